@@ -1,0 +1,17 @@
+namespace Binder.Build;
+
+/// <summary>
+/// An error a person can act on: its <see cref="Exception.Message"/> says what was wrong and what to do,
+/// and is printed as is by the command line and forwarded as a <c>failed</c> event by the service.
+/// </summary>
+public class BinderBuildException : Exception
+{
+    /// <summary>Creates the error with a message for a person.</summary>
+    public BinderBuildException(string message) : base(message) { }
+
+    /// <summary>Creates the error with a message for a person and the low-level cause.</summary>
+    public BinderBuildException(string message, Exception? inner) : base(message, inner) { }
+
+    /// <summary>The process exit code the command line uses for this kind of error.</summary>
+    public virtual int ExitCode => 1;
+}
