@@ -1,0 +1,2 @@
+Console.Error.WriteLine("not implemented yet");
+return 2;
