@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Installs and starts what Binder needs on a Debian 12 machine, as root, idempotently:
+#   docker   a Docker daemon (BuildKit) with its own socket and data dir, host networking only
+#   registry a Docker Distribution registry on loopback
+#   base     a Debian base image made with debootstrap and `docker import` (no Docker Hub needed)
+#   postgres a PostgreSQL 15 server on loopback (for the cluster tests)
+# Usage: scripts/provision.sh [docker] [registry] [base] [postgres]   (no argument: all of them)
+# Writes the variables clients need to $BINDER_ENV_FILE (source it).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+[ "$(id -u)" = 0 ] || die "run as root: it installs packages and starts daemons"
+command -v dotnet >/dev/null || die "the .NET 10 SDK is required on PATH (dotnet); install it, then run this again"
+
+want=("$@"); [ ${#want[@]} -gt 0 ] || want=(docker registry base postgres)
+has() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
+
+install_packages() {
+  local pkgs=(git curl ca-certificates) missing=()
+  has docker && pkgs+=(docker.io)
+  has base && pkgs+=(debootstrap)
+  has registry && pkgs+=(docker-registry)
+  has postgres && pkgs+=(postgresql)
+  for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  # The Debian packages start system-wide daemons of their own; ours run beside them with their own sockets.
+}
+
+start_docker() {
+  if docker_ok; then log "docker: already running at $BINDER_DOCKER_SOCKET"; return; fi
+  local d=$BINDER_STATE_DIR/docker
+  mkdir -p "$d/data" "$d/exec"
+  rm -f "$BINDER_DOCKER_SOCKET" "$d/docker.pid"
+  log "docker: starting dockerd (data $d/data, socket $BINDER_DOCKER_SOCKET)"
+  setsid dockerd --data-root "$d/data" --exec-root "$d/exec" --pidfile "$d/docker.pid" \
+    --host "unix://$BINDER_DOCKER_SOCKET" --iptables=false --ip-masq=false --bridge=none \
+    --storage-driver=overlay2 >"$d/dockerd.log" 2>&1 < /dev/null &
+  wait_for 60 "dockerd (log: $d/dockerd.log)" docker_ok
+  mark_started docker
+}
+
+start_registry() {
+  if registry_ok; then log "registry: already running at $BINDER_REGISTRY_ADDR"; return; fi
+  local d=$BINDER_STATE_DIR/registry
+  mkdir -p "$d/data"
+  cat > "$d/config.yml" <<CFG
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $d/data
+  delete:
+    enabled: true
+http:
+  addr: $BINDER_REGISTRY_ADDR
+CFG
+  log "registry: starting on $BINDER_REGISTRY_ADDR"
+  setsid docker-registry serve "$d/config.yml" >"$d/registry.log" 2>&1 < /dev/null &
+  echo $! > "$d/registry.pid"
+  wait_for 30 "registry (log: $d/registry.log)" registry_ok
+  mark_started registry
+}
+
+make_base_image() {
+  export DOCKER_HOST=unix://$BINDER_DOCKER_SOCKET
+  if docker image inspect "$BINDER_BASE_IMAGE" >/dev/null 2>&1; then log "base: $BINDER_BASE_IMAGE present"; return; fi
+  local tarball=$BINDER_CACHE_DIR/bookworm-minbase.tar
+  if [ ! -s "$tarball" ]; then
+    local root=$BINDER_CACHE_DIR/rootfs.$$
+    mkdir -p "$BINDER_CACHE_DIR"
+    log "base: debootstrap bookworm into $root (about a minute)"
+    debootstrap --variant=minbase bookworm "$root" "$BINDER_DEBIAN_MIRROR" >"$BINDER_CACHE_DIR/debootstrap.log" 2>&1 \
+      || die "debootstrap failed; see $BINDER_CACHE_DIR/debootstrap.log"
+    # Keep the apt lists out of the image, as official base images do: builds run `apt-get update` themselves.
+    rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin
+    tar -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    rm -rf "$root"
+  fi
+  log "base: importing $tarball as $BINDER_BASE_IMAGE"
+  docker import "$tarball" "$BINDER_BASE_IMAGE" >/dev/null
+}
+
+start_postgres() {
+  if pg_ok; then log "postgres: already running on 127.0.0.1:$BINDER_PG_PORT"; return; fi
+  local bin=/usr/lib/postgresql/15/bin
+  mkdir -p "$BINDER_PG_DIR" && chown postgres "$BINDER_PG_DIR"
+  if [ ! -s "$BINDER_PG_DIR/data/PG_VERSION" ]; then
+    log "postgres: initdb in $BINDER_PG_DIR/data"
+    runuser -u postgres -- "$bin/initdb" -D "$BINDER_PG_DIR/data" -A trust -U postgres >/dev/null
+  fi
+  log "postgres: starting on 127.0.0.1:$BINDER_PG_PORT"
+  runuser -u postgres -- "$bin/pg_ctl" -D "$BINDER_PG_DIR/data" -l "$BINDER_PG_DIR/log" -w \
+    -o "-p $BINDER_PG_PORT -k $BINDER_PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+  mark_started postgres
+}
+
+mkdir -p "$BINDER_STATE_DIR"
+install_packages
+has docker && start_docker
+has registry && start_registry
+has base && make_base_image
+has postgres && start_postgres
+
+cat > "$BINDER_ENV_FILE" <<ENV
+export DOCKER_HOST=unix://$BINDER_DOCKER_SOCKET
+export BINDER_TEST_REGISTRY=$BINDER_REGISTRY_ADDR
+export BINDER_TEST_BASE_IMAGE=$BINDER_BASE_IMAGE
+export BINDER_TEST_POSTGRES="Host=127.0.0.1;Port=$BINDER_PG_PORT;Username=postgres;Database=postgres"
+ENV
+log "ready; variables in $BINDER_ENV_FILE"

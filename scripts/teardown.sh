@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Stops the services named on the command line (docker, registry, postgres) that provision.sh started.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+stop_pidfile() { # stop_pidfile NAME PIDFILE
+  local pid; pid=$(cat "$2" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || { log "$1: stopped"; return 0; }; sleep 0.2; done
+  kill -9 "$pid" 2>/dev/null; log "$1: killed"
+}
+
+for svc in "$@"; do
+  case $svc in
+    docker)
+      # Containers the tests left behind would keep the daemon's shutdown waiting; none should exist.
+      stop_pidfile docker "$BINDER_STATE_DIR/docker/docker.pid" ;;
+    registry) stop_pidfile registry "$BINDER_STATE_DIR/registry/registry.pid" ;;
+    postgres)
+      runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$BINDER_PG_DIR/data" -m fast -w stop >/dev/null 2>&1 \
+        && log "postgres: stopped" ;;
+    *) log "unknown service $svc" ;;
+  esac
+done

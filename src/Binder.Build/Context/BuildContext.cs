@@ -1,0 +1,191 @@
+using System.Formats.Tar;
+using System.Text;
+
+namespace Binder.Build.Context;
+
+/// <summary>
+/// A Docker build context: the repository's files (placed under a prefix) with the generated Dockerfile and support
+/// files beside them, checked against the configured limits before anything is sent, then written as a tar stream.
+/// </summary>
+/// <remarks>
+/// Symbolic links are kept as links when they point inside the repository and left out when they point outside it,
+/// so a repository can never pull a file of the build machine into an image. The repository's
+/// <c>.dockerignore</c> (or <c>.containerignore</c>) is honoured.
+/// </remarks>
+public sealed class BuildContext
+{
+    private readonly List<Entry> entries;
+
+    private BuildContext(List<Entry> entries, long totalBytes, IReadOnlyList<string> skipped)
+    {
+        this.entries = entries;
+        TotalBytes = totalBytes;
+        SkippedLinks = skipped;
+    }
+
+    /// <summary>The bytes of file content the context holds.</summary>
+    public long TotalBytes { get; }
+
+    /// <summary>How many entries (files, directories, links) the context holds.</summary>
+    public int Count => entries.Count;
+
+    /// <summary>Repository-relative paths of symbolic links left out because they point outside the repository.</summary>
+    public IReadOnlyList<string> SkippedLinks { get; }
+
+    /// <summary>The context-relative paths of all entries, in the order they are written.</summary>
+    public IEnumerable<string> Paths => entries.Select(e => e.Path);
+
+    /// <summary>Collects the entries of a context and checks the limits.</summary>
+    /// <param name="repositoryDirectory">The repository to include.</param>
+    /// <param name="repositoryPrefix">Where the repository goes in the context: <c>""</c> or a folder such as <c>src/</c>.</param>
+    /// <param name="extraFiles">Generated files (context-relative path to content), written executable.</param>
+    /// <param name="options">Limits.</param>
+    /// <exception cref="BuildContextException">A file or the whole repository is over a limit.</exception>
+    public static BuildContext Create(
+        string repositoryDirectory, string repositoryPrefix, IReadOnlyDictionary<string, string> extraFiles, BuildContextOptions options)
+    {
+        var root = Path.GetFullPath(repositoryDirectory);
+        var prefix = repositoryPrefix.Trim('/');
+        var ignore = DockerIgnore.Load(root);
+        var list = new List<Entry>();
+        var skipped = new List<string>();
+        long total = 0;
+
+        if (prefix.Length > 0) list.Add(Entry.Directory(prefix, (UnixFileMode)0b111_101_101, DateTime.UnixEpoch));
+        Walk(root, "");
+
+        foreach (var (path, content) in extraFiles.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var bytes = Encoding.UTF8.GetBytes(content);
+            list.Add(Entry.Generated(path.TrimStart('/'), bytes));
+        }
+        return new BuildContext(list, total, skipped);
+
+        void Walk(string directory, string relative)
+        {
+            IEnumerable<FileSystemInfo> children;
+            try
+            {
+                children = new DirectoryInfo(directory).EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false })
+                    .OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+            }
+            catch (UnauthorizedAccessException)
+            {
+                throw new BuildContextException($"Cannot read the directory '{(relative.Length == 0 ? "." : relative)}' of the repository: permission denied.");
+            }
+            foreach (var child in children)
+            {
+                var childRelative = relative.Length == 0 ? child.Name : relative + "/" + child.Name;
+                var excluded = ignore.IsExcluded(childRelative);
+                var contextPath = prefix.Length == 0 ? childRelative : prefix + "/" + childRelative;
+                if (child.LinkTarget is { } target)
+                {
+                    if (excluded) continue;
+                    if (PointsInside(root, Path.GetDirectoryName(child.FullName)!, target))
+                    {
+                        list.Add(Entry.Link(contextPath, target));
+                    }
+                    else
+                    {
+                        skipped.Add(childRelative);
+                    }
+                    continue;
+                }
+                if (child is DirectoryInfo dir)
+                {
+                    if (excluded && !ignore.HasExceptions) continue;
+                    if (!excluded) list.Add(Entry.Directory(contextPath, dir.UnixFileMode, dir.LastWriteTimeUtc));
+                    Walk(dir.FullName, childRelative);
+                    continue;
+                }
+                if (excluded || child is not FileInfo file || !IsRegularFile(file))
+                {
+                    continue;
+                }
+                if (file.Length > options.MaxFileBytes)
+                {
+                    throw new BuildContextException(
+                        $"The file '{childRelative}' is {Size(file.Length)}, over the limit of {Size(options.MaxFileBytes)} for one file (BuildContext:MaxFileBytes). " +
+                        "Remove it from the repository, list it in .dockerignore, or fetch it at run time instead.");
+                }
+                total += file.Length;
+                if (total > options.MaxContextBytes)
+                {
+                    throw new BuildContextException(
+                        $"The repository holds more than {Size(options.MaxContextBytes)} of files (BuildContext:MaxContextBytes). " +
+                        "Leave large data out of the repository (or list it in .dockerignore) and download it at run time.");
+                }
+                if (list.Count >= options.MaxFiles)
+                {
+                    throw new BuildContextException(
+                        $"The repository holds more than {options.MaxFiles:N0} files (BuildContext:MaxFiles). List generated or vendored files in .dockerignore.");
+                }
+                list.Add(Entry.File(contextPath, file.FullName, file.UnixFileMode, file.LastWriteTimeUtc));
+            }
+        }
+    }
+
+    /// <summary>Writes the context as a tar stream.</summary>
+    public async Task WriteAsync(Stream output, CancellationToken cancellationToken)
+    {
+        await using var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+        foreach (var entry in entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await entry.WriteAsync(tar, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Sockets, pipes and devices are not content, and opening a pipe would block: .NET shows them as plain files.
+    private static bool IsRegularFile(FileInfo file) => UnixFileType.IsRegularFile(file.FullName);
+
+    internal static bool PointsInside(string root, string linkDirectory, string target)
+    {
+        if (Path.IsPathRooted(target)) return false;
+        var resolved = Path.GetFullPath(Path.Combine(linkDirectory, target));
+        var rootWithSeparator = Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar;
+        return resolved == Path.TrimEndingDirectorySeparator(root) || resolved.StartsWith(rootWithSeparator, StringComparison.Ordinal);
+    }
+
+    internal static string Size(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.0} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
+        >= 1L << 10 => $"{bytes / (double)(1L << 10):0.0} KiB",
+        _ => $"{bytes} bytes",
+    };
+
+    private sealed record Entry(string Path, TarEntryType Type, UnixFileMode Mode, DateTime Modified, string? Source, byte[]? Content, string? LinkTarget)
+    {
+        private const UnixFileMode Executable = (UnixFileMode)0b111_101_101;
+
+        public static Entry Directory(string path, UnixFileMode mode, DateTime modified) => new(path, TarEntryType.Directory, mode, modified, null, null, null);
+        public static Entry File(string path, string source, UnixFileMode mode, DateTime modified) => new(path, TarEntryType.RegularFile, mode, modified, source, null, null);
+        public static Entry Link(string path, string target) => new(path, TarEntryType.SymbolicLink, (UnixFileMode)0b111_111_111, DateTime.UnixEpoch, null, null, target);
+
+        // Generated files get a fixed time so that the same plan gives the same tar.
+        public static Entry Generated(string path, byte[] content) => new(path, TarEntryType.RegularFile, Executable, DateTime.UnixEpoch, null, content, null);
+
+        public async Task WriteAsync(TarWriter tar, CancellationToken cancellationToken)
+        {
+            var entry = new PaxTarEntry(Type, Type == TarEntryType.Directory ? Path + "/" : Path)
+            {
+                Mode = Mode,
+                Uid = 0,
+                Gid = 0,
+                // BuildKit's cache keys hash content and mode, not times, so real times cost no cache hits.
+                ModificationTime = new DateTimeOffset(Modified, TimeSpan.Zero),
+            };
+            if (LinkTarget is not null) entry.LinkName = LinkTarget;
+            if (Source is not null)
+            {
+                await using var stream = new FileStream(Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+                entry.DataStream = stream;
+                await tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            if (Content is not null) entry.DataStream = new MemoryStream(Content, writable: false);
+            await tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
