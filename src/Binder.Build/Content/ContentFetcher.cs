@@ -141,9 +141,12 @@ public sealed partial class ContentFetcher(ContentOptions options, GitCli git, I
         {
             throw new ContentException($"'{gitRef}' is not a valid git ref: use a branch name, a tag or a commit sha.");
         }
-        string[] candidates = gitRef.StartsWith("refs/", StringComparison.Ordinal)
-            ? [gitRef]
-            : [$"refs/remotes/origin/{gitRef}", $"refs/tags/{gitRef}"];
+        // In a fresh clone the remote's branches are remote-tracking refs.
+        string[] candidates = gitRef.StartsWith("refs/heads/", StringComparison.Ordinal)
+            ? [$"refs/remotes/origin/{gitRef["refs/heads/".Length..]}"]
+            : gitRef.StartsWith("refs/", StringComparison.Ordinal)
+                ? [gitRef]
+                : [$"refs/remotes/origin/{gitRef}", $"refs/tags/{gitRef}"];
         foreach (var candidate in candidates)
         {
             if (await TryRevParseAsync(clone, candidate + "^{commit}", cancellationToken).ConfigureAwait(false) is { } sha)

@@ -1,0 +1,171 @@
+using Binder.Build.Content;
+using Binder.Build.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Binder.Build.Tests.Content;
+
+public sealed class ContentFetcherTests : IDisposable
+{
+    private readonly GitRepository remote = new();
+    private readonly string firstCommit;
+    private readonly string secondCommit;
+    private readonly List<string> progress = [];
+
+    public ContentFetcherTests()
+    {
+        remote.Write("README.md", "first").Write("requirements.txt", "");
+        firstCommit = remote.Commit("first");
+        remote.Tag("v1.0");
+        remote.Tag("v1.0-annotated", annotated: true);
+        remote.Write("README.md", "second");
+        secondCommit = remote.Commit("second");
+        remote.Git("branch", "feature", firstCommit);
+    }
+
+    private static ContentFetcher Fetcher(ContentOptions? options = null)
+    {
+        options ??= new ContentOptions();
+        return new ContentFetcher(options, new GitCli(options), NullLogger<ContentFetcher>.Instance);
+    }
+
+    private Task<FetchedRepository> Fetch(string source, string? gitRef, string? subdir = null) =>
+        Fetcher().FetchAsync(source, gitRef, subdir, progress.Add, TestContext.Current.CancellationToken);
+
+    [Theory]
+    [InlineData(null, "second")]
+    [InlineData("HEAD", "second")]
+    [InlineData("main", "second")]
+    [InlineData("feature", "first")]
+    [InlineData("v1.0", "first")]
+    [InlineData("v1.0-annotated", "first")]
+    [InlineData("refs/heads/feature", "first")]
+    public async Task Resolves_branches_tags_and_the_default_branch(string? gitRef, string expectedContent)
+    {
+        await using var fetched = await Fetch(remote.Url, gitRef);
+        Assert.Equal(expectedContent == "first" ? firstCommit : secondCommit, fetched.ResolvedRef);
+        Assert.Equal(expectedContent, File.ReadAllText(Path.Combine(fetched.Directory, "README.md")));
+    }
+
+    [Fact]
+    public async Task Resolves_full_and_short_commit_shas()
+    {
+        await using (var full = await Fetch(remote.Url, firstCommit))
+        {
+            Assert.Equal(firstCommit, full.ResolvedRef);
+        }
+        await using var shortSha = await Fetch(remote.Url, firstCommit[..7]);
+        Assert.Equal(firstCommit, shortSha.ResolvedRef);
+        Assert.Equal("first", File.ReadAllText(Path.Combine(shortSha.Directory, "README.md")));
+    }
+
+    [Theory]
+    [InlineData("mian")]
+    [InlineData("deadbeef")]
+    [InlineData("v9.9")]
+    public async Task An_unknown_ref_is_a_clear_error_and_leaves_no_clone(string gitRef)
+    {
+        var before = ClonesOnDisk();
+        var error = await Assert.ThrowsAsync<ContentException>(() => Fetch(remote.Url, gitRef));
+        Assert.Equal($"Could not resolve ref '{gitRef}' in {remote.Url}: no such branch, tag or commit.", error.Message);
+        Assert.Equal(ExitCodes.BadInput, error.ExitCode);
+        Assert.Equal(before, ClonesOnDisk());
+    }
+
+    [Theory]
+    [InlineData("--upload-pack=touch /tmp/pwned")]
+    [InlineData("main..feature")]
+    [InlineData("a b")]
+    public async Task Refs_that_are_not_refs_are_refused(string gitRef)
+    {
+        var error = await Assert.ThrowsAsync<ContentException>(() => Fetch(remote.Url, gitRef));
+        Assert.Contains("is not a valid git ref", error.Message);
+    }
+
+    [Fact]
+    public async Task A_clone_is_removed_when_disposed()
+    {
+        var fetched = await Fetch(remote.Url, "main");
+        Assert.True(Directory.Exists(fetched.Root));
+        await fetched.DisposeAsync();
+        Assert.False(Directory.Exists(fetched.Root));
+    }
+
+    [Fact]
+    public async Task A_missing_path_is_not_a_repository()
+    {
+        var error = await Assert.ThrowsAsync<ContentException>(() => Fetch("/no/such/repository", null));
+        Assert.Contains("is neither a directory nor a git URL", error.Message);
+    }
+
+    [Fact]
+    public async Task An_unreachable_remote_says_what_to_check_without_credentials()
+    {
+        var error = await Assert.ThrowsAsync<ContentException>(() => Fetch("https://user:s3cret@127.0.0.1:1/org/repo.git", null));
+        Assert.StartsWith("Could not clone https://***@127.0.0.1:1/org/repo.git:", error.Message);
+        Assert.DoesNotContain("s3cret", error.Message + error.InnerException);
+    }
+
+    [Fact]
+    public async Task A_local_directory_is_used_in_place_with_its_head()
+    {
+        await using var fetched = await Fetch(remote.Path, null);
+        Assert.Equal(remote.Path, fetched.Directory);
+        Assert.Equal(secondCommit, fetched.ResolvedRef);
+        Assert.False(fetched.Owned);
+        await fetched.DisposeAsync();
+        Assert.True(Directory.Exists(remote.Path));
+    }
+
+    [Fact]
+    public async Task A_local_repository_with_a_ref_is_cloned_not_checked_out_in_place()
+    {
+        await using var fetched = await Fetch(remote.Path, "feature");
+        Assert.NotEqual(remote.Path, fetched.Directory);
+        Assert.Equal(firstCommit, fetched.ResolvedRef);
+        Assert.Equal("second", File.ReadAllText(Path.Combine(remote.Path, "README.md")));
+    }
+
+    [Fact]
+    public async Task A_plain_directory_with_a_ref_is_an_error()
+    {
+        using var plain = new TempDirectory();
+        var error = await Assert.ThrowsAsync<ContentException>(() => Fetch(plain.Path, "main"));
+        Assert.Contains("is not a git repository", error.Message);
+    }
+
+    [Fact]
+    public async Task Subdirectories_are_built_and_may_not_escape()
+    {
+        remote.Write("analysis/requirements.txt", "").Commit("subdir");
+        await using (var fetched = await Fetch(remote.Url, "main", "analysis"))
+        {
+            Assert.Equal(Path.Combine(fetched.Root, "analysis"), fetched.Directory);
+        }
+        Assert.Contains("points outside the repository", (await Assert.ThrowsAsync<ContentException>(() => Fetch(remote.Url, "main", "../.."))).Message);
+        Assert.Contains("does not exist in the repository", (await Assert.ThrowsAsync<ContentException>(() => Fetch(remote.Url, "main", "nope"))).Message);
+    }
+
+    [Fact]
+    public async Task Submodules_are_checked_out()
+    {
+        using var library = new GitRepository();
+        library.Write("lib.py", "VALUE = 42\n").Commit("lib");
+        remote.Git("-c", "protocol.file.allow=always", "submodule", "add", "--quiet", library.Url, "vendor/lib");
+        remote.Commit("add submodule");
+        await using var fetched = await Fetch(remote.Url, "main");
+        Assert.Equal("VALUE = 42\n", File.ReadAllText(Path.Combine(fetched.Directory, "vendor/lib/lib.py")));
+    }
+
+    [Theory]
+    [InlineData("https://github.com/org/repo", true)]
+    [InlineData("git://127.0.0.1:9418/repo.git", true)]
+    [InlineData("git@github.com:org/repo.git", true)]
+    [InlineData("file:///srv/repo", true)]
+    [InlineData("org/repo", false)]
+    [InlineData("C:repo", false)]
+    public void Recognises_git_urls(string source, bool expected) => Assert.Equal(expected, ContentFetcher.LooksLikeGitUrl(source));
+
+    private static int ClonesOnDisk() => Directory.GetDirectories(Path.GetTempPath(), "binder-clone-*").Length;
+
+    public void Dispose() => remote.Dispose();
+}

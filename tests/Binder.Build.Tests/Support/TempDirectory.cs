@@ -1,0 +1,38 @@
+namespace Binder.Build.Tests.Support;
+
+/// <summary>A directory under /tmp that is removed when the test is done.</summary>
+public sealed class TempDirectory : IDisposable
+{
+    public TempDirectory(string prefix = "binder-test")
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)]);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Writes a file (creating its directories) and returns its full path.</summary>
+    public string Write(string relativePath, string content = "")
+    {
+        var full = System.IO.Path.Combine(Path, relativePath);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, content);
+        return full;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(Path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+            {
+                var info = new FileInfo(file);
+                if (info.LinkTarget is null && info.IsReadOnly) info.IsReadOnly = false;
+            }
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
