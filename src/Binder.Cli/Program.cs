@@ -1,2 +1,3 @@
-Console.Error.WriteLine("not implemented yet");
-return 2;
+using Binder.Cli;
+
+return await BinderCommandLine.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,35 @@
+namespace Binder.Build;
+
+/// <summary>What to build: a repository at a ref, and what to do with the image.</summary>
+public sealed record RepoBuildRequest
+{
+    /// <summary>A local directory or a git URL.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>Branch, tag or commit to build; null for the default branch (or a local directory as it is).</summary>
+    public string? Ref { get; init; }
+
+    /// <summary>A directory inside the repository to build instead of its root.</summary>
+    public string? Subdirectory { get; init; }
+
+    /// <summary>The image name with tag; null to derive one from the repository and the resolved ref.</summary>
+    public string? ImageName { get; init; }
+
+    /// <summary>Only plan the build (the Dockerfile is in the result); build nothing.</summary>
+    public bool NoBuild { get; init; }
+
+    /// <summary>Push the image to its registry after building it.</summary>
+    public bool Push { get; init; }
+
+    /// <summary>Overrides the configured user name of the image.</summary>
+    public string? UserName { get; init; }
+
+    /// <summary>Overrides the configured user id of the image.</summary>
+    public int? UserId { get; init; }
+
+    /// <summary>Build arguments passed to the Dockerfile.</summary>
+    public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Extra image labels (they do not override the <c>repo2docker.*</c> labels).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+}

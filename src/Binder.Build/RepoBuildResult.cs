@@ -1,0 +1,11 @@
+namespace Binder.Build;
+
+/// <summary>What a build produced.</summary>
+/// <param name="ImageName">The image name with tag.</param>
+/// <param name="ImageId">The image id (<c>sha256:...</c>); null when nothing was built (<c>--no-build</c>).</param>
+/// <param name="ResolvedRef">The commit that was built, when the source is a git repository.</param>
+/// <param name="Buildpack">The buildpack that made the Dockerfile.</param>
+/// <param name="Dockerfile">The Dockerfile the image was built from.</param>
+/// <param name="PushedDigest">The manifest digest in the registry, when the image was pushed.</param>
+public sealed record RepoBuildResult(
+    string ImageName, string? ImageId, string? ResolvedRef, string Buildpack, string Dockerfile, string? PushedDigest);

@@ -1,0 +1,150 @@
+using System.Reflection;
+using Binder.Build.Buildpacks;
+using Binder.Build.Content;
+using Binder.Build.Context;
+using Binder.Build.Docker;
+using Binder.Build.Registry;
+using Microsoft.Extensions.Logging;
+
+namespace Binder.Build;
+
+/// <summary>
+/// repo2docker's whole job: fetch a repository, pick its buildpack, write the Dockerfile, send the context to
+/// BuildKit, optionally push, and report each step as a <see cref="BuildEvent"/>.
+/// </summary>
+public sealed partial class RepoBuilder(
+    RepoBuilderOptions options,
+    BuildContextOptions contextOptions,
+    RegistryOptions registryOptions,
+    ContentFetcher fetcher,
+    BuildPlanner planner,
+    DockerClient docker,
+    TimeProvider timeProvider,
+    ILogger<RepoBuilder> logger)
+{
+    /// <summary>The version written into the <c>repo2docker.version</c> label.</summary>
+    public static string Version { get; } =
+        typeof(RepoBuilder).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>Builds what <paramref name="request"/> names, reporting progress to <paramref name="onEvent"/>.</summary>
+    /// <exception cref="BinderBuildException">Anything a person can act on: bad repository, unknown ref, build failure, ...</exception>
+    public async Task<RepoBuildResult> BuildAsync(RepoBuildRequest request, Action<BuildEvent> onEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.BuildTimeout);
+        var started = timeProvider.GetTimestamp();
+        try
+        {
+            return await BuildCoreAsync(request, onEvent, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BinderBuildException(
+                $"The build of {request.Source} did not finish within {options.BuildTimeout} (Build:BuildTimeout) and was stopped.");
+        }
+        finally
+        {
+            LogFinished(logger, request.Source, timeProvider.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private async Task<RepoBuildResult> BuildCoreAsync(RepoBuildRequest request, Action<BuildEvent> onEvent, CancellationToken cancellationToken)
+    {
+        onEvent(new BuildEvent(BuildPhase.Fetching, $"Fetching {GitCli.Redact(request.Source)}{(request.Ref is null ? "" : " at " + request.Ref)}...\n"));
+        await using var repository = await fetcher
+            .FetchAsync(request.Source, request.Ref, request.Subdirectory, line => onEvent(new BuildEvent(BuildPhase.Fetching, line + "\n")), cancellationToken)
+            .ConfigureAwait(false);
+
+        var plan = planner.Plan(repository.Directory, new BuildPlanRequest
+        {
+            RepoUrl = GitCli.Redact(repository.RepositoryUrl),
+            Ref = repository.ResolvedRef ?? "",
+            Version = Version,
+            UserName = request.UserName,
+            UserId = request.UserId,
+        });
+        var imageName = request.ImageName ?? ImageNames.Derive(options.ImageNamePrefix, repository.RepositoryUrl, repository.ResolvedRef);
+        onEvent(new BuildEvent(BuildPhase.Building, $"Using {plan.Buildpack} builder for {string.Join(", ", plan.Detection.Files.DefaultIfEmpty("no environment files"))}\n"));
+        foreach (var warning in plan.Warnings)
+        {
+            onEvent(new BuildEvent(BuildPhase.Building, "Warning: " + warning + "\n"));
+        }
+        if (request.NoBuild)
+        {
+            return new RepoBuildResult(imageName, null, repository.ResolvedRef, plan.Buildpack, plan.Dockerfile, null);
+        }
+
+        var extraFiles = new Dictionary<string, string>(plan.SupportFiles, StringComparer.Ordinal);
+        if (plan.RepositoryDockerfilePath is null)
+        {
+            extraFiles["Dockerfile"] = plan.Dockerfile;
+        }
+        var context = BuildContext.Create(repository.Directory, plan.RepositoryContextPath, extraFiles, contextOptions);
+        foreach (var link in context.SkippedLinks)
+        {
+            onEvent(new BuildEvent(BuildPhase.Building, $"Warning: the symbolic link '{link}' points outside the repository and is left out of the image.\n"));
+        }
+
+        var labels = new Dictionary<string, string>(request.Labels, StringComparer.Ordinal);
+        foreach (var (key, value) in plan.Labels) labels[key] = value;
+        var buildArgs = new Dictionary<string, string>(plan.BuildArgs, StringComparer.Ordinal);
+        foreach (var (key, value) in request.BuildArgs) buildArgs[key] = value;
+
+        onEvent(new BuildEvent(BuildPhase.Building, $"Building {imageName} ({context.Count} files, {BuildContext.Size(context.TotalBytes)})\n"));
+        LogBuilding(logger, imageName, plan.Buildpack, repository.ResolvedRef);
+        var imageId = await BuildImageAsync(context, new DockerBuildParameters
+        {
+            Tags = [imageName],
+            Dockerfile = plan.RepositoryDockerfilePath ?? "Dockerfile",
+            BuildArgs = buildArgs,
+            Labels = labels,
+        }, onEvent, cancellationToken).ConfigureAwait(false);
+
+        string? digest = null;
+        if (request.Push)
+        {
+            onEvent(new BuildEvent(BuildPhase.Pushing, $"Pushing {imageName}...\n"));
+            var registry = ImageReference.Parse(imageName).Registry;
+            digest = await docker.PushImageAsync(imageName, registryOptions.CredentialsFor(registry),
+                line => onEvent(new BuildEvent(BuildPhase.Pushing, line + "\n")), cancellationToken).ConfigureAwait(false);
+        }
+        onEvent(new BuildEvent(BuildPhase.Built, $"Built image {imageName}\n"));
+        return new RepoBuildResult(imageName, imageId, repository.ResolvedRef, plan.Buildpack, plan.Dockerfile, digest);
+    }
+
+    private async Task<string> BuildImageAsync(BuildContext context, DockerBuildParameters parameters, Action<BuildEvent> onEvent, CancellationToken cancellationToken)
+    {
+        // The context goes to a temporary file first: the limits were checked before, and the daemon gets a stream
+        // of known length that a slow disk read can never stall half-way.
+        var directory = options.WorkDirectory is { Length: > 0 } work ? work : Path.GetTempPath();
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, $"binder-context-{Guid.NewGuid():N}.tar");
+        try
+        {
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16,
+                FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+            await context.WriteAsync(file, cancellationToken).ConfigureAwait(false);
+            file.Position = 0;
+            return await docker.BuildImageAsync(file, parameters, log => onEvent(new BuildEvent(BuildPhase.Building, Format(log))), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static string Format(DockerBuildLog log) => log.Kind switch
+    {
+        DockerBuildLogKind.Error => "Error: " + log.Message.TrimEnd('\n') + "\n",
+        DockerBuildLogKind.Warning => "Warning: " + log.Message.TrimEnd('\n') + "\n",
+        _ => log.Message.TrimEnd('\n') + "\n",
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Building {Image} with the {Buildpack} buildpack at {Ref}")]
+    private static partial void LogBuilding(ILogger logger, string image, string buildpack, string? @ref);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Build of {Source} ended after {Seconds:0.0} s")]
+    private static partial void LogFinished(ILogger logger, string source, double seconds);
+}

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Binder.Cli.Commands;
+
+namespace Binder.Cli;
+
+/// <summary>The <c>binder</c> command: its subcommands and the options every subcommand shares.</summary>
+internal static class BinderCommandLine
+{
+    /// <summary>Repeatable <c>--config Section:Key=value</c>, the highest-precedence configuration source.</summary>
+    public static readonly Option<string[]> Config = new("--config", "-c")
+    {
+        Description = "Set a configuration value, e.g. --config Buildpacks:BaseImage=debian:bookworm (repeatable; overrides appsettings.json and BINDER_ variables)",
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Show the service's own diagnostic log on standard error",
+    };
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("Binder: build a repository's environment into a container image, and run it (repo2docker in C#).");
+        root.Options.Add(Config);
+        root.Options.Add(Verbose);
+        Config.Recursive = true;
+        Verbose.Recursive = true;
+        root.Subcommands.Add(DetectCommand.Create(stdout, stderr));
+        root.Subcommands.Add(BuildCommand.Create(stdout, stderr));
+
+        var parse = root.Parse(args);
+        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr };
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            // The first Ctrl-C stops the work cleanly (containers removed); a second one ends the process.
+            e.Cancel = !cancel.IsCancellationRequested;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; cancel.Cancel(); });
+        try
+        {
+            return await parse.InvokeAsync(invocation, cancel.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}

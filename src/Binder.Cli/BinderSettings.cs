@@ -1,0 +1,96 @@
+using Binder.Build;
+using Binder.Build.Buildpacks;
+using Binder.Build.Content;
+using Binder.Build.Context;
+using Binder.Build.Docker;
+using Binder.Build.Registry;
+using Binder.Build.Run;
+using Microsoft.Extensions.Configuration;
+
+namespace Binder.Cli;
+
+/// <summary>
+/// The configuration of the build engine, from (lowest to highest precedence) the defaults in code,
+/// <c>appsettings.json</c> beside the program, the file named by <c>BINDER_CONFIG</c>, environment variables with the
+/// <c>BINDER_</c> prefix (<c>BINDER_Buildpacks__BaseImage</c>), and <c>--config Section:Key=value</c> options.
+/// </summary>
+internal sealed record BinderSettings(
+    RepoBuilderOptions Build,
+    BuildpackOptions Buildpacks,
+    ContentOptions Content,
+    BuildContextOptions BuildContext,
+    DockerOptions Docker,
+    RegistryOptions Registry,
+    RunOptions Run)
+{
+    public static BinderSettings Load(IEnumerable<string> overrides, IDictionary<string, string?>? environment = null)
+    {
+        var builder = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
+        var extra = environment is null ? Environment.GetEnvironmentVariable("BINDER_CONFIG") : environment.TryGetValue("BINDER_CONFIG", out var e) ? e : null;
+        if (!string.IsNullOrEmpty(extra))
+        {
+            if (!File.Exists(extra))
+            {
+                throw new SettingsException($"BINDER_CONFIG names '{extra}', which does not exist. Point it at a JSON settings file or unset it.");
+            }
+            builder.AddJsonFile(extra, optional: false);
+        }
+        if (environment is null) builder.AddEnvironmentVariables("BINDER_");
+        else builder.AddInMemoryCollection(environment.Where(p => p.Key.StartsWith("BINDER_", StringComparison.Ordinal))
+            .Select(p => KeyValuePair.Create(p.Key["BINDER_".Length..].Replace("__", ":", StringComparison.Ordinal), p.Value)));
+        builder.AddInMemoryCollection(ParseOverrides(overrides));
+        return From(builder.Build());
+    }
+
+    public static BinderSettings From(IConfiguration configuration) => new(
+        Bind<RepoBuilderOptions>(configuration, "Build"),
+        Bind<BuildpackOptions>(configuration, "Buildpacks"),
+        Bind<ContentOptions>(configuration, "Content"),
+        Bind<BuildContextOptions>(configuration, "BuildContext"),
+        Bind<DockerOptions>(configuration, "Docker"),
+        Bind<RegistryOptions>(configuration, "Registry"),
+        Bind<RunOptions>(configuration, "Run"));
+
+    private static T Bind<T>(IConfiguration configuration, string section) where T : new()
+    {
+        var options = new T();
+        var values = configuration.GetSection(section);
+        // The binder appends configured list items to a default list; a person setting a list means to replace it.
+        foreach (var property in typeof(T).GetProperties())
+        {
+            if (property.CanWrite && property.PropertyType == typeof(IReadOnlyList<string>) && values.GetSection(property.Name).GetChildren().Any())
+            {
+                property.SetValue(options, Array.Empty<string>());
+            }
+        }
+        try
+        {
+            values.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new SettingsException($"The configuration section '{section}' is invalid: {e.Message}");
+        }
+        return options;
+    }
+
+    private static IEnumerable<KeyValuePair<string, string?>> ParseOverrides(IEnumerable<string> overrides)
+    {
+        foreach (var item in overrides)
+        {
+            var equals = item.IndexOf('=');
+            if (equals <= 0 || !item[..equals].Contains(':'))
+            {
+                throw new SettingsException($"--config '{item}' is not of the form Section:Key=value (for example Buildpacks:BaseImage=debian:bookworm).");
+            }
+            yield return KeyValuePair.Create(item[..equals].Trim(), (string?)item[(equals + 1)..]);
+        }
+    }
+}
+
+/// <summary>The configuration is wrong; the message says where.</summary>
+internal sealed class SettingsException(string message) : BinderBuildException(message)
+{
+    public override int ExitCode => ExitCodes.BadInput;
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using Binder.Build;
+
+namespace Binder.Cli.Output;
+
+/// <summary>One JSON object per line with <c>phase</c> and <c>message</c>, as BinderHub's event stream carries them.</summary>
+internal sealed class JsonBuildOutput(TextWriter stdout) : IBuildOutput
+{
+    private string? imageName;
+
+    public void Event(BuildEvent buildEvent)
+    {
+        if (buildEvent.Phase == BuildPhase.Built)
+        {
+            imageName = buildEvent.Message.Split(' ', StringSplitOptions.TrimEntries).LastOrDefault();
+        }
+        Write(new JsonLogLine(buildEvent.PhaseName, buildEvent.Message, buildEvent.Phase == BuildPhase.Built ? imageName : null));
+    }
+
+    public void Dockerfile(string text) => Write(new JsonLogLine("building", text.EndsWith('\n') ? text : text + "\n"));
+
+    public void Running(string url, string token) => Write(new JsonLogLine("ready", $"Server running at {url}\n", imageName, url, token));
+
+    public void Failed(BinderBuildException error) => Write(new JsonLogLine("failed", error.Message.TrimEnd() + "\n"));
+
+    private void Write(JsonLogLine line)
+    {
+        lock (this)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(line, CliJson.Default.JsonLogLine));
+            stdout.Flush();
+        }
+    }
+}
