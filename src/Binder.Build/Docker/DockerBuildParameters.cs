@@ -1,0 +1,26 @@
+namespace Binder.Build.Docker;
+
+/// <summary>What to build from a tar build context: tags, Dockerfile, arguments, labels and cache behaviour.</summary>
+public sealed record DockerBuildParameters
+{
+    /// <summary>Names to tag the image with (<c>name:tag</c>); may be empty.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>The Dockerfile's path inside the build context.</summary>
+    public string Dockerfile { get; init; } = "Dockerfile";
+
+    /// <summary>Values for the Dockerfile's <c>ARG</c>s.</summary>
+    public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Labels set on the image.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The network <c>RUN</c> steps use; <c>host</c> because daemons here run without a default bridge.</summary>
+    public string NetworkMode { get; init; } = "host";
+
+    /// <summary>Build every step afresh instead of reusing cached layers.</summary>
+    public bool NoCache { get; init; }
+
+    /// <summary>Pull a newer version of the <c>FROM</c> image even when one is present locally.</summary>
+    public bool Pull { get; init; }
+}

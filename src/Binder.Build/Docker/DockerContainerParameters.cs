@@ -1,0 +1,41 @@
+namespace Binder.Build.Docker;
+
+/// <summary>What container to create: image, command, environment, labels, and host settings.</summary>
+public sealed record DockerContainerParameters
+{
+    /// <summary>The image to run.</summary>
+    public required string Image { get; init; }
+
+    /// <summary>The container's name, or null for a generated one.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The command, or null for the image's default.</summary>
+    public IReadOnlyList<string>? Cmd { get; init; }
+
+    /// <summary>The entrypoint, or null for the image's default.</summary>
+    public IReadOnlyList<string>? Entrypoint { get; init; }
+
+    /// <summary>Environment variables added to the image's.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Labels, used to find the container again (<see cref="DockerClient.ListContainersAsync"/>).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The user to run as, or null for the image's.</summary>
+    public string? User { get; init; }
+
+    /// <summary>The working directory, or null for the image's.</summary>
+    public string? WorkingDir { get; init; }
+
+    /// <summary>The network; <c>host</c> because daemons here run without a default bridge.</summary>
+    public string NetworkMode { get; init; } = "host";
+
+    /// <summary>Whether the daemon removes the container when it exits (off, so logs and exit code can still be read).</summary>
+    public bool AutoRemove { get; init; }
+
+    /// <summary>Memory limit in bytes, or null for none.</summary>
+    public long? MemoryLimitBytes { get; init; }
+
+    /// <summary>CPU limit in units of 10⁻⁹ CPUs (1.5 CPUs = 1_500_000_000), or null for none.</summary>
+    public long? NanoCpus { get; init; }
+}

@@ -1,0 +1,36 @@
+namespace Binder.Build.Docker;
+
+/// <summary>Where the Docker Engine API is and how long <see cref="DockerClient"/> waits for it.</summary>
+public sealed record DockerOptions
+{
+    /// <summary>The socket Docker listens on when <c>DOCKER_HOST</c> is not set.</summary>
+    public const string DefaultHost = "unix:///var/run/docker.sock";
+
+    /// <summary>
+    /// The daemon's endpoint: <c>unix:///path/to/docker.sock</c> or <c>tcp://host:port</c> (plain HTTP). Defaults to the
+    /// <c>DOCKER_HOST</c> environment variable, else <see cref="DefaultHost"/>.
+    /// </summary>
+    public string Host { get; init; } = HostFromEnvironment();
+
+    /// <summary>The Engine API version requests are made against (1.41 is Docker 20.10).</summary>
+    public string ApiVersion { get; init; } = "1.41";
+
+    /// <summary>How long connecting to the daemon may take before it counts as unreachable.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long an ordinary (non-streaming) request may take, such as inspect, create or remove.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>
+    /// How long a build, push or pull stream may stay silent before the daemon is considered stuck. BuildKit sends nothing
+    /// while a quiet <c>RUN</c> step works, so this is long; <see cref="Timeout.InfiniteTimeSpan"/> disables it.
+    /// </summary>
+    public TimeSpan StreamInactivityTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How many of the last build log lines a <see cref="DockerBuildFailedException"/> message quotes.</summary>
+    public int FailureLogLines { get; init; } = 20;
+
+    /// <summary>Returns <c>DOCKER_HOST</c> when it is set and not empty, else <see cref="DefaultHost"/>.</summary>
+    public static string HostFromEnvironment() =>
+        Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : DefaultHost;
+}
