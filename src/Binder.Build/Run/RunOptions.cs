@@ -1,0 +1,21 @@
+namespace Binder.Build.Run;
+
+/// <summary>How <c>binder build --run</c> starts a Jupyter server from a built image (configuration section <c>Run</c>).</summary>
+public sealed record RunOptions
+{
+    /// <summary>The address the server listens on and the printed URL uses. Containers use the host's network.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>The port to listen on; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>
+    /// Arguments appended to the image's command; <c>{host}</c>, <c>{port}</c> and <c>{token}</c> are filled in.
+    /// Both Jupyter server generations are named so that either honours the token.
+    /// </summary>
+    public IReadOnlyList<string> JupyterArguments { get; init; } =
+        ["--ip={host}", "--port={port}", "--NotebookApp.token={token}", "--ServerApp.token={token}"];
+
+    /// <summary>How long the server may take to answer before the run is given up.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,32 @@
+using Binder.Build;
+using Binder.Build.Buildpacks;
+using Binder.Build.Content;
+using Binder.Build.Docker;
+using Binder.Build.Run;
+using Microsoft.Extensions.Logging;
+
+namespace Binder.Cli;
+
+/// <summary>The build engine's parts wired together from settings: the command line's composition root.</summary>
+internal sealed class BuildEngine : IDisposable
+{
+    public BuildEngine(BinderSettings settings, ILoggerFactory loggers)
+    {
+        Docker = new DockerClient(settings.Docker, loggers.CreateLogger<DockerClient>());
+        var git = new GitCli(settings.Content);
+        Builder = new RepoBuilder(
+            settings.Build, settings.BuildContext, settings.Registry,
+            new ContentFetcher(settings.Content, git, loggers.CreateLogger<ContentFetcher>()),
+            new BuildPlanner(settings.Buildpacks),
+            Docker, TimeProvider.System, loggers.CreateLogger<RepoBuilder>());
+        Runner = new JupyterRunner(Docker, settings.Run, TimeProvider.System, loggers.CreateLogger<JupyterRunner>());
+    }
+
+    public DockerClient Docker { get; }
+
+    public RepoBuilder Builder { get; }
+
+    public JupyterRunner Runner { get; }
+
+    public void Dispose() => Docker.Dispose();
+}
