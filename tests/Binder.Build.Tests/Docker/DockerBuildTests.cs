@@ -123,4 +123,20 @@ public sealed class DockerBuildTests
 
         Assert.Contains("Dockerfile", error.Message);
     }
+
+    [Fact]
+    public async Task A_build_stream_silent_longer_than_the_inactivity_timeout_is_abandoned_with_a_clear_error()
+    {
+        using var docker = DockerTestSupport.CreateClient(inactivity: TimeSpan.FromSeconds(2));
+        var marker = "silent-" + TestEnvironment.UniqueSuffix();
+        using var context = DockerTestSupport.Tar(("Dockerfile", $"FROM {TestEnvironment.BaseImage}\nRUN echo {marker} && sleep 30\n"));
+        var logs = new List<DockerBuildLog>();
+
+        var error = await Assert.ThrowsAsync<DockerConnectionLostException>(() => docker.BuildImageAsync(
+            context, new DockerBuildParameters { NoCache = true }, logs.Add, TestContext.Current.CancellationToken));
+
+        Assert.Contains(logs, l => l.Message == marker);
+        Assert.Contains("it sent nothing for 2 s", error.Message);
+        Assert.Contains("StreamInactivityTimeout", error.Message);
+    }
 }

@@ -32,6 +32,7 @@ public sealed class DockerContainerTests
             Assert.True(await docker.RemoveContainerAsync(id, cancellationToken: ct));
         }
         Assert.False(await docker.RemoveContainerAsync(name, cancellationToken: ct));
+        Assert.Null(await docker.InspectContainerAsync(name, ct));
     }
 
     [Fact]
@@ -51,7 +52,9 @@ public sealed class DockerContainerTests
             var exitCode = await docker.WaitContainerAsync(id, ct);
             var logs = await docker.GetContainerLogsAsync(id, ct);
 
+            var info = await docker.InspectContainerAsync(id, ct);
             Assert.Equal(7, exitCode);
+            Assert.Equal((7L, false, "exited"), (info!.ExitCode, info.Running, info.Status));
             Assert.Equal("out-binder\nout-again\n", logs.Stdout);
             Assert.Equal("err-binder\n", logs.Stderr);
         }
@@ -86,6 +89,9 @@ public sealed class DockerContainerTests
 
             var listed = await docker.ListContainersAsync(new Dictionary<string, string?> { ["binder.test.session"] = session }, ct);
             var summary = Assert.Single(listed);
+            var info = await docker.InspectContainerAsync(running, ct);
+            Assert.True(info!.Running);
+            Assert.Equal(session, info.Labels["binder.test.session"]);
             Assert.Equal(running, summary.Id);
             Assert.Equal("running", summary.State);
             Assert.Equal(session, summary.Labels["binder.test.session"]);
