@@ -124,6 +124,12 @@ public sealed partial class RegistryClient : IDisposable
         if (challenge is { IsBearer: true, Realm: not null })
         {
             var scope = challenge.Scope ?? expectedScope;
+            if (cached is not null)
+            {
+                // The registry rejected a token we thought valid (revoked, or its clock disagrees): fetch a fresh one.
+                _tokens.TryRemove(TokenKey(reference.ApiHost, expectedScope), out _);
+                _tokens.TryRemove(TokenKey(reference.ApiHost, scope), out _);
+            }
             var token = await GetTokenAsync(challenge, scope, reference, credentials, cancellationToken).ConfigureAwait(false);
             authorization = new AuthenticationHeaderValue("Bearer", token);
         }

@@ -64,6 +64,34 @@ public sealed class RegistryClientAuthTests
     }
 
     [Fact]
+    public async Task A_cached_token_the_registry_rejects_is_replaced_by_a_fresh_one()
+    {
+        var revoked = new StrongBox<int>(0);
+        await using var standIn = BearerRegistry(out var tokensIssued, expiresIn: 300, revoked);
+        using var client = Client(standIn, credentials: null);
+        await client.ImageExistsAsync($"{standIn.Host}/org/app:v1", TestContext.Current.CancellationToken);
+
+        revoked.Value = 1; // the registry no longer accepts token-1, though it has not expired
+        var digest = await client.ImageExistsAsync($"{standIn.Host}/org/app:v1", TestContext.Current.CancellationToken);
+
+        Assert.Equal(Digest, digest);
+        Assert.Equal(2, tokensIssued.Value);
+    }
+
+    [Fact]
+    public void Docker_hub_credentials_are_found_under_any_of_its_names()
+    {
+        var credentials = new RegistryCredentials("hubuser", "pw");
+        var options = new RegistryOptions
+        {
+            Credentials = new Dictionary<string, RegistryCredentials> { ["https://index.docker.io/v1/"] = credentials },
+        };
+
+        Assert.Same(credentials, options.CredentialsFor(ImageReference.Parse("python:3.12").Registry));
+        Assert.Null(options.CredentialsFor("ghcr.io"));
+    }
+
+    [Fact]
     public async Task Anonymous_bearer_tokens_are_fetched_without_credentials_and_a_missing_tag_is_null()
     {
         await using var standIn = BearerRegistry(out _, expiresIn: 300);
@@ -200,7 +228,7 @@ public sealed class RegistryClientAuthTests
         }, NullLogger<RegistryClient>.Instance, time);
 
     /// <summary>Docker Hub's scheme: manifests need a bearer token; the token endpoint takes optional basic credentials.</summary>
-    private static RegistryStandIn BearerRegistry(out StrongBox<int> tokensIssued, int expiresIn)
+    private static RegistryStandIn BearerRegistry(out StrongBox<int> tokensIssued, int expiresIn, StrongBox<int>? revokedUpTo = null)
     {
         var issued = new StrongBox<int>(0);
         tokensIssued = issued;
@@ -222,7 +250,7 @@ public sealed class RegistryClientAuthTests
                 await response.OutputStream.WriteAsync(body);
                 return;
             }
-            if (request.Headers["Authorization"] != $"Bearer token-{issued.Value}" || issued.Value == 0)
+            if (request.Headers["Authorization"] != $"Bearer token-{issued.Value}" || issued.Value <= (revokedUpTo?.Value ?? 0))
             {
                 response.StatusCode = 401;
                 response.Headers["WWW-Authenticate"] =
