@@ -16,6 +16,7 @@ public sealed class DockerDaemonKilledTests
         {
             await main.TagImageAsync(TestEnvironment.BaseImage, baseInRegistry, ct);
             await main.PushImageAsync(baseInRegistry, credentials: null, null, ct);
+            await main.RemoveImageAsync(baseInRegistry, cancellationToken: ct); // only the extra name; the base image stays
         }
         await using var daemon = await ThrowawayDockerd.StartAsync(ct);
         using var docker = DockerTestSupport.CreateClient(daemon.Host);
