@@ -34,6 +34,12 @@ internal sealed partial class TomlScan
             {
                 continue;
             }
+            if (line.StartsWith("[[", StringComparison.Ordinal))
+            {
+                // An array of tables: its keys belong to none of the tables detection asks about.
+                table = "[[]]";
+                continue;
+            }
             var header = HeaderPattern().Match(line);
             if (header.Success)
             {
