@@ -16,6 +16,7 @@ internal sealed class BuildKitStatusDecoder
 
     private readonly Dictionary<string, VertexState> _vertexes = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Vertex, long Stream), PartialLine> _partials = [];
+    private bool _failedStepIsCancellation;
 
     /// <summary>The first step that failed with a real error (not a cancellation caused by another failure).</summary>
     public string? FailedStep { get; private set; }
@@ -118,11 +119,11 @@ internal sealed class BuildKitStatusDecoder
             lines.Add(new DockerBuildLog(DockerBuildLogKind.Error, $"ERROR {name}: {vertex.Error}", name));
             // When one step fails BuildKit cancels the others; the first real failure is the one to report.
             var isCancellation = vertex.Error.Contains("context canceled", StringComparison.OrdinalIgnoreCase);
-            if (FailedStep is null || (FailedStepIsCancellation && !isCancellation))
+            if (FailedStep is null || (_failedStepIsCancellation && !isCancellation))
             {
                 FailedStep = name;
                 FailedStepError = vertex.Error;
-                FailedStepIsCancellation = isCancellation;
+                _failedStepIsCancellation = isCancellation;
             }
         }
         else if (vertex.Completed is not null && !state.Completed)
@@ -131,8 +132,6 @@ internal sealed class BuildKitStatusDecoder
             FlushVertex(vertex.Digest, lines);
         }
     }
-
-    private bool FailedStepIsCancellation { get; set; }
 
     private void OnLog(BuildKitVertexLog log, List<DockerBuildLog> lines)
     {

@@ -77,6 +77,30 @@ public sealed partial class DockerClient
         return result.StatusCode;
     }
 
+    /// <summary>Describes a container's state, or returns null when there is no such container.</summary>
+    /// <param name="id">Container id or name.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<DockerContainerInfo?> InspectContainerAsync(string id, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"/containers/{PathName(id)}/json", null, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        await EnsureSuccessAsync(response, $"inspect container '{id}'", cancellationToken).ConfigureAwait(false);
+        var inspect = await ReadJsonAsync(response, DockerJsonContext.Default.DockerContainerInspectResponse, cancellationToken).ConfigureAwait(false);
+        return new DockerContainerInfo(
+            inspect.Id,
+            (inspect.Name ?? "").TrimStart('/'),
+            inspect.Image ?? "",
+            inspect.State?.Status ?? "",
+            inspect.State?.Running ?? false,
+            inspect.State?.ExitCode ?? 0,
+            inspect.State?.StartedAt ?? "",
+            inspect.State?.FinishedAt ?? "",
+            inspect.Config?.Labels ?? new Dictionary<string, string>());
+    }
+
     /// <summary>Returns a container's log so far, split into stdout and stderr.</summary>
     /// <param name="id">Container id or name.</param>
     /// <param name="cancellationToken">Cancels the request.</param>

@@ -111,7 +111,7 @@ public sealed partial class DockerClient : IDisposable
     }
 
     private static bool IsConnectFailure(HttpRequestException e) =>
-        e.HttpRequestError == HttpRequestError.ConnectionError || e.InnerException is SocketException;
+        e.HttpRequestError == HttpRequestError.ConnectionError || FindSocketException(e) is not null;
 
     private string ConnectFailureReason(HttpRequestException e)
     {
@@ -119,14 +119,27 @@ public sealed partial class DockerClient : IDisposable
         {
             return $"there is no socket at {path}";
         }
-        return (e.InnerException as SocketException)?.SocketErrorCode switch
+        var socketError = FindSocketException(e);
+        return socketError?.SocketErrorCode switch
         {
             SocketError.ConnectionRefused => "the connection was refused (no daemon is listening there)",
             SocketError.AccessDenied => "permission denied on the socket (run as a user in the docker group, or as root)",
             SocketError.TimedOut => "connecting timed out",
             SocketError.HostNotFound or SocketError.NoData => "the host name could not be resolved",
-            _ => e.InnerException?.Message ?? e.Message,
+            _ => socketError?.Message ?? e.InnerException?.Message ?? e.Message,
         };
+    }
+
+    private static SocketException? FindSocketException(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException socket)
+            {
+                return socket;
+            }
+        }
+        return null;
     }
 
     private static string Describe(TimeSpan timeout) =>

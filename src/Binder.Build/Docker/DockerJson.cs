@@ -79,6 +79,13 @@ internal sealed record DockerContainerListItem(
     long Created,
     IReadOnlyDictionary<string, string>? Labels);
 
+internal sealed record DockerContainerState(string? Status, bool Running, long ExitCode, string? StartedAt, string? FinishedAt);
+
+internal sealed record DockerContainerInspectConfig(IReadOnlyDictionary<string, string>? Labels);
+
+internal sealed record DockerContainerInspectResponse(
+    string Id, string? Name, string? Image, DockerContainerState? State, DockerContainerInspectConfig? Config);
+
 [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DockerJsonMessage))]
 [JsonSerializable(typeof(DockerErrorResponse))]
@@ -91,6 +98,7 @@ internal sealed record DockerContainerListItem(
 [JsonSerializable(typeof(DockerContainerCreateResponse))]
 [JsonSerializable(typeof(DockerContainerWaitResponse))]
 [JsonSerializable(typeof(List<DockerContainerListItem>))]
+[JsonSerializable(typeof(DockerContainerInspectResponse))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, string[]>))]
 internal sealed partial class DockerJsonContext : JsonSerializerContext;

@@ -28,6 +28,11 @@ public sealed record ImageReference
         Repository = Registry == DockerHub && !repository.Contains('/') ? "library/" + repository : repository;
         Digest = string.IsNullOrEmpty(digest) ? null : digest;
         Tag = string.IsNullOrEmpty(tag) ? (Digest is null ? DefaultTag : null) : tag;
+        if (!IsValidHost(Registry))
+        {
+            throw new BinderBuildException(
+                $"'{registry}' is not a valid registry host: use a host name or IP address with an optional port, e.g. 127.0.0.1:5000.");
+        }
         if (!IsValidRepository(Repository))
         {
             throw new BinderBuildException(
@@ -120,7 +125,7 @@ public sealed record ImageReference
             registry = DockerHub;
             repository = rest;
         }
-        if (repository.Length == 0 || (tag is not null && !IsValidTag(tag)))
+        if (repository.Length == 0 || (tag is not null && !IsValidTag(tag)) || !IsValidHost(registry))
         {
             return false;
         }
@@ -151,6 +156,41 @@ public sealed record ImageReference
 
     private static bool IsRegistryHost(string component) =>
         component.Contains('.') || component.Contains(':') || component == "localhost" || component.StartsWith('[');
+
+    /// <summary>A host name or IPv4 address, or a bracketed IPv6 address, with an optional numeric port.</summary>
+    private static bool IsValidHost(string registry)
+    {
+        var host = registry;
+        var port = "";
+        if (host.StartsWith('['))
+        {
+            var close = host.IndexOf(']');
+            if (close < 0)
+            {
+                return false;
+            }
+            port = host[(close + 1)..];
+            host = host[1..close];
+            if (!System.Net.IPAddress.TryParse(host, out _))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            var colon = host.IndexOf(':');
+            if (colon >= 0)
+            {
+                port = host[colon..];
+                host = host[..colon];
+            }
+            if (host.Length == 0 || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-'))
+            {
+                return false;
+            }
+        }
+        return port.Length == 0 || (port[0] == ':' && port.Length > 1 && port[1..].All(char.IsAsciiDigit));
+    }
 
     private static string NormaliseRegistry(string registry) =>
         registry is "index.docker.io" or "registry-1.docker.io" ? DockerHub : registry;

@@ -124,6 +124,12 @@ public sealed partial class RegistryClient : IDisposable
         if (challenge is { IsBearer: true, Realm: not null })
         {
             var scope = challenge.Scope ?? expectedScope;
+            if (cached is not null)
+            {
+                // The registry rejected a token we thought valid (revoked, or its clock disagrees): fetch a fresh one.
+                _tokens.TryRemove(TokenKey(reference.ApiHost, expectedScope), out _);
+                _tokens.TryRemove(TokenKey(reference.ApiHost, scope), out _);
+            }
             var token = await GetTokenAsync(challenge, scope, reference, credentials, cancellationToken).ConfigureAwait(false);
             authorization = new AuthenticationHeaderValue("Bearer", token);
         }
@@ -282,22 +288,4 @@ public sealed partial class RegistryClient : IDisposable
     private static string TokenKey(string apiHost, string scope) => apiHost + "|" + scope;
 
     private sealed record CachedToken(string Value, DateTimeOffset ExpiresAt);
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} {Url} (auth: {AuthScheme})")]
-        public static partial void Sending(ILogger logger, string method, string url, string authScheme);
-
-        [LoggerMessage(Level = LogLevel.Debug, Message = "Registry {Registry}: using basic auth as {Username}")]
-        public static partial void UsingBasicAuth(ILogger logger, string registry, string username);
-
-        [LoggerMessage(Level = LogLevel.Debug, Message = "Registry {Registry}: token for {Scope} valid {Seconds} s")]
-        public static partial void TokenFetched(ILogger logger, string registry, string scope, double seconds);
-
-        [LoggerMessage(Level = LogLevel.Debug, Message = "Image {Image} not in the registry")]
-        public static partial void ManifestMissing(ILogger logger, string image);
-
-        [LoggerMessage(Level = LogLevel.Debug, Message = "Image {Image} is in the registry as {Digest}")]
-        public static partial void ManifestFound(ILogger logger, string image, string digest);
-    }
 }

@@ -22,9 +22,24 @@ public sealed record RegistryOptions
     /// <summary>How long one request to a registry or its token service may take.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Returns the credentials configured for <paramref name="registry"/>, or null for anonymous access.</summary>
+    /// <summary>
+    /// Returns the credentials configured for <paramref name="registry"/>, or null for anonymous access. Docker Hub's
+    /// credentials are found under any of the names Docker uses for it (<c>docker.io</c>, <c>index.docker.io</c>,
+    /// <c>registry-1.docker.io</c>, <c>https://index.docker.io/v1/</c>).
+    /// </summary>
     /// <param name="registry">Registry host as in <see cref="ImageReference.Registry"/>.</param>
-    public RegistryCredentials? CredentialsFor(string registry) =>
-        Credentials.TryGetValue(registry, out var credentials) ? credentials
-        : Credentials.FirstOrDefault(pair => string.Equals(pair.Key, registry, StringComparison.OrdinalIgnoreCase)).Value;
+    public RegistryCredentials? CredentialsFor(string registry)
+    {
+        string[] names = registry == ImageReference.DockerHub
+            ? [registry, "index.docker.io", "registry-1.docker.io", "https://index.docker.io/v1/"]
+            : [registry];
+        foreach (var pair in Credentials)
+        {
+            if (names.Any(name => string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                return pair.Value;
+            }
+        }
+        return null;
+    }
 }

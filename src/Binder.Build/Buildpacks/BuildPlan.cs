@@ -1,0 +1,74 @@
+namespace Binder.Build.Buildpacks;
+
+/// <summary>
+/// Everything needed to build a repository's image: the Dockerfile, where the repository sits in the build context,
+/// the extra files the Dockerfile copies, and the labels. The context writer lays the context out as
+/// <see cref="RepositoryContextPath"/> (the repository) plus <see cref="SupportFiles"/>.
+/// </summary>
+public sealed record BuildPlan
+{
+    /// <summary>The buildpack name (one of <see cref="BuildpackNames"/>).</summary>
+    public required string Buildpack { get; init; }
+
+    /// <summary>The detection the plan follows.</summary>
+    public required DetectionResult Detection { get; init; }
+
+    /// <summary>
+    /// The Dockerfile text. For generated Dockerfiles it is written at the context root; for the <c>dockerfile</c>
+    /// buildpack it is the repository's own Dockerfile, already in the context at <see cref="RepositoryDockerfilePath"/>.
+    /// </summary>
+    public required string Dockerfile { get; init; }
+
+    /// <summary>
+    /// For the <c>dockerfile</c> buildpack, the repository's Dockerfile relative to the repository root (and to the
+    /// context, whose root is the repository): <c>Dockerfile</c>, <c>binder/Dockerfile</c> or <c>.binder/Dockerfile</c>.
+    /// <see langword="null"/> for generated Dockerfiles, which live at the context root as <c>Dockerfile</c>.
+    /// </summary>
+    public string? RepositoryDockerfilePath { get; init; }
+
+    /// <summary>
+    /// Where the repository goes in the build context: <c>src/</c> for generated Dockerfiles, <c>""</c> (the context
+    /// root) for the <c>dockerfile</c> buildpack.
+    /// </summary>
+    public required string RepositoryContextPath { get; init; }
+
+    /// <summary>
+    /// Files the generated Dockerfile copies from the context besides the repository: context-relative path (under
+    /// <c>_binder/</c>) to text content. Write them with mode 0755. Empty for the <c>dockerfile</c> buildpack.
+    /// </summary>
+    public required IReadOnlyDictionary<string, string> SupportFiles { get; init; }
+
+    /// <summary>
+    /// Image labels: <c>repo2docker.repo</c>, <c>repo2docker.ref</c>, <c>repo2docker.version</c>. Generated Dockerfiles
+    /// also set them with <c>LABEL</c>; pass them to the build API too, which is the only way for the <c>dockerfile</c>
+    /// buildpack.
+    /// </summary>
+    public required IReadOnlyDictionary<string, string> Labels { get; init; }
+
+    /// <summary>Build arguments the Dockerfile expects (none today; user-given ones are the caller's to add).</summary>
+    public required IReadOnlyDictionary<string, string> BuildArgs { get; init; }
+
+    /// <summary>
+    /// The image's default command (a Jupyter server on port 8888); a launcher appends its <c>--flag=value</c>
+    /// arguments to it. Empty for the <c>dockerfile</c> buildpack, whose command is the repository's own.
+    /// </summary>
+    public required IReadOnlyList<string> Command { get; init; }
+
+    /// <summary>The user name the image runs as (empty for the <c>dockerfile</c> buildpack).</summary>
+    public required string UserName { get; init; }
+
+    /// <summary>The user id the image runs as (0 for the <c>dockerfile</c> buildpack: the repository decides).</summary>
+    public required int UserId { get; init; }
+
+    /// <summary>Where the repository is inside the image (empty for the <c>dockerfile</c> buildpack).</summary>
+    public required string RepoDir { get; init; }
+
+    /// <summary>
+    /// The <c>major.minor</c> Python version of the environment the repository asked for, or <see langword="null"/>
+    /// when it is not decided by the builder (conda without a pinned Python, Dockerfile, Nix).
+    /// </summary>
+    public string? PythonVersion { get; init; }
+
+    /// <summary>Things a person should know about the plan (a requested version not honoured, ...), one sentence each.</summary>
+    public required IReadOnlyList<string> Warnings { get; init; }
+}

@@ -1,0 +1,36 @@
+namespace Binder.Build.Tests;
+
+/// <summary>
+/// The real services integration tests use, named by environment variables that <c>scripts/test.sh</c> provisions and
+/// exports. A missing variable fails the test with a message saying so: an integration test never passes by skipping.
+/// </summary>
+internal static class TestEnvironment
+{
+    /// <summary>The Docker daemon's endpoint (<c>DOCKER_HOST</c>, e.g. <c>unix:///tmp/dk/docker.sock</c>).</summary>
+    public static string DockerHost => Require("DOCKER_HOST");
+
+    /// <summary>The loopback registry's host and port (<c>BINDER_TEST_REGISTRY</c>, e.g. <c>127.0.0.1:5000</c>).</summary>
+    public static string Registry => Require("BINDER_TEST_REGISTRY");
+
+    /// <summary>The base image present in the daemon (<c>BINDER_TEST_BASE_IMAGE</c>, e.g. <c>binder-base:bookworm</c>).</summary>
+    public static string BaseImage => Require("BINDER_TEST_BASE_IMAGE");
+
+    /// <summary>An Npgsql connection string to a real PostgreSQL (<c>BINDER_TEST_POSTGRES</c>).</summary>
+    public static string Postgres => Require("BINDER_TEST_POSTGRES");
+
+    /// <summary>Returns the variable's value, or fails the test saying how to get a provisioned environment.</summary>
+    /// <param name="name">The environment variable.</param>
+    public static string Require(string name)
+    {
+        var value = Environment.GetEnvironmentVariable(name);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Assert.Fail($"The environment variable {name} is not set. This integration test needs the real services that "
+                + "`scripts/test.sh` provisions; run the tests through `scripts/test.sh` (or export the variables it prints).");
+        }
+        return value!;
+    }
+
+    /// <summary>A short unique suffix for names (images, containers) so that concurrent runs do not collide.</summary>
+    public static string UniqueSuffix() => Guid.NewGuid().ToString("N")[..10];
+}
