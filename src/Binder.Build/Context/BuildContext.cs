@@ -51,6 +51,8 @@ public sealed class BuildContext
         var skipped = new List<string>();
         long total = 0;
 
+        // The context root comes first: BuildKit tells a tar from a bare Dockerfile by the first header alone.
+        list.Add(Entry.Directory(".", (UnixFileMode)0b111_101_101, DateTime.UnixEpoch));
         if (prefix.Length > 0) list.Add(Entry.Directory(prefix, (UnixFileMode)0b111_101_101, DateTime.UnixEpoch));
         Walk(root, "");
 
@@ -128,7 +130,9 @@ public sealed class BuildContext
     /// <summary>Writes the context as a tar stream.</summary>
     public async Task WriteAsync(Stream output, CancellationToken cancellationToken)
     {
-        await using var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+        // GNU format: a plain header per entry (long names and huge sizes have their own extensions), unlike PAX whose
+        // leading extended-header entry makes BuildKit take the whole upload for a Dockerfile.
+        await using var tar = new TarWriter(output, TarEntryFormat.Gnu, leaveOpen: true);
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -168,7 +172,7 @@ public sealed class BuildContext
 
         public async Task WriteAsync(TarWriter tar, CancellationToken cancellationToken)
         {
-            var entry = new PaxTarEntry(Type, Type == TarEntryType.Directory ? Path + "/" : Path)
+            var entry = new GnuTarEntry(Type, Type == TarEntryType.Directory ? Path + "/" : Path)
             {
                 Mode = Mode,
                 Uid = 0,

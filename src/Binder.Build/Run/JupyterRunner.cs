@@ -24,10 +24,10 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
         var port = options.Port > 0 ? options.Port : FreePort(options.Host);
         // 128 bits of randomness, as hex: what Jupyter itself generates.
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var command = info.Cmd.Concat(options.JupyterArguments.Select(a => a
+        var command = WithArguments(info.Cmd, options.JupyterArguments.Select(a => a
             .Replace("{host}", options.Host, StringComparison.Ordinal)
             .Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("{token}", token, StringComparison.Ordinal))).ToList();
+            .Replace("{token}", token, StringComparison.Ordinal)));
 
         var id = await docker.CreateContainerAsync(new DockerContainerParameters
         {
@@ -110,6 +110,35 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
         {
             LogRemoveFailed(logger, id[..12], e.Message);
         }
+    }
+
+    /// <summary>
+    /// Appends <paramref name="arguments"/> to <paramref name="command"/>, first removing the command's own value of
+    /// every <c>--flag</c> they set (<c>--flag=value</c> or <c>--flag value</c>): Jupyter refuses a flag given twice.
+    /// </summary>
+    internal static List<string> WithArguments(IReadOnlyList<string> command, IEnumerable<string> arguments)
+    {
+        var added = arguments.ToList();
+        var flags = added.Where(a => a.StartsWith("--", StringComparison.Ordinal))
+            .Select(a => a.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);
+        var result = new List<string>(command.Count + added.Count);
+        for (var i = 0; i < command.Count; i++)
+        {
+            var argument = command[i];
+            var flag = argument.Split('=', 2)[0];
+            if (!flags.Contains(flag))
+            {
+                result.Add(argument);
+                continue;
+            }
+            // "--port 8888": the value is the next word, unless that is a flag itself.
+            if (!argument.Contains('=') && i + 1 < command.Count && !command[i + 1].StartsWith('-'))
+            {
+                i++;
+            }
+        }
+        result.AddRange(added);
+        return result;
     }
 
     private static int FreePort(string host)

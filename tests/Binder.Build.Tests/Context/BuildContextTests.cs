@@ -20,7 +20,7 @@ public sealed class BuildContextTests : IDisposable
         var context = BuildContext.Create(repo.Path, "src/", new Dictionary<string, string> { ["_binder/Dockerfile"] = "FROM x\n" }, new BuildContextOptions());
 
         var entries = await ReadTar(context);
-        Assert.Equal(["src/", "src/notebooks/", "src/notebooks/a.ipynb", "src/postBuild", "src/requirements.txt", "_binder/Dockerfile"], entries.Select(e => e.Name));
+        Assert.Equal(["./", "src/", "src/notebooks/", "src/notebooks/a.ipynb", "src/postBuild", "src/requirements.txt", "_binder/Dockerfile"], entries.Select(e => e.Name));
         Assert.Equal("numpy\n", entries.Single(e => e.Name == "src/requirements.txt").Text);
         Assert.True(entries.Single(e => e.Name == "src/postBuild").Mode.HasFlag(UnixFileMode.UserExecute));
         Assert.Equal("FROM x\n", entries.Single(e => e.Name == "_binder/Dockerfile").Text);
@@ -35,7 +35,7 @@ public sealed class BuildContextTests : IDisposable
         repo.Write("keep.log", "y");
         repo.Write("main.py", "");
         var names = (await ReadTar(BuildContext.Create(repo.Path, "", NoExtras, new BuildContextOptions()))).Select(e => e.Name).ToList();
-        Assert.Equal([".dockerignore", "keep.log", "main.py"], names);
+        Assert.Equal(["./", ".dockerignore", "keep.log", "main.py"], names);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class BuildContextTests : IDisposable
             Assert.Equal(0, mkfifo.ExitCode);
         }
         var names = (await ReadTar(BuildContext.Create(repo.Path, "", NoExtras, new BuildContextOptions()))).Select(e => e.Name);
-        Assert.Equal(["ok.txt"], names);
+        Assert.Equal(["./", "ok.txt"], names);
     }
 
     private static async Task<List<(string Name, TarEntryType Type, UnixFileMode Mode, string? LinkName, string? Text)>> ReadTar(BuildContext context)
