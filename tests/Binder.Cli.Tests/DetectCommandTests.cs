@@ -12,7 +12,6 @@ public sealed class DetectCommandTests : IDisposable
     [InlineData("Pipfile", "pipfile")]
     [InlineData("Project.toml", "julia")]
     [InlineData("default.nix", "nix")]
-    [InlineData("DESCRIPTION", "r")]
     [InlineData("Dockerfile", "dockerfile")]
     public async Task Json_names_the_buildpack_and_the_files(string file, string buildpack)
     {
@@ -23,6 +22,16 @@ public sealed class DetectCommandTests : IDisposable
         Assert.Equal(buildpack, json.GetProperty("buildpack").GetString());
         Assert.Equal("binder", json.GetProperty("environmentDirectory").GetString());
         Assert.Equal(["binder/" + file], json.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+    }
+
+    [Fact]
+    public async Task A_description_file_at_the_root_selects_r()
+    {
+        // repo2docker looks for DESCRIPTION only at the repository root.
+        repo.Write("DESCRIPTION", "Package: demo\n");
+        var (exit, stdout, _) = await CliRun.InProcessAsync("detect", repo.Path, "--json");
+        Assert.Equal(0, exit);
+        Assert.Equal("r", JsonDocument.Parse(stdout).RootElement.GetProperty("buildpack").GetString());
     }
 
     [Fact]

@@ -11,5 +11,5 @@ public sealed class RepositoryLayoutException : BinderBuildException
     public RepositoryLayoutException(string message) : base(message) { }
 
     /// <summary>Exit code 2: the repository, not the machine, has to change.</summary>
-    public override int ExitCode => 2;
+    public override int ExitCode => ExitCodes.BadInput;
 }

@@ -5,6 +5,9 @@ namespace Binder.Build.Docker;
 /// <summary>An image build failed; the message names the failing step and quotes the last lines of the build log.</summary>
 public sealed class DockerBuildFailedException : BinderBuildException
 {
+    /// <inheritdoc />
+    public override int ExitCode => ExitCodes.BuildFailed;
+
     /// <summary>Creates the error.</summary>
     /// <param name="daemonError">The daemon's error, e.g. "executor failed running [/bin/sh -c false]: exit code: 1".</param>
     /// <param name="failedStep">The step that failed, e.g. "[3/5] RUN pip install ...", when known.</param>

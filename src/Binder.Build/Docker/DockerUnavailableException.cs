@@ -3,6 +3,9 @@ namespace Binder.Build.Docker;
 /// <summary>The Docker daemon could not be reached: no socket, connection refused, or the endpoint is not understood.</summary>
 public sealed class DockerUnavailableException : BinderBuildException
 {
+    /// <inheritdoc />
+    public override int ExitCode => ExitCodes.DockerUnavailable;
+
     /// <summary>Creates the error; the message says which endpoint failed, why, and how to start a daemon.</summary>
     /// <param name="endpoint">The endpoint tried, as configured (e.g. <c>unix:///var/run/docker.sock</c>).</param>
     /// <param name="reason">What went wrong, e.g. "no socket at /var/run/docker.sock".</param>

@@ -35,7 +35,8 @@ public sealed record RegistryOptions
             : [registry];
         foreach (var pair in Credentials)
         {
-            if (names.Any(name => string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase)))
+            var host = pair.Value.Registry ?? pair.Key;
+            if (names.Any(name => string.Equals(host, name, StringComparison.OrdinalIgnoreCase)))
             {
                 return pair.Value;
             }

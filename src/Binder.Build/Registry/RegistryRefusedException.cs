@@ -6,6 +6,9 @@ namespace Binder.Build.Registry;
 /// </summary>
 public sealed class RegistryRefusedException : BinderBuildException
 {
+    /// <inheritdoc />
+    public override int ExitCode => ExitCodes.RegistryRefused;
+
     /// <summary>Creates the error.</summary>
     /// <param name="message">A sentence saying what was refused and what to do.</param>
     /// <param name="registry">The registry host that refused.</param>
