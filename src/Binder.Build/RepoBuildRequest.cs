@@ -18,6 +18,9 @@ public sealed record RepoBuildRequest
     /// <summary>Only plan the build (the Dockerfile is in the result); build nothing.</summary>
     public bool NoBuild { get; init; }
 
+    /// <summary>Build every layer again instead of reusing the daemon's cache.</summary>
+    public bool NoCache { get; init; }
+
     /// <summary>Push the image to its registry after building it.</summary>
     public bool Push { get; init; }
 

@@ -99,6 +99,7 @@ public sealed partial class RepoBuilder(
             Dockerfile = plan.RepositoryDockerfilePath ?? "Dockerfile",
             BuildArgs = buildArgs,
             Labels = labels,
+            NoCache = request.NoCache,
         }, onEvent, cancellationToken).ConfigureAwait(false);
 
         string? digest = null;
