@@ -5,9 +5,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Binder.Build.Tests.Docker;
 
-/// <summary>Tests that use the shared Docker daemon run one at a time: the box has two cores and one daemon.</summary>
+/// <summary>
+/// Tests that use the shared Docker daemon run one at a time: the box has two cores and one daemon, and BuildKit
+/// shares identical steps between concurrent builds, which would mix their logs.
+/// </summary>
 [CollectionDefinition(Name)]
-public sealed class DockerDaemonCollection
+public sealed class DockerDaemonCollection : ICollectionFixture<Integration.BuilderFixture>
 {
     /// <summary>The collection's name.</summary>
     public const string Name = "Docker daemon";

@@ -94,6 +94,3 @@ public sealed class BuilderFixture : IAsyncLifetime
         Docker.Dispose();
     }
 }
-
-[CollectionDefinition("docker")]
-public sealed class DockerCollection : ICollectionFixture<BuilderFixture>;

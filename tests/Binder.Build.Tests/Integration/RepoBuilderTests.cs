@@ -9,7 +9,7 @@ namespace Binder.Build.Tests.Integration;
 /// <summary>
 /// Builds real repositories with the real Docker daemon (BuildKit), then checks the result from inside a container.
 /// </summary>
-[Collection("docker")]
+[Collection(Docker.DockerDaemonCollection.Name)]
 public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
 {
     private readonly GitRepository repo = new();
