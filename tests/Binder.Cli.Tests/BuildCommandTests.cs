@@ -7,7 +7,7 @@ namespace Binder.Cli.Tests;
 [Collection("cli")]
 public sealed class BuildCommandTests : IDisposable
 {
-    private readonly TestRepository repo = new();
+    private readonly GitRepository repo = new();
 
     private string[] Args(params string[] args) =>
         [.. args, "--config", $"Buildpacks:BaseImage={TestEnvironment.BaseImage}", "--config", $"Docker:Host={TestEnvironment.DockerHost}"];

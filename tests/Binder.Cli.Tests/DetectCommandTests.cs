@@ -4,7 +4,7 @@ namespace Binder.Cli.Tests;
 
 public sealed class DetectCommandTests : IDisposable
 {
-    private readonly TestRepository repo = new();
+    private readonly GitRepository repo = new();
 
     [Theory]
     [InlineData("requirements.txt", "python")]

@@ -120,13 +120,17 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
         repo.Write("version.txt", "two\n");
         var second = repo.Commit("two");
 
+        // Served by a real git server over the git:// protocol, as a hosting service would.
+        using var server = new GitDaemon(Path.GetDirectoryName(repo.Path)!);
+        var url = server.UrlOf(Path.GetFileName(repo.Path));
+
         var atTag = fixture.ImageName("at-tag");
-        var (tagResult, _) = await fixture.BuildAsync(new RepoBuildRequest { Source = repo.Url, Ref = "v1", ImageName = atTag });
+        var (tagResult, _) = await fixture.BuildAsync(new RepoBuildRequest { Source = url, Ref = "v1", ImageName = atTag });
         Assert.Equal(first, tagResult.ResolvedRef);
         Assert.Equal("one\n", (await fixture.RunInImageAsync(atTag, "cat", "/version.txt")).Output);
 
         var atSha = fixture.ImageName("at-sha");
-        var (shaResult, _) = await fixture.BuildAsync(new RepoBuildRequest { Source = repo.Url, Ref = second[..7], ImageName = atSha });
+        var (shaResult, _) = await fixture.BuildAsync(new RepoBuildRequest { Source = url, Ref = second[..7], ImageName = atSha });
         Assert.Equal(second, shaResult.ResolvedRef);
         Assert.Equal("two\n", (await fixture.RunInImageAsync(atSha, "cat", "/version.txt")).Output);
     }
