@@ -200,9 +200,11 @@ public sealed partial class ContentFetcher(ContentOptions options, GitCli git, I
         {
             throw new ContentException($"--subdir '{subdirectory}' does not exist in the repository: check its spelling and the ref.");
         }
-        if (new DirectoryInfo(full).LinkTarget is not null)
+        // A link anywhere along the path could lead out of the repository and put the build machine's files in the image.
+        var realRoot = RealPath.Resolve(root) ?? root;
+        if (RealPath.Resolve(full) != Path.GetFullPath(Path.Combine(realRoot, subdirectory)))
         {
-            throw new ContentException($"--subdir '{subdirectory}' is a symbolic link; name the directory it points to instead.");
+            throw new ContentException($"--subdir '{subdirectory}' goes through a symbolic link; name the directory it points to instead.");
         }
         return full;
     }

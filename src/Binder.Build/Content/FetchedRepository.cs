@@ -15,19 +15,10 @@ public sealed record FetchedRepository(string Directory, string RepositoryUrl, s
     {
         if (Owned && System.IO.Directory.Exists(Root))
         {
-            DeleteTree(Root);
+            // Deleting needs no write permission on the files themselves, and Directory.Delete never follows links,
+            // so a clone holding a link to / is removed without touching anything outside it.
+            System.IO.Directory.Delete(Root, recursive: true);
         }
         return ValueTask.CompletedTask;
-    }
-
-    private static void DeleteTree(string path)
-    {
-        // git marks its object files read-only; clear that so the delete does not fail half-way.
-        foreach (var file in System.IO.Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
-        {
-            var info = new FileInfo(file);
-            if (info.LinkTarget is null && info.IsReadOnly) info.IsReadOnly = false;
-        }
-        System.IO.Directory.Delete(path, recursive: true);
     }
 }
