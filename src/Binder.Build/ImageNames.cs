@@ -1,26 +1,39 @@
+using System.Security.Cryptography;
 using System.Text;
 
 namespace Binder.Build;
 
-/// <summary>Image names derived from a repository, in the style repo2docker uses (<c>r2d-&lt;escaped source&gt;</c>).</summary>
+/// <summary>
+/// Image names as BinderHub forms them: <c>&lt;prefix&gt;&lt;escaped slug&gt;-&lt;6 hex of sha256(slug)&gt;:&lt;ref&gt;</c>,
+/// with <c>_</c> written as <c>-</c> and everything lower-cased. The hash keeps two sources apart even when the
+/// escaped slug had to be cut to fit the 255-character limit.
+/// </summary>
 public static class ImageNames
 {
-    /// <summary>The longest repository part of a derived name; registries accept 255 characters in all.</summary>
-    private const int MaxRepositoryLength = 200;
+    /// <summary>The longest image name (repository and tag) produced.</summary>
+    public const int MaxLength = 255;
 
-    /// <summary>
-    /// A lower-case image name for <paramref name="source"/> at <paramref name="resolvedRef"/>: every character that is
-    /// not an ASCII letter or digit is written as <c>-</c> plus its hex code, so different sources never collide.
-    /// </summary>
-    public static string Derive(string prefix, string source, string? resolvedRef)
+    /// <summary>Derives the image name for <paramref name="slug"/> (a URL or provider slug) at <paramref name="tag"/>.</summary>
+    /// <param name="prefix">Registry and path prefix, e.g. <c>registry.example.org/binder/</c>, or <c>r2d-</c>.</param>
+    /// <param name="slug">What identifies the repository: for <c>gh</c> <c>user-repo</c>, for git the URL (without credentials).</param>
+    /// <param name="tag">The resolved ref; <c>latest</c> when null or empty.</param>
+    public static string Derive(string prefix, string slug, string? tag)
     {
-        var trimmed = source.TrimEnd('/');
-        if (trimmed.EndsWith(".git", StringComparison.Ordinal)) trimmed = trimmed[..^4];
-        var escaped = Escape(trimmed);
-        var name = "r2d-" + escaped;
-        if (name.Length > MaxRepositoryLength) name = name[..MaxRepositoryLength];
-        var tag = string.IsNullOrEmpty(resolvedRef) ? "latest" : resolvedRef;
-        return (prefix + name).ToLowerInvariant() + ":" + tag;
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(slug);
+        var finalTag = string.IsNullOrEmpty(tag) ? "latest" : tag;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(slug)))[..6];
+        var escaped = Escape(slug);
+        var room = MaxLength - prefix.Length - 1 - hash.Length - 1 - finalTag.Length;
+        if (room < 1)
+        {
+            throw new ArgumentException($"The image name prefix '{prefix}' and tag '{finalTag}' leave no room for a name within {MaxLength} characters.", nameof(prefix));
+        }
+        if (escaped.Length > room)
+        {
+            escaped = escaped[..room];
+        }
+        return $"{prefix}{escaped}-{hash}:{finalTag}".Replace('_', '-').ToLowerInvariant();
     }
 
     /// <summary>Keeps ASCII letters and digits and writes every other UTF-8 byte as <c>-</c> and two hex digits.</summary>

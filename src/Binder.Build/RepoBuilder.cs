@@ -41,16 +41,21 @@ public sealed partial class RepoBuilder(
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new BinderBuildException(
-                $"The build of {request.Source} did not finish within {options.BuildTimeout} (Build:BuildTimeout) and was stopped.");
+                $"The build of {GitCli.Redact(request.Source)} did not finish within {options.BuildTimeout} (Build:BuildTimeout) and was stopped.");
         }
         finally
         {
-            LogFinished(logger, request.Source, timeProvider.GetElapsedTime(started).TotalSeconds);
+            LogFinished(logger, GitCli.Redact(request.Source), timeProvider.GetElapsedTime(started).TotalSeconds);
         }
     }
 
     private async Task<RepoBuildResult> BuildCoreAsync(RepoBuildRequest request, Action<BuildEvent> onEvent, CancellationToken cancellationToken)
     {
+        if (request.ImageName is { } requested && !ImageReference.TryParse(requested, out _))
+        {
+            throw new InvalidBuildRequestException(
+                $"The image name '{requested}' is not valid: use [registry/]name[:tag] in lower case, e.g. registry.example.org:5000/binder/analysis:v1.");
+        }
         onEvent(new BuildEvent(BuildPhase.Fetching, $"Fetching {GitCli.Redact(request.Source)}{(request.Ref is null ? "" : " at " + request.Ref)}...\n"));
         await using var repository = await fetcher
             .FetchAsync(request.Source, request.Ref, request.Subdirectory, line => onEvent(new BuildEvent(BuildPhase.Fetching, line + "\n")), cancellationToken)
@@ -58,13 +63,15 @@ public sealed partial class RepoBuilder(
 
         var plan = planner.Plan(repository.Directory, new BuildPlanRequest
         {
-            RepoUrl = GitCli.Redact(repository.RepositoryUrl),
+            RepoUrl = GitCli.WithoutCredentials(repository.RepositoryUrl),
             Ref = repository.ResolvedRef ?? "",
             Version = Version,
             UserName = request.UserName,
             UserId = request.UserId,
         });
-        var imageName = request.ImageName ?? ImageNames.Derive(options.ImageNamePrefix, repository.RepositoryUrl, repository.ResolvedRef);
+        // Credentials never become part of an image name: names are shown, tagged and pushed.
+        var imageName = request.ImageName
+            ?? ImageNames.Derive(options.ImageNamePrefix, GitCli.WithoutCredentials(repository.RepositoryUrl), repository.ResolvedRef);
         onEvent(new BuildEvent(BuildPhase.Building, $"Using {plan.Buildpack} builder for {string.Join(", ", plan.Detection.Files.DefaultIfEmpty("no environment files"))}\n"));
         foreach (var warning in plan.Warnings)
         {

@@ -6,8 +6,11 @@ public sealed record RepoBuilderOptions
     /// <summary>The configuration section these options are read from.</summary>
     public const string SectionName = "Build";
 
-    /// <summary>Prefix of derived image names, e.g. <c>registry.example.org/binder/</c> (then <c>r2d-...</c>).</summary>
-    public string ImageNamePrefix { get; init; } = "";
+    /// <summary>
+    /// Prefix of derived image names, registry and path included, e.g. <c>registry.example.org/binder/r2d-</c>;
+    /// the rest is the escaped repository URL, a hash of it, and the resolved ref as the tag.
+    /// </summary>
+    public string ImageNamePrefix { get; init; } = "r2d-";
 
     /// <summary>How long one whole build (fetch, build, push) may take before it is stopped.</summary>
     public TimeSpan BuildTimeout { get; init; } = TimeSpan.FromHours(1);

@@ -96,24 +96,33 @@ public sealed partial class ContentFetcher(ContentOptions options, GitCli git, I
             catch (GitCommandException e)
             {
                 throw new ContentException(
-                    $"Could not clone {shown}: {FirstLine(e.StandardError)}. Check that the URL is right and the repository is public (or that your credentials are).", e);
+                    $"Could not clone {shown}: {Reason(e)}. Check that the URL is right and the repository is public (or that your credentials are).", e);
             }
 
             var commit = await ResolveRefAsync(target, shown, gitRef, cancellationToken).ConfigureAwait(false);
             progress($"Checking out {gitRef ?? "the default branch"} at {commit[..12]}...");
-            await git.RunAsync(target, ["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit], cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await git.RunAsync(target, ["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit], cancellationToken).ConfigureAwait(false);
+            }
+            catch (GitCommandException e)
+            {
+                throw new ContentException($"Could not check out {commit[..12]} of {shown}: {Reason(e)}.", e);
+            }
             if (options.Submodules && File.Exists(Path.Combine(target, ".gitmodules")))
             {
                 progress("Fetching submodules...");
+                // Submodules on the local disk are allowed only for a repository that is itself local: a remote
+                // repository must not be able to pull the build machine's repositories into its image.
+                var fileProtocol = IsLocal(url) ? "always" : "never";
                 try
                 {
-                    // Local-file submodule URLs are what a local test remote uses; git disallows them by default since 2.38.
-                    await git.RunAsync(target, ["-c", "protocol.file.allow=always", "submodule", "update", "--init", "--recursive", "--quiet"], cancellationToken)
+                    await git.RunAsync(target, ["-c", $"protocol.file.allow={fileProtocol}", "submodule", "update", "--init", "--recursive", "--quiet"], cancellationToken)
                         .ConfigureAwait(false);
                 }
                 catch (GitCommandException e)
                 {
-                    throw new ContentException($"Could not fetch the submodules of {shown} at {commit[..12]}: {FirstLine(e.StandardError)}.", e);
+                    throw new ContentException($"Could not fetch the submodules of {shown} at {commit[..12]}: {Reason(e)}.", e);
                 }
             }
             return repository with { ResolvedRef = commit };
@@ -208,6 +217,13 @@ public sealed partial class ContentFetcher(ContentOptions options, GitCli git, I
         }
         return full;
     }
+
+    private static bool IsLocal(string source) =>
+        source.StartsWith("file://", StringComparison.OrdinalIgnoreCase) || Path.IsPathRooted(source);
+
+    /// <summary>git's own first line of complaint, or what went wrong running it (not installed, timed out).</summary>
+    private static string Reason(GitCommandException e) =>
+        string.IsNullOrWhiteSpace(e.StandardError) ? e.Message.TrimEnd('.') : FirstLine(e.StandardError);
 
     private static string FirstLine(string text)
     {

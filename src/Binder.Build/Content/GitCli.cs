@@ -26,10 +26,12 @@ public sealed partial class GitCli(ContentOptions options)
         {
             start.ArgumentList.Add(argument);
         }
-        // Never wait for a password on a terminal nobody watches, and never read the user's global config surprises.
+        // Never wait for a password or a host-key answer on a terminal nobody watches. The operator's git
+        // configuration (credential helpers, url rewrites) still applies.
         start.Environment["GIT_TERMINAL_PROMPT"] = "0";
         start.Environment["GIT_ASKPASS"] = "/bin/true";
         start.Environment["GCM_INTERACTIVE"] = "never";
+        start.Environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes";
         start.Environment["LC_ALL"] = "C";
 
         using var process = new Process { StartInfo = start };
@@ -44,14 +46,18 @@ public sealed partial class GitCli(ContentOptions options)
                 exitCode: -1, standardError: "", e);
         }
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.GitTimeout);
+        // The reads are bounded too: a helper process git leaves behind can hold the pipes open after git exits.
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        string output;
+        string error;
         try
         {
             await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            output = await stdout.ConfigureAwait(false);
+            error = Redact(await stderr.ConfigureAwait(false)).Trim();
         }
         catch (OperationCanceledException)
         {
@@ -61,8 +67,6 @@ public sealed partial class GitCli(ContentOptions options)
                 $"git {Describe(arguments)} did not finish within {options.GitTimeout.TotalSeconds:0} s (Content:GitTimeout).",
                 exitCode: -1, standardError: "");
         }
-        var output = await stdout.ConfigureAwait(false);
-        var error = Redact(await stderr.ConfigureAwait(false)).Trim();
         if (process.ExitCode != 0)
         {
             throw new GitCommandException(
@@ -83,8 +87,11 @@ public sealed partial class GitCli(ContentOptions options)
         return text.ToString();
     }
 
-    /// <summary>Removes the user-info part (tokens, passwords) of every URL in <paramref name="text"/>.</summary>
+    /// <summary>Replaces the user-info part (tokens, passwords) of every URL in <paramref name="text"/> with <c>***</c>.</summary>
     public static string Redact(string text) => UserInfo().Replace(text, "$1***@");
+
+    /// <summary>Removes the user-info part of every URL in <paramref name="text"/>: for names and labels that outlive the build.</summary>
+    public static string WithoutCredentials(string text) => UserInfo().Replace(text, "$1");
 
     [GeneratedRegex(@"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")]
     private static partial Regex UserInfo();

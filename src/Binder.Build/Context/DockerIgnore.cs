@@ -15,10 +15,12 @@ public sealed class DockerIgnore
     /// <summary>No rules: nothing is ignored.</summary>
     public static DockerIgnore Empty { get; } = new([]);
 
-    private DockerIgnore(IEnumerable<string> lines)
+    private DockerIgnore(IEnumerable<string> lines, string fileName = ".dockerignore")
     {
+        var number = 0;
         foreach (var raw in lines)
         {
+            number++;
             var line = raw.Trim();
             if (line.Length == 0 || line.StartsWith('#')) continue;
             var exclude = true;
@@ -29,12 +31,22 @@ public sealed class DockerIgnore
             }
             line = Clean(line);
             if (line.Length == 0) continue;
-            rules.Add((new Regex("^" + ToRegex(line) + "$", RegexOptions.CultureInvariant), exclude));
+            try
+            {
+                // The patterns come from the repository: a non-backtracking engine keeps a hostile one from stalling the build.
+                rules.Add((new Regex("^" + ToRegex(line) + "$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking), exclude));
+            }
+            catch (ArgumentException)
+            {
+                throw new BuildContextException(
+                    $"Line {number} of {fileName} is not a valid pattern: '{raw.Trim()}'. Fix the character range in brackets, or escape '[' with a backslash.");
+            }
         }
     }
 
     /// <summary>Parses the text of an ignore file.</summary>
-    public static DockerIgnore Parse(string text) => new(text.Split('\n'));
+    /// <exception cref="BuildContextException">A line is not a valid pattern.</exception>
+    public static DockerIgnore Parse(string text, string fileName = ".dockerignore") => new(text.Split('\n'), fileName);
 
     /// <summary>
     /// Reads <c>.dockerignore</c> from <paramref name="directory"/>, else <c>.containerignore</c>; none: <see cref="Empty"/>.
@@ -44,7 +56,7 @@ public sealed class DockerIgnore
         foreach (var name in new[] { ".dockerignore", ".containerignore" })
         {
             var path = Path.Combine(directory, name);
-            if (File.Exists(path)) return Parse(File.ReadAllText(path));
+            if (File.Exists(path)) return Parse(File.ReadAllText(path), name);
         }
         return Empty;
     }

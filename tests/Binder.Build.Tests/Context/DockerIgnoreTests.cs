@@ -34,6 +34,23 @@ public sealed class DockerIgnoreTests
         Assert.True(ignore.HasExceptions);
     }
 
+    [Theory]
+    [InlineData("[z-a]")]
+    [InlineData("data/[]")]
+    public void A_bad_pattern_is_a_clear_error_naming_its_line(string pattern)
+    {
+        var error = Assert.Throws<BuildContextException>(() => DockerIgnore.Parse($"# first\n{pattern}\n"));
+        Assert.StartsWith($"Line 2 of .dockerignore is not a valid pattern: '{pattern}'.", error.Message);
+        Assert.Equal(ExitCodes.BadInput, error.ExitCode);
+    }
+
+    [Fact]
+    public void A_pathological_pattern_does_not_stall()
+    {
+        var ignore = DockerIgnore.Parse(string.Concat(Enumerable.Repeat("**/", 30)) + "x");
+        Assert.False(ignore.IsExcluded(string.Join('/', Enumerable.Repeat("a", 200)) + "/y"));
+    }
+
     [Fact]
     public void Container_ignore_is_read_when_there_is_no_docker_ignore()
     {
