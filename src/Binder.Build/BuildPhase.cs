@@ -22,4 +22,7 @@ public sealed record BuildEvent(BuildPhase Phase, string Message)
 {
     /// <summary>The wire name of <see cref="Phase"/> (<c>fetching</c>, <c>building</c>, ...).</summary>
     public string PhaseName => Phase.ToString().ToLowerInvariant();
+
+    /// <summary>On the <see cref="BuildPhase.Built"/> event, the image's name with its tag.</summary>
+    public string? ImageName { get; init; }
 }

@@ -117,7 +117,7 @@ public sealed partial class RepoBuilder(
             digest = await docker.PushImageAsync(imageName, registryOptions.CredentialsFor(registry),
                 line => onEvent(new BuildEvent(BuildPhase.Pushing, line + "\n")), cancellationToken).ConfigureAwait(false);
         }
-        onEvent(new BuildEvent(BuildPhase.Built, $"Built image {imageName}\n"));
+        onEvent(new BuildEvent(BuildPhase.Built, $"Built image {imageName}\n") { ImageName = imageName });
         return new RepoBuildResult(imageName, imageId, repository.ResolvedRef, plan.Buildpack, plan.Dockerfile, digest);
     }
 

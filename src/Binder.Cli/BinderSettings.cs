@@ -43,14 +43,55 @@ internal sealed record BinderSettings(
         return From(builder.Build());
     }
 
-    public static BinderSettings From(IConfiguration configuration) => new(
-        Bind<RepoBuilderOptions>(configuration, "Build"),
-        Bind<BuildpackOptions>(configuration, "Buildpacks"),
-        Bind<ContentOptions>(configuration, "Content"),
-        Bind<BuildContextOptions>(configuration, "BuildContext"),
-        Bind<DockerOptions>(configuration, "Docker"),
-        Bind<RegistryOptions>(configuration, "Registry"),
-        Bind<RunOptions>(configuration, "Run"));
+    public static BinderSettings From(IConfiguration configuration)
+    {
+        var settings = new BinderSettings(
+            Bind<RepoBuilderOptions>(configuration, "Build"),
+            Bind<BuildpackOptions>(configuration, "Buildpacks"),
+            Bind<ContentOptions>(configuration, "Content"),
+            Bind<BuildContextOptions>(configuration, "BuildContext"),
+            Bind<DockerOptions>(configuration, "Docker"),
+            Bind<RegistryOptions>(configuration, "Registry"),
+            Bind<RunOptions>(configuration, "Run"));
+        settings.Validate();
+        return settings;
+    }
+
+    /// <summary>Refuses settings that would fail later and less clearly: durations and limits must be positive.</summary>
+    private void Validate()
+    {
+        foreach (var (section, options) in new (string, object)[]
+        {
+            ("Build", Build), ("Buildpacks", Buildpacks), ("Content", Content), ("BuildContext", BuildContext),
+            ("Docker", Docker), ("Registry", Registry), ("Run", Run),
+        })
+        {
+            foreach (var property in options.GetType().GetProperties())
+            {
+                var value = property.GetValue(options);
+                if (value is TimeSpan duration && duration <= TimeSpan.Zero)
+                {
+                    throw new SettingsException($"{section}:{property.Name} is {duration}; it must be a positive duration such as 00:05:00.");
+                }
+                if (property.Name.StartsWith("Max", StringComparison.Ordinal) && value is int or long && Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) <= 0)
+                {
+                    throw new SettingsException($"{section}:{property.Name} is {value}; it must be a positive number.");
+                }
+            }
+        }
+        if (Run.Port is < 0 or > 65535)
+        {
+            throw new SettingsException($"Run:Port is {Run.Port}; give a TCP port from 1 to 65535, or 0 for a free one.");
+        }
+        try
+        {
+            BuildpackOptionsValidator.ThrowIfInvalid(Buildpacks);
+        }
+        catch (BinderBuildException e)
+        {
+            throw new SettingsException(e.Message);
+        }
+    }
 
     private static T Bind<T>(IConfiguration configuration, string section) where T : new()
     {

@@ -33,6 +33,17 @@ public sealed class SettingsTests
         Assert.Contains("UserId", bad.Message);
     }
 
+    [Theory]
+    [InlineData("Docker:RequestTimeout=-00:00:01", "Docker:RequestTimeout")]
+    [InlineData("Content:GitTimeout=00:00:00", "Content:GitTimeout")]
+    [InlineData("BuildContext:MaxFileBytes=0", "BuildContext:MaxFileBytes")]
+    [InlineData("Run:Port=70000", "Run:Port")]
+    public void Values_that_cannot_work_are_refused_at_start(string setting, string named)
+    {
+        var error = Assert.Throws<SettingsException>(() => BinderSettings.Load([setting], new Dictionary<string, string?>()));
+        Assert.StartsWith(named, error.Message);
+    }
+
     [Fact]
     public void A_missing_config_file_is_named()
     {

@@ -57,7 +57,7 @@ public sealed partial class GitCli(ContentOptions options)
         {
             await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
             output = await stdout.ConfigureAwait(false);
-            error = Redact(await stderr.ConfigureAwait(false)).Trim();
+            error = RedactSecrets(await stderr.ConfigureAwait(false), arguments).Trim();
         }
         catch (OperationCanceledException)
         {
@@ -73,6 +73,24 @@ public sealed partial class GitCli(ContentOptions options)
                 $"git {Describe(arguments)} failed (exit code {process.ExitCode}): {error}", process.ExitCode, error);
         }
         return output;
+    }
+
+    /// <summary>
+    /// Removes credentials from git's own output: URLs' user-info, and the user-info of the URLs it was given
+    /// wherever it appears (git quotes "user:token@host" without the scheme in some messages).
+    /// </summary>
+    private static string RedactSecrets(string text, IReadOnlyList<string> arguments)
+    {
+        var redacted = Redact(text);
+        foreach (var argument in arguments)
+        {
+            foreach (Match match in UserInfo().Matches(argument))
+            {
+                var userInfo = match.Value[match.Groups[1].Length..^1];
+                redacted = redacted.Replace(userInfo, "***", StringComparison.Ordinal);
+            }
+        }
+        return redacted;
     }
 
     /// <summary>The command for messages: subcommand and arguments with any URL credentials removed.</summary>

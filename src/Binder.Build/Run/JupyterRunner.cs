@@ -21,18 +21,24 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
     {
         var info = await docker.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)
             ?? throw new BinderBuildException($"The image {image} does not exist in the Docker daemon; build it first.");
+        if (info.Cmd is [var shell, "-c", ..] && shell is "/bin/sh" or "sh" or "/bin/bash" or "bash")
+        {
+            throw new BinderBuildException(
+                $"The command of {image} is a shell command ({string.Join(' ', info.Cmd)}), which cannot take Jupyter's --ip and --port. " +
+                "Write its CMD in exec form, e.g. CMD [\"jupyter\", \"notebook\", \"--ip=0.0.0.0\"].");
+        }
         var port = options.Port > 0 ? options.Port : FreePort(options.Host);
-        // 128 bits of randomness, as hex: what Jupyter itself generates.
+        // 192 bits of randomness, as hex, like the tokens Jupyter generates for itself.
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         var command = WithArguments(info.Cmd, options.JupyterArguments.Select(a => a
             .Replace("{host}", options.Host, StringComparison.Ordinal)
-            .Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("{token}", token, StringComparison.Ordinal)));
+            .Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)));
 
         var id = await docker.CreateContainerAsync(new DockerContainerParameters
         {
             Image = image,
             Cmd = command,
+            Env = new Dictionary<string, string> { ["JUPYTER_TOKEN"] = token },
             Labels = new Dictionary<string, string> { [RunLabel] = "1" },
         }, cancellationToken).ConfigureAwait(false);
         try

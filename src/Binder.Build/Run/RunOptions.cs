@@ -10,11 +10,11 @@ public sealed record RunOptions
     public int Port { get; init; }
 
     /// <summary>
-    /// Arguments appended to the image's command; <c>{host}</c>, <c>{port}</c> and <c>{token}</c> are filled in.
-    /// Both Jupyter server generations are named so that either honours the token.
+    /// Arguments appended to the image's command, replacing its own values of the same flags; <c>{host}</c> and
+    /// <c>{port}</c> are filled in. The token is not among them: it goes in the <c>JUPYTER_TOKEN</c> environment
+    /// variable, which every Jupyter server generation reads, so that it never shows in a process list.
     /// </summary>
-    public IReadOnlyList<string> JupyterArguments { get; init; } =
-        ["--ip={host}", "--port={port}", "--NotebookApp.token={token}", "--ServerApp.token={token}"];
+    public IReadOnlyList<string> JupyterArguments { get; init; } = ["--ip={host}", "--port={port}"];
 
     /// <summary>How long the server may take to answer before the run is given up.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);

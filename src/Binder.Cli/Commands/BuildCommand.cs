@@ -72,13 +72,20 @@ internal static class BuildCommand
             }
             catch (BinderBuildException e)
             {
-                output.Failed(e);
+                output.Failed(e.Message);
                 return e.ExitCode;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                await stderr.WriteLineAsync("binder: stopped.").ConfigureAwait(false);
+                output.Failed("Stopped before the build finished.");
                 return 130;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Whatever went wrong, a person (or the program reading --json-logs) gets a failed line, not a trace.
+                output.Failed($"Unexpected error ({e.GetType().Name}): {Binder.Build.Content.GitCli.Redact(e.Message)} Run again with --verbose for details, and report it if it persists.");
+                if (parse.GetValue(BinderCommandLine.Verbose)) await stderr.WriteLineAsync(Binder.Build.Content.GitCli.Redact(e.ToString())).ConfigureAwait(false);
+                return ExitCodes.Error;
             }
         });
         return command;

@@ -11,5 +11,6 @@ internal interface IBuildOutput
 
     void Running(string url, string token);
 
-    void Failed(BinderBuildException error);
+    /// <summary>The build ended without an image (or the run failed); the message is for a person.</summary>
+    void Failed(string message);
 }

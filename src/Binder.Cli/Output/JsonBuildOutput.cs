@@ -10,18 +10,15 @@ internal sealed class JsonBuildOutput(TextWriter stdout) : IBuildOutput
 
     public void Event(BuildEvent buildEvent)
     {
-        if (buildEvent.Phase == BuildPhase.Built)
-        {
-            imageName = buildEvent.Message.Split(' ', StringSplitOptions.TrimEntries).LastOrDefault();
-        }
-        Write(new JsonLogLine(buildEvent.PhaseName, buildEvent.Message, buildEvent.Phase == BuildPhase.Built ? imageName : null));
+        imageName = buildEvent.ImageName ?? imageName;
+        Write(new JsonLogLine(buildEvent.PhaseName, buildEvent.Message, buildEvent.ImageName));
     }
 
     public void Dockerfile(string text) => Write(new JsonLogLine("building", text.EndsWith('\n') ? text : text + "\n"));
 
     public void Running(string url, string token) => Write(new JsonLogLine("ready", $"Server running at {url}\n", imageName, url, token));
 
-    public void Failed(BinderBuildException error) => Write(new JsonLogLine("failed", error.Message.TrimEnd() + "\n"));
+    public void Failed(string message) => Write(new JsonLogLine("failed", message.TrimEnd() + "\n"));
 
     private void Write(JsonLogLine line)
     {

@@ -31,5 +31,5 @@ internal sealed class PlainBuildOutput(TextWriter stdout, TextWriter stderr) : I
         stdout.Flush();
     }
 
-    public void Failed(BinderBuildException error) => stderr.WriteLine("binder: " + error.Message.TrimEnd());
+    public void Failed(string message) => stderr.WriteLine("binder: " + message.TrimEnd());
 }

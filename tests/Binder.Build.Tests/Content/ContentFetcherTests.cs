@@ -10,6 +10,7 @@ public sealed class ContentFetcherTests : IDisposable
     private readonly string firstCommit;
     private readonly string secondCommit;
     private readonly List<string> progress = [];
+    private readonly TempDirectory work = new("binder-work");
 
     public ContentFetcherTests()
     {
@@ -22,9 +23,10 @@ public sealed class ContentFetcherTests : IDisposable
         remote.Git("branch", "feature", firstCommit);
     }
 
-    private static ContentFetcher Fetcher(ContentOptions? options = null)
+    // Each test clones into its own directory, so counting clones there sees only this test's.
+    private ContentFetcher Fetcher(ContentOptions? options = null)
     {
-        options ??= new ContentOptions();
+        options ??= new ContentOptions { WorkDirectory = work.Path };
         return new ContentFetcher(options, new GitCli(options), NullLogger<ContentFetcher>.Instance);
     }
 
@@ -146,6 +148,58 @@ public sealed class ContentFetcherTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_failure_leaves_no_clone_behind()
+    {
+        await Assert.ThrowsAsync<ContentException>(() => Fetch(remote.Url, "main", "missing-dir"));
+        await Assert.ThrowsAsync<ContentException>(() => Fetch("file:///no/such/repository.git", null));
+        Assert.Equal(0, ClonesOnDisk());
+    }
+
+    [Fact]
+    public async Task A_subdirectory_through_a_link_is_refused()
+    {
+        using var outside = new TempDirectory("binder-outside");
+        outside.Write("etc/passwd", "host file");
+        File.CreateSymbolicLink(Path.Combine(remote.Path, "b"), outside.Path);
+        remote.Commit("link");
+        var error = await Assert.ThrowsAsync<ContentException>(() => Fetch(remote.Url, "main", "b/etc"));
+        Assert.Equal("--subdir 'b/etc' goes through a symbolic link; name the directory it points to instead.", error.Message);
+        Assert.Equal(0, ClonesOnDisk());
+    }
+
+    [Fact]
+    public async Task Removing_a_clone_never_touches_what_its_links_point_to()
+    {
+        using var outside = new TempDirectory("binder-outside");
+        var precious = outside.Write("keep/precious.txt", "keep me");
+        File.SetAttributes(precious, FileAttributes.ReadOnly);
+        File.CreateSymbolicLink(Path.Combine(remote.Path, "to-outside"), outside.Path);
+        File.CreateSymbolicLink(Path.Combine(remote.Path, "loop"), "..");
+        remote.Commit("links");
+
+        var fetched = await Fetch(remote.Url, "main");
+        await fetched.DisposeAsync();
+
+        Assert.False(Directory.Exists(fetched.Root));
+        Assert.Equal("keep me", File.ReadAllText(precious));
+        Assert.True(new FileInfo(precious).IsReadOnly);
+    }
+
+    [Fact]
+    public async Task Submodules_of_a_remote_repository_may_not_come_from_the_local_disk()
+    {
+        using var library = new GitRepository();
+        library.Write("lib.py", "SECRET = 1\n").Commit("lib");
+        remote.Git("-c", "protocol.file.allow=always", "submodule", "add", "--quiet", library.Path, "vendor/lib");
+        remote.Commit("add local submodule");
+        using var server = new GitDaemon(Path.GetDirectoryName(remote.Path)!);
+
+        var error = await Assert.ThrowsAsync<ContentException>(() => Fetch(server.UrlOf(Path.GetFileName(remote.Path)), "main"));
+        Assert.Contains("Could not fetch the submodules", error.Message);
+        Assert.Equal(0, ClonesOnDisk());
+    }
+
+    [Fact]
     public async Task Submodules_are_checked_out()
     {
         using var library = new GitRepository();
@@ -165,7 +219,11 @@ public sealed class ContentFetcherTests : IDisposable
     [InlineData("C:repo", false)]
     public void Recognises_git_urls(string source, bool expected) => Assert.Equal(expected, ContentFetcher.LooksLikeGitUrl(source));
 
-    private static int ClonesOnDisk() => Directory.GetDirectories(Path.GetTempPath(), "binder-clone-*").Length;
+    private int ClonesOnDisk() => Directory.GetDirectories(work.Path, "binder-clone-*").Length;
 
-    public void Dispose() => remote.Dispose();
+    public void Dispose()
+    {
+        remote.Dispose();
+        work.Dispose();
+    }
 }

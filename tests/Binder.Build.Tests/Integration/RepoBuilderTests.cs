@@ -43,7 +43,8 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
     [Fact]
     public async Task A_requirements_repository_installs_from_the_configured_index_and_runs_jupyter()
     {
-        repo.Write("requirements.txt", "binder-test-pkg==1.0\n").Write("notebooks/analysis.ipynb", "{}");
+        // A unique comment: another test's cached pip layer must not stand in for this install.
+        repo.Write("requirements.txt", $"# {Guid.NewGuid()}\nbinder-test-pkg==1.0\n").Write("notebooks/analysis.ipynb", "{}");
         repo.Commit();
         var image = fixture.ImageName("requirements");
         var requestsBefore = fixture.PackageIndex.Requests;
@@ -105,7 +106,8 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
 
         var (result, _) = await fixture.BuildAsync(new RepoBuildRequest { Source = repo.Url, ImageName = image });
 
-        Assert.Equal(["binder/requirements.txt"], result.Buildpack == "python" ? Detect(repo.Path).Files : []);
+        Assert.Equal("python", result.Buildpack);
+        Assert.Equal(["binder/requirements.txt"], Detect(repo.Path).Files);
         var (exit, output) = await fixture.RunInImageAsync(image, "python3", "-c", "import binder_other_pkg; print(binder_other_pkg.VALUE)");
         Assert.True(exit == 0, output);
         Assert.Equal("2\n", output);
@@ -164,10 +166,13 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
         var requestsBefore = fixture.PackageIndex.Requests;
         var (_, events) = await fixture.BuildAsync(new RepoBuildRequest { Source = repo.Url, ImageName = image });
 
-        // Nothing was downloaded again: the dependency layers came from the cache.
+        // Nothing was downloaded again: the dependency layers came from the cache, and only the repository copy ran.
         Assert.Equal(requestsBefore, fixture.PackageIndex.Requests);
-        var log = Log(events);
-        Assert.Contains("CACHED", log);
+        var lines = Log(events).Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("CACHED [", StringComparison.Ordinal) && l.Contains("COPY --chown=1000:1000 [src/requirements.txt"));
+        Assert.Contains(lines, l => l.StartsWith("CACHED [", StringComparison.Ordinal) && l.Contains("pip install --no-cache-dir -r requirements.txt"));
+        Assert.Contains(lines, l => l.StartsWith('[') && l.Contains("COPY --chown=1000:1000 [src/, /home/jovyan/]"));
+        Assert.DoesNotContain(lines, l => l.StartsWith("CACHED [", StringComparison.Ordinal) && l.Contains("[src/, /home/jovyan/]"));
         var (_, content) = await fixture.RunInImageAsync(image, "cat", "notebooks/a.ipynb");
         Assert.Equal("{\"v\": 2}", content);
     }
@@ -188,6 +193,30 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
         Assert.Contains("Warning: the symbolic link 'leak.txt' points outside the repository", Log(events));
         var (_, output) = await fixture.RunInImageAsync(image, "bash", "-c", "cat alias.txt; echo; test -e leak.txt && echo leaked || echo absent; grep -rl 'host secret' . 2>/dev/null | head -1");
         Assert.Equal("real\nabsent\n", output);
+    }
+
+    [Fact]
+    public async Task Credentials_in_the_url_never_reach_the_image_name_labels_or_log()
+    {
+        repo.Write("Dockerfile", $"FROM {TestEnvironment.BaseImage}\n");
+        repo.Commit();
+        using var server = new GitDaemon(Path.GetDirectoryName(repo.Path)!);
+        var url = server.UrlOf(Path.GetFileName(repo.Path)).Replace("git://", "git://someone:s3cret-token@", StringComparison.Ordinal);
+
+        var (result, events) = await fixture.BuildAsync(new RepoBuildRequest { Source = url });
+        try
+        {
+            Assert.DoesNotContain("s3cret", result.ImageName);
+            Assert.DoesNotContain("someone", result.ImageName);
+            Assert.StartsWith("r2d-git-3a-2f-2f127-2e0-2e0-2e1-3a", result.ImageName);
+            Assert.DoesNotContain("s3cret", Log(events));
+            var info = await fixture.Docker.InspectImageAsync(result.ImageName, TestContext.Current.CancellationToken);
+            Assert.Equal(server.UrlOf(Path.GetFileName(repo.Path)), info!.Labels["repo2docker.repo"]);
+        }
+        finally
+        {
+            await fixture.Docker.RemoveImageAsync(result.ImageName, force: true, CancellationToken.None);
+        }
     }
 
     [Fact]

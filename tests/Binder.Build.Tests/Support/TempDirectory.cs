@@ -22,13 +22,9 @@ public sealed class TempDirectory : IDisposable
 
     public void Dispose()
     {
+        // Directory.Delete never follows links, and deleting needs no write permission on the files themselves.
         try
         {
-            foreach (var file in Directory.EnumerateFiles(Path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
-            {
-                var info = new FileInfo(file);
-                if (info.LinkTarget is null && info.IsReadOnly) info.IsReadOnly = false;
-            }
             Directory.Delete(Path, recursive: true);
         }
         catch (DirectoryNotFoundException)
