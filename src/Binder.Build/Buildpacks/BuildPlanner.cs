@@ -92,6 +92,10 @@ public sealed class BuildPlanner
             BuildpackNames.Pipfile => PipfileRecipe.Create(context),
             _ => PythonRecipe.Create(context),
         };
+        if (detection.Runtime?.Warning is { } runtimeWarning)
+        {
+            recipe.Warnings.Insert(0, runtimeWarning);
+        }
         var aptTxt = repository.EnvFileExists("apt.txt")
             ? AptTxt.Parse(repository.ReadEnvFile("apt.txt"), repository.EnvPath("apt.txt"))
             : [];
