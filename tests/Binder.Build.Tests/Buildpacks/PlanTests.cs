@@ -45,7 +45,7 @@ public sealed class PlanTests
         Assert.Equal("jovyan", plan.UserName);
         Assert.Equal(1000, plan.UserId);
         Assert.Equal("/home/jovyan", plan.RepoDir);
-        Assert.Empty(plan.BuildArgs);
+        Assert.Equal(new Dictionary<string, string> { ["NB_USER"] = "jovyan", ["NB_UID"] = "1000" }, plan.BuildArgs);
     }
 
     [Fact]
@@ -125,6 +125,46 @@ public sealed class PlanTests
         Assert.Contains("ENV PATH=/srv/venv/bin:/home/alice/.local/bin:${PATH}", overridden.Dockerfile, StringComparison.Ordinal);
         Assert.DoesNotContain("1000", overridden.Dockerfile, StringComparison.Ordinal);
         Assert.Equal(("alice", 4321, "/home/alice"), (overridden.UserName, overridden.UserId, overridden.RepoDir));
+    }
+
+    public static TheoryData<string> EveryBuildpack => new()
+    {
+        "Dockerfile=FROM busybox\nARG NB_USER\nARG NB_UID\n",
+        "Project.toml=",
+        "default.nix=",
+        "runtime.txt=r-2023-06-01",
+        "environment.yml=dependencies:\n  - numpy\n",
+        "Pipfile=",
+        "requirements.txt=numpy",
+        "",
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryBuildpack))]
+    public void Every_buildpack_passes_the_user_as_NB_USER_and_NB_UID_build_args_like_repo2docker(string layout)
+    {
+        using var repo = BuildpackDetectorTests.Lay(layout);
+        var options = new BuildpackOptions { UserName = "binder", UserId = 1234 };
+
+        var configured = Plan(repo, options);
+        var overridden = Plan(repo, options, Request with { UserName = "alice", UserId = 4321 });
+
+        Assert.Equal(new Dictionary<string, string> { ["NB_USER"] = "binder", ["NB_UID"] = "1234" }, configured.BuildArgs);
+        Assert.Equal(("binder", 1234), (configured.UserName, configured.UserId));
+        Assert.Equal(new Dictionary<string, string> { ["NB_USER"] = "alice", ["NB_UID"] = "4321" }, overridden.BuildArgs);
+        Assert.Equal(("alice", 4321), (overridden.UserName, overridden.UserId));
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryBuildpack))]
+    public void A_configured_repository_directory_is_passed_as_the_REPO_DIR_build_arg(string layout)
+    {
+        using var repo = BuildpackDetectorTests.Lay(layout);
+
+        var plan = Plan(repo, new BuildpackOptions { RepoDir = "/srv/repo" });
+
+        Assert.Equal("/srv/repo", plan.BuildArgs["REPO_DIR"]);
+        Assert.Equal("jovyan", plan.BuildArgs["NB_USER"]);
     }
 
     [Fact]
