@@ -201,6 +201,29 @@ public sealed class PlanTests
         Assert.Contains("PIP_TRUSTED_HOST=\"pypi.internal:8080\"", plan.Dockerfile, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("requirements.txt=numpy")]
+    [InlineData("Pipfile=")]
+    [InlineData("environment.yml=dependencies:\n  - pip\n  - pip:\n    - numpy\n")]
+    [InlineData("binder/environment.yml=dependencies:\n  - pip:\n    - -e .\n")]
+    public void Every_pip_install_gets_the_same_index_settings(string layout)
+    {
+        using var repo = BuildpackDetectorTests.Lay(layout);
+        var options = new BuildpackOptions
+        {
+            PythonIndexUrl = "http://pypi.internal:8080/simple",
+            ExtraPythonIndexUrls = ["https://extra.example/simple", "http://wheels.internal/simple"],
+        };
+
+        var plan = Plan(repo, options);
+
+        Assert.Contains("PIP_INDEX_URL=\"http://pypi.internal:8080/simple\"", plan.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("PIP_EXTRA_INDEX_URL=\"https://extra.example/simple http://wheels.internal/simple\"", plan.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("PIP_TRUSTED_HOST=\"pypi.internal:8080 wheels.internal\"", plan.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("PIP_DISABLE_PIP_VERSION_CHECK=\"1\"", plan.Dockerfile, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(plan.Dockerfile, "PIP_INDEX_URL="));
+    }
+
     [Fact]
     public void A_loopback_index_needs_no_trusted_host()
     {
