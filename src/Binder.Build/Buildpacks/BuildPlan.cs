@@ -45,7 +45,14 @@ public sealed record BuildPlan
     /// </summary>
     public required IReadOnlyDictionary<string, string> Labels { get; init; }
 
-    /// <summary>Build arguments the Dockerfile expects (none today; user-given ones are the caller's to add).</summary>
+    /// <summary>
+    /// Build arguments for every buildpack, as repo2docker passes them: <c>NB_USER</c> and <c>NB_UID</c> (the
+    /// <see cref="UserName"/> and <see cref="UserId"/> of this build), and <c>REPO_DIR</c> when
+    /// <see cref="BuildpackOptions.RepoDir"/> is configured. A repository's own Dockerfile reads them with
+    /// <c>ARG NB_USER</c> / <c>ARG NB_UID</c>; generated Dockerfiles already have these values written in, so a
+    /// different user must be asked for with <see cref="BuildPlanRequest.UserName"/> and
+    /// <see cref="BuildPlanRequest.UserId"/>, not by overriding the args. User-given build args are the caller's to add.
+    /// </summary>
     public required IReadOnlyDictionary<string, string> BuildArgs { get; init; }
 
     /// <summary>
@@ -54,10 +61,18 @@ public sealed record BuildPlan
     /// </summary>
     public required IReadOnlyList<string> Command { get; init; }
 
-    /// <summary>The user name the image runs as (empty for the <c>dockerfile</c> buildpack).</summary>
+    /// <summary>
+    /// The user name of this build (configured, or overridden by the request): the user generated images run as.
+    /// For the <c>dockerfile</c> buildpack it is what the build passes as <c>NB_USER</c>; whether the image runs as
+    /// that user is the repository's Dockerfile's decision.
+    /// </summary>
     public required string UserName { get; init; }
 
-    /// <summary>The user id the image runs as (0 for the <c>dockerfile</c> buildpack: the repository decides).</summary>
+    /// <summary>
+    /// The user id of this build (configured, or overridden by the request): the uid generated images run as. For
+    /// the <c>dockerfile</c> buildpack it is what the build passes as <c>NB_UID</c>; the repository's Dockerfile decides
+    /// whether the image runs as it.
+    /// </summary>
     public required int UserId { get; init; }
 
     /// <summary>Where the repository is inside the image (empty for the <c>dockerfile</c> buildpack).</summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Binder.Build.Buildpacks;
 
 /// <summary>
@@ -59,6 +61,7 @@ public sealed class BuildPlanner
             }
         }
 
+        var buildArgs = BuildArgs(userName, userId);
         var repository = RepositoryView.Open(repositoryDirectory);
         var detection = _detector.DetectIn(repository);
         if (detection.Result.Buildpack == BuildpackNames.Dockerfile)
@@ -73,10 +76,10 @@ public sealed class BuildPlanner
                 RepositoryContextPath = "",
                 SupportFiles = new Dictionary<string, string>(),
                 Labels = labels,
-                BuildArgs = new Dictionary<string, string>(),
+                BuildArgs = buildArgs,
                 Command = [],
-                UserName = "",
-                UserId = 0,
+                UserName = userName,
+                UserId = userId,
                 RepoDir = "",
                 Warnings = [],
             };
@@ -92,6 +95,10 @@ public sealed class BuildPlanner
             BuildpackNames.Pipfile => PipfileRecipe.Create(context),
             _ => PythonRecipe.Create(context),
         };
+        if (detection.Runtime?.Warning is { } runtimeWarning)
+        {
+            recipe.Warnings.Insert(0, runtimeWarning);
+        }
         var aptTxt = repository.EnvFileExists("apt.txt")
             ? AptTxt.Parse(repository.ReadEnvFile("apt.txt"), repository.EnvPath("apt.txt"))
             : [];
@@ -113,7 +120,7 @@ public sealed class BuildPlanner
             RepositoryContextPath = DockerfileComposer.RepositoryContextPath,
             SupportFiles = supportFiles,
             Labels = labels,
-            BuildArgs = new Dictionary<string, string>(),
+            BuildArgs = buildArgs,
             Command = [.. _options.JupyterCommand],
             UserName = userName,
             UserId = userId,
@@ -121,5 +128,24 @@ public sealed class BuildPlanner
             PythonVersion = recipe.PythonVersion,
             Warnings = recipe.Warnings,
         };
+    }
+
+    /// <summary>
+    /// The build args repo2docker passes to every build: <c>NB_USER</c> and <c>NB_UID</c>, and <c>REPO_DIR</c> when a
+    /// repository directory is configured (its <c>--target-repo-dir</c>). A repository's own Dockerfile reads them
+    /// with <c>ARG NB_USER</c>, as mybinder's documentation shows; generated Dockerfiles have the same values written in.
+    /// </summary>
+    private Dictionary<string, string> BuildArgs(string userName, int userId)
+    {
+        var args = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["NB_USER"] = userName,
+            ["NB_UID"] = userId.ToString(CultureInfo.InvariantCulture),
+        };
+        if (_options.RepoDir is { } repoDir)
+        {
+            args["REPO_DIR"] = repoDir;
+        }
+        return args;
     }
 }

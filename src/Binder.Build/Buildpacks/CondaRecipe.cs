@@ -15,9 +15,9 @@ internal static partial class CondaRecipe
         var text = c.Repository.Read(file);
         recipe.PythonVersion = PythonFromEnvironment(text);
         PythonEnvironment.AddMicromamba(recipe, c);
-        // The pip section goes through pip: same index settings as every other buildpack.
-        recipe.Environment.Add(new("PIP_INDEX_URL", c.Options.PythonIndexUrl));
-        recipe.Environment.Add(new("PIP_DISABLE_PIP_VERSION_CHECK", "1"));
+        // The pip section goes through pip: same index settings (extra indexes, trusted plain-http hosts) as every
+        // other buildpack, or a package only on the extra index fails to install here alone.
+        PythonEnvironment.AddPipSettings(recipe, c.Options);
         var channels = PythonEnvironment.ChannelArguments(c.Options, overrideChannels: false);
         var jupyter = string.Join(' ', c.Options.JupyterCondaPackages.Select(p => DockerfileText.ShellQuote(p, "conda package")));
         var commands = new List<string>

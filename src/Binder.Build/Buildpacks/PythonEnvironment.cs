@@ -61,8 +61,11 @@ internal static class PythonEnvironment
         (overrideChannels ? "--override-channels " : "")
         + string.Join(' ', options.CondaChannels.Select(ch => "-c " + DockerfileText.ShellQuote(ch, "conda channel")));
 
-    /// <summary>pip's index settings as environment, so <c>postBuild</c> and the user's own pip use them too.</summary>
-    private static void AddPipSettings(Recipe recipe, BuildpackOptions o)
+    /// <summary>
+    /// pip's index settings as environment, so every pip (a requirements file, a conda file's pip section,
+    /// <c>postBuild</c>, the user's own) uses them. Added once per recipe.
+    /// </summary>
+    public static void AddPipSettings(Recipe recipe, BuildpackOptions o)
     {
         if (recipe.Environment.Any(kv => kv.Key == "PIP_INDEX_URL"))
         {

@@ -2,8 +2,9 @@ namespace Binder.Build.Buildpacks;
 
 /// <summary>
 /// The repository as detection sees it: its root, and the directory configuration is read from (<c>binder/</c>,
-/// <c>.binder/</c> or the root). Reads are bounded and refuse symbolic links that leave the repository, so
-/// planning never reads a host file through a link in someone's repository.
+/// <c>.binder/</c> or the root). Reads are bounded, and reads and existence checks refuse any path whose real
+/// location (<see cref="RealPath"/>) is outside the repository, so planning never reads a host file through a link
+/// in someone's repository.
 /// </summary>
 internal sealed class RepositoryView
 {
@@ -54,7 +55,20 @@ internal sealed class RepositoryView
     /// <summary>Root-only files (<c>setup.py</c>, <c>pyproject.toml</c>, <c>DESCRIPTION</c>) count only without a binder directory.</summary>
     public bool RootOnlyFileExists(string fileName) => !HasBinderDirectory && FileExists(fileName);
 
-    public bool FileExists(string relativePath) => File.Exists(Full(relativePath));
+    /// <summary>
+    /// Whether a regular file is there. A file that is there but, with its links followed, lies outside the repository
+    /// is refused rather than reported absent, so a repository cannot make the host's files decide its build.
+    /// </summary>
+    public bool FileExists(string relativePath)
+    {
+        var full = Full(relativePath);
+        if (!File.Exists(full))
+        {
+            return false;
+        }
+        EnsureInside(full, relativePath);
+        return true;
+    }
 
     public string ReadEnvFile(string fileName) => Read(EnvPath(fileName));
 
@@ -74,16 +88,15 @@ internal sealed class RepositoryView
 
     private string Full(string relativePath) => Path.Combine(_root, relativePath.Replace('/', Path.DirectorySeparatorChar));
 
+    /// <summary>
+    /// Refuses a path whose real location (every link along it followed, intermediate directories included) is not
+    /// inside the repository. Checking only the last link's target would let <c>b -&gt; /</c> plus
+    /// <c>apt.txt -&gt; b/etc/passwd</c> through. The message never quotes the file, which may be a host secret.
+    /// </summary>
     private void EnsureInside(string fullPath, string relativePath)
     {
-        FileSystemInfo info = Directory.Exists(fullPath) ? new DirectoryInfo(fullPath) : new FileInfo(fullPath);
-        if (info.LinkTarget is null)
-        {
-            return;
-        }
-        var target = info.ResolveLinkTarget(returnFinalTarget: true);
-        var rootWithSeparator = _root.EndsWith(Path.DirectorySeparatorChar) ? _root : _root + Path.DirectorySeparatorChar;
-        if (target is null || !Path.GetFullPath(target.FullName).StartsWith(rootWithSeparator, StringComparison.Ordinal))
+        // A path that does not resolve at all (missing, or a dangling link) reads nothing; opening it reports that.
+        if (RealPath.Resolve(fullPath) is not null && !RealPath.IsInside(_root, fullPath))
         {
             throw new RepositoryLayoutException(
                 $"{relativePath} is a symbolic link pointing outside the repository, which the builder does not follow. Replace it with the file itself.");

@@ -148,6 +148,59 @@ public sealed class InjectionSafetyTests
     }
 
     [Fact]
+    public void A_configuration_file_reaching_outside_through_a_linked_directory_is_refused_without_its_content()
+    {
+        // Two hops: apt.txt's own target (b/etc/passwd) looks inside the repository, but b leads to the host's root.
+        using var repo = new TempRepository();
+        Directory.CreateSymbolicLink(Path.Combine(repo.Root, "b"), "/");
+        File.CreateSymbolicLink(Path.Combine(repo.Root, "apt.txt"), "b/etc/passwd");
+        var passwd = File.ReadAllText("/etc/passwd");
+
+        var error = Assert.Throws<RepositoryLayoutException>(() => PlanTests.Plan(repo));
+
+        Assert.Contains("apt.txt", error.Message, StringComparison.Ordinal);
+        Assert.Contains("outside the repository", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("root:", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(passwd.Split('\n')[0], error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("requirements.txt")]
+    [InlineData("environment.yml")]
+    [InlineData("Dockerfile")]
+    [InlineData("binder/runtime.txt")]
+    [InlineData("postBuild")]
+    public void Any_configuration_file_reaching_outside_through_a_linked_directory_is_refused(string file)
+    {
+        using var outside = new TempRepository().File("etc/config", "numpy\n");
+        using var repo = new TempRepository().File("binder/requirements.txt", "numpy\n");
+        if (!file.StartsWith("binder/", StringComparison.Ordinal))
+        {
+            Directory.Delete(Path.Combine(repo.Root, "binder"), recursive: true);
+        }
+        Directory.CreateSymbolicLink(Path.Combine(repo.Root, "b"), outside.Root);
+        var link = Path.Combine(repo.Root, file);
+        File.CreateSymbolicLink(link, Path.GetRelativePath(Path.GetDirectoryName(link)!, Path.Combine(repo.Root, "b/etc/config")));
+
+        var error = Assert.Throws<RepositoryLayoutException>(() => PlanTests.Plan(repo));
+
+        Assert.Contains(file + " is a symbolic link pointing outside the repository", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_binder_directory_reaching_outside_through_a_second_link_is_refused()
+    {
+        using var outside = new TempRepository().File("Dockerfile", "FROM busybox");
+        using var repo = new TempRepository();
+        Directory.CreateSymbolicLink(Path.Combine(repo.Root, "b"), outside.Root);
+        Directory.CreateSymbolicLink(Path.Combine(repo.Root, "binder"), "b/.");
+
+        var error = Assert.Throws<RepositoryLayoutException>(() => new BuildpackDetector(new BuildpackOptions()).Detect(repo.Root));
+
+        Assert.Contains("binder is a symbolic link pointing outside the repository", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_binder_directory_linked_to_outside_the_repository_is_refused()
     {
         using var outside = new TempRepository().File("Dockerfile", "FROM busybox");

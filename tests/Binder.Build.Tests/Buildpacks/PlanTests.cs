@@ -45,7 +45,7 @@ public sealed class PlanTests
         Assert.Equal("jovyan", plan.UserName);
         Assert.Equal(1000, plan.UserId);
         Assert.Equal("/home/jovyan", plan.RepoDir);
-        Assert.Empty(plan.BuildArgs);
+        Assert.Equal(new Dictionary<string, string> { ["NB_USER"] = "jovyan", ["NB_UID"] = "1000" }, plan.BuildArgs);
     }
 
     [Fact]
@@ -127,6 +127,46 @@ public sealed class PlanTests
         Assert.Equal(("alice", 4321, "/home/alice"), (overridden.UserName, overridden.UserId, overridden.RepoDir));
     }
 
+    public static TheoryData<string> EveryBuildpack => new()
+    {
+        "Dockerfile=FROM busybox\nARG NB_USER\nARG NB_UID\n",
+        "Project.toml=",
+        "default.nix=",
+        "runtime.txt=r-2023-06-01",
+        "environment.yml=dependencies:\n  - numpy\n",
+        "Pipfile=",
+        "requirements.txt=numpy",
+        "",
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryBuildpack))]
+    public void Every_buildpack_passes_the_user_as_NB_USER_and_NB_UID_build_args_like_repo2docker(string layout)
+    {
+        using var repo = BuildpackDetectorTests.Lay(layout);
+        var options = new BuildpackOptions { UserName = "binder", UserId = 1234 };
+
+        var configured = Plan(repo, options);
+        var overridden = Plan(repo, options, Request with { UserName = "alice", UserId = 4321 });
+
+        Assert.Equal(new Dictionary<string, string> { ["NB_USER"] = "binder", ["NB_UID"] = "1234" }, configured.BuildArgs);
+        Assert.Equal(("binder", 1234), (configured.UserName, configured.UserId));
+        Assert.Equal(new Dictionary<string, string> { ["NB_USER"] = "alice", ["NB_UID"] = "4321" }, overridden.BuildArgs);
+        Assert.Equal(("alice", 4321), (overridden.UserName, overridden.UserId));
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryBuildpack))]
+    public void A_configured_repository_directory_is_passed_as_the_REPO_DIR_build_arg(string layout)
+    {
+        using var repo = BuildpackDetectorTests.Lay(layout);
+
+        var plan = Plan(repo, new BuildpackOptions { RepoDir = "/srv/repo" });
+
+        Assert.Equal("/srv/repo", plan.BuildArgs["REPO_DIR"]);
+        Assert.Equal("jovyan", plan.BuildArgs["NB_USER"]);
+    }
+
     [Fact]
     public void A_repository_directory_other_than_home_is_created_for_the_user()
     {
@@ -159,6 +199,29 @@ public sealed class PlanTests
         Assert.Contains("PIP_INDEX_URL=\"http://pypi.internal:8080/simple\"", plan.Dockerfile, StringComparison.Ordinal);
         Assert.Contains("PIP_EXTRA_INDEX_URL=\"https://extra.example/simple\"", plan.Dockerfile, StringComparison.Ordinal);
         Assert.Contains("PIP_TRUSTED_HOST=\"pypi.internal:8080\"", plan.Dockerfile, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("requirements.txt=numpy")]
+    [InlineData("Pipfile=")]
+    [InlineData("environment.yml=dependencies:\n  - pip\n  - pip:\n    - numpy\n")]
+    [InlineData("binder/environment.yml=dependencies:\n  - pip:\n    - -e .\n")]
+    public void Every_pip_install_gets_the_same_index_settings(string layout)
+    {
+        using var repo = BuildpackDetectorTests.Lay(layout);
+        var options = new BuildpackOptions
+        {
+            PythonIndexUrl = "http://pypi.internal:8080/simple",
+            ExtraPythonIndexUrls = ["https://extra.example/simple", "http://wheels.internal/simple"],
+        };
+
+        var plan = Plan(repo, options);
+
+        Assert.Contains("PIP_INDEX_URL=\"http://pypi.internal:8080/simple\"", plan.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("PIP_EXTRA_INDEX_URL=\"https://extra.example/simple http://wheels.internal/simple\"", plan.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("PIP_TRUSTED_HOST=\"pypi.internal:8080 wheels.internal\"", plan.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("PIP_DISABLE_PIP_VERSION_CHECK=\"1\"", plan.Dockerfile, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(plan.Dockerfile, "PIP_INDEX_URL="));
     }
 
     [Fact]

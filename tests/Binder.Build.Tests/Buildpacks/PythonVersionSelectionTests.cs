@@ -49,6 +49,33 @@ public sealed class PythonVersionSelectionTests
         }
     }
 
+    [Theory]
+    [InlineData("julia-1.9")]
+    [InlineData("node-18-2023-01-01")]
+    public void A_runtime_txt_for_another_runtime_is_ignored_with_a_warning(string content)
+    {
+        using var repo = new TempRepository().File("runtime.txt", content).File("requirements.txt", "numpy");
+
+        var plan = PlanTests.Plan(repo);
+
+        Assert.Equal("3.11", plan.PythonVersion);
+        var warning = Assert.Single(plan.Warnings);
+        Assert.Contains("runtime.txt", warning, StringComparison.Ordinal);
+        Assert.Contains("'" + content + "'", warning, StringComparison.Ordinal);
+        Assert.Contains("ignored", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_runtime_txt_is_no_runtime_txt()
+    {
+        using var repo = new TempRepository().File("runtime.txt", "\n").File("requirements.txt", "numpy");
+
+        var plan = PlanTests.Plan(repo);
+
+        Assert.Equal("3.11", plan.PythonVersion);
+        Assert.Empty(plan.Warnings);
+    }
+
     [Fact]
     public void The_system_version_is_configurable()
     {
