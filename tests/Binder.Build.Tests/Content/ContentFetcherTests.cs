@@ -108,6 +108,21 @@ public sealed class ContentFetcherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_private_repository_clones_with_credentials_and_refuses_wrong_ones_without_echoing_them()
+    {
+        await using var server = new GitHttpServer(Path.GetDirectoryName(remote.Path)!, "reader", "good-t0ken");
+        var name = Path.GetFileName(remote.Path);
+        await using (var fetched = await Fetch(server.UrlOf(name, "reader:good-t0ken"), "main"))
+        {
+            Assert.Equal(secondCommit, fetched.ResolvedRef);
+        }
+        var error = await Assert.ThrowsAsync<ContentException>(() => Fetch(server.UrlOf(name, "reader:bad-s3cret"), "main"));
+        Assert.StartsWith($"Could not clone http://***@127.0.0.1:{server.Port}/{name}:", error.Message);
+        Assert.DoesNotContain("bad-s3cret", error.ToString());
+        Assert.Equal(0, ClonesOnDisk());
+    }
+
+    [Fact]
     public async Task A_local_directory_is_used_in_place_with_its_head()
     {
         await using var fetched = await Fetch(remote.Path, null);

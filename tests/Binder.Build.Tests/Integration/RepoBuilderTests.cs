@@ -200,15 +200,16 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
     {
         repo.Write("Dockerfile", $"FROM {TestEnvironment.BaseImage}\n");
         repo.Commit();
-        using var server = new GitDaemon(Path.GetDirectoryName(repo.Path)!);
-        var url = server.UrlOf(Path.GetFileName(repo.Path)).Replace("git://", "git://someone:s3cret-token@", StringComparison.Ordinal);
+        // A private repository over smart HTTP that only answers with these credentials.
+        await using var server = new GitHttpServer(Path.GetDirectoryName(repo.Path)!, "someone", "s3cret-token");
+        var url = server.UrlOf(Path.GetFileName(repo.Path), "someone:s3cret-token");
 
         var (result, events) = await fixture.BuildAsync(new RepoBuildRequest { Source = url });
         try
         {
             Assert.DoesNotContain("s3cret", result.ImageName);
             Assert.DoesNotContain("someone", result.ImageName);
-            Assert.StartsWith("r2d-git-3a-2f-2f127-2e0-2e0-2e1-3a", result.ImageName);
+            Assert.StartsWith("r2d-http-3a-2f-2f127-2e0-2e0-2e1-3a", result.ImageName);
             Assert.DoesNotContain("s3cret", Log(events));
             var info = await fixture.Docker.InspectImageAsync(result.ImageName, TestContext.Current.CancellationToken);
             Assert.Equal(server.UrlOf(Path.GetFileName(repo.Path)), info!.Labels["repo2docker.repo"]);
