@@ -19,7 +19,7 @@ public sealed partial class DockerClient
     /// readable progress lines, and returns the image id (<c>sha256:...</c>).
     /// </summary>
     /// <param name="tarContext">The build context as an uncompressed tar stream; read to its end.</param>
-    /// <param name="parameters">Tags, Dockerfile, build arguments, labels, network and cache behaviour.</param>
+    /// <param name="parameters">Tags, Dockerfile, build arguments, labels, network (null: <see cref="DockerOptions.BuildNetworkMode"/>) and cache behaviour.</param>
     /// <param name="onLog">Receives each progress line as it arrives (steps, cache hits, output, errors), or null.</param>
     /// <param name="cancellationToken">Cancels the build (the daemon stops it when the connection closes).</param>
     /// <exception cref="DockerBuildFailedException">A step failed; the message names it and quotes the last log lines.</exception>
@@ -35,7 +35,7 @@ public sealed partial class DockerClient
         {
             ("version", "2"),
             ("dockerfile", parameters.Dockerfile),
-            ("networkmode", parameters.NetworkMode),
+            ("networkmode", parameters.NetworkMode ?? _options.BuildNetworkMode),
             ("rm", "1"),
             ("forcerm", "1"),
         };
