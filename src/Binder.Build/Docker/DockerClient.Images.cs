@@ -2,17 +2,27 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Binder.Build.Registry;
 
 namespace Binder.Build.Docker;
 
 public sealed partial class DockerClient
 {
-    // Daemon error texts that mean "the registry said no", as Docker 20.10 and the distribution registry word them.
-    private static readonly string[] RefusalMarkers =
-    [
-        "denied", "unauthorized", "authentication required", "no basic auth credentials", "insufficient_scope", "forbidden",
-    ];
+    /// <summary>
+    /// Whether a push or pull error means the registry said no. Docker words registry refusals as the registry's error
+    /// code and message (<c>denied: requested access to the resource is denied</c>, <c>unauthorized: authentication
+    /// required</c>) or with its own auth phrases; a bare "denied" would also match daemon-local failures such as
+    /// <c>open /var/lib/docker/...: permission denied</c>, which credentials cannot fix.
+    /// </summary>
+    internal static bool IsRegistryRefusal(string error) => RegistryRefusal().IsMatch(error);
+
+    // The distribution error codes DENIED, UNAUTHORIZED (as "code: message"), the bearer challenge's insufficient_scope,
+    // Docker's own auth failures, and a 403 whose body Docker could not parse.
+    [GeneratedRegex(
+        @"(?<!permission )\bdenied:|\bunauthorized:|\binsufficient_scope\b|\bauthentication required\b|\bno basic auth credentials\b|\bincorrect username or password\b|\bHTTP 403\b|\b403 Forbidden\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RegistryRefusal();
 
     /// <summary>
     /// Builds an image with BuildKit (<c>POST /build?version=2</c>, no session) from a tar build context, reporting
@@ -265,7 +275,7 @@ public sealed partial class DockerClient
 
     private static BinderBuildException TransferFailed(ImageReference reference, string verb, string error)
     {
-        if (RefusalMarkers.Any(marker => error.Contains(marker, StringComparison.OrdinalIgnoreCase)))
+        if (IsRegistryRefusal(error))
         {
             return new RegistryRefusedException(
                 $"The registry {reference.Registry} refused the {verb} of {reference}: {error.TrimEnd()}. Check the registry credentials and that they allow {verb}ing to {reference.Repository}.",

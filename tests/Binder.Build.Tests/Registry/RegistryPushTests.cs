@@ -133,4 +133,31 @@ public sealed class RegistryPushTests
             await docker.RemoveImageAsync(image, cancellationToken: ct);
         }
     }
+
+    [Fact]
+    public async Task A_permission_denied_failure_is_not_taken_for_a_registry_refusal()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // A registry whose storage the registry process may not read: a server-side fault, which no credential fixes.
+        await using var broken = new RegistryStandIn(async (request, response) =>
+        {
+            response.Headers["Docker-Distribution-Api-Version"] = "registry/2.0";
+            if (request.Url!.AbsolutePath == "/v2/")
+            {
+                response.StatusCode = 200;
+                return;
+            }
+            response.StatusCode = 400;
+            response.ContentType = "application/json";
+            var body = """{"errors":[{"code":"UNKNOWN","message":"open /var/lib/registry/docker/registry/v2/repositories/binder-test: permission denied"}]}"""u8.ToArray();
+            await response.OutputStream.WriteAsync(body);
+        });
+        using var docker = DockerTestSupport.CreateClient();
+        var image = $"{broken.Host}/binder-test/unreadable:{TestEnvironment.UniqueSuffix()}";
+
+        var error = await Assert.ThrowsAsync<DockerImageTransferException>(() => docker.PullImageAsync(image, null, null, ct));
+
+        Assert.Contains("permission denied", error.Message);
+        Assert.Contains($"The pull of {image} failed", error.Message);
+    }
 }
