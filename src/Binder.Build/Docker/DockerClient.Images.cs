@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Binder.Build.Registry;
@@ -142,7 +141,7 @@ public sealed partial class DockerClient
     /// <summary>Pushes <paramref name="image"/> (<c>registry/repository:tag</c>) to its registry and returns the pushed manifest digest.</summary>
     /// <param name="image">The local image name with its tag.</param>
     /// <param name="credentials">Credentials for the image's registry, or null for anonymous.</param>
-    /// <param name="onProgress">Receives readable progress lines (<c>abc123: Pushed</c>), or null.</param>
+    /// <param name="onProgress">Receives readable progress lines, one per change of a layer's state (<c>abc123: Pushing</c>, <c>abc123: Pushed</c>), or null.</param>
     /// <param name="cancellationToken">Cancels the push.</param>
     /// <exception cref="RegistryRefusedException">The registry refused the push (credentials or permission).</exception>
     /// <exception cref="DockerImageTransferException">The push failed otherwise (registry unreachable, no such image...).</exception>
@@ -161,7 +160,7 @@ public sealed partial class DockerClient
     /// <summary>Pulls <paramref name="image"/> from its registry into the daemon.</summary>
     /// <param name="image">The image reference, e.g. <c>127.0.0.1:5000/binder-base:bookworm</c>.</param>
     /// <param name="credentials">Credentials for the image's registry, or null for anonymous.</param>
-    /// <param name="onProgress">Receives readable progress lines, or null.</param>
+    /// <param name="onProgress">Receives readable progress lines, one per change of a layer's state (<c>abc123: Downloading</c>, <c>abc123: Pull complete</c>), or null.</param>
     /// <param name="cancellationToken">Cancels the pull.</param>
     /// <exception cref="RegistryRefusedException">The registry refused (credentials or permission).</exception>
     /// <exception cref="DockerImageTransferException">The pull failed otherwise (no such image, registry unreachable...).</exception>
@@ -244,6 +243,7 @@ public sealed partial class DockerClient
             throw TransferFailed(reference, verb, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false));
         }
         string? digest = null;
+        var lastStatus = new Dictionary<string, string>(StringComparer.Ordinal);
         await foreach (var message in ReadMessagesAsync(response, operation, cancellationToken).ConfigureAwait(false))
         {
             if (message.Error is not null || message.ErrorDetail?.Message is not null)
@@ -257,17 +257,17 @@ public sealed partial class DockerClient
             }
             if (message.Status is { } status && onProgress is not null)
             {
-                var line = new StringBuilder();
-                if (message.Id is { Length: > 0 } id)
+                if (message.Id is not { Length: > 0 } id)
                 {
-                    line.Append(id).Append(": ");
+                    onProgress(status);
                 }
-                line.Append(status);
-                if (message.Progress is { Length: > 0 } progress)
+                else if (!lastStatus.TryGetValue(id, out var last) || last != status)
                 {
-                    line.Append(' ').Append(progress);
+                    // Only a layer's changes of state: the daemon repeats "Pushing"/"Downloading" with a new progress
+                    // bar every few hundred kilobytes, thousands of lines per image in a JSON log.
+                    lastStatus[id] = status;
+                    onProgress($"{id}: {status}");
                 }
-                onProgress(line.ToString());
             }
         }
         return digest;

@@ -160,4 +160,43 @@ public sealed class RegistryPushTests
         Assert.Contains("permission denied", error.Message);
         Assert.Contains($"The pull of {image} failed", error.Message);
     }
+
+    [Fact]
+    public async Task Push_and_pull_progress_reports_each_layers_changes_of_state_once_without_progress_bars()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var docker = DockerTestSupport.CreateClient();
+        var suffix = TestEnvironment.UniqueSuffix();
+        var image = $"{TestEnvironment.Registry}/binder-test/progress:{suffix}";
+        // 16 MB that does not compress: the daemon reports progress on it dozens of times per transfer.
+        using var context = DockerTestSupport.Tar(("Dockerfile",
+            $"FROM {TestEnvironment.BaseImage}\nRUN head -c 16000000 /dev/urandom > /blob-{suffix}\n"));
+        await docker.BuildImageAsync(context, new DockerBuildParameters { Tags = [image] }, null, ct);
+        try
+        {
+            var pushed = new List<string>();
+            await docker.PushImageAsync(image, credentials: null, pushed.Add, ct);
+            // Pulled into a daemon of its own: the shared one keeps the layers in its build cache and would only say
+            // "Already exists".
+            var pulled = new List<string>();
+            await using (var empty = await ThrowawayDockerd.StartAsync(ct))
+            {
+                using var fresh = DockerTestSupport.CreateClient(empty.Host);
+                await fresh.PullImageAsync(image, credentials: null, pulled.Add, ct);
+            }
+
+            Assert.Contains(pushed, line => line.EndsWith(": Pushed", StringComparison.Ordinal));
+            Assert.Contains(pulled, line => line.EndsWith(": Pull complete", StringComparison.Ordinal));
+            foreach (var lines in new[] { pushed, pulled })
+            {
+                Assert.InRange(lines.Count, 1, 20);
+                Assert.Equal(lines.Count, lines.Distinct(StringComparer.Ordinal).Count());
+                Assert.DoesNotContain(lines, line => line.Contains('[', StringComparison.Ordinal) && line.Contains("=>", StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            await docker.RemoveImageAsync(image, force: true, ct);
+        }
+    }
 }
