@@ -15,8 +15,11 @@ public sealed record DockerBuildParameters
     /// <summary>Labels set on the image.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The network <c>RUN</c> steps use; <c>host</c> because daemons here run without a default bridge.</summary>
-    public string NetworkMode { get; init; } = "host";
+    /// <summary>
+    /// The network <c>RUN</c> steps use (<c>default</c>, <c>host</c>, <c>none</c> or a network's name), or null for
+    /// <see cref="DockerOptions.BuildNetworkMode"/>, so the operator's choice applies unless a caller has a reason.
+    /// </summary>
+    public string? NetworkMode { get; init; }
 
     /// <summary>Build every step afresh instead of reusing cached layers.</summary>
     public bool NoCache { get; init; }

@@ -1,25 +1,34 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Binder.Build.Registry;
 
 namespace Binder.Build.Docker;
 
 public sealed partial class DockerClient
 {
-    // Daemon error texts that mean "the registry said no", as Docker 20.10 and the distribution registry word them.
-    private static readonly string[] RefusalMarkers =
-    [
-        "denied", "unauthorized", "authentication required", "no basic auth credentials", "insufficient_scope", "forbidden",
-    ];
+    /// <summary>
+    /// Whether a push or pull error means the registry said no. Docker words registry refusals as the registry's error
+    /// code and message (<c>denied: requested access to the resource is denied</c>, <c>unauthorized: authentication
+    /// required</c>) or with its own auth phrases; a bare "denied" would also match daemon-local failures such as
+    /// <c>open /var/lib/docker/...: permission denied</c>, which credentials cannot fix.
+    /// </summary>
+    internal static bool IsRegistryRefusal(string error) => RegistryRefusal().IsMatch(error);
+
+    // The distribution error codes DENIED, UNAUTHORIZED (as "code: message"), the bearer challenge's insufficient_scope,
+    // Docker's own auth failures, and a 403 whose body Docker could not parse.
+    [GeneratedRegex(
+        @"(?<!permission )\bdenied:|\bunauthorized:|\binsufficient_scope\b|\bauthentication required\b|\bno basic auth credentials\b|\bincorrect username or password\b|\bHTTP 403\b|\b403 Forbidden\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RegistryRefusal();
 
     /// <summary>
     /// Builds an image with BuildKit (<c>POST /build?version=2</c>, no session) from a tar build context, reporting
     /// readable progress lines, and returns the image id (<c>sha256:...</c>).
     /// </summary>
     /// <param name="tarContext">The build context as an uncompressed tar stream; read to its end.</param>
-    /// <param name="parameters">Tags, Dockerfile, build arguments, labels, network and cache behaviour.</param>
+    /// <param name="parameters">Tags, Dockerfile, build arguments, labels, network (null: <see cref="DockerOptions.BuildNetworkMode"/>) and cache behaviour.</param>
     /// <param name="onLog">Receives each progress line as it arrives (steps, cache hits, output, errors), or null.</param>
     /// <param name="cancellationToken">Cancels the build (the daemon stops it when the connection closes).</param>
     /// <exception cref="DockerBuildFailedException">A step failed; the message names it and quotes the last log lines.</exception>
@@ -35,7 +44,7 @@ public sealed partial class DockerClient
         {
             ("version", "2"),
             ("dockerfile", parameters.Dockerfile),
-            ("networkmode", parameters.NetworkMode),
+            ("networkmode", parameters.NetworkMode ?? _options.BuildNetworkMode),
             ("rm", "1"),
             ("forcerm", "1"),
         };
@@ -132,7 +141,7 @@ public sealed partial class DockerClient
     /// <summary>Pushes <paramref name="image"/> (<c>registry/repository:tag</c>) to its registry and returns the pushed manifest digest.</summary>
     /// <param name="image">The local image name with its tag.</param>
     /// <param name="credentials">Credentials for the image's registry, or null for anonymous.</param>
-    /// <param name="onProgress">Receives readable progress lines (<c>abc123: Pushed</c>), or null.</param>
+    /// <param name="onProgress">Receives readable progress lines, one per change of a layer's state (<c>abc123: Pushing</c>, <c>abc123: Pushed</c>), or null.</param>
     /// <param name="cancellationToken">Cancels the push.</param>
     /// <exception cref="RegistryRefusedException">The registry refused the push (credentials or permission).</exception>
     /// <exception cref="DockerImageTransferException">The push failed otherwise (registry unreachable, no such image...).</exception>
@@ -151,7 +160,7 @@ public sealed partial class DockerClient
     /// <summary>Pulls <paramref name="image"/> from its registry into the daemon.</summary>
     /// <param name="image">The image reference, e.g. <c>127.0.0.1:5000/binder-base:bookworm</c>.</param>
     /// <param name="credentials">Credentials for the image's registry, or null for anonymous.</param>
-    /// <param name="onProgress">Receives readable progress lines, or null.</param>
+    /// <param name="onProgress">Receives readable progress lines, one per change of a layer's state (<c>abc123: Downloading</c>, <c>abc123: Pull complete</c>), or null.</param>
     /// <param name="cancellationToken">Cancels the pull.</param>
     /// <exception cref="RegistryRefusedException">The registry refused (credentials or permission).</exception>
     /// <exception cref="DockerImageTransferException">The pull failed otherwise (no such image, registry unreachable...).</exception>
@@ -234,6 +243,7 @@ public sealed partial class DockerClient
             throw TransferFailed(reference, verb, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false));
         }
         string? digest = null;
+        var lastStatus = new Dictionary<string, string>(StringComparer.Ordinal);
         await foreach (var message in ReadMessagesAsync(response, operation, cancellationToken).ConfigureAwait(false))
         {
             if (message.Error is not null || message.ErrorDetail?.Message is not null)
@@ -247,17 +257,17 @@ public sealed partial class DockerClient
             }
             if (message.Status is { } status && onProgress is not null)
             {
-                var line = new StringBuilder();
-                if (message.Id is { Length: > 0 } id)
+                if (message.Id is not { Length: > 0 } id)
                 {
-                    line.Append(id).Append(": ");
+                    onProgress(status);
                 }
-                line.Append(status);
-                if (message.Progress is { Length: > 0 } progress)
+                else if (!lastStatus.TryGetValue(id, out var last) || last != status)
                 {
-                    line.Append(' ').Append(progress);
+                    // Only a layer's changes of state: the daemon repeats "Pushing"/"Downloading" with a new progress
+                    // bar every few hundred kilobytes, thousands of lines per image in a JSON log.
+                    lastStatus[id] = status;
+                    onProgress($"{id}: {status}");
                 }
-                onProgress(line.ToString());
             }
         }
         return digest;
@@ -265,7 +275,7 @@ public sealed partial class DockerClient
 
     private static BinderBuildException TransferFailed(ImageReference reference, string verb, string error)
     {
-        if (RefusalMarkers.Any(marker => error.Contains(marker, StringComparison.OrdinalIgnoreCase)))
+        if (IsRegistryRefusal(error))
         {
             return new RegistryRefusedException(
                 $"The registry {reference.Registry} refused the {verb} of {reference}: {error.TrimEnd()}. Check the registry credentials and that they allow {verb}ing to {reference.Repository}.",

@@ -89,7 +89,9 @@ public sealed partial class DockerClient : IDisposable
     {
         using var request = new HttpRequestMessage(method, _prefix + path) { Content = content };
         headers?.Invoke(request.Headers);
-        Log.Request(_logger, method.Method, path);
+        // Only the path: a build's query string carries its build arguments, which may hold tokens.
+        var query = path.IndexOf('?', StringComparison.Ordinal);
+        Log.Request(_logger, method.Method, query < 0 ? path : path[..query]);
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         try

@@ -27,7 +27,13 @@ public sealed record DockerContainerParameters
     /// <summary>The working directory, or null for the image's.</summary>
     public string? WorkingDir { get; init; }
 
-    /// <summary>The network; <c>host</c> because daemons here run without a default bridge.</summary>
+    /// <summary>
+    /// The network. <c>host</c> by default: the daemons this runs on have no default bridge (<c>--bridge=none</c>), and
+    /// the container started from a built image (<c>JupyterRunner</c>) serves on a host port it is told, without port
+    /// publishing, which needs a bridge. Its code then shares the host's network, as <c>repo2docker --run</c> on the
+    /// operator's own machine does; where the host's loopback holds services a user's container must not reach, give a
+    /// bridged network here instead (build steps default to the daemon's network, see <see cref="DockerOptions.BuildNetworkMode"/>).
+    /// </summary>
     public string NetworkMode { get; init; } = "host";
 
     /// <summary>Whether the daemon removes the container when it exits (off, so logs and exit code can still be read).</summary>

@@ -27,6 +27,16 @@ public sealed record DockerOptions
     /// </summary>
     public TimeSpan StreamInactivityTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// The network <c>RUN</c> steps of a build use when <see cref="DockerBuildParameters.NetworkMode"/> is null.
+    /// <c>default</c> is the daemon's default (bridge) network, as repo2docker and BinderHub use: a repository's
+    /// <c>RUN</c> steps are untrusted code, and on <c>host</c> they could reach every service on the host's loopback
+    /// (the registry, the Docker socket's HTTP twins, databases). Set it to <c>host</c> only for a daemon that has no
+    /// bridge (<c>--bridge=none</c>) and whose host runs nothing a build must not reach; <c>none</c> cuts builds off
+    /// entirely (no package installs).
+    /// </summary>
+    public string BuildNetworkMode { get; init; } = "default";
+
     /// <summary>How many of the last build log lines a <see cref="DockerBuildFailedException"/> message quotes.</summary>
     public int FailureLogLines { get; init; } = 20;
 

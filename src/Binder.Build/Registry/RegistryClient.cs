@@ -86,6 +86,11 @@ public sealed partial class RegistryClient : IDisposable
             case var status when (int)status is >= 200 and < 300:
                 var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
                 digest ??= await DigestFromBodyAsync(url, reference, cancellationToken).ConfigureAwait(false);
+                if (digest is null)
+                {
+                    Log.ManifestMissing(_logger, reference.ToString());
+                    return null;
+                }
                 Log.ManifestFound(_logger, reference.ToString(), digest);
                 return digest;
             default:
@@ -99,9 +104,20 @@ public sealed partial class RegistryClient : IDisposable
     public void Dispose() => _http.Dispose();
 
     // A registry that omits Docker-Content-Digest on HEAD is still answered: the digest is the sha256 of the manifest bytes.
-    private async Task<string> DigestFromBodyAsync(Uri url, ImageReference reference, CancellationToken cancellationToken)
+    // Only of a manifest: an error page's hash would pass for a digest. Null when the tag vanished since the HEAD.
+    private async Task<string?> DigestFromBodyAsync(Uri url, ImageReference reference, CancellationToken cancellationToken)
     {
         using var response = await SendAuthorisedAsync(HttpMethod.Get, url, reference, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new RegistryUnavailableException(
+                $"The registry {reference.Registry} answered {(int)response.StatusCode} {response.ReasonPhrase} when asked for the manifest of {reference}, which it had just said exists; check that it is healthy.",
+                reference.Registry);
+        }
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
     }

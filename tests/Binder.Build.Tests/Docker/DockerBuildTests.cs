@@ -139,4 +139,24 @@ public sealed class DockerBuildTests
         Assert.Contains("it sent nothing for 2 s", error.Message);
         Assert.Contains("StreamInactivityTimeout", error.Message);
     }
+
+    [Fact]
+    public async Task Build_arguments_never_reach_the_log_but_the_request_path_does()
+    {
+        var logger = new RecordingLogger<DockerClient>();
+        using var docker = DockerTestSupport.CreateClient(logger: logger);
+        var secret = "token-" + TestEnvironment.UniqueSuffix();
+        using var context = DockerTestSupport.Tar(("Dockerfile", $"FROM {TestEnvironment.BaseImage}\nARG GITHUB_TOKEN\nRUN test -n \"$GITHUB_TOKEN\"\n"));
+
+        var imageId = await docker.BuildImageAsync(context, new DockerBuildParameters
+        {
+            BuildArgs = new Dictionary<string, string> { ["GITHUB_TOKEN"] = secret },
+            NoCache = true,
+        }, null, TestContext.Current.CancellationToken);
+        await docker.RemoveImageAsync(imageId, force: true, TestContext.Current.CancellationToken);
+
+        Assert.Contains(logger.Messages, m => m == "Docker POST /build");
+        Assert.DoesNotContain(logger.Messages, m => m.Contains(secret, StringComparison.Ordinal)
+            || m.Contains(Uri.EscapeDataString(secret), StringComparison.Ordinal));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Text;
 using Binder.Build.Docker;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Binder.Build.Tests.Docker;
@@ -18,12 +19,18 @@ public sealed class DockerDaemonCollection : ICollectionFixture<Integration.Buil
 
 internal static class DockerTestSupport
 {
-    public static DockerClient CreateClient(string? host = null, TimeSpan? inactivity = null) =>
+    /// <summary>
+    /// A client for the test daemon. Builds use the host network unless told otherwise: the provisioned daemon has no
+    /// bridge (<c>--bridge=none</c>), so the production default <c>default</c> would leave builds without a network.
+    /// </summary>
+    public static DockerClient CreateClient(
+        string? host = null, TimeSpan? inactivity = null, string buildNetworkMode = "host", ILogger<DockerClient>? logger = null) =>
         new(new DockerOptions
         {
             Host = host ?? TestEnvironment.DockerHost,
             StreamInactivityTimeout = inactivity ?? TimeSpan.FromMinutes(5),
-        }, NullLogger<DockerClient>.Instance);
+            BuildNetworkMode = buildNetworkMode,
+        }, logger ?? NullLogger<DockerClient>.Instance);
 
     /// <summary>
     /// Makes an uncompressed tar build context holding the given files. Ustar, not PAX: dockerd 20.10's BuildKit decides

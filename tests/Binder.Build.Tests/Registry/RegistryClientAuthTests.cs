@@ -191,6 +191,37 @@ public sealed class RegistryClientAuthTests
     }
 
     [Fact]
+    public async Task Without_a_digest_header_the_digest_is_the_hash_of_the_manifest_body_and_never_of_an_error_page()
+    {
+        var manifest = """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}"""u8.ToArray();
+        // HEAD says every tag exists without naming its digest; GET then serves the manifest, an error page, or nothing.
+        await using var standIn = new RegistryStandIn(async (request, response) =>
+        {
+            var path = request.Url!.AbsolutePath;
+            response.StatusCode = request.HttpMethod == "HEAD" ? 200
+                : path.Contains("/broken/", StringComparison.Ordinal) ? 500
+                : path.Contains("/gone/", StringComparison.Ordinal) ? 404
+                : 200;
+            if (request.HttpMethod == "GET")
+            {
+                var body = response.StatusCode == 200 ? manifest : "<html><body>502 Bad Gateway</body></html>"u8.ToArray();
+                await response.OutputStream.WriteAsync(body);
+            }
+        });
+        using var client = Client(standIn, credentials: null);
+        var ct = TestContext.Current.CancellationToken;
+
+        var digest = await client.ImageExistsAsync($"{standIn.Host}/org/app:v1", ct);
+        var error = await Assert.ThrowsAsync<RegistryUnavailableException>(() => client.ImageExistsAsync($"{standIn.Host}/broken/app:v1", ct));
+        var gone = await client.ImageExistsAsync($"{standIn.Host}/gone/app:v1", ct);
+
+        Assert.Equal("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(manifest)), digest);
+        Assert.Contains("500", error.Message);
+        Assert.Contains($"{standIn.Host}/broken/app:v1", error.Message);
+        Assert.Null(gone);
+    }
+
+    [Fact]
     public async Task A_registry_nobody_listens_on_is_unavailable_and_says_what_to_check()
     {
         int port;

@@ -133,4 +133,70 @@ public sealed class RegistryPushTests
             await docker.RemoveImageAsync(image, cancellationToken: ct);
         }
     }
+
+    [Fact]
+    public async Task A_permission_denied_failure_is_not_taken_for_a_registry_refusal()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // A registry whose storage the registry process may not read: a server-side fault, which no credential fixes.
+        await using var broken = new RegistryStandIn(async (request, response) =>
+        {
+            response.Headers["Docker-Distribution-Api-Version"] = "registry/2.0";
+            if (request.Url!.AbsolutePath == "/v2/")
+            {
+                response.StatusCode = 200;
+                return;
+            }
+            response.StatusCode = 400;
+            response.ContentType = "application/json";
+            var body = """{"errors":[{"code":"UNKNOWN","message":"open /var/lib/registry/docker/registry/v2/repositories/binder-test: permission denied"}]}"""u8.ToArray();
+            await response.OutputStream.WriteAsync(body);
+        });
+        using var docker = DockerTestSupport.CreateClient();
+        var image = $"{broken.Host}/binder-test/unreadable:{TestEnvironment.UniqueSuffix()}";
+
+        var error = await Assert.ThrowsAsync<DockerImageTransferException>(() => docker.PullImageAsync(image, null, null, ct));
+
+        Assert.Contains("permission denied", error.Message);
+        Assert.Contains($"The pull of {image} failed", error.Message);
+    }
+
+    [Fact]
+    public async Task Push_and_pull_progress_reports_each_layers_changes_of_state_once_without_progress_bars()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var docker = DockerTestSupport.CreateClient();
+        var suffix = TestEnvironment.UniqueSuffix();
+        var image = $"{TestEnvironment.Registry}/binder-test/progress:{suffix}";
+        // 16 MB that does not compress: the daemon reports progress on it dozens of times per transfer.
+        using var context = DockerTestSupport.Tar(("Dockerfile",
+            $"FROM {TestEnvironment.BaseImage}\nRUN head -c 16000000 /dev/urandom > /blob-{suffix}\n"));
+        await docker.BuildImageAsync(context, new DockerBuildParameters { Tags = [image] }, null, ct);
+        try
+        {
+            var pushed = new List<string>();
+            await docker.PushImageAsync(image, credentials: null, pushed.Add, ct);
+            // Pulled into a daemon of its own: the shared one keeps the layers in its build cache and would only say
+            // "Already exists".
+            var pulled = new List<string>();
+            await using (var empty = await ThrowawayDockerd.StartAsync(ct))
+            {
+                using var fresh = DockerTestSupport.CreateClient(empty.Host);
+                await fresh.PullImageAsync(image, credentials: null, pulled.Add, ct);
+            }
+
+            Assert.Contains(pushed, line => line.EndsWith(": Pushed", StringComparison.Ordinal));
+            Assert.Contains(pulled, line => line.EndsWith(": Pull complete", StringComparison.Ordinal));
+            foreach (var lines in new[] { pushed, pulled })
+            {
+                Assert.InRange(lines.Count, 1, 20);
+                Assert.Equal(lines.Count, lines.Distinct(StringComparer.Ordinal).Count());
+                Assert.DoesNotContain(lines, line => line.Contains('[', StringComparison.Ordinal) && line.Contains("=>", StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            await docker.RemoveImageAsync(image, force: true, ct);
+        }
+    }
 }
