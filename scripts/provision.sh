@@ -107,8 +107,10 @@ has registry && start_registry
 has base && make_base_image
 has postgres && start_postgres
 
+# The daemon runs without a bridge network (no iptables here), so builds use the host's network.
 cat > "$BINDER_ENV_FILE" <<ENV
 export DOCKER_HOST=unix://$BINDER_DOCKER_SOCKET
+export BINDER_Docker__BuildNetworkMode=host
 export BINDER_TEST_REGISTRY=$BINDER_REGISTRY_ADDR
 export BINDER_TEST_BASE_IMAGE=$BINDER_BASE_IMAGE
 export BINDER_TEST_POSTGRES="Host=127.0.0.1;Port=$BINDER_PG_PORT;Username=postgres;Database=postgres"

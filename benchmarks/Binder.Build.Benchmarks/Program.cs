@@ -25,7 +25,8 @@ for (var i = 0; i < 50; i++)
 }
 
 var content = new ContentOptions();
-using var docker = new DockerClient(new DockerOptions(), NullLogger<DockerClient>.Instance);
+// The provisioned daemon has no bridge network (see scripts/provision.sh): builds use the host network.
+using var docker = new DockerClient(new DockerOptions { BuildNetworkMode = Environment.GetEnvironmentVariable("BINDER_Docker__BuildNetworkMode") ?? "default" }, NullLogger<DockerClient>.Instance);
 var builder = new RepoBuilder(new RepoBuilderOptions(), new BuildContextOptions(), new RegistryOptions(),
     new ContentFetcher(content, new GitCli(content), NullLogger<ContentFetcher>.Instance),
     new BuildPlanner(new BuildpackOptions { BaseImage = baseImage }), docker, TimeProvider.System, NullLogger<RepoBuilder>.Instance);

@@ -21,7 +21,8 @@ public sealed class BuilderFixture : IAsyncLifetime
         .AddPackage("binder-test-pkg", "1.0", "'from the local index'")
         .AddPackage("binder-other-pkg", "2.0", "2");
 
-    public DockerClient Docker { get; } = new(new DockerOptions { Host = TestEnvironment.DockerHost }, NullLogger<DockerClient>.Instance);
+    // The provisioned daemon has no bridge network: builds use the host network there.
+    public DockerClient Docker { get; } = new(new DockerOptions { Host = TestEnvironment.DockerHost, BuildNetworkMode = "host" }, NullLogger<DockerClient>.Instance);
 
     public BuildpackOptions Buildpacks => new()
     {
