@@ -19,7 +19,7 @@ public sealed partial class DockerClient
     // The distribution error codes DENIED, UNAUTHORIZED (as "code: message"), the bearer challenge's insufficient_scope,
     // Docker's own auth failures, and a 403 whose body Docker could not parse.
     [GeneratedRegex(
-        @"(?<!permission )\bdenied:|\bunauthorized:|\binsufficient_scope\b|\bauthentication required\b|\bno basic auth credentials\b|\bincorrect username or password\b|\bHTTP 403\b|\b403 Forbidden\b",
+        @"(?<!permission )\bdenied:|\bunauthorized(:|$)|\binsufficient_scope\b|\bauthentication required\b|\bno basic auth credentials\b|\bincorrect username or password\b|\bHTTP 403\b|\b403 Forbidden\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RegistryRefusal();
 

@@ -13,6 +13,7 @@ public sealed class DockerTransferErrorTests
     [InlineData("pull access denied for private/app, repository does not exist or may require 'docker login': denied: requested access to the resource is denied")]
     [InlineData("unauthorized: authentication required")]
     [InlineData("unauthorized: incorrect username or password")]
+    [InlineData("unauthorized")] // what dockerd 20.10 reports for a 401 whose body has no detail
     [InlineData("Head \"https://registry.example/v2/org/app/manifests/v1\": no basic auth credentials")]
     [InlineData("insufficient_scope: authorization failed")]
     [InlineData("error parsing HTTP 403 response body: unexpected end of JSON input: \"\"")]
