@@ -15,11 +15,14 @@ internal sealed class GrainAsyncEnumerable<T>(
     private CallChain? Chain => chain;
 
     public IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
-        new Enumerator(this, cancellationToken);
+        new Enumerator(this, method.CancellationTokenIndex >= 0 && args[method.CancellationTokenIndex] is CancellationToken argument && argument.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, argument)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
 
-    private sealed class Enumerator(GrainAsyncEnumerable<T> owner, CancellationToken cancellationToken) : IAsyncEnumerator<T>
+    /// <summary>Cancelled by the enumeration's token, by a CancellationToken argument, or by disposal.</summary>
+    private sealed class Enumerator(GrainAsyncEnumerable<T> owner, CancellationTokenSource cancellation) : IAsyncEnumerator<T>
     {
-        private readonly CancellationTokenSource _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        private readonly CancellationTokenSource _cancellation = cancellation;
         private StreamRequest<T>? _request;
 
         public T Current { get; private set; } = default!;
@@ -34,7 +37,7 @@ internal sealed class GrainAsyncEnumerable<T>(
             }
 
             var reader = _request.Channel.Reader;
-            while (await reader.WaitToReadAsync(cancellationToken))
+            while (await reader.WaitToReadAsync(_cancellation.Token))
             {
                 if (reader.TryRead(out var item))
                 {

@@ -21,6 +21,7 @@ internal sealed class ActorSerializer
                 ? new DefaultJsonTypeInfoResolver()
                 : JsonTypeInfoResolver.Combine(userResolver, new DefaultJsonTypeInfoResolver()),
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            IncludeFields = true,
         };
         Options.Converters.Add(new GrainReferenceConverterFactory(runtime));
         Options.MakeReadOnly();
@@ -125,7 +126,7 @@ internal sealed class ActorSerializer
             case JsonTypeInfoKind.Object:
                 foreach (var property in info.Properties)
                 {
-                    ValidateCore(property.PropertyType, $"property {property.Name} of {type.Name}, {usage}", depth + 1);
+                    ValidateCore(property.PropertyType, $"property {(property.AttributeProvider as MemberInfo)?.Name ?? property.Name} of {type.Name}, {usage}", depth + 1);
                 }
 
                 break;
