@@ -8,7 +8,14 @@ public sealed class DeadlockException(string message) : Exception(message);
 public sealed class GrainCallTimeoutException(string message) : TimeoutException(message);
 
 /// <summary>The silo that hosts (or would host) a grain could not be reached or stopped answering.</summary>
-public sealed class SiloUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class SiloUnavailableException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>True when the call certainly did not reach the silo (the connection was refused), so it may be re-routed.</summary>
+    internal bool NotDelivered { get; init; }
+
+    /// <summary>The silo that could not be reached, when known.</summary>
+    internal string? Silo { get; init; }
+}
 
 /// <summary>No live silo can host a grain, e.g. no silo runs on the node a node-pinned grain names.</summary>
 public sealed class NoSiloAvailableException(string message) : Exception(message);

@@ -9,7 +9,7 @@ namespace Binder.Actors;
 
 /// <summary>A process's host of grain activations. Start it, get grains from <see cref="GrainFactory"/>, stop it
 /// (which deactivates every activation first). Also usable as an <see cref="IHostedService"/>.</summary>
-public sealed class Silo : IHostedService, IAsyncDisposable
+public sealed class Silo : IHostedService, IAsyncDisposable, ILocalSiloDetails
 {
     private readonly ServiceProvider _services;
     private readonly GrainRuntime _runtime;
@@ -21,6 +21,7 @@ public sealed class Silo : IHostedService, IAsyncDisposable
     {
         var holder = new RuntimeHolder();
         builder.Services.AddSingleton<IGrainFactory>(_ => holder.Runtime!);
+        builder.Services.AddSingleton<ILocalSiloDetails>(_ => this);
         _services = builder.Services.BuildServiceProvider();
         _databases = databases;
         Options = builder.SiloOptions;
@@ -107,6 +108,9 @@ public sealed class Silo : IHostedService, IAsyncDisposable
     /// <summary>Identities (<c>interface/key</c>) of the activations currently in this silo.</summary>
     public IReadOnlyList<string> GetActivationIds() =>
         [.. _runtime.Activations.Where(a => a.State is ActivationState.Valid or ActivationState.Activating).Select(a => a.Id.ToString())];
+
+    /// <summary>The node this silo runs on.</summary>
+    public string NodeName => Options.NodeName;
 
     /// <summary>Stops the silo if needed and releases its resources.</summary>
     public async ValueTask DisposeAsync()

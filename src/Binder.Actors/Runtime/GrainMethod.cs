@@ -125,6 +125,10 @@ internal abstract class GrainMethod
     /// <summary>Creates the request for a call that arrived from another silo.</summary>
     public abstract Request CreateIncoming(GrainId target, object?[] args, CallChain? chain, string? callerSilo);
 
+    /// <summary>Creates the request for a streaming call that arrived from another silo.</summary>
+    public virtual StreamRequest CreateIncomingStream(GrainId target, object?[] args, CallChain? chain, string? callerSilo, CancellationToken cancellationToken) =>
+        throw new GrainDefinitionException($"{DisplayName} does not return IAsyncEnumerable<T> and cannot be called as a stream.");
+
     /// <summary>The value of a completed task of this method, as an object (for serialization).</summary>
     public abstract object? GetResult(Task completed);
 

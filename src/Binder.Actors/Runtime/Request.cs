@@ -30,6 +30,12 @@ internal abstract class Request : WorkItem
 
     public int Hops { get; set; }
 
+    /// <summary>True when the request arrived from another silo, which already chose this silo by placement.</summary>
+    public bool Remote { get; set; }
+
+    /// <summary>The silo that ran the call, when it was forwarded.</summary>
+    public string? ExecutedOn { get; set; }
+
     public long ArrivalTimestamp { get; set; }
 
     public bool Finished { get; set; }

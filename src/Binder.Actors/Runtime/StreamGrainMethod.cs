@@ -12,8 +12,8 @@ internal sealed class StreamGrainMethod<T>(MethodInfo method, ReturnKind kind) :
     public override Request CreateIncoming(GrainId target, object?[] args, CallChain? chain, string? callerSilo) =>
         new StreamRequest<T>(this, target, args, chain, CancellationToken.None) { CallerSilo = callerSilo };
 
-    public StreamRequest<T> CreateIncoming(GrainId target, object?[] args, CallChain? chain, string? callerSilo, CancellationToken cancellationToken) =>
-        new(this, target, args, chain, cancellationToken) { CallerSilo = callerSilo };
+    public override StreamRequest CreateIncomingStream(GrainId target, object?[] args, CallChain? chain, string? callerSilo, CancellationToken cancellationToken) =>
+        new StreamRequest<T>(this, target, args, chain, cancellationToken) { CallerSilo = callerSilo };
 
     public override object? GetResult(Task completed) => null;
 }

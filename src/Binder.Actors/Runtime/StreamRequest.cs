@@ -9,6 +9,14 @@ internal abstract class StreamRequest(GrainMethod method, GrainId target, object
 {
     public override bool AlwaysInterleaves => true;
 
+    public abstract CancellationToken Cancellation { get; }
+
+    /// <summary>Writes an item received from the silo that runs the stream.</summary>
+    public abstract ValueTask WriteRemoteAsync(System.Text.Json.JsonElement item, Serialization.ActorSerializer serializer, CancellationToken cancellationToken);
+
+    /// <summary>Ends the caller's enumeration, with an error or normally.</summary>
+    public abstract void CompleteRemote(Exception? error);
+
     /// <summary>Writes each item through <paramref name="write"/> until the stream ends; throws the stream's error.</summary>
     public abstract Task DrainAsync(Func<object?, CancellationToken, ValueTask> write, CancellationToken cancellationToken);
 }
@@ -35,7 +43,12 @@ internal sealed class StreamRequest<T> : StreamRequest
 
     public Channel<T> Channel { get; }
 
-    public CancellationToken Cancellation => _cancellation;
+    public override CancellationToken Cancellation => _cancellation;
+
+    public override ValueTask WriteRemoteAsync(System.Text.Json.JsonElement item, Serialization.ActorSerializer serializer, CancellationToken cancellationToken) =>
+        Channel.Writer.WriteAsync((T)serializer.Deserialize(item, typeof(T), $"item of {Method!.DisplayName}")!, cancellationToken);
+
+    public override void CompleteRemote(Exception? error) => Channel.Writer.TryComplete(error);
 
     public override Task Invoke(Activation activation)
     {
