@@ -53,6 +53,11 @@ internal sealed class ClusterRouter(
                     await RouteOnceAsync(request);
                     return;
                 }
+                catch (NoSiloAvailableException) when (attempt == 0)
+                {
+                    // The view may predate a silo that just joined: read membership once before failing.
+                    await refreshView(CancellationToken.None);
+                }
                 catch (SiloUnavailableException e) when (e.NotDelivered && attempt < 2 && request is not StreamRequest)
                 {
                     // The call never reached the silo. If it left the cluster (a graceful shutdown), route again.

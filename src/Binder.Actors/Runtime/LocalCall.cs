@@ -4,7 +4,8 @@ namespace Binder.Actors.Runtime;
 internal sealed class LocalCall<T>(GrainMethod method, GrainId target, object?[] args, CallChain? chain)
     : Request(method, target, args, chain)
 {
-    private readonly TaskCompletionSource<T> _completion = new();
+    // Asynchronous continuations: a caller that is not a grain must never run (or block) on the activation's thread.
+    private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task<T> Task => _completion.Task;
 
@@ -21,7 +22,7 @@ internal sealed class LocalCall<T>(GrainMethod method, GrainId target, object?[]
 internal sealed class LocalVoidCall(GrainMethod method, GrainId target, object?[] args, CallChain? chain, ILoggerSink? oneWayErrors)
     : Request(method, target, args, chain)
 {
-    private readonly TaskCompletionSource _completion = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task Task => _completion.Task;
 
