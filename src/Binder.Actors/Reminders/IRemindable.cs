@@ -8,16 +8,3 @@ public interface IRemindable : IGrain
     /// <param name="status">When the reminder first ticked, its period and the time of this tick.</param>
     Task ReceiveReminder(string reminderName, TickStatus status);
 }
-
-/// <summary>Describes one reminder tick.</summary>
-/// <param name="FirstTickTime">The due time of the first tick.</param>
-/// <param name="Period">The reminder's period.</param>
-/// <param name="CurrentTickTime">When this tick was fired.</param>
-public readonly record struct TickStatus(DateTimeOffset FirstTickTime, TimeSpan Period, DateTimeOffset CurrentTickTime);
-
-/// <summary>A registered reminder.</summary>
-public interface IGrainReminder
-{
-    /// <summary>The reminder's name, unique per grain.</summary>
-    string ReminderName { get; }
-}
