@@ -19,5 +19,16 @@ public interface INodeGrain : IGrainWithStringKey
 
     Task<string> SiloId();
 
+    /// <summary>Waits; returns "slept", or "cancelled" is remembered when the token fires.</summary>
+    Task<string> Sleep(TimeSpan time, CancellationToken cancellationToken = default);
+
+    [AlwaysInterleave]
+    Task<int> CancelledSleeps();
+
+    /// <summary>Calls the node grain of <paramref name="viaNode"/>, which calls this grain back.</summary>
+    Task<string> Bounce(string viaNode);
+
+    Task<string> BounceBack(string origin);
+
     IAsyncEnumerable<int> Ticks(int count, TimeSpan delay, CancellationToken cancellationToken = default);
 }

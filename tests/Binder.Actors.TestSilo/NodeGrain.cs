@@ -10,6 +10,28 @@ public sealed class NodeGrain(ILocalSiloDetails silo) : Grain, INodeGrain
 
     public Task<string> SiloId() => Task.FromResult(silo.SiloId);
 
+    private int _cancelledSleeps;
+
+    public async Task<string> Sleep(TimeSpan time, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Task.Delay(time, cancellationToken);
+            return "slept";
+        }
+        catch (OperationCanceledException)
+        {
+            _cancelledSleeps++;
+            throw;
+        }
+    }
+
+    public Task<int> CancelledSleeps() => Task.FromResult(_cancelledSleeps);
+
+    public Task<string> Bounce(string viaNode) => GrainFactory.GetGrain<INodeGrain>(viaNode).BounceBack(GetPrimaryKeyString());
+
+    public Task<string> BounceBack(string origin) => GrainFactory.GetGrain<INodeGrain>(origin).SiloId();
+
     public async IAsyncEnumerable<int> Ticks(int count, TimeSpan delay, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         for (var i = 1; i <= count; i++)

@@ -202,6 +202,41 @@ public sealed class ClusterTests
         }
     }
 
+    [Fact]
+    public async Task ACallChainThatLoopsBackAcrossSilosFailsWithADeadlockError()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+
+        var error = await Assert.ThrowsAsync<DeadlockException>(() => cluster.Grains.GetGrain<INodeGrain>("n1").Bounce("n2"));
+
+        Assert.Contains("INodeGrain/n1 -> Binder.Actors.TestSilo.INodeGrain/n2 -> Binder.Actors.TestSilo.INodeGrain/n1", error.Message);
+    }
+
+    [Fact]
+    public async Task ACrossSiloCallTimesOutWithAClearErrorAndCancellationReachesTheGrain()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var grain = cluster.Grains.GetGrain<INodeGrain>("n2");
+
+        // The client's call timeout is 5 s.
+        var timeout = await Assert.ThrowsAsync<GrainCallTimeoutException>(() => grain.Sleep(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.Contains("did not answer within 5 s", timeout.Message);
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => grain.Sleep(TimeSpan.FromSeconds(30), cancel.Token));
+
+        // Both aborted calls cancelled the grain's token on the other silo.
+        var cancelled = 0;
+        for (var i = 0; i < 100 && cancelled < 2; i++)
+        {
+            cancelled = await grain.CancelledSleeps();
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(2, cancelled);
+    }
+
     private static async Task<long> IncrementRetryingConflicts(TestCluster cluster, string key)
     {
         for (var attempt = 0; ; attempt++)
