@@ -15,6 +15,9 @@ public interface INodeGrain : IGrainWithStringKey
 {
     Task<string> CallCounter(string key);
 
+    /// <summary>Takes a grain reference as an argument (it crosses silos as data) and calls it.</summary>
+    Task<string> CallReference(ICounterGrain counter);
+
     Task<string[]> Activations();
 
     Task<string> SiloId();

@@ -23,6 +23,10 @@ public sealed class ClusterTests
         }
 
         Assert.Equal(3, seen.Select(s => s.Where).Distinct().Count());
+
+        // A grain reference is an ordinary argument: passed through another silo it reaches the same activation.
+        var counter = cluster.Grains.GetGrain<ICounterGrain>("shared-0");
+        Assert.Equal(await counter.Where(), await cluster.Grains.GetGrain<INodeGrain>("n3").CallReference(counter));
         foreach (var node in Nodes)
         {
             var silo = await cluster.Grains.GetGrain<INodeGrain>(node).SiloId();
