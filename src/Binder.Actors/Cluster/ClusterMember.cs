@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text.Json;
 using Binder.Actors.Runtime;
@@ -139,78 +140,112 @@ internal sealed partial class ClusterMember : IAsyncDisposable
     public async Task ServeCallAsync(HttpContext context)
     {
         var aborted = context.RequestAborted;
-        CallResponse response;
+        object? result = null;
+        Type? resultType = null;
+        Exception? error = null;
+        var usage = "result";
+        string? executedOn = null;
         try
         {
-            var message = await JsonSerializer.DeserializeAsync<CallMessage>(context.Request.Body, SiloTransport.EnvelopeOptions, aborted)
-                ?? throw new InvalidOperationException("Empty call message.");
-            response = await HandleCallAsync(message, aborted);
+            IncomingCall request;
+            GrainMethod method;
+            using (var document = await JsonDocument.ParseAsync(context.Request.Body, default, aborted))
+            {
+                var message = CallCodec.DecodeCall(document);
+                CheckAddressedToMe(message);
+                (method, var id, var args) = Decode(message, aborted);
+                request = (IncomingCall)method.CreateIncoming(id, args, CallChain.FromArray(message.Chain), message.From);
+                request.Remote = true;
+                request.Hops = message.Hops;
+            }
+
+            _runtime.Dispatch(request);
+            result = await request.Task;
+            resultType = method.ResultType;
+            usage = $"result of {method.DisplayName}";
+            executedOn = request.ExecutedOn;
         }
-        catch (Exception e) when (e is not OperationCanceledException || !aborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            response = new CallResponse("error", null, _runtime.SiloId, RemoteErrors.From(e));
+            return;
+        }
+        catch (Exception e)
+        {
+            error = e;
         }
 
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, response, SiloTransport.EnvelopeOptions, aborted);
-    }
+        try
+        {
+            CallCodec.WriteResponse(context.Response.BodyWriter, executedOn ?? _runtime.SiloId, result, resultType, error, _runtime.Serializer, usage);
+        }
+        catch (GrainSerializationException e)
+        {
+            CallCodec.WriteResponse(context.Response.BodyWriter, _runtime.SiloId, null, null, e, _runtime.Serializer, usage);
+        }
 
-    private async Task<CallResponse> HandleCallAsync(CallMessage message, CancellationToken aborted)
-    {
-        CheckAddressedToMe(message);
-        var (method, id, args) = Decode(message, aborted);
-        var request = (IncomingCall)method.CreateIncoming(id, args, CallChain.FromArray(message.Chain), message.From);
-        request.Remote = true;
-        request.Hops = message.Hops;
-        _runtime.Dispatch(request);
-        var result = await request.Task;
-        JsonElement? element = method.ResultType is { } type
-            ? _runtime.Serializer.SerializeToElement(result, type, $"result of {method.DisplayName}")
-            : null;
-        return new CallResponse("ok", element, request.ExecutedOn ?? _runtime.SiloId, null);
+        await context.Response.BodyWriter.FlushAsync(aborted);
     }
 
     public async Task ServeStreamAsync(HttpContext context)
     {
         var aborted = context.RequestAborted;
         context.Response.ContentType = "application/x-ndjson";
-        var writer = new StreamWriter(context.Response.Body) { AutoFlush = false };
+        var output = context.Response.BodyWriter;
         try
         {
-            var message = await JsonSerializer.DeserializeAsync<CallMessage>(context.Request.Body, SiloTransport.EnvelopeOptions, aborted)
-                ?? throw new InvalidOperationException("Empty call message.");
-            CheckAddressedToMe(message);
-            var (method, id, args) = Decode(message, aborted);
-            var request = method.CreateIncomingStream(id, args, CallChain.FromArray(message.Chain), message.From, aborted);
-            request.Remote = true;
-            request.Hops = message.Hops;
+            StreamRequest request;
+            GrainMethod method;
+            using (var document = await JsonDocument.ParseAsync(context.Request.Body, default, aborted))
+            {
+                var message = CallCodec.DecodeCall(document);
+                CheckAddressedToMe(message);
+                (method, var id, var args) = Decode(message, aborted);
+                request = method.CreateIncomingStream(id, args, CallChain.FromArray(message.Chain), message.From, aborted);
+                request.Remote = true;
+                request.Hops = message.Hops;
+            }
+
             _runtime.Dispatch(request);
             await context.Response.StartAsync(aborted);
+            var usage = $"item of {method.DisplayName}";
             await request.DrainAsync(
                 async (item, ct) =>
                 {
-                    var element = _runtime.Serializer.SerializeToElement(item, method.ResultType!, $"item of {method.DisplayName}");
-                    await WriteLineAsync(writer, new StreamLine(element, false, null), ct);
+                    WriteLine(output, writer =>
+                    {
+                        writer.WritePropertyName("item");
+                        _runtime.Serializer.Write(writer, item, method.ResultType!, usage);
+                    });
+                    await output.FlushAsync(ct);
                 },
                 aborted);
-            await WriteLineAsync(writer, new StreamLine(null, true, null), aborted);
+            WriteLine(output, writer => writer.WriteBoolean("end", true));
+            await output.FlushAsync(aborted);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
         }
         catch (Exception e)
         {
-            await WriteLineAsync(writer, new StreamLine(null, false, RemoteErrors.From(e)), aborted);
+            WriteLine(output, writer => CallCodec.WriteError(writer, e));
+            await output.FlushAsync(aborted);
         }
     }
 
-    private static async Task WriteLineAsync(StreamWriter writer, StreamLine line, CancellationToken cancellationToken)
+    private static void WriteLine(System.IO.Pipelines.PipeWriter output, Action<Utf8JsonWriter> body)
     {
-        await writer.WriteLineAsync(JsonSerializer.Serialize(line, SiloTransport.EnvelopeOptions).AsMemory(), cancellationToken);
-        await writer.FlushAsync(cancellationToken);
+        using (var writer = new Utf8JsonWriter(output))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        output.Write("\n"u8);
     }
 
-    private void CheckAddressedToMe(CallMessage message)
+    private void CheckAddressedToMe(CallCodec.DecodedCall message)
     {
         if (!_accepting)
         {
@@ -224,16 +259,23 @@ internal sealed partial class ClusterMember : IAsyncDisposable
         }
     }
 
-    private (GrainMethod Method, GrainId Id, object?[] Args) Decode(CallMessage message, CancellationToken aborted)
+    private (GrainMethod Method, GrainId Id, object?[] Args) Decode(CallCodec.DecodedCall message, CancellationToken aborted)
     {
         var method = _runtime.Registry.GetInterface(message.Interface).GetMethod(message.Interface, message.Method);
-        var args = new object?[message.Args.Length];
-        for (var i = 0; i < args.Length; i++)
+        var args = new object?[method.ParameterTypes.Length];
+        var i = 0;
+        foreach (var element in message.Args.EnumerateArray())
         {
+            if (i == args.Length)
+            {
+                break;
+            }
+
             var type = method.ParameterTypes[i];
             args[i] = type == typeof(CancellationToken)
                 ? aborted
-                : _runtime.Serializer.Deserialize(message.Args[i], type, $"argument '{method.ParameterNames[i]}' of {method.DisplayName}");
+                : _runtime.Serializer.Deserialize(element, type, $"argument '{method.ParameterNames[i]}' of {method.DisplayName}");
+            i++;
         }
 
         return (method, new GrainId(message.Grain, message.Key), args);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Binder.Actors.Runtime;
 
 namespace Binder.Actors.Cluster;
@@ -15,7 +14,6 @@ internal sealed class ClusterRouter(
     string nodeName)
 {
     private const int MaxHops = 4;
-    private static readonly JsonElement NullElement = JsonDocument.Parse("null").RootElement.Clone();
     private readonly ConcurrentDictionary<GrainId, string> _owners = new();
 
     /// <summary>This silo's id, or null for a cluster client (which hosts nothing).</summary>
@@ -179,17 +177,18 @@ internal sealed class ClusterRouter(
                 $"Grain {request.Target} lives on silo {siloId}, which is no longer a live member of the cluster; retry the call.");
         }
 
-        var message = BuildMessage(request, silo);
+        var body = CallCodec.EncodeCall(request, silo.SiloId, Self, runtime.Serializer);
         if (request is StreamRequest stream)
         {
-            await transport.StreamAsync(silo, message, stream);
+            await transport.StreamAsync(silo, body, stream);
             return;
         }
 
-        CallResponse response;
+        CallOutcome outcome;
         try
         {
-            response = await transport.CallAsync(silo, message, request.Describe(), CallToken(request));
+            var method = request.Method!;
+            outcome = await transport.CallAsync(silo, body, request.Describe(), result => method.DeserializeResult(result, runtime.Serializer), CallToken(request));
         }
         catch (SiloUnavailableException)
         {
@@ -197,48 +196,24 @@ internal sealed class ClusterRouter(
             throw;
         }
 
-        if (response.Status == "ok")
+        if (outcome.Ok)
         {
-            if (response.Silo is { } executed && executed != Self)
+            if (outcome.Silo is { } executed && executed != Self)
             {
                 _owners[request.Target] = executed;
             }
 
-            request.ExecutedOn = response.Silo;
-            request.SetValue(response.Result is { } result ? request.Method!.DeserializeResult(result, runtime.Serializer) : null);
+            request.ExecutedOn = outcome.Silo;
+            request.SetValue(outcome.Value);
             return;
         }
 
-        var error = response.Error ?? new RemoteError("System.InvalidOperationException", "The remote silo reported an error without details.");
+        var error = outcome.Error!;
         if (error.Type == typeof(SiloUnavailableException).FullName)
         {
             _owners.TryRemove(request.Target, out _);
         }
 
         request.SetException(RemoteErrors.ToException(error));
-    }
-
-    private CallMessage BuildMessage(Request request, SiloInfo silo)
-    {
-        var method = request.Method!;
-        var args = new JsonElement[request.Args.Length];
-        for (var i = 0; i < args.Length; i++)
-        {
-            var type = method.ParameterTypes[i];
-            args[i] = type == typeof(CancellationToken)
-                ? NullElement
-                : runtime.Serializer.SerializeToElement(request.Args[i], type, $"argument '{method.ParameterNames[i]}' of {method.DisplayName}");
-        }
-
-        return new CallMessage(
-            request.Target.Type,
-            request.Target.Key,
-            method.InterfaceName,
-            method.Key,
-            args,
-            request.Chain?.ToArray(),
-            Self,
-            request.Hops + 1,
-            silo.SiloId);
     }
 }

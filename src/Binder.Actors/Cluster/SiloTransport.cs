@@ -35,19 +35,25 @@ internal sealed class SiloTransport : IDisposable
         };
     }
 
-    public static JsonSerializerOptions EnvelopeOptions { get; } = new(JsonSerializerDefaults.Web);
-
-    public async Task<CallResponse> CallAsync(SiloInfo target, CallMessage message, string description, CancellationToken cancellationToken)
+    /// <summary>Sends one call; returns the status, the silo that ran it, and the result read by <paramref name="readResult"/>.</summary>
+    public async Task<CallOutcome> CallAsync(SiloInfo target, byte[] body, string description, Func<JsonElement, object?> readResult, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_callTimeout);
         try
         {
-            using var request = CreateRequest(target, "/actors/call", message);
+            using var request = CreateRequest(target, "/actors/call", body);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
-            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
-            return await JsonSerializer.DeserializeAsync<CallResponse>(body, EnvelopeOptions, timeout.Token)
-                ?? throw new SiloUnavailableException($"Silo {target.SiloId} (node {target.NodeName}) sent an empty answer to {description}.");
+            var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            var silo = root.TryGetProperty("silo", out var s) ? s.GetString() : null;
+            if (root.GetProperty("status").GetString() == "ok")
+            {
+                return new CallOutcome(true, silo, root.TryGetProperty("result", out var result) ? readResult(result) : null, null);
+            }
+
+            return new CallOutcome(false, silo, null, CallCodec.ReadError(root.GetProperty("error")));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -58,36 +64,41 @@ internal sealed class SiloTransport : IDisposable
         {
             throw Unreachable(target, description, e);
         }
+        catch (JsonException e)
+        {
+            throw new SiloUnavailableException($"Silo {target.SiloId} (node {target.NodeName}) sent an unreadable answer to {description}: {e.Message}", e);
+        }
     }
 
     /// <summary>Runs a streaming call, writing each item into the request's channel until the stream ends.</summary>
-    public async Task StreamAsync(SiloInfo target, CallMessage message, StreamRequest stream)
+    public async Task StreamAsync(SiloInfo target, byte[] body, StreamRequest stream)
     {
         var description = stream.Describe();
         try
         {
             using var connect = CancellationTokenSource.CreateLinkedTokenSource(stream.Cancellation);
             connect.CancelAfter(_callTimeout);
-            using var request = CreateRequest(target, "/actors/stream", message);
+            using var request = CreateRequest(target, "/actors/stream", body);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, connect.Token);
-            await using var body = await response.Content.ReadAsStreamAsync(stream.Cancellation);
-            using var reader = new StreamReader(body);
+            await using var content = await response.Content.ReadAsStreamAsync(stream.Cancellation);
+            using var reader = new StreamReader(content);
             while (await reader.ReadLineAsync(stream.Cancellation) is { } line)
             {
-                var item = JsonSerializer.Deserialize<StreamLine>(line, EnvelopeOptions)!;
-                if (item.Error is { } error)
+                using var document = JsonDocument.Parse(line);
+                var root = document.RootElement;
+                if (root.TryGetProperty("error", out var error))
                 {
-                    stream.CompleteRemote(RemoteErrors.ToException(error));
+                    stream.CompleteRemote(RemoteErrors.ToException(CallCodec.ReadError(error)));
                     return;
                 }
 
-                if (item.End)
+                if (root.TryGetProperty("end", out _))
                 {
                     stream.CompleteRemote(null);
                     return;
                 }
 
-                await stream.WriteRemoteAsync(item.Item!.Value, _runtime.Serializer, stream.Cancellation);
+                await stream.WriteRemoteAsync(root.GetProperty("item"), _runtime.Serializer, stream.Cancellation);
             }
 
             stream.CompleteRemote(new SiloUnavailableException(
@@ -120,9 +131,9 @@ internal sealed class SiloTransport : IDisposable
         Silo = target.SiloId,
     };
 
-    private static HttpRequestMessage CreateRequest(SiloInfo target, string path, CallMessage message)
+    private static HttpRequestMessage CreateRequest(SiloInfo target, string path, byte[] body)
     {
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(message, EnvelopeOptions));
+        var content = new ByteArrayContent(body);
         content.Headers.ContentType = Json;
         return new HttpRequestMessage(HttpMethod.Post, target.Address + path)
         {

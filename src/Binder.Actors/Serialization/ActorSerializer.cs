@@ -41,6 +41,18 @@ internal sealed class ActorSerializer
         }
     }
 
+    public void Write(Utf8JsonWriter writer, object? value, Type type, string usage)
+    {
+        try
+        {
+            JsonSerializer.Serialize(writer, value, type, Options);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or JsonException or ArgumentException)
+        {
+            throw Fail(value?.GetType() ?? type, usage, e);
+        }
+    }
+
     public object? Deserialize(JsonElement element, Type type, string usage)
     {
         try
