@@ -187,6 +187,28 @@ internal sealed partial class ClusterMember : IAsyncDisposable
         await context.Response.BodyWriter.FlushAsync(aborted);
     }
 
+    public async Task ServeStatisticsAsync(HttpContext context)
+    {
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, _runtime.GetStatistics(), SiloTransport.StatisticsJson, context.RequestAborted);
+    }
+
+    public IReadOnlyList<ClusterMemberInfo> Members => [.. _view.Silos.Select(ToInfo)];
+
+    public static ClusterMemberInfo ToInfo(SiloInfo s) => new(s.SiloId, s.Address, s.NodeName, s.StartTime, s.Status.ToString());
+
+    /// <summary>Statistics of every live silo: this one directly, the others over HTTP/2.</summary>
+    public async Task<IReadOnlyList<SiloRuntimeStatistics>> GetClusterStatisticsAsync(CancellationToken cancellationToken) =>
+        await CollectStatisticsAsync(_view, _transport, _runtime, cancellationToken);
+
+    public static async Task<IReadOnlyList<SiloRuntimeStatistics>> CollectStatisticsAsync(ClusterView view, SiloTransport transport, GrainRuntime runtime, CancellationToken cancellationToken)
+    {
+        var tasks = view.Silos.Select(s => s.SiloId == runtime.SiloId
+            ? Task.FromResult(runtime.GetStatistics())
+            : transport.GetStatisticsAsync(s, cancellationToken));
+        return await Task.WhenAll(tasks);
+    }
+
     public async Task ServeStreamAsync(HttpContext context)
     {
         var aborted = context.RequestAborted;

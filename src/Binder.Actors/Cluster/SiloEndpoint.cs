@@ -32,6 +32,7 @@ internal sealed class SiloEndpoint(WebApplication app, int port) : IAsyncDisposa
         {
             "/actors/call" => member.ServeCallAsync(context),
             "/actors/stream" => member.ServeStreamAsync(context),
+            "/actors/stats" => member.ServeStatisticsAsync(context),
             _ => NotFound(context),
         });
         await app.StartAsync(cancellationToken);

@@ -70,6 +70,31 @@ internal sealed class SiloTransport : IDisposable
         }
     }
 
+    /// <summary>Reads another silo's runtime statistics.</summary>
+    public async Task<SiloRuntimeStatistics> GetStatisticsAsync(SiloInfo target, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_callTimeout);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, target.Address + "/actors/stats")
+            {
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
+            using var response = await _http.SendAsync(request, timeout.Token);
+            response.EnsureSuccessStatusCode();
+            var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            return JsonSerializer.Deserialize<SiloRuntimeStatistics>(bytes, StatisticsJson)!;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable(target, "reading statistics", e);
+        }
+    }
+
+    public static JsonSerializerOptions StatisticsJson { get; } = new(JsonSerializerDefaults.Web);
+
     /// <summary>Runs a streaming call, writing each item into the request's channel until the stream ends.</summary>
     public async Task StreamAsync(SiloInfo target, byte[] body, StreamRequest stream)
     {

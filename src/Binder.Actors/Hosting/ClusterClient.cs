@@ -34,6 +34,13 @@ public sealed class ClusterClient : IAsyncDisposable
     /// <summary>Creates grain references whose calls go to the cluster.</summary>
     public IGrainFactory GrainFactory => _runtime;
 
+    /// <summary>The live silos of the cluster, as last read.</summary>
+    public IReadOnlyList<ClusterMemberInfo> GetClusterMembers() => [.. _view.Silos.Select(ClusterMember.ToInfo)];
+
+    /// <summary>Runtime statistics of every live silo (activations per type, calls, errors, latency per method).</summary>
+    public Task<IReadOnlyList<SiloRuntimeStatistics>> GetClusterStatisticsAsync(CancellationToken cancellationToken) =>
+        ClusterMember.CollectStatisticsAsync(_view, _transport, _runtime, cancellationToken);
+
     /// <summary>Connects: reads membership now and keeps it fresh.</summary>
     public static async Task<ClusterClient> ConnectAsync(ClusterClientOptions options, CancellationToken cancellationToken, TimeProvider? timeProvider = null)
     {

@@ -16,6 +16,7 @@ public sealed class Silo : IHostedService, IAsyncDisposable, ILocalSiloDetails
     private readonly PostgresDatabase[] _databases;
     private readonly ClusterMember? _cluster;
     private int _state;
+    private DateTimeOffset _startTime;
 
     internal Silo(SiloBuilder builder, List<(Type Class, TimeSpan? Age)> grains, Func<IServiceProvider, IReminderTable>? reminderTable, PostgresDatabase[] databases)
     {
@@ -76,6 +77,7 @@ public sealed class Silo : IHostedService, IAsyncDisposable, ILocalSiloDetails
             _ = _cluster.Fenced.ContinueWith(_ => _terminated.TrySetResult(), TaskScheduler.Default);
         }
 
+        _startTime = _runtime.Time.GetUtcNow();
         _runtime.Start();
         await _runtime.Reminders.StartAsync(cancellationToken);
     }
@@ -104,6 +106,14 @@ public sealed class Silo : IHostedService, IAsyncDisposable, ILocalSiloDetails
 
     /// <summary>Counters of this silo: activations per grain class, calls, errors and latency per method.</summary>
     public SiloRuntimeStatistics GetStatistics() => _runtime.GetStatistics();
+
+    /// <summary>The live silos of the cluster (just this one without clustering).</summary>
+    public IReadOnlyList<ClusterMemberInfo> GetClusterMembers() => _cluster?.Members
+        ?? [new ClusterMemberInfo(SiloId, string.Empty, Options.NodeName, _startTime, "Active")];
+
+    /// <summary>Runtime statistics of every live silo (just this one without clustering).</summary>
+    public async Task<IReadOnlyList<SiloRuntimeStatistics>> GetClusterStatisticsAsync(CancellationToken cancellationToken) =>
+        _cluster is null ? [GetStatistics()] : await _cluster.GetClusterStatisticsAsync(cancellationToken);
 
     /// <summary>Identities (<c>interface/key</c>) of the activations currently in this silo.</summary>
     public IReadOnlyList<string> GetActivationIds() =>

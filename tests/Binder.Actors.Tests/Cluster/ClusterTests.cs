@@ -24,6 +24,12 @@ public sealed class ClusterTests
 
         Assert.Equal(3, seen.Select(s => s.Where).Distinct().Count());
 
+        // Cluster-wide statistics (what a dashboard reads): each counter is active exactly once in the cluster.
+        var statistics = await cluster.Client.GetClusterStatisticsAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(3, statistics.Count);
+        Assert.Equal(3, statistics.Sum(s => s.ActivationsByType[typeof(CounterGrain).FullName!]));
+        Assert.Equal(Nodes, cluster.Client.GetClusterMembers().Select(m => m.NodeName).Order());
+
         // A grain reference is an ordinary argument: passed through another silo it reaches the same activation.
         var counter = cluster.Grains.GetGrain<ICounterGrain>("shared-0");
         Assert.Equal(await counter.Where(), await cluster.Grains.GetGrain<INodeGrain>("n3").CallReference(counter));
