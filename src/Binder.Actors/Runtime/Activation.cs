@@ -149,7 +149,9 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
                         return;
                     }
 
-                    Volatile.Write(ref _scheduled, 0);
+                    // A full fence, not a release store: the emptiness check below must not be reordered before
+                    // this write, or a producer could see "scheduled" while this runner sees an empty mailbox.
+                    Interlocked.Exchange(ref _scheduled, 0);
                     if (MailboxEmpty() || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
                     {
                         return;
