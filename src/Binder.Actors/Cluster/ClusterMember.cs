@@ -107,6 +107,10 @@ internal sealed partial class ClusterMember : IAsyncDisposable
     private void Fence()
     {
         _accepting = false;
+
+        // Survivors may already host this silo's grains: stop starting activations and deactivate the local ones, so
+        // callers in this process are routed to the cluster's owners instead. State writes from here are ETag-checked.
+        _ = _runtime.StopAsync(CancellationToken.None);
         _fenced.TrySetResult();
     }
 
