@@ -1,0 +1,4 @@
+namespace Binder.Actors;
+
+/// <summary>A grain call did not complete within the configured call timeout.</summary>
+public sealed class GrainCallTimeoutException(string message) : TimeoutException(message);

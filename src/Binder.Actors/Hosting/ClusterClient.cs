@@ -1,0 +1,95 @@
+using Binder.Actors.Cluster;
+using Binder.Actors.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Binder.Actors;
+
+/// <summary>Calls grains of a PostgreSQL cluster from a process that hosts no grains (a front end, a tool, a test).
+/// It reads membership and sends each call to the silo chosen by placement, which forwards it if needed.</summary>
+public sealed class ClusterClient : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly PostgresDatabase _database;
+    private readonly SiloTransport _transport;
+    private readonly MembershipTable _membership;
+    private readonly ClusterView _view = new();
+    private readonly GrainRuntime _runtime;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ClusterClientOptions _options;
+    private Task? _loop;
+
+    private ClusterClient(ClusterClientOptions options, TimeProvider time)
+    {
+        _options = options;
+        _services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        var logger = _services.GetRequiredService<ILoggerFactory>().CreateLogger("Binder.Actors.ClusterClient");
+        _database = new PostgresDatabase(options.ConnectionString);
+        _membership = new MembershipTable(_database);
+        _runtime = new GrainRuntime(_services, time, logger, [], new GrainCollectionOptions(), [], null, "client-" + Guid.NewGuid().ToString("N")[..8]);
+        _transport = new SiloTransport(_runtime, options.CallTimeout, TimeSpan.FromSeconds(10));
+        _runtime.Cluster = new ClusterRouter(_runtime, _view, null, _transport, RefreshAsync, nodeName: string.Empty);
+    }
+
+    /// <summary>Creates grain references whose calls go to the cluster.</summary>
+    public IGrainFactory GrainFactory => _runtime;
+
+    /// <summary>The live silos of the cluster, as last read.</summary>
+    public IReadOnlyList<ClusterMemberInfo> GetClusterMembers() => [.. _view.Silos.Select(ClusterMember.ToInfo)];
+
+    /// <summary>Runtime statistics of every live silo (activations per type, calls, errors, latency per method).</summary>
+    public Task<IReadOnlyList<SiloRuntimeStatistics>> GetClusterStatisticsAsync(CancellationToken cancellationToken) =>
+        ClusterMember.CollectStatisticsAsync(_view, _transport, _runtime, cancellationToken);
+
+    /// <summary>Connects: reads membership now and keeps it fresh.</summary>
+    public static async Task<ClusterClient> ConnectAsync(ClusterClientOptions options, CancellationToken cancellationToken, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var client = new ClusterClient(options, timeProvider ?? TimeProvider.System);
+        await client.RefreshAsync(cancellationToken);
+        client._loop = client.LoopAsync();
+        return client;
+    }
+
+    private async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        _view.Update(await _membership.ReadLiveAsync(cancellationToken));
+        _runtime.Cluster!.ForgetSilos();
+    }
+
+    private async Task LoopAsync()
+    {
+        using var timer = new PeriodicTimer(_options.RefreshPeriod, _runtime.Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                try
+                {
+                    await RefreshAsync(_stop.Token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The next refresh retries; calls meanwhile use the last view.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Stops refreshing and closes connections.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+
+        _transport.Dispose();
+        await _database.DisposeAsync();
+        await _services.DisposeAsync();
+    }
+}

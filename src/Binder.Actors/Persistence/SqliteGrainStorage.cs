@@ -1,0 +1,116 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Binder.Actors.Persistence;
+
+/// <summary>Grain state in one SQLite file: the embedded single-node default.</summary>
+internal sealed class SqliteGrainStorage(string connectionString) : IGrainStorage
+{
+    private readonly SemaphoreSlim _init = new(1, 1);
+    private bool _initialized;
+
+    public async Task<GrainStateRecord?> ReadAsync(string stateName, string grainId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT payload, version FROM grain_state WHERE state_name = $n AND grain_id = $g";
+        command.Parameters.AddWithValue("$n", stateName);
+        command.Parameters.AddWithValue("$g", grainId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new GrainStateRecord(reader.GetString(0), reader.GetInt64(1).ToString(CultureInfo.InvariantCulture))
+            : null;
+    }
+
+    public async Task<string> WriteAsync(string stateName, string grainId, string json, string? etag, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Parameters.AddWithValue("$n", stateName);
+        command.Parameters.AddWithValue("$g", grainId);
+        command.Parameters.AddWithValue("$p", json);
+        long next;
+        if (etag is null)
+        {
+            command.CommandText = "INSERT INTO grain_state (state_name, grain_id, payload, version) VALUES ($n, $g, $p, 1) ON CONFLICT DO NOTHING";
+            next = 1;
+        }
+        else
+        {
+            var expected = ParseEtag(etag);
+            command.CommandText = "UPDATE grain_state SET payload = $p, version = version + 1 WHERE state_name = $n AND grain_id = $g AND version = $v";
+            command.Parameters.AddWithValue("$v", expected);
+            next = expected + 1;
+        }
+
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            var stored = await ReadAsync(stateName, grainId, cancellationToken);
+            throw StorageConflict.Create(stateName, grainId, stored?.Etag, etag);
+        }
+
+        return next.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public async Task ClearAsync(string stateName, string grainId, string? etag, CancellationToken cancellationToken)
+    {
+        if (etag is null)
+        {
+            var stored = await ReadAsync(stateName, grainId, cancellationToken);
+            if (stored is not null)
+            {
+                throw StorageConflict.Create(stateName, grainId, stored.Etag, null);
+            }
+
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM grain_state WHERE state_name = $n AND grain_id = $g AND version = $v";
+        command.Parameters.AddWithValue("$n", stateName);
+        command.Parameters.AddWithValue("$g", grainId);
+        command.Parameters.AddWithValue("$v", ParseEtag(etag));
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            var stored = await ReadAsync(stateName, grainId, cancellationToken);
+            throw StorageConflict.Create(stateName, grainId, stored?.Etag, etag);
+        }
+    }
+
+    internal static long ParseEtag(string etag) =>
+        long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
+            ? v
+            : throw new ArgumentException($"ETag '{etag}' was not produced by this storage provider: pass the Etag read from it.", nameof(etag));
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        if (!_initialized)
+        {
+            await _init.WaitAsync(cancellationToken);
+            try
+            {
+                if (!_initialized)
+                {
+                    await using var command = connection.CreateCommand();
+                    command.CommandText = """
+                        PRAGMA journal_mode = WAL;
+                        CREATE TABLE IF NOT EXISTS grain_state (
+                            state_name TEXT NOT NULL, grain_id TEXT NOT NULL, payload TEXT NOT NULL, version INTEGER NOT NULL,
+                            PRIMARY KEY (state_name, grain_id));
+                        """;
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                    _initialized = true;
+                }
+            }
+            finally
+            {
+                _init.Release();
+            }
+        }
+
+        return connection;
+    }
+}

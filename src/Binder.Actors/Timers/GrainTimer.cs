@@ -1,0 +1,89 @@
+using Binder.Actors.Runtime;
+
+namespace Binder.Actors.Timers;
+
+/// <summary>A grain timer: each tick is a request in the activation's mailbox, and the next tick is only armed when
+/// the previous callback has finished, so ticks never overlap.</summary>
+internal sealed class GrainTimer : IGrainTimer
+{
+    private readonly Activation _activation;
+    private readonly Func<CancellationToken, Task> _callback;
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly Lock _gate = new();
+    private ITimer? _timer;
+    private TimeSpan _dueTime;
+    private TimeSpan _period;
+    private bool _disposed;
+
+    public GrainTimer(Activation activation, Func<CancellationToken, Task> callback, GrainTimerCreationOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DueTime, TimeSpan.Zero, nameof(options.DueTime));
+        _activation = activation;
+        _callback = callback;
+        _dueTime = options.DueTime;
+        _period = options.Period;
+        Options = options;
+    }
+
+    public GrainTimerCreationOptions Options { get; }
+
+    public void Start()
+    {
+        lock (_gate)
+        {
+            _timer = _activation.Runtime.Time.CreateTimer(static s => ((GrainTimer)s!).Fire(), this, _dueTime, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void Fire()
+    {
+        if (!Volatile.Read(ref _disposed))
+        {
+            _activation.Enqueue(new TimerTick(this, _activation.Id));
+        }
+    }
+
+    public void ReportFailure(Exception exception) => _activation.Runtime.TimerFailed(_activation.Id.ToString(), exception);
+
+    public Task InvokeCallback() => _callback(_cancellation.Token);
+
+    /// <summary>Runs in the activation after a tick's callback finished: arm the next tick.</summary>
+    public void OnTickCompleted()
+    {
+        lock (_gate)
+        {
+            if (!_disposed && _period != Timeout.InfiniteTimeSpan && _period > TimeSpan.Zero)
+            {
+                _timer?.Change(_period, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    public void Change(TimeSpan dueTime, TimeSpan period)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _dueTime = dueTime;
+            _period = period;
+            _timer?.Change(dueTime, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _timer?.Dispose();
+        }
+
+        _cancellation.Cancel();
+        _activation.Enqueue(new ControlItem(a => a.RemoveTimer(this)));
+    }
+}

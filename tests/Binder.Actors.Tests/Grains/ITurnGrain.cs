@@ -1,0 +1,32 @@
+namespace Binder.Actors.Tests.Grains;
+
+public interface ITurnGrain : IGrainWithStringKey
+{
+    /// <summary>Enters, yields, leaves; returns how many calls were inside at once at most so far.</summary>
+    Task<int> Work();
+
+    [ReadOnly]
+    Task<int> Peek();
+
+    [AlwaysInterleave]
+    Task<int> InFlight();
+
+    Task<int> MaxConcurrency();
+
+    Task CallBackThrough(string otherKey);
+
+    Task Ping();
+
+    [OneWay]
+    Task Fire(string text);
+}
+
+public interface IReentrantTurnGrain : IGrainWithStringKey
+{
+    Task<int> Work();
+}
+
+public interface IHopGrain : IGrainWithStringKey
+{
+    Task CallBack(string key);
+}

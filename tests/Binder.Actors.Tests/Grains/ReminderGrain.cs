@@ -1,0 +1,23 @@
+using Binder.Actors.Tests.Support;
+
+namespace Binder.Actors.Tests.Grains;
+
+public sealed class ReminderGrain(Probe probe) : Grain, IReminderGrain, IRemindable
+{
+    public async Task Remind(string name, TimeSpan period) => await RegisterOrUpdateReminder(name, period, period);
+
+    public async Task Forget(string name)
+    {
+        var reminder = await GetReminder(name);
+        if (reminder is not null)
+        {
+            await UnregisterReminder(reminder);
+        }
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        probe.Record($"tick {GetPrimaryKeyString()} {reminderName}");
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,24 @@
+using System.Collections.Concurrent;
+
+namespace Binder.Actors.Tests.Support;
+
+/// <summary>A singleton service through which test grains report what happened inside them.</summary>
+public sealed class Probe
+{
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<string>> _signals = new();
+
+    public ConcurrentQueue<string> Events { get; } = new();
+
+    public void Record(string @event)
+    {
+        Events.Enqueue(@event);
+        Signal(@event).TrySetResult(@event);
+    }
+
+    /// <summary>Completes when an event with this exact text was recorded.</summary>
+    public Task<string> WaitFor(string @event, TimeSpan timeout) =>
+        Signal(@event).Task.WaitAsync(timeout, TestContext.Current.CancellationToken);
+
+    private TaskCompletionSource<string> Signal(string @event) =>
+        _signals.GetOrAdd(@event, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+}
