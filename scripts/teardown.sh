@@ -14,8 +14,9 @@ stop_pidfile() { # stop_pidfile NAME PIDFILE
 for svc in "$@"; do
   case $svc in
     docker)
-      # Containers the tests left behind would keep the daemon's shutdown waiting; none should exist.
-      stop_pidfile docker "$BINDER_STATE_DIR/docker/docker.pid" ;;
+      stop_pidfile docker "$BINDER_STATE_DIR/docker/docker.pid"
+      # dockerd leaves its network namespace (and, if killed, overlay mounts) mounted under its directories.
+      awk -v d="$BINDER_STATE_DIR/docker/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n1 umount -l ;;
     registry) stop_pidfile registry "$BINDER_STATE_DIR/registry/registry.pid" ;;
     postgres)
       runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$BINDER_PG_DIR/data" -m fast -w stop >/dev/null 2>&1 \

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Binder.Build.Tests.Support;
@@ -11,10 +10,9 @@ namespace Binder.Build.Tests.Support;
 /// </summary>
 public sealed class GitHttpServer : IAsyncDisposable
 {
-    private readonly HttpListener listener = new();
     private readonly string basePath;
     private readonly string? expectedAuthorization;
-    private readonly Task serving;
+    private readonly LoopbackHttpServer server;
 
     public GitHttpServer(string basePath, string? username = null, string? password = null)
     {
@@ -23,37 +21,14 @@ public sealed class GitHttpServer : IAsyncDisposable
         {
             expectedAuthorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}"));
         }
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        listener.Start();
-        serving = Task.Run(ServeAsync);
+        // git keeps a request open while it sends the next: requests are answered concurrently.
+        server = new LoopbackHttpServer(AnswerAsync, concurrent: true);
     }
 
-    public int Port { get; }
+    public int Port => server.Port;
 
     public string UrlOf(string repositoryDirectoryName, string? userInfo = null) =>
         $"http://{(userInfo is null ? "" : userInfo + "@")}127.0.0.1:{Port}/{repositoryDirectoryName}";
-
-    private async Task ServeAsync()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            _ = Task.Run(() => AnswerAsync(context));
-        }
-    }
 
     private async Task AnswerAsync(HttpListenerContext context)
     {
@@ -65,7 +40,6 @@ public sealed class GitHttpServer : IAsyncDisposable
             {
                 response.StatusCode = 401;
                 response.AddHeader("WWW-Authenticate", "Basic realm=\"git\"");
-                response.Close();
                 return;
             }
             var start = new ProcessStartInfo("git", "http-backend")
@@ -114,18 +88,12 @@ public sealed class GitHttpServer : IAsyncDisposable
             await output.CopyToAsync(response.OutputStream);
             await process.WaitForExitAsync();
             await stderr;
-            response.Close();
         }
-        catch (Exception e) when (e is HttpListenerException or IOException or InvalidOperationException)
+        catch (InvalidOperationException)
         {
-            try { response.Abort(); } catch (ObjectDisposedException) { }
+            response.Abort();
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        listener.Stop();
-        listener.Close();
-        await serving;
-    }
+    public ValueTask DisposeAsync() => server.DisposeAsync();
 }

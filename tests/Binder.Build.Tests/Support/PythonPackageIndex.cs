@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -12,20 +11,21 @@ namespace Binder.Build.Tests.Support;
 /// </summary>
 public sealed class PythonPackageIndex : IAsyncDisposable
 {
-    private readonly HttpListener listener = new();
     private readonly Dictionary<string, (string FileName, byte[] Bytes)> wheels = new(StringComparer.Ordinal);
-    private readonly Task serving;
+    private readonly LoopbackHttpServer server;
     private int requests;
 
     public PythonPackageIndex()
     {
-        Port = FreePort();
-        listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        listener.Start();
-        serving = Task.Run(ServeAsync);
+        server = new LoopbackHttpServer(context =>
+        {
+            Interlocked.Increment(ref requests);
+            Answer(context);
+            return Task.CompletedTask;
+        });
     }
 
-    public int Port { get; }
+    public int Port => server.Port;
 
     /// <summary>The index URL to give pip (<c>--index-url</c>).</summary>
     public string Url => $"http://127.0.0.1:{Port}/simple/";
@@ -69,31 +69,6 @@ public sealed class PythonPackageIndex : IAsyncDisposable
         return this;
     }
 
-    private async Task ServeAsync()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            Interlocked.Increment(ref requests);
-            try
-            {
-                Answer(context);
-            }
-            catch (HttpListenerException)
-            {
-                // The client went away; nothing to answer.
-            }
-        }
-    }
-
     private void Answer(HttpListenerContext context)
     {
         var path = context.Request.Url!.AbsolutePath;
@@ -123,7 +98,6 @@ public sealed class PythonPackageIndex : IAsyncDisposable
         }
         response.ContentLength64 = body.Length;
         response.OutputStream.Write(body);
-        response.Close();
 
         byte[] Html(string links)
         {
@@ -134,17 +108,5 @@ public sealed class PythonPackageIndex : IAsyncDisposable
 
     private static string Normalize(string name) => string.Join('-', name.ToLowerInvariant().Split(['-', '_', '.'], StringSplitOptions.RemoveEmptyEntries));
 
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        listener.Stop();
-        listener.Close();
-        await serving.ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => server.DisposeAsync();
 }
