@@ -6,12 +6,15 @@ namespace Binder.Actors.Persistence;
 /// <summary>Grain state in one SQLite file: the embedded single-node default.</summary>
 internal sealed class SqliteGrainStorage(string connectionString) : IGrainStorage
 {
-    private readonly SemaphoreSlim _init = new(1, 1);
-    private bool _initialized;
+    private readonly SqliteDatabase _database = new(connectionString, """
+        CREATE TABLE IF NOT EXISTS grain_state (
+            state_name TEXT NOT NULL, grain_id TEXT NOT NULL, payload TEXT NOT NULL, version INTEGER NOT NULL,
+            PRIMARY KEY (state_name, grain_id));
+        """);
 
     public async Task<GrainStateRecord?> ReadAsync(string stateName, string grainId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT payload, version FROM grain_state WHERE state_name = $n AND grain_id = $g";
         command.Parameters.AddWithValue("$n", stateName);
@@ -24,7 +27,7 @@ internal sealed class SqliteGrainStorage(string connectionString) : IGrainStorag
 
     public async Task<string> WriteAsync(string stateName, string grainId, string json, string? etag, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.Parameters.AddWithValue("$n", stateName);
         command.Parameters.AddWithValue("$g", grainId);
@@ -65,7 +68,7 @@ internal sealed class SqliteGrainStorage(string connectionString) : IGrainStorag
             return;
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM grain_state WHERE state_name = $n AND grain_id = $g AND version = $v";
         command.Parameters.AddWithValue("$n", stateName);
@@ -82,35 +85,4 @@ internal sealed class SqliteGrainStorage(string connectionString) : IGrainStorag
         long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
             ? v
             : throw new ArgumentException($"ETag '{etag}' was not produced by this storage provider: pass the Etag read from it.", nameof(etag));
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        if (!_initialized)
-        {
-            await _init.WaitAsync(cancellationToken);
-            try
-            {
-                if (!_initialized)
-                {
-                    await using var command = connection.CreateCommand();
-                    command.CommandText = """
-                        PRAGMA journal_mode = WAL;
-                        CREATE TABLE IF NOT EXISTS grain_state (
-                            state_name TEXT NOT NULL, grain_id TEXT NOT NULL, payload TEXT NOT NULL, version INTEGER NOT NULL,
-                            PRIMARY KEY (state_name, grain_id));
-                        """;
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                    _initialized = true;
-                }
-            }
-            finally
-            {
-                _init.Release();
-            }
-        }
-
-        return connection;
-    }
 }

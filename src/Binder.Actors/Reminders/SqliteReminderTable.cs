@@ -1,15 +1,19 @@
+using Binder.Actors.Persistence;
 using Microsoft.Data.Sqlite;
 
 namespace Binder.Actors.Reminders;
 
 internal sealed class SqliteReminderTable(string connectionString) : IReminderTable
 {
-    private readonly SemaphoreSlim _init = new(1, 1);
-    private bool _initialized;
+    private readonly SqliteDatabase _database = new(connectionString, """
+        CREATE TABLE IF NOT EXISTS reminders (
+            grain_id TEXT NOT NULL, name TEXT NOT NULL, start_at_ms INTEGER NOT NULL, period_ms INTEGER NOT NULL,
+            PRIMARY KEY (grain_id, name));
+        """);
 
     public async Task<IReadOnlyList<ReminderEntry>> ReadAllAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT grain_id, name, start_at_ms, period_ms FROM reminders";
         return await ReadEntriesAsync(command, cancellationToken);
@@ -17,7 +21,7 @@ internal sealed class SqliteReminderTable(string connectionString) : IReminderTa
 
     public async Task<ReminderEntry?> ReadAsync(string grainId, string name, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT grain_id, name, start_at_ms, period_ms FROM reminders WHERE grain_id = $g AND name = $n";
         command.Parameters.AddWithValue("$g", grainId);
@@ -27,7 +31,7 @@ internal sealed class SqliteReminderTable(string connectionString) : IReminderTa
 
     public async Task UpsertAsync(ReminderEntry entry, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO reminders (grain_id, name, start_at_ms, period_ms) VALUES ($g, $n, $s, $p)
@@ -42,7 +46,7 @@ internal sealed class SqliteReminderTable(string connectionString) : IReminderTa
 
     public async Task RemoveAsync(string grainId, string name, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM reminders WHERE grain_id = $g AND name = $n";
         command.Parameters.AddWithValue("$g", grainId);
@@ -64,36 +68,5 @@ internal sealed class SqliteReminderTable(string connectionString) : IReminderTa
         }
 
         return list;
-    }
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        if (!_initialized)
-        {
-            await _init.WaitAsync(cancellationToken);
-            try
-            {
-                if (!_initialized)
-                {
-                    await using var command = connection.CreateCommand();
-                    command.CommandText = """
-                        PRAGMA journal_mode = WAL;
-                        CREATE TABLE IF NOT EXISTS reminders (
-                            grain_id TEXT NOT NULL, name TEXT NOT NULL, start_at_ms INTEGER NOT NULL, period_ms INTEGER NOT NULL,
-                            PRIMARY KEY (grain_id, name));
-                        """;
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                    _initialized = true;
-                }
-            }
-            finally
-            {
-                _init.Release();
-            }
-        }
-
-        return connection;
     }
 }
