@@ -134,6 +134,11 @@ public sealed class BuildCommandTests : IDisposable
         (exit, _, stderr) = await CliRun.InProcessAsync("build", repo.Path, "--config", "nonsense");
         Assert.Equal(2, exit);
         Assert.Contains("is not of the form Section:Key=value", stderr);
+
+        // Caught before anything is fetched or built.
+        (exit, _, stderr) = await CliRun.InProcessAsync(Args("build", "/no/such/dir", "--image-name", "Upper/Case:1"));
+        Assert.Equal(2, exit);
+        Assert.Contains("The image name 'Upper/Case:1' is not valid", stderr);
     }
 
     [Fact]
