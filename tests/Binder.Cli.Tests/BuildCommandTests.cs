@@ -5,9 +5,19 @@ namespace Binder.Cli.Tests;
 
 /// <summary>The <c>binder build</c> command against the real daemon: output shapes, exit codes, messages.</summary>
 [Collection("cli")]
-public sealed class BuildCommandTests : IDisposable
+public sealed class BuildCommandTests : IAsyncDisposable
 {
     private readonly GitRepository repo = new();
+    private readonly List<string> images = [];
+
+    /// <summary>A unique image name that is removed from the daemon when the test ends.</summary>
+    private string Image(string purpose) => Track($"binder-cli-tests/{purpose}:{Guid.NewGuid():N}");
+
+    private string Track(string image)
+    {
+        images.Add(image);
+        return image;
+    }
 
     private string[] Args(params string[] args) =>
         [.. args, "--config", $"Buildpacks:BaseImage={TestEnvironment.BaseImage}", "--config", $"Docker:Host={TestEnvironment.DockerHost}"];
@@ -26,7 +36,7 @@ public sealed class BuildCommandTests : IDisposable
     public async Task Json_logs_are_one_object_per_line_with_phase_and_message()
     {
         repo.Write("Dockerfile", $"FROM {TestEnvironment.BaseImage}\nRUN echo json-logs-step\n").Commit();
-        var image = $"binder-cli-tests/json:{Guid.NewGuid():N}";
+        var image = Image("json");
         var (exit, stdout, stderr) = await CliRun.InProcessAsync(Args("build", repo.Url, "--json-logs", "--image-name", image));
         Assert.True(exit == 0, stderr + stdout);
 
@@ -46,7 +56,7 @@ public sealed class BuildCommandTests : IDisposable
     public async Task Plain_output_shows_phases_and_steps()
     {
         repo.Write("Dockerfile", $"FROM {TestEnvironment.BaseImage}\nRUN echo plain-step-output\n").Commit();
-        var (exit, stdout, stderr) = await CliRun.InProcessAsync(Args("build", repo.Url, "--image-name", $"binder-cli-tests/plain:{Guid.NewGuid():N}"));
+        var (exit, stdout, stderr) = await CliRun.InProcessAsync(Args("build", repo.Url, "--image-name", Image("plain")));
         Assert.True(exit == 0, stderr);
         Assert.Contains("==> fetching", stdout);
         Assert.Contains("==> building", stdout);
@@ -106,7 +116,7 @@ public sealed class BuildCommandTests : IDisposable
     public async Task A_failing_build_exits_5_with_the_last_log_lines()
     {
         repo.Write("Dockerfile", $"FROM {TestEnvironment.BaseImage}\nRUN echo 'the data server is down' && exit 7\n").Commit();
-        var (exit, _, stderr) = await CliRun.InProcessAsync(Args("build", repo.Url, "--image-name", $"binder-cli-tests/failing:{Guid.NewGuid():N}"));
+        var (exit, _, stderr) = await CliRun.InProcessAsync(Args("build", repo.Url, "--image-name", Image("failing")));
         Assert.Equal(5, exit);
         Assert.Contains("the data server is down", stderr);
     }
@@ -116,7 +126,7 @@ public sealed class BuildCommandTests : IDisposable
     {
         await using var registry = new RefusingRegistry();
         repo.Write("Dockerfile", $"FROM {TestEnvironment.BaseImage}\nRUN echo refused > /x\n").Commit();
-        var (exit, _, stderr) = await CliRun.InProcessAsync(Args("build", repo.Url, "--push", "--image-name", $"{registry.Address}/binder/refused:{Guid.NewGuid():N}",
+        var (exit, _, stderr) = await CliRun.InProcessAsync(Args("build", repo.Url, "--push", "--image-name", Track($"{registry.Address}/binder/refused:{Guid.NewGuid():N}"),
             "--config", $"Registry:Credentials:refusing:Registry={registry.Address}",
             "--config", "Registry:Credentials:refusing:Username=someone", "--config", "Registry:Credentials:refusing:Password=hunter2-secret"));
         Assert.True(exit == 4, stderr);
@@ -145,7 +155,7 @@ public sealed class BuildCommandTests : IDisposable
     public async Task Run_serves_jupyter_until_interrupted_and_removes_its_container()
     {
         repo.Write("requirements.txt", "").Commit();
-        var image = $"binder-cli-tests/run:{Guid.NewGuid():N}";
+        var image = Image("run");
         using var process = CliRun.Start(Args("build", repo.Url, "--run", "--json-logs", "--image-name", image));
         try
         {
@@ -181,5 +191,15 @@ public sealed class BuildCommandTests : IDisposable
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     private static extern int Kill(int pid, int signal);
 
-    public void Dispose() => repo.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        repo.Dispose();
+        using var docker = new Binder.Build.Docker.DockerClient(
+            new Binder.Build.Docker.DockerOptions { Host = TestEnvironment.DockerHost },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance);
+        foreach (var image in images)
+        {
+            await docker.RemoveImageAsync(image, force: true, CancellationToken.None);
+        }
+    }
 }
