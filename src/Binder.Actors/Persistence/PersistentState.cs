@@ -20,9 +20,9 @@ internal sealed class PersistentState<T>(string stateName, string grainId, IGrai
     public async Task ReadStateAsync(CancellationToken cancellationToken = default)
     {
         var record = await storage.ReadAsync(stateName, grainId, cancellationToken);
-        State = record is null ? CreateDefault() : serializer.DeserializeText<T>(record.Json, $"state '{stateName}' of grain {grainId}");
+        State = record?.Json is null ? CreateDefault() : serializer.DeserializeText<T>(record.Json, $"state '{stateName}' of grain {grainId}");
         Etag = record?.Etag;
-        RecordExists = record is not null;
+        RecordExists = record?.Json is not null;
     }
 
     public async Task WriteStateAsync(CancellationToken cancellationToken = default)
@@ -34,8 +34,8 @@ internal sealed class PersistentState<T>(string stateName, string grainId, IGrai
 
     public async Task ClearStateAsync(CancellationToken cancellationToken = default)
     {
-        await storage.ClearAsync(stateName, grainId, Etag, cancellationToken);
-        Etag = null;
+        // The tombstone's version, not null: the next write must prove it saw the clear.
+        Etag = await storage.ClearAsync(stateName, grainId, Etag, cancellationToken);
         RecordExists = false;
         State = CreateDefault();
     }

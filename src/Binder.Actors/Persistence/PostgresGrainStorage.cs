@@ -4,13 +4,16 @@ using Npgsql;
 
 namespace Binder.Actors.Persistence;
 
-/// <summary>Grain state in PostgreSQL, for clusters. Writes are conditional on the version column.</summary>
+/// <summary>Grain state in PostgreSQL, for clusters. Writes are conditional on the version column; clearing keeps a
+/// tombstone (payload NULL, next version) so versions never repeat and a writer holding an ETag from before the clear
+/// is refused.</summary>
 internal sealed class PostgresGrainStorage(PostgresDatabase database) : IGrainStorage
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS actor_grain_state (
-            state_name text NOT NULL, grain_id text NOT NULL, payload text NOT NULL, version bigint NOT NULL,
+            state_name text NOT NULL, grain_id text NOT NULL, payload text, version bigint NOT NULL,
             PRIMARY KEY (state_name, grain_id));
+        ALTER TABLE actor_grain_state ALTER COLUMN payload DROP NOT NULL;
         """;
 
     public async Task<GrainStateRecord?> ReadAsync(string stateName, string grainId, CancellationToken cancellationToken)
@@ -22,7 +25,7 @@ internal sealed class PostgresGrainStorage(PostgresDatabase database) : IGrainSt
         command.Parameters.Add(new NpgsqlParameter { Value = grainId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new GrainStateRecord(reader.GetString(0), reader.GetInt64(1).ToString(CultureInfo.InvariantCulture))
+            ? new GrainStateRecord(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1).ToString(CultureInfo.InvariantCulture))
             : null;
     }
 
@@ -68,7 +71,7 @@ internal sealed class PostgresGrainStorage(PostgresDatabase database) : IGrainSt
         return next.ToString(CultureInfo.InvariantCulture);
     }
 
-    public async Task ClearAsync(string stateName, string grainId, string? etag, CancellationToken cancellationToken)
+    public async Task<string?> ClearAsync(string stateName, string grainId, string? etag, CancellationToken cancellationToken)
     {
         if (etag is null)
         {
@@ -78,19 +81,22 @@ internal sealed class PostgresGrainStorage(PostgresDatabase database) : IGrainSt
                 throw StorageConflict.Create(stateName, grainId, stored.Etag, null);
             }
 
-            return;
+            return null;
         }
 
+        var expected = SqliteGrainStorage.ParseEtag(etag);
         await database.EnsureSchemaAsync(Schema, cancellationToken);
         await using var command = database.DataSource.CreateCommand(
-            "DELETE FROM actor_grain_state WHERE state_name = $1 AND grain_id = $2 AND version = $3");
+            "UPDATE actor_grain_state SET payload = NULL, version = version + 1 WHERE state_name = $1 AND grain_id = $2 AND version = $3");
         command.Parameters.Add(new NpgsqlParameter { Value = stateName });
         command.Parameters.Add(new NpgsqlParameter { Value = grainId });
-        command.Parameters.Add(new NpgsqlParameter { Value = SqliteGrainStorage.ParseEtag(etag) });
+        command.Parameters.Add(new NpgsqlParameter { Value = expected });
         if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
             var stored = await ReadAsync(stateName, grainId, cancellationToken);
             throw StorageConflict.Create(stateName, grainId, stored?.Etag, etag);
         }
+
+        return (expected + 1).ToString(CultureInfo.InvariantCulture);
     }
 }

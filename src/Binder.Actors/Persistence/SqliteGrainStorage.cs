@@ -3,12 +3,13 @@ using Microsoft.Data.Sqlite;
 
 namespace Binder.Actors.Persistence;
 
-/// <summary>Grain state in one SQLite file: the embedded single-node default.</summary>
+/// <summary>Grain state in one SQLite file: the embedded single-node default. Clearing keeps a tombstone (payload
+/// NULL, next version) so versions never repeat and a writer holding an ETag from before the clear is refused.</summary>
 internal sealed class SqliteGrainStorage(string connectionString) : IGrainStorage
 {
     private readonly SqliteDatabase _database = new(connectionString, """
         CREATE TABLE IF NOT EXISTS grain_state (
-            state_name TEXT NOT NULL, grain_id TEXT NOT NULL, payload TEXT NOT NULL, version INTEGER NOT NULL,
+            state_name TEXT NOT NULL, grain_id TEXT NOT NULL, payload TEXT, version INTEGER NOT NULL,
             PRIMARY KEY (state_name, grain_id));
         """);
 
@@ -21,7 +22,7 @@ internal sealed class SqliteGrainStorage(string connectionString) : IGrainStorag
         command.Parameters.AddWithValue("$g", grainId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new GrainStateRecord(reader.GetString(0), reader.GetInt64(1).ToString(CultureInfo.InvariantCulture))
+            ? new GrainStateRecord(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1).ToString(CultureInfo.InvariantCulture))
             : null;
     }
 
@@ -55,7 +56,7 @@ internal sealed class SqliteGrainStorage(string connectionString) : IGrainStorag
         return next.ToString(CultureInfo.InvariantCulture);
     }
 
-    public async Task ClearAsync(string stateName, string grainId, string? etag, CancellationToken cancellationToken)
+    public async Task<string?> ClearAsync(string stateName, string grainId, string? etag, CancellationToken cancellationToken)
     {
         if (etag is null)
         {
@@ -65,20 +66,23 @@ internal sealed class SqliteGrainStorage(string connectionString) : IGrainStorag
                 throw StorageConflict.Create(stateName, grainId, stored.Etag, null);
             }
 
-            return;
+            return null;
         }
 
+        var expected = ParseEtag(etag);
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM grain_state WHERE state_name = $n AND grain_id = $g AND version = $v";
+        command.CommandText = "UPDATE grain_state SET payload = NULL, version = version + 1 WHERE state_name = $n AND grain_id = $g AND version = $v";
         command.Parameters.AddWithValue("$n", stateName);
         command.Parameters.AddWithValue("$g", grainId);
-        command.Parameters.AddWithValue("$v", ParseEtag(etag));
+        command.Parameters.AddWithValue("$v", expected);
         if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
             var stored = await ReadAsync(stateName, grainId, cancellationToken);
             throw StorageConflict.Create(stateName, grainId, stored?.Etag, etag);
         }
+
+        return (expected + 1).ToString(CultureInfo.InvariantCulture);
     }
 
     internal static long ParseEtag(string etag) =>

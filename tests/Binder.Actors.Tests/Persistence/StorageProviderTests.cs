@@ -1,5 +1,8 @@
+using Binder.Actors.Persistence;
+using Binder.Actors.Runtime;
 using Binder.Actors.Tests.Grains;
 using Binder.Actors.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Binder.Actors.Tests.Persistence;
 
@@ -52,8 +55,70 @@ public sealed class StorageProviderTests
         var read = await storage.ReadAsync("s", "g/1", TestContext.Current.CancellationToken);
         Assert.Equal(new GrainStateRecord("""{"value":2}""", second), read);
 
-        await storage.ClearAsync("s", "g/1", second, TestContext.Current.CancellationToken);
-        Assert.Null(await storage.ReadAsync("s", "g/1", TestContext.Current.CancellationToken));
+        var cleared = await storage.ClearAsync("s", "g/1", second, TestContext.Current.CancellationToken);
+        Assert.NotNull(cleared);
+        Assert.Equal(new GrainStateRecord(null, cleared), await storage.ReadAsync("s", "g/1", TestContext.Current.CancellationToken));
+        Assert.Null(await storage.ReadAsync("s", "other", TestContext.Current.CancellationToken));
+        Assert.Null(await storage.ClearAsync("s", "other", null, TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task AWriteWithAnEtagFromBeforeAClearIsRefused(string provider)
+    {
+        await using var store = await ProviderFixture.CreateAsync(provider);
+        var storage = store.Storage;
+        var ct = TestContext.Current.CancellationToken;
+
+        // A stale activation holds version 1; meanwhile the state is cleared and written again by another one.
+        var beforeClear = await storage.WriteAsync("s", "g/2", """{"value":1}""", null, ct);
+        var tombstone = await storage.ClearAsync("s", "g/2", beforeClear, ct);
+        Assert.NotNull(tombstone);
+        Assert.NotEqual(beforeClear, tombstone);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteAsync("s", "g/2", """{"value":9}""", null, ct));
+        var afterClear = await storage.WriteAsync("s", "g/2", """{"value":2}""", tombstone, ct);
+        Assert.NotEqual(beforeClear, afterClear);
+
+        var stale = await Assert.ThrowsAsync<InconsistentStateException>(
+            () => storage.WriteAsync("s", "g/2", """{"value":3}""", beforeClear, ct));
+        Assert.Equal(afterClear, stale.StoredEtag);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearAsync("s", "g/2", beforeClear, ct));
+        Assert.Equal(new GrainStateRecord("""{"value":2}""", afterClear), await storage.ReadAsync("s", "g/2", ct));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task PersistentStateAfterClearReadsAsMissingAndWritesOnTopOfTheTombstone(string provider)
+    {
+        await using var store = await ProviderFixture.CreateAsync(provider);
+        var ct = TestContext.Current.CancellationToken;
+        await using var silo = await TestSilos.StartAsync(new Probe(), store.Configure);
+        var serializer = ((GrainRuntime)silo.Services.GetRequiredService<IGrainFactory>()).Serializer;
+        var first = new PersistentState<CounterState>("s", "g/3", store.Storage, serializer);
+        var stale = new PersistentState<CounterState>("s", "g/3", store.Storage, serializer);
+        await first.ReadStateAsync(ct);
+        await stale.ReadStateAsync(ct);
+        first.State = new CounterState { Value = 1 };
+        await first.WriteStateAsync(ct);
+        await stale.ReadStateAsync(ct);
+
+        await first.ClearStateAsync(ct);
+        Assert.False(first.RecordExists);
+        first.State = new CounterState { Value = 2 };
+        await first.WriteStateAsync(ct);
+
+        stale.State = new CounterState { Value = 99 };
+        await Assert.ThrowsAsync<InconsistentStateException>(() => stale.WriteStateAsync(ct));
+
+        var fresh = new PersistentState<CounterState>("s", "g/3", store.Storage, serializer);
+        await fresh.ReadStateAsync(ct);
+        Assert.True(fresh.RecordExists);
+        Assert.Equal(2, fresh.State.Value);
+        await fresh.ClearStateAsync(ct);
+        await fresh.ReadStateAsync(ct);
+        Assert.False(fresh.RecordExists);
+        Assert.Equal(0, fresh.State.Value);
+        Assert.NotNull(fresh.Etag);
     }
 
     [Theory]
