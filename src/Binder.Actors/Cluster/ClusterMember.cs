@@ -24,6 +24,7 @@ internal sealed partial class ClusterMember : IAsyncDisposable
     private SiloEndpoint? _endpoint;
     private Task? _loop;
     private volatile bool _accepting;
+    private long _lastHeartbeat;
 
     public ClusterMember(GrainRuntime runtime, ClusterOptions options, SiloOptions silo, PostgresDatabase database, ILogger logger)
     {
@@ -48,6 +49,7 @@ internal sealed partial class ClusterMember : IAsyncDisposable
         var host = _options.AdvertisedHost
             ?? (listenHost is "0.0.0.0" or "*" or "+" or "[::]" ? Dns.GetHostName() : listenHost);
         Me = await _membership.RegisterAsync($"http://{host}:{_endpoint.Port}", _silo.NodeName, cancellationToken);
+        Volatile.Write(ref _lastHeartbeat, _runtime.Time.GetTimestamp());
         _runtime.SiloId = Me.SiloId;
         _router.Self = Me.SiloId;
         _runtime.Cluster = _router;
@@ -64,6 +66,30 @@ internal sealed partial class ClusterMember : IAsyncDisposable
         _router.ForgetSilos();
     }
 
+    /// <summary>How long this silo may go without a successful heartbeat before it must assume the others declared it
+    /// dead. They do so after <see cref="ClusterOptions.DeathTimeout"/> on the database's clock; one heartbeat period
+    /// earlier leaves room for the tick that notices, so this silo stops serving before a survivor can re-activate its
+    /// grains.</summary>
+    private TimeSpan FenceAfter => _options.DeathTimeout - _options.HeartbeatPeriod;
+
+    /// <summary>True (and fences) when the last successful heartbeat is too old: the database was unreachable, or this
+    /// process was paused, long enough that the cluster may already have declared it dead.</summary>
+    private bool FenceIfHeartbeatStale()
+    {
+        if (_runtime.Time.GetElapsedTime(Volatile.Read(ref _lastHeartbeat)) <= FenceAfter)
+        {
+            return false;
+        }
+
+        if (!_fenced.Task.IsCompleted)
+        {
+            Log.HeartbeatStale(_logger, Me?.SiloId ?? "(unregistered)", _runtime.Time.GetElapsedTime(Volatile.Read(ref _lastHeartbeat)), FenceAfter);
+            Fence();
+        }
+
+        return true;
+    }
+
     private async Task LoopAsync()
     {
         using var timer = new PeriodicTimer(_options.HeartbeatPeriod, _runtime.Time);
@@ -71,31 +97,49 @@ internal sealed partial class ClusterMember : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
+                // Checked before writing: a silo resumed after a pause must not serve even if its heartbeat would
+                // still succeed, because the others may already have re-activated its grains.
+                if (FenceIfHeartbeatStale())
+                {
+                    return;
+                }
+
                 try
                 {
-                    if (!await _membership.HeartbeatAsync(Me!.SiloId, _stop.Token))
+                    // Below DeathTimeout, so a hung database call cannot keep this loop from fencing in time.
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                    timeout.CancelAfter(_options.DeathTimeout / 3);
+                    var started = _runtime.Time.GetTimestamp();
+                    if (!await _membership.HeartbeatAsync(Me!.SiloId, timeout.Token))
                     {
                         Log.DeclaredDead(_logger, Me.SiloId);
                         Fence();
                         return;
                     }
 
-                    foreach (var dead in await _membership.DeclareDeadAsync(_options.DeathTimeout, _stop.Token))
+                    // The write happened no earlier than the moment it was sent.
+                    Volatile.Write(ref _lastHeartbeat, started);
+
+                    foreach (var dead in await _membership.DeclareDeadAsync(_options.DeathTimeout, timeout.Token))
                     {
                         Log.SiloDeclaredDead(_logger, dead, _options.DeathTimeout);
                     }
 
                     var before = string.Join(",", _view.Active.Select(s => s.SiloId));
-                    await RefreshViewAsync(_stop.Token);
+                    await RefreshViewAsync(timeout.Token);
                     if (before != string.Join(",", _view.Active.Select(s => s.SiloId)))
                     {
                         // Reminder ownership follows membership.
                         _ = _runtime.Reminders.RefreshAsync(_stop.Token);
                     }
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!_stop.IsCancellationRequested)
                 {
                     Log.HeartbeatFailed(_logger, e);
+                    if (FenceIfHeartbeatStale())
+                    {
+                        return;
+                    }
                 }
             }
         }
@@ -116,7 +160,8 @@ internal sealed partial class ClusterMember : IAsyncDisposable
 
     public async Task BeginShutdownAsync(CancellationToken cancellationToken)
     {
-        if (Me is null)
+        // A fenced silo already stopped serving, and the database may be what it cannot reach.
+        if (Me is null || _fenced.Task.IsCompleted)
         {
             return;
         }
@@ -136,8 +181,16 @@ internal sealed partial class ClusterMember : IAsyncDisposable
 
         if (Me is not null)
         {
-            // Dead at once: nobody needs to wait for the heartbeat timeout, and this generation never returns.
-            await _membership.SetStatusAsync(Me.SiloId, SiloStatus.Dead, cancellationToken);
+            try
+            {
+                // Dead at once: nobody needs to wait for the heartbeat timeout, and this generation never returns.
+                await _membership.SetStatusAsync(Me.SiloId, SiloStatus.Dead, cancellationToken);
+            }
+            catch (Exception e) when (_fenced.Task.IsCompleted && e is not OperationCanceledException)
+            {
+                // Fenced because the database was unreachable: the others declare this silo dead by its heartbeat.
+                Log.HeartbeatFailed(_logger, e);
+            }
         }
     }
 
@@ -273,7 +326,7 @@ internal sealed partial class ClusterMember : IAsyncDisposable
 
     private void CheckAddressedToMe(CallCodec.DecodedCall message)
     {
-        if (!_accepting)
+        if (!_accepting || FenceIfHeartbeatStale())
         {
             throw new SiloUnavailableException($"Silo {_runtime.SiloId} is stopping or was declared dead and accepts no calls; retry the call.");
         }
@@ -332,6 +385,9 @@ internal sealed partial class ClusterMember : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {SiloId} missed heartbeats for {Timeout} and was declared dead")]
         public static partial void SiloDeclaredDead(ILogger logger, string siloId, TimeSpan timeout);
+
+        [LoggerMessage(Level = LogLevel.Critical, Message = "Silo {SiloId} has not written a heartbeat for {Elapsed} (limit {Limit}): the cluster may have declared it dead, so it stops serving and must be restarted")]
+        public static partial void HeartbeatStale(ILogger logger, string siloId, TimeSpan elapsed, TimeSpan limit);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat or membership refresh failed; retrying")]
         public static partial void HeartbeatFailed(ILogger logger, Exception exception);
