@@ -15,6 +15,9 @@ public interface INodeGrain : IGrainWithStringKey
 {
     Task<string> CallCounter(string key);
 
+    /// <summary>Calls a prefer-local grain from this node's silo and returns where it lives.</summary>
+    Task<string> CallLocalPlaced(string key);
+
     /// <summary>Takes a grain reference as an argument (it crosses silos as data) and calls it.</summary>
     Task<string> CallReference(ICounterGrain counter);
 

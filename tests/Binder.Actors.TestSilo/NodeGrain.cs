@@ -6,6 +6,8 @@ public sealed class NodeGrain(ILocalSiloDetails silo) : Grain, INodeGrain
 {
     public Task<string> CallCounter(string key) => GrainFactory.GetGrain<ICounterGrain>(key).Where();
 
+    public Task<string> CallLocalPlaced(string key) => GrainFactory.GetGrain<ILocalPlacedGrain>(key).Where();
+
     public Task<string> CallReference(ICounterGrain counter) => counter.Where();
 
     public Task<string[]> Activations() => Task.FromResult(silo.GetActivationIds().ToArray());
