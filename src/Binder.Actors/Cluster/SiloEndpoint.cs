@@ -57,7 +57,11 @@ internal sealed class SiloEndpoint(WebApplication app, int port) : IAsyncDisposa
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync(TimeSpan.FromSeconds(5) is var t ? new CancellationTokenSource(t).Token : default);
+        using (var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await app.StopAsync(stopping.Token);
+        }
+
         await app.DisposeAsync();
     }
 }

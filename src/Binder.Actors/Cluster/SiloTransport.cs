@@ -93,7 +93,15 @@ internal sealed class SiloTransport : IDisposable
         }
     }
 
-    public static JsonSerializerOptions StatisticsJson { get; } = new(JsonSerializerDefaults.Web);
+    /// <summary>Options for the statistics endpoint; read-only once created so no caller can change them for everyone.</summary>
+    internal static readonly JsonSerializerOptions StatisticsJson = CreateStatisticsJson();
+
+    private static JsonSerializerOptions CreateStatisticsJson()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 
     /// <summary>Runs a streaming call, writing each item into the request's channel until the stream ends.</summary>
     public async Task StreamAsync(SiloInfo target, byte[] body, StreamRequest stream)

@@ -7,7 +7,7 @@ namespace Binder.Actors;
 
 /// <summary>Calls grains of a PostgreSQL cluster from a process that hosts no grains (a front end, a tool, a test).
 /// It reads membership and sends each call to the silo chosen by placement, which forwards it if needed.</summary>
-public sealed class ClusterClient : IAsyncDisposable
+public sealed partial class ClusterClient : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly PostgresDatabase _database;
@@ -17,13 +17,15 @@ public sealed class ClusterClient : IAsyncDisposable
     private readonly GrainRuntime _runtime;
     private readonly CancellationTokenSource _stop = new();
     private readonly ClusterClientOptions _options;
+    private readonly ILogger _logger;
     private Task? _loop;
 
-    private ClusterClient(ClusterClientOptions options, TimeProvider time)
+    private ClusterClient(ClusterClientOptions options, TimeProvider time, ILoggerFactory? loggerFactory)
     {
         _options = options;
         _services = new ServiceCollection().AddLogging().BuildServiceProvider();
-        var logger = _services.GetRequiredService<ILoggerFactory>().CreateLogger("Binder.Actors.ClusterClient");
+        var logger = (loggerFactory ?? _services.GetRequiredService<ILoggerFactory>()).CreateLogger("Binder.Actors.ClusterClient");
+        _logger = logger;
         _database = new PostgresDatabase(options.ConnectionString);
         _membership = new MembershipTable(_database);
         _runtime = new GrainRuntime(_services, time, logger, [], new GrainCollectionOptions(), [], null, "client-" + Guid.NewGuid().ToString("N")[..8]);
@@ -42,10 +44,14 @@ public sealed class ClusterClient : IAsyncDisposable
         ClusterMember.CollectStatisticsAsync(_view, _transport, _runtime, cancellationToken);
 
     /// <summary>Connects: reads membership now and keeps it fresh.</summary>
-    public static async Task<ClusterClient> ConnectAsync(ClusterClientOptions options, CancellationToken cancellationToken, TimeProvider? timeProvider = null)
+    /// <param name="options">The cluster's database and the client's timeouts.</param>
+    /// <param name="cancellationToken">Cancels the first membership read.</param>
+    /// <param name="timeProvider">The clock for refreshes and timeouts; the system clock by default.</param>
+    /// <param name="loggerFactory">Where the client logs (for example failed membership refreshes); nowhere by default.</param>
+    public static async Task<ClusterClient> ConnectAsync(ClusterClientOptions options, CancellationToken cancellationToken, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var client = new ClusterClient(options, timeProvider ?? TimeProvider.System);
+        var client = new ClusterClient(options, timeProvider ?? TimeProvider.System, loggerFactory);
         await client.RefreshAsync(cancellationToken);
         client._loop = client.LoopAsync();
         return client;
@@ -71,6 +77,7 @@ public sealed class ClusterClient : IAsyncDisposable
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The next refresh retries; calls meanwhile use the last view.
+                    Log.RefreshFailed(_logger, _options.RefreshPeriod, e);
                 }
             }
         }
@@ -91,5 +98,11 @@ public sealed class ClusterClient : IAsyncDisposable
         _transport.Dispose();
         await _database.DisposeAsync();
         await _services.DisposeAsync();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the cluster membership failed; calls use the last view and the read is retried in {Period}")]
+        public static partial void RefreshFailed(ILogger logger, TimeSpan period, Exception exception);
     }
 }
