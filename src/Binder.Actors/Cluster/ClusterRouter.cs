@@ -16,6 +16,12 @@ internal sealed class ClusterRouter(
     private const int MaxHops = 4;
     private readonly ConcurrentDictionary<GrainId, string> _owners = new();
 
+    // The directory row (activation id) each local activation was created for; its unregistration deletes only that
+    // row. Creating an activation and unregistering one take the grain's stripe, so an activation is only ever
+    // created for a row that still exists, and a deactivating activation cannot delete a newer registration.
+    private readonly ConcurrentDictionary<Activation, string> _registrations = new();
+    private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
     /// <summary>This silo's id, or null for a cluster client (which hosts nothing).</summary>
     public string? Self { get; set; }
 
@@ -34,8 +40,29 @@ internal sealed class ClusterRouter(
         }
     }
 
-    public Task UnregisterAsync(GrainId id) =>
-        directory is null || Self is null ? Task.CompletedTask : directory.UnregisterAsync(id.ToString(), Self, CancellationToken.None);
+    private SemaphoreSlim Stripe(GrainId id) => _stripes[(int)((uint)id.GetHashCode() % (uint)_stripes.Length)];
+
+    public async Task UnregisterAsync(Activation activation)
+    {
+        if (directory is null || Self is null)
+        {
+            return;
+        }
+
+        var stripe = Stripe(activation.Id);
+        await stripe.WaitAsync();
+        try
+        {
+            if (_registrations.TryRemove(activation, out var registration))
+            {
+                await directory.UnregisterAsync(activation.Id.ToString(), Self, registration, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            stripe.Release();
+        }
+    }
 
     public bool OwnsReminder(string grainId) =>
         Self is not null && ClusterView.Rendezvous(grainId, view.Active)?.SiloId == Self;
@@ -104,10 +131,18 @@ internal sealed class ClusterRouter(
 
             if (IsHost && target == Self)
             {
-                var owner = await directory!.RegisterAsync(request.Target.ToString(), Self!, CancellationToken.None);
+                var registration = Guid.NewGuid().ToString("N");
+                var (owner, held) = await directory!.RegisterAsync(request.Target.ToString(), Self!, registration, CancellationToken.None);
                 if (owner == Self)
                 {
-                    runtime.DispatchToNewActivation(request);
+                    if (await ActivateForAsync(request, held ?? registration, fresh: held == registration))
+                    {
+                        return;
+                    }
+
+                    // The row this silo held was deleted by the activation that is gone now: register again.
+                    request.Hops++;
+                    await RouteOnceAsync(request);
                     return;
                 }
 
@@ -116,6 +151,41 @@ internal sealed class ClusterRouter(
             }
 
             await ForwardAsync(request, target);
+        }
+    }
+
+    /// <summary>Delivers to the local activation, or creates one bound to <paramref name="registration"/> if that row
+    /// still exists (<paramref name="fresh"/>: this call just inserted it). False when the row is gone.</summary>
+    private async Task<bool> ActivateForAsync(Request request, string registration, bool fresh)
+    {
+        var stripe = Stripe(request.Target);
+        await stripe.WaitAsync();
+        try
+        {
+            // An activation in the catalog takes the call; if it is deactivating it re-dispatches the call, which
+            // then routes again once it has unregistered.
+            if (!runtime.TryGetActivation(request.Target, out _))
+            {
+                if (!fresh && !await directory!.HoldsAsync(request.Target.ToString(), Self!, registration, CancellationToken.None))
+                {
+                    return false;
+                }
+
+                runtime.DispatchToNewActivation(request);
+                if (runtime.TryGetActivation(request.Target, out var created))
+                {
+                    _registrations[created] = registration;
+                }
+
+                return true;
+            }
+
+            runtime.DispatchToNewActivation(request);
+            return true;
+        }
+        finally
+        {
+            stripe.Release();
         }
     }
 

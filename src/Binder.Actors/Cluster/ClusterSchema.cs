@@ -9,6 +9,7 @@ internal static class ClusterSchema
         CREATE SEQUENCE IF NOT EXISTS actor_silo_generation;
         CREATE TABLE IF NOT EXISTS actor_directory (
             grain_id text PRIMARY KEY, silo_id text NOT NULL, registered_at timestamptz NOT NULL);
+        ALTER TABLE actor_directory ADD COLUMN IF NOT EXISTS activation_id text;
         CREATE INDEX IF NOT EXISTS actor_directory_silo ON actor_directory (silo_id);
         """;
 }

@@ -9,27 +9,34 @@ namespace Binder.Actors.Cluster;
 /// grains the survivors are about to re-activate.</summary>
 internal sealed class GrainDirectory(PostgresDatabase database)
 {
-    public async Task<string> RegisterAsync(string grainId, string siloId, CancellationToken cancellationToken)
+    /// <summary>Registers <paramref name="activationId"/> of <paramref name="siloId"/> for the grain unless a live silo
+    /// holds it, and returns the row that holds it now: the owner and the activation id the row was registered with
+    /// (this silo's earlier registration when it already held the row).</summary>
+    public async Task<(string Silo, string? ActivationId)> RegisterAsync(string grainId, string siloId, string activationId, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             await using var command = database.DataSource.CreateCommand("""
                 WITH ins AS (
-                    INSERT INTO actor_directory AS d (grain_id, silo_id, registered_at)
-                    SELECT $1, $2, now() WHERE EXISTS (SELECT 1 FROM actor_silos WHERE silo_id = $2 AND status = 'Active')
-                    ON CONFLICT (grain_id) DO UPDATE SET silo_id = EXCLUDED.silo_id, registered_at = now()
+                    INSERT INTO actor_directory AS d (grain_id, silo_id, activation_id, registered_at)
+                    SELECT $1, $2, $3, now() WHERE EXISTS (SELECT 1 FROM actor_silos WHERE silo_id = $2 AND status = 'Active')
+                    ON CONFLICT (grain_id) DO UPDATE SET silo_id = EXCLUDED.silo_id, activation_id = EXCLUDED.activation_id, registered_at = now()
                     WHERE NOT EXISTS (SELECT 1 FROM actor_silos s WHERE s.silo_id = d.silo_id AND s.status <> 'Dead')
-                    RETURNING d.silo_id)
-                SELECT silo_id FROM ins
+                    RETURNING d.silo_id, d.activation_id)
+                SELECT silo_id, activation_id FROM ins
                 UNION ALL
-                SELECT silo_id FROM actor_directory WHERE grain_id = $1
+                SELECT silo_id, activation_id FROM actor_directory WHERE grain_id = $1
                 LIMIT 1
                 """);
             command.Parameters.Add(new NpgsqlParameter { Value = grainId });
             command.Parameters.Add(new NpgsqlParameter { Value = siloId });
-            if (await command.ExecuteScalarAsync(cancellationToken) is string owner)
+            command.Parameters.Add(new NpgsqlParameter { Value = activationId });
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
-                return owner;
+                if (await reader.ReadAsync(cancellationToken))
+                {
+                    return (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+                }
             }
 
             // Nothing inserted and no row: either this silo is no longer Active (a silo the cluster declared dead must not
@@ -51,11 +58,26 @@ internal sealed class GrainDirectory(PostgresDatabase database)
         }
     }
 
-    public async Task UnregisterAsync(string grainId, string siloId, CancellationToken cancellationToken)
+    /// <summary>Whether this silo's registration <paramref name="activationId"/> still holds the grain.</summary>
+    public async Task<bool> HoldsAsync(string grainId, string siloId, string activationId, CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand("DELETE FROM actor_directory WHERE grain_id = $1 AND silo_id = $2");
+        await using var command = database.DataSource.CreateCommand(
+            "SELECT EXISTS (SELECT 1 FROM actor_directory WHERE grain_id = $1 AND silo_id = $2 AND activation_id = $3)");
         command.Parameters.Add(new NpgsqlParameter { Value = grainId });
         command.Parameters.Add(new NpgsqlParameter { Value = siloId });
+        command.Parameters.Add(new NpgsqlParameter { Value = activationId });
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
+    /// <summary>Deletes the grain's row only if it is still the one <paramref name="activationId"/> registered: a newer
+    /// registration of the same grain (by this silo or another) is left alone.</summary>
+    public async Task UnregisterAsync(string grainId, string siloId, string activationId, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            "DELETE FROM actor_directory WHERE grain_id = $1 AND silo_id = $2 AND activation_id = $3");
+        command.Parameters.Add(new NpgsqlParameter { Value = grainId });
+        command.Parameters.Add(new NpgsqlParameter { Value = siloId });
+        command.Parameters.Add(new NpgsqlParameter { Value = activationId });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

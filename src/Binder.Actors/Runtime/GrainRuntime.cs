@@ -147,7 +147,7 @@ internal sealed partial class GrainRuntime : IGrainFactory, ILoggerSink
         {
             try
             {
-                await cluster.UnregisterAsync(activation.Id);
+                await cluster.UnregisterAsync(activation);
             }
             catch (Exception e)
             {

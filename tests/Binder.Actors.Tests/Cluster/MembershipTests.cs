@@ -84,7 +84,7 @@ public sealed class MembershipTests
         await database.ScalarAsync($"UPDATE actor_silos SET status = 'Dead' WHERE silo_id = '{silo.SiloId}' RETURNING 0");
         await using var postgres = new Binder.Actors.Cluster.PostgresDatabase(database.ConnectionString);
         var directory = new Binder.Actors.Cluster.GrainDirectory(postgres);
-        await Assert.ThrowsAsync<SiloUnavailableException>(() => directory.RegisterAsync("g/dead", silo.SiloId, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => directory.RegisterAsync("g/dead", silo.SiloId, "a1", TestContext.Current.CancellationToken));
         Assert.Equal(0, await database.ScalarAsync("SELECT count(*) FROM actor_directory WHERE grain_id = 'g/dead'"));
     }
 }
