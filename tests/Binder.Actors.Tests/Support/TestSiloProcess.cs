@@ -67,6 +67,16 @@ public sealed class TestSiloProcess : IAsyncDisposable
         return silo;
     }
 
+    /// <summary>The silo's OS process id (the dotnet host runs the silo in its own process).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>The exit code once the process has exited by itself (e.g. 3 after fencing).</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(timeout, TestContext.Current.CancellationToken);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: the silo gets no chance to clean up.</summary>
     public void Kill()
     {
