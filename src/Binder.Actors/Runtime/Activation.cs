@@ -353,7 +353,7 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
             SetSynchronizationContext(this);
         }
 
-        (request as TimerTick)?.Timer.OnTickCompleted();
+        (request as TimerTick)?.Timer.OnTickCompleted(((TimerTick)request).Generation);
     }
 
     private async Task ActivateAsync()
