@@ -204,6 +204,11 @@ public sealed class SiloBuilder
             throw new ArgumentException("GrainCollectionOptions: CollectionAge, CollectionQuantum, ActivationTimeout and DeactivationTimeout must all be positive.");
         }
 
+        if (c.ResponseTimeout <= TimeSpan.Zero && c.ResponseTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException("GrainCollectionOptions.ResponseTimeout must be positive, or Timeout.InfiniteTimeSpan to turn it off.");
+        }
+
         if (ReminderOptions.RefreshPeriod <= TimeSpan.Zero || ReminderOptions.MinimumPeriod <= TimeSpan.Zero)
         {
             throw new ArgumentException("ReminderOptions: RefreshPeriod and MinimumPeriod must be positive.");

@@ -30,8 +30,11 @@ internal sealed partial class ReminderService(GrainRuntime runtime)
         }
 
         await RefreshAsync(cancellationToken);
-        _refresh = runtime.Time.CreateTimer(
-            static s => _ = ((ReminderService)s!).RefreshSafelyAsync(), this, Options.RefreshPeriod, Options.RefreshPeriod);
+        using (ExecutionContext.SuppressFlow())
+        {
+            _refresh = runtime.Time.CreateTimer(
+                static s => _ = ((ReminderService)s!).RefreshSafelyAsync(), this, Options.RefreshPeriod, Options.RefreshPeriod);
+        }
     }
 
     public async Task StopAsync()
@@ -149,7 +152,12 @@ internal sealed partial class ReminderService(GrainRuntime runtime)
         }
 
         var local = new LocalReminder(entry) { Service = this };
-        local.Timer = runtime.Time.CreateTimer(static s => ((LocalReminder)s!).Service!.Tick((LocalReminder)s), local, due, entry.Period);
+        // Schedule runs inside the grain call that registers the reminder: the timer must not capture that call's
+        // execution context, or every tick would carry its call chain and look like a call loop.
+        using (ExecutionContext.SuppressFlow())
+        {
+            local.Timer = runtime.Time.CreateTimer(static s => ((LocalReminder)s!).Service!.Tick((LocalReminder)s), local, due, entry.Period);
+        }
         if (_local.TryGetValue((entry.GrainId, entry.Name), out var previous))
         {
             previous.Timer.Dispose();

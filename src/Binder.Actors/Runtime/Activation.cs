@@ -38,6 +38,9 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
     private TaskCompletionSource? _deactivated;
     private bool _deactivationStarted;
     private bool _counted;
+    private bool _deactivateAfterActivation;
+    private long _lifecycleTurn;
+    private List<Request>? _readOnlyActive;
 
     public Activation(GrainRuntime runtime, GrainId id, GrainClassInfo grainClass)
     {
@@ -217,33 +220,81 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
             case ActivationState.Created:
                 (_pending ??= new Queue<Request>()).Enqueue(request);
                 State = ActivationState.Activating;
-                _ = ActivateAsync();
+                _ = ActivateAsync(request.Chain);
                 return;
             case ActivationState.Activating:
-            case ActivationState.Deactivating:
-                (_pending ??= new Queue<Request>()).Enqueue(request);
+            case ActivationState.Deactivating when _deactivationStarted:
+                // Activation and deactivation are exclusive turns: a call parks until they end, unless it comes
+                // from that very turn (OnActivateAsync -> B -> A), which would wait for itself forever.
+                if (ChainHoldsTurn(request.Chain))
+                {
+                    FailDeadlocked(request, State == ActivationState.Activating ? "activating (OnActivateAsync)" : "deactivating (OnDeactivateAsync)");
+                }
+                else
+                {
+                    (_pending ??= new Queue<Request>()).Enqueue(request);
+                }
+
                 return;
             case ActivationState.Invalid:
                 Runtime.Redispatch(request);
                 return;
         }
 
-        var inChain = request.Chain is not null && request.Chain.Contains(Id);
-        if (request.Interleave || (CanStart(request) && (inChain || _pending is not { Count: > 0 })))
+        // A call made by a turn running here (directly or through other grains) is part of that turn: it may
+        // skip the queue (queued calls wait for that turn, so queueing it behind them would deadlock), and if it
+        // cannot start, it can never start. Any other call waits in line, also while a deactivation is pending.
+        var holds = ChainHoldsTurn(request.Chain);
+        if (State == ActivationState.Deactivating && !holds)
+        {
+            (_pending ??= new Queue<Request>()).Enqueue(request);
+        }
+        else if (request.Interleave || (CanStart(request) && (holds || _pending is not { Count: > 0 })))
         {
             Run(request);
             StartPending();
         }
-        else if (inChain)
+        else if (holds)
         {
-            request.SetException(new DeadlockException(
-                $"Deadlock: the call chain {request.Chain!.Describe(Id)} comes back into grain {Id}, which is not reentrant and is waiting for that chain to finish ({request.Describe()}). Mark the grain class [Reentrant], the method [AlwaysInterleave] or [ReadOnly], or restructure the calls so they do not loop back."));
+            FailDeadlocked(request, "waiting for that chain to finish");
         }
         else
         {
             (_pending ??= new Queue<Request>()).Enqueue(request);
         }
     }
+
+    /// <summary>Whether the chain is waiting for a turn that currently holds this activation: its activation or
+    /// deactivation, its exclusive call, or one of its running read-only calls.</summary>
+    private bool ChainHoldsTurn(CallChain? chain)
+    {
+        if (chain is null)
+        {
+            return false;
+        }
+
+        if ((_lifecycleTurn != 0 && chain.Contains(Id, _lifecycleTurn)) || (_exclusive is { } exclusive && chain.Contains(Id, exclusive.TurnId)))
+        {
+            return true;
+        }
+
+        if (_readOnlyActive is { Count: > 0 } readOnly)
+        {
+            foreach (var running in readOnly)
+            {
+                if (chain.Contains(Id, running.TurnId))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private void FailDeadlocked(Request request, string what) =>
+        request.SetException(new DeadlockException(
+            $"Deadlock: the call chain {request.Chain!.Describe(Id)} comes back into grain {Id}, which is not reentrant and is {what} ({request.Describe()}). Mark the grain class [Reentrant], the method [AlwaysInterleave] or [ReadOnly], or restructure the calls so they do not loop back."));
 
     private bool CanStart(Request request) =>
         request.Interleave || (request.ReadOnly ? _exclusive is null : _exclusive is null && _readOnlyRunning == 0);
@@ -270,9 +321,11 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
         _running++;
         if (!request.Interleave)
         {
+            request.TurnId = Runtime.NextTurnId();
             if (request.ReadOnly)
             {
                 _readOnlyRunning++;
+                (_readOnlyActive ??= []).Add(request);
             }
             else
             {
@@ -285,15 +338,12 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
             _lastActive = Runtime.Time.GetTimestamp();
         }
 
-        var chain = request.Interleave ? request.Chain : new CallChain(Id, request.Chain);
+        // Calls made by this turn carry it in their chain; an interleaved request blocks nobody and adds nothing.
+        var chain = request.Interleave ? request.Chain : new CallChain(Id, request.TurnId, request.Chain);
         Task task;
         try
         {
-            if (chain is not null)
-            {
-                Runtime.CurrentChain = chain;
-            }
-
+            Runtime.CurrentChain = chain;
             task = request.Invoke(this);
         }
         catch (Exception e)
@@ -302,10 +352,7 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
         }
         finally
         {
-            if (chain is not null)
-            {
-                Runtime.CurrentChain = null;
-            }
+            Runtime.CurrentChain = null;
         }
 
         request.ResultTask = task;
@@ -327,6 +374,7 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
             if (request.ReadOnly)
             {
                 _readOnlyRunning--;
+                _readOnlyActive?.Remove(request);
             }
             else if (_exclusive == request)
             {
@@ -353,11 +401,15 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
             SetSynchronizationContext(this);
         }
 
-        (request as TimerTick)?.Timer.OnTickCompleted();
+        (request as TimerTick)?.Timer.OnTickCompleted(((TimerTick)request).Generation);
     }
 
-    private async Task ActivateAsync()
+    /// <summary>Runs the activation as an exclusive turn whose chain continues the chain of the call that caused it,
+    /// so a call loop from OnActivateAsync back into this grain fails instead of parking forever.</summary>
+    private async Task ActivateAsync(CallChain? cause)
     {
+        _lifecycleTurn = Runtime.NextTurnId();
+        var timeout = Runtime.CollectionOptions.ActivationTimeout;
         try
         {
             Instance = Class.Factory(Runtime.Services, this);
@@ -370,25 +422,39 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
                 }
             }
 
-            using (var timeout = new CancellationTokenSource(Runtime.CollectionOptions.ActivationTimeout, Runtime.Time))
+            using (var cancellation = new CancellationTokenSource(timeout, Runtime.Time))
             {
-                await Instance.OnActivateAsync(timeout.Token);
+                var activate = StartLifecycleCallback(cause, i => i.OnActivateAsync(cancellation.Token));
+                try
+                {
+                    await activate.WaitAsync(timeout, Runtime.Time);
+                }
+                catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && cancellation.IsCancellationRequested))
+                {
+                    throw new TimeoutException(
+                        $"Activation of grain {Id} did not finish within {timeout} (GrainCollectionOptions.ActivationTimeout), so the activation was discarded and the calls waiting for it failed. Make OnActivateAsync finish sooner (do slow work later, e.g. in a timer) or raise the timeout.", e);
+                }
             }
 
-            if (State == ActivationState.Activating)
-            {
-                State = ActivationState.Valid;
-            }
-
+            _lifecycleTurn = 0;
+            State = ActivationState.Valid;
             Class.ActivationStarted();
             _counted = true;
             _lastActive = Runtime.Time.GetTimestamp();
+            if (_deactivateAfterActivation)
+            {
+                // Deactivation was asked for while activating; it could only start now that OnActivateAsync is done.
+                State = ActivationState.Deactivating;
+                _streamCancellation?.Cancel();
+            }
+
             StartPending();
         }
         catch (Exception e)
         {
             Log.ActivationFailed(Runtime.Logger, Id.ToString(), e);
             await Runtime.OnActivationRemovedAsync(this);
+            _lifecycleTurn = 0;
             State = ActivationState.Invalid;
             var pending = _pending;
             _pending = null;
@@ -401,12 +467,55 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
         }
     }
 
+    /// <summary>Starts OnActivateAsync/OnDeactivateAsync with the lifecycle turn as the innermost entry of the call
+    /// chain of the calls it makes.</summary>
+    private Task StartLifecycleCallback(CallChain? cause, Func<Grain, Task> callback)
+    {
+        Runtime.CurrentChain = new CallChain(Id, _lifecycleTurn, cause);
+        try
+        {
+            return callback(Instance!);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
+        }
+        finally
+        {
+            Runtime.CurrentChain = null;
+        }
+    }
+
+    /// <summary>Runs <paramref name="inspect"/> as a work item of this activation (after everything already in its
+    /// mailbox) and returns its result; for tests that need to know what the activation has processed.</summary>
+    internal Task<T> InspectAsync<T>(Func<Activation, T> inspect)
+    {
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(new ControlItem(a => result.TrySetResult(inspect(a))));
+        return result.Task;
+    }
+
+    /// <summary>Calls parked or queued at this activation.</summary>
+    internal int PendingCount => _pending?.Count ?? 0;
+
     internal void AddState(IPersistentStateLoader state) => (_states ??= []).Add(state);
 
     /// <summary>Asks for deactivation once running calls finish. Safe from grain code and from control items.</summary>
     public void RequestDeactivation(DeactivationReason reason)
     {
-        if (State is not (ActivationState.Valid or ActivationState.Activating))
+        if (State == ActivationState.Activating)
+        {
+            // OnDeactivateAsync must not run before OnActivateAsync has finished: deactivate right after.
+            if (!_deactivateAfterActivation)
+            {
+                _deactivateAfterActivation = true;
+                _deactivationReason = reason;
+            }
+
+            return;
+        }
+
+        if (State != ActivationState.Valid)
         {
             return;
         }
@@ -447,6 +556,7 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
 
     private async Task DeactivateAsync()
     {
+        _lifecycleTurn = Runtime.NextTurnId();
         if (_timers is not null)
         {
             foreach (var timer in _timers.ToArray())
@@ -457,10 +567,18 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
 
         if (Instance is not null)
         {
+            var timeout = Runtime.CollectionOptions.DeactivationTimeout;
+            using var cancellation = new CancellationTokenSource(timeout, Runtime.Time);
+            var reason = _deactivationReason!;
+            var deactivate = StartLifecycleCallback(null, i => i.OnDeactivateAsync(reason, cancellation.Token));
             try
             {
-                using var timeout = new CancellationTokenSource(Runtime.CollectionOptions.DeactivationTimeout, Runtime.Time);
-                await Instance.OnDeactivateAsync(_deactivationReason!, timeout.Token);
+                await deactivate.WaitAsync(timeout, Runtime.Time);
+            }
+            catch (TimeoutException) when (!deactivate.IsCompleted)
+            {
+                // A stuck OnDeactivateAsync must not keep the grain (or a silo shutdown) forever: remove it anyway.
+                Log.DeactivationTimedOut(Runtime.Logger, Id.ToString(), timeout);
             }
             catch (Exception e)
             {
@@ -507,5 +625,8 @@ internal sealed partial class Activation : SynchronizationContext, IThreadPoolWo
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "OnDeactivateAsync of grain {Grain} failed")]
         public static partial void DeactivationFailed(ILogger logger, string grain, Exception exception);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "OnDeactivateAsync of grain {Grain} did not finish within {Timeout}; the activation is removed anyway")]
+        public static partial void DeactivationTimedOut(ILogger logger, string grain, TimeSpan timeout);
     }
 }

@@ -16,6 +16,10 @@ internal sealed partial class GrainRuntime : IGrainFactory, ILoggerSink
     private ITimer? _collector;
     private volatile bool _stopping;
 
+    // Turn ids only need to be unique per activation; starting at a random point keeps ids from different silos
+    // (which meet in cross-silo chains) from colliding in practice.
+    private long _lastTurnId = Random.Shared.NextInt64(1, long.MaxValue / 2);
+
     public GrainRuntime(
         IServiceProvider services,
         TimeProvider time,
@@ -70,6 +74,8 @@ internal sealed partial class GrainRuntime : IGrainFactory, ILoggerSink
 
     public ICollection<Activation> Activations => _catalog.Values;
 
+    public long NextTurnId() => Interlocked.Increment(ref _lastTurnId);
+
     public TGrainInterface GetGrain<TGrainInterface>(string key) where TGrainInterface : IGrainWithStringKey
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -87,6 +93,7 @@ internal sealed partial class GrainRuntime : IGrainFactory, ILoggerSink
         request.ArrivalTimestamp = Time.GetTimestamp();
         if (_catalog.TryGetValue(request.Target, out var activation))
         {
+            request.ArmResponseTimeout(this);
             activation.Enqueue(request);
             return;
         }
@@ -117,6 +124,7 @@ internal sealed partial class GrainRuntime : IGrainFactory, ILoggerSink
             return;
         }
 
+        request.ArmResponseTimeout(this);
         _catalog.GetOrAdd(request.Target, static (id, s) => new Activation(s.Runtime, id, s.Class), (Runtime: this, Class: grainClass))
             .Enqueue(request);
     }

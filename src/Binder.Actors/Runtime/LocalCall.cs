@@ -9,13 +9,33 @@ internal sealed class LocalCall<T>(GrainMethod method, GrainId target, object?[]
 
     public Task<T> Task => _completion.Task;
 
-    public override void SetFromTask(Task completed) => _completion.TrySetResult(((Task<T>)completed).Result);
+    protected override bool HasWaitingCaller => true;
 
-    public override void SetValue(object? value) => _completion.TrySetResult((T)value!);
+    protected override bool IsAnswered => _completion.Task.IsCompleted;
 
-    public override void SetException(Exception exception) => _completion.TrySetException(exception);
+    public override void SetFromTask(Task completed)
+    {
+        DisarmResponseTimeout();
+        _completion.TrySetResult(((Task<T>)completed).Result);
+    }
 
-    public override void SetCanceled() => _completion.TrySetCanceled();
+    public override void SetValue(object? value)
+    {
+        DisarmResponseTimeout();
+        _completion.TrySetResult((T)value!);
+    }
+
+    public override void SetException(Exception exception)
+    {
+        DisarmResponseTimeout();
+        _completion.TrySetException(exception);
+    }
+
+    public override void SetCanceled()
+    {
+        DisarmResponseTimeout();
+        _completion.TrySetCanceled();
+    }
 }
 
 /// <summary>A call whose method returns no value.</summary>
@@ -26,12 +46,25 @@ internal sealed class LocalVoidCall(GrainMethod method, GrainId target, object?[
 
     public Task Task => _completion.Task;
 
-    public override void SetFromTask(Task completed) => _completion.TrySetResult();
+    protected override bool HasWaitingCaller => oneWayErrors is null;
 
-    public override void SetValue(object? value) => _completion.TrySetResult();
+    protected override bool IsAnswered => _completion.Task.IsCompleted;
+
+    public override void SetFromTask(Task completed)
+    {
+        DisarmResponseTimeout();
+        _completion.TrySetResult();
+    }
+
+    public override void SetValue(object? value)
+    {
+        DisarmResponseTimeout();
+        _completion.TrySetResult();
+    }
 
     public override void SetException(Exception exception)
     {
+        DisarmResponseTimeout();
         if (oneWayErrors is not null)
         {
             // Nobody awaits a one-way call: log its failure instead of leaving an unobserved task.
@@ -43,7 +76,11 @@ internal sealed class LocalVoidCall(GrainMethod method, GrainId target, object?[
         _completion.TrySetException(exception);
     }
 
-    public override void SetCanceled() => _completion.TrySetCanceled();
+    public override void SetCanceled()
+    {
+        DisarmResponseTimeout();
+        _completion.TrySetCanceled();
+    }
 }
 
 /// <summary>Receives errors of one-way calls, which have nobody waiting for them.</summary>

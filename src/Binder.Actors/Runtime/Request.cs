@@ -8,6 +8,8 @@ internal abstract class Request : WorkItem
 {
     private Action? _onTaskCompleted;
     private Activation? _owner;
+    private ITimer? _responseTimer;
+    private TimeSpan _responseTimeout;
 
     protected Request(GrainMethod? method, GrainId target, object?[] args, CallChain? chain)
     {
@@ -43,6 +45,10 @@ internal abstract class Request : WorkItem
     public bool Interleave { get; set; }
 
     public bool ReadOnly { get; set; }
+
+    /// <summary>Id of the turn this request runs as (set when a non-interleaved request starts); call chains name
+    /// the blocked turn by it.</summary>
+    public long TurnId { get; set; }
 
     public Task? ResultTask { get; set; }
 
@@ -100,6 +106,53 @@ internal abstract class Request : WorkItem
     public abstract void SetException(Exception exception);
 
     public virtual void SetCanceled() => SetException(new OperationCanceledException($"The call to {Describe()} was cancelled."));
+
+    /// <summary>Whether a local caller awaits this request, so it gets <see cref="GrainCollectionOptions.ResponseTimeout"/>.</summary>
+    protected virtual bool HasWaitingCaller => false;
+
+    /// <summary>Starts the response timeout of a call delivered to an activation of this silo (once per request;
+    /// re-deliveries keep the first deadline). Remote calls have the transport's timeout instead.</summary>
+    public void ArmResponseTimeout(GrainRuntime runtime)
+    {
+        var timeout = runtime.CollectionOptions.ResponseTimeout;
+        if (!HasWaitingCaller || timeout == Timeout.InfiniteTimeSpan || Volatile.Read(ref _responseTimer) is not null)
+        {
+            return;
+        }
+
+        ITimer timer;
+        // The timer must not capture the caller's execution context (its call chain) for its callback.
+        using (ExecutionContext.SuppressFlow())
+        {
+            timer = runtime.Time.CreateTimer(
+                static s => ((Request)s!).OnResponseTimeout(), this, timeout, Timeout.InfiniteTimeSpan);
+        }
+
+        if (Interlocked.CompareExchange(ref _responseTimer, timer, null) is not null)
+        {
+            timer.Dispose();
+            return;
+        }
+
+        _responseTimeout = timeout;
+        if (IsAnswered)
+        {
+            DisarmResponseTimeout();
+        }
+    }
+
+    private void OnResponseTimeout()
+    {
+        DisarmResponseTimeout();
+        SetException(new GrainCallTimeoutException(
+            $"The call to {Describe()} did not complete within {_responseTimeout} (GrainCollectionOptions.ResponseTimeout). The grain may be stuck in a call that never completes, or busy with a long call this one queued behind; find the call that holds the grain, or raise the timeout."));
+    }
+
+    /// <summary>Whether the caller's task is already completed.</summary>
+    protected virtual bool IsAnswered => false;
+
+    /// <summary>Stops the response timeout once the caller has its answer.</summary>
+    protected void DisarmResponseTimeout() => Interlocked.Exchange(ref _responseTimer, null)?.Dispose();
 
     public string Describe() => Method is null ? Target.ToString() : $"{Method.DisplayName} on grain {Target}";
 

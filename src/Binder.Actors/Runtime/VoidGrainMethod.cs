@@ -7,7 +7,9 @@ internal sealed class VoidGrainMethod(MethodInfo method, ReturnKind kind) : Grai
 {
     public override object? CallFromReference(GrainRuntime runtime, GrainId target, object?[] args)
     {
-        var call = new LocalVoidCall(this, target, args, runtime.CurrentChain, OneWay ? runtime : null);
+        // A one-way caller does not wait, so its turn is not blocked by this call: the call starts a fresh chain
+        // (carrying the caller's chain would fail it as a deadlock when it merely has to wait for the caller).
+        var call = new LocalVoidCall(this, target, args, OneWay ? null : runtime.CurrentChain, OneWay ? runtime : null);
         runtime.Dispatch(call);
         var task = OneWay ? Task.CompletedTask : call.Task;
         return Kind switch

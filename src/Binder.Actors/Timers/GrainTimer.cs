@@ -13,6 +13,7 @@ internal sealed class GrainTimer : IGrainTimer
     private ITimer? _timer;
     private TimeSpan _dueTime;
     private TimeSpan _period;
+    private int _generation;
     private bool _disposed;
 
     public GrainTimer(Activation activation, Func<CancellationToken, Task> callback, GrainTimerCreationOptions options)
@@ -31,28 +32,43 @@ internal sealed class GrainTimer : IGrainTimer
     {
         lock (_gate)
         {
-            _timer = _activation.Runtime.Time.CreateTimer(static s => ((GrainTimer)s!).Fire(), this, _dueTime, Timeout.InfiniteTimeSpan);
+            // The grain registers timers inside a call: without suppressing the flow every tick would run in that
+            // call's execution context (its call chain) long after the call ended.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _timer = _activation.Runtime.Time.CreateTimer(static s => ((GrainTimer)s!).Fire(), this, _dueTime, Timeout.InfiniteTimeSpan);
+            }
         }
     }
 
     private void Fire()
     {
-        if (!Volatile.Read(ref _disposed))
+        int generation;
+        lock (_gate)
         {
-            _activation.Enqueue(new TimerTick(this, _activation.Id));
+            if (_disposed)
+            {
+                return;
+            }
+
+            generation = _generation;
         }
+
+        _activation.Enqueue(new TimerTick(this, _activation.Id, generation));
     }
 
     public void ReportFailure(Exception exception) => _activation.Runtime.TimerFailed(_activation.Id.ToString(), exception);
 
     public Task InvokeCallback() => _callback(_cancellation.Token);
 
-    /// <summary>Runs in the activation after a tick's callback finished: arm the next tick.</summary>
-    public void OnTickCompleted()
+    /// <summary>Runs in the activation after a tick's callback finished: arm the next tick, unless
+    /// <see cref="Change"/> was called since the tick fired (for example by the callback itself), which has armed the
+    /// timer already.</summary>
+    public void OnTickCompleted(int generation)
     {
         lock (_gate)
         {
-            if (!_disposed && _period != Timeout.InfiniteTimeSpan && _period > TimeSpan.Zero)
+            if (!_disposed && generation == _generation && _period != Timeout.InfiniteTimeSpan && _period > TimeSpan.Zero)
             {
                 _timer?.Change(_period, Timeout.InfiniteTimeSpan);
             }
@@ -66,6 +82,7 @@ internal sealed class GrainTimer : IGrainTimer
             ObjectDisposedException.ThrowIf(_disposed, this);
             _dueTime = dueTime;
             _period = period;
+            _generation++;
             _timer?.Change(dueTime, Timeout.InfiniteTimeSpan);
         }
     }

@@ -2,10 +2,13 @@ using Binder.Actors.Runtime;
 
 namespace Binder.Actors.Timers;
 
-/// <summary>One tick of a grain timer, scheduled like a call.</summary>
-internal sealed class TimerTick(GrainTimer timer, GrainId target) : Request(null, target, [], null)
+/// <summary>One tick of a grain timer, scheduled like a call. <see cref="Generation"/> is the timer's change count
+/// when the tick fired.</summary>
+internal sealed class TimerTick(GrainTimer timer, GrainId target, int generation) : Request(null, target, [], null)
 {
     public GrainTimer Timer => timer;
+
+    public int Generation => generation;
 
     public override bool CountsAsActivity => timer.Options.KeepAlive;
 

@@ -20,7 +20,10 @@ public interface ILifecycleGrain : IGrainWithStringKey
 
 public interface ITimerGrain : IGrainWithStringKey
 {
-    Task Start(TimeSpan period, TimeSpan callbackDuration);
+    /// <summary>Starts an interleaving timer whose tick n records "{key} tick n start", waits for gate "{key} tick n"
+    /// and records "{key} tick n end"; with <paramref name="pauseOnFirstTick"/> the first tick instead calls
+    /// Change(1 hour, period) and ends at once.</summary>
+    Task Start(TimeSpan dueTime, TimeSpan period, bool pauseOnFirstTick);
 
     Task<(int Ticks, int MaxOverlap)> Stop();
 }

@@ -8,6 +8,9 @@ public interface ITurnGrain : IGrainWithStringKey
     [ReadOnly]
     Task<int> Peek();
 
+    /// <summary>An exclusive call: records "holding {key} {gate}" and holds the grain until the gate opens.</summary>
+    Task Hold(string gate);
+
     [AlwaysInterleave]
     Task<int> InFlight();
 

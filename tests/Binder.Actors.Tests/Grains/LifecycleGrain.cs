@@ -41,25 +41,42 @@ public sealed class LifecycleGrain(Probe probe, [PersistentState("counter")] IPe
     }
 }
 
-public sealed class TimerGrain : Grain, ITimerGrain
+public sealed class TimerGrain(Probe probe) : Grain, ITimerGrain
 {
     private IGrainTimer? _timer;
     private int _ticks;
     private int _inside;
     private int _maxOverlap;
 
-    public Task Start(TimeSpan period, TimeSpan callbackDuration)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        probe.Items[GetPrimaryKeyString()] = this;
+        return Task.CompletedTask;
+    }
+
+    public Task Start(TimeSpan dueTime, TimeSpan period, bool pauseOnFirstTick)
+    {
+        var key = GetPrimaryKeyString();
         _timer = RegisterGrainTimer(
             async ct =>
             {
+                var tick = ++_ticks;
                 _inside++;
                 _maxOverlap = Math.Max(_maxOverlap, _inside);
-                await Task.Delay(callbackDuration, ct);
-                _ticks++;
+                probe.Record($"{key} tick {tick} start");
+                if (pauseOnFirstTick && tick == 1)
+                {
+                    _timer!.Change(TimeSpan.FromHours(1), period);
+                }
+                else
+                {
+                    await probe.Gate($"{key} tick {tick}");
+                }
+
                 _inside--;
+                probe.Record($"{key} tick {tick} end");
             },
-            new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = period, Interleave = true });
+            new GrainTimerCreationOptions { DueTime = dueTime, Period = period, Interleave = true });
         return Task.CompletedTask;
     }
 

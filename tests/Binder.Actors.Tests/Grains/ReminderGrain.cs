@@ -15,6 +15,12 @@ public sealed class ReminderGrain(Probe probe) : Grain, IReminderGrain, IReminda
         }
     }
 
+    public async Task Hold(string gate)
+    {
+        probe.Record($"holding {GetPrimaryKeyString()} {gate}");
+        await probe.Gate(gate);
+    }
+
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         probe.Record($"tick {GetPrimaryKeyString()} {reminderName}");

@@ -10,36 +10,60 @@ public sealed class TurnGrain(Probe probe) : Grain, ITurnGrain
 
     public async Task<int> Work()
     {
-        _inside++;
-        _max = Math.Max(_max, _inside);
+        Enter();
         await Task.Yield();
-        _inside--;
-        return _max;
+        Interlocked.Decrement(ref _inside);
+        return Volatile.Read(ref _max);
     }
 
     public async Task<int> Peek()
     {
-        _inside++;
-        _max = Math.Max(_max, _inside);
+        Enter();
         await Task.Delay(20);
-        _inside--;
-        return _max;
+        Interlocked.Decrement(ref _inside);
+        return Volatile.Read(ref _max);
     }
 
-    public Task<int> InFlight() => Task.FromResult(_inside);
+    public async Task Hold(string gate)
+    {
+        Enter();
+        probe.Record($"holding {GetPrimaryKeyString()} {gate}");
+        await probe.Gate(gate);
+        Interlocked.Decrement(ref _inside);
+    }
 
-    public Task<int> MaxConcurrency() => Task.FromResult(_max);
+    /// <summary>Counts the call as inside and raises the maximum; atomic, so a broken scheduler that ran calls in
+    /// parallel on several threads would still be measured correctly.</summary>
+    private void Enter()
+    {
+        var inside = Interlocked.Increment(ref _inside);
+        var max = Volatile.Read(ref _max);
+        while (inside > max)
+        {
+            var seen = Interlocked.CompareExchange(ref _max, inside, max);
+            if (seen == max)
+            {
+                break;
+            }
+
+            max = seen;
+        }
+    }
+
+    public Task<int> InFlight() => Task.FromResult(Volatile.Read(ref _inside));
+
+    public Task<int> MaxConcurrency() => Task.FromResult(Volatile.Read(ref _max));
 
     public async Task CallBackThrough(string otherKey)
     {
-        _inside++;
+        Enter();
         try
         {
             await GrainFactory.GetGrain<IHopGrain>(otherKey).CallBack(GetPrimaryKeyString());
         }
         finally
         {
-            _inside--;
+            Interlocked.Decrement(ref _inside);
         }
     }
 

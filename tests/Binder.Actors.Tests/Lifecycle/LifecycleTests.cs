@@ -7,19 +7,26 @@ public sealed class LifecycleTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    private static Task<Silo> StartFastCollectingSilo(Probe probe) => TestSilos.StartAsync(probe, b => b.Configure(
-        new GrainCollectionOptions { CollectionQuantum = TimeSpan.FromMilliseconds(100) }));
-
     [Fact]
-    public async Task IdleCollectionDeactivatesAndTheNextCallReactivatesWithState()
+    public async Task IdleCollectionDeactivatesAfterTheAgeAndTheNextCallReactivatesWithState()
     {
         var probe = new Probe();
-        await using var silo = await StartFastCollectingSilo(probe);
+        var time = new ManualTimeProvider();
+        // LifecycleGrain has [CollectionAgeLimit(0.01 minutes)], i.e. 600 ms.
+        await using var silo = await TestSilos.StartAsync(probe, b => b.UseTimeProvider(time).Configure(
+            new GrainCollectionOptions { CollectionQuantum = TimeSpan.FromMilliseconds(250) }));
         var grain = silo.GrainFactory.GetGrain<ILifecycleGrain>("idle");
         Assert.Equal(1, await grain.Increment());
         Assert.Equal(2, await grain.Increment());
         var first = await grain.ActivationId();
 
+        // Two collector passes within the age: the next call still reaches the same activation (a deactivation
+        // requested by the collector would be processed before it and send it to a new one).
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(first, await grain.ActivationId());
+        Assert.DoesNotContain("deactivate idle ActivationIdle", probe.Events);
+
+        time.Advance(TimeSpan.FromMilliseconds(750));
         await probe.WaitFor("deactivate idle ActivationIdle", Patience);
         Assert.DoesNotContain(silo.GetActivationIds(), id => id.EndsWith("ILifecycleGrain/idle", StringComparison.Ordinal));
 
@@ -59,17 +66,67 @@ public sealed class LifecycleTests
     }
 
     [Fact]
-    public async Task TimerTicksNeverOverlapEvenWhenTheCallbackOutlastsThePeriod()
+    public async Task TimerTicksNeverOverlapAndThePeriodCountsFromTheEndOfTheCallback()
     {
-        await using var silo = await TestSilos.StartAsync(new Probe());
+        var probe = new Probe();
+        var time = new ManualTimeProvider();
+        await using var silo = await TestSilos.StartAsync(probe, b => b.UseTimeProvider(time));
         var grain = silo.GrainFactory.GetGrain<ITimerGrain>("t");
+        await grain.Start(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), pauseOnFirstTick: false);
+        var activation = ActivationProbe.Of(probe, "t");
 
-        await grain.Start(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(15));
-        await Task.Delay(400, TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await probe.WaitFor("t tick 1 start", Patience);
+
+        // A whole period passes while the first callback runs: no second tick (the timer interleaves, so a tick
+        // that had been armed would start at once).
+        time.Advance(TimeSpan.FromSeconds(10));
+        await ActivationProbe.SettleAsync(activation);
+        Assert.DoesNotContain("t tick 2 start", probe.Events);
+
+        probe.Open("t tick 1");
+        await probe.WaitFor("t tick 1 end", Patience);
+        await ActivationProbe.SettleAsync(activation);
+
+        // The period is counted from the end of the callback.
+        time.Advance(TimeSpan.FromSeconds(9));
+        await ActivationProbe.SettleAsync(activation);
+        Assert.DoesNotContain("t tick 2 start", probe.Events);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await probe.WaitFor("t tick 2 start", Patience);
+
+        probe.Open("t tick 2");
+        await probe.WaitFor("t tick 2 end", Patience);
         var (ticks, maxOverlap) = await grain.Stop();
-
-        Assert.True(ticks >= 2, $"expected several ticks, got {ticks}");
+        Assert.Equal(2, ticks);
         Assert.Equal(1, maxOverlap);
+    }
+
+    [Fact]
+    public async Task ChangeCalledInsideTheTimerCallbackIsNotUndoneWhenTheTickEnds()
+    {
+        var probe = new Probe();
+        var time = new ManualTimeProvider();
+        // Ticks are not activity: keep the idle collector away from the grain during the hour.
+        await using var silo = await TestSilos.StartAsync(probe, b => b.UseTimeProvider(time)
+            .Configure(new GrainCollectionOptions { CollectionAge = TimeSpan.FromDays(1) }));
+        var grain = silo.GrainFactory.GetGrain<ITimerGrain>("pause");
+        await grain.Start(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), pauseOnFirstTick: true);
+        var activation = ActivationProbe.Of(probe, "pause");
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await probe.WaitFor("pause tick 1 end", Patience);
+        await ActivationProbe.SettleAsync(activation);
+
+        // The callback changed the timer to 1 hour: the old 1 s period must not come back.
+        time.Advance(TimeSpan.FromSeconds(10));
+        await ActivationProbe.SettleAsync(activation);
+        Assert.DoesNotContain("pause tick 2 start", probe.Events);
+
+        time.Advance(TimeSpan.FromHours(1));
+        await probe.WaitFor("pause tick 2 start", Patience);
+        probe.Open("pause tick 2");
+        await grain.Stop();
     }
 
     [Fact]

@@ -5,6 +5,8 @@ namespace Binder.Actors.Tests.Scheduling;
 
 public sealed class TurnTests
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task TenThousandConcurrentCallsToANonReentrantGrainNeverInterleave()
     {
@@ -40,20 +42,20 @@ public sealed class TurnTests
     }
 
     [Fact]
-    public async Task AlwaysInterleaveRunsWhileANonReentrantCallIsWaiting()
+    public async Task AlwaysInterleaveRunsWhileAnExclusiveCallHoldsTheGrain()
     {
-        await using var silo = await TestSilos.StartAsync(new Probe());
+        var probe = new Probe();
+        await using var silo = await TestSilos.StartAsync(probe);
         var grain = silo.GrainFactory.GetGrain<ITurnGrain>("interleave");
+        var held = grain.Hold("interleave-gate");
+        await probe.WaitFor("holding interleave interleave-gate", Patience);
 
-        var slow = grain.Peek();
-        var seen = 0;
-        for (var i = 0; i < 200 && seen == 0; i++)
-        {
-            seen = await grain.InFlight();
-        }
+        // Would wait behind the held call forever if it did not interleave.
+        var inFlight = await grain.InFlight().WaitAsync(Patience, TestContext.Current.CancellationToken);
 
-        await slow;
-        Assert.Equal(1, seen);
+        Assert.Equal(1, inFlight);
+        probe.Open("interleave-gate");
+        await held;
     }
 
     [Fact]
@@ -70,14 +72,19 @@ public sealed class TurnTests
     }
 
     [Fact]
-    public async Task OneWayCallsReturnAtOnceAndStillRun()
+    public async Task AOneWayCallReturnsWhileTheGrainIsStillRunningIt()
     {
         var probe = new Probe();
         await using var silo = await TestSilos.StartAsync(probe);
-        var grain = silo.GrainFactory.GetGrain<ITurnGrain>("oneway");
+        var grain = silo.GrainFactory.GetGrain<IGateGrain>("oneway");
 
-        await grain.Fire("fired");
+        // The method holds the grain until the gate opens, which happens only after the call has returned.
+        await grain.FireAndHold("x", "oneway-gate").WaitAsync(Patience, TestContext.Current.CancellationToken);
+        await probe.WaitFor("fired oneway x", Patience);
+        var ping = grain.Ping();
+        Assert.False(ping.IsCompleted);
 
-        Assert.Equal("fired", await probe.WaitFor("fired", TimeSpan.FromSeconds(30)));
+        probe.Open("oneway-gate");
+        await ping;
     }
 }

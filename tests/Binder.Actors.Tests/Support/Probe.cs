@@ -6,8 +6,17 @@ namespace Binder.Actors.Tests.Support;
 public sealed class Probe
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<string>> _signals = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
 
     public ConcurrentQueue<string> Events { get; } = new();
+
+    /// <summary>Objects grains hand to the test (for example themselves).</summary>
+    public ConcurrentDictionary<string, object> Items { get; } = new();
+
+    /// <summary>A gate a grain awaits until the test opens it with <see cref="Open"/>.</summary>
+    public Task Gate(string name) => _gates.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public void Open(string name) => _gates.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     public void Record(string @event)
     {
