@@ -36,7 +36,8 @@ public sealed class PausedSiloTests
         try
         {
             // While the victim is frozen the survivors declare it dead and the grain comes back on one of them.
-            var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(deathMs + 500 + 5000 + 1000);
+            // Death timeout, one heartbeat, one call timeout, and scheduling headroom on a loaded 2-core machine.
+            var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(deathMs + 500 + 5000 + 5000);
             while (true)
             {
                 try
