@@ -12,7 +12,7 @@ internal static class DetectCommand
         var directory = new Argument<string>("directory") { Description = "The repository's directory" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: {\"buildpack\", \"environmentDirectory\", \"files\"}" };
         var command = new Command("detect", "Show which buildpack a repository's environment files select.") { directory, json };
-        command.SetAction(parse => CommandRunner.Run(stderr, parse, () =>
+        command.SetAction(parse => CommandRunner.Run(stderr, () =>
         {
             var settings = BinderSettings.Load(parse.GetValue(BinderCommandLine.Config) ?? []);
             var path = parse.GetValue(directory)!;

@@ -14,7 +14,7 @@ public sealed class GitDaemon : IDisposable
 
     public GitDaemon(string basePath)
     {
-        Port = FreePort();
+        Port = LoopbackHttpServer.FreePort();
         var start = new ProcessStartInfo("git") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in new[] { "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", $"--port={Port}", $"--base-path={basePath}", basePath })
         {
@@ -46,13 +46,6 @@ public sealed class GitDaemon : IDisposable
             }
         }
         throw new InvalidOperationException($"git daemon did not listen on port {Port} within 5 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()
