@@ -73,7 +73,8 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        listener.Stop();
+        // Close alone: the managed HttpListener removes its endpoint on Stop and again on Close, and the second
+        // removal binds the port anew (failing with "address in use" when another test has taken it since).
         listener.Close();
         await serving;
     }
