@@ -1,0 +1,54 @@
+using System.Text.Json.Serialization;
+
+namespace Binder.Hub.Events;
+
+/// <summary>
+/// One event of BinderHub's <c>/build</c> stream: a phase, a message that ends with a newline, and the fields the
+/// phase carries. Property names are the wire names (BinderHub mixes <c>imageName</c> with snake case); null fields
+/// are left out on the wire.
+/// </summary>
+public sealed record BinderEvent
+{
+    /// <summary>One of <see cref="BinderPhases"/>.</summary>
+    [JsonPropertyName("phase")] public required string Phase { get; init; }
+
+    /// <summary>Human-readable text; always ends with a newline, as clients print it as it comes.</summary>
+    [JsonPropertyName("message")] public required string Message { get; init; }
+
+    /// <summary>The built image (phase <c>built</c>, and <c>ready</c> of a build-only request).</summary>
+    [JsonPropertyName("imageName")] public string? ImageName { get; init; }
+
+    /// <summary>The session's URL (phase <c>ready</c>).</summary>
+    [JsonPropertyName("url")] public string? Url { get; init; }
+
+    /// <summary>The session's Jupyter token (phase <c>ready</c>).</summary>
+    [JsonPropertyName("token")] public string? Token { get; init; }
+
+    /// <summary>The image the session runs (phase <c>ready</c>).</summary>
+    [JsonPropertyName("image")] public string? Image { get; init; }
+
+    /// <summary>The repository's URL (phase <c>ready</c>).</summary>
+    [JsonPropertyName("repo_url")] public string? RepoUrl { get; init; }
+
+    /// <summary>A URL of the exact ref that was launched (phase <c>ready</c>).</summary>
+    [JsonPropertyName("binder_ref_url")] public string? BinderRefUrl { get; init; }
+
+    /// <summary>The Binder that launched the session (phase <c>ready</c>).</summary>
+    [JsonPropertyName("binder_launch_host")] public string? BinderLaunchHost { get; init; }
+
+    /// <summary>The launch request as a <c>v2/...</c> path (phase <c>ready</c>).</summary>
+    [JsonPropertyName("binder_request")] public string? BinderRequest { get; init; }
+
+    /// <summary>The launch request pinned to the resolved ref (phase <c>ready</c>).</summary>
+    [JsonPropertyName("binder_persistent_request")] public string? BinderPersistentRequest { get; init; }
+
+    /// <summary>An HTTP-like status for failures (e.g. 403 banned, 404 not found, 429 quota).</summary>
+    [JsonPropertyName("status_code")] public int? StatusCode { get; init; }
+
+    /// <summary>Position in the node's build queue (phase <c>waiting</c>; ours, not BinderHub's).</summary>
+    [JsonPropertyName("queue_position")] public int? QueuePosition { get; init; }
+
+    /// <summary>Makes an event, adding the trailing newline the wire contract requires when it is missing.</summary>
+    public static BinderEvent Of(string phase, string message) =>
+        new() { Phase = phase, Message = message.EndsWith('\n') ? message : message + "\n" };
+}

@@ -1,0 +1,26 @@
+using Binder.Actors;
+using Binder.Hub.Events;
+using Binder.Hub.Providers;
+
+namespace Binder.Hub.Grains;
+
+/// <summary>
+/// One per <see cref="ResolvedRepo.GrainKey"/> (<c>provider/repository@resolved</c>): builds the image once however
+/// many callers ask, across silos, and fans the build's events out to every watcher.
+/// </summary>
+public interface IRepoGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Streams the build's events: the history so far first (a late joiner sees the whole log), then live events, ending
+    /// with <c>built</c> (with <c>imageName</c>) or <c>failed</c>. Starts the build when the image is neither known nor in
+    /// the registry (or the local daemon); a failed build is retried by the next call. Cancelling the enumeration only
+    /// stops this watcher.
+    /// </summary>
+    IAsyncEnumerable<BinderEvent> Watch(ResolvedRepo repo, CancellationToken cancellationToken);
+
+    /// <summary>The persisted status: unknown, building, built or failed.</summary>
+    Task<RepoBuildStatus> GetStatus();
+
+    /// <summary>The kept log of the last build (bounded by configuration).</summary>
+    Task<IReadOnlyList<BinderEvent>> GetLog();
+}

@@ -1,0 +1,27 @@
+namespace Binder.Hub.Launch;
+
+/// <summary>
+/// Runs session containers on this node (the Docker daemon beside this silo; later Kubernetes). Every container it
+/// starts carries the session id as a label, so sessions can be found again after a restart.
+/// </summary>
+public interface ILaunchBackend
+{
+    /// <summary>
+    /// Starts Jupyter from <see cref="SessionStart.ImageName"/> with the token and <c>base_url=/user/&lt;session&gt;/</c>,
+    /// and waits until it answers <c>/api/status</c> (or the configured start timeout passes: then the container is
+    /// removed and the call throws <see cref="SessionStartException"/> with the container's last log lines).
+    /// </summary>
+    Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken);
+
+    /// <summary>Stops and removes the session's container; a container already gone is not an error.</summary>
+    Task StopAsync(string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Every session container this backend started that still exists (running or not).</summary>
+    Task<IReadOnlyList<SessionContainer>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Jupyter's own <c>last_activity</c> from <c>/api/status</c>, or null when it does not answer.</summary>
+    Task<DateTimeOffset?> GetJupyterActivityAsync(SessionContainer container, string token, CancellationToken cancellationToken);
+
+    /// <summary>Whether the backend's daemon answers (for <c>/health</c>); the message says what failed.</summary>
+    Task<(bool Ok, string Message)> CheckAsync(CancellationToken cancellationToken);
+}

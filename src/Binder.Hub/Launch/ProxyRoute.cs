@@ -1,0 +1,8 @@
+namespace Binder.Hub.Launch;
+
+/// <summary>A route of the session proxy.</summary>
+/// <param name="Path">The routed path prefix, e.g. <c>/user/abc/</c>.</param>
+/// <param name="Target">Where it goes.</param>
+/// <param name="Data">The route's extra data (we store the session id).</param>
+/// <param name="LastActivity">When traffic last went through it, when the proxy knows.</param>
+public sealed record ProxyRoute(string Path, string Target, IReadOnlyDictionary<string, string> Data, DateTimeOffset? LastActivity);

@@ -1,0 +1,9 @@
+namespace Binder.Hub.Launch;
+
+/// <summary>A running (or stopped but not yet removed) session container.</summary>
+/// <param name="SessionId">The session id from the container's label.</param>
+/// <param name="ContainerId">The backend's container id.</param>
+/// <param name="Target">Where the proxy sends the session's traffic, e.g. <c>http://127.0.0.1:41234</c>.</param>
+/// <param name="Running">Whether the container is running.</param>
+/// <param name="CreatedAt">When the container was created.</param>
+public sealed record SessionContainer(string SessionId, string ContainerId, string Target, bool Running, DateTimeOffset CreatedAt);

@@ -1,0 +1,30 @@
+namespace Binder.Hub.Providers;
+
+/// <summary>
+/// One of BinderHub's repo providers (<c>gh</c>, <c>gist</c>, <c>gl</c>, <c>git</c>, <c>zenodo</c>, <c>figshare</c>,
+/// <c>dataverse</c>, <c>hydroshare</c>): parses its spec format and resolves a spec to an immutable id.
+/// </summary>
+public interface IRepoProvider
+{
+    /// <summary>The prefix in <c>/build/&lt;prefix&gt;/&lt;spec&gt;</c>, e.g. <c>gh</c>.</summary>
+    string Prefix { get; }
+
+    /// <summary>The name shown to people, e.g. <c>GitHub</c>.</summary>
+    string DisplayName { get; }
+
+    /// <summary>Parses a spec (the part after the prefix) without any network call.</summary>
+    /// <exception cref="InvalidSpecException">The spec is malformed, too long or unsafe; the message says why.</exception>
+    RepoSpec Parse(string spec);
+
+    /// <summary>Resolves a parsed spec to an immutable id (commit sha, record version) through the provider's API.</summary>
+    /// <exception cref="SpecNotFoundException">The repository, ref or record does not exist.</exception>
+    /// <exception cref="ProviderUnavailableException">The provider's API failed or refused (rate limit, outage).</exception>
+    Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Puts the content of a resolved record into <paramref name="directory"/> (an empty directory), for providers whose
+    /// <see cref="ResolvedRepo.Source"/> is a <see cref="RecordSource"/>. Git-backed providers throw
+    /// <see cref="NotSupportedException"/>.
+    /// </summary>
+    Task DownloadAsync(ResolvedRepo repo, string directory, CancellationToken cancellationToken);
+}
