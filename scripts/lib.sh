@@ -9,6 +9,8 @@ BINDER_DEBIAN_MIRROR=${BINDER_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 BINDER_PG_PORT=${BINDER_PG_PORT:-55432}
 BINDER_PG_DIR=${BINDER_PG_DIR:-$BINDER_STATE_DIR/postgres}
 BINDER_ENV_FILE=${BINDER_ENV_FILE:-$BINDER_STATE_DIR/env}
+BINDER_PROXY_VERSION=${BINDER_PROXY_VERSION:-5.3.0}
+BINDER_PROXY_DIR=${BINDER_PROXY_DIR:-$BINDER_CACHE_DIR/configurable-http-proxy}
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }

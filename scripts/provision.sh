@@ -4,7 +4,9 @@
 #   registry a Docker Distribution registry on loopback
 #   base     a Debian base image made with debootstrap and `docker import` (no Docker Hub needed)
 #   postgres a PostgreSQL 15 server on loopback (for the cluster tests)
-# Usage: scripts/provision.sh [docker] [registry] [base] [postgres]   (no argument: all of them)
+#   proxy    configurable-http-proxy (JupyterHub's session proxy) from npm; the service starts its own instance
+#   browser  Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own)
+# Usage: scripts/provision.sh [docker] [registry] [base] [postgres] [proxy] [browser]   (no argument: all of them)
 # Writes the variables clients need to $BINDER_ENV_FILE (source it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || die "run as root: it installs packages and starts daemons"
 command -v dotnet >/dev/null || die "the .NET 10 SDK is required on PATH (dotnet); install it, then run this again"
 
-want=("$@"); [ ${#want[@]} -gt 0 ] || want=(docker registry base postgres)
+want=("$@"); [ ${#want[@]} -gt 0 ] || want=(docker registry base postgres proxy browser)
 has() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
 install_packages() {
@@ -22,6 +24,8 @@ install_packages() {
   has base && pkgs+=(debootstrap)
   has registry && pkgs+=(docker-registry)
   has postgres && pkgs+=(postgresql)
+  if has proxy && ! command -v npm >/dev/null; then pkgs+=(nodejs npm); fi
+  has browser && pkgs+=(chromium fonts-liberation)
   for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
@@ -100,12 +104,25 @@ start_postgres() {
   mark_started postgres
 }
 
+install_proxy() {
+  local bin=$BINDER_PROXY_DIR/node_modules/.bin/configurable-http-proxy
+  if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -qx "$BINDER_PROXY_VERSION"; then
+    log "proxy: configurable-http-proxy $BINDER_PROXY_VERSION present"; return
+  fi
+  mkdir -p "$BINDER_PROXY_DIR"
+  log "proxy: npm install configurable-http-proxy@$BINDER_PROXY_VERSION into $BINDER_PROXY_DIR"
+  npm install --prefix "$BINDER_PROXY_DIR" --no-audit --no-fund --loglevel=error \
+    "configurable-http-proxy@$BINDER_PROXY_VERSION" >"$BINDER_PROXY_DIR/npm.log" 2>&1 \
+    || die "npm install of configurable-http-proxy failed; see $BINDER_PROXY_DIR/npm.log"
+}
+
 mkdir -p "$BINDER_STATE_DIR"
 install_packages
 has docker && start_docker
 has registry && start_registry
 has base && make_base_image
 has postgres && start_postgres
+has proxy && install_proxy
 
 # The daemon runs without a bridge network (no iptables here), so builds use the host's network.
 cat > "$BINDER_ENV_FILE" <<ENV
@@ -114,5 +131,8 @@ export BINDER_Docker__BuildNetworkMode=host
 export BINDER_TEST_REGISTRY=$BINDER_REGISTRY_ADDR
 export BINDER_TEST_BASE_IMAGE=$BINDER_BASE_IMAGE
 export BINDER_TEST_POSTGRES="Host=127.0.0.1;Port=$BINDER_PG_PORT;Username=postgres;Database=postgres"
+export BINDER_TEST_PROXY_COMMAND=$BINDER_PROXY_DIR/node_modules/.bin/configurable-http-proxy
+export BINDER_Proxy__Command=$BINDER_PROXY_DIR/node_modules/.bin/configurable-http-proxy
+export BINDER_TEST_CHROMIUM=/usr/bin/chromium
 ENV
 log "ready; variables in $BINDER_ENV_FILE"
