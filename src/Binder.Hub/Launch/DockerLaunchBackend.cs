@@ -42,7 +42,9 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
         _timeProvider = timeProvider;
         _logger = logger;
         _ports = new LoopbackPorts(timeProvider);
-        _http = new HttpClient { Timeout = options.RequestTimeout };
+        // No cookie jar: Jupyter sets a login cookie per host, and sessions share 127.0.0.1, so a cookie from one
+        // session's good token would vouch for a wrong token (or another session) later.
+        _http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = options.RequestTimeout };
     }
 
     /// <summary>The container name of a session of this instance.</summary>
