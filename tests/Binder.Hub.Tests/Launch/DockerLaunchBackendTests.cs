@@ -36,6 +36,26 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
         return await http.SendAsync(request, Token);
     }
 
+    private static List<string> CommandLines()
+    {
+        var lines = new List<string>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (Path.GetFileName(directory).All(char.IsAsciiDigit))
+                {
+                    lines.Add(File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' '));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended meanwhile.
+            }
+        }
+        return lines;
+    }
+
     [Fact]
     public async Task A_session_answers_through_the_proxy_with_its_token_and_only_with_it()
     {
@@ -73,6 +93,12 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
                 Assert.Equal(HttpStatusCode.Found, tree.StatusCode);
                 Assert.Contains($"{start.BaseUrl}login", tree.Headers.Location!.ToString(), StringComparison.Ordinal);
             }
+
+            // The container's processes are the host's too: the Jupyter server is found by its base URL, and its
+            // command line (what ps and docker inspect show) holds no token.
+            var jupyter = Assert.Single(CommandLines(), c => c.Contains($"--NotebookApp.base_url={start.BaseUrl}", StringComparison.Ordinal));
+            Assert.Contains("--ip=127.0.0.1", jupyter, StringComparison.Ordinal);
+            Assert.DoesNotContain(start.Token, jupyter, StringComparison.Ordinal);
 
             var route = Assert.Single(await proxy.Client.GetRoutesAsync(Token), r => r.Data.GetValueOrDefault("session") == start.SessionId);
             Assert.Equal(start.BaseUrl.TrimEnd('/'), route.Path);
