@@ -217,6 +217,70 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         await AssertGoneAsync(after, proxy, session);
     }
 
+    [Fact]
+    public async Task LaunchCancelledBeforeReadyLeavesNoContainerRouteOrQuota()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy);
+        var session = SessionIds.NewSessionId();
+        var grain = host.Grains.GetGrain<ILaunchGrain>(session);
+
+        using (var leaving = CancellationTokenSource.CreateLinkedTokenSource(Token))
+        {
+            var seen = new List<BinderEvent>();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            {
+                await foreach (var e in grain.Launch(Order(host), leaving.Token).WithCancellation(leaving.Token))
+                {
+                    seen.Add(e);
+                    // The client goes away while the container starts.
+                    await leaving.CancelAsync();
+                }
+            });
+            Assert.Equal([BinderPhases.Launching], RepoGrainTests.Phases(seen));
+        }
+
+        await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())?.State == SessionStates.Stopped);
+        Assert.Equal("launch cancelled", (await grain.GetInfo())!.StopReason);
+        await AssertGoneAsync(host, proxy, session);
+    }
+
+    [Fact]
+    public async Task ReminderBringsTheSessionBackAfterARestartSoCullingGoesOn()
+    {
+        using var state = new TempDirectory("binder-grains-state");
+        var statePath = Path.Combine(state.Path, "state.db");
+        var instance = "grains-" + TestEnvironment.UniqueSuffix();
+        var reminders = new ReminderOptions { MinimumPeriod = TimeSpan.FromSeconds(1), RefreshPeriod = TimeSpan.FromSeconds(1) };
+        var options = GrainTestHost.TestOptions() with
+        {
+            Sessions = new SessionOptions
+            {
+                IdleTimeout = TimeSpan.FromSeconds(4), PollInterval = TimeSpan.FromMinutes(10), ReminderPeriod = TimeSpan.FromSeconds(2),
+            },
+        };
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        var session = SessionIds.NewSessionId();
+        await using (var before = await GrainTestHost.StartAsync(options, statePath, proxy, instance, reminders))
+        {
+            Assert.Equal(BinderPhases.Ready, (await LaunchAsync(before, session, Order(before)))[^1].Phase);
+        }
+
+        using (var docker = new Binder.Build.Docker.DockerClient(options.Docker, Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance))
+        {
+            // Still running when the silo went down: what ends it must happen in the new silo.
+            Assert.Single(await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Session] = session }, Token));
+        }
+
+        // No janitor and no call: only the durable reminder can activate the session's grain in the new silo.
+        await using var after = await GrainTestHost.StartAsync(options, statePath, proxy, instance, reminders);
+        await RepoGrainTests.WaitUntilAsync(async () => !(await Backend(after).ListAsync(Token)).Any(c => c.SessionId == session));
+        var info = await after.Grains.GetGrain<ILaunchGrain>(session).GetInfo();
+        Assert.Equal(SessionStates.Stopped, info!.State);
+        Assert.Equal("idle", info.StopReason);
+        await AssertGoneAsync(after, proxy, session);
+    }
+
     private LaunchOrder Order(GrainTestHost host)
     {
         var repo = new ResolvedRepo
