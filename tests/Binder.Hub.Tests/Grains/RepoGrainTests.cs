@@ -95,6 +95,30 @@ public sealed class RepoGrainTests
     }
 
     [Fact]
+    public async Task BuiltStatusAndLogSurviveARestart()
+    {
+        await using var probe = new BuildProbe();
+        using var git = new GitRepository();
+        using var state = new TempDirectory("binder-grains-state");
+        var statePath = Path.Combine(state.Path, "state.db");
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        var options = GrainTestHost.TestOptions();
+        var repo = GrainTestHost.GitRepo(git, commit);
+        List<BinderEvent> first;
+        await using (var before = await GrainTestHost.StartAsync(options, statePath))
+        {
+            first = await before.WatchAsync(repo);
+        }
+
+        await using var after = await GrainTestHost.StartAsync(options, statePath);
+        var replayed = await after.WatchAsync(repo);
+
+        Assert.Equal(1, probe.Hits);
+        Assert.Equal(Messages(first), Messages(replayed));
+        Assert.Equal(RepoBuildStates.Built, (await after.Grains.GetGrain<IRepoGrain>(repo.GrainKey).GetStatus()).State);
+    }
+
+    [Fact]
     public async Task FailedBuildSaysWhyWithTheLastLogLinesAndTheNextWatchRetries()
     {
         await using var probe = new BuildProbe { Fails = hit => hit == 1 };
