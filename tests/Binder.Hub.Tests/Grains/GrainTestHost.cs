@@ -111,6 +111,12 @@ internal sealed class GrainTestHost : IAsyncDisposable
         if (image is not null) lock (_images) _images.Add(image);
     }
 
+    /// <summary>Leaves the image in the daemon at the end (another host of the same test uses it).</summary>
+    public void Forget(string? image)
+    {
+        lock (_images) _images.RemoveAll(i => i == image);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Silo.DisposeAsync();

@@ -19,7 +19,7 @@ public sealed class RepoGrainTests
         await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(registry: TestEnvironment.Registry));
         var repo = GrainTestHost.GitRepo(git, commit);
 
-        var watchers = await Task.WhenAll(Enumerable.Range(0, 25).Select(_ => Task.Run(() => host.WatchAsync(repo), Token)));
+        var watchers = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(() => host.WatchAsync(repo), Token)));
 
         Assert.Equal(1, probe.Hits);
         var image = ImageNames.Derive(host.Options.Repo.FullImageNamePrefix, repo.BuildSlug, commit);
@@ -108,14 +108,38 @@ public sealed class RepoGrainTests
         await using (var before = await GrainTestHost.StartAsync(options, statePath))
         {
             first = await before.WatchAsync(repo);
+            before.Forget(first[^1].ImageName);
         }
 
         await using var after = await GrainTestHost.StartAsync(options, statePath);
+        after.Track(first[^1].ImageName);
         var replayed = await after.WatchAsync(repo);
 
         Assert.Equal(1, probe.Hits);
         Assert.Equal(Messages(first), Messages(replayed));
         Assert.Equal(RepoBuildStates.Built, (await after.Grains.GetGrain<IRepoGrain>(repo.GrainKey).GetStatus()).State);
+    }
+
+    [Fact]
+    public async Task ImageRemovedFromTheLocalDaemonIsBuiltAgain()
+    {
+        await using var probe = new BuildProbe();
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions());
+        var repo = GrainTestHost.GitRepo(git, commit);
+        var image = (await host.WatchAsync(repo))[^1].ImageName!;
+        Assert.Equal(1, probe.Hits);
+        Assert.Equal(BinderPhases.Built, (await host.WatchAsync(repo))[^1].Phase);
+        Assert.Equal(1, probe.Hits);
+
+        await host.Docker.RemoveImageAsync(image, force: true, Token);
+        var again = await host.WatchAsync(repo);
+
+        // Built again (from BuildKit's layer cache, so the probed step does not run twice).
+        Assert.Equal([BinderPhases.Waiting, BinderPhases.Fetching, BinderPhases.Building, BinderPhases.Built], Phases(again));
+        Assert.Contains(again, e => e.Message.StartsWith("CACHED [2/2] RUN", StringComparison.Ordinal));
+        Assert.NotNull(await host.Docker.InspectImageAsync(image, Token));
     }
 
     [Fact]
