@@ -143,6 +143,25 @@ public sealed class RepoGrainTests
     }
 
     [Fact]
+    public async Task BuildThatRunsPastTheTimeoutFailsSayingSo()
+    {
+        await using var probe = new BuildProbe(gateOpen: false);
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        var options = GrainTestHost.TestOptions();
+        options = options with { Repo = options.Repo with { BuildTimeout = TimeSpan.FromSeconds(3) } };
+        await using var host = await GrainTestHost.StartAsync(options);
+        var repo = GrainTestHost.GitRepo(git, commit);
+
+        var events = await host.WatchAsync(repo);
+
+        Assert.Equal(BinderPhases.Failed, events[^1].Phase);
+        Assert.StartsWith($"The build of {repo.RepoUrl} at {commit} did not finish within 00:00:03 (Binder:Repo:BuildTimeout) and was stopped.", events[^1].Message);
+        Assert.Contains("probing build", events[^1].Message, StringComparison.Ordinal);
+        Assert.Equal(RepoBuildStates.Failed, (await host.Grains.GetGrain<IRepoGrain>(repo.GrainKey).GetStatus()).State);
+    }
+
+    [Fact]
     public async Task FailedBuildSaysWhyWithTheLastLogLinesAndTheNextWatchRetries()
     {
         await using var probe = new BuildProbe { Fails = hit => hit == 1 };
