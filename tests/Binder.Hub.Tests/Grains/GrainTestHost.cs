@@ -36,6 +36,9 @@ internal sealed class GrainTestHost : IAsyncDisposable
 
     public IGrainFactory Grains => Silo.GrainFactory;
 
+    /// <summary>Leave the sessions of this host's instance running at the end (a restart test's first silo).</summary>
+    public bool KeepSessions { get; set; }
+
     /// <summary>Options for tests: the test daemon (host network builds), the test base image, a unique image prefix.</summary>
     public static BinderHubOptions TestOptions(string? registry = null) => new()
     {
@@ -119,6 +122,19 @@ internal sealed class GrainTestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A failed test can leave a session running: nothing of this host's instance outlives it. (Tests that restart
+        // a silo on purpose keep their sessions: they share the instance with the next host, which removes them.)
+        if (!KeepSessions && Silo.Services.GetService<ILaunchBackend>() is { } backend)
+        {
+            try
+            {
+                foreach (var container in await backend.ListAsync(CancellationToken.None))
+                {
+                    await backend.StopAsync(container.SessionId, CancellationToken.None);
+                }
+            }
+            catch (Exception) { }
+        }
         await Silo.DisposeAsync();
         foreach (var image in _images.Distinct())
         {

@@ -156,6 +156,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         BinderEvent ready;
         await using (var before = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), statePath, proxy, instance))
         {
+            before.KeepSessions = true;
             ready = (await LaunchAsync(before, session, Order(before)))[^1];
             Assert.Equal(BinderPhases.Ready, ready.Phase);
         }
@@ -263,6 +264,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         var session = SessionIds.NewSessionId();
         await using (var before = await GrainTestHost.StartAsync(options, statePath, proxy, instance, reminders))
         {
+            before.KeepSessions = true;
             Assert.Equal(BinderPhases.Ready, (await LaunchAsync(before, session, Order(before)))[^1].Phase);
         }
 
