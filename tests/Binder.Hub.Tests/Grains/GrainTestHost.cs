@@ -50,13 +50,19 @@ internal sealed class GrainTestHost : IAsyncDisposable
     /// <summary>Starts a silo; with <paramref name="statePath"/> state and reminders live in that SQLite file.</summary>
     public static async Task<GrainTestHost> StartAsync(
         BinderHubOptions options, string? statePath = null, ProxyProcess? proxy = null, string? instanceName = null,
-        ReminderOptions? reminders = null)
+        ReminderOptions? reminders = null, ClusterOptions? cluster = null, string node = Node)
     {
         var docker = new DockerClient(options.Docker, NullLogger<DockerClient>.Instance);
         var builder = new SiloBuilder()
-            .Configure(new SiloOptions { SiloName = Node, NodeName = Node })
+            .Configure(new SiloOptions { SiloName = node, NodeName = node })
             .Configure(reminders ?? new ReminderOptions());
-        if (statePath is null)
+        if (cluster is not null)
+        {
+            builder.UsePostgresClustering(cluster)
+                .AddPostgresGrainStorage("Default", cluster.ConnectionString)
+                .UsePostgresReminders(cluster.ConnectionString);
+        }
+        else if (statePath is null)
         {
             builder.AddMemoryGrainStorage().UseInMemoryReminders();
         }
