@@ -73,13 +73,20 @@ internal sealed class ProviderHttp(HttpClient client, ProvidersOptions options)
 
     /// <summary>
     /// Follows redirects from <paramref name="start"/> (as BinderHub follows <c>https://doi.org/&lt;doi&gt;</c>) and returns
-    /// the final URL, or null when the chain ends in 404. Works whether or not the HttpClient follows redirects itself.
+    /// the final URL, or null when the chain ends in 404. It stops without fetching at a URL that
+    /// <paramref name="isTarget"/> recognises (the record page itself is not needed) or that leaves the hosts
+    /// <paramref name="mayFollow"/> allows (the caller then refuses it): a DOI cannot send the service anywhere it likes.
+    /// Works whether or not the HttpClient follows redirects itself.
     /// </summary>
-    public async Task<Uri?> FollowRedirectsAsync(Uri start, string service, CancellationToken cancellationToken)
+    public async Task<Uri?> FollowRedirectsAsync(Uri start, string service, Func<Uri, bool> isTarget, Func<Uri, bool> mayFollow, CancellationToken cancellationToken)
     {
         var current = start;
         for (var hop = 0; hop <= options.Records.MaxRedirects; hop++)
         {
+            if (hop > 0 && (isTarget(current) || !mayFollow(current)))
+            {
+                return current;
+            }
             using var request = new HttpRequestMessage(HttpMethod.Get, current);
             request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -149,7 +156,16 @@ internal sealed class ProviderHttp(HttpClient client, ProvidersOptions options)
             }
             budget.CountFile(Path.GetFileName(path));
             var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+            FileStream target;
+            try
+            {
+                target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+            }
+            catch (IOException e) when (File.Exists(path) || Directory.Exists(path))
+            {
+                throw new RecordContentException($"The record lists '{Path.GetFileName(path)}' more than once (or as a file and a directory); it cannot be laid out. ({e.Message})");
+            }
+            await using var _ = target;
             var buffer = new byte[81920];
             int read;
             try
