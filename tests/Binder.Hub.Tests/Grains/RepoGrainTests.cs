@@ -274,7 +274,7 @@ public sealed class RepoGrainTests
 
     private static List<string> Messages(IEnumerable<BinderEvent> events) => [.. events.Select(e => $"{e.Phase}: {e.Message}")];
 
-    private static async Task<List<string>> FirstEventsAsync(GrainTestHost host, Providers.ResolvedRepo repo, int count)
+    private static async Task<List<string>> FirstEventsAsync(GrainTestHost host, Binder.Hub.Providers.ResolvedRepo repo, int count)
     {
         var seen = new List<string>();
         await foreach (var e in host.Grains.GetGrain<IRepoGrain>(repo.GrainKey).Watch(repo, Token).WithCancellation(Token))
