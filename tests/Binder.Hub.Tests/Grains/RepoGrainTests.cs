@@ -1,6 +1,9 @@
 using Binder.Build;
 using Binder.Hub.Events;
 using Binder.Hub.Grains;
+using Binder.Hub.Providers;
+using Binder.Hub.Tests.StandIns;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Binder.Hub.Tests.Grains;
 
@@ -159,6 +162,37 @@ public sealed class RepoGrainTests
         Assert.StartsWith($"The build of {repo.RepoUrl} at {commit} did not finish within 00:00:03 (Binder:Repo:BuildTimeout) and was stopped.", events[^1].Message);
         Assert.Contains("probing build", events[^1].Message, StringComparison.Ordinal);
         Assert.Equal(RepoBuildStates.Failed, (await host.Grains.GetGrain<IRepoGrain>(repo.GrainKey).GetStatus()).State);
+    }
+
+    [Fact]
+    public async Task RecordIsDownloadedByItsProviderAndBuilt()
+    {
+        await using var probe = new BuildProbe();
+        await using var api = new ApiStandIn();
+        using var http = new HttpClient();
+        var dockerfile = System.Text.Encoding.UTF8.GetBytes(probe.Dockerfile(TestEnvironment.UniqueSuffix()));
+        // Zenodo's records API shape, as in the providers' tests: a concept DOI redirecting to the latest record.
+        api.Map("/doi/10.5281/zenodo.3242073", StandInResponse.Redirect($"{api.Url}/records/3242074"));
+        api.Map("/records/3242074", new StandInResponse(200, "<html>record page</html>", "text/html"));
+        api.Map("/api/records/3242074", StandInResponse.Json($$$"""
+            {"id": 3242074, "doi": "10.5281/zenodo.3242074", "conceptdoi": "10.5281/zenodo.3242073",
+             "metadata": {"title": "Binder demo", "version": "1.0"},
+             "files": [{"id": "f1", "key": "Dockerfile", "size": {{{dockerfile.Length}}}, "checksum": "md5:0",
+                        "links": {"self": "{{{api.Url}}}/api/records/3242074/files/Dockerfile/content"}}]}
+            """));
+        api.Map("/api/records/3242074/files/Dockerfile/content", StandInResponse.Binary(dockerfile));
+        var resolver = ResolverFactory.Create(ResolverFactory.OptionsFor(api), http);
+        var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", Token);
+        Assert.IsType<RecordSource>(repo.Source);
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(),
+            services: services => { foreach (var provider in resolver.Providers) services.AddSingleton(provider); });
+
+        var events = await host.WatchAsync(repo);
+
+        Assert.True(events[^1].Phase == BinderPhases.Built, string.Concat(Messages(events)));
+        Assert.Equal(1, probe.Hits);
+        Assert.Contains(events, e => e.Phase == BinderPhases.Fetching && e.Message.Contains("record 3242074", StringComparison.Ordinal));
+        Assert.Equal(ImageNames.Derive(host.Options.Repo.FullImageNamePrefix, "zenodo-3242074", "3242074"), events[^1].ImageName);
     }
 
     [Fact]
