@@ -42,6 +42,39 @@ public sealed class RepoGrainTests
     }
 
     [Fact]
+    public async Task TenThousandWatchersAttachedBeforeTheBuildEndsAllGetItsEnd()
+    {
+        await using var probe = new BuildProbe(gateOpen: false);
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions());
+        var repo = GrainTestHost.GitRepo(git, commit);
+        var grain = host.Grains.GetGrain<IRepoGrain>(repo.GrainKey);
+        var attached = 0;
+        var watchers = Enumerable.Range(0, 10_000).Select(_ => Task.Run(async () =>
+        {
+            var events = 0;
+            BinderEvent? last = null;
+            await foreach (var e in grain.Watch(repo, Token).WithCancellation(Token))
+            {
+                if (events++ == 0) Interlocked.Increment(ref attached);
+                last = e;
+            }
+            return (Count: events, Last: last!);
+        }, Token)).ToList();
+        await probe.FirstHit.WaitAsync(Token);
+        await WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref attached) == watchers.Count));
+
+        probe.Open();
+        var results = await Task.WhenAll(watchers);
+
+        Assert.Equal(1, probe.Hits);
+        host.Track(results[0].Last.ImageName);
+        Assert.All(results, r => Assert.Equal(BinderPhases.Built, r.Last.Phase));
+        Assert.Single(results.Select(r => r.Count).Distinct());
+    }
+
+    [Fact]
     public async Task LateJoinerGetsTheWholeHistoryThenTheLiveEvents()
     {
         await using var probe = new BuildProbe(gateOpen: false);
