@@ -21,16 +21,10 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
     {
         var info = await docker.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)
             ?? throw new BinderBuildException($"The image {image} does not exist in the Docker daemon; build it first.");
-        if (info.Cmd is [var shell, "-c", ..] && shell is "/bin/sh" or "sh" or "/bin/bash" or "bash")
-        {
-            throw new BinderBuildException(
-                $"The command of {image} is a shell command ({string.Join(' ', info.Cmd)}), which cannot take Jupyter's --ip and --port. " +
-                "Write its CMD in exec form, e.g. CMD [\"jupyter\", \"notebook\", \"--ip=0.0.0.0\"].");
-        }
         var port = options.Port > 0 ? options.Port : FreePort(options.Host);
         // 192 bits of randomness, as hex, like the tokens Jupyter generates for itself.
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var command = WithArguments(info.Cmd, options.JupyterArguments.Select(a => a
+        var command = JupyterStartup.CommandFor(image, info, options.JupyterArguments.Select(a => a
             .Replace("{host}", options.Host, StringComparison.Ordinal)
             .Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)));
 
@@ -65,44 +59,21 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
 
     private async Task WaitUntilAnsweringAsync(string id, int port, string token, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var started = timeProvider.GetTimestamp();
         var status = new Uri($"http://{options.Host}:{port}/api/status");
-        while (true)
+        var outcome = await JupyterStartup.WaitUntilAnsweringAsync(
+            docker, id, status, token, options.StartTimeout, TimeSpan.FromMilliseconds(100), timeProvider, cancellationToken).ConfigureAwait(false);
+        switch (outcome)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, status);
-                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("token", token);
-                using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                // Not listening yet.
-            }
-            var state = (await docker.ListContainersAsync(new Dictionary<string, string?> { [RunLabel] = "1" }, cancellationToken).ConfigureAwait(false))
-                .FirstOrDefault(c => c.Id == id)?.State;
-            if (state is not null and not "running" and not "created")
-            {
+            case JupyterStartupOutcome.Exited:
                 throw new BinderBuildException($"The Jupyter server exited before it answered. Its output:\n{await LastLinesAsync(id, cancellationToken).ConfigureAwait(false)}");
-            }
-            if (timeProvider.GetElapsedTime(started) > options.StartTimeout)
-            {
+            case JupyterStartupOutcome.TimedOut:
                 throw new BinderBuildException(
                     $"The Jupyter server did not answer on port {port} within {options.StartTimeout.TotalSeconds:0} s (Run:StartTimeout). Its output:\n{await LastLinesAsync(id, cancellationToken).ConfigureAwait(false)}");
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(100), timeProvider, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<string> LastLinesAsync(string id, CancellationToken cancellationToken)
-    {
-        var logs = await docker.GetContainerLogsAsync(id, cancellationToken).ConfigureAwait(false);
-        var lines = (logs.Stdout + logs.Stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return string.Join('\n', lines.TakeLast(20));
-    }
+    private Task<string> LastLinesAsync(string id, CancellationToken cancellationToken) =>
+        JupyterStartup.LastLogLinesAsync(docker, id, 20, cancellationToken);
 
     private async Task RemoveQuietlyAsync(string id)
     {
@@ -118,34 +89,9 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
         }
     }
 
-    /// <summary>
-    /// Appends <paramref name="arguments"/> to <paramref name="command"/>, first removing the command's own value of
-    /// every <c>--flag</c> they set (<c>--flag=value</c> or <c>--flag value</c>): Jupyter refuses a flag given twice.
-    /// </summary>
-    internal static List<string> WithArguments(IReadOnlyList<string> command, IEnumerable<string> arguments)
-    {
-        var added = arguments.ToList();
-        var flags = added.Where(a => a.StartsWith("--", StringComparison.Ordinal))
-            .Select(a => a.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);
-        var result = new List<string>(command.Count + added.Count);
-        for (var i = 0; i < command.Count; i++)
-        {
-            var argument = command[i];
-            var flag = argument.Split('=', 2)[0];
-            if (!flags.Contains(flag))
-            {
-                result.Add(argument);
-                continue;
-            }
-            // "--port 8888": the value is the next word, unless that is a flag itself.
-            if (!argument.Contains('=') && i + 1 < command.Count && !command[i + 1].StartsWith('-'))
-            {
-                i++;
-            }
-        }
-        result.AddRange(added);
-        return result;
-    }
+    /// <summary>See <see cref="JupyterStartup.WithArguments"/>.</summary>
+    internal static List<string> WithArguments(IReadOnlyList<string> command, IEnumerable<string> arguments) =>
+        JupyterStartup.WithArguments(command, arguments);
 
     private static int FreePort(string host)
     {

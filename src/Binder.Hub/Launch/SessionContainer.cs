@@ -6,4 +6,8 @@ namespace Binder.Hub.Launch;
 /// <param name="Target">Where the proxy sends the session's traffic, e.g. <c>http://127.0.0.1:41234</c>.</param>
 /// <param name="Running">Whether the container is running.</param>
 /// <param name="CreatedAt">When the container was created.</param>
-public sealed record SessionContainer(string SessionId, string ContainerId, string Target, bool Running, DateTimeOffset CreatedAt);
+public sealed record SessionContainer(string SessionId, string ContainerId, string Target, bool Running, DateTimeOffset CreatedAt)
+{
+    /// <summary>Jupyter's base URL in the container (<c>/user/&lt;session&gt;/</c>), as it was started.</summary>
+    public string BaseUrl { get; init; } = $"/user/{SessionId}/";
+}

@@ -1,0 +1,140 @@
+using System.Net.Http.Headers;
+using Binder.Build.Docker;
+
+namespace Binder.Build.Run;
+
+/// <summary>
+/// Starting Jupyter in a container from a built image: the command line (the image's command with the launcher's
+/// flags) and the wait until the server answers. One code path for <c>binder build --run</c> (<see cref="JupyterRunner"/>)
+/// and the service's session launcher.
+/// </summary>
+public static class JupyterStartup
+{
+    /// <summary>
+    /// The image's command with <paramref name="arguments"/> appended (replacing the command's own values of the same
+    /// flags).
+    /// </summary>
+    /// <param name="image">The image's name, for the error message.</param>
+    /// <param name="info">The image as the daemon describes it.</param>
+    /// <param name="arguments">The flags to add, e.g. <c>--ip=127.0.0.1</c>.</param>
+    /// <exception cref="BinderBuildException">The image has no command, or a shell-form one that cannot take flags.</exception>
+    public static IReadOnlyList<string> CommandFor(string image, DockerImageInfo info, IEnumerable<string> arguments)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.Cmd is [var shell, "-c", ..] && shell is "/bin/sh" or "sh" or "/bin/bash" or "bash")
+        {
+            throw new BinderBuildException(
+                $"The command of {image} is a shell command ({string.Join(' ', info.Cmd)}), which cannot take Jupyter's --ip and --port. " +
+                "Write its CMD in exec form, e.g. CMD [\"jupyter\", \"notebook\", \"--ip=0.0.0.0\"].");
+        }
+        if (info.Cmd.Count == 0)
+        {
+            throw new BinderBuildException(
+                $"The image {image} has no command, so there is no Jupyter server to start. Give it one in exec form, e.g. CMD [\"jupyter\", \"notebook\"].");
+        }
+        return WithArguments(info.Cmd, arguments);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="arguments"/> to <paramref name="command"/>, first removing the command's own value of
+    /// every <c>--flag</c> they set (<c>--flag=value</c> or <c>--flag value</c>): Jupyter refuses a flag given twice.
+    /// </summary>
+    /// <param name="command">The image's command.</param>
+    /// <param name="arguments">The flags to add.</param>
+    public static List<string> WithArguments(IReadOnlyList<string> command, IEnumerable<string> arguments)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(arguments);
+        var added = arguments.ToList();
+        var flags = added.Where(a => a.StartsWith("--", StringComparison.Ordinal))
+            .Select(a => a.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);
+        var result = new List<string>(command.Count + added.Count);
+        for (var i = 0; i < command.Count; i++)
+        {
+            var argument = command[i];
+            var flag = argument.Split('=', 2)[0];
+            if (!flags.Contains(flag))
+            {
+                result.Add(argument);
+                continue;
+            }
+            // "--port 8888": the value is the next word, unless that is a flag itself.
+            if (!argument.Contains('=') && i + 1 < command.Count && !command[i + 1].StartsWith('-'))
+            {
+                i++;
+            }
+        }
+        result.AddRange(added);
+        return result;
+    }
+
+    /// <summary>
+    /// Polls <paramref name="statusUrl"/> (Jupyter's <c>api/status</c>) with the token every
+    /// <paramref name="pollInterval"/> until it answers with a success status, the container stops, or
+    /// <paramref name="timeout"/> passes (measured with <paramref name="timeProvider"/>).
+    /// </summary>
+    /// <param name="docker">The daemon running the container.</param>
+    /// <param name="containerId">The container.</param>
+    /// <param name="statusUrl">The server's status URL, base URL included.</param>
+    /// <param name="token">The server's token, sent as <c>Authorization: token ...</c>.</param>
+    /// <param name="timeout">How long the server may take.</param>
+    /// <param name="pollInterval">The pause between attempts.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    public static async Task<JupyterStartupOutcome> WaitUntilAnsweringAsync(
+        DockerClient docker,
+        string containerId,
+        Uri statusUrl,
+        string token,
+        TimeSpan timeout,
+        TimeSpan pollInterval,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(docker);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var started = timeProvider.GetTimestamp();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, statusUrl);
+                request.Headers.Authorization = new AuthenticationHeaderValue("token", token);
+                using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return JupyterStartupOutcome.Answered;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // Not listening yet.
+            }
+            var state = await docker.InspectContainerAsync(containerId, cancellationToken).ConfigureAwait(false);
+            if (state is null || state.Status is not ("running" or "created" or "restarting"))
+            {
+                return JupyterStartupOutcome.Exited;
+            }
+            if (timeProvider.GetElapsedTime(started) > timeout)
+            {
+                return JupyterStartupOutcome.TimedOut;
+            }
+            await Task.Delay(pollInterval, timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The last <paramref name="lines"/> lines of a container's output (stdout, then stderr), or a note when there are none.</summary>
+    /// <param name="docker">The daemon running the container.</param>
+    /// <param name="containerId">The container.</param>
+    /// <param name="lines">How many lines to keep.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public static async Task<string> LastLogLinesAsync(DockerClient docker, string containerId, int lines, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(docker);
+        var logs = await docker.GetContainerLogsAsync(containerId, cancellationToken).ConfigureAwait(false);
+        var all = (logs.Stdout + logs.Stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return all.Length == 0 ? "(no output)" : string.Join('\n', all.TakeLast(lines));
+    }
+}

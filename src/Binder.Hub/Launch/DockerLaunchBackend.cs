@@ -1,0 +1,276 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Binder.Build;
+using Binder.Build.Docker;
+using Binder.Build.Run;
+using Microsoft.Extensions.Logging;
+
+namespace Binder.Hub.Launch;
+
+/// <summary>
+/// Runs sessions as containers on the Docker daemon beside this silo. Each container uses the host's network and
+/// serves Jupyter on a free port of its own at <see cref="DockerLaunchOptions.JupyterIp"/>, with the session's base URL
+/// and token; it carries the <see cref="SessionLabels"/>, so this backend (or a fresh one after a restart) finds it
+/// again, and never touches containers of another Binder instance on the same daemon.
+/// </summary>
+public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
+{
+    private readonly DockerClient _docker;
+    private readonly DockerLaunchOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly LoopbackPorts _ports;
+    private readonly HttpClient _http;
+
+    /// <summary>Creates the backend; nothing is contacted until the first call.</summary>
+    /// <param name="docker">The daemon beside this silo (not disposed here).</param>
+    /// <param name="options">How sessions run.</param>
+    /// <param name="timeProvider">The clock for start timeouts.</param>
+    /// <param name="logger">Where starts and stops are logged (never tokens).</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public DockerLaunchBackend(DockerClient docker, DockerLaunchOptions options, TimeProvider timeProvider, ILogger<DockerLaunchBackend> logger)
+    {
+        ArgumentNullException.ThrowIfNull(docker);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        DockerLaunchOptionsValidator.ThrowIfInvalid(options);
+        _docker = docker;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _ports = new LoopbackPorts(timeProvider);
+        _http = new HttpClient { Timeout = options.RequestTimeout };
+    }
+
+    /// <summary>The container name of a session of this instance.</summary>
+    /// <param name="sessionId">The session id.</param>
+    public string ContainerName(string sessionId) => $"binder-{_options.InstanceName}-{sessionId}";
+
+    /// <inheritdoc />
+    public async Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        CheckSessionId(start.SessionId);
+        if (!start.BaseUrl.StartsWith('/') || !start.BaseUrl.EndsWith('/'))
+        {
+            throw new ArgumentException($"The base URL '{start.BaseUrl}' must start and end with '/', e.g. /user/{start.SessionId}/.", nameof(start));
+        }
+        if (string.IsNullOrEmpty(start.Token))
+        {
+            throw new ArgumentException("A session needs a token.", nameof(start));
+        }
+
+        IReadOnlyList<string> command;
+        try
+        {
+            var image = await _docker.InspectImageAsync(start.ImageName, cancellationToken).ConfigureAwait(false)
+                ?? throw new SessionStartException($"The image {start.ImageName} is not in the Docker daemon at {_docker.Endpoint}; build or pull it first.");
+            var port = _ports.Next(_options.JupyterIp);
+            command = JupyterStartup.CommandFor(start.ImageName, image, _options.JupyterArguments.Select(a => a
+                .Replace("{ip}", _options.JupyterIp, StringComparison.Ordinal)
+                .Replace("{port}", port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("{base_url}", start.BaseUrl, StringComparison.Ordinal)));
+            return await RunAsync(start, command, port, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BinderBuildException e)
+        {
+            throw new SessionStartException($"The session {start.SessionId} could not start: {e.Message}", e);
+        }
+    }
+
+    private async Task<SessionContainer> RunAsync(SessionStart start, IReadOnlyList<string> command, int port, CancellationToken cancellationToken)
+    {
+        var target = $"http://{TargetHost()}:{port.ToString(CultureInfo.InvariantCulture)}";
+        var name = ContainerName(start.SessionId);
+        var env = new Dictionary<string, string>(_options.ExtraEnv) { ["JUPYTER_TOKEN"] = start.Token };
+        var parameters = new DockerContainerParameters
+        {
+            Image = start.ImageName,
+            Name = name,
+            Cmd = command,
+            Env = env,
+            Labels = new Dictionary<string, string>
+            {
+                [SessionLabels.Session] = start.SessionId,
+                [SessionLabels.Instance] = _options.InstanceName,
+                [SessionLabels.Repo] = start.RepoKey,
+                [SessionLabels.Target] = target,
+                [SessionLabels.BaseUrl] = start.BaseUrl,
+            },
+            NetworkMode = _options.NetworkMode,
+            MemoryLimitBytes = _options.MemoryLimitBytes > 0 ? _options.MemoryLimitBytes : null,
+            NanoCpus = _options.CpuLimit > 0 ? (long)Math.Round(_options.CpuLimit * 1_000_000_000) : null,
+        };
+        var started = _timeProvider.GetTimestamp();
+        string? id = null;
+        try
+        {
+            id = await _docker.CreateContainerAsync(parameters, cancellationToken).ConfigureAwait(false);
+            await _docker.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
+            LogStarting(_logger, start.SessionId, id[..12], start.ImageName, target);
+            var status = new Uri($"{target}{start.BaseUrl}api/status");
+            var outcome = await JupyterStartup.WaitUntilAnsweringAsync(
+                _docker, id, status, start.Token, _options.StartTimeout, _options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+            if (outcome != JupyterStartupOutcome.Answered)
+            {
+                var lines = await JupyterStartup.LastLogLinesAsync(_docker, id, _options.FailureLogLines, cancellationToken).ConfigureAwait(false);
+                throw new SessionStartException(outcome == JupyterStartupOutcome.Exited
+                    ? $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) exited before it answered. Its last output:\n{lines}"
+                    : $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) did not answer within {_options.StartTimeout.TotalSeconds:0} s ({DockerLaunchOptions.Section}:StartTimeout). Its last output:\n{lines}");
+            }
+            var created = (await FindAsync(start.SessionId, cancellationToken).ConfigureAwait(false)).FirstOrDefault(c => c.ContainerId == id);
+            LogStarted(_logger, start.SessionId, _timeProvider.GetElapsedTime(started).TotalSeconds);
+            return created ?? new SessionContainer(start.SessionId, id, target, Running: true, _timeProvider.GetUtcNow()) { BaseUrl = start.BaseUrl };
+        }
+        catch (DockerApiException e) when (id is null && e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Not ours to remove: the session's earlier container.
+            throw new SessionStartException(
+                $"A container named {name} already exists, so session {start.SessionId} cannot start again; stop the session first.", e);
+        }
+        catch (Exception e)
+        {
+            // By name: the daemon may have created the container even when the create call was cancelled or failed
+            // on the way back. Removal happens even when the caller was cancelled: no container is ever left behind.
+            LogStartFailed(_logger, start.SessionId, e.GetType().Name);
+            await RemoveQuietlyAsync(name).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        CheckSessionId(sessionId);
+        foreach (var container in await FindAsync(sessionId, cancellationToken).ConfigureAwait(false))
+        {
+            if (container.Running)
+            {
+                try
+                {
+                    await _docker.StopContainerAsync(container.ContainerId, _options.StopGracePeriod, cancellationToken).ConfigureAwait(false);
+                }
+                catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+                {
+                    // Gone meanwhile (another stop, a cull on another path): what we wanted.
+                }
+            }
+            await _docker.RemoveContainerAsync(container.ContainerId, force: true, cancellationToken).ConfigureAwait(false);
+            LogStopped(_logger, sessionId, container.ContainerId[..12]);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SessionContainer>> ListAsync(CancellationToken cancellationToken) => FindAsync(null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<DateTimeOffset?> GetJupyterActivityAsync(SessionContainer container, string token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{container.Target}{container.BaseUrl}api/status"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("token", token);
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                return null;
+            }
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.TryGetProperty("last_activity", out var value)
+                && value.ValueKind == JsonValueKind.String
+                && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                ? at
+                : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException || e is TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<(bool Ok, string Message)> CheckAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _docker.PingAsync(cancellationToken).ConfigureAwait(false);
+            return (true, $"The Docker daemon at {_docker.Endpoint} answers.");
+        }
+        catch (BinderBuildException e)
+        {
+            return (false, e.Message);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+
+    private async Task<IReadOnlyList<SessionContainer>> FindAsync(string? sessionId, CancellationToken cancellationToken)
+    {
+        var filter = new Dictionary<string, string?>
+        {
+            [SessionLabels.Instance] = _options.InstanceName,
+            [SessionLabels.Session] = sessionId,
+        };
+        var containers = await _docker.ListContainersAsync(filter, cancellationToken).ConfigureAwait(false);
+        return containers.Select(c => new SessionContainer(
+            c.Labels.GetValueOrDefault(SessionLabels.Session, ""),
+            c.Id,
+            c.Labels.GetValueOrDefault(SessionLabels.Target, ""),
+            c.State == "running",
+            c.Created)
+        {
+            BaseUrl = c.Labels.GetValueOrDefault(SessionLabels.BaseUrl) ?? $"/user/{c.Labels.GetValueOrDefault(SessionLabels.Session, "")}/",
+        }).ToList();
+    }
+
+    private string TargetHost() =>
+        _options.TargetHost ?? (_options.JupyterIp is "0.0.0.0" or "::" ? "127.0.0.1" : _options.JupyterIp.Contains(':', StringComparison.Ordinal) ? $"[{_options.JupyterIp}]" : _options.JupyterIp);
+
+    private async Task RemoveQuietlyAsync(string name)
+    {
+        using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _docker.RemoveContainerAsync(name, force: true, cleanup.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BinderBuildException or OperationCanceledException)
+        {
+            LogRemoveFailed(_logger, name, e.Message);
+        }
+    }
+
+    private static void CheckSessionId(string sessionId)
+    {
+        if (sessionId is null || !SessionId().IsMatch(sessionId))
+        {
+            throw new ArgumentException(
+                $"The session id '{sessionId}' must be 1 to 64 letters, digits, '-' or '_', starting with a letter or digit: it becomes a container name and a URL path.",
+                nameof(sessionId));
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+    private static partial Regex SessionId();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session}: started container {Container} from {Image}, Jupyter at {Target}")]
+    private static partial void LogStarting(ILogger logger, string session, string container, string image, string target);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session}: Jupyter answered after {Seconds:0.00} s")]
+    private static partial void LogStarted(ILogger logger, string session, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session} did not start ({Reason}); removing its container")]
+    private static partial void LogStartFailed(ILogger logger, string session, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session}: removed container {Container}")]
+    private static partial void LogStopped(ILogger logger, string session, string container);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove container {Container}: {Reason}")]
+    private static partial void LogRemoveFailed(ILogger logger, string container, string reason);
+}

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Binder.Hub.Launch;
+
+/// <summary>Checks <see cref="DockerLaunchOptions"/> at start-up, so a bad setting fails with a sentence naming it.</summary>
+public sealed partial class DockerLaunchOptionsValidator : IValidateOptions<DockerLaunchOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, DockerLaunchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = Problems(options);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> listing every problem, if there is any.</summary>
+    /// <param name="options">The options to check.</param>
+    public static void ThrowIfInvalid(DockerLaunchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = Problems(options);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"The session settings ({DockerLaunchOptions.Section}) are invalid: " + string.Join(" ", problems), nameof(options));
+        }
+    }
+
+    internal static List<string> Problems(DockerLaunchOptions o)
+    {
+        var problems = new List<string>();
+        if (o.InstanceName is null || !InstanceName().IsMatch(o.InstanceName))
+        {
+            problems.Add($"InstanceName '{o.InstanceName}' must be 1 to 40 lower-case letters, digits, '-', '_' or '.', starting with a letter or digit.");
+        }
+        if (!IPAddress.TryParse(o.JupyterIp, out _))
+        {
+            problems.Add($"JupyterIp '{o.JupyterIp}' is not an IP address such as 127.0.0.1.");
+        }
+        if (o.TargetHost is { } host && Uri.CheckHostName(host) == UriHostNameType.Unknown)
+        {
+            problems.Add($"TargetHost '{host}' is not a host name or address.");
+        }
+        if (!o.JupyterArguments.Any(a => a.Contains("{port}", StringComparison.Ordinal)) || !o.JupyterArguments.Any(a => a.Contains("{base_url}", StringComparison.Ordinal)))
+        {
+            problems.Add("JupyterArguments must pass {port} and {base_url} to Jupyter (e.g. --port={port} --NotebookApp.base_url={base_url}), or sessions cannot be reached.");
+        }
+        if (o.ExtraEnv.Keys.Any(k => k.Length == 0 || k.Contains('=', StringComparison.Ordinal)))
+        {
+            problems.Add("ExtraEnv has a variable name that is empty or contains '='.");
+        }
+        if (o.MemoryLimitBytes is < 0 or > 0 and < 6 * 1024 * 1024)
+        {
+            problems.Add($"MemoryLimitBytes {o.MemoryLimitBytes} must be 0 (no limit) or at least 6 MiB (Docker's minimum).");
+        }
+        if (o.CpuLimit < 0 || double.IsNaN(o.CpuLimit) || o.CpuLimit is > 0 and < 0.01)
+        {
+            problems.Add($"CpuLimit {o.CpuLimit} must be 0 (no limit) or at least 0.01 CPUs.");
+        }
+        if (string.IsNullOrWhiteSpace(o.NetworkMode))
+        {
+            problems.Add("NetworkMode must name a Docker network, e.g. host.");
+        }
+        Positive(o.StartTimeout, nameof(o.StartTimeout), problems);
+        Positive(o.PollInterval, nameof(o.PollInterval), problems);
+        Positive(o.RequestTimeout, nameof(o.RequestTimeout), problems);
+        if (o.StopGracePeriod < TimeSpan.Zero)
+        {
+            problems.Add("StopGracePeriod must not be negative.");
+        }
+        if (o.FailureLogLines < 1)
+        {
+            problems.Add("FailureLogLines must be at least 1.");
+        }
+        return problems;
+    }
+
+    private static void Positive(TimeSpan value, string name, List<string> problems)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            problems.Add($"{name} must be longer than zero (e.g. 00:01:00).");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_.-]{0,39}$")]
+    private static partial Regex InstanceName();
+}
