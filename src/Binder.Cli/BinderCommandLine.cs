@@ -21,13 +21,14 @@ internal static class BinderCommandLine
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("Binder: build a repository's environment into a container image, and run it (repo2docker in C#).");
+        var root = new RootCommand("Binder: build a repository's environment into a container image and run it (repo2docker in C#), or serve launch links for everyone (BinderHub in C#).");
         root.Options.Add(Config);
         root.Options.Add(Verbose);
         Config.Recursive = true;
         Verbose.Recursive = true;
         root.Subcommands.Add(DetectCommand.Create(stdout, stderr));
         root.Subcommands.Add(BuildCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
 
         var parse = root.Parse(args);
         var invocation = new InvocationConfiguration { Output = stdout, Error = stderr };

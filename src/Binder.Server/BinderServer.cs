@@ -65,11 +65,14 @@ public static class BinderServer
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(1));
         services.TryAddSingleton(TimeProvider.System);
 
+        // Hosted services start in this order and stop in the reverse: the proxy outlives the grains that use it.
+        services.AddSingleton<ProxyHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProxyHost>());
         services.AddSingleton(SiloHosting.Create);
         services.AddHostedService(sp => sp.GetRequiredService<Silo>());
         services.AddSingleton(sp => sp.GetRequiredService<Silo>().GrainFactory);
         services.AddSingleton(sp => FromSilo<ILaunchBackend>(sp));
-        services.AddSingleton(sp => FromSilo<IProxyClient>(sp));
+        services.AddSingleton(sp => sp.GetRequiredService<ProxyHost>().Client);
         services.AddSingleton(sp => new RepoLookup(sp.GetRequiredService<Silo>().Services.GetServices<IRepoProvider>()));
 
         services.AddSingleton<BinderMetrics>();

@@ -128,7 +128,7 @@ internal sealed partial class BuildFlow(
             ImageName = image,
             RepoQuota = quota,
             PublicBaseUrl = EnsureSlash(proxy.PublicUrl.ToString()),
-            LaunchHost = server.PublicBaseUrl,
+            LaunchHost = server.PublicBaseUrl(proxy.PublicUrl),
             BinderRequest = "v2/" + repo.Spec.FullSpec,
             ClientAddress = request.ClientAddress?.ToString(),
         };

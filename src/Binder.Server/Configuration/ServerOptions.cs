@@ -10,8 +10,8 @@ public sealed record ServerOptions
     public string Urls { get; init; } = "http://127.0.0.1:8585";
 
     /// <summary>
-    /// The URL people reach this Binder at (links, badges, <c>binder_launch_host</c>); empty means the first of
-    /// <see cref="Urls"/>.
+    /// The URL people reach this Binder at (<c>binder_launch_host</c>); empty means the session proxy's public URL, whose
+    /// default target is this front end.
     /// </summary>
     public string? PublicUrl { get; init; }
 
@@ -42,14 +42,23 @@ public sealed record ServerOptions
     /// <summary>Whether <c>build_only=true</c> is allowed.</summary>
     public bool BuildOnlyAllowed => ApiOnly || AllowBuildOnly;
 
-    /// <summary>The public URL with a trailing slash.</summary>
-    public string PublicBaseUrl
+    /// <summary>The first listen URL with a trailing slash, wildcard hosts as loopback: where the local proxy sends people.</summary>
+    public string ListenBaseUrl
     {
         get
         {
-            var url = string.IsNullOrWhiteSpace(PublicUrl) ? Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0] : PublicUrl.Trim();
+            var url = Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "http://127.0.0.1:8585";
+            url = url.Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
+                .Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://[::1]", StringComparison.Ordinal);
             return url.EndsWith('/') ? url : url + "/";
         }
+    }
+
+    /// <summary>The public URL with a trailing slash, or <paramref name="proxyPublicUrl"/> when none is configured.</summary>
+    public string PublicBaseUrl(Uri proxyPublicUrl)
+    {
+        var url = string.IsNullOrWhiteSpace(PublicUrl) ? proxyPublicUrl.ToString() : PublicUrl.Trim();
+        return url.EndsWith('/') ? url : url + "/";
     }
 
     /// <summary>The directory for state, with the default applied.</summary>

@@ -1,6 +1,8 @@
 using Binder.Actors;
+using Binder.Build.Docker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -8,14 +10,19 @@ namespace Binder.Server.Hosting;
 
 /// <summary>
 /// Builds the silo that runs in this process beside the front end: its own service container (grains are constructed
-/// from it) sharing the host's logging, time and configuration; the one-machine default keeps state in SQLite.
+/// from it) sharing the host's logging, time, configuration and session proxy; the one-machine default keeps state in
+/// SQLite under the data directory.
 /// </summary>
 internal static class SiloHosting
 {
+    /// <summary>The configuration section of the grains and the build engine (<c>Binder:Docker</c>, <c>Binder:Repo</c>...).</summary>
+    public const string HubSection = "Binder";
+
     public static Silo Create(IServiceProvider host)
     {
         var configuration = host.GetRequiredService<IConfiguration>();
         var server = host.GetRequiredService<IOptions<ServerOptions>>().Value;
+        var proxy = host.GetRequiredService<ProxyHost>();
         var directory = server.ResolvedDataDirectory;
         try
         {
@@ -28,18 +35,49 @@ internal static class SiloHosting
         }
         var state = Path.Combine(directory, "binder.db");
         var node = configuration["Silo:NodeName"] is { Length: > 0 } name ? name : Environment.MachineName;
+        var docker = Bind<DockerOptions>(configuration, HubSection + ":Docker");
+        var launch = Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section);
+        try
+        {
+            DockerLaunchOptionsValidator.ThrowIfInvalid(launch);
+        }
+        catch (ArgumentException e)
+        {
+            throw new OptionsValidationException(DockerLaunchOptions.Section, typeof(DockerLaunchOptions), [e.Message]);
+        }
+
         var builder = new SiloBuilder()
             .Configure(new SiloOptions { SiloName = node, NodeName = node })
             .UseTimeProvider(host.GetRequiredService<TimeProvider>())
             .AddSqliteGrainStorage("Default", state)
             .UseSqliteReminders(state);
-        builder.Services.AddSingleton(host.GetRequiredService<ILoggerFactory>());
-        builder.Services.AddSingleton(configuration);
+        var services = builder.Services;
+        services.AddSingleton(host.GetRequiredService<ILoggerFactory>());
+        services.AddSingleton(configuration);
+        // Resolved when a grain first needs it, which is after ProxyHost has started.
+        services.AddSingleton(_ => proxy.Client);
+        services.TryAddSingleton(sp => new DockerClient(docker, sp.GetRequiredService<ILogger<DockerClient>>()));
+        services.AddSingleton<ILaunchBackend>(sp => new DockerLaunchBackend(
+            sp.GetRequiredService<DockerClient>(), launch, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DockerLaunchBackend>>()));
         foreach (var configure in host.GetServices<SiloConfigurator>())
         {
             configure.Configure(builder, configuration);
         }
         return builder.Build();
+    }
+
+    internal static T Bind<T>(IConfiguration configuration, string section) where T : new()
+    {
+        var options = new T();
+        try
+        {
+            configuration.GetSection(section).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new OptionsValidationException(section, typeof(T), [$"The configuration section '{section}' is invalid: {e.Message}"]);
+        }
+        return options;
     }
 }
 
