@@ -1,5 +1,6 @@
 using Binder.Actors;
 using Binder.Hub.Events;
+using Binder.Hub.Launch;
 
 namespace Binder.Hub.Grains;
 
@@ -19,6 +20,14 @@ public interface ILaunchGrain : IGrainWithStringKey
     /// <summary>Stops the session: route and container removed, quota released. Stopping a stopped session does nothing.</summary>
     Task Stop(string reason);
 
-    /// <summary>The session as it is now, or null when there is none.</summary>
+    /// <summary>The session as it is now (also once stopped), or null when there never was one.</summary>
     Task<SessionInfo?> GetInfo();
+
+    /// <summary>
+    /// After a restart: takes the session back when its state says running and <paramref name="container"/> (this
+    /// node's container with the session's label, or null) still runs, re-adding the proxy route when
+    /// <paramref name="routeExists"/> is false and restarting activity polling. Otherwise cleans the session up (route
+    /// removed, quota released) and returns false, so the caller removes the container.
+    /// </summary>
+    Task<bool> Adopt(SessionContainer? container, bool routeExists);
 }

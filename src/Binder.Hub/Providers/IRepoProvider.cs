@@ -12,6 +12,9 @@ public interface IRepoProvider
     /// <summary>The name shown to people, e.g. <c>GitHub</c>.</summary>
     string DisplayName { get; }
 
+    /// <summary>What <c>/api/repoproviders</c> shows for this provider (BinderHub's <c>display_config</c>).</summary>
+    RepoProviderDisplay Display { get; }
+
     /// <summary>Parses a spec (the part after the prefix) without any network call.</summary>
     /// <exception cref="InvalidSpecException">The spec is malformed, too long or unsafe; the message says why.</exception>
     RepoSpec Parse(string spec);

@@ -24,6 +24,9 @@ public sealed record ResolvedRepo
     /// <summary>The repo grain's key: <c>provider/repository@resolved</c>.</summary>
     public string GrainKey => $"{Spec.Provider}/{Spec.Repository}@{ResolvedRef}";
 
-    /// <summary>The spec pinned to the resolved ref, for <c>binder_persistent_request</c> (<c>v2/provider/...</c>).</summary>
+    /// <summary>
+    /// The spec pinned to the resolved ref with its provider prefix (e.g. <c>gh/org/repo/&lt;sha&gt;</c>): BinderHub's
+    /// <c>binder_persistent_request</c> is <c>v2/</c> followed by this.
+    /// </summary>
     public required string PersistentSpec { get; init; }
 }

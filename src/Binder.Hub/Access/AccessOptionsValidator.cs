@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Binder.Hub.Access;
+
+/// <summary>Checks <see cref="AccessOptions"/> at start-up: every bad pattern, quota or network named with its setting.</summary>
+public sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, AccessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = Problems(options);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    /// <summary>Throws an <see cref="OptionsValidationException"/> listing every problem, if there is any.</summary>
+    /// <param name="options">The options to check.</param>
+    public static void ThrowIfInvalid(AccessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = Problems(options);
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(AccessOptions.SectionName, typeof(AccessOptions), problems);
+        }
+    }
+
+    internal static List<string> Problems(AccessOptions o)
+    {
+        var problems = new List<string>();
+        var section = AccessOptions.SectionName;
+        if (o.HighQuota is < 0) problems.Add($"{section}:HighQuota must be 0 or more, not {o.HighQuota}.");
+        foreach (var (provider, rules) in o.Providers)
+        {
+            var key = $"{section}:Providers:{provider}";
+            if (rules is null)
+            {
+                continue;
+            }
+            Patterns(problems, $"{key}:BannedSpecs", rules.BannedSpecs);
+            Patterns(problems, $"{key}:AllowedSpecs", rules.AllowedSpecs);
+            Patterns(problems, $"{key}:HighQuotaSpecs", rules.HighQuotaSpecs);
+            for (var i = 0; i < rules.QuotaOverrides.Count; i++)
+            {
+                Pattern(problems, $"{key}:QuotaOverrides:{i}:Pattern", rules.QuotaOverrides[i].Pattern);
+                if (rules.QuotaOverrides[i].Quota < 0)
+                {
+                    problems.Add($"{key}:QuotaOverrides:{i}:Quota must be 0 or more, not {rules.QuotaOverrides[i].Quota}.");
+                }
+            }
+        }
+        for (var i = 0; i < o.BannedNetworks.Count; i++)
+        {
+            var cidr = o.BannedNetworks[i].Cidr?.Trim();
+            if (string.IsNullOrEmpty(cidr) || !cidr.Contains('/', StringComparison.Ordinal) || !IPNetwork.TryParse(cidr, out _))
+            {
+                problems.Add($"{section}:BannedNetworks:{i}:Cidr '{cidr}' is not a network in CIDR notation such as '192.0.2.0/24' or '2001:db8::/32' (host bits must be zero).");
+            }
+        }
+        return problems;
+    }
+
+    private static void Patterns(List<string> problems, string key, IReadOnlyList<string> patterns)
+    {
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            Pattern(problems, $"{key}:{i}", patterns[i]);
+        }
+    }
+
+    private static void Pattern(List<string> problems, string key, string? pattern)
+    {
+        if (string.IsNullOrEmpty(pattern))
+        {
+            problems.Add($"{key} is empty; an empty pattern would match every spec (write '.*' if that is meant).");
+            return;
+        }
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant);
+        }
+        catch (ArgumentException e)
+        {
+            problems.Add($"{key} '{pattern}' is not a valid regular expression: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Binder.Hub.Providers;
+
+namespace Binder.Hub.Access;
+
+/// <summary>
+/// Applies <see cref="AccessOptions"/>: bans, allow lists, quotas per spec, banned networks. Patterns and networks are
+/// parsed once, here; a bad one fails construction with the setting's name (see <see cref="AccessOptionsValidator"/>).
+/// </summary>
+public sealed class AccessPolicy
+{
+    private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(250);
+    private readonly Dictionary<string, CompiledRules> rules;
+    private readonly List<(IPNetwork Network, string Message)> bannedNetworks;
+    private readonly int? highQuota;
+
+    /// <summary>Compiles the rules.</summary>
+    /// <param name="options">The operator's rules.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A pattern or network is invalid; the message names the setting.</exception>
+    public AccessPolicy(AccessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        AccessOptionsValidator.ThrowIfInvalid(options);
+        highQuota = options.HighQuota;
+        rules = options.Providers.ToDictionary(
+            pair => pair.Key,
+            pair => new CompiledRules(
+                pair.Value.BannedSpecs.Select(Compile).ToList(),
+                pair.Value.AllowedSpecs.Select(Compile).ToList(),
+                pair.Value.HighQuotaSpecs.Select(Compile).ToList(),
+                pair.Value.QuotaOverrides.Select(o => (Compile(o.Pattern), o.Quota)).ToList()),
+            StringComparer.Ordinal);
+        bannedNetworks = options.BannedNetworks
+            .Select(b => (IPNetwork.Parse(b.Cidr.Trim()), string.IsNullOrWhiteSpace(b.Message)
+                ? "Requests from your network are not accepted by this service. If you think this is a mistake, contact its operators."
+                : b.Message!))
+            .ToList();
+    }
+
+    /// <summary>Decides whether <paramref name="spec"/> may be launched by <paramref name="client"/>.</summary>
+    /// <param name="spec">The parsed spec.</param>
+    /// <param name="client">The client's address, when known (IPv4-mapped IPv6 addresses count as IPv4).</param>
+    public AccessDecision Check(RepoSpec spec, IPAddress? client)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (client is not null)
+        {
+            var address = client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
+            foreach (var (network, message) in bannedNetworks)
+            {
+                if (network.Contains(address))
+                {
+                    return AccessDecision.Deny(message);
+                }
+            }
+        }
+        if (!rules.TryGetValue(spec.Provider, out var providerRules))
+        {
+            return AccessDecision.Allow;
+        }
+        if (providerRules.Allowed.Count > 0 && !providerRules.Allowed.Any(r => Matches(r, spec.Spec)))
+        {
+            return AccessDecision.Deny(
+                $"{spec.FullSpec} is not among the repositories this service launches; it only launches the ones its operators listed.");
+        }
+        if (providerRules.Banned.Any(r => Matches(r, spec.Spec)))
+        {
+            return AccessDecision.Deny(
+                $"Sorry, {spec.FullSpec} has been disabled from launching on this service. Please contact its operators for more information.");
+        }
+        return AccessDecision.Allow;
+    }
+
+    /// <summary>
+    /// The per-repository quota of <paramref name="spec"/>: <see cref="AccessOptions.HighQuota"/> for high-quota specs,
+    /// else <paramref name="defaultQuota"/>; then the last matching quota override. Null means no limit.
+    /// </summary>
+    /// <param name="spec">The parsed spec.</param>
+    /// <param name="defaultQuota">The service's per-repository quota.</param>
+    public int? QuotaFor(RepoSpec spec, int? defaultQuota)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!rules.TryGetValue(spec.Provider, out var providerRules))
+        {
+            return defaultQuota;
+        }
+        var quota = providerRules.HighQuota.Any(r => Matches(r, spec.Spec)) ? highQuota : defaultQuota;
+        foreach (var (pattern, value) in providerRules.Overrides)
+        {
+            if (Matches(pattern, spec.Spec))
+            {
+                quota = value;
+            }
+        }
+        return quota;
+    }
+
+    internal static Regex Compile(string pattern) =>
+        new(@"\A(?:" + pattern + ")", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
+
+    private static bool Matches(Regex pattern, string spec)
+    {
+        try
+        {
+            return pattern.IsMatch(spec);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // A pattern that takes this long on a visitor's spec is treated as matching: for bans that errs on refusing.
+            return true;
+        }
+    }
+
+    private sealed record CompiledRules(
+        List<Regex> Banned, List<Regex> Allowed, List<Regex> HighQuota, List<(Regex Pattern, int Quota)> Overrides);
+}

@@ -1,0 +1,128 @@
+using System.Text;
+using Binder.Hub.Events;
+
+namespace Binder.Hub.Grains;
+
+/// <summary>
+/// The bounded event log of one build, shared by every watcher: each watcher only keeps a cursor into it, so a slow
+/// or vanished watcher costs nothing and never holds the build back. The first <see cref="HeadEvents"/> events (the
+/// phases people look for) are always kept; beyond the line and byte bounds the oldest later events are dropped, and
+/// a reader whose cursor falls into the dropped part is told how many it missed. Not thread-safe: it lives on the
+/// repo grain's activation.
+/// </summary>
+internal sealed class BuildLog
+{
+    internal const int HeadEvents = 50;
+
+    private readonly List<BinderEvent> _head = [];
+    private readonly List<BinderEvent> _tail = [];
+    private readonly int _maxEvents;
+    private readonly long _maxBytes;
+    private long _bytes;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public BuildLog(int maxEvents, long maxBytes)
+    {
+        _maxEvents = Math.Max(maxEvents, HeadEvents + 1);
+        _maxBytes = maxBytes;
+    }
+
+    /// <summary>Events appended so far (kept or not).</summary>
+    public long Total { get; private set; }
+
+    /// <summary>Events dropped from the middle.</summary>
+    public long Omitted => Total - _head.Count - _tail.Count;
+
+    /// <summary>Whether the final event has been appended.</summary>
+    public bool Finished { get; private set; }
+
+    /// <summary>Completes at the next append or when the log finishes.</summary>
+    public Task Changed => _changed.Task;
+
+    /// <summary>Appends an event and wakes the readers.</summary>
+    public void Append(BinderEvent e)
+    {
+        if (Finished) return;
+        if (_head.Count < HeadEvents && _tail.Count == 0) _head.Add(e);
+        else _tail.Add(e);
+        _bytes += Encoding.UTF8.GetByteCount(e.Message);
+        Total++;
+        Trim();
+        Pulse();
+    }
+
+    /// <summary>Marks the log complete (after its final event) and wakes the readers.</summary>
+    public void Finish()
+    {
+        Finished = true;
+        Pulse();
+    }
+
+    /// <summary>Adds to <paramref name="into"/> the events after <paramref name="cursor"/> and moves it to the end.</summary>
+    public void Read(ref long cursor, List<BinderEvent> into)
+    {
+        if (cursor < _head.Count)
+        {
+            for (var i = (int)cursor; i < _head.Count; i++) into.Add(_head[i]);
+            cursor = _head.Count;
+        }
+        var tailStart = Total - _tail.Count;
+        if (cursor < tailStart)
+        {
+            into.Add(OmittedMarker(tailStart - cursor));
+            cursor = tailStart;
+        }
+        for (var i = (int)(cursor - tailStart); i < _tail.Count; i++) into.Add(_tail[i]);
+        cursor = Total;
+    }
+
+    /// <summary>The kept events, with a marker where events were dropped: what is persisted and replayed later.</summary>
+    public List<BinderEvent> Snapshot()
+    {
+        var events = new List<BinderEvent>(_head.Count + _tail.Count + 1);
+        long cursor = 0;
+        Read(ref cursor, events);
+        return events;
+    }
+
+    /// <summary>The last <paramref name="count"/> log lines (fetching and building messages), for failure messages.</summary>
+    public IReadOnlyList<string> LastLines(int count)
+    {
+        var lines = new List<string>(count);
+        foreach (var e in Enumerable.Reverse(_tail).Concat(Enumerable.Reverse(_head)))
+        {
+            if (lines.Count >= count) break;
+            if (e.Phase is BinderPhases.Fetching or BinderPhases.Building or BinderPhases.Pushing && e.Message.Trim().Length > 0)
+            {
+                lines.Add(e.Message.TrimEnd('\n'));
+            }
+        }
+        lines.Reverse();
+        return lines;
+    }
+
+    internal static BinderEvent OmittedMarker(long count) =>
+        BinderEvent.Of(BinderPhases.Building, $"[... {count} log lines left out to keep the log within its size limit ...]");
+
+    private void Trim()
+    {
+        if (_head.Count + _tail.Count <= _maxEvents && _bytes <= _maxBytes) return;
+        // Drop down to 90% at once, so a long log costs one copy per many appends rather than per append.
+        var eventsTarget = _maxEvents * 9 / 10;
+        var bytesTarget = _maxBytes * 9 / 10;
+        var drop = 0;
+        while (drop < _tail.Count - 1 && (_head.Count + _tail.Count - drop > eventsTarget || _bytes > bytesTarget))
+        {
+            _bytes -= Encoding.UTF8.GetByteCount(_tail[drop].Message);
+            drop++;
+        }
+        _tail.RemoveRange(0, drop);
+    }
+
+    private void Pulse()
+    {
+        var previous = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        previous.TrySetResult();
+    }
+}

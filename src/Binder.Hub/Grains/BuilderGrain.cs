@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Binder.Actors;
+using Binder.Build;
+using Binder.Hub.Events;
+using Binder.Hub.Hosting;
+using Binder.Hub.Providers;
+using Microsoft.Extensions.Logging;
+
+namespace Binder.Hub.Grains;
+
+/// <summary>
+/// The builds of one node (key: the node name; pinned to that node's silo). A few run at once on the node's Docker
+/// daemon, the rest wait first-in, first-out and are told how many builds are ahead. Each build runs the build engine
+/// off the activation and feeds its events through a channel to the caller's stream.
+/// </summary>
+[Reentrant]
+internal sealed partial class BuilderGrain(
+    RepoBuilder builder,
+    IEnumerable<IRepoProvider> providers,
+    BinderHubOptions options,
+    ILogger<BuilderGrain> logger) : Grain, IBuilderGrain
+{
+    private readonly LinkedList<object> _queue = new();
+    private int _running;
+    private TaskCompletionSource _queueChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private int Capacity => options.BuildQueue.MaxConcurrentBuilds;
+
+    public Task<BuilderLoad> GetLoad() => Task.FromResult(new BuilderLoad(GetPrimaryKeyString(), _running, _queue.Count, Capacity));
+
+    public async IAsyncEnumerable<BinderEvent> Build(BuildOrder order, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var ticket = _queue.AddLast(new object());
+        var started = false;
+        Task? work = null;
+        using var buildCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            var lastAhead = -1;
+            while (true)
+            {
+                var changed = _queueChanged.Task;
+                if (_running < Capacity && _queue.First == ticket)
+                {
+                    _queue.RemoveFirst();
+                    ticket = null;
+                    _running++;
+                    started = true;
+                    Pulse();
+                    break;
+                }
+                var ahead = Ahead(ticket!);
+                if (ahead != lastAhead)
+                {
+                    lastAhead = ahead;
+                    yield return Waiting(ahead);
+                }
+                await changed.WaitAsync(cancellationToken);
+            }
+            if (lastAhead < 0)
+            {
+                yield return Waiting(0);
+            }
+
+            Log.BuildStarted(logger, GetPrimaryKeyString(), order.ImageName, _running, _queue.Count);
+            var events = Channel.CreateUnbounded<BinderEvent>(new UnboundedChannelOptions { SingleReader = true });
+            // The engine runs off the activation: it is I/O and CPU heavy and reports from thread-pool threads.
+            work = Task.Run(() => RunAsync(order, events.Writer, buildCancellation.Token), CancellationToken.None);
+            await foreach (var e in events.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return e;
+            }
+        }
+        finally
+        {
+            if (ticket is not null)
+            {
+                _queue.Remove(ticket);
+                Pulse();
+            }
+            if (started)
+            {
+                await buildCancellation.CancelAsync();
+                if (work is not null)
+                {
+                    await work;
+                }
+                _running--;
+                Pulse();
+            }
+        }
+    }
+
+    private int Ahead(LinkedListNode<object> ticket)
+    {
+        var ahead = 0;
+        for (var node = _queue.First; node is not null && node != ticket; node = node.Next) ahead++;
+        return ahead;
+    }
+
+    private static BinderEvent Waiting(int ahead) => BinderEvent.Of(BinderPhases.Waiting, ahead switch
+    {
+        0 => "Waiting for build to start...",
+        1 => "Waiting for build to start: 1 build ahead of this one.",
+        _ => $"Waiting for build to start: {ahead} builds ahead of this one.",
+    }) with { QueuePosition = ahead };
+
+    private void Pulse()
+    {
+        var previous = _queueChanged;
+        _queueChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        previous.TrySetResult();
+    }
+
+    /// <summary>Runs one build; never throws: the last event written is <c>built</c> or <c>failed</c>.</summary>
+    private async Task RunAsync(BuildOrder order, ChannelWriter<BinderEvent> events, CancellationToken cancellationToken)
+    {
+        var repo = order.Repo;
+        string? downloaded = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Repo.BuildTimeout);
+        try
+        {
+            string source;
+            string? gitRef = null;
+            switch (repo.Source)
+            {
+                case GitSource git:
+                    source = git.Url;
+                    gitRef = git.Commit;
+                    break;
+                case RecordSource record:
+                    var provider = providers.FirstOrDefault(p => string.Equals(p.Prefix, record.Provider, StringComparison.Ordinal))
+                        ?? throw new BinderBuildException(
+                            $"No repo provider '{record.Provider}' is configured on node {GetPrimaryKeyString()}, so record {record.RecordId} cannot be fetched.");
+                    downloaded = Path.Combine(Path.GetTempPath(), "binder-record-" + Guid.NewGuid().ToString("N")[..12]);
+                    Directory.CreateDirectory(downloaded);
+                    events.TryWrite(BinderEvent.Of(BinderPhases.Fetching, $"Fetching {repo.RepoUrl} (record {record.RecordId})..."));
+                    await provider.DownloadAsync(repo, downloaded, timeout.Token).ConfigureAwait(false);
+                    source = downloaded;
+                    break;
+                default:
+                    throw new BinderBuildException($"The content source {repo.Source.GetType().Name} of {repo.GrainKey} is not known to this builder.");
+            }
+
+            var request = new RepoBuildRequest
+            {
+                Source = source,
+                Ref = gitRef,
+                ImageName = order.ImageName,
+                Push = order.Push,
+                Labels = new Dictionary<string, string>
+                {
+                    ["binder.repo"] = repo.GrainKey,
+                    ["binder.repo_url"] = repo.RepoUrl,
+                },
+            };
+            await builder.BuildAsync(request, e => events.TryWrite(Map(e)), timeout.Token).ConfigureAwait(false);
+            Log.BuildFinished(logger, GetKey(order), order.ImageName);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            events.TryWrite(BinderEvent.Of(BinderPhases.Failed,
+                $"The build of {repo.RepoUrl} at {repo.ResolvedRef} did not finish within {options.Repo.BuildTimeout} (Binder:Repo:BuildTimeout) and was stopped."));
+        }
+        catch (OperationCanceledException)
+        {
+            events.TryWrite(BinderEvent.Of(BinderPhases.Failed, "The build was cancelled."));
+        }
+        catch (Exception e) when (e is BinderBuildException or SpecNotFoundException or ProviderUnavailableException or IOException)
+        {
+            Log.BuildFailed(logger, GetKey(order), e.Message);
+            events.TryWrite(BinderEvent.Of(BinderPhases.Failed, "Build failed: " + e.Message));
+        }
+        catch (Exception e)
+        {
+            Log.BuildCrashed(logger, GetKey(order), e);
+            events.TryWrite(BinderEvent.Of(BinderPhases.Failed, $"Build failed unexpectedly ({e.GetType().Name}): {e.Message}"));
+        }
+        finally
+        {
+            events.TryComplete();
+            if (downloaded is not null)
+            {
+                try { Directory.Delete(downloaded, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
+    }
+
+    private static string GetKey(BuildOrder order) => order.Repo.GrainKey;
+
+    internal static BinderEvent Map(BuildEvent e) => e.Phase switch
+    {
+        BuildPhase.Fetching => BinderEvent.Of(BinderPhases.Fetching, e.Message),
+        BuildPhase.Pushing => BinderEvent.Of(BinderPhases.Pushing, e.Message),
+        BuildPhase.Built => BinderEvent.Of(BinderPhases.Built, e.Message) with { ImageName = e.ImageName },
+        BuildPhase.Failed => BinderEvent.Of(BinderPhases.Failed, e.Message),
+        _ => BinderEvent.Of(BinderPhases.Building, e.Message),
+    };
+}

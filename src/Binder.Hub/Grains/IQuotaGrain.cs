@@ -1,0 +1,25 @@
+using Binder.Actors;
+
+namespace Binder.Hub.Grains;
+
+/// <summary>
+/// Counts the sessions of one repository (key <c>provider/repository</c>) or of the whole Binder (key
+/// <see cref="TotalKey"/>) across the cluster. The holders are persisted, so counts survive restarts.
+/// </summary>
+public interface IQuotaGrain : IGrainWithStringKey
+{
+    /// <summary>The key of the grain that counts every session.</summary>
+    public const string TotalKey = "*";
+
+    /// <summary>
+    /// Takes a slot for <paramref name="sessionId"/> when fewer than <paramref name="limit"/> are held (null: no limit).
+    /// Taking a slot the session already holds succeeds.
+    /// </summary>
+    Task<bool> TryAcquire(string sessionId, int? limit);
+
+    /// <summary>Gives the session's slot back; releasing a slot not held does nothing.</summary>
+    Task Release(string sessionId);
+
+    /// <summary>The sessions holding a slot.</summary>
+    Task<IReadOnlyList<string>> GetHolders();
+}

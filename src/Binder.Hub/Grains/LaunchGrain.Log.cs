@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace Binder.Hub.Grains;
+
+internal sealed partial class LaunchGrain
+{
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} of {Repo} is ready on node {Node}")]
+        public static partial void SessionReady(ILogger logger, string session, string repo, string node);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} refused by quota {Quota} (limit {Limit})")]
+        public static partial void QuotaRefused(ILogger logger, string session, string quota, int limit);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session} did not start: {Reason}")]
+        public static partial void StartFailed(ILogger logger, string session, string reason);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: the proxy refused its route: {Reason}")]
+        public static partial void RouteFailed(ILogger logger, string session, string reason);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Session {Session}: {Source} activity unknown: {Reason}")]
+        public static partial void ActivityUnknown(ILogger logger, string session, string source, string reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Culling session {Session} ({Reason}, {Seconds:0} s)")]
+        public static partial void Culling(ILogger logger, string session, string reason, double seconds);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} stopped: {Reason}")]
+        public static partial void SessionStopped(ILogger logger, string session, string reason);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: removing its {Part} failed, will retry: {Reason}")]
+        public static partial void CleanUpFailed(ILogger logger, string session, string part, string reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} re-adopted after a restart (route existed: {RouteExisted})")]
+        public static partial void SessionAdopted(ILogger logger, string session, bool routeExisted);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} not re-adopted: {Reason}")]
+        public static partial void SessionNotAdopted(ILogger logger, string session, string reason);
+    }
+}

@@ -1,0 +1,368 @@
+using System.Runtime.CompilerServices;
+using Binder.Actors;
+using Binder.Hub.Events;
+using Binder.Hub.Hosting;
+using Binder.Hub.Launch;
+using Microsoft.Extensions.Logging;
+
+namespace Binder.Hub.Grains;
+
+/// <summary>
+/// One user session (key: the session id). Launch takes the quotas, starts the container, adds the route and reports
+/// ready; from then a timer polls activity and a durable reminder brings the grain back after a restart, until the
+/// session is culled (idle, too old) or stopped. Every failure before ready undoes what was done.
+/// </summary>
+internal sealed partial class LaunchGrain(
+    [PersistentState("session")] IPersistentState<SessionState> state,
+    BinderHubOptions options,
+    ILaunchBackend backend,
+    IProxyClient proxy,
+    ILocalSiloDetails silo,
+    TimeProvider time,
+    ILogger<LaunchGrain> logger) : Grain, ILaunchGrain, IRemindable
+{
+    internal const string ReminderName = "binder-session-cull";
+
+    private IGrainTimer? _poll;
+    private CancellationTokenSource? _launch;
+
+    private string SessionId => GetPrimaryKeyString();
+
+    private string RoutePath => SessionIds.RoutePath(SessionId);
+
+    private SessionOptions Sessions => options.Sessions;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.State == SessionStates.Running)
+        {
+            StartPolling();
+        }
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<BinderEvent> Launch(LaunchOrder order, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (state.State.State is not null || _launch is not null)
+        {
+            yield return Failed($"Session {SessionId} was launched already; every launch needs a new session id.", 409);
+            yield break;
+        }
+
+        using var launch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _launch = launch;
+        var ready = false;
+        var quotaKey = $"{order.Repo.Spec.Provider}/{order.Repo.Spec.Repository}";
+        try
+        {
+            state.State = new SessionState
+            {
+                State = SessionStates.Starting,
+                RepoKey = order.Repo.GrainKey,
+                QuotaKey = quotaKey,
+                ImageName = order.ImageName,
+                Node = silo.NodeName,
+                Token = SessionIds.NewToken(),
+                StartedAt = time.GetUtcNow(),
+            };
+            // Persisted before anything is taken, so a crash from here on leaves enough to clean up.
+            await state.WriteStateAsync(CancellationToken.None);
+
+            if (await AcquireQuotasAsync(order, quotaKey) is { } refusal)
+            {
+                yield return refusal;
+                yield break;
+            }
+
+            yield return BinderEvent.Of(BinderPhases.Launching, "Launching server...");
+            var (container, startFailure) = await StartContainerAsync(launch.Token);
+            if (startFailure is not null)
+            {
+                yield return startFailure;
+                yield break;
+            }
+
+            yield return BinderEvent.Of(BinderPhases.Launching, "Server started; adding its route to the proxy...");
+            if (await AddRouteAsync(container!, launch.Token) is { } routeFailure)
+            {
+                yield return routeFailure;
+                yield break;
+            }
+
+            state.State = state.State with { State = SessionStates.Running, LastActivity = time.GetUtcNow() };
+            await state.WriteStateAsync(CancellationToken.None);
+            await RegisterOrUpdateReminder(ReminderName, Sessions.ReminderPeriod, Sessions.ReminderPeriod);
+            StartPolling();
+            ready = true;
+            Log.SessionReady(logger, SessionId, order.Repo.GrainKey, state.State.Node ?? "");
+            var url = proxy.PublicUrl.ToString().TrimEnd('/') + RoutePath;
+            yield return new BinderEvent
+            {
+                Phase = BinderPhases.Ready,
+                Message = $"server running at {url}\n",
+                Url = url,
+                Token = state.State.Token,
+                Image = order.ImageName,
+                RepoUrl = order.Repo.RepoUrl,
+                BinderRefUrl = order.Repo.RefUrl,
+                BinderLaunchHost = order.LaunchHost,
+                BinderRequest = order.BinderRequest,
+                BinderPersistentRequest = order.Repo.PersistentSpec,
+            };
+        }
+        finally
+        {
+            _launch = null;
+            if (!ready)
+            {
+                await CleanUpAsync(launch.IsCancellationRequested ? "launch cancelled" : "launch failed");
+            }
+        }
+    }
+
+    public async Task Stop(string reason)
+    {
+        if (_launch is { } launching)
+        {
+            // The launch undoes itself when it sees the cancellation.
+            await launching.CancelAsync();
+            return;
+        }
+        if (state.State.State is SessionStates.Running or SessionStates.Starting)
+        {
+            await CleanUpAsync(string.IsNullOrWhiteSpace(reason) ? "stopped" : reason);
+        }
+    }
+
+    public Task<SessionInfo?> GetInfo() => Task.FromResult(state.State.State is null
+        ? null
+        : new SessionInfo(SessionId, state.State.State, state.State.RepoKey, state.State.ImageName, state.State.Node,
+            state.State.ContainerId, state.State.StartedAt, state.State.LastActivity));
+
+    public async Task<bool> Adopt(SessionContainer? container, bool routeExists)
+    {
+        if (_launch is not null)
+        {
+            return true;
+        }
+        var current = state.State;
+        if (current.State != SessionStates.Running || container is null || !container.Running
+            || (current.ContainerId is { } id && id != container.ContainerId))
+        {
+            if (current.State is SessionStates.Running or SessionStates.Starting)
+            {
+                Log.SessionNotAdopted(logger, SessionId, container is null ? "its container is gone" : "its container does not run");
+                await CleanUpAsync("container gone after restart");
+            }
+            return false;
+        }
+        if (!routeExists)
+        {
+            await proxy.AddRouteAsync(RoutePath, current.Target ?? container.Target, RouteData(), CancellationToken.None);
+        }
+        await RegisterOrUpdateReminder(ReminderName, Sessions.ReminderPeriod, Sessions.ReminderPeriod);
+        StartPolling();
+        Log.SessionAdopted(logger, SessionId, routeExists);
+        return true;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (state.State.State == SessionStates.Running)
+        {
+            StartPolling();
+            await CheckActivityAsync(CancellationToken.None);
+        }
+        else if (state.State.State != SessionStates.Starting && await GetReminder(reminderName) is { } reminder)
+        {
+            await UnregisterReminder(reminder);
+        }
+    }
+
+    private async Task<BinderEvent?> AcquireQuotasAsync(LaunchOrder order, string quotaKey)
+    {
+        // The total grain takes every session (also without a limit): it is the cluster's list of live sessions.
+        if (!await GrainFactory.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).TryAcquire(SessionId, Sessions.TotalQuota))
+        {
+            Log.QuotaRefused(logger, SessionId, IQuotaGrain.TotalKey, Sessions.TotalQuota ?? 0);
+            return Failed($"Too many sessions are running on this Binder (quota {Sessions.TotalQuota}); try again later.", 429);
+        }
+        var limit = order.RepoQuota ?? Sessions.DefaultRepoQuota;
+        if (!await GrainFactory.GetGrain<IQuotaGrain>(quotaKey).TryAcquire(SessionId, limit))
+        {
+            Log.QuotaRefused(logger, SessionId, quotaKey, limit ?? 0);
+            return Failed($"Too many users running {quotaKey} (quota {limit}); try again later.", 429);
+        }
+        return null;
+    }
+
+    private async Task<(SessionContainer? Container, BinderEvent? Failure)> StartContainerAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var container = await backend.StartAsync(
+                new SessionStart(SessionId, state.State.ImageName, state.State.Token!, RoutePath, state.State.RepoKey), cancellationToken);
+            state.State = state.State with
+            {
+                ContainerId = container.ContainerId,
+                Target = container.Target,
+                ContainerCreatedAt = container.CreatedAt,
+            };
+            await state.WriteStateAsync(CancellationToken.None);
+            return (container, null);
+        }
+        catch (OperationCanceledException)
+        {
+            return (null, Failed("The launch was cancelled before the server was ready.", 499));
+        }
+        catch (SessionStartException e)
+        {
+            Log.StartFailed(logger, SessionId, e.Message);
+            return (null, Failed("Could not start the server: " + e.Message, 500));
+        }
+        catch (Exception e)
+        {
+            Log.StartFailed(logger, SessionId, e.Message);
+            return (null, Failed($"Could not start the server ({e.GetType().Name}): {e.Message}", 500));
+        }
+    }
+
+    private async Task<BinderEvent?> AddRouteAsync(SessionContainer container, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await proxy.AddRouteAsync(RoutePath, container.Target, RouteData(), cancellationToken);
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return Failed("The launch was cancelled before the server was ready.", 499);
+        }
+        catch (Exception e)
+        {
+            Log.RouteFailed(logger, SessionId, e.Message);
+            return Failed($"The server started but the proxy refused its route: {e.Message}", 500);
+        }
+    }
+
+    private Dictionary<string, string> RouteData() => new() { ["session"] = SessionId };
+
+    private void StartPolling()
+    {
+        _poll ??= RegisterGrainTimer(CheckActivityAsync, new GrainTimerCreationOptions
+        {
+            DueTime = Sessions.PollInterval,
+            Period = Sessions.PollInterval,
+            KeepAlive = true,
+        });
+    }
+
+    /// <summary>Reads the proxy's and Jupyter's last activity and culls the session when idle or too old.</summary>
+    private async Task CheckActivityAsync(CancellationToken cancellationToken)
+    {
+        var current = state.State;
+        if (current.State != SessionStates.Running)
+        {
+            StopPolling();
+            return;
+        }
+        DateTimeOffset? proxyActivity = null, jupyterActivity = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Sessions.StopTimeout);
+        try
+        {
+            var route = (await proxy.GetRoutesAsync(timeout.Token)).FirstOrDefault(r => r.Path.TrimEnd('/') == RoutePath.TrimEnd('/'));
+            if (route is null && current.Target is { } target)
+            {
+                // Someone removed the route (a proxy restart): a running session must stay reachable.
+                await proxy.AddRouteAsync(RoutePath, target, RouteData(), timeout.Token);
+            }
+            proxyActivity = route?.LastActivity;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.ActivityUnknown(logger, SessionId, "proxy", e.Message);
+        }
+        if (current.ContainerId is { } containerId && current.Target is { } containerTarget && current.Token is { } token)
+        {
+            try
+            {
+                jupyterActivity = await backend.GetJupyterActivityAsync(
+                    new SessionContainer(SessionId, containerId, containerTarget, true, current.ContainerCreatedAt ?? current.StartedAt), token, timeout.Token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.ActivityUnknown(logger, SessionId, "jupyter", e.Message);
+            }
+        }
+
+        var last = new[] { current.LastActivity ?? current.StartedAt, proxyActivity ?? DateTimeOffset.MinValue, jupyterActivity ?? DateTimeOffset.MinValue }.Max();
+        if (last != current.LastActivity)
+        {
+            state.State = current with { LastActivity = last };
+            await state.WriteStateAsync(CancellationToken.None);
+        }
+        var now = time.GetUtcNow();
+        if (now - current.StartedAt >= Sessions.MaxAge)
+        {
+            Log.Culling(logger, SessionId, "max age", (now - current.StartedAt).TotalSeconds);
+            await CleanUpAsync("max age reached");
+        }
+        else if (now - last >= Sessions.IdleTimeout)
+        {
+            Log.Culling(logger, SessionId, "idle", (now - last).TotalSeconds);
+            await CleanUpAsync("idle");
+        }
+    }
+
+    private void StopPolling()
+    {
+        _poll?.Dispose();
+        _poll = null;
+    }
+
+    /// <summary>Removes the route and the container, releases the quotas and marks the session stopped. Each step is
+    /// tried even when an earlier one failed; what failed is retried by the reminder and the janitor.</summary>
+    private async Task CleanUpAsync(string reason)
+    {
+        StopPolling();
+        var current = state.State;
+        var failures = 0;
+        failures += await TryAsync("route", ct => proxy.DeleteRouteAsync(RoutePath, ct));
+        failures += await TryAsync("container", ct => backend.StopAsync(SessionId, ct));
+        failures += await TryAsync("quota", _ => GrainFactory.GetGrain<IQuotaGrain>(current.QuotaKey).Release(SessionId), current.QuotaKey.Length > 0);
+        failures += await TryAsync("quota", _ => GrainFactory.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).Release(SessionId));
+        if (failures > 0)
+        {
+            // Stay "running" so the reminder tries again; the token stays with it.
+            return;
+        }
+        state.State = current with { State = SessionStates.Stopped, StopReason = reason, StoppedAt = time.GetUtcNow(), Token = null };
+        await state.WriteStateAsync(CancellationToken.None);
+        if (await GetReminder(ReminderName) is { } reminder)
+        {
+            await UnregisterReminder(reminder);
+        }
+        Log.SessionStopped(logger, SessionId, reason);
+    }
+
+    private async Task<int> TryAsync(string what, Func<CancellationToken, Task> step, bool when = true)
+    {
+        if (!when) return 0;
+        using var timeout = new CancellationTokenSource(Sessions.StopTimeout);
+        try
+        {
+            await step(timeout.Token);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            Log.CleanUpFailed(logger, SessionId, what, e.Message);
+            return 1;
+        }
+    }
+
+    private static BinderEvent Failed(string message, int statusCode) =>
+        BinderEvent.Of(BinderPhases.Failed, message) with { StatusCode = statusCode };
+}

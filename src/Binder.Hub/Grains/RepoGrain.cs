@@ -1,0 +1,286 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Binder.Actors;
+using Binder.Build;
+using Binder.Build.Docker;
+using Binder.Build.Registry;
+using Binder.Hub.Events;
+using Binder.Hub.Hosting;
+using Binder.Hub.Providers;
+using Microsoft.Extensions.Logging;
+
+namespace Binder.Hub.Grains;
+
+/// <summary>
+/// The image of one resolved repository (key <c>provider/repository@resolved</c>). The first watcher starts a build
+/// loop on this activation; every watcher, early or late, reads the same bounded log with its own cursor. The loop
+/// checks the registry (or the local daemon) once, picks a node, consumes that node's builder stream and persists the
+/// outcome with the log, so later watchers (also after a restart) get the whole story.
+/// </summary>
+internal sealed partial class RepoGrain(
+    [PersistentState("repo")] IPersistentState<RepoGrainState> state,
+    BinderHubOptions options,
+    DockerClient docker,
+    RegistryClient registry,
+    ILocalSiloDetails silo,
+    TimeProvider time,
+    ILogger<RepoGrain> logger) : Grain, IRepoGrain
+{
+    // Long enough for any queue wait plus the build; set back when the build ends.
+    private static readonly TimeSpan BuildKeepAlive = TimeSpan.FromDays(7);
+
+    private BuildRun? _run;
+
+    public async IAsyncEnumerable<BinderEvent> Watch(ResolvedRepo repo, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        if (repo.GrainKey != GetPrimaryKeyString())
+        {
+            yield return BinderEvent.Of(BinderPhases.Failed,
+                $"This repo grain is for {GetPrimaryKeyString()}, but was asked to build {repo.GrainKey}: get the grain by ResolvedRepo.GrainKey.")
+                with { StatusCode = 500 };
+            yield break;
+        }
+
+        if (_run is null || _run.Log.Finished)
+        {
+            if (state.State.State == RepoBuildStates.Built && state.State.ImageName is { } image)
+            {
+                // Known image: replay the kept log of the build that made it (logs never vanish), then the final event.
+                foreach (var kept in state.State.Log.Where(e => e.Phase != BinderPhases.Built))
+                {
+                    yield return kept;
+                }
+                yield return state.State.Log.LastOrDefault(e => e.Phase == BinderPhases.Built)
+                    ?? BinderEvent.Of(BinderPhases.Built, "Found built image, launching...") with { ImageName = image };
+                yield break;
+            }
+            StartBuild(repo);
+        }
+
+        var run = _run!;
+        long cursor = 0;
+        var batch = new List<BinderEvent>();
+        while (true)
+        {
+            var changed = run.Log.Changed;
+            batch.Clear();
+            run.Log.Read(ref cursor, batch);
+            foreach (var e in batch)
+            {
+                yield return e;
+            }
+            if (run.Log.Finished && cursor == run.Log.Total)
+            {
+                yield break;
+            }
+            await changed.WaitAsync(cancellationToken);
+        }
+    }
+
+    public Task<RepoBuildStatus> GetStatus() => Task.FromResult(state.State.ToStatus());
+
+    public Task<IReadOnlyList<BinderEvent>> GetLog() =>
+        Task.FromResult<IReadOnlyList<BinderEvent>>(_run is { Log.Finished: false } run ? run.Log.Snapshot() : state.State.Log);
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_run is { Log.Finished: false } run)
+        {
+            Log.BuildInterrupted(logger, GetPrimaryKeyString(), reason.ToString());
+            await run.Cancellation.CancelAsync();
+            try
+            {
+                await run.Loop.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // The deactivation timeout passed: the state says "building" and the next watcher starts again.
+            }
+        }
+    }
+
+    private void StartBuild(ResolvedRepo repo)
+    {
+        var run = new BuildRun(new BuildLog(options.Repo.MaxLogLines, options.Repo.MaxLogBytes));
+        _run = run;
+        DelayDeactivation(BuildKeepAlive);
+        // The loop runs on this activation (its continuations come back to the mailbox, so it never runs in parallel
+        // with calls) but without the call chain of the watcher that started it: the build belongs to nobody.
+        using (ExecutionContext.SuppressFlow())
+        {
+            run.Loop = Task.Factory.StartNew(
+                () => RunBuildAsync(repo, run), CancellationToken.None, TaskCreationOptions.DenyChildAttach,
+                TaskScheduler.FromCurrentSynchronizationContext()).Unwrap();
+        }
+    }
+
+    private async Task RunBuildAsync(ResolvedRepo repo, BuildRun run)
+    {
+        var key = GetPrimaryKeyString();
+        var token = run.Cancellation.Token;
+        string? imageName = null;
+        try
+        {
+            imageName = ImageNames.Derive(options.Repo.FullImageNamePrefix, repo.BuildSlug, repo.ResolvedRef);
+            if (await FindImageAsync(imageName, run.Log, token) is { } existing)
+            {
+                Log.ImageFound(logger, key, imageName);
+                await FinishAsync(run, BinderEvent.Of(BinderPhases.Built, "Found built image, launching...") with { ImageName = imageName },
+                    state.State with { State = RepoBuildStates.Built, ImageName = imageName, Digest = existing, Since = time.GetUtcNow(), FailureMessage = null, Node = null });
+                return;
+            }
+
+            var node = await PickNodeAsync(repo, token);
+            Log.BuildStarting(logger, key, node, imageName);
+            state.State = new RepoGrainState { State = RepoBuildStates.Building, Node = node, Since = time.GetUtcNow(), ImageName = imageName };
+            await state.WriteStateAsync(token);
+
+            BinderEvent? final = null;
+            var builder = GrainFactory.GetGrain<IBuilderGrain>(node);
+            await foreach (var e in builder.Build(new BuildOrder(repo, imageName, options.Repo.UsesRegistry), token))
+            {
+                if (e.Phase is BinderPhases.Built or BinderPhases.Failed)
+                {
+                    final = e;
+                    break;
+                }
+                run.Log.Append(e);
+            }
+
+            if (final is { Phase: BinderPhases.Built })
+            {
+                var digest = await LookUpDigestAsync(imageName, token);
+                Log.BuildSucceeded(logger, key, node, imageName);
+                await FinishAsync(run, final with { ImageName = imageName },
+                    state.State with { State = RepoBuildStates.Built, Digest = digest, Since = time.GetUtcNow(), FailureMessage = null });
+                return;
+            }
+            var reason = final?.Message ?? $"The builder on node {node} stopped without saying whether the build worked.";
+            await FailAsync(run, reason, imageName, node);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            await FailAsync(run, "The build was interrupted because this Binder is shutting down; ask again to start it over.", imageName, state.State.Node);
+        }
+        catch (Exception e)
+        {
+            Log.BuildCrashed(logger, key, e);
+            await FailAsync(run, $"The build could not run: {e.Message}", imageName, state.State.Node);
+        }
+        finally
+        {
+            run.Log.Finish();
+            DelayDeactivation(TimeSpan.Zero);
+        }
+    }
+
+    private async Task FailAsync(BuildRun run, string reason, string? imageName, string? node)
+    {
+        var message = FailureMessage(reason, run.Log.LastLines(options.Repo.FailureLogLines));
+        Log.BuildFailed(logger, GetPrimaryKeyString(), node ?? "(none)", reason);
+        await FinishAsync(run, BinderEvent.Of(BinderPhases.Failed, message),
+            new RepoGrainState { State = RepoBuildStates.Failed, Node = node, Since = time.GetUtcNow(), ImageName = imageName, FailureMessage = message });
+    }
+
+    private async Task FinishAsync(BuildRun run, BinderEvent final, RepoGrainState outcome)
+    {
+        run.Log.Append(final);
+        state.State = outcome with { Log = run.Log.Snapshot() };
+        try
+        {
+            await state.WriteStateAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // The watchers still get the outcome; only a later watcher after a restart would build again.
+            Log.StateWriteFailed(logger, GetPrimaryKeyString(), e);
+        }
+    }
+
+    /// <summary>Looks for the image once: in the registry when one is configured, else in this node's daemon.</summary>
+    private async Task<string?> FindImageAsync(string imageName, BuildLog log, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (options.Repo.UsesRegistry)
+            {
+                return await registry.ImageExistsAsync(imageName, cancellationToken);
+            }
+            return (await docker.InspectImageAsync(imageName, cancellationToken))?.Id;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not knowing is not fatal: build, and the push (or the build) will say what is wrong with the registry.
+            Log.ImageLookupFailed(logger, imageName, e.Message);
+            log.Append(BinderEvent.Of(BinderPhases.Waiting, $"Could not check whether {imageName} exists ({e.Message}); building it."));
+            return null;
+        }
+    }
+
+    private async Task<string?> LookUpDigestAsync(string imageName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return options.Repo.UsesRegistry
+                ? await registry.ImageExistsAsync(imageName, cancellationToken)
+                : (await docker.InspectImageAsync(imageName, cancellationToken))?.Id;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.ImageLookupFailed(logger, imageName, e.Message);
+            return null;
+        }
+    }
+
+    private async Task<string> PickNodeAsync(ResolvedRepo repo, CancellationToken cancellationToken)
+    {
+        var nodes = (silo is Silo local ? local.GetClusterMembers() : [])
+            .Where(m => m.Status == "Active")
+            .Select(m => m.NodeName)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (nodes.Count == 0) nodes.Add(silo.NodeName);
+        if (nodes.Count == 1) return nodes[0];
+
+        var loads = await Task.WhenAll(nodes.Select(async node =>
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<IBuilderGrain>(node).GetLoad()
+                    .WaitAsync(options.BuildQueue.LoadQueryTimeout, time, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.NodeLoadUnknown(logger, node, e.Message);
+                return null;
+            }
+        }));
+        var known = loads.OfType<BuilderLoad>().ToList();
+        return known.Count == 0 ? silo.NodeName : NodePicker.Pick($"{repo.Spec.Provider}/{repo.Spec.Repository}", known);
+    }
+
+    internal static string FailureMessage(string reason, IReadOnlyList<string> lastLines)
+    {
+        var text = new StringBuilder(reason.TrimEnd('\n'));
+        var missing = lastLines.Where(line => !reason.Contains(line, StringComparison.Ordinal)).ToList();
+        if (missing.Count > 0)
+        {
+            text.Append("\nLast lines of the build log:");
+            foreach (var line in lastLines)
+            {
+                text.Append("\n  ").Append(line);
+            }
+        }
+        return text.Append('\n').ToString();
+    }
+
+    private sealed class BuildRun(BuildLog log)
+    {
+        public BuildLog Log { get; } = log;
+
+        public CancellationTokenSource Cancellation { get; } = new();
+
+        public Task Loop { get; set; } = Task.CompletedTask;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Binder.Hub.Grains;
+
+/// <summary>
+/// What a launch grain persists. The Jupyter token is kept (the grain polls Jupyter's <c>/api/status</c> with it after
+/// a restart) but never logged or returned by <see cref="ILaunchGrain.GetInfo"/>.
+/// </summary>
+internal sealed record SessionState
+{
+    public string? State { get; init; }
+
+    public string RepoKey { get; init; } = "";
+
+    /// <summary>The per-repository quota grain key (<c>provider/repository</c>).</summary>
+    public string QuotaKey { get; init; } = "";
+
+    public string ImageName { get; init; } = "";
+
+    public string? Node { get; init; }
+
+    public string? ContainerId { get; init; }
+
+    public string? Target { get; init; }
+
+    public string? Token { get; init; }
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset? ContainerCreatedAt { get; init; }
+
+    public DateTimeOffset? LastActivity { get; init; }
+
+    public string? StopReason { get; init; }
+
+    public DateTimeOffset? StoppedAt { get; init; }
+}

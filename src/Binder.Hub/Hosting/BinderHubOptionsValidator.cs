@@ -1,0 +1,56 @@
+using Binder.Build.Buildpacks;
+using Binder.Build.Registry;
+using Microsoft.Extensions.Options;
+
+namespace Binder.Hub.Hosting;
+
+/// <summary>Checks <see cref="BinderHubOptions"/> at start-up, so a bad configuration fails early with its key named.</summary>
+public sealed class BinderHubOptionsValidator : IValidateOptions<BinderHubOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, BinderHubOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        var queue = options.BuildQueue;
+        if (queue.MaxConcurrentBuilds < 1)
+            errors.Add($"Binder:BuildQueue:MaxConcurrentBuilds is {queue.MaxConcurrentBuilds}; it must be at least 1.");
+        if (queue.LoadQueryTimeout <= TimeSpan.Zero)
+            errors.Add("Binder:BuildQueue:LoadQueryTimeout must be positive, e.g. 00:00:05.");
+
+        var repo = options.Repo;
+        if (repo.BuildTimeout <= TimeSpan.Zero)
+            errors.Add("Binder:Repo:BuildTimeout must be positive, e.g. 01:00:00.");
+        if (repo.MaxLogLines < 10)
+            errors.Add($"Binder:Repo:MaxLogLines is {repo.MaxLogLines}; keep at least 10 lines.");
+        if (repo.MaxLogBytes < 1024)
+            errors.Add($"Binder:Repo:MaxLogBytes is {repo.MaxLogBytes}; keep at least 1024 bytes.");
+        if (repo.FailureLogLines < 0)
+            errors.Add("Binder:Repo:FailureLogLines must not be negative.");
+        if (repo.ImageNamePrefix is null || repo.ImageNamePrefix.Any(c => char.IsWhiteSpace(c) || char.IsUpper(c) || c == ':' || c == '@'))
+            errors.Add($"Binder:Repo:ImageNamePrefix '{repo.ImageNamePrefix}' must be lower case without spaces, ':' or '@', e.g. r2d- or binder/r2d-.");
+        else if (!ImageReference.TryParse(repo.FullImageNamePrefix + "x:tag", out _))
+            errors.Add($"Binder:Repo:Registry '{repo.Registry}' with ImageNamePrefix '{repo.ImageNamePrefix}' does not make valid image names; use a host[:port] and a lower-case path prefix.");
+
+        var sessions = options.Sessions;
+        if (sessions.IdleTimeout <= TimeSpan.Zero)
+            errors.Add("Binder:Sessions:IdleTimeout must be positive, e.g. 00:10:00.");
+        if (sessions.MaxAge <= TimeSpan.Zero)
+            errors.Add("Binder:Sessions:MaxAge must be positive, e.g. 06:00:00.");
+        if (sessions.PollInterval <= TimeSpan.Zero)
+            errors.Add("Binder:Sessions:PollInterval must be positive, e.g. 00:00:30.");
+        if (sessions.ReminderPeriod <= TimeSpan.Zero)
+            errors.Add("Binder:Sessions:ReminderPeriod must be positive and at least the reminder minimum period (1 minute by default).");
+        if (sessions.TotalQuota is < 0)
+            errors.Add("Binder:Sessions:TotalQuota must not be negative (leave it out for no limit).");
+        if (sessions.DefaultRepoQuota is < 0)
+            errors.Add("Binder:Sessions:DefaultRepoQuota must not be negative (leave it out for no limit).");
+        if (sessions.StopTimeout <= TimeSpan.Zero)
+            errors.Add("Binder:Sessions:StopTimeout must be positive.");
+
+        errors.AddRange(new BuildpackOptionsValidator().Validate(null, options.Buildpacks) is { Failed: true } buildpacks
+            ? buildpacks.Failures
+            : []);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

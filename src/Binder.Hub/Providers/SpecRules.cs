@@ -1,0 +1,150 @@
+using System.Text.RegularExpressions;
+
+namespace Binder.Hub.Providers;
+
+/// <summary>
+/// The checks every provider's parser shares: length, control characters, empty and <c>..</c> segments, git ref syntax,
+/// DOIs. Strict on purpose: a spec ends up in URLs, git arguments, grain keys and image names.
+/// </summary>
+internal static partial class SpecRules
+{
+    /// <summary>The longest spec (after the provider prefix) accepted.</summary>
+    public const int MaxSpecLength = 1024;
+
+    /// <summary>The longest ref accepted (git allows longer, no hosting service does).</summary>
+    public const int MaxRefLength = 255;
+
+    /// <summary>Common checks on the raw spec; returns it unchanged.</summary>
+    public static string CheckRaw(string prefix, string? spec, string example)
+    {
+        if (string.IsNullOrEmpty(spec))
+        {
+            throw new InvalidSpecException($"The {prefix} spec is empty; it should look like '{prefix}/{example}'.");
+        }
+        if (spec.Length > MaxSpecLength)
+        {
+            throw new InvalidSpecException(
+                $"The {prefix} spec is {spec.Length} characters long; at most {MaxSpecLength} are accepted. A spec looks like '{prefix}/{example}'.");
+        }
+        CheckCharacters(prefix, spec, example);
+        return spec;
+    }
+
+    public static void CheckCharacters(string prefix, string text, string example)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            // A lone surrogate is not text; zero-width and line-separator characters make specs that look alike differ.
+            var loneSurrogate = char.IsHighSurrogate(c) ? i + 1 >= text.Length || !char.IsLowSurrogate(text[++i]) : char.IsLowSurrogate(c);
+            if (char.IsControl(c) || char.IsWhiteSpace(c) || c is '\u200b' or '\u200c' or '\u200d' or '\ufeff' || loneSurrogate)
+            {
+                throw new InvalidSpecException(
+                    $"The {prefix} spec contains a control or white-space character (U+{(int)c:X4}); a spec looks like '{prefix}/{example}'.");
+            }
+        }
+    }
+
+    /// <summary>Percent-decodes a part of a spec, refusing malformed escapes and decoded control characters.</summary>
+    public static string Unescape(string prefix, string text, string what, string example)
+    {
+        string decoded;
+        try
+        {
+            decoded = Uri.UnescapeDataString(text);
+        }
+        catch (UriFormatException)
+        {
+            throw new InvalidSpecException($"The {what} in the {prefix} spec is not validly percent-escaped; a spec looks like '{prefix}/{example}'.");
+        }
+        if (decoded.Length == 0)
+        {
+            throw new InvalidSpecException($"The {what} in the {prefix} spec is empty; a spec looks like '{prefix}/{example}'.");
+        }
+        CheckCharacters(prefix, decoded, example);
+        return decoded;
+    }
+
+    /// <summary>
+    /// Checks a git ref the way <c>git check-ref-format</c> would (plus: no leading <c>-</c>, so that it is never taken
+    /// for an option), and at most <see cref="MaxRefLength"/> characters.
+    /// </summary>
+    public static string CheckRef(string prefix, string reference, string example)
+    {
+        string? problem = null;
+        if (reference.Length == 0) problem = "is empty";
+        else if (reference.Length > MaxRefLength) problem = $"is longer than {MaxRefLength} characters";
+        else if (reference[0] == '-') problem = "starts with '-'";
+        else if (reference.Contains("..", StringComparison.Ordinal)) problem = "contains '..'";
+        else if (reference.Contains("@{", StringComparison.Ordinal)) problem = "contains '@{'";
+        else if (reference.Contains("//", StringComparison.Ordinal) || reference[0] == '/' || reference[^1] == '/') problem = "has an empty path segment";
+        else if (reference[^1] == '.') problem = "ends with '.'";
+        else if (reference == "@") problem = "is '@'";
+        else if (reference.IndexOfAny(['~', '^', ':', '?', '*', '[', '\\', ' ']) >= 0) problem = "contains one of ~ ^ : ? * [ \\";
+        else if (reference.Split('/').Any(segment => segment.StartsWith('.') || segment.EndsWith(".lock", StringComparison.Ordinal))) problem = "has a segment starting with '.' or ending with '.lock'";
+        if (problem is not null)
+        {
+            throw new InvalidSpecException(
+                $"The ref '{Printable(reference)}' in the {prefix} spec {problem}; give a branch, tag or commit sha, as in '{prefix}/{example}'.");
+        }
+        return reference;
+    }
+
+    /// <summary>Refuses empty, <c>.</c> and <c>..</c> segments of a slash-separated path.</summary>
+    public static void CheckSegments(string prefix, string path, string what, string example)
+    {
+        foreach (var segment in path.Split('/'))
+        {
+            if (segment.Length == 0)
+            {
+                throw new InvalidSpecException($"The {what} in the {prefix} spec has an empty path segment ('//' or a leading or trailing '/'); a spec looks like '{prefix}/{example}'.");
+            }
+            if (segment is "." or "..")
+            {
+                throw new InvalidSpecException($"The {what} in the {prefix} spec contains a '{segment}' path segment, which is not allowed; a spec looks like '{prefix}/{example}'.");
+            }
+        }
+    }
+
+    public static bool IsFullSha(string? reference) => reference is not null && FullSha().IsMatch(reference);
+
+    /// <summary>
+    /// Normalises a DOI given as <c>10.x/y</c>, <c>doi:10.x/y</c> or a doi.org URL to <c>10.x/y</c>, and checks it.
+    /// </summary>
+    public static string NormalizeDoi(string prefix, string spec, string example)
+    {
+        var doi = spec;
+        foreach (var lead in (string[])["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"])
+        {
+            if (doi.StartsWith(lead, StringComparison.OrdinalIgnoreCase))
+            {
+                doi = doi[lead.Length..];
+                break;
+            }
+        }
+        if (doi.Contains('%', StringComparison.Ordinal))
+        {
+            doi = Unescape(prefix, doi, "DOI", example);
+        }
+        if (!Doi().IsMatch(doi))
+        {
+            throw new InvalidSpecException(
+                $"'{Printable(spec)}' is not a DOI; a {prefix} spec is a DOI such as '{prefix}/{example}' (or https://doi.org/{example}).");
+        }
+        CheckSegments(prefix, doi, "DOI", example);
+        return doi;
+    }
+
+    public static string Printable(string value)
+    {
+        var text = new string(value.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return text.Length > 80 ? text[..80] + "…" : text;
+    }
+
+    [GeneratedRegex("^[0-9a-f]{40}$")]
+    private static partial Regex FullSha();
+
+    // Crossref's recommended pattern for modern DOIs, which covers DataCite's (Zenodo, Figshare, Dataverse).
+    [GeneratedRegex(@"^10\.\d{4,9}/[-._;()/:A-Za-z0-9]{1,300}$")]
+    private static partial Regex Doi();
+}

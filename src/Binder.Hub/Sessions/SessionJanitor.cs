@@ -1,0 +1,113 @@
+using Binder.Actors;
+using Binder.Hub.Grains;
+using Binder.Hub.Launch;
+using Microsoft.Extensions.Logging;
+
+namespace Binder.Hub.Sessions;
+
+/// <summary>
+/// Puts this node's sessions back in order after a silo or service restart: containers whose launch grain says
+/// running are re-adopted (route re-added when missing, polling and reminder running again); containers and proxy
+/// routes nobody owns are removed; sessions whose container is gone are marked stopped and give their quota back.
+/// Run it once when the silo has started (<see cref="Hosting.BinderHubSiloExtensions.ReconcileSessionsAsync"/>).
+/// </summary>
+public sealed partial class SessionJanitor(
+    IGrainFactory grains,
+    ILaunchBackend backend,
+    IProxyClient proxy,
+    ILocalSiloDetails silo,
+    ILogger<SessionJanitor> logger)
+{
+    /// <summary>Reconciles the backend's containers, the proxy's routes and the launch grains' states.</summary>
+    public async Task<SessionReconciliation> ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var containers = await backend.ListAsync(cancellationToken);
+        var routes = (await proxy.GetRoutesAsync(cancellationToken))
+            .Select(r => (Route: r, Session: SessionOf(r)))
+            .Where(r => r.Session is not null)
+            .ToList();
+        var routed = routes.Select(r => r.Session!).ToHashSet(StringComparer.Ordinal);
+        List<string> adopted = [], removedContainers = [], removedRoutes = [], cleaned = [];
+
+        foreach (var container in containers)
+        {
+            var grain = grains.GetGrain<ILaunchGrain>(container.SessionId);
+            if (await grain.Adopt(container, routed.Contains(container.SessionId)))
+            {
+                adopted.Add(container.SessionId);
+                continue;
+            }
+            await backend.StopAsync(container.SessionId, cancellationToken);
+            removedContainers.Add(container.SessionId);
+            Log.ContainerRemoved(logger, container.SessionId, container.ContainerId);
+        }
+
+        var live = containers.Select(c => c.SessionId).ToHashSet(StringComparer.Ordinal);
+        foreach (var (route, session) in routes)
+        {
+            if (adopted.Contains(session!)) continue;
+            var grain = grains.GetGrain<ILaunchGrain>(session!);
+            var info = await grain.GetInfo();
+            if (info is { State: SessionStates.Running or SessionStates.Starting } && info.Node != silo.NodeName)
+            {
+                continue; // Another node's session: its own janitor decides.
+            }
+            if (!live.Contains(session!) && info is { State: SessionStates.Running or SessionStates.Starting })
+            {
+                await grain.Adopt(null, true);
+                cleaned.Add(session!);
+            }
+            await proxy.DeleteRouteAsync(route.Path, cancellationToken);
+            removedRoutes.Add(route.Path);
+            Log.RouteRemoved(logger, route.Path);
+        }
+
+        // Sessions with a quota slot but no container here: the total quota grain lists every live session.
+        var total = grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey);
+        foreach (var session in await total.GetHolders())
+        {
+            if (live.Contains(session) || cleaned.Contains(session)) continue;
+            var grain = grains.GetGrain<ILaunchGrain>(session);
+            var info = await grain.GetInfo();
+            if (info is { State: SessionStates.Running or SessionStates.Starting })
+            {
+                if (info.Node != silo.NodeName) continue;
+                if (!await grain.Adopt(null, false))
+                {
+                    cleaned.Add(session);
+                    Log.SessionCleaned(logger, session);
+                }
+                continue;
+            }
+            // Stopped (or never known) but still holding slots: a crash between the steps of a stop.
+            await total.Release(session);
+            if (info is not null && info.RepoKey.LastIndexOf('@') is var at and > 0)
+            {
+                await grains.GetGrain<IQuotaGrain>(info.RepoKey[..at]).Release(session);
+            }
+            cleaned.Add(session);
+            Log.SessionCleaned(logger, session);
+        }
+        return new SessionReconciliation(adopted, removedContainers, removedRoutes, cleaned);
+    }
+
+    /// <summary>The session a proxy route belongs to: its <c>session</c> data, or the segment of <c>/user/&lt;session&gt;</c>.</summary>
+    internal static string? SessionOf(ProxyRoute route)
+    {
+        if (route.Data.TryGetValue("session", out var session) && !string.IsNullOrEmpty(session)) return session;
+        var parts = route.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return parts is ["user", var id, ..] ? id : null;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Removed container {Container} of session {Session}: no live session owns it")]
+        public static partial void ContainerRemoved(ILogger logger, string session, string container);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Removed proxy route {Path}: no live session owns it")]
+        public static partial void RouteRemoved(ILogger logger, string path);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} had no container left: marked stopped, quota released")]
+        public static partial void SessionCleaned(ILogger logger, string session);
+    }
+}

@@ -1,0 +1,12 @@
+namespace Binder.Hub.Sessions;
+
+/// <summary>What <see cref="SessionJanitor.ReconcileAsync"/> did.</summary>
+/// <param name="Adopted">Sessions whose container runs and whose launch grain took them back.</param>
+/// <param name="RemovedContainers">Sessions whose container was removed (no live session owned it).</param>
+/// <param name="RemovedRoutes">Proxy paths removed (no live session owned them).</param>
+/// <param name="CleanedSessions">Sessions whose state said running or starting but whose container was gone: marked stopped, quota released.</param>
+public sealed record SessionReconciliation(
+    IReadOnlyList<string> Adopted,
+    IReadOnlyList<string> RemovedContainers,
+    IReadOnlyList<string> RemovedRoutes,
+    IReadOnlyList<string> CleanedSessions);
