@@ -69,11 +69,21 @@ public static class BinderServer
         services.AddSingleton<ProxyHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ProxyHost>());
         services.AddSingleton(SiloHosting.Create);
-        services.AddHostedService(sp => sp.GetRequiredService<Silo>());
+        services.AddHostedService<SiloLifetime>();
         services.AddSingleton(sp => sp.GetRequiredService<Silo>().GrainFactory);
         services.AddSingleton(sp => FromSilo<ILaunchBackend>(sp));
         services.AddSingleton(sp => sp.GetRequiredService<ProxyHost>().Client);
-        services.AddSingleton(sp => new RepoLookup(sp.GetRequiredService<Silo>().Services.GetServices<IRepoProvider>()));
+        services.AddSingleton(sp => new HubConfiguration(sp.GetRequiredService<IConfiguration>()));
+        services.AddHttpClient(nameof(RepoResolver));
+        services.AddSingleton(sp =>
+        {
+            var hub = sp.GetRequiredService<HubConfiguration>();
+            return new RepoResolver(hub.Providers, sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(RepoResolver)), hub.Git,
+                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton(sp => new Binder.Hub.Access.AccessPolicy(sp.GetRequiredService<HubConfiguration>().Access));
+        services.AddSingleton(sp => new RepoLookup(
+            sp.GetRequiredService<RepoResolver>(), sp.GetRequiredService<Binder.Hub.Access.AccessPolicy>(), sp.GetRequiredService<HubConfiguration>().Hub.Sessions));
 
         services.AddSingleton<BinderMetrics>();
         services.AddSingleton<BuildFlow>();

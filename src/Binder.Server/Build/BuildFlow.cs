@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Binder.Actors;
 using Binder.Server.Metrics;
 using Microsoft.Extensions.Logging;
@@ -46,11 +45,6 @@ internal sealed partial class BuildFlow(
             }
             quota = lookup.QuotaFor(spec);
             repo = await lookup.ResolveAsync(spec, cancellationToken).ConfigureAwait(false);
-        }
-        catch (UnknownProviderException e)
-        {
-            await emit(BuildFailure.Of(404, e.Message), cancellationToken).ConfigureAwait(false);
-            return;
         }
         catch (InvalidSpecException e)
         {
@@ -121,7 +115,7 @@ internal sealed partial class BuildFlow(
     private async Task LaunchAsync(ResolvedRepo repo, string image, int? quota, BuildRequest request, Func<BinderEvent, CancellationToken, Task> emit, CancellationToken cancellationToken)
     {
         var server = options.Value;
-        var sessionId = NewSessionId(repo.Spec);
+        var sessionId = SessionIds.NewSessionId();
         var order = new LaunchOrder
         {
             Repo = repo,
@@ -159,18 +153,6 @@ internal sealed partial class BuildFlow(
         {
             timer.End(success, repo.Spec.Provider, repo.Spec.Repository);
         }
-    }
-
-    /// <summary>A session id people can recognise in the proxy and container lists: the repository and 48 random bits.</summary>
-    internal static string NewSessionId(RepoSpec spec)
-    {
-        var slug = new string([.. spec.Repository.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
-        slug = string.Join('-', slug.Split('-', StringSplitOptions.RemoveEmptyEntries));
-        if (slug.Length > 40) slug = slug[^40..].Trim('-');
-        Span<byte> random = stackalloc byte[6];
-        RandomNumberGenerator.Fill(random);
-        var suffix = Convert.ToHexStringLower(random);
-        return slug.Length == 0 ? suffix : slug + "-" + suffix;
     }
 
     private static string EnsureSlash(string url) => url.EndsWith('/') ? url : url + "/";

@@ -1,30 +1,24 @@
 using System.Net;
+using Binder.Hub.Access;
 
 namespace Binder.Server.Build;
 
-/// <summary>
-/// The front end's view of the providers and the operator's rules: parse, check access, quota, resolve.
-/// </summary>
-internal sealed class RepoLookup(IEnumerable<IRepoProvider> providers)
+/// <summary>The front end's view of the providers and the operator's rules: parse, check access, quota, resolve.</summary>
+internal sealed class RepoLookup(RepoResolver resolver, AccessPolicy access, Binder.Hub.Hosting.SessionOptions sessions)
 {
-    private readonly Dictionary<string, IRepoProvider> _providers = providers.ToDictionary(p => p.Prefix, StringComparer.Ordinal);
+    public IReadOnlyList<RepoProviderDisplay> DisplayConfigs => resolver.DisplayConfigs;
 
-    public IReadOnlyCollection<IRepoProvider> Providers => _providers.Values;
-
-    public RepoSpec Parse(string provider, string spec)
-    {
-        if (!_providers.TryGetValue(provider, out var repoProvider))
-        {
-            throw new UnknownProviderException($"No provider found for prefix '{provider}'. This Binder knows: {string.Join(", ", _providers.Keys.Order(StringComparer.Ordinal))}.");
-        }
-        return repoProvider.Parse(spec);
-    }
+    /// <exception cref="InvalidSpecException">Unknown provider, or a malformed spec.</exception>
+    public RepoSpec Parse(string provider, string spec) => resolver.Parse(provider, spec);
 
     /// <summary>Null when the client may build this spec; otherwise the sentence that says why not.</summary>
-    public string? CheckAccess(RepoSpec spec, IPAddress? client) => null;
+    public string? CheckAccess(RepoSpec spec, IPAddress? client)
+    {
+        var decision = access.Check(spec, client);
+        return decision.Allowed ? null : decision.Message ?? $"{spec.FullSpec} may not be launched here.";
+    }
 
-    public int? QuotaFor(RepoSpec spec) => null;
+    public int? QuotaFor(RepoSpec spec) => access.QuotaFor(spec, sessions.DefaultRepoQuota);
 
-    public Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken) =>
-        _providers[spec.Provider].ResolveAsync(spec, cancellationToken);
+    public Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken) => resolver.ResolveAsync(spec, cancellationToken);
 }

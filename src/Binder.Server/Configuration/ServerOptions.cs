@@ -33,9 +33,6 @@ public sealed record ServerOptions
     /// <summary>The per-client rate limit on <c>/build</c> and <c>/v2</c>.</summary>
     public RateLimitOptions RateLimit { get; init; } = new();
 
-    /// <summary>The image registry <c>/health</c> checks (host[:port], e.g. <c>registry.example.org</c>); empty when images stay in the local daemon.</summary>
-    public string? Registry { get; init; }
-
     /// <summary>The builder shown by <c>/versions</c> (BinderHub shows its repo2docker image).</summary>
     public string Builder { get; init; } = "binder-build";
 

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
+using Binder.Server.Hosting;
 using Binder.Server.Build;
 
 namespace Binder.Server.Health;
@@ -17,7 +17,7 @@ internal static class HealthApi
         return app;
     }
 
-    private static async Task<IResult> CheckAsync(ILaunchBackend backend, IProxyClient proxy, RegistryProbe registry, IOptions<ServerOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> CheckAsync(ILaunchBackend backend, IProxyClient proxy, RegistryProbe registry, HubConfiguration hub, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(CheckTimeout);
@@ -25,9 +25,9 @@ internal static class HealthApi
         {
             Run("Docker", ct => backend.CheckAsync(ct), timeout.Token),
         };
-        if (!string.IsNullOrWhiteSpace(options.Value.Registry))
+        if (hub.Hub.Repo.Registry is { Length: > 0 } configured && !string.IsNullOrWhiteSpace(configured))
         {
-            checks.Add(Run("Registry", ct => registry.CheckAsync(options.Value.Registry, ct), timeout.Token));
+            checks.Add(Run("Registry", ct => registry.CheckAsync(configured.Trim(), ct), timeout.Token));
         }
         checks.Add(Run("Proxy", ct => proxy.CheckAsync(ct), timeout.Token));
         var results = await Task.WhenAll(checks).ConfigureAwait(false);

@@ -2,7 +2,7 @@ using Binder.Actors;
 using Binder.Build.Docker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Binder.Hub.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,9 +15,6 @@ namespace Binder.Server.Hosting;
 /// </summary>
 internal static class SiloHosting
 {
-    /// <summary>The configuration section of the grains and the build engine (<c>Binder:Docker</c>, <c>Binder:Repo</c>...).</summary>
-    public const string HubSection = "Binder";
-
     public static Silo Create(IServiceProvider host)
     {
         var configuration = host.GetRequiredService<IConfiguration>();
@@ -35,7 +32,8 @@ internal static class SiloHosting
         }
         var state = Path.Combine(directory, "binder.db");
         var node = configuration["Silo:NodeName"] is { Length: > 0 } name ? name : Environment.MachineName;
-        var docker = Bind<DockerOptions>(configuration, HubSection + ":Docker");
+        var hub = host.GetRequiredService<HubConfiguration>();
+        var resolver = host.GetRequiredService<RepoResolver>();
         var launch = Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section);
         try
         {
@@ -56,9 +54,11 @@ internal static class SiloHosting
         services.AddSingleton(configuration);
         // Resolved when a grain first needs it, which is after ProxyHost has started.
         services.AddSingleton(_ => proxy.Client);
-        services.TryAddSingleton(sp => new DockerClient(docker, sp.GetRequiredService<ILogger<DockerClient>>()));
+        services.AddSingleton(resolver);
+        foreach (var provider in resolver.Providers) services.AddSingleton(provider);
         services.AddSingleton<ILaunchBackend>(sp => new DockerLaunchBackend(
             sp.GetRequiredService<DockerClient>(), launch, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DockerLaunchBackend>>()));
+        builder.AddBinderHub(hub.Hub);
         foreach (var configure in host.GetServices<SiloConfigurator>())
         {
             configure.Configure(builder, configuration);

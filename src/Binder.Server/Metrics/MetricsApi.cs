@@ -10,11 +10,12 @@ internal static class MetricsApi
 {
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", (BinderMetrics metrics, Silo silo) =>
+        app.MapGet("/metrics", async (BinderMetrics metrics, Silo silo, CancellationToken cancellationToken) =>
         {
             var text = new PrometheusText();
             metrics.Write(text);
             WriteGrains(text, silo.GetStatistics());
+            await WriteBuildQueuesAsync(text, silo, cancellationToken).ConfigureAwait(false);
             return Results.Text(text.ToString(), PrometheusText.ContentType);
         }).WithName("Metrics");
         return app;
@@ -37,6 +38,30 @@ internal static class MetricsApi
         foreach (var m in methods) text.Sample("binder_grain_call_mean_seconds", Labels(silo, m), m.MeanLatency.TotalSeconds);
         text.Header("binder_grain_call_max_seconds", "Longest grain call since start, per method", "gauge");
         foreach (var m in methods) text.Sample("binder_grain_call_max_seconds", Labels(silo, m), m.MaxLatency.TotalSeconds);
+    }
+
+    /// <summary>Each live node's builder: running, queued and capacity. A node that does not answer in time is left out.</summary>
+    internal static async Task WriteBuildQueuesAsync(PrometheusText text, Silo silo, CancellationToken cancellationToken)
+    {
+        var nodes = silo.GetClusterMembers().Select(m => m.NodeName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var loads = await Task.WhenAll(nodes.Select(async node =>
+        {
+            try
+            {
+                return await silo.GrainFactory.GetGrain<IBuilderGrain>(node).GetLoad().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+        })).ConfigureAwait(false);
+        var answered = loads.OfType<BuilderLoad>().ToList();
+        text.Header("binder_build_queue_length", "Builds waiting for a slot, per node", "gauge");
+        foreach (var load in answered) text.Sample("binder_build_queue_length", PrometheusText.Labels(["node"], [load.Node]), load.Queued);
+        text.Header("binder_builds_running", "Builds running, per node", "gauge");
+        foreach (var load in answered) text.Sample("binder_builds_running", PrometheusText.Labels(["node"], [load.Node]), load.Running);
+        text.Header("binder_build_capacity", "Builds a node runs at once", "gauge");
+        foreach (var load in answered) text.Sample("binder_build_capacity", PrometheusText.Labels(["node"], [load.Node]), load.Capacity);
     }
 
     private static string Labels(string silo, GrainMethodStatistics m) =>

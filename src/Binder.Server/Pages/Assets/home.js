@@ -87,7 +87,7 @@
     for (const p of list) providers[p.id] = p;
     if (list.length) {
       const current = provider.value;
-      provider.replaceChildren(...list.map(p => new Option(p.display_name, p.id)));
+      provider.replaceChildren(...list.map(p => new Option(p.displayName, p.id)));
       if (providers[current]) provider.value = current;
     }
     update();
