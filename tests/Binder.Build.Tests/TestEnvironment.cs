@@ -18,6 +18,12 @@ internal static class TestEnvironment
     /// <summary>An Npgsql connection string to a real PostgreSQL (<c>BINDER_TEST_POSTGRES</c>).</summary>
     public static string Postgres => Require("BINDER_TEST_POSTGRES");
 
+    /// <summary>The configurable-http-proxy executable (<c>BINDER_TEST_PROXY_COMMAND</c>); tests start their own instance on free ports.</summary>
+    public static string ProxyCommand => Require("BINDER_TEST_PROXY_COMMAND");
+
+    /// <summary>The Chromium executable browser tests drive (<c>BINDER_TEST_CHROMIUM</c>, e.g. <c>/usr/bin/chromium</c>).</summary>
+    public static string Chromium => Require("BINDER_TEST_CHROMIUM");
+
     /// <summary>Returns the variable's value, or fails the test saying how to get a provisioned environment.</summary>
     /// <param name="name">The environment variable.</param>
     public static string Require(string name)

@@ -93,7 +93,7 @@ public static class JupyterStartup
     {
         ArgumentNullException.ThrowIfNull(docker);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(2) };
         var started = timeProvider.GetTimestamp();
         while (true)
         {

@@ -40,7 +40,7 @@ public sealed partial class ConfigurableHttpProxyClient : IProxyClient, IDisposa
         PublicUrl = publicUrl;
         _logger = logger;
         _process = process;
-        _http = new HttpClient { BaseAddress = _apiUrl, Timeout = requestTimeout };
+        _http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = _apiUrl, Timeout = requestTimeout };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("token", authToken);
     }
 

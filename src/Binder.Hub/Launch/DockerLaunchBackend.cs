@@ -18,6 +18,9 @@ namespace Binder.Hub.Launch;
 /// </summary>
 public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
 {
+    private const int PortAttempts = 3;
+    private const string PortTakenKey = "binder.port-taken";
+
     private readonly DockerClient _docker;
     private readonly DockerLaunchOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -42,7 +45,9 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
         _timeProvider = timeProvider;
         _logger = logger;
         _ports = new LoopbackPorts(timeProvider);
-        _http = new HttpClient { Timeout = options.RequestTimeout };
+        // No cookie jar: Jupyter sets a login cookie per host, and sessions share 127.0.0.1, so a cookie from one
+        // session's good token would vouch for a wrong token (or another session) later.
+        _http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = options.RequestTimeout };
     }
 
     /// <summary>The container name of a session of this instance.</summary>
@@ -68,12 +73,23 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
         {
             var image = await _docker.InspectImageAsync(start.ImageName, cancellationToken).ConfigureAwait(false)
                 ?? throw new SessionStartException($"The image {start.ImageName} is not in the Docker daemon at {_docker.Endpoint}; build or pull it first.");
-            var port = _ports.Next(_options.JupyterIp);
-            command = JupyterStartup.CommandFor(start.ImageName, image, _options.JupyterArguments.Select(a => a
-                .Replace("{ip}", _options.JupyterIp, StringComparison.Ordinal)
-                .Replace("{port}", port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
-                .Replace("{base_url}", start.BaseUrl, StringComparison.Ordinal)));
-            return await RunAsync(start, command, port, cancellationToken).ConfigureAwait(false);
+            for (var attempt = 1; ; attempt++)
+            {
+                var port = _ports.Next(_options.JupyterIp);
+                command = JupyterStartup.CommandFor(start.ImageName, image, _options.JupyterArguments.Select(a => a
+                    .Replace("{ip}", _options.JupyterIp, StringComparison.Ordinal)
+                    .Replace("{port}", port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                    .Replace("{base_url}", start.BaseUrl, StringComparison.Ordinal)));
+                try
+                {
+                    return await RunAsync(start, command, port, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SessionStartException e) when (attempt < PortAttempts && e.Data.Contains(PortTakenKey))
+                {
+                    // Another program bound the free port between our pick and Jupyter's bind: pick again.
+                    LogPortTaken(_logger, start.SessionId, port);
+                }
+            }
         }
         catch (BinderBuildException e)
         {
@@ -117,9 +133,14 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
             if (outcome != JupyterStartupOutcome.Answered)
             {
                 var lines = await JupyterStartup.LastLogLinesAsync(_docker, id, _options.FailureLogLines, cancellationToken).ConfigureAwait(false);
-                throw new SessionStartException(outcome == JupyterStartupOutcome.Exited
+                var error = new SessionStartException(outcome == JupyterStartupOutcome.Exited
                     ? $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) exited before it answered. Its last output:\n{lines}"
                     : $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) did not answer within {_options.StartTimeout.TotalSeconds:0} s ({DockerLaunchOptions.Section}:StartTimeout). Its last output:\n{lines}");
+                if (outcome == JupyterStartupOutcome.Exited && lines.Contains($"port {port} is already in use", StringComparison.OrdinalIgnoreCase))
+                {
+                    error.Data[PortTakenKey] = port;
+                }
+                throw error;
             }
             var created = (await FindAsync(start.SessionId, cancellationToken).ConfigureAwait(false)).FirstOrDefault(c => c.ContainerId == id);
             LogStarted(_logger, start.SessionId, _timeProvider.GetElapsedTime(started).TotalSeconds);
@@ -267,6 +288,9 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session} did not start ({Reason}); removing its container")]
     private static partial void LogStartFailed(ILogger logger, string session, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: port {Port} was taken before Jupyter bound it; trying another")]
+    private static partial void LogPortTaken(ILogger logger, string session, int port);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session}: removed container {Container}")]
     private static partial void LogStopped(ILogger logger, string session, string container);

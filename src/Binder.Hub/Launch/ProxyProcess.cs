@@ -25,9 +25,11 @@ public sealed partial class ProxyProcess : IAsyncDisposable
     private int _stopping;
 
     private readonly TimeProvider _timeProvider;
+    private readonly System.Net.IPEndPoint _publicEndpoint;
 
-    private ProxyProcess(Process process, Uri publicUrl, Uri apiUrl, string authToken, TimeProvider timeProvider, ILogger logger)
+    private ProxyProcess(Process process, System.Net.IPEndPoint publicEndpoint, Uri publicUrl, Uri apiUrl, string authToken, TimeProvider timeProvider, ILogger logger)
     {
+        _publicEndpoint = publicEndpoint;
         _timeProvider = timeProvider;
         _process = process;
         PublicUrl = publicUrl;
@@ -94,7 +96,9 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var publicUrl = options.PublicUrl ?? new Uri($"http://{HostPart(publicIp)}:{publicPort}");
         var apiUrl = new Uri($"http://{HostPart(apiIp)}:{apiPort}");
-        var proxy = new ProxyProcess(process, publicUrl, apiUrl, token, timeProvider, logger);
+        var proxy = new ProxyProcess(process, new System.Net.IPEndPoint(
+            publicIp.Equals(System.Net.IPAddress.Any) ? System.Net.IPAddress.Loopback : publicIp.Equals(System.Net.IPAddress.IPv6Any) ? System.Net.IPAddress.IPv6Loopback : publicIp, publicPort),
+            publicUrl, apiUrl, token, timeProvider, logger);
         process.OutputDataReceived += (_, e) => proxy.OnOutput(e.Data);
         process.ErrorDataReceived += (_, e) => proxy.OnOutput(e.Data);
         process.Exited += (_, _) => proxy.OnExited();
@@ -198,7 +202,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable
 
     private async Task WaitUntilAnsweringAsync(TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(2) };
         var started = timeProvider.GetTimestamp();
         var routes = new Uri(ApiUrl, "api/routes");
         while (true)
@@ -209,7 +213,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable
                 using var request = new HttpRequestMessage(HttpMethod.Get, routes);
                 request.Headers.Authorization = new AuthenticationHeaderValue("token", AuthToken);
                 using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
+                if (response.IsSuccessStatusCode && await PublicPortAcceptsAsync(cancellationToken).ConfigureAwait(false) && ListenFailure() is null)
                 {
                     LogReady(_logger, ProcessId, timeProvider.GetElapsedTime(started).TotalSeconds);
                     return;
@@ -218,6 +222,12 @@ public sealed partial class ProxyProcess : IAsyncDisposable
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 // Not listening yet.
+            }
+            // The proxy reports a port it cannot bind and keeps running (it catches its own uncaught exceptions).
+            if (ListenFailure() is { } failure)
+            {
+                throw new ProxyException(
+                    $"The session proxy did not start: it could not listen ({failure}). Another program uses that port; choose other ports in {ProxyOptions.Section}:PublicBind and {ProxyOptions.Section}:ApiBind (port 0 picks a free one).");
             }
             if (HasExited)
             {
@@ -232,12 +242,38 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         }
     }
 
+    private string? ListenFailure()
+    {
+        lock (_output)
+        {
+            return _output.FirstOrDefault(l => l.Contains("EADDRINUSE", StringComparison.Ordinal) || l.Contains("EADDRNOTAVAIL", StringComparison.Ordinal) || l.Contains("EACCES", StringComparison.Ordinal)) is { } line
+                ? line[(line.IndexOf("listen", StringComparison.Ordinal) is var i and >= 0 ? i : 0)..]
+                : null;
+        }
+    }
+
+    private async Task<bool> PublicPortAcceptsAsync(CancellationToken cancellationToken)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await client.ConnectAsync(_publicEndpoint, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     private void OnOutput(string? line)
     {
         if (line is null)
         {
             return;
         }
+        // Node colours its log levels even into a pipe.
+        line = AnsiEscape().Replace(line, "");
         lock (_output)
         {
             _output.Enqueue(line);
@@ -264,6 +300,9 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 
     private const int Sigterm = 15;
+
+    [System.Text.RegularExpressions.GeneratedRegex("\\x1b\\[[0-9;]*m")]
+    private static partial System.Text.RegularExpressions.Regex AnsiEscape();
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

@@ -38,7 +38,7 @@ internal sealed class DataverseProvider(ProviderHttp http, RecordProvidersOption
     public async Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken)
     {
         var doi = spec.Spec;
-        var landing = await http.FollowRedirectsAsync(new Uri($"{options.DoiResolverUrl.TrimEnd('/')}/{doi}"), "the DOI resolver", cancellationToken).ConfigureAwait(false)
+        var landing = await http.FollowRedirectsAsync(new Uri($"{options.DoiResolverUrl.TrimEnd('/')}/{doi}"), "the DOI resolver", IsDatasetPage, MayFollow, cancellationToken).ConfigureAwait(false)
             ?? throw new SpecNotFoundException($"The DOI {doi} does not exist: the DOI resolver does not know it.");
         var installation = landing.GetLeftPart(UriPartial.Authority);
         if (!IsAllowedInstallation(landing))
@@ -112,6 +112,11 @@ internal sealed class DataverseProvider(ProviderHttp http, RecordProvidersOption
         }
         await RecordFiles.DownloadAllAsync(http, files, directory, $"Dataverse ({api.Host})", cancellationToken).ConfigureAwait(false);
     }
+
+    private static bool IsDatasetPage(Uri uri) => HttpUtility.ParseQueryString(uri.Query)["persistentId"] is not null;
+
+    private bool MayFollow(Uri uri) =>
+        IsAllowedInstallation(uri) || string.Equals(uri.Host, new Uri(options.DoiResolverUrl).Host, StringComparison.OrdinalIgnoreCase);
 
     private bool IsAllowedInstallation(Uri uri)
     {

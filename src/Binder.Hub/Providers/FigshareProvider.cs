@@ -36,7 +36,7 @@ internal sealed partial class FigshareProvider(ProviderHttp http, RecordProvider
     public async Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken)
     {
         var doi = spec.Spec;
-        var landing = await http.FollowRedirectsAsync(new Uri($"{options.DoiResolverUrl.TrimEnd('/')}/{doi}"), "the DOI resolver", cancellationToken).ConfigureAwait(false)
+        var landing = await http.FollowRedirectsAsync(new Uri($"{options.DoiResolverUrl.TrimEnd('/')}/{doi}"), "the DOI resolver", IsArticle, OnFigshare, cancellationToken).ConfigureAwait(false)
             ?? throw new SpecNotFoundException($"The DOI {doi} does not exist: the DOI resolver does not know it.");
         var figshareHost = new Uri(options.FigshareUrl).Host;
         var match = ArticlePath().Match(landing.AbsolutePath);
@@ -91,6 +91,16 @@ internal sealed partial class FigshareProvider(ProviderHttp http, RecordProvider
             throw new RecordContentException($"The Figshare article {source.RecordId} has no files that can be downloaded.");
         }
         await RecordFiles.DownloadAllAsync(http, files, directory, "Figshare", cancellationToken).ConfigureAwait(false);
+    }
+
+    private bool IsArticle(Uri uri) => OnFigshare(uri) && ArticlePath().IsMatch(uri.AbsolutePath);
+
+    private bool OnFigshare(Uri uri)
+    {
+        var figshare = new Uri(options.FigshareUrl).Host;
+        return string.Equals(uri.Host, figshare, StringComparison.OrdinalIgnoreCase)
+            || uri.Host.EndsWith("." + figshare, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(uri.Host, new Uri(options.DoiResolverUrl).Host, StringComparison.OrdinalIgnoreCase);
     }
 
     [GeneratedRegex(@"/articles/[^/]+/[^/]+/(\d+)(?:/(\d+))?/?$")]

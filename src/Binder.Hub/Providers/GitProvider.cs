@@ -135,7 +135,8 @@ internal sealed partial class GitProvider(GitCli git, GitProviderOptions options
         {
             throw Invalid(original, "contains credentials; give the public URL (the operator configures credentials)");
         }
-        if (uri.AbsolutePath.Split('/').Any(segment => segment is ".." || Uri.UnescapeDataString(segment) == ".."))
+        // The raw text, not uri.AbsolutePath: Uri has already folded "a/../b" into "b" there.
+        if (url.Split('/').Any(segment => segment is ".." || Uri.UnescapeDataString(segment) == ".."))
         {
             throw Invalid(original, "contains a '..' path segment");
         }

@@ -73,13 +73,20 @@ internal sealed class ProviderHttp(HttpClient client, ProvidersOptions options)
 
     /// <summary>
     /// Follows redirects from <paramref name="start"/> (as BinderHub follows <c>https://doi.org/&lt;doi&gt;</c>) and returns
-    /// the final URL, or null when the chain ends in 404. Works whether or not the HttpClient follows redirects itself.
+    /// the final URL, or null when the chain ends in 404. It stops without fetching at a URL that
+    /// <paramref name="isTarget"/> recognises (the record page itself is not needed) or that leaves the hosts
+    /// <paramref name="mayFollow"/> allows (the caller then refuses it): a DOI cannot send the service anywhere it likes.
+    /// Works whether or not the HttpClient follows redirects itself.
     /// </summary>
-    public async Task<Uri?> FollowRedirectsAsync(Uri start, string service, CancellationToken cancellationToken)
+    public async Task<Uri?> FollowRedirectsAsync(Uri start, string service, Func<Uri, bool> isTarget, Func<Uri, bool> mayFollow, CancellationToken cancellationToken)
     {
         var current = start;
         for (var hop = 0; hop <= options.Records.MaxRedirects; hop++)
         {
+            if (hop > 0 && (isTarget(current) || !mayFollow(current)))
+            {
+                return current;
+            }
             using var request = new HttpRequestMessage(HttpMethod.Get, current);
             request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

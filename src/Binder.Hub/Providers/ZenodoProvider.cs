@@ -35,7 +35,7 @@ internal sealed partial class ZenodoProvider(ProviderHttp http, RecordProvidersO
     public async Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken)
     {
         var doi = spec.Spec;
-        var landing = await http.FollowRedirectsAsync(new Uri($"{options.DoiResolverUrl.TrimEnd('/')}/{doi}"), "the DOI resolver", cancellationToken).ConfigureAwait(false)
+        var landing = await http.FollowRedirectsAsync(new Uri($"{options.DoiResolverUrl.TrimEnd('/')}/{doi}"), "the DOI resolver", IsRecord, OnZenodo, cancellationToken).ConfigureAwait(false)
             ?? throw new SpecNotFoundException($"The DOI {doi} does not exist: the DOI resolver does not know it.");
         var zenodo = new Uri(options.ZenodoUrl);
         var match = RecordPath().Match(landing.AbsolutePath);
@@ -85,6 +85,12 @@ internal sealed partial class ZenodoProvider(ProviderHttp http, RecordProvidersO
         }
         await RecordFiles.DownloadAllAsync(http, files, directory, "Zenodo", cancellationToken).ConfigureAwait(false);
     }
+
+    private bool IsRecord(Uri uri) => OnZenodo(uri) && RecordPath().IsMatch(uri.AbsolutePath);
+
+    private bool OnZenodo(Uri uri) =>
+        string.Equals(uri.Host, new Uri(options.ZenodoUrl).Host, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(uri.Host, new Uri(options.DoiResolverUrl).Host, StringComparison.OrdinalIgnoreCase);
 
     [GeneratedRegex(@"^/records?/(\d+)/?$")]
     private static partial Regex RecordPath();

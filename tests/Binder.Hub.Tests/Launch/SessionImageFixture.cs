@@ -1,0 +1,113 @@
+using System.Formats.Tar;
+using System.Text;
+using Binder.Build;
+using Binder.Build.Buildpacks;
+using Binder.Build.Content;
+using Binder.Build.Context;
+using Binder.Build.Docker;
+using Binder.Build.Registry;
+using Binder.Hub.Launch;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Binder.Hub.Tests.Launch;
+
+/// <summary>
+/// Session images built once per test run on the real daemon: <see cref="SessionImage"/> through the real build engine
+/// (a repository with an <c>apt.txt</c>, so the image is what a Binder build makes: Debian's notebook 6.4 behind the
+/// build engine's entrypoint and command), and <see cref="SilentImage"/> whose command never serves Jupyter. BuildKit
+/// keeps their layers cached, so later runs are fast. Images and any session container left by a test are removed at the end.
+/// </summary>
+public sealed class SessionImageFixture : IAsyncLifetime
+{
+    /// <summary>Every container the tests start carries this instance label, so cleanup finds them all and nothing else.</summary>
+    public string InstanceName { get; } = "launch-tests-" + TestEnvironment.UniqueSuffix();
+
+    public DockerClient Docker { get; } = new(new DockerOptions { Host = TestEnvironment.DockerHost, BuildNetworkMode = "host" }, NullLogger<DockerClient>.Instance);
+
+    public string SessionImage { get; } = $"binder-launch-tests/session:{TestEnvironment.UniqueSuffix()}";
+
+    public string SilentImage { get; } = $"binder-launch-tests/silent:{TestEnvironment.UniqueSuffix()}";
+
+    /// <summary>The line the silent image prints, so tests can find it in error messages.</summary>
+    public const string SilentMarker = "not-a-jupyter-server-here";
+
+    public DockerLaunchBackend CreateBackend(DockerLaunchOptions? options = null) =>
+        new(Docker, options ?? Options(), TimeProvider.System, NullLogger<DockerLaunchBackend>.Instance);
+
+    /// <summary>Options for this run's instance; on a two-core box that other agents share, a start gets some slack.</summary>
+    public DockerLaunchOptions Options() => new() { InstanceName = InstanceName, StartTimeout = TimeSpan.FromSeconds(90), CpuLimit = 1 };
+
+    /// <summary>The session containers of this run, as the daemon lists them.</summary>
+    public async Task<IReadOnlyList<DockerContainerSummary>> ContainersAsync(string? sessionId = null) =>
+        await Docker.ListContainersAsync(new Dictionary<string, string?>
+        {
+            [SessionLabels.Instance] = InstanceName,
+            [SessionLabels.Session] = sessionId,
+        }, TestContext.Current.CancellationToken);
+
+    public async ValueTask InitializeAsync()
+    {
+        var token = TestContext.Current.CancellationToken;
+        using var repository = new TempDirectory("binder-launch-repo");
+        // apt.txt makes the build engine's apt layer run; a package whose presence the tests do not depend on.
+        repository.Write("apt.txt", "procps\n");
+        repository.Write("README.md", "A session image for the launch tests.\n");
+        var content = new ContentOptions();
+        var builder = new RepoBuilder(
+            new RepoBuilderOptions(),
+            new BuildContextOptions(),
+            new RegistryOptions(),
+            new ContentFetcher(content, new GitCli(content), NullLogger<ContentFetcher>.Instance),
+            new BuildPlanner(new BuildpackOptions { BaseImage = TestEnvironment.BaseImage }),
+            Docker,
+            TimeProvider.System,
+            NullLogger<RepoBuilder>.Instance);
+        var log = new StringBuilder();
+        try
+        {
+            await builder.BuildAsync(new RepoBuildRequest { Source = repository.Path, ImageName = SessionImage }, e => { lock (log) log.Append(e.Message); }, token);
+        }
+        catch (BinderBuildException e)
+        {
+            throw new InvalidOperationException($"The session image did not build: {e.Message}\n{log}", e);
+        }
+
+        // Exec-form command, as Binder requires; it ignores Jupyter's flags, prints them, and serves nothing.
+        const string script = "#!/bin/sh\necho " + SilentMarker + " \"$@\"\nif [ \"$SILENT_EXIT\" = 1 ]; then echo exiting-now; exit 3; fi\nexec sleep 600\n";
+        var dockerfile = $"FROM {TestEnvironment.BaseImage}\nCOPY silent-jupyter /usr/local/bin/silent-jupyter\nRUN chmod 755 /usr/local/bin/silent-jupyter\nCMD [\"/usr/local/bin/silent-jupyter\"]\n";
+        await Docker.BuildImageAsync(Tar(("Dockerfile", dockerfile), ("silent-jupyter", script)), new DockerBuildParameters { Tags = [SilentImage] }, null, token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var container in await Docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Instance] = InstanceName }, CancellationToken.None))
+        {
+            await Docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
+        }
+        foreach (var image in new[] { SessionImage, SilentImage })
+        {
+            try { await Docker.RemoveImageAsync(image, force: true, CancellationToken.None); } catch (BinderBuildException) { }
+        }
+        Docker.Dispose();
+    }
+
+    // Ustar, not PAX: dockerd 20.10's BuildKit sniffs the first header to tell a tar from a Dockerfile.
+    private static MemoryStream Tar(params (string Path, string Content)[] files)
+    {
+        var stream = new MemoryStream();
+        using (var writer = new TarWriter(stream, TarEntryFormat.Ustar, leaveOpen: true))
+        {
+            foreach (var (path, text) in files)
+            {
+                writer.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, path)
+                {
+                    DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)),
+                    Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+                });
+            }
+        }
+        stream.Position = 0;
+        return stream;
+    }
+}
+

@@ -1,0 +1,31 @@
+using Binder.Build.Content;
+using Binder.Hub.Providers;
+
+namespace Binder.Hub.Tests.StandIns;
+
+/// <summary>A real <see cref="RepoResolver"/> whose API base URLs all point at loopback stand-ins.</summary>
+public static class ResolverFactory
+{
+    public static ProvidersOptions OptionsFor(ApiStandIn api, Func<ProvidersOptions, ProvidersOptions>? adjust = null)
+    {
+        var options = new ProvidersOptions
+        {
+            GitHub = new GitHubProviderOptions { ApiUrl = api.Url, WebUrl = "https://github.com", GistWebUrl = "https://gist.github.com" },
+            GitLab = new GitLabProviderOptions { Url = api.Url },
+            Records = new RecordProvidersOptions
+            {
+                DoiResolverUrl = api.Url + "/doi",
+                ZenodoUrl = api.Url,
+                FigshareUrl = api.Url,
+                FigshareApiUrl = api.Url + "/v2",
+                HydroShareUrl = api.Url,
+                DataverseInstallations = [api.Url],
+            },
+            RequestTimeout = TimeSpan.FromSeconds(20),
+        };
+        return adjust?.Invoke(options) ?? options;
+    }
+
+    public static RepoResolver Create(ProvidersOptions options, HttpClient http, TimeProvider? time = null) =>
+        new(options, http, new GitCli(new ContentOptions { GitTimeout = TimeSpan.FromSeconds(60) }), timeProvider: time);
+}
