@@ -263,8 +263,8 @@ internal sealed partial class RepoGrain(
     internal static string FailureMessage(string reason, IReadOnlyList<string> lastLines)
     {
         var text = new StringBuilder(reason.TrimEnd('\n'));
-        var missing = lastLines.Where(line => !reason.Contains(line, StringComparison.Ordinal)).ToList();
-        if (missing.Count > 0)
+        // A reason of several lines (a failed build step) already quotes the log; a one-line reason gets its context.
+        if (lastLines.Count > 0 && !reason.TrimEnd('\n').Contains('\n', StringComparison.Ordinal))
         {
             text.Append("\nLast lines of the build log:");
             foreach (var line in lastLines)
