@@ -45,6 +45,13 @@ public sealed class LaunchTests
             Assert.False(string.IsNullOrEmpty(ready.RepoUrl));
             Assert.False(string.IsNullOrEmpty(ready.BinderLaunchHost));
 
+            // The metrics counted one successful build and one successful launch.
+            var metrics = PrometheusParser.Parse(await app.Http.GetStringAsync("metrics", Token));
+            Assert.Equal(1, metrics.Samples.Where(m => m.Name == "binderhub_build_count" && m.Labels.StartsWith("status=\"success\"", StringComparison.Ordinal)).Sum(m => m.Value));
+            Assert.Equal(1, metrics.Samples.Where(m => m.Name == "binderhub_launch_count" && m.Labels.StartsWith("status=\"success\"", StringComparison.Ordinal)).Sum(m => m.Value));
+            Assert.Equal(1, metrics.Samples.Single(m => m.Name == "binderhub_launch_time_seconds_count").Value);
+            Assert.Equal(0, metrics.Value("binderhub_inprogress_launches"));
+
             // Jupyter answers through the proxy with the token, and a kernel runs code.
             await AssertJupyterAnswersAsync(ready.Url!, ready.Token!);
 
@@ -69,6 +76,50 @@ public sealed class LaunchTests
             using var gone = new HttpClient(new SocketsHttpHandler { UseCookies = false });
             using var after = await gone.GetAsync(ready.Url + "api/status?token=" + ready.Token, Token);
             Assert.NotEqual(HttpStatusCode.OK, after.StatusCode);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+            if (image is not null) await BinderTestApp.RemoveImageAsync(image);
+        }
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_during_the_launch_leaves_no_container_route_or_quota_behind()
+    {
+        await using var counter = new BuildCounter();
+        using var repository = new LaunchableRepository(counter);
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Binder:Sessions:DefaultRepoQuota"] = "1" });
+        string? image = null;
+        try
+        {
+            using (var leaving = CancellationTokenSource.CreateLinkedTokenSource(Token))
+            {
+                using var response = await app.OpenEventStreamAsync("build/" + repository.Spec, leaving.Token);
+                await using var stream = await response.Content.ReadAsStreamAsync(leaving.Token);
+                await foreach (var frame in SseFrame.ReadAsync(stream, leaving.Token))
+                {
+                    if (frame.IsComment) continue;
+                    if (frame.Event.Phase == BinderPhases.Built) image = frame.Event.ImageName;
+                    Assert.NotEqual(BinderPhases.Ready, frame.Event.Phase);
+                    if (frame.Event.Phase == BinderPhases.Launching) break;
+                }
+                await leaving.CancelAsync();
+            }
+
+            // The launch grain removes what it started; wait for it (no fixed sleep), then check the proxy.
+            var docker = new Binder.Build.Docker.DockerClient(new Binder.Build.Docker.DockerOptions { Host = TestEnvironment.DockerHost }, Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance);
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while ((await docker.ListContainersAsync(new Dictionary<string, string?> { [Binder.Hub.Launch.SessionLabels.Instance] = app.InstanceName }, Token)).Count > 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the abandoned launch's container is still there after 2 minutes");
+                await Task.Delay(200, Token);
+            }
+            Assert.DoesNotContain(await app.Proxy.GetRoutesAsync(Token), r => r.Path.StartsWith("/user/", StringComparison.Ordinal));
+
+            // The quota of 1 was released: the next launch of the same repository gets its session.
+            var next = (await app.ReadEventsAsync("build/" + repository.Spec, Token)).Where(f => !f.IsComment).Select(f => f.Event).ToList();
+            Assert.True(next[^1].Phase == BinderPhases.Ready, $"ended with {next[^1].Phase}: {next[^1].Message}");
         }
         finally
         {
