@@ -36,6 +36,9 @@ internal sealed class GrainTestHost : IAsyncDisposable
 
     public IGrainFactory Grains => Silo.GrainFactory;
 
+    /// <summary>Leave the sessions of this host's instance running at the end (a restart test's first silo).</summary>
+    public bool KeepSessions { get; set; }
+
     /// <summary>Options for tests: the test daemon (host network builds), the test base image, a unique image prefix.</summary>
     public static BinderHubOptions TestOptions(string? registry = null) => new()
     {
@@ -47,13 +50,20 @@ internal sealed class GrainTestHost : IAsyncDisposable
     /// <summary>Starts a silo; with <paramref name="statePath"/> state and reminders live in that SQLite file.</summary>
     public static async Task<GrainTestHost> StartAsync(
         BinderHubOptions options, string? statePath = null, ProxyProcess? proxy = null, string? instanceName = null,
-        ReminderOptions? reminders = null)
+        ReminderOptions? reminders = null, ClusterOptions? cluster = null, string node = Node,
+        Action<IServiceCollection>? services = null)
     {
         var docker = new DockerClient(options.Docker, NullLogger<DockerClient>.Instance);
         var builder = new SiloBuilder()
-            .Configure(new SiloOptions { SiloName = Node, NodeName = Node })
+            .Configure(new SiloOptions { SiloName = node, NodeName = node })
             .Configure(reminders ?? new ReminderOptions());
-        if (statePath is null)
+        if (cluster is not null)
+        {
+            builder.UsePostgresClustering(cluster)
+                .AddPostgresGrainStorage("Default", cluster.ConnectionString)
+                .UsePostgresReminders(cluster.ConnectionString);
+        }
+        else if (statePath is null)
         {
             builder.AddMemoryGrainStorage().UseInMemoryReminders();
         }
@@ -71,6 +81,7 @@ internal sealed class GrainTestHost : IAsyncDisposable
                 TimeProvider.System,
                 NullLogger<DockerLaunchBackend>.Instance));
         }
+        services?.Invoke(builder.Services);
         builder.AddBinderHub(options);
         var silo = builder.Build();
         await silo.StartAsync(TestContext.Current.CancellationToken);
@@ -111,8 +122,27 @@ internal sealed class GrainTestHost : IAsyncDisposable
         if (image is not null) lock (_images) _images.Add(image);
     }
 
+    /// <summary>Leaves the image in the daemon at the end (another host of the same test uses it).</summary>
+    public void Forget(string? image)
+    {
+        lock (_images) _images.RemoveAll(i => i == image);
+    }
+
     public async ValueTask DisposeAsync()
     {
+        // A failed test can leave a session running: nothing of this host's instance outlives it. (Tests that restart
+        // a silo on purpose keep their sessions: they share the instance with the next host, which removes them.)
+        if (!KeepSessions && Silo.Services.GetService<ILaunchBackend>() is { } backend)
+        {
+            try
+            {
+                foreach (var container in await backend.ListAsync(CancellationToken.None))
+                {
+                    await backend.StopAsync(container.SessionId, CancellationToken.None);
+                }
+            }
+            catch (Exception) { }
+        }
         await Silo.DisposeAsync();
         foreach (var image in _images.Distinct())
         {

@@ -1,6 +1,9 @@
 using Binder.Build;
 using Binder.Hub.Events;
 using Binder.Hub.Grains;
+using Binder.Hub.Providers;
+using Binder.Hub.Tests.StandIns;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Binder.Hub.Tests.Grains;
 
@@ -19,7 +22,7 @@ public sealed class RepoGrainTests
         await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(registry: TestEnvironment.Registry));
         var repo = GrainTestHost.GitRepo(git, commit);
 
-        var watchers = await Task.WhenAll(Enumerable.Range(0, 25).Select(_ => Task.Run(() => host.WatchAsync(repo), Token)));
+        var watchers = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(() => host.WatchAsync(repo), Token)));
 
         Assert.Equal(1, probe.Hits);
         var image = ImageNames.Derive(host.Options.Repo.FullImageNamePrefix, repo.BuildSlug, commit);
@@ -92,6 +95,104 @@ public sealed class RepoGrainTests
         Assert.Equal([BinderPhases.Waiting, BinderPhases.Fetching, BinderPhases.Building, BinderPhases.Built], Phases(later));
         Assert.Contains(later, e => e.Message.Contains("probe-said-ok", StringComparison.Ordinal));
         Assert.Equal(Messages(later), Messages(await grain.GetLog()));
+    }
+
+    [Fact]
+    public async Task BuiltStatusAndLogSurviveARestart()
+    {
+        await using var probe = new BuildProbe();
+        using var git = new GitRepository();
+        using var state = new TempDirectory("binder-grains-state");
+        var statePath = Path.Combine(state.Path, "state.db");
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        var options = GrainTestHost.TestOptions();
+        var repo = GrainTestHost.GitRepo(git, commit);
+        List<BinderEvent> first;
+        await using (var before = await GrainTestHost.StartAsync(options, statePath))
+        {
+            first = await before.WatchAsync(repo);
+            before.Forget(first[^1].ImageName);
+        }
+
+        await using var after = await GrainTestHost.StartAsync(options, statePath);
+        after.Track(first[^1].ImageName);
+        var replayed = await after.WatchAsync(repo);
+
+        Assert.Equal(1, probe.Hits);
+        Assert.Equal(Messages(first), Messages(replayed));
+        Assert.Equal(RepoBuildStates.Built, (await after.Grains.GetGrain<IRepoGrain>(repo.GrainKey).GetStatus()).State);
+    }
+
+    [Fact]
+    public async Task ImageRemovedFromTheLocalDaemonIsBuiltAgain()
+    {
+        await using var probe = new BuildProbe();
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions());
+        var repo = GrainTestHost.GitRepo(git, commit);
+        var image = (await host.WatchAsync(repo))[^1].ImageName!;
+        Assert.Equal(1, probe.Hits);
+        Assert.Equal(BinderPhases.Built, (await host.WatchAsync(repo))[^1].Phase);
+        Assert.Equal(1, probe.Hits);
+
+        await host.Docker.RemoveImageAsync(image, force: true, Token);
+        var again = await host.WatchAsync(repo);
+
+        // Built again (from BuildKit's layer cache, so the probed step does not run twice).
+        Assert.Equal([BinderPhases.Waiting, BinderPhases.Fetching, BinderPhases.Building, BinderPhases.Built], Phases(again));
+        Assert.Contains(again, e => e.Message.StartsWith("CACHED [2/2] RUN", StringComparison.Ordinal));
+        Assert.NotNull(await host.Docker.InspectImageAsync(image, Token));
+    }
+
+    [Fact]
+    public async Task BuildThatRunsPastTheTimeoutFailsSayingSo()
+    {
+        await using var probe = new BuildProbe(gateOpen: false);
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        var options = GrainTestHost.TestOptions();
+        options = options with { Repo = options.Repo with { BuildTimeout = TimeSpan.FromSeconds(3) } };
+        await using var host = await GrainTestHost.StartAsync(options);
+        var repo = GrainTestHost.GitRepo(git, commit);
+
+        var events = await host.WatchAsync(repo);
+
+        Assert.Equal(BinderPhases.Failed, events[^1].Phase);
+        Assert.StartsWith($"The build of {repo.RepoUrl} at {commit} did not finish within 00:00:03 (Binder:Repo:BuildTimeout) and was stopped.", events[^1].Message);
+        Assert.Contains("probing build", events[^1].Message, StringComparison.Ordinal);
+        Assert.Equal(RepoBuildStates.Failed, (await host.Grains.GetGrain<IRepoGrain>(repo.GrainKey).GetStatus()).State);
+    }
+
+    [Fact]
+    public async Task RecordIsDownloadedByItsProviderAndBuilt()
+    {
+        await using var probe = new BuildProbe();
+        await using var api = new ApiStandIn();
+        using var http = new HttpClient();
+        var dockerfile = System.Text.Encoding.UTF8.GetBytes(probe.Dockerfile(TestEnvironment.UniqueSuffix()));
+        // Zenodo's records API shape, as in the providers' tests: a concept DOI redirecting to the latest record.
+        api.Map("/doi/10.5281/zenodo.3242073", StandInResponse.Redirect($"{api.Url}/records/3242074"));
+        api.Map("/records/3242074", new StandInResponse(200, "<html>record page</html>", "text/html"));
+        api.Map("/api/records/3242074", StandInResponse.Json($$$"""
+            {"id": 3242074, "doi": "10.5281/zenodo.3242074", "conceptdoi": "10.5281/zenodo.3242073",
+             "metadata": {"title": "Binder demo", "version": "1.0"},
+             "files": [{"id": "f1", "key": "Dockerfile", "size": {{{dockerfile.Length}}}, "checksum": "md5:0",
+                        "links": {"self": "{{{api.Url}}}/api/records/3242074/files/Dockerfile/content"}}]}
+            """));
+        api.Map("/api/records/3242074/files/Dockerfile/content", StandInResponse.Binary(dockerfile));
+        var resolver = ResolverFactory.Create(ResolverFactory.OptionsFor(api), http);
+        var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", Token);
+        Assert.IsType<RecordSource>(repo.Source);
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(),
+            services: services => { foreach (var provider in resolver.Providers) services.AddSingleton(provider); });
+
+        var events = await host.WatchAsync(repo);
+
+        Assert.True(events[^1].Phase == BinderPhases.Built, string.Concat(Messages(events)));
+        Assert.Equal(1, probe.Hits);
+        Assert.Contains(events, e => e.Phase == BinderPhases.Fetching && e.Message.Contains("record 3242074", StringComparison.Ordinal));
+        Assert.Equal(ImageNames.Derive(host.Options.Repo.FullImageNamePrefix, "zenodo-3242074", "3242074"), events[^1].ImageName);
     }
 
     [Fact]
@@ -207,7 +308,7 @@ public sealed class RepoGrainTests
 
     private static List<string> Messages(IEnumerable<BinderEvent> events) => [.. events.Select(e => $"{e.Phase}: {e.Message}")];
 
-    private static async Task<List<string>> FirstEventsAsync(GrainTestHost host, Providers.ResolvedRepo repo, int count)
+    private static async Task<List<string>> FirstEventsAsync(GrainTestHost host, Binder.Hub.Providers.ResolvedRepo repo, int count)
     {
         var seen = new List<string>();
         await foreach (var e in host.Grains.GetGrain<IRepoGrain>(repo.GrainKey).Watch(repo, Token).WithCancellation(Token))
