@@ -63,8 +63,18 @@ public sealed class LaunchTests
             Assert.Contains(second, e => e.Message.Contains("counting build", StringComparison.Ordinal));
             Assert.NotEqual(ready.Url, second[^1].Url);
 
-            // An operator stops the first session: its route and container go.
+            // An operator lists the sessions (never their tokens), then stops the first one: its route and container go.
             var sessionId = SessionIdOf(ready.Url!);
+            using (var list = new HttpRequestMessage(HttpMethod.Get, "api/sessions"))
+            {
+                list.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+                using var response = await app.Http.SendAsync(list, Token);
+                var body = await response.Content.ReadAsStringAsync(Token);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Contains(sessionId, body, StringComparison.Ordinal);
+                Assert.Contains(SessionIdOf(second[^1].Url!), body, StringComparison.Ordinal);
+                Assert.DoesNotContain(ready.Token!, body, StringComparison.Ordinal);
+            }
             using (var stop = new HttpRequestMessage(HttpMethod.Delete, $"api/sessions/{sessionId}"))
             {
                 stop.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
