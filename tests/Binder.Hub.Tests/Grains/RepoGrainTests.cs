@@ -42,6 +42,39 @@ public sealed class RepoGrainTests
     }
 
     [Fact]
+    public async Task TenThousandWatchersAttachedBeforeTheBuildEndsAllGetItsEnd()
+    {
+        await using var probe = new BuildProbe(gateOpen: false);
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions());
+        var repo = GrainTestHost.GitRepo(git, commit);
+        var grain = host.Grains.GetGrain<IRepoGrain>(repo.GrainKey);
+        var attached = 0;
+        var watchers = Enumerable.Range(0, 10_000).Select(_ => Task.Run(async () =>
+        {
+            var events = 0;
+            BinderEvent? last = null;
+            await foreach (var e in grain.Watch(repo, Token).WithCancellation(Token))
+            {
+                if (events++ == 0) Interlocked.Increment(ref attached);
+                last = e;
+            }
+            return (Count: events, Last: last!);
+        }, Token)).ToList();
+        await probe.FirstHit.WaitAsync(Token);
+        await WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref attached) == watchers.Count));
+
+        probe.Open();
+        var results = await Task.WhenAll(watchers);
+
+        Assert.Equal(1, probe.Hits);
+        host.Track(results[0].Last.ImageName);
+        Assert.All(results, r => Assert.Equal(BinderPhases.Built, r.Last.Phase));
+        Assert.Single(results.Select(r => r.Count).Distinct());
+    }
+
+    [Fact]
     public async Task LateJoinerGetsTheWholeHistoryThenTheLiveEvents()
     {
         await using var probe = new BuildProbe(gateOpen: false);
@@ -137,7 +170,13 @@ public sealed class RepoGrainTests
         Assert.Equal(1, probe.Hits);
 
         await host.Docker.RemoveImageAsync(image, force: true, Token);
-        var again = await host.WatchAsync(repo);
+        var watchers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => host.WatchAsync(repo), Token)));
+        var again = watchers[0];
+
+        // One rebuild for all of them: locally events travel by reference, so every watcher holds the very event
+        // objects of the one build log (a second build would have made its own).
+        var fetching = again.First(e => e.Phase == BinderPhases.Fetching);
+        Assert.All(watchers, w => Assert.Same(fetching, w.First(e => e.Phase == BinderPhases.Fetching)));
 
         // Built again (from BuildKit's layer cache, so the probed step does not run twice).
         Assert.Equal([BinderPhases.Waiting, BinderPhases.Fetching, BinderPhases.Building, BinderPhases.Built], Phases(again));
