@@ -21,13 +21,14 @@ internal static class BinderCommandLine
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("Binder: build a repository's environment into a container image, and run it (repo2docker in C#).");
+        var root = new RootCommand("Binder: build a repository's environment into a container image and run it (repo2docker in C#), or serve launch links for everyone (BinderHub in C#).");
         root.Options.Add(Config);
         root.Options.Add(Verbose);
         Config.Recursive = true;
         Verbose.Recursive = true;
         root.Subcommands.Add(DetectCommand.Create(stdout, stderr));
         root.Subcommands.Add(BuildCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
 
         var parse = root.Parse(args);
         var invocation = new InvocationConfiguration { Output = stdout, Error = stderr };
@@ -36,11 +37,11 @@ internal static class BinderCommandLine
         {
             // The first Ctrl-C stops the work cleanly (containers removed); a second one ends the process.
             e.Cancel = !cancel.IsCancellationRequested;
-            cancel.Cancel();
+            CancelQuietly(cancel);
         };
         Console.CancelKeyPress += onCancel;
         using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; cancel.Cancel(); });
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; CancelQuietly(cancel); });
         try
         {
             return await parse.InvokeAsync(invocation, cancel.Token).ConfigureAwait(false);
@@ -48,6 +49,18 @@ internal static class BinderCommandLine
         finally
         {
             Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    // A signal handler can run while the command is returning and the source is being disposed: nothing left to stop then.
+    private static void CancelQuietly(CancellationTokenSource cancel)
+    {
+        try
+        {
+            cancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 }

@@ -116,7 +116,7 @@ internal sealed record BinderSettings(
         return options;
     }
 
-    private static IEnumerable<KeyValuePair<string, string?>> ParseOverrides(IEnumerable<string> overrides)
+    internal static IEnumerable<KeyValuePair<string, string?>> ParseOverrides(IEnumerable<string> overrides)
     {
         foreach (var item in overrides)
         {

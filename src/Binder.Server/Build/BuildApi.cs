@@ -1,0 +1,58 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Binder.Server.Build;
+
+/// <summary><c>GET /build/&lt;provider&gt;/&lt;spec&gt;</c>: BinderHub's server-sent event stream of a build and launch.</summary>
+internal static class BuildApi
+{
+    public const string AcceptRequired = "Requests to /build must have the header 'Accept: text/event-stream'; open it with an EventSource, or use the launch page /v2/<provider>/<spec>.";
+
+    public static IEndpointRouteBuilder MapBuildApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/build/{**path}", HandleAsync).RequireRateLimiting(ClientRateLimit.Policy).WithName("Build");
+        return app;
+    }
+
+    private static async Task HandleAsync(HttpContext context, BuildFlow flow, IOptions<ServerOptions> options, TimeProvider time)
+    {
+        if (!AcceptsEventStream(context.Request))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync(AcceptRequired + "\n", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        var (provider, spec) = RawSpecPath.Split(context, "/build/");
+        await using var stream = await EventStream.StartAsync(context, options.Value.KeepaliveInterval, time).ConfigureAwait(false);
+        var aborted = context.RequestAborted;
+        try
+        {
+            if (provider is null || spec is null)
+            {
+                await stream.WriteAsync(BuildFailure.Of(400, "The request must name a provider and a spec: /build/<provider>/<spec>, e.g. /build/gh/org/repo/main."), aborted).ConfigureAwait(false);
+                return;
+            }
+            var buildOnly = string.Equals(context.Request.Query["build_only"], "true", StringComparison.OrdinalIgnoreCase);
+            var request = new BuildRequest(Uri.UnescapeDataString(provider), spec, buildOnly, ClientAddress(context));
+            await flow.RunAsync(request, stream.WriteAsync, aborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException || (e is OperationCanceledException && aborted.IsCancellationRequested))
+        {
+            // The client left (a write failed or the request was aborted): its watch was cancelled, the build goes on
+            // for the others.
+        }
+    }
+
+    internal static bool AcceptsEventStream(HttpRequest request) =>
+        request.Headers.Accept.Any(value => value is not null && value.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase));
+
+    internal static IPAddress? ClientAddress(HttpContext context)
+    {
+        var address = context.Connection.RemoteIpAddress;
+        return address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
+    }
+}

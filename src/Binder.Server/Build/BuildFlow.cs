@@ -1,0 +1,165 @@
+using Binder.Actors;
+using Binder.Server.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Binder.Server.Build;
+
+/// <summary>
+/// What one <c>/build</c> request does, without HTTP: parse and resolve the spec, check access, watch the repo grain's
+/// build, then (unless build-only) launch a session through a new launch grain, passing every event to
+/// <c>emit</c>. Every way it can end sends exactly one final event (<c>ready</c> or <c>failed</c>).
+/// </summary>
+internal sealed partial class BuildFlow(
+    RepoLookup lookup,
+    IGrainFactory grains,
+    IProxyClient proxy,
+    IOptions<ServerOptions> options,
+    BinderMetrics metrics,
+    ILogger<BuildFlow> logger)
+{
+    /// <summary>BinderHub's refusal, word for word, so clients that match on it keep working.</summary>
+    public const string BuildOnlyRefused = "Building but not launching is not permitted when the API only mode was not enabled.";
+
+    public async Task RunAsync(BuildRequest request, Func<BinderEvent, CancellationToken, Task> emit, CancellationToken cancellationToken)
+    {
+        var server = options.Value;
+        if (request.BuildOnly && !server.BuildOnlyAllowed)
+        {
+            await emit(BuildFailure.Of(400, BuildOnlyRefused + " Ask the operator to set Server:ApiOnly or Server:AllowBuildOnly, or leave out build_only=true."), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        RepoSpec spec;
+        ResolvedRepo repo;
+        int? quota;
+        try
+        {
+            spec = lookup.Parse(request.Provider, request.Spec);
+            var refusal = lookup.CheckAccess(spec, request.ClientAddress);
+            if (refusal is not null)
+            {
+                LogRefused(logger, spec.FullSpec, refusal);
+                await emit(BuildFailure.Of(403, refusal), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            quota = lookup.QuotaFor(spec);
+            repo = await lookup.ResolveAsync(spec, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidSpecException e)
+        {
+            await emit(BuildFailure.Of(400, e.Message), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (SpecNotFoundException e)
+        {
+            await emit(BuildFailure.Of(404, e.Message), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (ProviderUnavailableException e)
+        {
+            await emit(BuildFailure.Of(503, e.Message), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var image = await WatchBuildAsync(repo, request, emit, cancellationToken).ConfigureAwait(false);
+        if (image is null) return;
+        if (request.BuildOnly)
+        {
+            await emit(new BinderEvent { Phase = BinderPhases.Ready, Message = "Done! Image built\n", ImageName = image }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await LaunchAsync(repo, image, quota, request, emit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Relays the repo grain's events; returns the image when built, null when the stream ended otherwise.</summary>
+    private async Task<string?> WatchBuildAsync(ResolvedRepo repo, BuildRequest request, Func<BinderEvent, CancellationToken, Task> emit, CancellationToken cancellationToken)
+    {
+        var key = repo.GrainKey;
+        var grain = grains.GetGrain<IRepoGrain>(key);
+        try
+        {
+            // Cancelling (the client left) only ends this watcher: the grain keeps building for everyone else.
+            await foreach (var e in grain.Watch(repo, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                if (e.Phase is BinderPhases.Fetching or BinderPhases.Building or BinderPhases.Pushing)
+                {
+                    metrics.BuildSeen(key);
+                }
+                if (e.Phase == BinderPhases.Built)
+                {
+                    metrics.BuildEnded(key, success: true, repo.Spec.Provider, repo.Spec.Repository);
+                    // BinderHub sends `ready` instead of `built` to a build-only request.
+                    if (!request.BuildOnly) await emit(e, cancellationToken).ConfigureAwait(false);
+                    return e.ImageName ?? throw new InvalidOperationException($"The repo grain {key} reported 'built' without an image name.");
+                }
+                if (e.Phase == BinderPhases.Failed)
+                {
+                    metrics.BuildEnded(key, success: false, repo.Spec.Provider, repo.Spec.Repository);
+                    await emit(e, cancellationToken).ConfigureAwait(false);
+                    return null;
+                }
+                await emit(e, cancellationToken).ConfigureAwait(false);
+            }
+            await emit(BuildFailure.Of(500, $"The build of {repo.Spec.FullSpec} ended without a result. Try again; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is not IOException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            LogGrainFailed(logger, key, e);
+            await emit(BuildFailure.Of(500, $"Binder could not run the build of {repo.Spec.FullSpec} ({e.GetType().Name}). Try again in a minute; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    private async Task LaunchAsync(ResolvedRepo repo, string image, int? quota, BuildRequest request, Func<BinderEvent, CancellationToken, Task> emit, CancellationToken cancellationToken)
+    {
+        var server = options.Value;
+        var sessionId = SessionIds.NewSessionId();
+        var order = new LaunchOrder
+        {
+            Repo = repo,
+            ImageName = image,
+            RepoQuota = quota,
+            PublicBaseUrl = EnsureSlash(proxy.PublicUrl.ToString()),
+            LaunchHost = server.PublicBaseUrl(proxy.PublicUrl),
+            BinderRequest = "v2/" + repo.Spec.FullSpec,
+            ClientAddress = request.ClientAddress?.ToString(),
+        };
+        var timer = metrics.LaunchStarted();
+        var success = false;
+        try
+        {
+            // The request's token goes to the launch: a client that leaves before `ready` stops its launch, and the
+            // launch grain removes whatever it had started. A client that leaves after `ready` was produced leaves a
+            // session nobody uses; the idle culler removes it.
+            await foreach (var e in grains.GetGrain<ILaunchGrain>(sessionId).Launch(order, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                await emit(e, cancellationToken).ConfigureAwait(false);
+                if (BinderPhases.IsFinal(e.Phase))
+                {
+                    success = e.Phase == BinderPhases.Ready;
+                    return;
+                }
+            }
+            await emit(BuildFailure.Of(500, "The launch ended without a result. Try again; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not IOException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            LogGrainFailed(logger, sessionId, e);
+            await emit(BuildFailure.Of(500, $"Binder could not launch {repo.Spec.FullSpec} ({e.GetType().Name}). Try again in a minute; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            timer.End(success, repo.Spec.Provider, repo.Spec.Repository);
+        }
+    }
+
+    private static string EnsureSlash(string url) => url.EndsWith('/') ? url : url + "/";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused {Spec}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string spec, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The call to grain {Key} failed")]
+    private static partial void LogGrainFailed(ILogger logger, string key, Exception exception);
+}

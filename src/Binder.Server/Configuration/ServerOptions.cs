@@ -1,0 +1,80 @@
+namespace Binder.Server.Configuration;
+
+/// <summary>The front end's settings (configuration section <c>Server</c>).</summary>
+public sealed record ServerOptions
+{
+    /// <summary>The configuration section these options are read from.</summary>
+    public const string Section = "Server";
+
+    /// <summary>Where Kestrel listens, separated by <c>;</c> (also <c>--urls</c>).</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:8585";
+
+    /// <summary>
+    /// The URL people reach this Binder at (<c>binder_launch_host</c>); empty means the session proxy's public URL, whose
+    /// default target is this front end.
+    /// </summary>
+    public string? PublicUrl { get; init; }
+
+    /// <summary>Expose only the API (<c>/build</c>, <c>/api/*</c>, <c>/versions</c>, <c>/health</c>, <c>/metrics</c>), no pages; also allows <c>build_only=true</c>.</summary>
+    public bool ApiOnly { get; init; }
+
+    /// <summary>Allow <c>build_only=true</c> on <c>/build</c> while the pages stay on.</summary>
+    public bool AllowBuildOnly { get; init; }
+
+    /// <summary>How often an idle event stream gets a <c>:keepalive</c> comment (BinderHub: 25 s).</summary>
+    public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>The token operators send (<c>Authorization: Bearer ...</c>) to list and stop sessions; empty disables those endpoints.</summary>
+    public string? OperatorToken { get; init; }
+
+    /// <summary>Where the service keeps its state (the SQLite file); empty means <c>$XDG_DATA_HOME/binder</c> or <c>~/.local/share/binder</c>.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>
+    /// Addresses of reverse proxies whose <c>X-Forwarded-For</c> names the client (bans and rate limits use it).
+    /// Loopback is always trusted: the session proxy <c>binder serve</c> starts forwards every request from there.
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
+    /// <summary>The per-client rate limit on <c>/build</c> and <c>/v2</c>.</summary>
+    public RateLimitOptions RateLimit { get; init; } = new();
+
+    /// <summary>The builder shown by <c>/versions</c> (BinderHub shows its repo2docker image).</summary>
+    public string Builder { get; init; } = "binder-build";
+
+    /// <summary>Whether <c>build_only=true</c> is allowed.</summary>
+    public bool BuildOnlyAllowed => ApiOnly || AllowBuildOnly;
+
+    /// <summary>The first listen URL with a trailing slash, wildcard hosts as loopback: where the local proxy sends people.</summary>
+    public string ListenBaseUrl
+    {
+        get
+        {
+            var url = Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "http://127.0.0.1:8585";
+            url = url.Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
+                .Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://[::1]", StringComparison.Ordinal);
+            return url.EndsWith('/') ? url : url + "/";
+        }
+    }
+
+    /// <summary>The public URL with a trailing slash, or <paramref name="proxyPublicUrl"/> when none is configured.</summary>
+    public string PublicBaseUrl(Uri proxyPublicUrl)
+    {
+        var url = string.IsNullOrWhiteSpace(PublicUrl) ? proxyPublicUrl.ToString() : PublicUrl.Trim();
+        return url.EndsWith('/') ? url : url + "/";
+    }
+
+    /// <summary>The directory for state, with the default applied.</summary>
+    public string ResolvedDataDirectory
+    {
+        get
+        {
+            if (!string.IsNullOrWhiteSpace(DataDirectory)) return DataDirectory;
+            var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+            var root = string.IsNullOrWhiteSpace(xdg)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share")
+                : xdg;
+            return Path.Combine(root, "binder");
+        }
+    }
+}

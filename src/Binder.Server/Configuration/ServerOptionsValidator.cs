@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+
+namespace Binder.Server.Configuration;
+
+/// <summary>Refuses settings that would fail later and less clearly, with a sentence saying what to change.</summary>
+internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServerOptions options)
+    {
+        var errors = new List<string>();
+        var urls = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length == 0)
+        {
+            errors.Add("Server:Urls is empty; give at least one URL to listen on, e.g. http://127.0.0.1:8585.");
+        }
+        foreach (var url in urls)
+        {
+            if (!Uri.TryCreate(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                errors.Add($"Server:Urls has '{url}', which is not an http or https URL such as http://127.0.0.1:8585.");
+            }
+        }
+        if (!string.IsNullOrWhiteSpace(options.PublicUrl)
+            && (!Uri.TryCreate(options.PublicUrl, UriKind.Absolute, out var publicUri) || publicUri.Scheme is not ("http" or "https")))
+        {
+            errors.Add($"Server:PublicUrl is '{options.PublicUrl}'; it must be an absolute http or https URL such as https://binder.example.org/.");
+        }
+        if (options.KeepaliveInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"Server:KeepaliveInterval is {options.KeepaliveInterval}; it must be a positive duration such as 00:00:25.");
+        }
+        if (options.RateLimit.Enabled && options.RateLimit.PermitLimit <= 0)
+        {
+            errors.Add($"Server:RateLimit:PermitLimit is {options.RateLimit.PermitLimit}; it must be a positive number of requests.");
+        }
+        if (options.RateLimit.Enabled && options.RateLimit.Window <= TimeSpan.Zero)
+        {
+            errors.Add($"Server:RateLimit:Window is {options.RateLimit.Window}; it must be a positive duration such as 00:01:00.");
+        }
+        foreach (var proxy in options.TrustedProxies)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                errors.Add($"Server:TrustedProxies has '{proxy}', which is not an IP address such as 10.0.0.5.");
+            }
+        }
+        if (options.OperatorToken is { Length: > 0 and < 16 })
+        {
+            errors.Add("Server:OperatorToken is shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 32`).");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,80 @@
+// The launch page (/v2/<provider>/<spec>): follows the /build event stream, shows the log, then opens the session.
+"use strict";
+(function () {
+  const log = document.getElementById("log");
+  const phase = document.getElementById("phase");
+  const progress = document.getElementById("progress");
+  const statusMessage = document.getElementById("status-message");
+  const linkRow = document.getElementById("session-link-row");
+  const link = document.getElementById("session-link");
+  const progressOf = { waiting: 10, fetching: 20, building: 40, pushing: 70, built: 80, launching: 90, ready: 100 };
+  const titles = {
+    waiting: "Waiting", fetching: "Fetching the repository", building: "Building the environment",
+    pushing: "Pushing the image", built: "Built", launching: "Starting the server", ready: "Ready", failed: "Failed",
+  };
+
+  const at = window.location.pathname.indexOf("/v2/");
+  const prefix = window.location.pathname.slice(0, at + 1);
+  const spec = window.location.pathname.slice(at + "/v2/".length);
+  document.getElementById("spec").textContent = decodeURIComponent(spec);
+  const params = new URLSearchParams(window.location.search);
+
+  // BinderHub's redirect: labpath=p opens doc/tree/p (JupyterLab), filepath=p opens tree/p, urlpath is used as given.
+  function sessionUrl(url, token) {
+    let path = null, type = null;
+    if (params.get("labpath")) { path = params.get("labpath"); type = "lab"; }
+    else if (params.get("filepath")) { path = params.get("filepath"); type = "file"; }
+    else if (params.get("urlpath")) { path = params.get("urlpath"); type = "url"; }
+    if (path) {
+      url = url.replace(/\/$/, "");
+      path = path.replace(/^\//, "");
+      if (type === "lab") url = url + "/doc/tree/" + encodeURI(path.replace(/\/$/, ""));
+      else if (type === "file") url = url + "/tree/" + encodeURI(path.replace(/\/$/, ""));
+      else url = url + "/" + path;
+    }
+    const sep = url.indexOf("?") === -1 ? "?" : "&";
+    return url + sep + new URLSearchParams({ token: token }).toString();
+  }
+
+  function append(text) {
+    const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+    log.append(text);
+    if (atBottom) log.scrollTop = log.scrollHeight;
+  }
+
+  function show(name) {
+    phase.textContent = titles[name] || name;
+    phase.dataset.phase = name;
+    if (progressOf[name] !== undefined) progress.value = progressOf[name];
+  }
+
+  const source = new EventSource(prefix + "build/" + spec);
+  let finished = false;
+  source.onmessage = event => {
+    const data = JSON.parse(event.data);
+    const name = (data.phase || "").toLowerCase();
+    show(name);
+    if (data.message) append(data.message);
+    if (name === "failed") {
+      finished = true;
+      source.close();
+      statusMessage.textContent = data.message || "The build failed.";
+      statusMessage.classList.add("error");
+    } else if (name === "ready" && data.url) {
+      finished = true;
+      source.close();
+      const target = sessionUrl(data.url, data.token);
+      link.href = target;
+      linkRow.hidden = false;
+      statusMessage.textContent = "Your session is ready; opening it.";
+      window.location.href = target;
+    }
+  };
+  source.onerror = () => {
+    if (finished) return;
+    source.close();
+    show("failed");
+    statusMessage.textContent = "The connection to Binder was lost. Reload the page to try again.";
+    statusMessage.classList.add("error");
+  };
+})();

@@ -1,0 +1,224 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Binder.Hub.Events;
+
+namespace Binder.Server.Tests.Api;
+
+/// <summary><c>/api/repoproviders</c>, <c>/versions</c>, <c>/health</c>, <c>/metrics</c>, the operator API and rate limiting.</summary>
+public sealed class ApiTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Repoproviders_lists_the_eight_providers_in_BinderHubs_shape()
+    {
+        await using var app = await BinderTestApp.StartAsync();
+        using var json = JsonDocument.Parse(await app.Http.GetStringAsync("api/repoproviders", Token));
+        var ids = json.RootElement.EnumerateArray().Select(p => p.GetProperty("id").GetString()).ToList();
+        Assert.Equal(["dataverse", "figshare", "gh", "gist", "git", "gl", "hydroshare", "zenodo"], ids.Order(StringComparer.Ordinal));
+        foreach (var provider in json.RootElement.EnumerateArray())
+        {
+            Assert.False(string.IsNullOrEmpty(provider.GetProperty("displayName").GetString()));
+            Assert.True(provider.GetProperty("repo").TryGetProperty("label", out _));
+            Assert.True(provider.GetProperty("ref").TryGetProperty("enabled", out _));
+        }
+    }
+
+    [Fact]
+    public async Task Versions_answers_builder_and_binderhub()
+    {
+        await using var app = await BinderTestApp.StartAsync();
+        using var json = JsonDocument.Parse(await app.Http.GetStringAsync("versions", Token));
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("builder").GetString()));
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("binderhub").GetString()));
+    }
+
+    [Fact]
+    public async Task Health_is_200_with_docker_and_proxy_checks_when_they_answer()
+    {
+        await using var app = await BinderTestApp.StartAsync();
+        using var response = await app.Http.GetAsync("health", Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Token));
+        Assert.True(json.RootElement.GetProperty("ok").GetBoolean());
+        var services = json.RootElement.GetProperty("checks").EnumerateArray().Select(c => (c.GetProperty("service").GetString(), c.GetProperty("ok").GetBoolean())).ToList();
+        Assert.Contains(("Docker", true), services);
+        Assert.Contains(("Proxy", true), services);
+        Assert.DoesNotContain(services, s => s.Item1 == "Registry");
+    }
+
+    [Fact]
+    public async Task Health_is_503_naming_the_registry_when_the_configured_registry_does_not_answer()
+    {
+        var dead = LoopbackHttpServer.FreePort();
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Binder:Repo:Registry"] = $"127.0.0.1:{dead}" });
+        using var response = await app.Http.GetAsync("health", Token);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Token));
+        Assert.False(json.RootElement.GetProperty("ok").GetBoolean());
+        var registry = json.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("service").GetString() == "Registry");
+        Assert.False(registry.GetProperty("ok").GetBoolean());
+        Assert.Contains($"127.0.0.1:{dead}", registry.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_is_200_with_a_registry_that_answers()
+    {
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Binder:Repo:Registry"] = TestEnvironment.Registry });
+        using var response = await app.Http.GetAsync("health", Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"Registry\"", await response.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_is_Prometheus_text_with_BinderHubs_names_and_the_grain_and_queue_metrics()
+    {
+        await using var app = await BinderTestApp.StartAsync();
+        // A request that fails still goes through the service, so grain metrics have something to count after a launch;
+        // here the metric families must be there from the start.
+        using var response = await app.Http.GetAsync("metrics", Token);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync(Token);
+        var samples = PrometheusParser.Parse(text);
+        foreach (var family in new[] { "binderhub_build_time_seconds", "binderhub_launch_time_seconds", "binderhub_build_count", "binderhub_launch_count", "binderhub_inprogress_builds", "binderhub_inprogress_launches", "binder_grain_activations", "binder_grain_calls_total", "binder_build_queue_length", "binder_builds_running" })
+        {
+            Assert.Contains(family, samples.Families);
+        }
+        Assert.Equal(0, samples.Value("binderhub_inprogress_builds"));
+        Assert.Contains(samples.Samples, s => s.Name == "binder_build_capacity" && s.Labels.Contains($"node=\"servertest-{app.Suffix}\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Badges_are_SVG()
+    {
+        await using var app = await BinderTestApp.StartAsync();
+        foreach (var path in new[] { "badge.svg", "badge_logo.svg" })
+        {
+            using var response = await app.Http.GetAsync(path, Token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("image/svg+xml", response.Content.Headers.ContentType?.MediaType);
+            var svg = System.Xml.Linq.XDocument.Parse(await response.Content.ReadAsStringAsync(Token));
+            Assert.Equal("svg", svg.Root!.Name.LocalName);
+        }
+    }
+
+    [Fact]
+    public async Task The_operator_api_is_off_without_a_token_and_says_how_to_turn_it_on()
+    {
+        await using var app = await BinderTestApp.StartAsync();
+        using var response = await app.Http.GetAsync("api/sessions", Token);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("Server:OperatorToken", await response.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_operator_api_refuses_a_wrong_token_and_answers_the_right_one()
+    {
+        const string secret = "operator-secret-0123456789abcdef";
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Server:OperatorToken"] = secret });
+        using (var missing = await app.Http.GetAsync("api/sessions", Token))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
+        }
+        using (var wrong = new HttpRequestMessage(HttpMethod.Get, "api/sessions"))
+        {
+            wrong.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret + "x");
+            using var response = await app.Http.SendAsync(wrong, Token);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.DoesNotContain(secret, await response.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+        }
+        using (var right = new HttpRequestMessage(HttpMethod.Get, "api/sessions"))
+        {
+            right.Headers.Authorization = new AuthenticationHeaderValue("token", secret);
+            using var response = await app.Http.SendAsync(right, Token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("[]", await response.Content.ReadAsStringAsync(Token));
+        }
+        using (var stop = new HttpRequestMessage(HttpMethod.Delete, "api/sessions/0123456789abcdef0123456789abcdef"))
+        {
+            stop.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+            using var response = await app.Http.SendAsync(stop, Token);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Rate_limiting_refuses_the_request_over_the_limit_with_429_Retry_After_and_a_failed_event()
+    {
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Server:RateLimit:Enabled"] = "true",
+            ["Server:RateLimit:PermitLimit"] = "2",
+            ["Server:RateLimit:Window"] = "00:10:00",
+        });
+        for (var i = 0; i < 2; i++)
+        {
+            var frames = await app.ReadEventsAsync("build/gh/only-a-user", Token);
+            Assert.Equal(400, Assert.Single(frames).Event.StatusCode);
+        }
+        using var refused = await app.OpenEventStreamAsync("build/gh/only-a-user", Token);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After is missing");
+        var failed = Assert.Single(await SseFrame.ReadAllAsync(refused, Token));
+        Assert.Equal(BinderPhases.Failed, failed.Event.Phase);
+        Assert.Equal(429, failed.Event.StatusCode);
+        // Other endpoints are not limited.
+        using var health = await app.Http.GetAsync("versions", Token);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task Behind_the_loopback_proxy_each_forwarded_client_has_its_own_limit()
+    {
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Server:RateLimit:Enabled"] = "true",
+            ["Server:RateLimit:PermitLimit"] = "1",
+            ["Server:RateLimit:Window"] = "00:10:00",
+        });
+        async Task<HttpStatusCode> FromAsync(string client)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "build/gh/only-a-user");
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            request.Headers.Add("X-Forwarded-For", client);
+            using var response = await app.Http.SendAsync(request, Token);
+            return response.StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.OK, await FromAsync("10.1.1.1"));
+        Assert.Equal(HttpStatusCode.OK, await FromAsync("10.1.1.2"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await FromAsync("10.1.1.1"));
+    }
+
+    [Fact]
+    public async Task A_banned_network_is_matched_on_the_forwarded_client_address()
+    {
+        using var repository = new GitRepository();
+        repository.Write("README.md", "hello\n").Commit();
+        using var daemon = new GitDaemon(Path.GetDirectoryName(repository.Path)!);
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Access:BannedNetworks:0:Cidr"] = "10.9.0.0/16" });
+        var path = $"build/git/{Uri.EscapeDataString(daemon.UrlOf(Path.GetFileName(repository.Path)))}/no-such-branch";
+        async Task<int?> StatusFromAsync(string? client)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            if (client is not null) request.Headers.Add("X-Forwarded-For", client);
+            using var response = await app.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Token);
+            return Assert.Single(await SseFrame.ReadAllAsync(response, Token)).Event.StatusCode;
+        }
+        Assert.Equal(403, await StatusFromAsync("10.9.3.4"));
+        Assert.Equal(404, await StatusFromAsync("10.8.3.4"));
+        Assert.Equal(404, await StatusFromAsync(null));
+    }
+
+    [Fact]
+    public async Task Without_rate_limiting_many_requests_from_one_client_all_get_their_answer()
+    {
+        await using var app = await BinderTestApp.StartAsync();
+        for (var i = 0; i < 40; i++)
+        {
+            var frames = await app.ReadEventsAsync("build/gh/only-a-user", Token);
+            Assert.Equal(400, Assert.Single(frames).Event.StatusCode);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Net.Http.Headers;
+using Binder.Build.Docker;
+using Binder.Hub.Launch;
+using Binder.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Binder.Server.Tests.Support;
+
+/// <summary>
+/// The real service in-process on a real Kestrel port: the silo with SQLite state in a temporary directory, the real
+/// Docker daemon, a configurable-http-proxy started by the service. Images and containers it makes carry a unique
+/// prefix and instance name and are removed on dispose.
+/// </summary>
+internal sealed class BinderTestApp : IAsyncDisposable
+{
+    private readonly TempDirectory _data;
+
+    private BinderTestApp(WebApplication app, int port, string suffix, TempDirectory data, CapturedLog log)
+    {
+        Log = log;
+        _data = data;
+        App = app;
+        Port = port;
+        Suffix = suffix;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(10) };
+    }
+
+    public WebApplication App { get; }
+
+    public int Port { get; }
+
+    public string Suffix { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>What the service logged (information and up).</summary>
+    public CapturedLog Log { get; }
+
+    public string ImagePrefix => $"servertest-{Suffix}-";
+
+    public string InstanceName => $"servertest-{Suffix}";
+
+    public IProxyClient Proxy => App.Services.GetRequiredService<IProxyClient>();
+
+    /// <summary>Leaves session containers running on dispose (a restart test takes them back with a new service).</summary>
+    public bool KeepSessionsOnDispose { get; set; }
+
+    /// <param name="settings">Settings over the test defaults.</param>
+    /// <param name="suffix">Reuse another app's names (instance, node, image prefix), e.g. to restart it.</param>
+    public static async Task<BinderTestApp> StartAsync(IDictionary<string, string?>? settings = null, string? suffix = null)
+    {
+        suffix ??= TestEnvironment.UniqueSuffix();
+        var port = LoopbackHttpServer.FreePort();
+        var values = new Dictionary<string, string?>
+        {
+            ["Server:Urls"] = $"http://127.0.0.1:{port}",
+            ["Server:KeepaliveInterval"] = "00:00:25",
+            ["Proxy:Command"] = TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND"),
+            ["Proxy:PublicBind"] = "127.0.0.1:0",
+            ["Proxy:ApiBind"] = "127.0.0.1:0",
+            ["Binder:Docker:Host"] = TestEnvironment.DockerHost,
+            ["Binder:Docker:BuildNetworkMode"] = "host",
+            ["Binder:Buildpacks:BaseImage"] = TestEnvironment.BaseImage,
+            ["Binder:Repo:ImageNamePrefix"] = $"servertest-{suffix}-",
+            ["Launch:Docker:InstanceName"] = $"servertest-{suffix}",
+            ["Launch:Docker:StartTimeout"] = "00:01:30",
+            ["Silo:NodeName"] = $"servertest-{suffix}",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        var data = new TempDirectory("binder-server-data");
+        values.TryAdd("Server:DataDirectory", data.Path);
+        var log = new CapturedLog();
+        var app = BinderServer.Build([], values, builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddProvider(log);
+        });
+        try
+        {
+            await app.StartAsync(TestContext.Current.CancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            data.Dispose();
+            throw;
+        }
+        return new BinderTestApp(app, port, suffix, data, log);
+    }
+
+    /// <summary>A GET with <c>Accept: text/event-stream</c>, read as it comes.</summary>
+    public async Task<HttpResponseMessage> OpenEventStreamAsync(string path, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        return await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+
+    /// <summary>Reads a whole event stream (until the server ends it) and returns its events.</summary>
+    public async Task<IReadOnlyList<SseFrame>> ReadEventsAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await OpenEventStreamAsync(path, cancellationToken);
+        return await SseFrame.ReadAllAsync(response, cancellationToken);
+    }
+
+    private int _disposed;
+
+    /// <summary>Stops the service and removes its containers; safe to call twice (tests dispose early to clean up images).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        Http.Dispose();
+        var docker = new DockerClient(new DockerOptions { Host = TestEnvironment.DockerHost }, Microsoft.Extensions.Logging.Abstractions.NullLogger<DockerClient>.Instance);
+        try
+        {
+            await App.StopAsync(CancellationToken.None);
+            await App.DisposeAsync();
+        }
+        finally
+        {
+            var left = KeepSessionsOnDispose ? [] : await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Instance] = InstanceName }, CancellationToken.None);
+            foreach (var container in left)
+            {
+                await docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
+            }
+            _data.Dispose();
+        }
+    }
+
+    /// <summary>Removes an image this app built (tests call it with the names they saw).</summary>
+    public static async Task RemoveImageAsync(string image)
+    {
+        var docker = new DockerClient(new DockerOptions { Host = TestEnvironment.DockerHost }, Microsoft.Extensions.Logging.Abstractions.NullLogger<DockerClient>.Instance);
+        await docker.RemoveImageAsync(image, force: true, CancellationToken.None);
+    }
+}
