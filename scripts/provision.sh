@@ -128,6 +128,7 @@ has proxy && install_proxy
 cat > "$BINDER_ENV_FILE" <<ENV
 export DOCKER_HOST=unix://$BINDER_DOCKER_SOCKET
 export BINDER_Docker__BuildNetworkMode=host
+export BINDER_Binder__Docker__BuildNetworkMode=host
 export BINDER_TEST_REGISTRY=$BINDER_REGISTRY_ADDR
 export BINDER_TEST_BASE_IMAGE=$BINDER_BASE_IMAGE
 export BINDER_TEST_POSTGRES="Host=127.0.0.1;Port=$BINDER_PG_PORT;Username=postgres;Database=postgres"
