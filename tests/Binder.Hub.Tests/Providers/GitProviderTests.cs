@@ -1,0 +1,106 @@
+using Binder.Hub.Providers;
+using Binder.Hub.Tests.StandIns;
+
+namespace Binder.Hub.Tests.Providers;
+
+/// <summary>The git provider against a real remote: a repository served by <c>git daemon</c> on loopback.</summary>
+public sealed class GitProviderTests : IDisposable
+{
+    private readonly GitRepository repository = new();
+    private readonly GitDaemon daemon;
+    private readonly HttpClient http = new();
+    private readonly RepoResolver resolver;
+    private readonly string first;
+    private readonly string second;
+
+    public GitProviderTests()
+    {
+        first = repository.Write("requirements.txt", "numpy\n").Commit("first");
+        repository.Tag("v1.0", annotated: true);
+        repository.Tag("light");
+        repository.Git("checkout", "--quiet", "-b", "feature/x");
+        second = repository.Write("index.ipynb", "{}").Commit("second");
+        repository.Git("checkout", "--quiet", "main");
+        daemon = new GitDaemon(Path.GetDirectoryName(repository.Path)!);
+        resolver = ResolverFactory.Create(new ProvidersOptions { Cache = new ResolutionCacheOptions { Capacity = 0 } }, http);
+    }
+
+    public void Dispose()
+    {
+        http.Dispose();
+        daemon.Dispose();
+        repository.Dispose();
+    }
+
+    private string Url => daemon.UrlOf(Path.GetFileName(repository.Path));
+
+    private Task<ResolvedRepo> Resolve(string reference) =>
+        resolver.ResolveAsync("git", $"{Uri.EscapeDataString(Url)}/{reference}", TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task Head_and_branches_resolve_with_ls_remote()
+    {
+        var head = await Resolve("HEAD");
+        var main = await Resolve("main");
+        var feature = await Resolve("feature/x");
+
+        Assert.Equal(first, head.ResolvedRef);
+        Assert.Equal(first, main.ResolvedRef);
+        Assert.Equal(second, feature.ResolvedRef);
+        Assert.Equal(Url, head.RepoUrl);
+        Assert.Equal(Url, head.BuildSlug);
+        Assert.Equal(new GitSource(Url, first), head.Source);
+        Assert.Equal($"git/{Uri.EscapeDataString(Url)}/{first}", head.PersistentSpec);
+    }
+
+    [Fact]
+    public async Task An_annotated_tag_is_peeled_to_its_commit()
+    {
+        var annotated = await Resolve("v1.0");
+        var lightweight = await Resolve("light");
+
+        Assert.Equal(first, annotated.ResolvedRef);
+        Assert.Equal(first, lightweight.ResolvedRef);
+        Assert.NotEqual(repository.Git("rev-parse", "v1.0").Trim(), annotated.ResolvedRef);
+    }
+
+    [Fact]
+    public async Task A_full_sha_is_taken_as_it_is_without_asking_the_remote()
+    {
+        var unknown = new string('e', 40);
+
+        var repo = await resolver.ResolveAsync("git", $"{Uri.EscapeDataString("git://127.0.0.1:1/nowhere.git")}/{unknown}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(unknown, repo.ResolvedRef);
+    }
+
+    [Fact]
+    public async Task An_unknown_ref_is_not_found_and_a_short_sha_gets_a_hint()
+    {
+        var branch = await Assert.ThrowsAsync<SpecNotFoundException>(() => Resolve("mian"));
+        var shortSha = await Assert.ThrowsAsync<SpecNotFoundException>(() => Resolve(first[..7]));
+
+        Assert.Equal($"Could not resolve ref 'mian' in {Url}: no such branch or tag.", branch.Message);
+        Assert.Contains("full 40-character sha", shortSha.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_repository_that_does_not_exist_is_not_found()
+    {
+        var error = await Assert.ThrowsAsync<SpecNotFoundException>(() =>
+            resolver.ResolveAsync("git", $"{Uri.EscapeDataString(daemon.UrlOf("missing-repo"))}/HEAD", TestContext.Current.CancellationToken));
+
+        Assert.Contains("There is no git repository at", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreachable_host_makes_the_provider_unavailable()
+    {
+        var port = LoopbackHttpServer.FreePort();
+
+        var error = await Assert.ThrowsAsync<ProviderUnavailableException>(() =>
+            resolver.ResolveAsync("git", $"{Uri.EscapeDataString($"git://127.0.0.1:{port}/repo.git")}/HEAD", TestContext.Current.CancellationToken));
+
+        Assert.Contains("Could not reach the git repository", error.Message, StringComparison.Ordinal);
+    }
+}
