@@ -82,11 +82,18 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>Makes a new commit in the demo repository, so the next launch of <c>main</c> really builds.</summary>
-    public string NewDemoCommit()
+    /// <summary>
+    /// A new branch of the demo repository with a commit of its own, so a launch of it really builds. A new name each
+    /// time, because the service caches what a branch resolves to for a while (Providers:Cache:MutableTtl).
+    /// </summary>
+    public (string Branch, string Commit) NewDemoBranch()
     {
-        Demo.Write("version.txt", Guid.NewGuid().ToString("N") + "\n");
-        return Demo.Commit("a change that needs a new image");
+        var branch = "change-" + TestEnvironment.UniqueSuffix();
+        Demo.Git("checkout", "--quiet", "-b", branch);
+        Demo.Write("version.txt", branch + "\n");
+        var commit = Demo.Commit("a change that needs a new image");
+        Demo.Git("checkout", "--quiet", "main");
+        return (branch, commit);
     }
 
     /// <summary>A fresh browser context (own cookies and storage) that may read and write the clipboard.</summary>

@@ -19,7 +19,7 @@ public sealed partial class HomePageBrowserTests(BrowserFixture fixture) : IAsyn
     public async Task Paste_a_git_repository_copy_the_link_and_badge_launch_and_land_in_Jupyter()
     {
         const string test = "home";
-        var commit = fixture.NewDemoCommit();
+        var (branch, commit) = fixture.NewDemoBranch();
         await using var context = await fixture.NewContextAsync();
         await PageRecorder.InstallAsync(context);
         var page = await context.NewPageAsync();
@@ -28,8 +28,8 @@ public sealed partial class HomePageBrowserTests(BrowserFixture fixture) : IAsyn
 
         await page.SelectOptionAsync("#provider", "git");
         await page.FillAsync("#repository", fixture.DemoUrl);
-        await page.FillAsync("#ref", "main");
-        var expectedLink = $"{fixture.PublicBase}v2/git/{Uri.EscapeDataString(fixture.DemoUrl)}/main";
+        await page.FillAsync("#ref", branch);
+        var expectedLink = $"{fixture.PublicBase}v2/git/{Uri.EscapeDataString(fixture.DemoUrl)}/{branch}";
         var expectedBadge = $"[![Binder]({fixture.PublicBase}badge_logo.svg)]({expectedLink})";
         Assert.Equal(expectedLink, await page.InputValueAsync("#launch-url"));
         Assert.Equal(expectedBadge, await page.InputValueAsync("#badge-markdown"));
