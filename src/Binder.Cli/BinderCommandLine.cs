@@ -37,11 +37,11 @@ internal static class BinderCommandLine
         {
             // The first Ctrl-C stops the work cleanly (containers removed); a second one ends the process.
             e.Cancel = !cancel.IsCancellationRequested;
-            cancel.Cancel();
+            CancelQuietly(cancel);
         };
         Console.CancelKeyPress += onCancel;
         using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; cancel.Cancel(); });
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; CancelQuietly(cancel); });
         try
         {
             return await parse.InvokeAsync(invocation, cancel.Token).ConfigureAwait(false);
@@ -49,6 +49,18 @@ internal static class BinderCommandLine
         finally
         {
             Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    // A signal handler can run while the command is returning and the source is being disposed: nothing left to stop then.
+    private static void CancelQuietly(CancellationTokenSource cancel)
+    {
+        try
+        {
+            cancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 }

@@ -41,6 +41,7 @@ internal static class ServeCommand
                     builder.Logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
                     builder.Logging.AddFilter("Microsoft", verbose ? LogLevel.Information : LogLevel.Warning);
                     builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+                    builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
                 });
                 return await RunAsync(app, stdout, cancellationToken).ConfigureAwait(false);
             }

@@ -51,11 +51,11 @@ internal sealed partial class BuilderGrain(
                     Pulse();
                     break;
                 }
-                var ahead = Ahead(ticket!);
-                if (ahead != lastAhead)
+                var position = Ahead(ticket!) + 1;
+                if (position != lastAhead)
                 {
-                    lastAhead = ahead;
-                    yield return Waiting(ahead);
+                    lastAhead = position;
+                    yield return Waiting(position);
                 }
                 await changed.WaitAsync(cancellationToken);
             }
@@ -100,12 +100,17 @@ internal sealed partial class BuilderGrain(
         return ahead;
     }
 
-    private static BinderEvent Waiting(int ahead) => BinderEvent.Of(BinderPhases.Waiting, ahead switch
+    /// <summary>
+    /// A <c>waiting</c> event: position 0 when the build starts at once, else its place in the queue (1 = next to
+    /// start when a slot frees up).
+    /// </summary>
+    private BinderEvent Waiting(int position) => BinderEvent.Of(BinderPhases.Waiting, position switch
     {
         0 => "Waiting for build to start...",
-        1 => "Waiting for build to start: 1 build ahead of this one.",
-        _ => $"Waiting for build to start: {ahead} builds ahead of this one.",
-    }) with { QueuePosition = ahead };
+        1 => $"Waiting for build to start: next in line; all {Capacity} build slots of this node are busy.",
+        2 => "Waiting for build to start: 1 build ahead of this one.",
+        _ => $"Waiting for build to start: {position - 1} builds ahead of this one.",
+    }) with { QueuePosition = position };
 
     private void Pulse()
     {

@@ -138,7 +138,11 @@ internal sealed partial class LaunchGrain(
     public Task<SessionInfo?> GetInfo() => Task.FromResult(state.State.State is null
         ? null
         : new SessionInfo(SessionId, state.State.State, state.State.RepoKey, state.State.ImageName, state.State.Node,
-            state.State.ContainerId, state.State.StartedAt, state.State.LastActivity));
+            state.State.ContainerId, state.State.StartedAt, state.State.LastActivity)
+        {
+            StopReason = state.State.StopReason,
+            StoppedAt = state.State.StoppedAt,
+        });
 
     public async Task<bool> Adopt(SessionContainer? container, bool routeExists)
     {

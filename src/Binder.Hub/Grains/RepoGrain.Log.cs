@@ -27,6 +27,9 @@ internal sealed partial class RepoGrain
         [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check whether image {Image} exists: {Reason}")]
         public static partial void ImageLookupFailed(ILogger logger, string image, string reason);
 
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Image {Image} of {Repo} is no longer in the local daemon; building it again")]
+        public static partial void ImageVanished(ILogger logger, string repo, string image);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "Load of node {Node} unknown, passing it over: {Reason}")]
         public static partial void NodeLoadUnknown(ILogger logger, string node, string reason);
 

@@ -44,7 +44,7 @@ internal sealed partial class RepoGrain(
 
         if (_run is null || _run.Log.Finished)
         {
-            if (state.State.State == RepoBuildStates.Built && state.State.ImageName is { } image)
+            if (state.State.State == RepoBuildStates.Built && state.State.ImageName is { } image && await StillThereAsync(image, cancellationToken))
             {
                 // Known image: replay the kept log of the build that made it (logs never vanish), then the final event.
                 foreach (var kept in state.State.Log.Where(e => e.Phase != BinderPhases.Built))
@@ -75,6 +75,27 @@ internal sealed partial class RepoGrain(
                 yield break;
             }
             await changed.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Without a registry the image lives only in the local daemon, where an operator's prune can remove it: one cheap
+    /// inspect per watch keeps a launch from failing on a vanished image (it is built again). With a registry the
+    /// known image is trusted, so a cached launch needs no registry round trip.
+    /// </summary>
+    private async Task<bool> StillThereAsync(string image, CancellationToken cancellationToken)
+    {
+        if (options.Repo.UsesRegistry) return true;
+        try
+        {
+            if (await docker.InspectImageAsync(image, cancellationToken) is not null) return true;
+            Log.ImageVanished(logger, GetPrimaryKeyString(), image);
+            return false;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.ImageLookupFailed(logger, image, e.Message);
+            return true;
         }
     }
 
@@ -263,8 +284,8 @@ internal sealed partial class RepoGrain(
     internal static string FailureMessage(string reason, IReadOnlyList<string> lastLines)
     {
         var text = new StringBuilder(reason.TrimEnd('\n'));
-        var missing = lastLines.Where(line => !reason.Contains(line, StringComparison.Ordinal)).ToList();
-        if (missing.Count > 0)
+        // A reason of several lines (a failed build step) already quotes the log; a one-line reason gets its context.
+        if (lastLines.Count > 0 && !reason.TrimEnd('\n').Contains('\n', StringComparison.Ordinal))
         {
             text.Append("\nLast lines of the build log:");
             foreach (var line in lastLines)

@@ -1,6 +1,14 @@
 namespace Binder.Hub.Grains;
 
 /// <summary>A session as its launch grain sees it (never the token).</summary>
+/// <param name="SessionId">The session id (proxy path <c>/user/&lt;session&gt;/</c>).</param>
+/// <param name="State">One of <see cref="SessionStates"/>.</param>
+/// <param name="RepoKey">The repo grain key of what runs.</param>
+/// <param name="ImageName">The image that runs.</param>
+/// <param name="Node">The node whose daemon runs the container.</param>
+/// <param name="ContainerId">The container, once started.</param>
+/// <param name="StartedAt">When the launch began.</param>
+/// <param name="LastActivity">The latest activity seen (proxy or Jupyter).</param>
 public sealed record SessionInfo(
     string SessionId,
     string State,
@@ -9,4 +17,11 @@ public sealed record SessionInfo(
     string? Node,
     string? ContainerId,
     DateTimeOffset StartedAt,
-    DateTimeOffset? LastActivity);
+    DateTimeOffset? LastActivity)
+{
+    /// <summary>Why the session stopped (<c>idle</c>, <c>max age reached</c>, the reason given to Stop...), once stopped.</summary>
+    public string? StopReason { get; init; }
+
+    /// <summary>When the session stopped, once stopped.</summary>
+    public DateTimeOffset? StoppedAt { get; init; }
+}

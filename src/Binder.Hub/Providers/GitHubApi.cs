@@ -96,6 +96,14 @@ internal sealed partial class GitHubApi(ProviderHttp http, GitHubProviderOptions
                 throw RateLimited(resetAt - now);
             }
         }
+        if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests && response.Headers.RetryAfter is { } retryAfter)
+        {
+            // GitHub's secondary rate limit (too many requests at once) says how long to back off in Retry-After.
+            var wait = retryAfter.Delta ?? (retryAfter.Date - time.GetUtcNow()) ?? TimeSpan.FromMinutes(1);
+            response.Dispose();
+            throw new ProviderUnavailableException(
+                $"GitHub asked this service to slow down. Try again in {Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))} seconds.");
+        }
         return response;
     }
 

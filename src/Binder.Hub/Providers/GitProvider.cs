@@ -9,7 +9,7 @@ namespace Binder.Hub.Providers;
 /// transport helper such as <c>ext::</c> or <c>file://</c>. A full sha is taken as is; anything else is looked up with
 /// <c>git ls-remote</c> (annotated tags peeled to their commit). The build slug is the URL.
 /// </summary>
-internal sealed partial class GitProvider(GitCli git, GitProviderOptions options) : IRepoProvider
+internal sealed partial class GitProvider(GitCli git, GitProviderOptions options, TimeSpan requestTimeout) : IRepoProvider
 {
     private const string Example = "https%3A%2F%2Fgithub.com%2Fbinder-examples%2Fconda/HEAD";
 
@@ -65,12 +65,19 @@ internal sealed partial class GitProvider(GitCli git, GitProviderOptions options
     private async Task<string> LsRemoteAsync(string url, string reference, CancellationToken cancellationToken)
     {
         string output;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(requestTimeout);
         try
         {
             // Transports are pinned here as well as in Parse: a URL that slipped through must still not run a helper.
             output = await git.RunAsync(null,
                 ["-c", "protocol.ext.allow=never", "-c", "protocol.file.allow=never", "ls-remote", "--", url, reference, reference + "^{}"],
-                cancellationToken).ConfigureAwait(false);
+                timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ProviderUnavailableException(
+                $"The git repository at {GitCli.WithoutCredentials(url)} did not answer within {requestTimeout.TotalSeconds:0} s. Try again in a few minutes.", e);
         }
         catch (GitCommandException e)
         {

@@ -156,7 +156,16 @@ internal sealed class ProviderHttp(HttpClient client, ProvidersOptions options)
             }
             budget.CountFile(Path.GetFileName(path));
             var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+            FileStream target;
+            try
+            {
+                target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+            }
+            catch (IOException e) when (File.Exists(path) || Directory.Exists(path))
+            {
+                throw new RecordContentException($"The record lists '{Path.GetFileName(path)}' more than once (or as a file and a directory); it cannot be laid out. ({e.Message})");
+            }
+            await using var _ = target;
             var buffer = new byte[81920];
             int read;
             try

@@ -18,7 +18,9 @@ public sealed record RepoProviderDisplay
     [JsonPropertyName("spec")] public required RepoProviderSpecHint Spec { get; init; }
 
     /// <summary>A JavaScript regex with a <c>repo</c> group (and optionally <c>ref</c>) that recognises a pasted URL; null when none.</summary>
-    [JsonPropertyName("detect")] public RepoProviderDetect? Detect { get; init; }
+    [JsonPropertyName("detect")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RepoProviderDetect? Detect { get; init; }
 
     /// <summary>The repository input.</summary>
     [JsonPropertyName("repo")] public required RepoProviderRepoField Repo { get; init; }
@@ -49,4 +51,4 @@ public sealed record RepoProviderRepoField(
 /// <param name="Default">The ref used when none is given.</param>
 public sealed record RepoProviderRefField(
     [property: JsonPropertyName("enabled")] bool Enabled,
-    [property: JsonPropertyName("default")] string? Default = null);
+    [property: JsonPropertyName("default"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Default = null);

@@ -41,7 +41,7 @@ public sealed partial class RepoResolver
             new GitHubProvider(github, options.GitHub),
             new GistProvider(github, options.GitHub),
             new GitLabProvider(http, options.GitLab),
-            new GitProvider(git, options.Git),
+            new GitProvider(git, options.Git, options.RequestTimeout),
             new ZenodoProvider(http, options.Records),
             new FigshareProvider(http, options.Records),
             new HydroShareProvider(http, options.Records),

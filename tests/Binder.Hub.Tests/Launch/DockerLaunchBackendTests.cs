@@ -36,16 +36,19 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
         return await http.SendAsync(request, Token);
     }
 
-    private static List<string> CommandLines()
+    private static List<string> CommandLines() => Processes().Select(p => p.CommandLine).ToList();
+
+    /// <summary>The host's processes (a container's processes are among them) with their command lines.</summary>
+    private static List<(string Pid, string CommandLine)> Processes()
     {
-        var lines = new List<string>();
+        var processes = new List<(string, string)>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             try
             {
                 if (Path.GetFileName(directory).All(char.IsAsciiDigit))
                 {
-                    lines.Add(File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' '));
+                    processes.Add((Path.GetFileName(directory), File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ')));
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -53,7 +56,61 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
                 // The process ended meanwhile.
             }
         }
-        return lines;
+        return processes;
+    }
+
+    /// <summary>A cgroup file of a process's controller (cgroup v1: its own hierarchy; v2: the unified one).</summary>
+    private static string CgroupFile(string pid, string controller, string v1File, string v2File)
+    {
+        var lines = File.ReadAllLines($"/proc/{pid}/cgroup");
+        var v1 = lines.Select(l => l.Split(':', 3)).FirstOrDefault(parts => parts.Length == 3 && parts[1].Split(',').Contains(controller));
+        if (v1 is not null && Directory.Exists($"/sys/fs/cgroup/{controller}"))
+        {
+            return File.ReadAllText($"/sys/fs/cgroup/{controller}{v1[2]}/{v1File}").Trim();
+        }
+        var v2 = lines.Select(l => l.Split(':', 3)).First(parts => parts.Length == 3 && parts[0] == "0");
+        return File.ReadAllText($"/sys/fs/cgroup{v2[2]}/{v2File}").Trim();
+    }
+
+    [Fact]
+    public async Task A_session_runs_with_the_configured_memory_and_cpu_limits()
+    {
+        using var backend = fixture.CreateBackend(fixture.Options() with { MemoryLimitBytes = 512L * 1024 * 1024, CpuLimit = 0.5 });
+        var start = NewStart(fixture.SessionImage);
+        await backend.StartAsync(start, Token);
+        try
+        {
+            var (pid, _) = Assert.Single(Processes(), p => p.CommandLine.Contains($"--NotebookApp.base_url={start.BaseUrl}", StringComparison.Ordinal));
+
+            var memory = CgroupFile(pid, "memory", "memory.limit_in_bytes", "memory.max");
+            Assert.Equal((512L * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture), memory);
+            var cpu = File.Exists($"/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+                ? CgroupFile(pid, "cpu", "cpu.cfs_quota_us", "cpu.max") + " " + CgroupFile(pid, "cpu", "cpu.cfs_period_us", "cpu.max")
+                : CgroupFile(pid, "cpu", "", "cpu.max");
+            var parts = cpu.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
+            Assert.Equal(0.5, parts[0] / parts[1], precision: 3);
+        }
+        finally
+        {
+            await backend.StopAsync(start.SessionId, CancellationToken.None);
+        }
+    }
+
+    [Theory]
+    [InlineData("../etc")]
+    [InlineData("a/b")]
+    [InlineData("")]
+    [InlineData("-leading-dash")]
+    [InlineData("has space")]
+    public async Task A_session_id_that_is_not_a_plain_name_is_refused_before_anything_runs(string sessionId)
+    {
+        using var backend = fixture.CreateBackend();
+        var start = NewStart(fixture.SessionImage) with { SessionId = sessionId, BaseUrl = "/user/x/" };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => backend.StartAsync(start, Token));
+
+        Assert.Contains("must be 1 to 64 letters", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentException>(() => backend.StopAsync(sessionId, Token));
     }
 
     [Fact]

@@ -200,4 +200,14 @@ public sealed class GitHubResolutionTests : IAsyncDisposable
 
         await Assert.ThrowsAsync<NotSupportedException>(() => resolver.DownloadAsync(repo, directory.Path, TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task A_secondary_rate_limit_says_how_long_to_wait()
+    {
+        github.Map("/repos/org/repo/commits/main", new StandInResponse(403, """{"message": "You have exceeded a secondary rate limit."}""") { Headers = { ["Retry-After"] = "42" } });
+
+        var error = await Assert.ThrowsAsync<ProviderUnavailableException>(() => Resolver().ResolveAsync("gh", "org/repo/main", TestContext.Current.CancellationToken));
+
+        Assert.Equal("GitHub asked this service to slow down. Try again in 42 seconds.", error.Message);
+    }
 }

@@ -103,4 +103,27 @@ public sealed class GitProviderTests : IDisposable
 
         Assert.Contains("Could not reach the git repository", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_remote_that_never_answers_times_out_as_unavailable()
+    {
+        // A listener that accepts and then says nothing: git waits for the server's greeting.
+        var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+            using var client = new HttpClient();
+            var impatient = ResolverFactory.Create(new ProvidersOptions { RequestTimeout = TimeSpan.FromSeconds(1) }, client);
+
+            var error = await Assert.ThrowsAsync<ProviderUnavailableException>(() =>
+                impatient.ResolveAsync("git", $"{Uri.EscapeDataString($"git://127.0.0.1:{port}/repo.git")}/HEAD", TestContext.Current.CancellationToken));
+
+            Assert.Contains("did not answer within 1 s", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            silent.Stop();
+        }
+    }
 }

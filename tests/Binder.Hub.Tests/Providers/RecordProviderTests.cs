@@ -135,6 +135,18 @@ public sealed class RecordProviderTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_record_listing_one_name_twice_is_refused()
+    {
+        ServeZenodo(("a.txt", "1"u8.ToArray()), ("a.txt", "2"u8.ToArray()));
+        var resolver = Resolver();
+        var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
+
+        var error = await Assert.ThrowsAsync<RecordContentException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+
+        Assert.Contains("'a.txt' more than once", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_record_larger_than_the_limit_is_refused()
     {
         ServeZenodo(("big.bin", new byte[64 * 1024]));

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Binder.Cli.Tests;
+
+/// <summary><c>binder serve</c> as a real process: serves, puts its own proxy in front, stops cleanly on SIGTERM.</summary>
+public sealed class ServeCommandTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Serve_refuses_an_invalid_setting_with_a_sentence_and_exit_code_2()
+    {
+        using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
+        var (exit, _, stderr) = await CliRun.InProcessAsync("serve", "--urls", "http://127.0.0.1:1",
+            "--Server:KeepaliveInterval=-00:00:01", $"--Server:DataDirectory={data.Path}");
+        Assert.Equal(2, exit);
+        Assert.Contains("Server:KeepaliveInterval", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_runs_the_service_behind_its_own_proxy_and_stops_it_on_SIGTERM()
+    {
+        using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
+        var port = FreePort();
+        var proxyPort = FreePort();
+        using var process = CliRun.Start("serve", "--urls", $"http://127.0.0.1:{port}",
+            $"--Proxy:Command={TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND")}",
+            $"--Proxy:PublicBind=127.0.0.1:{proxyPort}", "--Proxy:ApiBind=127.0.0.1:0",
+            $"--Binder:Docker:Host={TestEnvironment.DockerHost}", $"--Server:DataDirectory={data.Path}",
+            $"--Launch:Docker:InstanceName=cli-serve-{TestEnvironment.UniqueSuffix()}");
+        var stderr = process.StandardError.ReadToEndAsync(Token);
+        try
+        {
+            var banner = await ReadUntilAsync(process.StandardOutput, "Binder is serving at");
+            Assert.Contains($"http://127.0.0.1:{proxyPort}/", banner, StringComparison.Ordinal);
+            using var http = new HttpClient();
+            using var versions = await http.GetAsync($"http://127.0.0.1:{port}/versions", Token);
+            Assert.Equal(HttpStatusCode.OK, versions.StatusCode);
+            // The proxy the service started sends what no session matches to the front end: the home page.
+            var home = await http.GetStringAsync($"http://127.0.0.1:{proxyPort}/", Token);
+            Assert.Contains("id=\"launch-form\"", home, StringComparison.Ordinal);
+
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync(Token);
+            var rest = await process.StandardOutput.ReadToEndAsync(Token);
+            await process.WaitForExitAsync(Token).WaitAsync(TimeSpan.FromMinutes(2), Token);
+            Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}; stderr: {await stderr}");
+            Assert.Contains("Binder stopped.", rest, StringComparison.Ordinal);
+            Assert.False(Listening(proxyPort), "the proxy the service started still listens after the service stopped");
+            Assert.False(Listening(port), "the front end still listens");
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static async Task<string> ReadUntilAsync(StreamReader reader, string text)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        var seen = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            seen.AppendLine(line);
+            if (line.Contains(text, StringComparison.Ordinal)) return line;
+        }
+        throw new InvalidOperationException($"binder serve ended before printing '{text}'; it printed:\n{seen}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool Listening(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

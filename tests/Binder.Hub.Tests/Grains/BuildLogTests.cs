@@ -1,0 +1,70 @@
+using Binder.Hub.Events;
+using Binder.Hub.Grains;
+
+namespace Binder.Hub.Tests.Grains;
+
+public sealed class BuildLogTests
+{
+    [Fact]
+    public void KeepsTheFirstEventsAndTheLatestAndSaysHowManyWereLeftOut()
+    {
+        var log = new BuildLog(maxEvents: 100, maxBytes: 1 << 20);
+        for (var i = 0; i < 1000; i++) log.Append(BinderEvent.Of(BinderPhases.Building, $"line {i}"));
+
+        var kept = log.Snapshot();
+
+        Assert.True(kept.Count <= 101, $"{kept.Count} events kept");
+        Assert.Equal("line 0\n", kept[0].Message);
+        Assert.Equal($"line {BuildLog.HeadEvents - 1}\n", kept[BuildLog.HeadEvents - 1].Message);
+        Assert.Equal($"[... {log.Omitted} log lines left out to keep the log within its size limit ...]\n", kept[BuildLog.HeadEvents].Message);
+        Assert.Equal("line 999\n", kept[^1].Message);
+        Assert.Equal(1000, log.Total);
+        Assert.Equal(1000, log.Omitted + kept.Count - 1);
+    }
+
+    [Fact]
+    public void AReaderThatFellBehindTheKeptPartSkipsToItWithAMarker()
+    {
+        var log = new BuildLog(maxEvents: 100, maxBytes: 1 << 20);
+        for (var i = 0; i < 60; i++) log.Append(BinderEvent.Of(BinderPhases.Building, $"line {i}"));
+        long cursor = 0;
+        var read = new List<BinderEvent>();
+        log.Read(ref cursor, read);
+        Assert.Equal(60, read.Count);
+
+        for (var i = 60; i < 500; i++) log.Append(BinderEvent.Of(BinderPhases.Building, $"line {i}"));
+        read.Clear();
+        log.Read(ref cursor, read);
+
+        Assert.StartsWith("[... ", read[0].Message, StringComparison.Ordinal);
+        Assert.Equal("line 499\n", read[^1].Message);
+        Assert.Equal(500, cursor);
+    }
+
+    [Fact]
+    public void TheByteBoundHoldsToo()
+    {
+        var log = new BuildLog(maxEvents: 10_000, maxBytes: 10_000);
+        var line = new string('x', 99);
+        for (var i = 0; i < 1000; i++) log.Append(BinderEvent.Of(BinderPhases.Building, line));
+
+        Assert.True(log.Snapshot().Sum(e => e.Message.Length) <= 10_100);
+    }
+
+    [Fact]
+    public void LastLinesAreTheLatestLogMessages()
+    {
+        var log = new BuildLog(maxEvents: 100, maxBytes: 1 << 20);
+        log.Append(BinderEvent.Of(BinderPhases.Waiting, "Waiting for build to start..."));
+        for (var i = 0; i < 5; i++) log.Append(BinderEvent.Of(BinderPhases.Building, $"step {i}"));
+
+        Assert.Equal(["step 2", "step 3", "step 4"], log.LastLines(3));
+    }
+
+    [Fact]
+    public void FailureMessageQuotesTheLastLinesUnlessTheReasonAlreadyDoes()
+    {
+        Assert.Equal("Build failed: boom\nLast lines of the build log:\n  a\n  b\n", RepoGrain.FailureMessage("Build failed: boom", ["a", "b"]));
+        Assert.Equal("Step failed:\n  a\n  b\n", RepoGrain.FailureMessage("Step failed:\n  a\n  b\n", ["a", "b"]));
+    }
+}

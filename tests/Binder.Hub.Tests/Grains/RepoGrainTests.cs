@@ -1,0 +1,297 @@
+using Binder.Build;
+using Binder.Hub.Events;
+using Binder.Hub.Grains;
+
+namespace Binder.Hub.Tests.Grains;
+
+/// <summary>The repo and builder grains against the real daemon, registry and a real git remote.</summary>
+[Collection(GrainsCollection.Name)]
+public sealed class RepoGrainTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ConcurrentWatchersOfAnUnbuiltCommitShareOneBuildAndAllSeeEveryPhase()
+    {
+        await using var probe = new BuildProbe();
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(registry: TestEnvironment.Registry));
+        var repo = GrainTestHost.GitRepo(git, commit);
+
+        var watchers = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(() => host.WatchAsync(repo), Token)));
+
+        Assert.Equal(1, probe.Hits);
+        var image = ImageNames.Derive(host.Options.Repo.FullImageNamePrefix, repo.BuildSlug, commit);
+        Assert.StartsWith(TestEnvironment.Registry + "/", image);
+        foreach (var events in watchers)
+        {
+            Assert.Equal([BinderPhases.Waiting, BinderPhases.Fetching, BinderPhases.Building, BinderPhases.Pushing, BinderPhases.Built], Phases(events));
+            Assert.Equal(image, events[^1].ImageName);
+            Assert.All(events, e => Assert.EndsWith("\n", e.Message));
+            Assert.Equal(Messages(watchers[0]), Messages(events));
+        }
+        Assert.NotNull(await host.Docker.InspectImageAsync(image, Token));
+        var status = await host.Grains.GetGrain<IRepoGrain>(repo.GrainKey).GetStatus();
+        Assert.Equal(RepoBuildStates.Built, status.State);
+        Assert.Equal(GrainTestHost.Node, status.Node);
+        Assert.StartsWith("sha256:", status.Digest);
+    }
+
+    [Fact]
+    public async Task LateJoinerGetsTheWholeHistoryThenTheLiveEvents()
+    {
+        await using var probe = new BuildProbe(gateOpen: false);
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions());
+        var repo = GrainTestHost.GitRepo(git, commit);
+
+        var first = host.WatchAsync(repo);
+        await probe.FirstHit.WaitAsync(Token);
+        var late = host.WatchAsync(repo);
+        var lateSeen = await FirstEventsAsync(host, repo, 3);
+        probe.Open();
+        var (early, joined) = (await first, await late);
+
+        Assert.Equal(1, probe.Hits);
+        Assert.Equal(Messages(early), Messages(joined));
+        Assert.Contains(early, e => e.Message.Contains("probing build", StringComparison.Ordinal));
+        Assert.Equal(BinderPhases.Built, joined[^1].Phase);
+        Assert.Equal(Messages(early).Take(3), lateSeen);
+    }
+
+    [Fact]
+    public async Task WatcherThatLeavesStopsNothingAndALaterWatchGetsTheFullLog()
+    {
+        await using var probe = new BuildProbe(gateOpen: false);
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions());
+        var repo = GrainTestHost.GitRepo(git, commit);
+        var grain = host.Grains.GetGrain<IRepoGrain>(repo.GrainKey);
+
+        using (var leaving = CancellationTokenSource.CreateLinkedTokenSource(Token))
+        {
+            var seen = new List<BinderEvent>();
+            var watching = Task.Run(async () =>
+            {
+                await foreach (var e in grain.Watch(repo, leaving.Token).WithCancellation(leaving.Token)) seen.Add(e);
+            }, Token);
+            await probe.FirstHit.WaitAsync(Token);
+            await leaving.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
+            Assert.DoesNotContain(seen, e => e.Phase == BinderPhases.Built);
+        }
+        Assert.Equal(RepoBuildStates.Building, (await grain.GetStatus()).State);
+        probe.Open();
+        await WaitUntilAsync(async () => (await grain.GetStatus()).State == RepoBuildStates.Built);
+
+        var later = await host.WatchAsync(repo);
+        Assert.Equal(1, probe.Hits);
+        Assert.Equal([BinderPhases.Waiting, BinderPhases.Fetching, BinderPhases.Building, BinderPhases.Built], Phases(later));
+        Assert.Contains(later, e => e.Message.Contains("probe-said-ok", StringComparison.Ordinal));
+        Assert.Equal(Messages(later), Messages(await grain.GetLog()));
+    }
+
+    [Fact]
+    public async Task BuiltStatusAndLogSurviveARestart()
+    {
+        await using var probe = new BuildProbe();
+        using var git = new GitRepository();
+        using var state = new TempDirectory("binder-grains-state");
+        var statePath = Path.Combine(state.Path, "state.db");
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        var options = GrainTestHost.TestOptions();
+        var repo = GrainTestHost.GitRepo(git, commit);
+        List<BinderEvent> first;
+        await using (var before = await GrainTestHost.StartAsync(options, statePath))
+        {
+            first = await before.WatchAsync(repo);
+            before.Forget(first[^1].ImageName);
+        }
+
+        await using var after = await GrainTestHost.StartAsync(options, statePath);
+        after.Track(first[^1].ImageName);
+        var replayed = await after.WatchAsync(repo);
+
+        Assert.Equal(1, probe.Hits);
+        Assert.Equal(Messages(first), Messages(replayed));
+        Assert.Equal(RepoBuildStates.Built, (await after.Grains.GetGrain<IRepoGrain>(repo.GrainKey).GetStatus()).State);
+    }
+
+    [Fact]
+    public async Task ImageRemovedFromTheLocalDaemonIsBuiltAgain()
+    {
+        await using var probe = new BuildProbe();
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions());
+        var repo = GrainTestHost.GitRepo(git, commit);
+        var image = (await host.WatchAsync(repo))[^1].ImageName!;
+        Assert.Equal(1, probe.Hits);
+        Assert.Equal(BinderPhases.Built, (await host.WatchAsync(repo))[^1].Phase);
+        Assert.Equal(1, probe.Hits);
+
+        await host.Docker.RemoveImageAsync(image, force: true, Token);
+        var again = await host.WatchAsync(repo);
+
+        // Built again (from BuildKit's layer cache, so the probed step does not run twice).
+        Assert.Equal([BinderPhases.Waiting, BinderPhases.Fetching, BinderPhases.Building, BinderPhases.Built], Phases(again));
+        Assert.Contains(again, e => e.Message.StartsWith("CACHED [2/2] RUN", StringComparison.Ordinal));
+        Assert.NotNull(await host.Docker.InspectImageAsync(image, Token));
+    }
+
+    [Fact]
+    public async Task BuildThatRunsPastTheTimeoutFailsSayingSo()
+    {
+        await using var probe = new BuildProbe(gateOpen: false);
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        var options = GrainTestHost.TestOptions();
+        options = options with { Repo = options.Repo with { BuildTimeout = TimeSpan.FromSeconds(3) } };
+        await using var host = await GrainTestHost.StartAsync(options);
+        var repo = GrainTestHost.GitRepo(git, commit);
+
+        var events = await host.WatchAsync(repo);
+
+        Assert.Equal(BinderPhases.Failed, events[^1].Phase);
+        Assert.StartsWith($"The build of {repo.RepoUrl} at {commit} did not finish within 00:00:03 (Binder:Repo:BuildTimeout) and was stopped.", events[^1].Message);
+        Assert.Contains("probing build", events[^1].Message, StringComparison.Ordinal);
+        Assert.Equal(RepoBuildStates.Failed, (await host.Grains.GetGrain<IRepoGrain>(repo.GrainKey).GetStatus()).State);
+    }
+
+    [Fact]
+    public async Task FailedBuildSaysWhyWithTheLastLogLinesAndTheNextWatchRetries()
+    {
+        await using var probe = new BuildProbe { Fails = hit => hit == 1 };
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions());
+        var repo = GrainTestHost.GitRepo(git, commit);
+        var grain = host.Grains.GetGrain<IRepoGrain>(repo.GrainKey);
+
+        var failed = await host.WatchAsync(repo);
+        Assert.True(probe.Hits == 1, string.Concat(Messages(failed)));
+        Assert.Equal(BinderPhases.Failed, failed[^1].Phase);
+        Assert.Contains("probe-said-no-marker-7f3a", failed[^1].Message, StringComparison.Ordinal);
+        var status = await grain.GetStatus();
+        Assert.Equal(RepoBuildStates.Failed, status.State);
+        Assert.Equal(failed[^1].Message, status.FailureMessage);
+
+        var retried = await host.WatchAsync(repo);
+        Assert.Equal(2, probe.Hits);
+        Assert.Equal(BinderPhases.Built, retried[^1].Phase);
+        Assert.Equal(RepoBuildStates.Built, (await grain.GetStatus()).State);
+    }
+
+    [Fact]
+    public async Task ImageAlreadyInTheRegistryIsNotBuilt()
+    {
+        await using var probe = new BuildProbe();
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(registry: TestEnvironment.Registry));
+        var repo = GrainTestHost.GitRepo(git, commit);
+        var image = ImageNames.Derive(host.Options.Repo.FullImageNamePrefix, repo.BuildSlug, commit);
+        await host.Docker.TagImageAsync(TestEnvironment.BaseImage, image, Token);
+        host.Track(image);
+        await host.Docker.PushImageAsync(image, null, null, Token);
+        await host.Docker.RemoveImageAsync(image, force: true, Token);
+
+        var events = await host.WatchAsync(repo);
+
+        Assert.Equal([BinderPhases.Built], Phases(events));
+        Assert.Equal(image, events[0].ImageName);
+        Assert.Equal(0, probe.Hits);
+        Assert.StartsWith("sha256:", (await host.Grains.GetGrain<IRepoGrain>(repo.GrainKey).GetStatus()).Digest);
+    }
+
+    [Fact]
+    public async Task ImageAlreadyInTheLocalDaemonIsNotBuiltWithoutARegistry()
+    {
+        await using var probe = new BuildProbe();
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions());
+        var repo = GrainTestHost.GitRepo(git, commit);
+        var image = ImageNames.Derive(host.Options.Repo.FullImageNamePrefix, repo.BuildSlug, commit);
+        await host.Docker.TagImageAsync(TestEnvironment.BaseImage, image, Token);
+        host.Track(image);
+
+        var events = await host.WatchAsync(repo);
+
+        Assert.Equal([BinderPhases.Built], Phases(events));
+        Assert.Equal(0, probe.Hits);
+    }
+
+    [Fact]
+    public async Task BuildsBeyondTheNodesCapacityWaitWithTheirQueuePosition()
+    {
+        await using var probe = new BuildProbe(gateOpen: false);
+        using var gitA = new GitRepository();
+        using var gitB = new GitRepository();
+        using var gitC = new GitRepository();
+        var repoA = GrainTestHost.GitRepo(gitA, gitA.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit());
+        var repoB = GrainTestHost.GitRepo(gitB, gitB.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit());
+        var repoC = GrainTestHost.GitRepo(gitC, gitC.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit());
+        var options = GrainTestHost.TestOptions() with { BuildQueue = new() { MaxConcurrentBuilds = 1 } };
+        await using var host = await GrainTestHost.StartAsync(options);
+        var builder = host.Grains.GetGrain<IBuilderGrain>(GrainTestHost.Node);
+
+        var a = host.WatchAsync(repoA);
+        await probe.FirstHit.WaitAsync(Token);
+        var b = host.WatchAsync(repoB);
+        await WaitUntilAsync(async () => await builder.GetLoad() is { Running: 1, Queued: 1 });
+        var c = host.WatchAsync(repoC);
+        await WaitUntilAsync(async () => await builder.GetLoad() is { Running: 1, Queued: 2 });
+        Assert.Equal(new BuilderLoad(GrainTestHost.Node, 1, 2, 1), await builder.GetLoad());
+        probe.Open();
+        var (eventsA, eventsB, eventsC) = (await a, await b, await c);
+
+        Assert.All([eventsA, eventsB, eventsC], events => Assert.Equal(BinderPhases.Built, events[^1].Phase));
+        Assert.Equal([0], Waiting(eventsA).Select(e => e.QueuePosition ?? -1));
+        Assert.Equal([1], Waiting(eventsB).Select(e => e.QueuePosition ?? -1));
+        Assert.Equal([2, 1], Waiting(eventsC).Select(e => e.QueuePosition ?? -1));
+        Assert.Equal("Waiting for build to start: 1 build ahead of this one.\n", Waiting(eventsC)[0].Message);
+        Assert.Equal("Waiting for build to start: next in line; all 1 build slots of this node are busy.\n", Waiting(eventsB)[0].Message);
+        Assert.Equal(3, probe.Hits);
+        // The slot is given back when the builder's stream has ended, just after the watchers got their last event.
+        await WaitUntilAsync(async () => await builder.GetLoad() == new BuilderLoad(GrainTestHost.Node, 0, 0, 1));
+    }
+
+    private static List<BinderEvent> Waiting(List<BinderEvent> events) => [.. events.TakeWhile(e => e.Phase == BinderPhases.Waiting)];
+
+    internal static List<string> Phases(IEnumerable<BinderEvent> events)
+    {
+        var phases = new List<string>();
+        foreach (var e in events)
+        {
+            if (phases.Count == 0 || phases[^1] != e.Phase) phases.Add(e.Phase);
+        }
+        return phases;
+    }
+
+    private static List<string> Messages(IEnumerable<BinderEvent> events) => [.. events.Select(e => $"{e.Phase}: {e.Message}")];
+
+    private static async Task<List<string>> FirstEventsAsync(GrainTestHost host, Binder.Hub.Providers.ResolvedRepo repo, int count)
+    {
+        var seen = new List<string>();
+        await foreach (var e in host.Grains.GetGrain<IRepoGrain>(repo.GrainKey).Watch(repo, Token).WithCancellation(Token))
+        {
+            seen.Add($"{e.Phase}: {e.Message}");
+            if (seen.Count == count) break;
+        }
+        return seen;
+    }
+
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, int seconds = 120)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The condition did not hold within {seconds} s.");
+            await Task.Delay(200, Token);
+        }
+    }
+}

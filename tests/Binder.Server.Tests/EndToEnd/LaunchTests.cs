@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Binder.Hub.Events;
+using Binder.Hub.Tests.Launch;
+
+namespace Binder.Server.Tests.EndToEnd;
+
+/// <summary>
+/// Build and launch through the HTTP API with every real part: a git daemon, the build engine on the Docker daemon,
+/// the grains, configurable-http-proxy, Jupyter in the session container.
+/// </summary>
+public sealed class LaunchTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_git_repository_builds_launches_answers_through_the_proxy_then_launches_again_without_a_build_and_stops_through_the_api()
+    {
+        const string secret = "operator-secret-for-the-launch-test";
+        await using var counter = new BuildCounter();
+        using var repository = new LaunchableRepository(counter);
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Server:OperatorToken"] = secret });
+        string? image = null;
+        try
+        {
+            var first = await app.ReadEventsAsync("build/" + repository.Spec, Token);
+            var events = first.Where(f => !f.IsComment).Select(f => f.Event).ToList();
+            var log = string.Concat(events.Select(e => e.Message));
+            var ready = events[^1];
+            Assert.True(ready.Phase == BinderPhases.Ready, $"The stream ended with {ready.Phase}: {ready.Message}\n{log}");
+            AssertPhaseOrder(events);
+            Assert.Contains(events, e => e.Phase == BinderPhases.Building);
+            var built = Assert.Single(events, e => e.Phase == BinderPhases.Built);
+            image = built.ImageName;
+            Assert.StartsWith(app.ImagePrefix, image, StringComparison.Ordinal);
+            Assert.EndsWith(":" + repository.Commit, image, StringComparison.Ordinal);
+            Assert.True(counter.Builds == 1, $"{counter.Builds} builds reached the daemon; the log:\n{log}");
+
+            // BinderHub's ready fields.
+            Assert.StartsWith(app.Proxy.PublicUrl.ToString().TrimEnd('/') + "/user/", ready.Url, StringComparison.Ordinal);
+            Assert.True(ready.Token is { Length: >= 32 }, "the token is missing or short");
+            Assert.Equal(image, ready.Image);
+            Assert.Equal("v2/" + repository.Spec, ready.BinderRequest);
+            Assert.Contains(repository.Commit, ready.BinderPersistentRequest, StringComparison.Ordinal);
+            Assert.False(string.IsNullOrEmpty(ready.RepoUrl));
+            Assert.False(string.IsNullOrEmpty(ready.BinderLaunchHost));
+
+            // The metrics counted one successful build and one successful launch.
+            var metrics = PrometheusParser.Parse(await app.Http.GetStringAsync("metrics", Token));
+            Assert.Equal(1, metrics.Samples.Where(m => m.Name == "binderhub_build_count" && m.Labels.StartsWith("status=\"success\"", StringComparison.Ordinal)).Sum(m => m.Value));
+            Assert.Equal(1, metrics.Samples.Where(m => m.Name == "binderhub_launch_count" && m.Labels.StartsWith("status=\"success\"", StringComparison.Ordinal)).Sum(m => m.Value));
+            Assert.Equal(1, metrics.Samples.Single(m => m.Name == "binderhub_launch_time_seconds_count").Value);
+            Assert.Equal(0, metrics.Value("binderhub_inprogress_launches"));
+
+            // Jupyter answers through the proxy with the token, and a kernel runs code.
+            await AssertJupyterAnswersAsync(ready.Url!, ready.Token!);
+
+            // The same commit again: no build at the daemon (the kept log is replayed, as the issue asks), then ready.
+            var second = (await app.ReadEventsAsync("build/" + repository.Spec, Token)).Where(f => !f.IsComment).Select(f => f.Event).ToList();
+            Assert.True(second[^1].Phase == BinderPhases.Ready, $"The second launch ended with {second[^1].Phase}: {second[^1].Message}");
+            Assert.Equal(1, counter.Builds);
+            Assert.Contains(second, e => e.Message.Contains("counting build", StringComparison.Ordinal));
+            Assert.NotEqual(ready.Url, second[^1].Url);
+
+            // An operator stops the first session: its route and container go.
+            var sessionId = SessionIdOf(ready.Url!);
+            using (var stop = new HttpRequestMessage(HttpMethod.Delete, $"api/sessions/{sessionId}"))
+            {
+                stop.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+                using var response = await app.Http.SendAsync(stop, Token);
+                Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            }
+            var routes = await app.Proxy.GetRoutesAsync(Token);
+            Assert.DoesNotContain(routes, r => r.Path.Contains(sessionId, StringComparison.Ordinal));
+            Assert.Contains(routes, r => r.Path.Contains(SessionIdOf(second[^1].Url!), StringComparison.Ordinal));
+            using var gone = new HttpClient(new SocketsHttpHandler { UseCookies = false });
+            using var after = await gone.GetAsync(ready.Url + "api/status?token=" + ready.Token, Token);
+            Assert.NotEqual(HttpStatusCode.OK, after.StatusCode);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+            if (image is not null) await BinderTestApp.RemoveImageAsync(image);
+        }
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_during_the_launch_leaves_no_container_route_or_quota_behind()
+    {
+        await using var counter = new BuildCounter();
+        using var repository = new LaunchableRepository(counter);
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Binder:Sessions:DefaultRepoQuota"] = "1" });
+        string? image = null;
+        try
+        {
+            using (var leaving = CancellationTokenSource.CreateLinkedTokenSource(Token))
+            {
+                using var response = await app.OpenEventStreamAsync("build/" + repository.Spec, leaving.Token);
+                await using var stream = await response.Content.ReadAsStreamAsync(leaving.Token);
+                await foreach (var frame in SseFrame.ReadAsync(stream, leaving.Token))
+                {
+                    if (frame.IsComment) continue;
+                    if (frame.Event.Phase == BinderPhases.Built) image = frame.Event.ImageName;
+                    Assert.NotEqual(BinderPhases.Ready, frame.Event.Phase);
+                    if (frame.Event.Phase == BinderPhases.Launching) break;
+                }
+                await leaving.CancelAsync();
+            }
+
+            // The launch grain removes what it started; wait for it (no fixed sleep), then check the proxy.
+            var docker = new Binder.Build.Docker.DockerClient(new Binder.Build.Docker.DockerOptions { Host = TestEnvironment.DockerHost }, Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance);
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while ((await docker.ListContainersAsync(new Dictionary<string, string?> { [Binder.Hub.Launch.SessionLabels.Instance] = app.InstanceName }, Token)).Count > 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the abandoned launch's container is still there after 2 minutes");
+                await Task.Delay(200, Token);
+            }
+            Assert.DoesNotContain(await app.Proxy.GetRoutesAsync(Token), r => r.Path.StartsWith("/user/", StringComparison.Ordinal));
+
+            // The quota of 1 was released: the next launch of the same repository gets its session.
+            var next = (await app.ReadEventsAsync("build/" + repository.Spec, Token)).Where(f => !f.IsComment).Select(f => f.Event).ToList();
+            Assert.True(next[^1].Phase == BinderPhases.Ready, $"ended with {next[^1].Phase}: {next[^1].Message}");
+        }
+        finally
+        {
+            await app.DisposeAsync();
+            if (image is not null) await BinderTestApp.RemoveImageAsync(image);
+        }
+    }
+
+    internal static string SessionIdOf(string url) => new Uri(url).AbsolutePath.TrimEnd('/').Split('/')[^1];
+
+    internal static async Task AssertJupyterAnswersAsync(string url, string token)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false });
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("token", token);
+        using var status = await http.GetAsync(url + "api/status", Token);
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        await using var kernel = await JupyterKernelClient.StartAsync(new Uri(url), token, Token);
+        Assert.Equal("42", (await kernel.ExecuteAsync("6 * 7", Token)).Trim());
+    }
+
+    /// <summary>Phases only move forward: waiting, fetching, building, pushing, built, launching, ready.</summary>
+    internal static void AssertPhaseOrder(IReadOnlyList<BinderEvent> events)
+    {
+        string[] order = [BinderPhases.Waiting, BinderPhases.Fetching, BinderPhases.Building, BinderPhases.Pushing, BinderPhases.Built, BinderPhases.Launching, BinderPhases.Ready];
+        var at = 0;
+        foreach (var e in events)
+        {
+            var index = Array.IndexOf(order, e.Phase);
+            Assert.True(index >= 0, $"Unexpected phase '{e.Phase}': {e.Message}");
+            // The build can go back to waiting (queue position) before it starts; after 'built' it never goes back.
+            Assert.True(index >= at || (at <= 2 && index <= 2), $"Phase '{e.Phase}' after '{order[at]}'");
+            at = Math.Max(at, index);
+            Assert.EndsWith("\n", e.Message, StringComparison.Ordinal);
+        }
+    }
+}
