@@ -14,6 +14,10 @@ internal static class ServeMode
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        // The proxy the service starts (node) inherits our standard streams and makes them non-blocking; reopening the
+        // pipes through /proc gives this process descriptions of its own, which node's flags do not touch.
+        using var input = new StreamReader(new FileStream("/proc/self/fd/0", FileMode.Open, FileAccess.Read));
+        using var output = new StreamWriter(new FileStream("/proc/self/fd/1", FileMode.Open, FileAccess.Write)) { AutoFlush = true };
         var app = BinderServer.Build(args, configure: builder =>
         {
             builder.Logging.ClearProviders();
@@ -22,17 +26,15 @@ internal static class ServeMode
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
         });
         await app.StartAsync();
-        Console.Out.WriteLine("listening");
-        Console.Out.Flush();
-        while (await Console.In.ReadLineAsync() is { } line)
+        await output.WriteLineAsync("listening");
+        while (await input.ReadLineAsync() is { } line)
         {
             if (line == "gc")
             {
                 GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                 GC.WaitForPendingFinalizers();
             }
-            Console.Out.WriteLine(JsonSerializer.Serialize(Stats()));
-            Console.Out.Flush();
+            await output.WriteLineAsync(JsonSerializer.Serialize(Stats()));
         }
         await app.StopAsync();
         await app.DisposeAsync();
