@@ -12,9 +12,9 @@ internal static class FanInBenchmark
     /// <summary>At most this many connections being opened at once: clients arrive in a burst, not all in one instant, so the listen backlog is not the thing measured.</summary>
     private const int OpeningAtOnce = 512;
 
-    public static async Task RunAsync(ServerProcess server, GitRemote remote, int streams, List<string> images)
+    public static async Task RunAsync(ServerProcess server, GitRemote remote, int streams, int buildSeconds, List<string> images)
     {
-        var branch = remote.NewBranch($"fanin{streams}");
+        var branch = remote.NewBranch($"fanin{streams}", buildSeconds);
         var path = $"build/git/{Uri.EscapeDataString(remote.Url)}/{branch}?build_only=true";
         using var client = new EventStreamClient(server.Port);
         var before = await server.StatsAsync(collect: true);
@@ -59,6 +59,7 @@ internal static class FanInBenchmark
         {
             ["benchmark"] = "server.fan_in",
             ["streams"] = streams,
+            ["post_build_sleep_s"] = buildSeconds,
             ["streams_ready"] = ready,
             ["streams_failed"] = results.Count(r => r.Phase == "failed"),
             ["streams_without_final_event"] = results.Count(r => r.Phase is null),

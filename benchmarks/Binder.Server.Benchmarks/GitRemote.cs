@@ -44,12 +44,21 @@ internal sealed class GitRemote : IDisposable
 
     public string Url => $"git://127.0.0.1:{Port}/demo";
 
-    /// <summary>A new branch with a commit of its own (never built; never in the service's resolution cache).</summary>
-    public string NewBranch(string prefix)
+    /// <summary>
+    /// A new branch with a commit of its own (never built; never in the service's resolution cache). With
+    /// <paramref name="postBuildSleepSeconds"/>, its <c>postBuild</c> script sleeps that long, so the build lasts at least that.
+    /// </summary>
+    public string NewBranch(string prefix, int postBuildSleepSeconds = 0)
     {
         var branch = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 11)];
         Git("checkout", "--quiet", "-b", branch);
         File.WriteAllText(Path.Combine(RepositoryPath, "version.txt"), branch + "\n");
+        if (postBuildSleepSeconds > 0)
+        {
+            var script = Path.Combine(RepositoryPath, "postBuild");
+            File.WriteAllText(script, $"#!/bin/sh\nsleep {postBuildSleepSeconds}\n");
+            File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
+        }
         Commit(branch);
         Git("checkout", "--quiet", "main");
         return branch;

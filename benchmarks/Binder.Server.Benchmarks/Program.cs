@@ -1,7 +1,7 @@
 // The service under load: /build fan-in (1,000 and 10,000 streams for one unbuilt commit) and cached launches against
 // the floor of starting the container directly. Prints one JSON object per line. Usage (after scripts/provision.sh):
 //   . /var/lib/binder-dev/env && ulimit -n 65536 &&
-//   dotnet run -c Release --project benchmarks/Binder.Server.Benchmarks -- [all | fanin | launch] [--streams 1000,10000] [--runs 10]
+//   dotnet run -c Release --project benchmarks/Binder.Server.Benchmarks -- [all | fanin | launch] [--streams 1000,10000] [--build-seconds 0,20] [--runs 10]
 using Binder.Build.Docker;
 using Binder.Server.Benchmarks;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,6 +11,9 @@ if (args.Length > 0 && args[0] == "serve") return await ServeMode.RunAsync(args[
 var what = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "all";
 var streams = Option("--streams", "1000,10000").Split(',').Select(int.Parse).ToList();
 var runs = int.Parse(Option("--runs", "10"));
+// 0: the build is as fast as the cache allows (streams still arrive after it ended and get the replay); N: the
+// repository's postBuild sleeps N seconds, so every stream is open before the build ends and the fan-out is measured.
+var buildSeconds = Option("--build-seconds", "0,20").Split(',').Select(int.Parse).ToList();
 var files = FileLimit();
 if (what is "all" or "fanin" && files < streams.Max() + 1000)
 {
@@ -33,7 +36,10 @@ await using (var server = new ServerProcess(suffix, token))
     {
         if (what is "all" or "fanin")
         {
-            foreach (var n in streams) await FanInBenchmark.RunAsync(server, remote, n, images);
+            foreach (var seconds in buildSeconds)
+            {
+                foreach (var n in streams) await FanInBenchmark.RunAsync(server, remote, n, seconds, images);
+            }
         }
         if (what is "all" or "launch")
         {
