@@ -8,6 +8,7 @@ using Binder.Server.Pages;
 using Binder.Server.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -91,12 +92,23 @@ public static class BinderServer
         services.AddSingleton<OperatorToken>();
         services.AddHttpClient<RegistryProbe>(http => http.Timeout = TimeSpan.FromSeconds(5));
         services.AddClientRateLimit();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ServerOptions>>((forwarded, server) =>
+        {
+            // Only the nearest hop: a client cannot pass itself off as another by sending its own X-Forwarded-For.
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.ForwardLimit = 1;
+            foreach (var proxy in server.Value.TrustedProxies)
+            {
+                if (System.Net.IPAddress.TryParse(proxy, out var address)) forwarded.KnownProxies.Add(address);
+            }
+        });
         return builder;
     }
 
     /// <summary>Maps the API, and the pages unless <c>Server:ApiOnly</c> is set.</summary>
     public static WebApplication MapBinderEndpoints(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseRateLimiter();
         app.MapBuildApi();
         app.MapInfoApi();

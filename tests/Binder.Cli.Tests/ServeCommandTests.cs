@@ -21,6 +21,20 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task Serve_without_a_reachable_Docker_daemon_says_so_in_one_sentence_and_stops_its_proxy()
+    {
+        using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
+        var proxyPort = FreePort();
+        var (exit, _, stderr) = await CliRun.InProcessAsync("serve", "--urls", $"http://127.0.0.1:{FreePort()}",
+            $"--Proxy:Command={TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND")}", $"--Proxy:PublicBind=127.0.0.1:{proxyPort}", "--Proxy:ApiBind=127.0.0.1:0",
+            $"--Binder:Docker:Host=unix://{data.Path}/no-docker.sock", $"--Server:DataDirectory={data.Path}");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Docker daemon", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.False(Listening(proxyPort), "the proxy the service started still listens after the failed start");
+    }
+
+    [Fact]
     public async Task Serve_runs_the_service_behind_its_own_proxy_and_stops_it_on_SIGTERM()
     {
         using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");

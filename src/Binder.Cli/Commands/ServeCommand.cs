@@ -40,6 +40,8 @@ internal static class ServeCommand
                 {
                     builder.Logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
                     builder.Logging.AddFilter("Microsoft", verbose ? LogLevel.Information : LogLevel.Warning);
+                    // A failed start is printed as one sentence below; the host's own report is a stack trace.
+                    builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", verbose ? LogLevel.Information : LogLevel.None);
                     builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
                     builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
                 });
@@ -59,6 +61,17 @@ internal static class ServeCommand
             {
                 await stderr.WriteLineAsync($"binder: cannot listen: {e.Message} Choose another address with --urls or Server:Urls.").ConfigureAwait(false);
                 return ExitCodes.BadInput;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped while starting.
+                return 130;
+            }
+            catch (Exception e)
+            {
+                await stderr.WriteLineAsync($"binder: the service could not start ({e.GetType().Name}): {Binder.Build.Content.GitCli.Redact(e.Message)} Run again with --verbose for details.").ConfigureAwait(false);
+                if (parse.GetValue(BinderCommandLine.Verbose)) await stderr.WriteLineAsync(Binder.Build.Content.GitCli.Redact(e.ToString())).ConfigureAwait(false);
+                return ExitCodes.Error;
             }
         });
         return command;

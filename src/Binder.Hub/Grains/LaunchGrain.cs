@@ -53,6 +53,7 @@ internal sealed partial class LaunchGrain(
         using var launch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _launch = launch;
         var ready = false;
+        var startAttempted = false;
         var quotaKey = $"{order.Repo.Spec.Provider}/{order.Repo.Spec.Repository}";
         try
         {
@@ -76,6 +77,7 @@ internal sealed partial class LaunchGrain(
             }
 
             yield return BinderEvent.Of(BinderPhases.Launching, "Launching server...");
+            startAttempted = true;
             var (container, startFailure) = await StartContainerAsync(launch.Token);
             if (startFailure is not null)
             {
@@ -116,7 +118,8 @@ internal sealed partial class LaunchGrain(
             _launch = null;
             if (!ready)
             {
-                await CleanUpAsync(launch.IsCancellationRequested ? "launch cancelled" : "launch failed");
+                // Before the container was asked for there is neither container nor route: only the quota to give back.
+                await CleanUpAsync(launch.IsCancellationRequested ? "launch cancelled" : startAttempted ? "launch failed" : "refused", startAttempted);
             }
         }
     }
@@ -328,13 +331,13 @@ internal sealed partial class LaunchGrain(
 
     /// <summary>Removes the route and the container, releases the quotas and marks the session stopped. Each step is
     /// tried even when an earlier one failed; what failed is retried by the reminder and the janitor.</summary>
-    private async Task CleanUpAsync(string reason)
+    private async Task CleanUpAsync(string reason, bool containerMayExist = true)
     {
         StopPolling();
         var current = state.State;
         var failures = 0;
-        failures += await TryAsync("route", ct => proxy.DeleteRouteAsync(RoutePath, ct));
-        failures += await TryAsync("container", ct => backend.StopAsync(SessionId, ct));
+        failures += await TryAsync("route", ct => proxy.DeleteRouteAsync(RoutePath, ct), containerMayExist);
+        failures += await TryAsync("container", ct => backend.StopAsync(SessionId, ct), containerMayExist);
         failures += await TryAsync("quota", _ => GrainFactory.GetGrain<IQuotaGrain>(current.QuotaKey).Release(SessionId), current.QuotaKey.Length > 0);
         failures += await TryAsync("quota", _ => GrainFactory.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).Release(SessionId));
         if (failures > 0)

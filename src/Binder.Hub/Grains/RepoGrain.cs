@@ -55,7 +55,11 @@ internal sealed partial class RepoGrain(
                     ?? BinderEvent.Of(BinderPhases.Built, "Found built image, launching...") with { ImageName = image };
                 yield break;
             }
-            StartBuild(repo);
+            // Re-checked: another watcher may have started the build while this one awaited the image check.
+            if (_run is null || _run.Log.Finished)
+            {
+                StartBuild(repo);
+            }
         }
 
         var run = _run!;

@@ -30,6 +30,12 @@ public sealed record ServerOptions
     /// <summary>Where the service keeps its state (the SQLite file); empty means <c>$XDG_DATA_HOME/binder</c> or <c>~/.local/share/binder</c>.</summary>
     public string? DataDirectory { get; init; }
 
+    /// <summary>
+    /// Addresses of reverse proxies whose <c>X-Forwarded-For</c> names the client (bans and rate limits use it).
+    /// Loopback is always trusted: the session proxy <c>binder serve</c> starts forwards every request from there.
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
     /// <summary>The per-client rate limit on <c>/build</c> and <c>/v2</c>.</summary>
     public RateLimitOptions RateLimit { get; init; } = new();
 

@@ -37,6 +37,13 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         {
             errors.Add($"Server:RateLimit:Window is {options.RateLimit.Window}; it must be a positive duration such as 00:01:00.");
         }
+        foreach (var proxy in options.TrustedProxies)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                errors.Add($"Server:TrustedProxies has '{proxy}', which is not an IP address such as 10.0.0.5.");
+            }
+        }
         if (options.OperatorToken is { Length: > 0 and < 16 })
         {
             errors.Add("Server:OperatorToken is shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 32`).");

@@ -59,10 +59,6 @@ internal static class SiloHosting
         services.AddSingleton<ILaunchBackend>(sp => new DockerLaunchBackend(
             sp.GetRequiredService<DockerClient>(), launch, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DockerLaunchBackend>>()));
         builder.AddBinderHub(hub.Hub);
-        foreach (var configure in host.GetServices<SiloConfigurator>())
-        {
-            configure.Configure(builder, configuration);
-        }
         return builder.Build();
     }
 
@@ -80,6 +76,3 @@ internal static class SiloHosting
         return options;
     }
 }
-
-/// <summary>A step that adds grains and their services to the in-process silo.</summary>
-internal sealed record SiloConfigurator(Action<SiloBuilder, IConfiguration> Configure);

@@ -50,7 +50,8 @@ internal sealed class GrainTestHost : IAsyncDisposable
     /// <summary>Starts a silo; with <paramref name="statePath"/> state and reminders live in that SQLite file.</summary>
     public static async Task<GrainTestHost> StartAsync(
         BinderHubOptions options, string? statePath = null, ProxyProcess? proxy = null, string? instanceName = null,
-        ReminderOptions? reminders = null, ClusterOptions? cluster = null, string node = Node)
+        ReminderOptions? reminders = null, ClusterOptions? cluster = null, string node = Node,
+        Action<IServiceCollection>? services = null)
     {
         var docker = new DockerClient(options.Docker, NullLogger<DockerClient>.Instance);
         var builder = new SiloBuilder()
@@ -80,6 +81,7 @@ internal sealed class GrainTestHost : IAsyncDisposable
                 TimeProvider.System,
                 NullLogger<DockerLaunchBackend>.Instance));
         }
+        services?.Invoke(builder.Services);
         builder.AddBinderHub(options);
         var silo = builder.Build();
         await silo.StartAsync(TestContext.Current.CancellationToken);

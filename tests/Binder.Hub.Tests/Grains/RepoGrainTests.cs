@@ -1,6 +1,9 @@
 using Binder.Build;
 using Binder.Hub.Events;
 using Binder.Hub.Grains;
+using Binder.Hub.Providers;
+using Binder.Hub.Tests.StandIns;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Binder.Hub.Tests.Grains;
 
@@ -36,6 +39,39 @@ public sealed class RepoGrainTests
         Assert.Equal(RepoBuildStates.Built, status.State);
         Assert.Equal(GrainTestHost.Node, status.Node);
         Assert.StartsWith("sha256:", status.Digest);
+    }
+
+    [Fact]
+    public async Task TenThousandWatchersAttachedBeforeTheBuildEndsAllGetItsEnd()
+    {
+        await using var probe = new BuildProbe(gateOpen: false);
+        using var git = new GitRepository();
+        var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions());
+        var repo = GrainTestHost.GitRepo(git, commit);
+        var grain = host.Grains.GetGrain<IRepoGrain>(repo.GrainKey);
+        var attached = 0;
+        var watchers = Enumerable.Range(0, 10_000).Select(_ => Task.Run(async () =>
+        {
+            var events = 0;
+            BinderEvent? last = null;
+            await foreach (var e in grain.Watch(repo, Token).WithCancellation(Token))
+            {
+                if (events++ == 0) Interlocked.Increment(ref attached);
+                last = e;
+            }
+            return (Count: events, Last: last!);
+        }, Token)).ToList();
+        await probe.FirstHit.WaitAsync(Token);
+        await WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref attached) == watchers.Count));
+
+        probe.Open();
+        var results = await Task.WhenAll(watchers);
+
+        Assert.Equal(1, probe.Hits);
+        host.Track(results[0].Last.ImageName);
+        Assert.All(results, r => Assert.Equal(BinderPhases.Built, r.Last.Phase));
+        Assert.Single(results.Select(r => r.Count).Distinct());
     }
 
     [Fact]
@@ -134,7 +170,13 @@ public sealed class RepoGrainTests
         Assert.Equal(1, probe.Hits);
 
         await host.Docker.RemoveImageAsync(image, force: true, Token);
-        var again = await host.WatchAsync(repo);
+        var watchers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => host.WatchAsync(repo), Token)));
+        var again = watchers[0];
+
+        // One rebuild for all of them: locally events travel by reference, so every watcher holds the very event
+        // objects of the one build log (a second build would have made its own).
+        var fetching = again.First(e => e.Phase == BinderPhases.Fetching);
+        Assert.All(watchers, w => Assert.Same(fetching, w.First(e => e.Phase == BinderPhases.Fetching)));
 
         // Built again (from BuildKit's layer cache, so the probed step does not run twice).
         Assert.Equal([BinderPhases.Waiting, BinderPhases.Fetching, BinderPhases.Building, BinderPhases.Built], Phases(again));
@@ -159,6 +201,37 @@ public sealed class RepoGrainTests
         Assert.StartsWith($"The build of {repo.RepoUrl} at {commit} did not finish within 00:00:03 (Binder:Repo:BuildTimeout) and was stopped.", events[^1].Message);
         Assert.Contains("probing build", events[^1].Message, StringComparison.Ordinal);
         Assert.Equal(RepoBuildStates.Failed, (await host.Grains.GetGrain<IRepoGrain>(repo.GrainKey).GetStatus()).State);
+    }
+
+    [Fact]
+    public async Task RecordIsDownloadedByItsProviderAndBuilt()
+    {
+        await using var probe = new BuildProbe();
+        await using var api = new ApiStandIn();
+        using var http = new HttpClient();
+        var dockerfile = System.Text.Encoding.UTF8.GetBytes(probe.Dockerfile(TestEnvironment.UniqueSuffix()));
+        // Zenodo's records API shape, as in the providers' tests: a concept DOI redirecting to the latest record.
+        api.Map("/doi/10.5281/zenodo.3242073", StandInResponse.Redirect($"{api.Url}/records/3242074"));
+        api.Map("/records/3242074", new StandInResponse(200, "<html>record page</html>", "text/html"));
+        api.Map("/api/records/3242074", StandInResponse.Json($$$"""
+            {"id": 3242074, "doi": "10.5281/zenodo.3242074", "conceptdoi": "10.5281/zenodo.3242073",
+             "metadata": {"title": "Binder demo", "version": "1.0"},
+             "files": [{"id": "f1", "key": "Dockerfile", "size": {{{dockerfile.Length}}}, "checksum": "md5:0",
+                        "links": {"self": "{{{api.Url}}}/api/records/3242074/files/Dockerfile/content"}}]}
+            """));
+        api.Map("/api/records/3242074/files/Dockerfile/content", StandInResponse.Binary(dockerfile));
+        var resolver = ResolverFactory.Create(ResolverFactory.OptionsFor(api), http);
+        var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", Token);
+        Assert.IsType<RecordSource>(repo.Source);
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(),
+            services: services => { foreach (var provider in resolver.Providers) services.AddSingleton(provider); });
+
+        var events = await host.WatchAsync(repo);
+
+        Assert.True(events[^1].Phase == BinderPhases.Built, string.Concat(Messages(events)));
+        Assert.Equal(1, probe.Hits);
+        Assert.Contains(events, e => e.Phase == BinderPhases.Fetching && e.Message.Contains("record 3242074", StringComparison.Ordinal));
+        Assert.Equal(ImageNames.Derive(host.Options.Repo.FullImageNamePrefix, "zenodo-3242074", "3242074"), events[^1].ImageName);
     }
 
     [Fact]

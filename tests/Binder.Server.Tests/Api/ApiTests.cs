@@ -169,6 +169,49 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task Behind_the_loopback_proxy_each_forwarded_client_has_its_own_limit()
+    {
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Server:RateLimit:Enabled"] = "true",
+            ["Server:RateLimit:PermitLimit"] = "1",
+            ["Server:RateLimit:Window"] = "00:10:00",
+        });
+        async Task<HttpStatusCode> FromAsync(string client)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "build/gh/only-a-user");
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            request.Headers.Add("X-Forwarded-For", client);
+            using var response = await app.Http.SendAsync(request, Token);
+            return response.StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.OK, await FromAsync("10.1.1.1"));
+        Assert.Equal(HttpStatusCode.OK, await FromAsync("10.1.1.2"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await FromAsync("10.1.1.1"));
+    }
+
+    [Fact]
+    public async Task A_banned_network_is_matched_on_the_forwarded_client_address()
+    {
+        using var repository = new GitRepository();
+        repository.Write("README.md", "hello\n").Commit();
+        using var daemon = new GitDaemon(Path.GetDirectoryName(repository.Path)!);
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Access:BannedNetworks:0:Cidr"] = "10.9.0.0/16" });
+        var path = $"build/git/{Uri.EscapeDataString(daemon.UrlOf(Path.GetFileName(repository.Path)))}/no-such-branch";
+        async Task<int?> StatusFromAsync(string? client)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            if (client is not null) request.Headers.Add("X-Forwarded-For", client);
+            using var response = await app.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Token);
+            return Assert.Single(await SseFrame.ReadAllAsync(response, Token)).Event.StatusCode;
+        }
+        Assert.Equal(403, await StatusFromAsync("10.9.3.4"));
+        Assert.Equal(404, await StatusFromAsync("10.8.3.4"));
+        Assert.Equal(404, await StatusFromAsync(null));
+    }
+
+    [Fact]
     public async Task Without_rate_limiting_many_requests_from_one_client_all_get_their_answer()
     {
         await using var app = await BinderTestApp.StartAsync();

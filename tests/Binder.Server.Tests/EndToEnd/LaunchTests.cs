@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Binder.Hub.Events;
 using Binder.Hub.Tests.Launch;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Binder.Server.Tests.EndToEnd;
 
@@ -62,8 +63,18 @@ public sealed class LaunchTests
             Assert.Contains(second, e => e.Message.Contains("counting build", StringComparison.Ordinal));
             Assert.NotEqual(ready.Url, second[^1].Url);
 
-            // An operator stops the first session: its route and container go.
+            // An operator lists the sessions (never their tokens), then stops the first one: its route and container go.
             var sessionId = SessionIdOf(ready.Url!);
+            using (var list = new HttpRequestMessage(HttpMethod.Get, "api/sessions"))
+            {
+                list.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+                using var response = await app.Http.SendAsync(list, Token);
+                var body = await response.Content.ReadAsStringAsync(Token);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Contains(sessionId, body, StringComparison.Ordinal);
+                Assert.Contains(SessionIdOf(second[^1].Url!), body, StringComparison.Ordinal);
+                Assert.DoesNotContain(ready.Token!, body, StringComparison.Ordinal);
+            }
             using (var stop = new HttpRequestMessage(HttpMethod.Delete, $"api/sessions/{sessionId}"))
             {
                 stop.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
@@ -93,26 +104,43 @@ public sealed class LaunchTests
         string? image = null;
         try
         {
-            using (var leaving = CancellationTokenSource.CreateLinkedTokenSource(Token))
+            // A raw connection, closed the moment the launch starts, as a browser tab that is closed (HttpClient would
+            // keep reading for a while to reuse the connection).
+            using (var client = new System.Net.Sockets.TcpClient())
             {
-                using var response = await app.OpenEventStreamAsync("build/" + repository.Spec, leaving.Token);
-                await using var stream = await response.Content.ReadAsStreamAsync(leaving.Token);
-                await foreach (var frame in SseFrame.ReadAsync(stream, leaving.Token))
+                await client.ConnectAsync(IPAddress.Loopback, app.Port, Token);
+                var stream = client.GetStream();
+                var request = $"GET /build/{repository.Spec} HTTP/1.1\r\nHost: 127.0.0.1:{app.Port}\r\nAccept: text/event-stream\r\n\r\n";
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request), Token);
+                using var reader = new StreamReader(stream);
+                while (await reader.ReadLineAsync(Token) is { } line)
                 {
-                    if (frame.IsComment) continue;
-                    if (frame.Event.Phase == BinderPhases.Built) image = frame.Event.ImageName;
-                    Assert.NotEqual(BinderPhases.Ready, frame.Event.Phase);
-                    if (frame.Event.Phase == BinderPhases.Launching) break;
+                    if (line.Contains("\"phase\":\"built\"", StringComparison.Ordinal))
+                    {
+                        image = System.Text.Json.JsonDocument.Parse(line[line.IndexOf('{', StringComparison.Ordinal)..]).RootElement.GetProperty("imageName").GetString();
+                    }
+                    Assert.DoesNotContain("\"phase\":\"ready\"", line, StringComparison.Ordinal);
+                    if (line.Contains("\"phase\":\"launching\"", StringComparison.Ordinal)) break;
                 }
-                await leaving.CancelAsync();
+                client.Client.Close(0);
             }
 
             // The launch grain removes what it started; wait for it (no fixed sleep), then check the proxy.
             var docker = new Binder.Build.Docker.DockerClient(new Binder.Build.Docker.DockerOptions { Host = TestEnvironment.DockerHost }, Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance);
-            var deadline = DateTime.UtcNow.AddMinutes(2);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
             while ((await docker.ListContainersAsync(new Dictionary<string, string?> { [Binder.Hub.Launch.SessionLabels.Instance] = app.InstanceName }, Token)).Count > 0)
             {
                 Assert.True(DateTime.UtcNow < deadline, "the abandoned launch's container is still there after 2 minutes");
+                await Task.Delay(200, Token);
+            }
+            var grains = app.App.Services.GetRequiredService<Binder.Actors.IGrainFactory>();
+            var quotaKey = "git/" + Uri.EscapeDataString(repository.Url);
+            while ((await grains.GetGrain<Binder.Hub.Grains.IQuotaGrain>(quotaKey).GetHolders()).Count > 0
+                || (await grains.GetGrain<Binder.Hub.Grains.IQuotaGrain>(Binder.Hub.Grains.IQuotaGrain.TotalKey).GetHolders()).Count > 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the abandoned launch still holds its quota after 30 s: "
+                    + string.Join(", ", await grains.GetGrain<Binder.Hub.Grains.IQuotaGrain>(quotaKey).GetHolders()) + " / "
+                    + string.Join(", ", await grains.GetGrain<Binder.Hub.Grains.IQuotaGrain>(Binder.Hub.Grains.IQuotaGrain.TotalKey).GetHolders()) + "\nThe service's log:\n" + app.Log);
                 await Task.Delay(200, Token);
             }
             Assert.DoesNotContain(await app.Proxy.GetRoutesAsync(Token), r => r.Path.StartsWith("/user/", StringComparison.Ordinal));

@@ -17,8 +17,9 @@ internal sealed class BinderTestApp : IAsyncDisposable
 {
     private readonly TempDirectory _data;
 
-    private BinderTestApp(WebApplication app, int port, string suffix, TempDirectory data)
+    private BinderTestApp(WebApplication app, int port, string suffix, TempDirectory data, CapturedLog log)
     {
+        Log = log;
         _data = data;
         App = app;
         Port = port;
@@ -33,6 +34,9 @@ internal sealed class BinderTestApp : IAsyncDisposable
     public string Suffix { get; }
 
     public HttpClient Http { get; }
+
+    /// <summary>What the service logged (information and up).</summary>
+    public CapturedLog Log { get; }
 
     public string ImagePrefix => $"servertest-{Suffix}-";
 
@@ -62,7 +66,13 @@ internal sealed class BinderTestApp : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
         var data = new TempDirectory("binder-server-data");
         values.TryAdd("Server:DataDirectory", data.Path);
-        var app = BinderServer.Build([], values, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        var log = new CapturedLog();
+        var app = BinderServer.Build([], values, builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddProvider(log);
+        });
         try
         {
             await app.StartAsync(TestContext.Current.CancellationToken);
@@ -73,7 +83,7 @@ internal sealed class BinderTestApp : IAsyncDisposable
             data.Dispose();
             throw;
         }
-        return new BinderTestApp(app, port, suffix, data);
+        return new BinderTestApp(app, port, suffix, data, log);
     }
 
     /// <summary>A GET with <c>Accept: text/event-stream</c>, read as it comes.</summary>
