@@ -78,6 +78,8 @@ public sealed partial class HomePageBrowserTests(BrowserFixture fixture) : IAsyn
 
         var containers = await fixture.SessionContainersAsync();
         Assert.Contains(containers, c => c.Labels.TryGetValue(Binder.Hub.Launch.SessionLabels.Session, out var id) && id == session);
+        // Stopped through the operator API; throws unless the daemon and the proxy show nothing left.
+        await fixture.StopAllSessionsAsync();
     }
 
     /// <summary>The landing in a session's Jupyter tree page, through the proxy.</summary>

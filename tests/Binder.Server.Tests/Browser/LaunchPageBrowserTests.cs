@@ -58,6 +58,8 @@ public sealed class LaunchPageBrowserTests(BrowserFixture fixture) : IAsyncLifet
             await page.Locator(shows).First.WaitForAsync();
         }
         await Screenshots.TakeAsync(page, test, "landed");
+        Assert.Single(await fixture.SessionContainersAsync());
+        await fixture.StopAllSessionsAsync();
     }
 
     [Fact]
