@@ -40,9 +40,10 @@ internal static class BuildApi
             var request = new BuildRequest(Uri.UnescapeDataString(provider), spec, buildOnly, ClientAddress(context));
             await flow.RunAsync(request, stream.WriteAsync, aborted).ConfigureAwait(false);
         }
-        catch (Exception e) when (aborted.IsCancellationRequested && e is OperationCanceledException or IOException)
+        catch (Exception e) when (e is IOException || (e is OperationCanceledException && aborted.IsCancellationRequested))
         {
-            // The client left; its watch was cancelled and the build goes on for the others.
+            // The client left (a write failed or the request was aborted): its watch was cancelled, the build goes on
+            // for the others.
         }
     }
 

@@ -104,7 +104,7 @@ internal sealed partial class BuildFlow(
             await emit(BuildFailure.Of(500, $"The build of {repo.Spec.FullSpec} ended without a result. Try again; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);
             return null;
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not IOException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             LogGrainFailed(logger, key, e);
             await emit(BuildFailure.Of(500, $"Binder could not run the build of {repo.Spec.FullSpec} ({e.GetType().Name}). Try again in a minute; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);
@@ -144,7 +144,7 @@ internal sealed partial class BuildFlow(
             }
             await emit(BuildFailure.Of(500, "The launch ended without a result. Try again; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not IOException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             LogGrainFailed(logger, sessionId, e);
             await emit(BuildFailure.Of(500, $"Binder could not launch {repo.Spec.FullSpec} ({e.GetType().Name}). Try again in a minute; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);

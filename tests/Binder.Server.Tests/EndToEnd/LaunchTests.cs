@@ -156,6 +156,48 @@ public sealed class LaunchTests
         }
     }
 
+    [Fact]
+    public async Task After_a_restart_of_the_service_a_running_session_is_taken_back_behind_the_new_proxy()
+    {
+        await using var counter = new BuildCounter();
+        using var repository = new LaunchableRepository(counter);
+        using var data = new TempDirectory("binder-server-restart");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Server:DataDirectory"] = data.Path,
+            ["Server:PublicUrl"] = "https://binder.example.org/",
+        };
+        var first = await BinderTestApp.StartAsync(settings);
+        BinderEvent ready;
+        try
+        {
+            var events = (await first.ReadEventsAsync("build/" + repository.Spec, Token)).Where(f => !f.IsComment).Select(f => f.Event).ToList();
+            ready = events[^1];
+            Assert.True(ready.Phase == BinderPhases.Ready, $"ended with {ready.Phase}: {ready.Message}");
+            Assert.Equal("https://binder.example.org/", ready.BinderLaunchHost);
+            first.KeepSessionsOnDispose = true;
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        // A new service on the same state: the session's container still runs, and its route is on the new proxy.
+        var second = await BinderTestApp.StartAsync(settings, first.Suffix);
+        try
+        {
+            var sessionId = SessionIdOf(ready.Url!);
+            var url = second.Proxy.PublicUrl.ToString().TrimEnd('/') + $"/user/{sessionId}/";
+            await AssertJupyterAnswersAsync(url, ready.Token!);
+            Assert.Equal(1, counter.Builds);
+        }
+        finally
+        {
+            await second.DisposeAsync();
+            if (ready.Image is not null) await BinderTestApp.RemoveImageAsync(ready.Image);
+        }
+    }
+
     internal static string SessionIdOf(string url) => new Uri(url).AbsolutePath.TrimEnd('/').Split('/')[^1];
 
     internal static async Task AssertJupyterAnswersAsync(string url, string token)

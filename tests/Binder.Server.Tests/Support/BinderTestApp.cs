@@ -44,9 +44,14 @@ internal sealed class BinderTestApp : IAsyncDisposable
 
     public IProxyClient Proxy => App.Services.GetRequiredService<IProxyClient>();
 
-    public static async Task<BinderTestApp> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <summary>Leaves session containers running on dispose (a restart test takes them back with a new service).</summary>
+    public bool KeepSessionsOnDispose { get; set; }
+
+    /// <param name="settings">Settings over the test defaults.</param>
+    /// <param name="suffix">Reuse another app's names (instance, node, image prefix), e.g. to restart it.</param>
+    public static async Task<BinderTestApp> StartAsync(IDictionary<string, string?>? settings = null, string? suffix = null)
     {
-        var suffix = TestEnvironment.UniqueSuffix();
+        suffix ??= TestEnvironment.UniqueSuffix();
         var port = LoopbackHttpServer.FreePort();
         var values = new Dictionary<string, string?>
         {
@@ -101,8 +106,12 @@ internal sealed class BinderTestApp : IAsyncDisposable
         return await SseFrame.ReadAllAsync(response, cancellationToken);
     }
 
+    private int _disposed;
+
+    /// <summary>Stops the service and removes its containers; safe to call twice (tests dispose early to clean up images).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         Http.Dispose();
         var docker = new DockerClient(new DockerOptions { Host = TestEnvironment.DockerHost }, Microsoft.Extensions.Logging.Abstractions.NullLogger<DockerClient>.Instance);
         try
@@ -112,7 +121,8 @@ internal sealed class BinderTestApp : IAsyncDisposable
         }
         finally
         {
-            foreach (var container in await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Instance] = InstanceName }, CancellationToken.None))
+            var left = KeepSessionsOnDispose ? [] : await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Instance] = InstanceName }, CancellationToken.None);
+            foreach (var container in left)
             {
                 await docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
             }
