@@ -34,7 +34,7 @@ public sealed partial class HomePageBrowserTests(BrowserFixture fixture) : IAsyn
         Assert.Equal(expectedLink, await page.InputValueAsync("#launch-url"));
         Assert.Equal(expectedBadge, await page.InputValueAsync("#badge-markdown"));
         // The label follows the provider the page learnt from /api/repoproviders.
-        Assert.NotEqual("GitHub repository name or URL", await page.TextContentAsync("#repository-label"));
+        await Assertions.Expect(page.Locator("#repository-label")).Not.ToHaveTextAsync("GitHub repository name or URL");
 
         await page.ClickAsync("#copy-url");
         await Assertions.Expect(page.Locator("#copy-status")).ToContainTextAsync("Copied");
