@@ -50,7 +50,9 @@
     let url = base + "v2/" + id + "/" + specOf(id, repo, ref.value.trim());
     const p = path.value.trim();
     if (p) {
-      url += (pathType.value === "url" ? "?urlpath=" : "?labpath=") + encodeURIComponent(p);
+      // A file opens with filepath (tree/<file>), which classic Notebook and Jupyter Server with nbclassic both
+      // serve; labpath would need JupyterLab, which not every image has.
+      url += (pathType.value === "url" ? "?urlpath=" : "?filepath=") + encodeURIComponent(p);
     }
     return url;
   }
