@@ -116,15 +116,13 @@ internal sealed class DataverseProvider(ProviderHttp http, RecordProvidersOption
     private static bool IsDatasetPage(Uri uri) => HttpUtility.ParseQueryString(uri.Query)["persistentId"] is not null;
 
     private bool MayFollow(Uri uri) =>
-        IsAllowedInstallation(uri) || string.Equals(uri.Host, new Uri(options.DoiResolverUrl).Host, StringComparison.OrdinalIgnoreCase);
+        IsAllowedInstallation(uri) || string.Equals(uri.GetLeftPart(UriPartial.Authority), new Uri(options.DoiResolverUrl).GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
 
     private bool IsAllowedInstallation(Uri uri)
     {
-        if (options.DataverseInstallations.Count == 0)
-        {
-            return uri.Scheme == "https";
-        }
+        // Empty means the installations BinderHub knows, never "anywhere": a DOI must not steer the service to any host.
+        var installations = options.DataverseInstallations.Count == 0 ? DataverseInstallations.BuiltIn : options.DataverseInstallations;
         var authority = uri.GetLeftPart(UriPartial.Authority);
-        return options.DataverseInstallations.Any(allowed => string.Equals(allowed.TrimEnd('/'), authority, StringComparison.OrdinalIgnoreCase));
+        return installations.Any(allowed => string.Equals(allowed.TrimEnd('/'), authority, StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -38,11 +38,8 @@ internal sealed partial class FigshareProvider(ProviderHttp http, RecordProvider
         var doi = spec.Spec;
         var landing = await http.FollowRedirectsAsync(new Uri($"{options.DoiResolverUrl.TrimEnd('/')}/{doi}"), "the DOI resolver", IsArticle, OnFigshare, cancellationToken).ConfigureAwait(false)
             ?? throw new SpecNotFoundException($"The DOI {doi} does not exist: the DOI resolver does not know it.");
-        var figshareHost = new Uri(options.FigshareUrl).Host;
         var match = ArticlePath().Match(landing.AbsolutePath);
-        var hostMatches = string.Equals(landing.Host, figshareHost, StringComparison.OrdinalIgnoreCase)
-            || landing.Host.EndsWith("." + figshareHost, StringComparison.OrdinalIgnoreCase);
-        if (!hostMatches || !match.Success)
+        if (!OnFigshareSite(landing) || !match.Success)
         {
             throw new SpecNotFoundException($"The DOI {doi} does not lead to a Figshare article (it resolves to {ProviderHttp.Where(landing)}); use the provider of the site that hosts it.");
         }
@@ -95,12 +92,17 @@ internal sealed partial class FigshareProvider(ProviderHttp http, RecordProvider
 
     private bool IsArticle(Uri uri) => OnFigshare(uri) && ArticlePath().IsMatch(uri.AbsolutePath);
 
-    private bool OnFigshare(Uri uri)
+    private bool OnFigshare(Uri uri) =>
+        OnFigshareSite(uri)
+        || string.Equals(uri.GetLeftPart(UriPartial.Authority), new Uri(options.DoiResolverUrl).GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
+
+    // Figshare's host or a subdomain of it, on Figshare's scheme and port: another service on the same host is another site.
+    private bool OnFigshareSite(Uri uri)
     {
-        var figshare = new Uri(options.FigshareUrl).Host;
-        return string.Equals(uri.Host, figshare, StringComparison.OrdinalIgnoreCase)
-            || uri.Host.EndsWith("." + figshare, StringComparison.OrdinalIgnoreCase)
-            || string.Equals(uri.Host, new Uri(options.DoiResolverUrl).Host, StringComparison.OrdinalIgnoreCase);
+        var figshare = new Uri(options.FigshareUrl);
+        return uri.Scheme == figshare.Scheme && uri.Port == figshare.Port
+            && (string.Equals(uri.Host, figshare.Host, StringComparison.OrdinalIgnoreCase)
+                || uri.Host.EndsWith("." + figshare.Host, StringComparison.OrdinalIgnoreCase));
     }
 
     [GeneratedRegex(@"/articles/[^/]+/[^/]+/(\d+)(?:/(\d+))?/?$")]

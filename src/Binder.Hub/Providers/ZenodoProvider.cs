@@ -39,7 +39,7 @@ internal sealed partial class ZenodoProvider(ProviderHttp http, RecordProvidersO
             ?? throw new SpecNotFoundException($"The DOI {doi} does not exist: the DOI resolver does not know it.");
         var zenodo = new Uri(options.ZenodoUrl);
         var match = RecordPath().Match(landing.AbsolutePath);
-        if (!string.Equals(landing.Host, zenodo.Host, StringComparison.OrdinalIgnoreCase) || !match.Success)
+        if (!string.Equals(landing.GetLeftPart(UriPartial.Authority), zenodo.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase) || !match.Success)
         {
             throw new SpecNotFoundException($"The DOI {doi} does not lead to a Zenodo record (it resolves to {ProviderHttp.Where(landing)}); use the provider of the site that hosts it.");
         }
@@ -88,9 +88,10 @@ internal sealed partial class ZenodoProvider(ProviderHttp http, RecordProvidersO
 
     private bool IsRecord(Uri uri) => OnZenodo(uri) && RecordPath().IsMatch(uri.AbsolutePath);
 
+    // Scheme, host and port: another service on the same host is another site.
     private bool OnZenodo(Uri uri) =>
-        string.Equals(uri.Host, new Uri(options.ZenodoUrl).Host, StringComparison.OrdinalIgnoreCase)
-        || string.Equals(uri.Host, new Uri(options.DoiResolverUrl).Host, StringComparison.OrdinalIgnoreCase);
+        string.Equals(uri.GetLeftPart(UriPartial.Authority), new Uri(options.ZenodoUrl).GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase)
+        || string.Equals(uri.GetLeftPart(UriPartial.Authority), new Uri(options.DoiResolverUrl).GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
 
     [GeneratedRegex(@"^/records?/(\d+)/?$")]
     private static partial Regex RecordPath();

@@ -22,7 +22,7 @@ public sealed class GitProviderTests : IDisposable
         second = repository.Write("index.ipynb", "{}").Commit("second");
         repository.Git("checkout", "--quiet", "main");
         daemon = new GitDaemon(Path.GetDirectoryName(repository.Path)!);
-        resolver = ResolverFactory.Create(new ProvidersOptions { Cache = new ResolutionCacheOptions { Capacity = 0 } }, http);
+        resolver = ResolverFactory.Create(new ProvidersOptions { Cache = new ResolutionCacheOptions { Capacity = 0 } });
     }
 
     public void Dispose()

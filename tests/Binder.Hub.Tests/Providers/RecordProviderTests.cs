@@ -24,7 +24,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
     }
 
     private RepoResolver Resolver(Func<ProvidersOptions, ProvidersOptions>? adjust = null) =>
-        ResolverFactory.Create(ResolverFactory.OptionsFor(api, adjust), http);
+        ResolverFactory.Create(ResolverFactory.OptionsFor(api, adjust));
 
     private string[] Files() =>
         Directory.GetFiles(target.Path, "*", SearchOption.AllDirectories)
@@ -180,8 +180,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
     public async Task A_doi_that_leads_elsewhere_is_not_a_zenodo_record()
     {
         api.Map("/doi/10.1000/other", StandInResponse.Redirect("https://example.org/paper/1"));
-        using var noRedirects = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
-        var resolver = ResolverFactory.Create(ResolverFactory.OptionsFor(api), noRedirects);
+        var resolver = Resolver();
 
         var error = await Assert.ThrowsAsync<SpecNotFoundException>(() => resolver.ResolveAsync("zenodo", "10.1000/other", TestContext.Current.CancellationToken));
 
