@@ -81,7 +81,7 @@ internal sealed partial class FigshareProvider(ProviderHttp http, RecordProvider
             .Where(file => file.Get("is_link_only") is not { ValueKind: System.Text.Json.JsonValueKind.True })
             .Select(file => (Name: file.String("name"), Url: file.String("download_url")))
             .Where(file => file.Name is not null && file.Url is not null)
-            .Select(file => new RecordFiles.Entry(file.Name!, new Uri(file.Url!)))
+            .Select(file => new RecordFiles.Entry(file.Name!, RecordFiles.DownloadUrl(file.Url!, file.Name!, "Figshare")))
             .ToList();
         if (files.Count == 0)
         {

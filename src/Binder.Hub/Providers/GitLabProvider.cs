@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Binder.Hub.Providers;
@@ -62,8 +61,7 @@ internal sealed partial class GitLabProvider(ProviderHttp http, GitLabProviderOp
             }).ConfigureAwait(false)
             ?? throw new SpecNotFoundException(
                 $"Could not resolve ref '{reference}' in {new Uri(baseUrl).Host}/{ns}: no such project, branch, tag or commit (or the project is private).");
-        if (commit.RootElement.ValueKind != JsonValueKind.Object || !commit.RootElement.TryGetProperty("id", out var id)
-            || id.GetString() is not { } sha || !SpecRules.IsFullSha(sha))
+        if (commit.RootElement.String("id") is not { } sha || !SpecRules.IsFullSha(sha))
         {
             throw new ProviderUnavailableException($"GitLab's answer for {ns} at '{reference}' has no commit id. Try again later.");
         }

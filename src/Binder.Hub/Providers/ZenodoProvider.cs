@@ -77,7 +77,7 @@ internal sealed partial class ZenodoProvider(ProviderHttp http, RecordProvidersO
         var files = record.RootElement.Array("files")
             .Select(file => (Name: file.String("key") ?? file.String("filename"), Url: file.String("links", "self") ?? file.String("links", "download")))
             .Where(file => file.Name is not null && file.Url is not null)
-            .Select(file => new RecordFiles.Entry(file.Name!, new Uri(file.Url!)))
+            .Select(file => new RecordFiles.Entry(file.Name!, RecordFiles.DownloadUrl(file.Url!, file.Name!, "Zenodo")))
             .ToList();
         if (files.Count == 0)
         {

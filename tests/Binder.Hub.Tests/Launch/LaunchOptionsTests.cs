@@ -57,4 +57,14 @@ public sealed class LaunchOptionsTests
         Assert.DoesNotContain("secret-proxy-token-42", options.ToString(), StringComparison.Ordinal);
         Assert.Contains("AuthToken = ***", options.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_session_token_is_not_printed_with_the_start_request()
+    {
+        var start = new SessionStart("s-1", "image:tag", "session-token-s3cret", "/user/s-1/", "gh/org/repo@abc");
+
+        Assert.DoesNotContain("s3cret", start.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Token = ***", start.ToString(), StringComparison.Ordinal);
+        Assert.Contains("SessionId = s-1", start.ToString(), StringComparison.Ordinal);
+    }
 }
