@@ -69,10 +69,10 @@ internal sealed partial class GitProvider(GitCli git, GitProviderOptions options
         timeout.CancelAfter(requestTimeout);
         try
         {
-            // Transports are pinned here as well as in Parse: a URL that slipped through must still not run a helper.
-            output = await git.RunAsync(null,
-                ["-c", "protocol.ext.allow=never", "-c", "protocol.file.allow=never", "ls-remote", "--", url, reference, reference + "^{}"],
-                timeout.Token).ConfigureAwait(false);
+            // Transports are pinned here as well as in Parse: a URL that slipped through must still not run a helper
+            // or reach a local path. protocol.allow=never with named exceptions is git's GIT_ALLOW_PROTOCOL as config
+            // (GitCli owns the process environment); it also covers remote helpers and protocols git may add later.
+            output = await git.RunAsync(null, [.. TransportConfig(options.AllowSsh), "ls-remote", "--", url, reference, reference + "^{}"], timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -107,6 +107,18 @@ internal sealed partial class GitProvider(GitCli git, GitProviderOptions options
         }
         return sha;
     }
+
+    /// <summary><c>-c</c> settings that let git use only http, https and git (and ssh when allowed).</summary>
+    internal static string[] TransportConfig(bool allowSsh) =>
+    [
+        "-c", "protocol.allow=never",
+        "-c", "protocol.http.allow=always",
+        "-c", "protocol.https.allow=always",
+        "-c", "protocol.git.allow=always",
+        "-c", $"protocol.ssh.allow={(allowSsh ? "always" : "never")}",
+        "-c", "protocol.ext.allow=never",
+        "-c", "protocol.file.allow=never",
+    ];
 
     private string CheckUrl(string url)
     {

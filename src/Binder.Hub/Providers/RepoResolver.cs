@@ -140,6 +140,14 @@ public sealed partial class RepoResolver : IDisposable
     public async Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        var provider = ProviderFor(spec.Provider);
+        // A RepoSpec is a plain record anyone can construct (or read back from storage): it gets the checks a parsed
+        // one had, so a URL or path that Parse would refuse never reaches git or an API.
+        if (provider.Parse(spec.Spec) != spec)
+        {
+            throw new InvalidSpecException(
+                $"'{SpecRules.Printable(spec.FullSpec)}' is not a spec as {spec.Provider} writes it; parse it with RepoResolver.Parse first.");
+        }
         var key = spec.FullSpec;
         if (resolved.TryGet(key, out var hit))
         {
@@ -151,7 +159,6 @@ public sealed partial class RepoResolver : IDisposable
             Log.NegativeCacheHit(logger, key);
             throw new SpecNotFoundException(message);
         }
-        var provider = ProviderFor(spec.Provider);
         var shared = inFlight.GetOrAdd(key, _ => new Lazy<Task<ResolvedRepo>>(() => ResolveSharedAsync(provider, spec, key)));
         return await shared.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
