@@ -214,6 +214,55 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
     }
 
     [Fact]
+    public async Task Two_concurrent_stops_both_succeed_and_remove_the_container()
+    {
+        using var backend = fixture.CreateBackend();
+        var start = NewStart(fixture.SessionImage);
+        await backend.StartAsync(start, Token);
+
+        await Task.WhenAll(backend.StopAsync(start.SessionId, Token), backend.StopAsync(start.SessionId, Token), backend.StopAsync(start.SessionId, Token));
+
+        Assert.Empty(await fixture.ContainersAsync(start.SessionId));
+    }
+
+    [Fact]
+    public async Task An_image_whose_command_switches_the_token_off_still_needs_the_session_token()
+    {
+        using var backend = fixture.CreateBackend();
+        var start = NewStart(fixture.TokenOffCommandImage);
+        var session = await backend.StartAsync(start, Token);
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+            var status = new Uri($"{session.Target}{start.BaseUrl}api/status");
+            using var anonymous = await GetAsync(http, status, null);
+            using var withToken = await GetAsync(http, status, start.Token);
+
+            Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
+            var ours = CommandLines().Where(line => line.Contains(start.BaseUrl, StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(ours);
+            Assert.DoesNotContain(ours, line => line.Contains("--NotebookApp.token", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await backend.StopAsync(start.SessionId, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task An_image_whose_config_switches_the_token_off_does_not_start_and_leaves_no_container()
+    {
+        using var backend = fixture.CreateBackend();
+        var start = NewStart(fixture.TokenOffConfigImage);
+
+        var error = await Assert.ThrowsAsync<SessionStartException>(() => backend.StartAsync(start, Token));
+
+        Assert.Contains("answered without the session's token", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await fixture.ContainersAsync(start.SessionId));
+    }
+
+    [Fact]
     public async Task A_fresh_backend_finds_running_sessions_and_another_instance_does_not_touch_them()
     {
         using var first = fixture.CreateBackend();

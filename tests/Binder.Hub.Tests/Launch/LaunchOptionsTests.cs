@@ -59,6 +59,18 @@ public sealed class LaunchOptionsTests
     }
 
     [Fact]
+    public void Configured_jupyter_arguments_replace_the_defaults_and_none_means_the_defaults()
+    {
+        var configured = new DockerLaunchOptions { JupyterArguments = ["--port={port}", "--ServerApp.base_url={base_url}"] };
+        var unset = new DockerLaunchOptions();
+
+        Assert.Equal(["--port={port}", "--ServerApp.base_url={base_url}"], configured.EffectiveJupyterArguments);
+        Assert.Equal(DockerLaunchOptions.DefaultJupyterArguments, unset.EffectiveJupyterArguments);
+        Assert.Empty(DockerLaunchOptionsValidator.Problems(unset));
+        Assert.Empty(DockerLaunchOptionsValidator.Problems(configured));
+    }
+
+    [Fact]
     public void The_session_token_is_not_printed_with_the_start_request()
     {
         var start = new SessionStart("s-1", "image:tag", "session-token-s3cret", "/user/s-1/", "gh/org/repo@abc");
