@@ -158,7 +158,7 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
             Assert.DoesNotContain(start.Token, jupyter, StringComparison.Ordinal);
 
             var route = Assert.Single(await proxy.Client.GetRoutesAsync(Token), r => r.Data.GetValueOrDefault("session") == start.SessionId);
-            Assert.Equal(start.BaseUrl.TrimEnd('/'), route.Path);
+            Assert.Equal(start.BaseUrl, route.Path);
             Assert.Equal(session.Target, route.Target);
             Assert.NotNull(route.LastActivity);
             Assert.InRange(route.LastActivity.Value, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
