@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Binder.Build.Docker;
 using Microsoft.Extensions.Logging;
@@ -21,7 +19,7 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
     {
         var info = await docker.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)
             ?? throw new BinderBuildException($"The image {image} does not exist in the Docker daemon; build it first.");
-        var port = options.Port > 0 ? options.Port : FreePort(options.Host);
+        var port = options.Port > 0 ? options.Port : FreePorts.On(options.Host);
         // 192 bits of randomness, as hex, like the tokens Jupyter generates for itself.
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         var command = JupyterStartup.CommandFor(image, info, options.EffectiveJupyterArguments.Select(a => a
@@ -101,13 +99,6 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
     /// <summary>See <see cref="JupyterStartup.WithArguments"/>.</summary>
     internal static List<string> WithArguments(IReadOnlyList<string> command, IEnumerable<string> arguments) =>
         JupyterStartup.WithArguments(command, arguments);
-
-    private static int FreePort(string host)
-    {
-        using var listener = new TcpListener(IPAddress.TryParse(host, out var address) ? address : IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started container {Container} from {Image} on port {Port}")]
     private static partial void LogStarted(ILogger logger, string container, string image, int port);

@@ -49,10 +49,5 @@ internal sealed class LoopbackPorts
         return (((IPEndPoint)a.LocalEndpoint).Port, ((IPEndPoint)b.LocalEndpoint).Port);
     }
 
-    public static int Free(IPAddress address)
-    {
-        using var listener = new TcpListener(address, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int Free(IPAddress address) => Binder.Build.Run.FreePorts.On(address);
 }

@@ -26,18 +26,12 @@ internal sealed partial class FigshareProvider(ProviderHttp http, RecordProvider
         Ref = new(false),
     };
 
-    public RepoSpec Parse(string spec)
-    {
-        SpecRules.CheckRaw(Prefix, spec, Example);
-        var doi = SpecRules.NormalizeDoi(Prefix, spec, Example);
-        return new RepoSpec(Prefix, doi, doi.ToLowerInvariant(), null);
-    }
+    public RepoSpec Parse(string spec) => DoiRecords.Parse(Prefix, spec, Example);
 
     public async Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken)
     {
         var doi = spec.Spec;
-        var landing = await http.FollowRedirectsAsync(new Uri($"{options.DoiResolverUrl.TrimEnd('/')}/{doi}"), "the DOI resolver", IsArticle, OnFigshare, cancellationToken).ConfigureAwait(false)
-            ?? throw new SpecNotFoundException($"The DOI {doi} does not exist: the DOI resolver does not know it.");
+        var landing = await DoiRecords.LandingPageAsync(http, options, doi, IsArticle, OnFigshare, cancellationToken).ConfigureAwait(false);
         var match = ArticlePath().Match(landing.AbsolutePath);
         if (!OnFigshareSite(landing) || !match.Success)
         {
@@ -92,9 +86,7 @@ internal sealed partial class FigshareProvider(ProviderHttp http, RecordProvider
 
     private bool IsArticle(Uri uri) => OnFigshare(uri) && ArticlePath().IsMatch(uri.AbsolutePath);
 
-    private bool OnFigshare(Uri uri) =>
-        OnFigshareSite(uri)
-        || string.Equals(uri.GetLeftPart(UriPartial.Authority), new Uri(options.DoiResolverUrl).GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
+    private bool OnFigshare(Uri uri) => OnFigshareSite(uri) || DoiRecords.OnSite(uri, options.DoiResolverUrl);
 
     // Figshare's host or a subdomain of it, on Figshare's scheme and port: another service on the same host is another site.
     private bool OnFigshareSite(Uri uri)

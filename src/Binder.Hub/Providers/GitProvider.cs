@@ -30,14 +30,9 @@ internal sealed partial class GitProvider(GitCli git, GitProviderOptions options
     public RepoSpec Parse(string spec)
     {
         SpecRules.CheckRaw(Prefix, spec, Example);
-        var slash = spec.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0)
-        {
-            throw new InvalidSpecException(
-                $"The git spec has no ref; it is '<url-escaped url>/<ref>', e.g. 'git/{Example}'. Did you mean 'git/{SpecRules.Printable(spec)}/HEAD'?");
-        }
-        var url = CheckUrl(SpecRules.Unescape(Prefix, spec[..slash], "URL", Example));
-        var reference = SpecRules.CheckRef(Prefix, SpecRules.Unescape(Prefix, spec[(slash + 1)..], "ref", Example), Example);
+        var (rawUrl, rawRef) = SpecRules.SplitEscapedRef(Prefix, spec, "URL", Example);
+        var url = CheckUrl(rawUrl);
+        var reference = SpecRules.CheckRef(Prefix, rawRef, Example);
         var escapedUrl = Uri.EscapeDataString(url);
         return new RepoSpec(Prefix, $"{escapedUrl}/{GitLabProvider.EscapeRef(reference)}", escapedUrl, reference);
     }

@@ -25,21 +25,14 @@ internal sealed partial class ZenodoProvider(ProviderHttp http, RecordProvidersO
         Ref = new(false),
     };
 
-    public RepoSpec Parse(string spec)
-    {
-        SpecRules.CheckRaw(Prefix, spec, Example);
-        var doi = SpecRules.NormalizeDoi(Prefix, spec, Example);
-        return new RepoSpec(Prefix, doi, doi.ToLowerInvariant(), null);
-    }
+    public RepoSpec Parse(string spec) => DoiRecords.Parse(Prefix, spec, Example);
 
     public async Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken)
     {
         var doi = spec.Spec;
-        var landing = await http.FollowRedirectsAsync(new Uri($"{options.DoiResolverUrl.TrimEnd('/')}/{doi}"), "the DOI resolver", IsRecord, OnZenodo, cancellationToken).ConfigureAwait(false)
-            ?? throw new SpecNotFoundException($"The DOI {doi} does not exist: the DOI resolver does not know it.");
-        var zenodo = new Uri(options.ZenodoUrl);
+        var landing = await DoiRecords.LandingPageAsync(http, options, doi, IsRecord, OnZenodo, cancellationToken).ConfigureAwait(false);
         var match = RecordPath().Match(landing.AbsolutePath);
-        if (!string.Equals(landing.GetLeftPart(UriPartial.Authority), zenodo.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase) || !match.Success)
+        if (!DoiRecords.OnSite(landing, options.ZenodoUrl) || !match.Success)
         {
             throw new SpecNotFoundException($"The DOI {doi} does not lead to a Zenodo record (it resolves to {ProviderHttp.Where(landing)}); use the provider of the site that hosts it.");
         }
@@ -89,9 +82,7 @@ internal sealed partial class ZenodoProvider(ProviderHttp http, RecordProvidersO
     private bool IsRecord(Uri uri) => OnZenodo(uri) && RecordPath().IsMatch(uri.AbsolutePath);
 
     // Scheme, host and port: another service on the same host is another site.
-    private bool OnZenodo(Uri uri) =>
-        string.Equals(uri.GetLeftPart(UriPartial.Authority), new Uri(options.ZenodoUrl).GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase)
-        || string.Equals(uri.GetLeftPart(UriPartial.Authority), new Uri(options.DoiResolverUrl).GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
+    private bool OnZenodo(Uri uri) => DoiRecords.OnSite(uri, options.ZenodoUrl) || DoiRecords.OnSite(uri, options.DoiResolverUrl);
 
     [GeneratedRegex(@"^/records?/(\d+)/?$")]
     private static partial Regex RecordPath();
