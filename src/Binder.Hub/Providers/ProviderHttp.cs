@@ -26,7 +26,7 @@ internal sealed class ProviderHttp(HttpClient client, ProvidersOptions options)
         for (var hop = 0; ; hop++)
         {
             var sent = current.RequestUri!;
-            var response = await SendOnceAsync(current, service, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            var response = await SendOnceAsync(current, service, HttpCompletionOption.ResponseContentRead, uri => SameOrigin(uri, start), cancellationToken).ConfigureAwait(false);
             if (current != request)
             {
                 current.Dispose();
@@ -54,7 +54,8 @@ internal sealed class ProviderHttp(HttpClient client, ProvidersOptions options)
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, string service, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendOnceAsync(
+        HttpRequestMessage request, string service, HttpCompletionOption completion, Func<Uri, bool> mayAnswerFrom, CancellationToken cancellationToken)
     {
         request.Headers.Remove("User-Agent");
         request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
@@ -77,7 +78,7 @@ internal sealed class ProviderHttp(HttpClient client, ProvidersOptions options)
         }
         // A client that follows redirects on its own has already gone there; at least nothing it brought back is used.
         var answered = response.RequestMessage?.RequestUri;
-        if (answered is not null && !SameOrigin(answered, sent))
+        if (answered is not null && !SameOrigin(answered, sent) && !mayAnswerFrom(answered))
         {
             response.Dispose();
             throw new ProviderUnavailableException(
@@ -164,7 +165,7 @@ internal sealed class ProviderHttp(HttpClient client, ProvidersOptions options)
             }
             using var request = new HttpRequestMessage(HttpMethod.Get, current);
             // Headers only: the landing page itself is not needed, only where it is.
-            var response = await SendOnceAsync(request, service, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var response = await SendOnceAsync(request, service, HttpCompletionOption.ResponseHeadersRead, mayFollow, cancellationToken).ConfigureAwait(false);
             using (response)
             {
                 if (RedirectTarget(response, current, service) is { } next)

@@ -107,4 +107,21 @@ public sealed class RedirectTests : IAsyncDisposable
         Assert.Contains("not a Dataverse installation this service fetches from", error.Message, StringComparison.Ordinal);
         Assert.Empty(foreign.Requests);
     }
+
+    [Fact]
+    public async Task A_client_that_follows_redirects_still_resolves_a_doi_within_the_allowed_hosts()
+    {
+        // The public constructor with an ordinary HttpClient: DOI resolver -> record page is a redirect between two
+        // allowed sites, which such a client follows on its own.
+        await using var zenodo = new ApiStandIn();
+        api.Map("/doi/10.5281/zenodo.3", StandInResponse.Redirect($"{zenodo.Url}/records/3"));
+        zenodo.Map("/records/3", new StandInResponse(200, "<html/>", "text/html"));
+        zenodo.Map("/api/records/3", StandInResponse.Json("""{"id": 3, "files": []}"""));
+        using var following = new HttpClient();
+        var resolver = ResolverFactory.Create(ResolverFactory.OptionsFor(api, o => o with { Records = o.Records with { ZenodoUrl = zenodo.Url } }), following);
+
+        var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3", TestContext.Current.CancellationToken);
+
+        Assert.Equal("3", repo.ResolvedRef);
+    }
 }
