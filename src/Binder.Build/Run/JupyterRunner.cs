@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Binder.Build.Docker;
 using Microsoft.Extensions.Logging;
@@ -21,29 +19,34 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
     {
         var info = await docker.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)
             ?? throw new BinderBuildException($"The image {image} does not exist in the Docker daemon; build it first.");
-        var port = options.Port > 0 ? options.Port : FreePort(options.Host);
+        var port = options.Port > 0 ? options.Port : FreePorts.On(options.Host);
         // 192 bits of randomness, as hex, like the tokens Jupyter generates for itself.
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var command = JupyterStartup.CommandFor(image, info, options.JupyterArguments.Select(a => a
+        var command = JupyterStartup.CommandFor(image, info, options.EffectiveJupyterArguments.Select(a => a
             .Replace("{host}", options.Host, StringComparison.Ordinal)
             .Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)));
 
-        var id = await docker.CreateContainerAsync(new DockerContainerParameters
-        {
-            Image = image,
-            Cmd = command,
-            Env = new Dictionary<string, string> { ["JUPYTER_TOKEN"] = token },
-            Labels = new Dictionary<string, string> { [RunLabel] = "1" },
-        }, cancellationToken).ConfigureAwait(false);
+        // A name of our own, so that the container can be removed even when the create call is cancelled or fails on
+        // the way back after the daemon made it (its id never reaches us then).
+        var name = "binder-run-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        string id;
         try
         {
+            id = await docker.CreateContainerAsync(new DockerContainerParameters
+            {
+                Image = image,
+                Name = name,
+                Cmd = command,
+                Env = new Dictionary<string, string> { ["JUPYTER_TOKEN"] = token },
+                Labels = new Dictionary<string, string> { [RunLabel] = "1" },
+            }, cancellationToken).ConfigureAwait(false);
             await docker.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
             LogStarted(logger, id[..12], image, port);
             await WaitUntilAnsweringAsync(id, port, token, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await RemoveQuietlyAsync(id).ConfigureAwait(false);
+            await RemoveQuietlyAsync(name).ConfigureAwait(false);
             throw;
         }
         var url = $"http://{options.Host}:{port}/?token={token}";
@@ -66,6 +69,10 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
         {
             case JupyterStartupOutcome.Exited:
                 throw new BinderBuildException($"The Jupyter server exited before it answered. Its output:\n{await LastLinesAsync(id, cancellationToken).ConfigureAwait(false)}");
+            case JupyterStartupOutcome.Unauthenticated:
+                throw new BinderBuildException(
+                    "The Jupyter server answered without its token, so anyone who can reach it could run code; the image switches authentication off " +
+                    "(e.g. c.NotebookApp.token = '' in a jupyter_notebook_config.py). Remove that setting from the image.");
             case JupyterStartupOutcome.TimedOut:
                 throw new BinderBuildException(
                     $"The Jupyter server did not answer on port {port} within {options.StartTimeout.TotalSeconds:0} s (Run:StartTimeout). Its output:\n{await LastLinesAsync(id, cancellationToken).ConfigureAwait(false)}");
@@ -75,30 +82,23 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
     private Task<string> LastLinesAsync(string id, CancellationToken cancellationToken) =>
         JupyterStartup.LastLogLinesAsync(docker, id, 20, cancellationToken);
 
-    private async Task RemoveQuietlyAsync(string id)
+    private async Task RemoveQuietlyAsync(string idOrName)
     {
         // Removal must happen even when the caller was cancelled: a container is never left behind.
         using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
-            await docker.RemoveContainerAsync(id, force: true, cleanup.Token).ConfigureAwait(false);
+            await docker.RemoveContainerAsync(idOrName, force: true, cleanup.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is BinderBuildException or OperationCanceledException or HttpRequestException)
         {
-            LogRemoveFailed(logger, id[..12], e.Message);
+            LogRemoveFailed(logger, idOrName, e.Message);
         }
     }
 
     /// <summary>See <see cref="JupyterStartup.WithArguments"/>.</summary>
     internal static List<string> WithArguments(IReadOnlyList<string> command, IEnumerable<string> arguments) =>
         JupyterStartup.WithArguments(command, arguments);
-
-    private static int FreePort(string host)
-    {
-        using var listener = new TcpListener(IPAddress.TryParse(host, out var address) ? address : IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started container {Container} from {Image} on port {Port}")]
     private static partial void LogStarted(ILogger logger, string container, string image, int port);

@@ -37,7 +37,10 @@ public static class JupyterStartup
 
     /// <summary>
     /// Appends <paramref name="arguments"/> to <paramref name="command"/>, first removing the command's own value of
-    /// every <c>--flag</c> they set (<c>--flag=value</c> or <c>--flag value</c>): Jupyter refuses a flag given twice.
+    /// every <c>--flag</c> they set (Jupyter refuses a flag given twice), and every flag of the command that would set
+    /// the server's token or password (<c>--NotebookApp.token=</c> switches authentication off; the token comes from
+    /// <c>JUPYTER_TOKEN</c>). The command's <c>--flag value</c> form loses its value word only where the flag takes a
+    /// value: where our replacement is written <c>--flag=value</c>, and for the token and password flags.
     /// </summary>
     /// <param name="command">The image's command.</param>
     /// <param name="arguments">The flags to add.</param>
@@ -46,20 +49,30 @@ public static class JupyterStartup
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(arguments);
         var added = arguments.ToList();
-        var flags = added.Where(a => a.StartsWith("--", StringComparison.Ordinal))
-            .Select(a => a.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);
+        // Flag -> whether it takes a value (our own argument for it is "--flag=value").
+        var replaced = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var argument in added.Where(a => a.StartsWith("--", StringComparison.Ordinal)))
+        {
+            var parts = argument.Split('=', 2);
+            replaced[parts[0]] = replaced.GetValueOrDefault(parts[0]) || parts.Length == 2;
+        }
         var result = new List<string>(command.Count + added.Count);
         for (var i = 0; i < command.Count; i++)
         {
             var argument = command[i];
             var flag = argument.Split('=', 2)[0];
-            if (!flags.Contains(flag))
+            bool takesValue;
+            if (IsAuthenticationFlag(flag))
+            {
+                takesValue = true;
+            }
+            else if (!replaced.TryGetValue(flag, out takesValue))
             {
                 result.Add(argument);
                 continue;
             }
             // "--port 8888": the value is the next word, unless that is a flag itself.
-            if (!argument.Contains('=') && i + 1 < command.Count && !command[i + 1].StartsWith('-'))
+            if (takesValue && !argument.Contains('=', StringComparison.Ordinal) && i + 1 < command.Count && !command[i + 1].StartsWith('-'))
             {
                 i++;
             }
@@ -69,9 +82,27 @@ public static class JupyterStartup
     }
 
     /// <summary>
+    /// Whether <paramref name="flag"/> sets who may use the server (<c>--NotebookApp.token</c>, <c>--ServerApp.password</c>,
+    /// <c>--IdentityProvider.token</c>, ...): an image must not switch the session's token off or replace it.
+    /// </summary>
+    private static bool IsAuthenticationFlag(string flag)
+    {
+        if (!flag.StartsWith("--", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var name = flag[2..];
+        var dot = name.LastIndexOf('.');
+        var trait = dot >= 0 ? name[(dot + 1)..] : name;
+        return trait.Replace('-', '_') is "token" or "password" or "password_required" or "allow_unauthenticated_access" or "disable_check_xsrf" or "login_handler_class" or "identity_provider_class";
+    }
+
+    /// <summary>
     /// Polls <paramref name="statusUrl"/> (Jupyter's <c>api/status</c>) with the token every
     /// <paramref name="pollInterval"/> until it answers with a success status, the container stops, or
-    /// <paramref name="timeout"/> passes (measured with <paramref name="timeProvider"/>).
+    /// <paramref name="timeout"/> passes (measured with <paramref name="timeProvider"/>). Once it answers, the same URL
+    /// is asked without the token: a server that answers that too has no authentication
+    /// (<see cref="JupyterStartupOutcome.Unauthenticated"/>, e.g. a config file that sets an empty token).
     /// </summary>
     /// <param name="docker">The daemon running the container.</param>
     /// <param name="containerId">The container.</param>
@@ -105,7 +136,9 @@ public static class JupyterStartup
                 using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
-                    return JupyterStartupOutcome.Answered;
+                    using var anonymous = new HttpRequestMessage(HttpMethod.Get, statusUrl);
+                    using var anonymousResponse = await http.SendAsync(anonymous, cancellationToken).ConfigureAwait(false);
+                    return anonymousResponse.IsSuccessStatusCode ? JupyterStartupOutcome.Unauthenticated : JupyterStartupOutcome.Answered;
                 }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)

@@ -11,4 +11,7 @@ public enum JupyterStartupOutcome
 
     /// <summary>The server did not answer within the allowed time.</summary>
     TimedOut,
+
+    /// <summary>The server answered, but also without the token: it has no authentication, and must not be used.</summary>
+    Unauthenticated,
 }

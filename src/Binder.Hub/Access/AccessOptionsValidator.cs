@@ -7,6 +7,9 @@ namespace Binder.Hub.Access;
 /// <summary>Checks <see cref="AccessOptions"/> at start-up: every bad pattern, quota or network named with its setting.</summary>
 public sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
 {
+    /// <summary>The provider prefixes rules may be written for (BinderHub's eight repo providers).</summary>
+    internal static readonly string[] ProviderPrefixes = ["gh", "gist", "gl", "git", "zenodo", "figshare", "hydroshare", "dataverse"];
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, AccessOptions options)
     {
@@ -32,9 +35,18 @@ public sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
         var problems = new List<string>();
         var section = AccessOptions.SectionName;
         if (o.HighQuota is < 0) problems.Add($"{section}:HighQuota must be 0 or more, not {o.HighQuota}.");
+        foreach (var group in o.Providers.Keys.GroupBy(k => k, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            problems.Add($"{section}:Providers has rules for '{string.Join("' and '", group)}', which name the same provider; merge them under '{group.Key.ToLowerInvariant()}'.");
+        }
         foreach (var (provider, rules) in o.Providers)
         {
             var key = $"{section}:Providers:{provider}";
+            if (!ProviderPrefixes.Contains(provider, StringComparer.OrdinalIgnoreCase))
+            {
+                // Rules under a misspelt provider would silently never apply: a ban that bans nothing.
+                problems.Add($"{key}: '{provider}' is not a repository provider, so these rules would never apply; use one of {string.Join(", ", ProviderPrefixes)}.");
+            }
             if (rules is null)
             {
                 continue;

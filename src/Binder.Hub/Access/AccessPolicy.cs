@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Binder.Hub.Providers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Binder.Hub.Access;
 
@@ -8,18 +10,29 @@ namespace Binder.Hub.Access;
 /// Applies <see cref="AccessOptions"/>: bans, allow lists, quotas per spec, banned networks. Patterns and networks are
 /// parsed once, here; a bad one fails construction with the setting's name (see <see cref="AccessOptionsValidator"/>).
 /// </summary>
-public sealed class AccessPolicy
+public sealed partial class AccessPolicy
 {
     private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(250);
     private readonly Dictionary<string, CompiledRules> rules;
     private readonly List<(IPNetwork Network, string Message)> bannedNetworks;
     private readonly int? highQuota;
+    private readonly ILogger logger;
 
     /// <summary>Compiles the rules.</summary>
     /// <param name="options">The operator's rules.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A pattern or network is invalid; the message names the setting.</exception>
     public AccessPolicy(AccessOptions options)
+        : this(options, null)
     {
+    }
+
+    /// <summary>Compiles the rules, logging patterns that time out on a spec.</summary>
+    /// <param name="options">The operator's rules.</param>
+    /// <param name="logger">Where a pattern that timed out is reported; none when null.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A pattern or network is invalid; the message names the setting.</exception>
+    public AccessPolicy(AccessOptions options, ILogger<AccessPolicy>? logger)
+    {
+        this.logger = (ILogger?)logger ?? NullLogger.Instance;
         ArgumentNullException.ThrowIfNull(options);
         AccessOptionsValidator.ThrowIfInvalid(options);
         highQuota = options.HighQuota;
@@ -30,7 +43,8 @@ public sealed class AccessPolicy
                 pair.Value.AllowedSpecs.Select(Compile).ToList(),
                 pair.Value.HighQuotaSpecs.Select(Compile).ToList(),
                 pair.Value.QuotaOverrides.Select(o => (Compile(o.Pattern), o.Quota)).ToList()),
-            StringComparer.Ordinal);
+            // Providers are named in lower case in URLs; an operator writing "GH" means the same provider.
+            StringComparer.OrdinalIgnoreCase);
         bannedNetworks = options.BannedNetworks
             .Select(b => (IPNetwork.Parse(b.Cidr.Trim()), string.IsNullOrWhiteSpace(b.Message)
                 ? "Requests from your network are not accepted by this service. If you think this is a mistake, contact its operators."
@@ -59,12 +73,12 @@ public sealed class AccessPolicy
         {
             return AccessDecision.Allow;
         }
-        if (providerRules.Allowed.Count > 0 && !providerRules.Allowed.Any(r => Matches(r, spec.Spec)))
+        if (providerRules.Allowed.Count > 0 && !providerRules.Allowed.Any(r => Matches(r, spec.Spec, onTimeout: false)))
         {
             return AccessDecision.Deny(
                 $"{spec.FullSpec} is not among the repositories this service launches; it only launches the ones its operators listed.");
         }
-        if (providerRules.Banned.Any(r => Matches(r, spec.Spec)))
+        if (providerRules.Banned.Any(r => Matches(r, spec.Spec, onTimeout: true)))
         {
             return AccessDecision.Deny(
                 $"Sorry, {spec.FullSpec} has been disabled from launching on this service. Please contact its operators for more information.");
@@ -85,10 +99,10 @@ public sealed class AccessPolicy
         {
             return defaultQuota;
         }
-        var quota = providerRules.HighQuota.Any(r => Matches(r, spec.Spec)) ? highQuota : defaultQuota;
+        var quota = providerRules.HighQuota.Any(r => Matches(r, spec.Spec, onTimeout: false)) ? highQuota : defaultQuota;
         foreach (var (pattern, value) in providerRules.Overrides)
         {
-            if (Matches(pattern, spec.Spec))
+            if (Matches(pattern, spec.Spec, onTimeout: false))
             {
                 quota = value;
             }
@@ -99,7 +113,9 @@ public sealed class AccessPolicy
     internal static Regex Compile(string pattern) =>
         new(@"\A(?:" + pattern + ")", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
 
-    private static bool Matches(Regex pattern, string spec)
+    // A pattern that takes this long on a visitor's spec fails closed: it counts as a ban, and never as an allowance,
+    // a higher quota or an override (a crafted spec must not buy more than an ordinary one).
+    private bool Matches(Regex pattern, string spec, bool onTimeout)
     {
         try
         {
@@ -107,9 +123,15 @@ public sealed class AccessPolicy
         }
         catch (RegexMatchTimeoutException)
         {
-            // A pattern that takes this long on a visitor's spec is treated as matching: for bans that errs on refusing.
-            return true;
+            Log.PatternTimedOut(logger, pattern.ToString(), SpecRules.Printable(spec), onTimeout);
+            return onTimeout;
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Access pattern {Pattern} timed out on spec {Spec}; counted as {Counted} (simplify the pattern)")]
+        public static partial void PatternTimedOut(ILogger logger, string pattern, string spec, bool counted);
     }
 
     private sealed record CompiledRules(

@@ -155,7 +155,10 @@ public sealed partial class ConfigurableHttpProxyClient : IProxyClient, IDisposa
                         break;
                 }
             }
-            routes.Add(new ProxyRoute(route.Name, target, data, lastActivity));
+            // The proxy stores "/user/abc/" as "/user/abc"; report the form routes are added with, so that a route
+            // compares equal to the session's base URL.
+            var path = route.Name.EndsWith('/') ? route.Name : route.Name + "/";
+            routes.Add(new ProxyRoute(path, target, data, lastActivity));
         }
         return routes;
     }

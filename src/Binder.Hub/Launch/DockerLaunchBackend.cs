@@ -76,7 +76,7 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
             for (var attempt = 1; ; attempt++)
             {
                 var port = _ports.Next(_options.JupyterIp);
-                command = JupyterStartup.CommandFor(start.ImageName, image, _options.JupyterArguments.Select(a => a
+                command = JupyterStartup.CommandFor(start.ImageName, image, _options.EffectiveJupyterArguments.Select(a => a
                     .Replace("{ip}", _options.JupyterIp, StringComparison.Ordinal)
                     .Replace("{port}", port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
                     .Replace("{base_url}", start.BaseUrl, StringComparison.Ordinal)));
@@ -130,6 +130,12 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
             var status = new Uri($"{target}{start.BaseUrl}api/status");
             var outcome = await JupyterStartup.WaitUntilAnsweringAsync(
                 _docker, id, status, start.Token, _options.StartTimeout, _options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+            if (outcome == JupyterStartupOutcome.Unauthenticated)
+            {
+                throw new SessionStartException(
+                    $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) answered without the session's token, so anyone could run code in it; " +
+                    "the image switches authentication off (e.g. c.NotebookApp.token = '' in a jupyter_notebook_config.py). The session was not started; remove that setting from the image.");
+            }
             if (outcome != JupyterStartupOutcome.Answered)
             {
                 var lines = await JupyterStartup.LastLogLinesAsync(_docker, id, _options.FailureLogLines, cancellationToken).ConfigureAwait(false);
@@ -179,7 +185,15 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
                     // Gone meanwhile (another stop, a cull on another path): what we wanted.
                 }
             }
-            await _docker.RemoveContainerAsync(container.ContainerId, force: true, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _docker.RemoveContainerAsync(container.ContainerId, force: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict && e.DaemonMessage.Contains("already in progress", StringComparison.OrdinalIgnoreCase))
+            {
+                // Another stop (or a cull) is removing it right now: wait for that instead of failing this stop.
+                await WaitUntilGoneAsync(container.ContainerId, cancellationToken).ConfigureAwait(false);
+            }
             LogStopped(_logger, sessionId, container.ContainerId[..12]);
         }
     }
@@ -249,6 +263,19 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
         {
             BaseUrl = c.Labels.GetValueOrDefault(SessionLabels.BaseUrl) ?? $"/user/{c.Labels.GetValueOrDefault(SessionLabels.Session, "")}/",
         }).ToList();
+    }
+
+    private async Task WaitUntilGoneAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+        while (await _docker.InspectContainerAsync(containerId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            if (_timeProvider.GetElapsedTime(started) > _options.StopGracePeriod + TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"The container {containerId[..12]} is still being removed by another stop; try again in a minute.");
+            }
+            await Task.Delay(_options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private string TargetHost() =>

@@ -33,8 +33,17 @@ public sealed record DockerLaunchOptions
     /// (Debian's <c>python3-notebook</c>) and, through its <c>NotebookApp</c> compatibility, jupyter_server;
     /// <c>port_retries=0</c> makes a taken port an error instead of a silent move to another port, and
     /// <c>allow_remote_access</c> lets requests through the proxy (whose <c>Host</c> is not loopback) in.
+    /// Empty (the default): <see cref="DefaultJupyterArguments"/>. Empty rather than the defaults themselves, because
+    /// configuration binding appends to a list that already has items, so configured arguments could never replace them.
+    /// The image's own token and password flags are always removed (see <see cref="Binder.Build.Run.JupyterStartup.WithArguments"/>).
     /// </summary>
-    public IReadOnlyList<string> JupyterArguments { get; init; } =
+    public IReadOnlyList<string> JupyterArguments { get; init; } = [];
+
+    /// <summary>The arguments in effect: <see cref="JupyterArguments"/>, or <see cref="DefaultJupyterArguments"/> when it is empty.</summary>
+    public IReadOnlyList<string> EffectiveJupyterArguments => JupyterArguments.Count > 0 ? JupyterArguments : DefaultJupyterArguments;
+
+    /// <summary>The arguments used when <see cref="JupyterArguments"/> is empty.</summary>
+    public static readonly IReadOnlyList<string> DefaultJupyterArguments =
     [
         "--ip={ip}",
         "--port={port}",

@@ -42,7 +42,7 @@ public sealed partial class DockerLaunchOptionsValidator : IValidateOptions<Dock
         {
             problems.Add($"TargetHost '{host}' is not a host name or address.");
         }
-        if (!o.JupyterArguments.Any(a => a.Contains("{port}", StringComparison.Ordinal)) || !o.JupyterArguments.Any(a => a.Contains("{base_url}", StringComparison.Ordinal)))
+        if (!o.EffectiveJupyterArguments.Any(a => a.Contains("{port}", StringComparison.Ordinal)) || !o.EffectiveJupyterArguments.Any(a => a.Contains("{base_url}", StringComparison.Ordinal)))
         {
             problems.Add("JupyterArguments must pass {port} and {base_url} to Jupyter (e.g. --port={port} --NotebookApp.base_url={base_url}), or sessions cannot be reached.");
         }

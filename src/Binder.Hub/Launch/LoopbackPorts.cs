@@ -36,10 +36,18 @@ internal sealed class LoopbackPorts
         }
     }
 
-    public static int Free(IPAddress address)
+    /// <summary>
+    /// Two distinct free ports, picked while both listeners are open (picking one after the other could hand out the
+    /// same port twice once the first listener closes).
+    /// </summary>
+    public static (int First, int Second) FreePair(IPAddress first, IPAddress second)
     {
-        using var listener = new TcpListener(address, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var a = new TcpListener(first, 0);
+        a.Start();
+        using var b = new TcpListener(second, 0);
+        b.Start();
+        return (((IPEndPoint)a.LocalEndpoint).Port, ((IPEndPoint)b.LocalEndpoint).Port);
     }
+
+    public static int Free(IPAddress address) => Binder.Build.Run.FreePorts.On(address);
 }

@@ -70,10 +70,48 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         {
             throw new ArgumentException("An external proxy is configured (Proxy:ApiUrl); there is no proxy process to start.", nameof(options));
         }
-        ProxyOptionsValidator.TryParseBind(options.PublicBind, out var publicIp, out var publicPort);
-        ProxyOptionsValidator.TryParseBind(options.ApiBind, out var apiIp, out var apiPort);
-        publicPort = publicPort > 0 ? publicPort : LoopbackPorts.Free(publicIp);
-        apiPort = apiPort > 0 ? apiPort : LoopbackPorts.Free(apiIp);
+        ProxyOptionsValidator.TryParseBind(options.PublicBind, out var publicIp, out var configuredPublicPort);
+        ProxyOptionsValidator.TryParseBind(options.ApiBind, out var apiIp, out var configuredApiPort);
+        return await StartAsync(options, timeProvider, logger, () =>
+        {
+            var (publicFree, apiFree) = LoopbackPorts.FreePair(publicIp, apiIp);
+            return (configuredPublicPort > 0 ? configuredPublicPort : publicFree, configuredApiPort > 0 ? configuredApiPort : apiFree);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts the proxy on the ports <paramref name="pickPorts"/> gives. A port picked free can be taken by another
+    /// program before the proxy binds it: when some port was picked (configured as 0) and the proxy reports
+    /// EADDRINUSE, it is started again on newly picked ports, a few times.
+    /// </summary>
+    internal static async Task<ProxyProcess> StartAsync(
+        ProxyOptions options, TimeProvider timeProvider, ILogger<ProxyProcess> logger, Func<(int Public, int Api)> pickPorts, CancellationToken cancellationToken)
+    {
+        ProxyOptionsValidator.TryParseBind(options.PublicBind, out _, out var configuredPublicPort);
+        ProxyOptionsValidator.TryParseBind(options.ApiBind, out _, out var configuredApiPort);
+        var picked = configuredPublicPort == 0 || configuredApiPort == 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            var (publicPort, apiPort) = pickPorts();
+            try
+            {
+                return await StartOnceAsync(options, publicPort, apiPort, timeProvider, logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ProxyException e) when (picked && attempt < StartAttempts && e.Data.Contains(PortTakenKey))
+            {
+                LogPortTaken(logger, publicPort, apiPort);
+            }
+        }
+    }
+
+    private const int StartAttempts = 4;
+    private const string PortTakenKey = "binder.proxy-port-taken";
+
+    private static async Task<ProxyProcess> StartOnceAsync(
+        ProxyOptions options, int publicPort, int apiPort, TimeProvider timeProvider, ILogger<ProxyProcess> logger, CancellationToken cancellationToken)
+    {
+        ProxyOptionsValidator.TryParseBind(options.PublicBind, out var publicIp, out _);
+        ProxyOptionsValidator.TryParseBind(options.ApiBind, out var apiIp, out _);
         var token = options.AuthToken ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
         var start = new ProcessStartInfo(options.Command)
@@ -226,8 +264,13 @@ public sealed partial class ProxyProcess : IAsyncDisposable
             // The proxy reports a port it cannot bind and keeps running (it catches its own uncaught exceptions).
             if (ListenFailure() is { } failure)
             {
-                throw new ProxyException(
+                var error = new ProxyException(
                     $"The session proxy did not start: it could not listen ({failure}). Another program uses that port; choose other ports in {ProxyOptions.Section}:PublicBind and {ProxyOptions.Section}:ApiBind (port 0 picks a free one).");
+                if (failure.Contains("EADDRINUSE", StringComparison.Ordinal))
+                {
+                    error.Data[PortTakenKey] = true;
+                }
+                throw error;
             }
             if (HasExited)
             {
@@ -312,6 +355,9 @@ public sealed partial class ProxyProcess : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The session proxy (pid {Pid}) answers after {Seconds:0.00} s")]
     private static partial void LogReady(ILogger logger, int pid, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The session proxy could not bind port {PublicPort} or {ApiPort} (taken since it was picked); trying other ports")]
+    private static partial void LogPortTaken(ILogger logger, int publicPort, int apiPort);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The session proxy (pid {Pid}) stopped")]
     private static partial void LogStopped(ILogger logger, int pid);

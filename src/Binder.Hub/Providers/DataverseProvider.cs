@@ -28,18 +28,12 @@ internal sealed class DataverseProvider(ProviderHttp http, RecordProvidersOption
         Ref = new(false),
     };
 
-    public RepoSpec Parse(string spec)
-    {
-        SpecRules.CheckRaw(Prefix, spec, Example);
-        var doi = SpecRules.NormalizeDoi(Prefix, spec, Example);
-        return new RepoSpec(Prefix, doi, doi.ToLowerInvariant(), null);
-    }
+    public RepoSpec Parse(string spec) => DoiRecords.Parse(Prefix, spec, Example);
 
     public async Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken)
     {
         var doi = spec.Spec;
-        var landing = await http.FollowRedirectsAsync(new Uri($"{options.DoiResolverUrl.TrimEnd('/')}/{doi}"), "the DOI resolver", IsDatasetPage, MayFollow, cancellationToken).ConfigureAwait(false)
-            ?? throw new SpecNotFoundException($"The DOI {doi} does not exist: the DOI resolver does not know it.");
+        var landing = await DoiRecords.LandingPageAsync(http, options, doi, IsDatasetPage, MayFollow, cancellationToken).ConfigureAwait(false);
         var installation = landing.GetLeftPart(UriPartial.Authority);
         if (!IsAllowedInstallation(landing))
         {
@@ -116,15 +110,13 @@ internal sealed class DataverseProvider(ProviderHttp http, RecordProvidersOption
     private static bool IsDatasetPage(Uri uri) => HttpUtility.ParseQueryString(uri.Query)["persistentId"] is not null;
 
     private bool MayFollow(Uri uri) =>
-        IsAllowedInstallation(uri) || string.Equals(uri.Host, new Uri(options.DoiResolverUrl).Host, StringComparison.OrdinalIgnoreCase);
+        IsAllowedInstallation(uri) || DoiRecords.OnSite(uri, options.DoiResolverUrl);
 
     private bool IsAllowedInstallation(Uri uri)
     {
-        if (options.DataverseInstallations.Count == 0)
-        {
-            return uri.Scheme == "https";
-        }
+        // Empty means the installations BinderHub knows, never "anywhere": a DOI must not steer the service to any host.
+        var installations = options.DataverseInstallations.Count == 0 ? DataverseInstallations.BuiltIn : options.DataverseInstallations;
         var authority = uri.GetLeftPart(UriPartial.Authority);
-        return options.DataverseInstallations.Any(allowed => string.Equals(allowed.TrimEnd('/'), authority, StringComparison.OrdinalIgnoreCase));
+        return installations.Any(allowed => string.Equals(allowed.TrimEnd('/'), authority, StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -26,23 +26,14 @@ internal sealed partial class FigshareProvider(ProviderHttp http, RecordProvider
         Ref = new(false),
     };
 
-    public RepoSpec Parse(string spec)
-    {
-        SpecRules.CheckRaw(Prefix, spec, Example);
-        var doi = SpecRules.NormalizeDoi(Prefix, spec, Example);
-        return new RepoSpec(Prefix, doi, doi.ToLowerInvariant(), null);
-    }
+    public RepoSpec Parse(string spec) => DoiRecords.Parse(Prefix, spec, Example);
 
     public async Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken)
     {
         var doi = spec.Spec;
-        var landing = await http.FollowRedirectsAsync(new Uri($"{options.DoiResolverUrl.TrimEnd('/')}/{doi}"), "the DOI resolver", IsArticle, OnFigshare, cancellationToken).ConfigureAwait(false)
-            ?? throw new SpecNotFoundException($"The DOI {doi} does not exist: the DOI resolver does not know it.");
-        var figshareHost = new Uri(options.FigshareUrl).Host;
+        var landing = await DoiRecords.LandingPageAsync(http, options, doi, IsArticle, OnFigshare, cancellationToken).ConfigureAwait(false);
         var match = ArticlePath().Match(landing.AbsolutePath);
-        var hostMatches = string.Equals(landing.Host, figshareHost, StringComparison.OrdinalIgnoreCase)
-            || landing.Host.EndsWith("." + figshareHost, StringComparison.OrdinalIgnoreCase);
-        if (!hostMatches || !match.Success)
+        if (!OnFigshareSite(landing) || !match.Success)
         {
             throw new SpecNotFoundException($"The DOI {doi} does not lead to a Figshare article (it resolves to {ProviderHttp.Where(landing)}); use the provider of the site that hosts it.");
         }
@@ -84,7 +75,7 @@ internal sealed partial class FigshareProvider(ProviderHttp http, RecordProvider
             .Where(file => file.Get("is_link_only") is not { ValueKind: System.Text.Json.JsonValueKind.True })
             .Select(file => (Name: file.String("name"), Url: file.String("download_url")))
             .Where(file => file.Name is not null && file.Url is not null)
-            .Select(file => new RecordFiles.Entry(file.Name!, new Uri(file.Url!)))
+            .Select(file => new RecordFiles.Entry(file.Name!, RecordFiles.DownloadUrl(file.Url!, file.Name!, "Figshare")))
             .ToList();
         if (files.Count == 0)
         {
@@ -95,12 +86,15 @@ internal sealed partial class FigshareProvider(ProviderHttp http, RecordProvider
 
     private bool IsArticle(Uri uri) => OnFigshare(uri) && ArticlePath().IsMatch(uri.AbsolutePath);
 
-    private bool OnFigshare(Uri uri)
+    private bool OnFigshare(Uri uri) => OnFigshareSite(uri) || DoiRecords.OnSite(uri, options.DoiResolverUrl);
+
+    // Figshare's host or a subdomain of it, on Figshare's scheme and port: another service on the same host is another site.
+    private bool OnFigshareSite(Uri uri)
     {
-        var figshare = new Uri(options.FigshareUrl).Host;
-        return string.Equals(uri.Host, figshare, StringComparison.OrdinalIgnoreCase)
-            || uri.Host.EndsWith("." + figshare, StringComparison.OrdinalIgnoreCase)
-            || string.Equals(uri.Host, new Uri(options.DoiResolverUrl).Host, StringComparison.OrdinalIgnoreCase);
+        var figshare = new Uri(options.FigshareUrl);
+        return uri.Scheme == figshare.Scheme && uri.Port == figshare.Port
+            && (string.Equals(uri.Host, figshare.Host, StringComparison.OrdinalIgnoreCase)
+                || uri.Host.EndsWith("." + figshare.Host, StringComparison.OrdinalIgnoreCase));
     }
 
     [GeneratedRegex(@"/articles/[^/]+/[^/]+/(\d+)(?:/(\d+))?/?$")]

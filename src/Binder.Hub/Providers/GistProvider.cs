@@ -59,13 +59,24 @@ internal sealed partial class GistProvider(GitHubApi api, GitHubProviderOptions 
         using var gist = await api.GetJsonAsync($"/gists/{id}", cancellationToken).ConfigureAwait(false)
             ?? throw new SpecNotFoundException($"There is no gist {user}/{id} (or it was deleted).");
         var root = gist.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new ProviderUnavailableException($"GitHub's answer for gist {id} is not a gist. Try again later.");
+        }
+        // The id alone names the gist; the user in the spec must be its owner, or gist/anyone/<id> would launch
+        // (and be banned, allowed and counted) under a name that is not the owner's.
+        var owner = root.String("owner", "login");
+        if (owner is not null && !string.Equals(owner, user, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SpecNotFoundException($"The gist {id} belongs to {owner}, not {user}; launch it as gist/{owner}/{id}.");
+        }
         if (!options.AllowSecretGists && root.TryGetProperty("public", out var isPublic) && isPublic.ValueKind == JsonValueKind.False)
         {
             throw new SpecNotFoundException(
                 $"The gist {user}/{id} is secret, and this service does not launch secret gists (the operator can set Providers:GitHub:AllowSecretGists).");
         }
         var versions = root.TryGetProperty("history", out var history) && history.ValueKind == JsonValueKind.Array
-            ? history.EnumerateArray().Select(h => h.TryGetProperty("version", out var v) ? v.GetString() : null).OfType<string>().ToList()
+            ? history.EnumerateArray().Select(h => h.String("version")).Where(v => v is not null && SpecRules.IsFullSha(v)).OfType<string>().ToList()
             : [];
         if (versions.Count == 0)
         {

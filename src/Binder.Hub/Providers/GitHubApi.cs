@@ -37,7 +37,7 @@ internal sealed partial class GitHubApi(ProviderHttp http, GitHubProviderOptions
         ProviderHttp.ThrowUnlessSuccess(response, Service);
         using var document = await ProviderHttp.ParseAsync(response, Service, cancellationToken).ConfigureAwait(false);
         if (document.RootElement.ValueKind != JsonValueKind.Object
-            || !document.RootElement.TryGetProperty("sha", out var sha) || sha.GetString() is not { } value || !SpecRules.IsFullSha(value))
+            || document.RootElement.String("sha") is not { } value || !SpecRules.IsFullSha(value))
         {
             throw new ProviderUnavailableException($"GitHub's answer for {owner}/{repo} at '{reference}' has no commit sha. Try again later.");
         }

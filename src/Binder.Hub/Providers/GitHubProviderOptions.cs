@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Binder.Hub.Providers;
 
 /// <summary>The GitHub API as the <c>gh</c> and <c>gist</c> providers use it (section <c>Providers:GitHub</c>).</summary>
@@ -23,4 +25,12 @@ public sealed record GitHubProviderOptions
 
     /// <summary>How many commit lookups are remembered with their ETag for conditional requests (a 304 costs no rate limit).</summary>
     public int ETagCacheCapacity { get; init; } = 1024;
+
+    // Records print every property; the token must not reach a log that prints the options.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"ApiUrl = {ApiUrl}, WebUrl = {WebUrl}, GistWebUrl = {GistWebUrl}, AccessToken = {(string.IsNullOrEmpty(AccessToken) ? "(none)" : "***")}, ");
+        builder.Append($"AllowSecretGists = {AllowSecretGists}, ETagCacheCapacity = {ETagCacheCapacity}");
+        return true;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Binder.Hub.Providers;
@@ -29,14 +28,7 @@ internal sealed partial class GitLabProvider(ProviderHttp http, GitLabProviderOp
     public RepoSpec Parse(string spec)
     {
         SpecRules.CheckRaw(Prefix, spec, Example);
-        var slash = spec.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0)
-        {
-            throw new InvalidSpecException(
-                $"The gl spec '{SpecRules.Printable(spec)}' has no ref; it is '<url-escaped namespace>/<ref>', e.g. 'gl/{Example}'. Did you mean 'gl/{SpecRules.Printable(spec)}/HEAD'?");
-        }
-        var ns = SpecRules.Unescape(Prefix, spec[..slash], "namespace", Example);
-        var reference = SpecRules.Unescape(Prefix, spec[(slash + 1)..], "ref", Example);
+        var (ns, reference) = SpecRules.SplitEscapedRef(Prefix, spec, "namespace", Example);
         SpecRules.CheckSegments(Prefix, ns, "namespace", Example);
         if (!ns.Contains('/', StringComparison.Ordinal) || ns.Split('/').Any(part => !PartPattern().IsMatch(part)))
         {
@@ -62,8 +54,7 @@ internal sealed partial class GitLabProvider(ProviderHttp http, GitLabProviderOp
             }).ConfigureAwait(false)
             ?? throw new SpecNotFoundException(
                 $"Could not resolve ref '{reference}' in {new Uri(baseUrl).Host}/{ns}: no such project, branch, tag or commit (or the project is private).");
-        if (commit.RootElement.ValueKind != JsonValueKind.Object || !commit.RootElement.TryGetProperty("id", out var id)
-            || id.GetString() is not { } sha || !SpecRules.IsFullSha(sha))
+        if (commit.RootElement.String("id") is not { } sha || !SpecRules.IsFullSha(sha))
         {
             throw new ProviderUnavailableException($"GitLab's answer for {ns} at '{reference}' has no commit id. Try again later.");
         }

@@ -30,14 +30,9 @@ internal sealed partial class GitProvider(GitCli git, GitProviderOptions options
     public RepoSpec Parse(string spec)
     {
         SpecRules.CheckRaw(Prefix, spec, Example);
-        var slash = spec.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0)
-        {
-            throw new InvalidSpecException(
-                $"The git spec has no ref; it is '<url-escaped url>/<ref>', e.g. 'git/{Example}'. Did you mean 'git/{SpecRules.Printable(spec)}/HEAD'?");
-        }
-        var url = CheckUrl(SpecRules.Unescape(Prefix, spec[..slash], "URL", Example));
-        var reference = SpecRules.CheckRef(Prefix, SpecRules.Unescape(Prefix, spec[(slash + 1)..], "ref", Example), Example);
+        var (rawUrl, rawRef) = SpecRules.SplitEscapedRef(Prefix, spec, "URL", Example);
+        var url = CheckUrl(rawUrl);
+        var reference = SpecRules.CheckRef(Prefix, rawRef, Example);
         var escapedUrl = Uri.EscapeDataString(url);
         return new RepoSpec(Prefix, $"{escapedUrl}/{GitLabProvider.EscapeRef(reference)}", escapedUrl, reference);
     }
@@ -69,10 +64,10 @@ internal sealed partial class GitProvider(GitCli git, GitProviderOptions options
         timeout.CancelAfter(requestTimeout);
         try
         {
-            // Transports are pinned here as well as in Parse: a URL that slipped through must still not run a helper.
-            output = await git.RunAsync(null,
-                ["-c", "protocol.ext.allow=never", "-c", "protocol.file.allow=never", "ls-remote", "--", url, reference, reference + "^{}"],
-                timeout.Token).ConfigureAwait(false);
+            // Transports are pinned here as well as in Parse: a URL that slipped through must still not run a helper
+            // or reach a local path. protocol.allow=never with named exceptions is git's GIT_ALLOW_PROTOCOL as config
+            // (GitCli owns the process environment); it also covers remote helpers and protocols git may add later.
+            output = await git.RunAsync(null, [.. TransportConfig(options.AllowSsh), "ls-remote", "--", url, reference, reference + "^{}"], timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -107,6 +102,18 @@ internal sealed partial class GitProvider(GitCli git, GitProviderOptions options
         }
         return sha;
     }
+
+    /// <summary><c>-c</c> settings that let git use only http, https and git (and ssh when allowed).</summary>
+    internal static string[] TransportConfig(bool allowSsh) =>
+    [
+        "-c", "protocol.allow=never",
+        "-c", "protocol.http.allow=always",
+        "-c", "protocol.https.allow=always",
+        "-c", "protocol.git.allow=always",
+        "-c", $"protocol.ssh.allow={(allowSsh ? "always" : "never")}",
+        "-c", "protocol.ext.allow=never",
+        "-c", "protocol.file.allow=never",
+    ];
 
     private string CheckUrl(string url)
     {

@@ -81,7 +81,15 @@ internal sealed partial class HydroShareProvider(ProviderHttp http, RecordProvid
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 timeout.CancelAfter(options.DownloadTimeout);
-                await http.DownloadAsync(bagUrl, bag, budget, "HydroShare", timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    await http.DownloadAsync(bagUrl, bag, budget, "HydroShare", timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new ProviderUnavailableException(
+                        $"Downloading {id} from HydroShare took longer than {options.DownloadTimeout.TotalMinutes:0.#} minutes (Providers:Records:DownloadTimeout). Try again later.", e);
+                }
             }
             if (!RecordFiles.IsZip(bag))
             {

@@ -12,26 +12,102 @@ internal sealed class ProviderHttp(HttpClient client, ProvidersOptions options)
 {
     public ProvidersOptions Options => options;
 
-    /// <summary>Sends a request and reads the whole response body within the request timeout.</summary>
+    /// <summary>
+    /// Sends a request and reads the whole response body within the request timeout. Redirects are followed here, by
+    /// hand, and only within the request's own scheme and host (an API moving a resource, as GitHub does for a renamed
+    /// repository), so headers carrying tokens never travel to another host. A client that follows redirects itself
+    /// (see <see cref="RepoResolver.Create"/> for one that does not) is caught afterwards: an answer from another host
+    /// is refused.
+    /// </summary>
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string service, CancellationToken cancellationToken)
     {
+        var start = request.RequestUri!;
+        var current = request;
+        for (var hop = 0; ; hop++)
+        {
+            var sent = current.RequestUri!;
+            var response = await SendOnceAsync(current, service, HttpCompletionOption.ResponseContentRead, uri => SameOrigin(uri, start), cancellationToken).ConfigureAwait(false);
+            if (current != request)
+            {
+                current.Dispose();
+            }
+            var next = RedirectTarget(response, sent, service);
+            if (next is null)
+            {
+                return response;
+            }
+            response.Dispose();
+            if (!SameOrigin(next, start))
+            {
+                throw new ProviderUnavailableException(
+                    $"{service} redirected {Where(sent)} to another host ({Where(next)}); this service does not follow it. If the API moved, configure its new URL.");
+            }
+            if (hop >= options.Records.MaxRedirects)
+            {
+                throw new ProviderUnavailableException($"{service} redirected more than {options.Records.MaxRedirects} times from {Where(start)}.");
+            }
+            current = new HttpRequestMessage(HttpMethod.Get, next);
+            foreach (var header in request.Headers)
+            {
+                current.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(
+        HttpRequestMessage request, string service, HttpCompletionOption completion, Func<Uri, bool> mayAnswerFrom, CancellationToken cancellationToken)
+    {
+        request.Headers.Remove("User-Agent");
         request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
+        var sent = request.RequestUri!;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.RequestTimeout);
+        HttpResponseMessage response;
         try
         {
-            return await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            response = await client.SendAsync(request, completion, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             throw new ProviderUnavailableException(
-                $"{service} did not answer within {options.RequestTimeout.TotalSeconds:0} s ({Where(request.RequestUri)}). Try again in a few minutes.", e);
+                $"{service} did not answer within {options.RequestTimeout.TotalSeconds:0} s ({Where(sent)}). Try again in a few minutes.", e);
         }
         catch (HttpRequestException e)
         {
-            throw new ProviderUnavailableException($"Could not reach {service} ({Where(request.RequestUri)}): {e.Message} Try again in a few minutes.", e);
+            throw new ProviderUnavailableException($"Could not reach {service} ({Where(sent)}): {e.Message} Try again in a few minutes.", e);
         }
+        // A client that follows redirects on its own has already gone there; at least nothing it brought back is used.
+        var answered = response.RequestMessage?.RequestUri;
+        if (answered is not null && !SameOrigin(answered, sent) && !mayAnswerFrom(answered))
+        {
+            response.Dispose();
+            throw new ProviderUnavailableException(
+                $"{service} redirected {Where(sent)} to another host ({Where(answered)}); this service does not follow it. The HttpClient given to RepoResolver must not follow redirects (use RepoResolver.Create).");
+        }
+        return response;
     }
+
+    /// <summary>Where a 3xx answer points, or null when the answer is not a redirect.</summary>
+    private static Uri? RedirectTarget(HttpResponseMessage response, Uri sent, string service)
+    {
+        var status = (int)response.StatusCode;
+        if (status is < 300 or >= 400 || status == 304 || response.Headers.Location is not { } location)
+        {
+            return null;
+        }
+        var next = location.IsAbsoluteUri ? location : new Uri(sent, location);
+        if (next.Scheme is not ("http" or "https"))
+        {
+            response.Dispose();
+            throw new ProviderUnavailableException($"{service} redirected {Where(sent)} to a non-http URL; it cannot be fetched.");
+        }
+        return next;
+    }
+
+    private static bool SameOrigin(Uri a, Uri b) =>
+        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase)
+        && a.Port == b.Port;
 
     /// <summary>GETs a JSON document; null when the service says 404 or 410 (gone).</summary>
     public async Task<JsonDocument?> GetJsonAsync(Uri uri, string service, CancellationToken cancellationToken, Action<HttpRequestMessage>? prepare = null)
@@ -76,7 +152,7 @@ internal sealed class ProviderHttp(HttpClient client, ProvidersOptions options)
     /// the final URL, or null when the chain ends in 404. It stops without fetching at a URL that
     /// <paramref name="isTarget"/> recognises (the record page itself is not needed) or that leaves the hosts
     /// <paramref name="mayFollow"/> allows (the caller then refuses it): a DOI cannot send the service anywhere it likes.
-    /// Works whether or not the HttpClient follows redirects itself.
+    /// The client must not follow redirects itself (an answer from another host is refused, but too late to not ask).
     /// </summary>
     public async Task<Uri?> FollowRedirectsAsync(Uri start, string service, Func<Uri, bool> isTarget, Func<Uri, bool> mayFollow, CancellationToken cancellationToken)
     {
@@ -88,33 +164,12 @@ internal sealed class ProviderHttp(HttpClient client, ProvidersOptions options)
                 return current;
             }
             using var request = new HttpRequestMessage(HttpMethod.Get, current);
-            request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.RequestTimeout);
-            HttpResponseMessage response;
-            try
-            {
-                // Headers only: the landing page itself is not needed, only where it is.
-                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new ProviderUnavailableException($"{service} did not answer within {options.RequestTimeout.TotalSeconds:0} s ({Where(current)}). Try again in a few minutes.", e);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new ProviderUnavailableException($"Could not reach {service} ({Where(current)}): {e.Message} Try again in a few minutes.", e);
-            }
+            // Headers only: the landing page itself is not needed, only where it is.
+            var response = await SendOnceAsync(request, service, HttpCompletionOption.ResponseHeadersRead, mayFollow, cancellationToken).ConfigureAwait(false);
             using (response)
             {
-                var status = (int)response.StatusCode;
-                if (status is >= 300 and < 400 && response.Headers.Location is { } location)
+                if (RedirectTarget(response, current, service) is { } next)
                 {
-                    var next = location.IsAbsoluteUri ? location : new Uri(current, location);
-                    if (next.Scheme is not ("http" or "https"))
-                    {
-                        throw new ProviderUnavailableException($"{service} redirected {Where(current)} to a non-http URL; the record cannot be fetched.");
-                    }
                     current = next;
                     continue;
                 }
@@ -129,19 +184,50 @@ internal sealed class ProviderHttp(HttpClient client, ProvidersOptions options)
         throw new ProviderUnavailableException($"{service} redirected more than {options.Records.MaxRedirects} times from {Where(start)}.");
     }
 
-    /// <summary>Streams <paramref name="uri"/> into <paramref name="path"/>, charging the bytes to <paramref name="budget"/>.</summary>
+    /// <summary>
+    /// Streams <paramref name="uri"/> into <paramref name="path"/>, charging the bytes to <paramref name="budget"/>.
+    /// Redirects are followed by hand: within the file's host, or to an https URL on a named host (record services keep
+    /// their files in object stores such as S3), never to an address literal or plain http elsewhere.
+    /// </summary>
     public async Task DownloadAsync(Uri uri, string path, DownloadBudget budget, string service, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
+        var current = uri;
         HttpResponseMessage response;
-        try
+        for (var hop = 0; ; hop++)
         {
-            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new ProviderUnavailableException($"Could not download {Where(uri)} from {service}: {e.Message} Try again in a few minutes.", e);
+            using var request = new HttpRequestMessage(HttpMethod.Get, current);
+            request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
+            try
+            {
+                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new ProviderUnavailableException($"Could not download {Where(current)} from {service}: {e.Message} Try again in a few minutes.", e);
+            }
+            var answered = response.RequestMessage?.RequestUri ?? current;
+            if (!SameOrigin(answered, current) && !MayDownloadFrom(answered, uri))
+            {
+                response.Dispose();
+                throw new ProviderUnavailableException(
+                    $"{service} redirected the download of {Where(uri)} to {Where(answered)}, which this service does not fetch from. The HttpClient given to RepoResolver must not follow redirects (use RepoResolver.Create).");
+            }
+            var next = RedirectTarget(response, current, service);
+            if (next is null)
+            {
+                break;
+            }
+            response.Dispose();
+            if (!MayDownloadFrom(next, uri))
+            {
+                throw new ProviderUnavailableException(
+                    $"{service} redirected the download of {Where(uri)} to {Where(next)}, which this service does not fetch from (only the file's own host or https on a named host).");
+            }
+            if (hop >= options.Records.MaxRedirects)
+            {
+                throw new ProviderUnavailableException($"{service} redirected the download of {Where(uri)} more than {options.Records.MaxRedirects} times.");
+            }
+            current = next;
         }
         using (response)
         {
@@ -182,6 +268,9 @@ internal sealed class ProviderHttp(HttpClient client, ProvidersOptions options)
             }
         }
     }
+
+    private static bool MayDownloadFrom(Uri target, Uri file) =>
+        SameOrigin(target, file) || (target.Scheme == "https" && target.HostNameType == UriHostNameType.Dns && !target.IsLoopback);
 
     /// <summary>A URL for messages: scheme, host and path, never a query (which may carry a token).</summary>
     public static string Where(Uri? uri) => uri is null ? "(no URL)" : uri.GetLeftPart(UriPartial.Path);

@@ -51,6 +51,13 @@ internal static class RecordFiles
         }
     }
 
+    /// <summary>A file's download URL as the record API gave it; an answer that is no absolute URL is the API's fault.</summary>
+    public static Uri DownloadUrl(string url, string name, string service) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            ? uri
+            : throw new ProviderUnavailableException(
+                $"{service} gave '{SpecRules.Printable(name)}' a download URL that is not a URL. Try again later; if it persists, the API may have changed.");
+
     /// <summary>The full path of <paramref name="relativeName"/> under <paramref name="root"/>; refuses names that leave it.</summary>
     public static string PathUnder(string root, string relativeName)
     {

@@ -19,8 +19,9 @@ public sealed record RecordProvidersOptions
     public string FigshareApiUrl { get; init; } = "https://api.figshare.com/v2";
 
     /// <summary>
-    /// Dataverse installations a DOI may resolve to (their URLs, e.g. <c>https://dataverse.harvard.edu</c>). Empty: any
-    /// https installation the DOI resolves to. The installation's native API is then used.
+    /// Dataverse installations a DOI may resolve to (their URLs, e.g. <c>https://dataverse.harvard.edu</c>). Empty: the
+    /// installations repo2docker and BinderHub ship (Harvard, DataverseNL, UNC, ...); a DOI leading anywhere else is refused.
+    /// The installation's native API is then used.
     /// </summary>
     public IReadOnlyList<string> DataverseInstallations { get; init; } = [];
 

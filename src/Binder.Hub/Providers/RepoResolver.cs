@@ -11,7 +11,7 @@ namespace Binder.Hub.Providers;
 /// specs through the providers with a bounded cache (an immutable sha kept long, a branch briefly), a negative cache
 /// for "not found", and one API call for any number of concurrent requests for the same spec.
 /// </summary>
-public sealed partial class RepoResolver
+public sealed partial class RepoResolver : IDisposable
 {
     private readonly Dictionary<string, IRepoProvider> byPrefix;
     private readonly ResolutionCacheOptions cacheOptions;
@@ -19,10 +19,19 @@ public sealed partial class RepoResolver
     private readonly BoundedCache<string, string> notFound;
     private readonly ConcurrentDictionary<string, Lazy<Task<ResolvedRepo>>> inFlight = new(StringComparer.Ordinal);
     private readonly ILogger logger;
+    private readonly HttpClient? ownedClient;
+
+    /// <summary>The most bytes an API answer (JSON) is buffered to; record files are streamed under their own limits.</summary>
+    public const long MaxApiResponseBytes = 16 * 1024 * 1024;
 
     /// <summary>Creates the eight BinderHub providers on <paramref name="httpClient"/> and <paramref name="git"/>.</summary>
     /// <param name="options">Validated options (see <see cref="ProvidersOptionsValidator"/>).</param>
-    /// <param name="httpClient">The client all providers share; per-request timeouts come from <paramref name="options"/>.</param>
+    /// <param name="httpClient">
+    /// The client all providers share; per-request timeouts come from <paramref name="options"/>. It must NOT follow
+    /// redirects itself (<c>AllowAutoRedirect = false</c>): the providers follow them by hand with a host check, and a
+    /// client that follows on its own reaches the other host before an answer from there can be refused. Prefer
+    /// <see cref="Create"/>, which builds such a client.
+    /// </param>
     /// <param name="git">Runs <c>git ls-remote</c> for the <c>git</c> provider.</param>
     /// <param name="loggerFactory">Logging; none when null.</param>
     /// <param name="timeProvider">The clock of the caches and of GitHub's rate-limit reset; the system clock when null.</param>
@@ -53,6 +62,49 @@ public sealed partial class RepoResolver
         notFound = new BoundedCache<string, string>(options.Cache.NotFoundCapacity, time);
         logger = loggerFactory.CreateLogger<RepoResolver>();
     }
+
+    private RepoResolver(ProvidersOptions options, HttpClient ownedClient, GitCli git, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, bool owned)
+        : this(options, ownedClient, git, loggerFactory, timeProvider)
+    {
+        this.ownedClient = owned ? ownedClient : null;
+    }
+
+    /// <summary>
+    /// Creates the resolver on its own HTTP client, which never follows redirects (the providers follow them by hand,
+    /// only where each allows) and buffers at most <see cref="MaxApiResponseBytes"/> of an API answer. Dispose the
+    /// resolver to release the client.
+    /// </summary>
+    /// <param name="options">Validated options (see <see cref="ProvidersOptionsValidator"/>).</param>
+    /// <param name="git">Runs <c>git ls-remote</c> for the <c>git</c> provider.</param>
+    /// <param name="loggerFactory">Logging; none when null.</param>
+    /// <param name="timeProvider">The clock of the caches and of GitHub's rate-limit reset; the system clock when null.</param>
+    public static RepoResolver Create(ProvidersOptions options, GitCli git, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        var client = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.All,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        })
+        {
+            MaxResponseContentBufferSize = MaxApiResponseBytes,
+            // Each request carries its own timeout (ProvidersOptions.RequestTimeout, DownloadTimeout for records).
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        try
+        {
+            return new RepoResolver(options, client, git, loggerFactory, timeProvider, owned: true);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Releases the HTTP client <see cref="Create"/> made; a client passed to the constructor stays the caller's.</summary>
+    public void Dispose() => ownedClient?.Dispose();
 
     /// <summary>The providers, in BinderHub's order, for <c>/api/repoproviders</c> (each one's <see cref="IRepoProvider.Display"/>).</summary>
     public IReadOnlyList<IRepoProvider> Providers { get; }
@@ -88,6 +140,14 @@ public sealed partial class RepoResolver
     public async Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        var provider = ProviderFor(spec.Provider);
+        // A RepoSpec is a plain record anyone can construct (or read back from storage): it gets the checks a parsed
+        // one had, so a URL or path that Parse would refuse never reaches git or an API.
+        if (provider.Parse(spec.Spec) != spec)
+        {
+            throw new InvalidSpecException(
+                $"'{SpecRules.Printable(spec.FullSpec)}' is not a spec as {spec.Provider} writes it; parse it with RepoResolver.Parse first.");
+        }
         var key = spec.FullSpec;
         if (resolved.TryGet(key, out var hit))
         {
@@ -99,7 +159,6 @@ public sealed partial class RepoResolver
             Log.NegativeCacheHit(logger, key);
             throw new SpecNotFoundException(message);
         }
-        var provider = ProviderFor(spec.Provider);
         var shared = inFlight.GetOrAdd(key, _ => new Lazy<Task<ResolvedRepo>>(() => ResolveSharedAsync(provider, spec, key)));
         return await shared.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }

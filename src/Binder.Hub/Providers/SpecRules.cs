@@ -147,4 +147,20 @@ internal static partial class SpecRules
     // Crossref's recommended pattern for modern DOIs, which covers DataCite's (Zenodo, Figshare, Dataverse).
     [GeneratedRegex(@"^10\.\d{4,9}/[-._;()/:A-Za-z0-9]{1,300}$")]
     private static partial Regex Doi();
+
+    /// <summary>
+    /// Splits <c>&lt;url-escaped first part&gt;/&lt;ref&gt;</c> (the gl and git formats) at the first <c>/</c> and
+    /// unescapes both parts; the ref may hold further slashes.
+    /// </summary>
+    /// <exception cref="InvalidSpecException">There is no ref, or a part is not validly escaped.</exception>
+    public static (string First, string Ref) SplitEscapedRef(string prefix, string spec, string firstName, string example)
+    {
+        var slash = spec.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0)
+        {
+            throw new InvalidSpecException(
+                $"The {prefix} spec '{Printable(spec)}' has no ref; it is '<url-escaped {firstName}>/<ref>', e.g. '{prefix}/{example}'. Did you mean '{prefix}/{Printable(spec)}/HEAD'?");
+        }
+        return (Unescape(prefix, spec[..slash], firstName, example), Unescape(prefix, spec[(slash + 1)..], "ref", example));
+    }
 }

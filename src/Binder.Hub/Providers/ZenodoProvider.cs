@@ -25,21 +25,14 @@ internal sealed partial class ZenodoProvider(ProviderHttp http, RecordProvidersO
         Ref = new(false),
     };
 
-    public RepoSpec Parse(string spec)
-    {
-        SpecRules.CheckRaw(Prefix, spec, Example);
-        var doi = SpecRules.NormalizeDoi(Prefix, spec, Example);
-        return new RepoSpec(Prefix, doi, doi.ToLowerInvariant(), null);
-    }
+    public RepoSpec Parse(string spec) => DoiRecords.Parse(Prefix, spec, Example);
 
     public async Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken)
     {
         var doi = spec.Spec;
-        var landing = await http.FollowRedirectsAsync(new Uri($"{options.DoiResolverUrl.TrimEnd('/')}/{doi}"), "the DOI resolver", IsRecord, OnZenodo, cancellationToken).ConfigureAwait(false)
-            ?? throw new SpecNotFoundException($"The DOI {doi} does not exist: the DOI resolver does not know it.");
-        var zenodo = new Uri(options.ZenodoUrl);
+        var landing = await DoiRecords.LandingPageAsync(http, options, doi, IsRecord, OnZenodo, cancellationToken).ConfigureAwait(false);
         var match = RecordPath().Match(landing.AbsolutePath);
-        if (!string.Equals(landing.Host, zenodo.Host, StringComparison.OrdinalIgnoreCase) || !match.Success)
+        if (!DoiRecords.OnSite(landing, options.ZenodoUrl) || !match.Success)
         {
             throw new SpecNotFoundException($"The DOI {doi} does not lead to a Zenodo record (it resolves to {ProviderHttp.Where(landing)}); use the provider of the site that hosts it.");
         }
@@ -77,7 +70,7 @@ internal sealed partial class ZenodoProvider(ProviderHttp http, RecordProvidersO
         var files = record.RootElement.Array("files")
             .Select(file => (Name: file.String("key") ?? file.String("filename"), Url: file.String("links", "self") ?? file.String("links", "download")))
             .Where(file => file.Name is not null && file.Url is not null)
-            .Select(file => new RecordFiles.Entry(file.Name!, new Uri(file.Url!)))
+            .Select(file => new RecordFiles.Entry(file.Name!, RecordFiles.DownloadUrl(file.Url!, file.Name!, "Zenodo")))
             .ToList();
         if (files.Count == 0)
         {
@@ -88,9 +81,8 @@ internal sealed partial class ZenodoProvider(ProviderHttp http, RecordProvidersO
 
     private bool IsRecord(Uri uri) => OnZenodo(uri) && RecordPath().IsMatch(uri.AbsolutePath);
 
-    private bool OnZenodo(Uri uri) =>
-        string.Equals(uri.Host, new Uri(options.ZenodoUrl).Host, StringComparison.OrdinalIgnoreCase)
-        || string.Equals(uri.Host, new Uri(options.DoiResolverUrl).Host, StringComparison.OrdinalIgnoreCase);
+    // Scheme, host and port: another service on the same host is another site.
+    private bool OnZenodo(Uri uri) => DoiRecords.OnSite(uri, options.ZenodoUrl) || DoiRecords.OnSite(uri, options.DoiResolverUrl);
 
     [GeneratedRegex(@"^/records?/(\d+)/?$")]
     private static partial Regex RecordPath();

@@ -14,6 +14,43 @@ public sealed class JupyterRunnerTests
     }
 
     [Fact]
+    public void A_positional_argument_after_a_replaced_boolean_flag_is_kept()
+    {
+        var command = JupyterRunner.WithArguments(["jupyter", "notebook", "--no-browser", "index.ipynb"], ["--no-browser", "--port=1"]);
+
+        Assert.Equal(["jupyter", "notebook", "index.ipynb", "--no-browser", "--port=1"], command);
+    }
+
+    [Theory]
+    [InlineData("--NotebookApp.token=")]
+    [InlineData("--ServerApp.token=")]
+    [InlineData("--IdentityProvider.token=")]
+    [InlineData("--NotebookApp.password=")]
+    [InlineData("--ServerApp.password=sha1:abc")]
+    [InlineData("--ServerApp.allow_unauthenticated_access=True")]
+    public void The_images_own_token_and_password_flags_are_removed(string flag)
+    {
+        var command = JupyterRunner.WithArguments(["jupyter", "notebook", flag, "--debug"], ["--port=1"]);
+
+        Assert.Equal(["jupyter", "notebook", "--debug", "--port=1"], command);
+    }
+
+    [Fact]
+    public void A_token_flag_in_two_word_form_loses_its_value_too()
+    {
+        var command = JupyterRunner.WithArguments(["jupyter", "notebook", "--NotebookApp.token", "", "index.ipynb"], ["--port=1"]);
+
+        Assert.Equal(["jupyter", "notebook", "index.ipynb", "--port=1"], command);
+    }
+
+    [Fact]
+    public void Run_arguments_replace_the_defaults_and_none_means_the_defaults()
+    {
+        Assert.Equal(["--port={port}"], new RunOptions { JupyterArguments = ["--port={port}"] }.EffectiveJupyterArguments);
+        Assert.Equal(RunOptions.DefaultJupyterArguments, new RunOptions().EffectiveJupyterArguments);
+    }
+
+    [Fact]
     public void A_command_without_those_flags_only_gains_them()
     {
         Assert.Equal(["jupyter", "lab", "--port=1"], JupyterRunner.WithArguments(["jupyter", "lab"], ["--port=1"]));

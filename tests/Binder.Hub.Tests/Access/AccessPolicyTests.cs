@@ -144,4 +144,69 @@ public sealed class AccessPolicyTests
         Assert.Contains(error.Failures, f => f.StartsWith("Access:BannedNetworks:2:Cidr", StringComparison.Ordinal));
         Assert.Equal(8, error.Failures.Count());
     }
+
+    // Exponential backtracking on a run of 'a's that does not end in a digit: far beyond the 250 ms match timeout.
+    private const string Catastrophic = @"(a+)+\d";
+    private static readonly RepoSpec Crafted = Gh(new string('a', 40) + "/repo/main");
+
+    [Fact]
+    public void A_ban_pattern_that_times_out_refuses_the_spec()
+    {
+        var policy = Policy(new ProviderAccessRules { BannedSpecs = [Catastrophic] });
+
+        Assert.False(policy.Check(Crafted, null).Allowed);
+    }
+
+    [Fact]
+    public void An_allow_pattern_that_times_out_does_not_allow_the_spec()
+    {
+        var policy = Policy(new ProviderAccessRules { AllowedSpecs = [Catastrophic] });
+
+        Assert.False(policy.Check(Crafted, null).Allowed);
+    }
+
+    [Fact]
+    public void Quota_patterns_that_time_out_give_no_extra_quota()
+    {
+        var policy = Policy(new ProviderAccessRules
+        {
+            HighQuotaSpecs = [Catastrophic],
+            QuotaOverrides = [new SpecQuota { Pattern = Catastrophic, Quota = 1000 }],
+        }, highQuota: 500);
+
+        Assert.Equal(10, policy.QuotaFor(Crafted, 10));
+    }
+
+    [Fact]
+    public void Rules_under_a_provider_that_does_not_exist_are_refused_with_the_valid_names()
+    {
+        var options = new AccessOptions { Providers = new Dictionary<string, ProviderAccessRules> { ["github"] = new() { BannedSpecs = [".*"] } } };
+
+        var error = Assert.Throws<OptionsValidationException>(() => new AccessPolicy(options));
+
+        var failure = Assert.Single(error.Failures);
+        Assert.Equal("Access:Providers:github: 'github' is not a repository provider, so these rules would never apply; use one of gh, gist, gl, git, zenodo, figshare, hydroshare, dataverse.", failure);
+    }
+
+    [Fact]
+    public void Rules_under_an_upper_case_provider_apply()
+    {
+        var policy = new AccessPolicy(new AccessOptions { Providers = new Dictionary<string, ProviderAccessRules> { ["GH"] = new() { BannedSpecs = ["spam/.*"] } } });
+
+        Assert.False(policy.Check(Gh("spam/repo/main"), null).Allowed);
+        Assert.Equal(3, policy.QuotaFor(Gh("spam/repo/main"), 3));
+    }
+
+    [Fact]
+    public void Rules_for_one_provider_under_two_casings_are_refused()
+    {
+        var options = new AccessOptions
+        {
+            Providers = new Dictionary<string, ProviderAccessRules> { ["gh"] = new(), ["Gh"] = new() },
+        };
+
+        var error = Assert.Throws<OptionsValidationException>(() => new AccessPolicy(options));
+
+        Assert.Contains("which name the same provider", Assert.Single(error.Failures), StringComparison.Ordinal);
+    }
 }

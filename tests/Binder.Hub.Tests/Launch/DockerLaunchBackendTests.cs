@@ -158,7 +158,7 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
             Assert.DoesNotContain(start.Token, jupyter, StringComparison.Ordinal);
 
             var route = Assert.Single(await proxy.Client.GetRoutesAsync(Token), r => r.Data.GetValueOrDefault("session") == start.SessionId);
-            Assert.Equal(start.BaseUrl.TrimEnd('/'), route.Path);
+            Assert.Equal(start.BaseUrl, route.Path);
             Assert.Equal(session.Target, route.Target);
             Assert.NotNull(route.LastActivity);
             Assert.InRange(route.LastActivity.Value, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
@@ -210,6 +210,55 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
 
         Assert.Empty(await fixture.ContainersAsync(start.SessionId));
         await backend.StopAsync(start.SessionId, Token);
+        Assert.Empty(await fixture.ContainersAsync(start.SessionId));
+    }
+
+    [Fact]
+    public async Task Two_concurrent_stops_both_succeed_and_remove_the_container()
+    {
+        using var backend = fixture.CreateBackend();
+        var start = NewStart(fixture.SessionImage);
+        await backend.StartAsync(start, Token);
+
+        await Task.WhenAll(backend.StopAsync(start.SessionId, Token), backend.StopAsync(start.SessionId, Token), backend.StopAsync(start.SessionId, Token));
+
+        Assert.Empty(await fixture.ContainersAsync(start.SessionId));
+    }
+
+    [Fact]
+    public async Task An_image_whose_command_switches_the_token_off_still_needs_the_session_token()
+    {
+        using var backend = fixture.CreateBackend();
+        var start = NewStart(fixture.TokenOffCommandImage);
+        var session = await backend.StartAsync(start, Token);
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+            var status = new Uri($"{session.Target}{start.BaseUrl}api/status");
+            using var anonymous = await GetAsync(http, status, null);
+            using var withToken = await GetAsync(http, status, start.Token);
+
+            Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
+            var ours = CommandLines().Where(line => line.Contains(start.BaseUrl, StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(ours);
+            Assert.DoesNotContain(ours, line => line.Contains("--NotebookApp.token", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await backend.StopAsync(start.SessionId, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task An_image_whose_config_switches_the_token_off_does_not_start_and_leaves_no_container()
+    {
+        using var backend = fixture.CreateBackend();
+        var start = NewStart(fixture.TokenOffConfigImage);
+
+        var error = await Assert.ThrowsAsync<SessionStartException>(() => backend.StartAsync(start, Token));
+
+        Assert.Contains("answered without the session's token", error.Message, StringComparison.Ordinal);
         Assert.Empty(await fixture.ContainersAsync(start.SessionId));
     }
 

@@ -57,4 +57,26 @@ public sealed class LaunchOptionsTests
         Assert.DoesNotContain("secret-proxy-token-42", options.ToString(), StringComparison.Ordinal);
         Assert.Contains("AuthToken = ***", options.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Configured_jupyter_arguments_replace_the_defaults_and_none_means_the_defaults()
+    {
+        var configured = new DockerLaunchOptions { JupyterArguments = ["--port={port}", "--ServerApp.base_url={base_url}"] };
+        var unset = new DockerLaunchOptions();
+
+        Assert.Equal(["--port={port}", "--ServerApp.base_url={base_url}"], configured.EffectiveJupyterArguments);
+        Assert.Equal(DockerLaunchOptions.DefaultJupyterArguments, unset.EffectiveJupyterArguments);
+        Assert.Empty(DockerLaunchOptionsValidator.Problems(unset));
+        Assert.Empty(DockerLaunchOptionsValidator.Problems(configured));
+    }
+
+    [Fact]
+    public void The_session_token_is_not_printed_with_the_start_request()
+    {
+        var start = new SessionStart("s-1", "image:tag", "session-token-s3cret", "/user/s-1/", "gh/org/repo@abc");
+
+        Assert.DoesNotContain("s3cret", start.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Token = ***", start.ToString(), StringComparison.Ordinal);
+        Assert.Contains("SessionId = s-1", start.ToString(), StringComparison.Ordinal);
+    }
 }

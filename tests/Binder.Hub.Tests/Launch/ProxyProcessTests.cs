@@ -52,7 +52,7 @@ public sealed class ProxyProcessTests
         await proxy.Client.AddRouteAsync("/user/abc/", target, new Dictionary<string, string> { ["session"] = "abc", ["target"] = "must-not-win" }, Token);
 
         var route = Assert.Single(await proxy.Client.GetRoutesAsync(Token));
-        Assert.Equal("/user/abc", route.Path);
+        Assert.Equal("/user/abc/", route.Path);
         Assert.Equal(target, route.Target);
         Assert.Equal("abc", route.Data["session"]);
         Assert.False(route.Data.ContainsKey("last_activity"));
@@ -134,6 +134,35 @@ public sealed class ProxyProcessTests
     }
 
     [Fact]
+    public async Task A_picked_port_taken_before_the_proxy_binds_it_is_picked_again()
+    {
+        // The first pick is a port another program took meanwhile (the race between picking and binding).
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var takenPort = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var picks = 0;
+        (int, int) Pick() => Interlocked.Increment(ref picks) == 1
+            ? (takenPort, LoopbackPorts.Free(IPAddress.Loopback))
+            : LoopbackPorts.FreePair(IPAddress.Loopback, IPAddress.Loopback);
+
+        await using var proxy = await ProxyProcess.StartAsync(DockerLaunchBackendTests.OwnedProxy(), TimeProvider.System, NullLogger<ProxyProcess>.Instance, Pick, Token);
+
+        Assert.Equal(2, picks);
+        Assert.NotEqual(takenPort, proxy.PublicUrl.Port);
+        Assert.False(proxy.HasExited);
+    }
+
+    [Fact]
+    public void A_pair_of_free_ports_is_two_different_ports()
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            var (first, second) = LoopbackPorts.FreePair(IPAddress.Loopback, IPAddress.Loopback);
+            Assert.NotEqual(first, second);
+        }
+    }
+
+    [Fact]
     public async Task A_proxy_that_cannot_listen_fails_with_its_output_and_leaves_no_process()
     {
         // The API port is taken, so the proxy exits at start.
@@ -169,6 +198,6 @@ public sealed class ProxyProcessTests
 
         Assert.Null(proxy.Process);
         Assert.Equal(new Uri("https://binder.example.org/"), proxy.Client.PublicUrl);
-        Assert.Contains(await owned.Client.GetRoutesAsync(Token), r => r.Path == "/user/ext");
+        Assert.Contains(await owned.Client.GetRoutesAsync(Token), r => r.Path == "/user/ext/");
     }
 }

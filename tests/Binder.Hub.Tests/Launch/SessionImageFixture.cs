@@ -28,6 +28,12 @@ public sealed class SessionImageFixture : IAsyncLifetime
 
     public string SilentImage { get; } = $"binder-launch-tests/silent:{TestEnvironment.UniqueSuffix()}";
 
+    /// <summary>The session image with <c>--NotebookApp.token=</c> (authentication off) added to its command.</summary>
+    public string TokenOffCommandImage { get; } = $"binder-launch-tests/token-off-cmd:{TestEnvironment.UniqueSuffix()}";
+
+    /// <summary>The session image with a system <c>jupyter_notebook_config.py</c> that sets an empty token.</summary>
+    public string TokenOffConfigImage { get; } = $"binder-launch-tests/token-off-config:{TestEnvironment.UniqueSuffix()}";
+
     /// <summary>The line the silent image prints, so tests can find it in error messages.</summary>
     public const string SilentMarker = "not-a-jupyter-server-here";
 
@@ -76,6 +82,15 @@ public sealed class SessionImageFixture : IAsyncLifetime
         const string script = "#!/bin/sh\necho " + SilentMarker + " \"$@\"\nif [ \"$SILENT_EXIT\" = 1 ]; then echo exiting-now; exit 3; fi\nexec sleep 600\n";
         var dockerfile = $"FROM {TestEnvironment.BaseImage}\nCOPY silent-jupyter /usr/local/bin/silent-jupyter\nRUN chmod 755 /usr/local/bin/silent-jupyter\nCMD [\"/usr/local/bin/silent-jupyter\"]\n";
         await Docker.BuildImageAsync(Tar(("Dockerfile", dockerfile), ("silent-jupyter", script)), new DockerBuildParameters { Tags = [SilentImage] }, null, token);
+
+        // Images that try to switch the session's token off: once on the command line, once in a config file.
+        var session = await Docker.InspectImageAsync(SessionImage, token) ?? throw new InvalidOperationException("The session image vanished.");
+        var tokenOffCmd = System.Text.Json.JsonSerializer.Serialize(session.Cmd.Concat(["--NotebookApp.token=", "--NotebookApp.password="]).ToArray());
+        await Docker.BuildImageAsync(Tar(("Dockerfile", $"FROM {SessionImage}\nCMD {tokenOffCmd}\n")), new DockerBuildParameters { Tags = [TokenOffCommandImage] }, null, token);
+        await Docker.BuildImageAsync(
+            Tar(("Dockerfile", $"FROM {SessionImage}\nCOPY jupyter_notebook_config.py /etc/jupyter/jupyter_notebook_config.py\n"),
+                ("jupyter_notebook_config.py", "c.NotebookApp.token = ''\nc.NotebookApp.password = ''\n")),
+            new DockerBuildParameters { Tags = [TokenOffConfigImage] }, null, token);
     }
 
     public async ValueTask DisposeAsync()
@@ -84,7 +99,7 @@ public sealed class SessionImageFixture : IAsyncLifetime
         {
             await Docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
         }
-        foreach (var image in new[] { SessionImage, SilentImage })
+        foreach (var image in new[] { TokenOffCommandImage, TokenOffConfigImage, SessionImage, SilentImage })
         {
             try { await Docker.RemoveImageAsync(image, force: true, CancellationToken.None); } catch (BinderBuildException) { }
         }

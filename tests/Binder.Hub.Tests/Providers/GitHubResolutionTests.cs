@@ -29,7 +29,7 @@ public sealed class GitHubResolutionTests : IAsyncDisposable
         """;
 
     private RepoResolver Resolver(Func<ProvidersOptions, ProvidersOptions>? adjust = null, int cacheCapacity = 0) =>
-        ResolverFactory.Create(ResolverFactory.OptionsFor(github, o => (adjust?.Invoke(o) ?? o) with { Cache = new ResolutionCacheOptions { Capacity = cacheCapacity } }), http, clock);
+        ResolverFactory.Create(ResolverFactory.OptionsFor(github, o => (adjust?.Invoke(o) ?? o) with { Cache = new ResolutionCacheOptions { Capacity = cacheCapacity } }), clock);
 
     private void ServeCommit(string path, string sha, string etag) =>
         github.Map(path, request => request.Header("If-None-Match") == etag

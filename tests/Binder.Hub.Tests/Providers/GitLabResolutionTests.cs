@@ -28,7 +28,7 @@ public sealed class GitLabResolutionTests : IAsyncDisposable
              "web_url": "https://gitlab.example.com/group/sub/my-project/-/commit/{{Sha}}", "author_name": "randx"}
             """));
         var options = ResolverFactory.OptionsFor(gitlab, o => o with { GitLab = o.GitLab with { PrivateToken = "glpat-s3cret" } });
-        var resolver = ResolverFactory.Create(options, http);
+        var resolver = ResolverFactory.Create(options);
 
         var repo = await resolver.ResolveAsync("gl", "group%2Fsub%2Fmy-project/feature/x", TestContext.Current.CancellationToken);
 
@@ -47,7 +47,7 @@ public sealed class GitLabResolutionTests : IAsyncDisposable
     public async Task An_unknown_project_or_ref_is_not_found()
     {
         gitlab.Map("/api/v4/projects/group%2Fproject/repository/commits/nope", new StandInResponse(404, """{"message": "404 Commit Not Found"}"""));
-        var resolver = ResolverFactory.Create(ResolverFactory.OptionsFor(gitlab), http);
+        var resolver = ResolverFactory.Create(ResolverFactory.OptionsFor(gitlab));
 
         var error = await Assert.ThrowsAsync<SpecNotFoundException>(() => resolver.ResolveAsync("gl", "group%2Fproject/nope", TestContext.Current.CancellationToken));
 
@@ -58,7 +58,7 @@ public sealed class GitLabResolutionTests : IAsyncDisposable
     public async Task An_answer_that_is_not_json_makes_the_provider_unavailable()
     {
         gitlab.Map("/api/v4/projects/group%2Fproject/repository/commits/main", new StandInResponse(200, "<html>maintenance</html>", "text/html"));
-        var resolver = ResolverFactory.Create(ResolverFactory.OptionsFor(gitlab), http);
+        var resolver = ResolverFactory.Create(ResolverFactory.OptionsFor(gitlab));
 
         var error = await Assert.ThrowsAsync<ProviderUnavailableException>(() => resolver.ResolveAsync("gl", "group%2Fproject/main", TestContext.Current.CancellationToken));
 

@@ -22,7 +22,7 @@ public sealed class GitProviderTests : IDisposable
         second = repository.Write("index.ipynb", "{}").Commit("second");
         repository.Git("checkout", "--quiet", "main");
         daemon = new GitDaemon(Path.GetDirectoryName(repository.Path)!);
-        resolver = ResolverFactory.Create(new ProvidersOptions { Cache = new ResolutionCacheOptions { Capacity = 0 } }, http);
+        resolver = ResolverFactory.Create(new ProvidersOptions { Cache = new ResolutionCacheOptions { Capacity = 0 } });
     }
 
     public void Dispose()
@@ -125,5 +125,53 @@ public sealed class GitProviderTests : IDisposable
         {
             silent.Stop();
         }
+    }
+
+    [Fact]
+    public async Task A_hand_made_spec_with_a_local_path_is_checked_again_by_the_resolver()
+    {
+        var escaped = Uri.EscapeDataString(repository.Path);
+        var handMade = new RepoSpec("git", $"{escaped}/HEAD", escaped, "HEAD");
+
+        var error = await Assert.ThrowsAsync<InvalidSpecException>(() => resolver.ResolveAsync(handMade, TestContext.Current.CancellationToken));
+
+        Assert.StartsWith($"The git URL '{repository.Path}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hand_made_spec_with_an_ssh_url_is_checked_again_by_the_resolver()
+    {
+        var escaped = Uri.EscapeDataString("ssh://127.0.0.1/repo.git");
+        var handMade = new RepoSpec("git", $"{escaped}/HEAD", escaped, "HEAD");
+
+        var error = await Assert.ThrowsAsync<InvalidSpecException>(() => resolver.ResolveAsync(handMade, TestContext.Current.CancellationToken));
+
+        Assert.Contains("only http, https, git are allowed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ssh://127.0.0.1:1/repo.git", "ssh")]
+    [InlineData("ftp://127.0.0.1:1/repo.git", "ftp")]
+    public async Task Git_itself_refuses_transports_other_than_http_https_and_git(string url, string transport)
+    {
+        // Past Parse (the provider called directly): git's own protocol settings are the second wall.
+        var git = new Binder.Build.Content.GitCli(new Binder.Build.Content.ContentOptions { GitTimeout = TimeSpan.FromSeconds(30) });
+        var provider = new GitProvider(git, new GitProviderOptions(), TimeSpan.FromSeconds(20));
+        var escaped = Uri.EscapeDataString(url);
+
+        var error = await Assert.ThrowsAsync<ProviderUnavailableException>(() =>
+            provider.ResolveAsync(new RepoSpec("git", $"{escaped}/HEAD", escaped, "HEAD"), TestContext.Current.CancellationToken));
+
+        Assert.Contains($"transport '{transport}' not allowed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_providers_own_parse_round_trips_so_checked_specs_resolve()
+    {
+        var parsed = resolver.Parse("git", $"{Uri.EscapeDataString(Url)}/feature%2Fx");
+
+        var repo = await resolver.ResolveAsync(parsed with { }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(second, repo.ResolvedRef);
     }
 }

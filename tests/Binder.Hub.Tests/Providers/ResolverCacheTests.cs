@@ -25,7 +25,7 @@ public sealed class ResolverCacheTests : IAsyncDisposable
     }
 
     private RepoResolver Resolver(ResolutionCacheOptions cache) =>
-        ResolverFactory.Create(ResolverFactory.OptionsFor(github) with { Cache = cache }, http, clock);
+        ResolverFactory.Create(ResolverFactory.OptionsFor(github) with { Cache = cache }, clock);
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 

@@ -26,6 +26,11 @@ public static class ResolverFactory
         return adjust?.Invoke(options) ?? options;
     }
 
+    /// <summary>The production resolver (<see cref="RepoResolver.Create"/>: its own client, which never follows redirects).</summary>
+    public static RepoResolver Create(ProvidersOptions options, TimeProvider? time = null) =>
+        RepoResolver.Create(options, new GitCli(new ContentOptions { GitTimeout = TimeSpan.FromSeconds(60) }), timeProvider: time);
+
+    /// <summary>A resolver on a caller's client (the public constructor), e.g. one that does follow redirects.</summary>
     public static RepoResolver Create(ProvidersOptions options, HttpClient http, TimeProvider? time = null) =>
         new(options, http, new GitCli(new ContentOptions { GitTimeout = TimeSpan.FromSeconds(60) }), timeProvider: time);
 }

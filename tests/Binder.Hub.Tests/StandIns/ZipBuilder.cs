@@ -35,4 +35,25 @@ public static class ZipBuilder
         }
         return memory.ToArray();
     }
+
+    /// <summary>
+    /// A zip bomb that lies: one entry of <paramref name="realBytes"/> zeros whose local header and central directory
+    /// both declare <paramref name="declaredBytes"/>, so a check of declared sizes lets it through.
+    /// </summary>
+    public static byte[] Lying(string name, int realBytes, uint declaredBytes)
+    {
+        var zip = Build((name, new string('0', realBytes)));
+        var patched = 0;
+        for (var i = 0; i + 30 <= zip.Length; i++)
+        {
+            var signature = BitConverter.ToUInt32(zip, i);
+            // Local file header: uncompressed size at +22; central directory header: at +24.
+            var at = signature switch { 0x04034b50u => i + 22, 0x02014b50u => i + 24, _ => -1 };
+            if (at < 0 || BitConverter.ToUInt32(zip, at) != (uint)realBytes) continue;
+            BitConverter.GetBytes(declaredBytes).CopyTo(zip, at);
+            patched++;
+        }
+        if (patched != 2) throw new InvalidOperationException($"Expected to patch 2 size fields, patched {patched}.");
+        return zip;
+    }
 }
