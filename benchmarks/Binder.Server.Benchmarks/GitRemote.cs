@@ -64,12 +64,7 @@ internal sealed class GitRemote : IDisposable
         return branch;
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Binder.Build.Run.FreePorts.On(IPAddress.Loopback);
 
     private void Commit(string message)
     {

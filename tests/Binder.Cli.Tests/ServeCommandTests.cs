@@ -84,12 +84,7 @@ public sealed class ServeCommandTests
         throw new InvalidOperationException($"binder serve ended before printing '{text}'; it printed:\n{seen}");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Binder.Build.Run.FreePorts.On(IPAddress.Loopback);
 
     private static bool Listening(int port)
     {

@@ -40,14 +40,8 @@ internal sealed class LoopbackPorts
     /// Two distinct free ports, picked while both listeners are open (picking one after the other could hand out the
     /// same port twice once the first listener closes).
     /// </summary>
-    public static (int First, int Second) FreePair(IPAddress first, IPAddress second)
-    {
-        using var a = new TcpListener(first, 0);
-        a.Start();
-        using var b = new TcpListener(second, 0);
-        b.Start();
-        return (((IPEndPoint)a.LocalEndpoint).Port, ((IPEndPoint)b.LocalEndpoint).Port);
-    }
+    /// <summary>Two distinct free ports, picked while both are held.</summary>
+    public static (int First, int Second) FreePair(IPAddress first, IPAddress second) => Binder.Build.Run.FreePorts.Pair(first, second);
 
     public static int Free(IPAddress address) => Binder.Build.Run.FreePorts.On(address);
 }

@@ -116,6 +116,8 @@ public sealed partial class ProxyProcess : IAsyncDisposable
 
         var start = new ProcessStartInfo(options.Command)
         {
+            // Its own stdin: node makes an inherited stdin non-blocking, which breaks the host's Console.In.
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -150,6 +152,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable
             throw new ProxyException(
                 $"The session proxy could not be started: '{options.Command}' could not be run ({e.Message}). Install it (npm install -g configurable-http-proxy) or set {ProxyOptions.Section}:Command to its path.", e);
         }
+        process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         LogStarting(logger, process.Id, publicUrl, apiUrl);

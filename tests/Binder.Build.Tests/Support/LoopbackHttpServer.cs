@@ -20,20 +20,27 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     {
         this.handler = handler;
         this.concurrent = concurrent;
-        Port = FreePort();
-        listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        listener.Start();
+        // A picked port can still be taken before the listener binds it: pick again a few times.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Prefixes.Clear();
+            }
+        }
         serving = Task.Run(ServeAsync);
     }
 
     public int Port { get; }
 
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Binder.Build.Run.FreePorts.On(IPAddress.Loopback);
 
     private async Task ServeAsync()
     {
