@@ -211,6 +211,8 @@ internal sealed partial class RepoGrain(
     private async Task FinishAsync(BuildRun run, BinderEvent final, RepoGrainState outcome)
     {
         run.Log.Append(final);
+        // The watchers have their final event: their streams end now, not after the database answered.
+        run.Log.Finish();
         state.State = outcome with { Log = run.Log.Snapshot() };
         try
         {
