@@ -85,6 +85,8 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
             await stop!;
 
             Assert.Equal(BinderPhases.Failed, events[^1].Phase);
+            // One clean-up, which the Stop waited for: two in parallel would both write the state (the conflict).
+            Assert.Equal(1, Volatile.Read(ref stops));
             Assert.Equal(SessionStates.Stopped, (await grain.GetInfo())!.State);
             await AssertGoneAsync(host, proxy, session);
         }
