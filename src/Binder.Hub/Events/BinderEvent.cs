@@ -48,6 +48,29 @@ public sealed record BinderEvent
     /// <summary>Position in the node's build queue (phase <c>waiting</c>; ours, not BinderHub's).</summary>
     [JsonPropertyName("queue_position")] public int? QueuePosition { get; init; }
 
+    // The record's generated ToString would print the Jupyter token of a ready event into any log or assertion message.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Phase = ").Append(Phase).Append(", Message = ").Append(Message);
+        Optional(builder, nameof(ImageName), ImageName);
+        Optional(builder, nameof(Url), Url);
+        if (Token is not null) builder.Append(", Token = ***");
+        Optional(builder, nameof(Image), Image);
+        Optional(builder, nameof(RepoUrl), RepoUrl);
+        Optional(builder, nameof(BinderRefUrl), BinderRefUrl);
+        Optional(builder, nameof(BinderLaunchHost), BinderLaunchHost);
+        Optional(builder, nameof(BinderRequest), BinderRequest);
+        Optional(builder, nameof(BinderPersistentRequest), BinderPersistentRequest);
+        Optional(builder, nameof(StatusCode), StatusCode);
+        Optional(builder, nameof(QueuePosition), QueuePosition);
+        return true;
+    }
+
+    private static void Optional<T>(System.Text.StringBuilder builder, string name, T? value)
+    {
+        if (value is not null) builder.Append(", ").Append(name).Append(" = ").Append(value);
+    }
+
     /// <summary>Makes an event, adding the trailing newline the wire contract requires when it is missing.</summary>
     public static BinderEvent Of(string phase, string message) =>
         new() { Phase = phase, Message = message.EndsWith('\n') ? message : message + "\n" };

@@ -1,5 +1,6 @@
 using System.Text;
 using Binder.Hub.Events;
+using Binder.Hub.Hosting;
 
 namespace Binder.Hub.Grains;
 
@@ -18,13 +19,16 @@ internal sealed class BuildLog
     private readonly List<BinderEvent> _tail = [];
     private readonly int _maxEvents;
     private readonly long _maxBytes;
+    private readonly int _maxMessageBytes;
     private long _bytes;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public BuildLog(int maxEvents, long maxBytes)
+    public BuildLog(int maxEvents, long maxBytes, int maxMessageBytes = RepoGrainOptions.DefaultMaxLogMessageBytes)
     {
         _maxEvents = Math.Max(maxEvents, HeadEvents + 1);
         _maxBytes = maxBytes;
+        // The head events are never dropped, so without a bound per message 50 huge ones would escape the byte bound.
+        _maxMessageBytes = (int)Math.Clamp(Math.Min(maxMessageBytes, maxBytes / (HeadEvents + 1)), 256, int.MaxValue);
     }
 
     /// <summary>Events appended so far (kept or not).</summary>
@@ -43,6 +47,7 @@ internal sealed class BuildLog
     public void Append(BinderEvent e)
     {
         if (Finished) return;
+        e = Truncated(e);
         if (_head.Count < HeadEvents && _tail.Count == 0) _head.Add(e);
         else _tail.Add(e);
         _bytes += Encoding.UTF8.GetByteCount(e.Message);
@@ -99,6 +104,24 @@ internal sealed class BuildLog
         }
         lines.Reverse();
         return lines;
+    }
+
+    private BinderEvent Truncated(BinderEvent e)
+    {
+        if (Encoding.UTF8.GetByteCount(e.Message) <= _maxMessageBytes) return e;
+        const string marker = " [... line cut to keep the log within its size limit ...]\n";
+        var keep = Math.Max(0, _maxMessageBytes - marker.Length);
+        // Cut within the byte budget, never inside a surrogate pair.
+        int chars = 0, bytes = 0;
+        while (chars < e.Message.Length)
+        {
+            var width = char.IsSurrogatePair(e.Message, chars) ? 2 : 1;
+            var size = Encoding.UTF8.GetByteCount(e.Message.AsSpan(chars, width));
+            if (bytes + size > keep) break;
+            bytes += size;
+            chars += width;
+        }
+        return e with { Message = e.Message[..chars] + marker };
     }
 
     internal static BinderEvent OmittedMarker(long count) =>

@@ -15,6 +15,9 @@ internal sealed partial class BuilderGrain
         [LoggerMessage(Level = LogLevel.Warning, Message = "Build of {Repo} failed: {Reason}")]
         public static partial void BuildFailed(ILogger logger, string repo, string reason);
 
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Build of {Repo} did not stop within {Seconds:0} s of its cancellation; its slot is given back anyway")]
+        public static partial void BuildDidNotStop(ILogger logger, string repo, double seconds);
+
         [LoggerMessage(Level = LogLevel.Error, Message = "Build of {Repo} failed unexpectedly")]
         public static partial void BuildCrashed(ILogger logger, string repo, Exception exception);
     }

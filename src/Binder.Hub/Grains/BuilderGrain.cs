@@ -19,8 +19,13 @@ internal sealed partial class BuilderGrain(
     RepoBuilder builder,
     IEnumerable<IRepoProvider> providers,
     BinderHubOptions options,
+    TimeProvider time,
     ILogger<BuilderGrain> logger) : Grain, IBuilderGrain
 {
+    // A cancelled build stops within seconds (docker build, git and HTTP all honour the token); one that does not
+    // must not hold the caller's stream, and the silo's shutdown, forever.
+    private static readonly TimeSpan CancelledBuildGrace = TimeSpan.FromSeconds(30);
+
     private readonly LinkedList<object> _queue = new();
     private int _running;
     private TaskCompletionSource _queueChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -85,7 +90,14 @@ internal sealed partial class BuilderGrain(
                 await buildCancellation.CancelAsync();
                 if (work is not null)
                 {
-                    await work;
+                    try
+                    {
+                        await work.WaitAsync(CancelledBuildGrace, time, CancellationToken.None);
+                    }
+                    catch (TimeoutException)
+                    {
+                        Log.BuildDidNotStop(logger, order.Repo.GrainKey, CancelledBuildGrace.TotalSeconds);
+                    }
                 }
                 _running--;
                 Pulse();
@@ -124,8 +136,8 @@ internal sealed partial class BuilderGrain(
     {
         var repo = order.Repo;
         string? downloaded = null;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Repo.BuildTimeout);
+        using var deadline = new CancellationTokenSource(options.Repo.BuildTimeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             string source;

@@ -33,6 +33,9 @@ internal sealed partial class LaunchGrain
         [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} re-adopted after a restart (route existed: {RouteExisted})")]
         public static partial void SessionAdopted(ILogger logger, string session, bool routeExisted);
 
+        [LoggerMessage(Level = LogLevel.Error, Message = "Session {Session}: the silo refused its reminder (check Binder:Sessions:ReminderPeriod): {Reason}")]
+        public static partial void ReminderRefused(ILogger logger, string session, string reason);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} not re-adopted: {Reason}")]
         public static partial void SessionNotAdopted(ILogger logger, string session, string reason);
     }

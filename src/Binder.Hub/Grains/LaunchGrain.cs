@@ -24,7 +24,16 @@ internal sealed partial class LaunchGrain(
     internal const string ReminderName = "binder-session-cull";
 
     private IGrainTimer? _poll;
+
+    // Launch is a stream, so Stop, Adopt, reminder ticks and timer ticks interleave with it at every await. The launch
+    // owns the session until it has finished (ready, or failed and cleaned up): _launch stays set until then, and
+    // _launchDone completes at that point, so Stop can wait for it instead of racing it.
     private CancellationTokenSource? _launch;
+    private Task? _launchDone;
+    private string? _stopRequested;
+
+    // One clean-up at a time per activation: two concurrent ones would both write the state with the same ETag.
+    private Task? _cleanup;
 
     private string SessionId => GetPrimaryKeyString();
 
@@ -51,7 +60,10 @@ internal sealed partial class LaunchGrain(
         }
 
         using var launch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _launch = launch;
+        _launchDone = done.Task;
+        _stopRequested = null;
         var ready = false;
         var startAttempted = false;
         var quotaKey = $"{order.Repo.Spec.Provider}/{order.Repo.Spec.Repository}";
@@ -69,19 +81,36 @@ internal sealed partial class LaunchGrain(
             };
             // Persisted before anything is taken, so a crash from here on leaves enough to clean up.
             await state.WriteStateAsync(CancellationToken.None);
+            // The reminder from the start (not only once running): if a clean-up fails or the silo dies mid-launch,
+            // it is what brings the grain back to finish the job; a "starting" session would otherwise stay forever.
+            if (await RegisterReminderAsync() is { } reminderFailure)
+            {
+                yield return reminderFailure;
+                yield break;
+            }
+            if (StoppedEvent(launch) is { } stoppedEarly)
+            {
+                yield return stoppedEarly;
+                yield break;
+            }
 
             if (await AcquireQuotasAsync(order, quotaKey) is { } refusal)
             {
                 yield return refusal;
                 yield break;
             }
+            if (StoppedEvent(launch) is { } stoppedBeforeStart)
+            {
+                yield return stoppedBeforeStart;
+                yield break;
+            }
 
             yield return BinderEvent.Of(BinderPhases.Launching, "Launching server...");
             startAttempted = true;
             var (container, startFailure) = await StartContainerAsync(launch.Token);
-            if (startFailure is not null)
+            if ((startFailure ?? StoppedEvent(launch)) is { } notStarted)
             {
-                yield return startFailure;
+                yield return notStarted;
                 yield break;
             }
 
@@ -91,12 +120,25 @@ internal sealed partial class LaunchGrain(
                 yield return routeFailure;
                 yield break;
             }
+            if (StoppedEvent(launch) is { } stoppedAtRoute)
+            {
+                yield return stoppedAtRoute;
+                yield break;
+            }
 
             state.State = state.State with { State = SessionStates.Running, LastActivity = time.GetUtcNow() };
             await state.WriteStateAsync(CancellationToken.None);
-            await RegisterOrUpdateReminder(ReminderName, Sessions.ReminderPeriod, Sessions.ReminderPeriod);
+            // A stop that came during the write must win over ready: the finally cleans up.
+            if (StoppedEvent(launch) is { } stoppedAtReady)
+            {
+                yield return stoppedAtReady;
+                yield break;
+            }
             StartPolling();
             ready = true;
+            // From here the session is an ordinary running one: a Stop need not wait for the client to read ready.
+            _launch = null;
+            done.TrySetResult();
             Log.SessionReady(logger, SessionId, order.Repo.GrainKey, state.State.Node ?? "");
             var url = proxy.PublicUrl.ToString().TrimEnd('/') + RoutePath;
             yield return new BinderEvent
@@ -115,26 +157,38 @@ internal sealed partial class LaunchGrain(
         }
         finally
         {
-            _launch = null;
-            if (!ready)
+            try
             {
-                // Before the container was asked for there is neither container nor route: only the quota to give back.
-                await CleanUpAsync(launch.IsCancellationRequested ? "launch cancelled" : startAttempted ? "launch failed" : "refused", startAttempted);
+                if (!ready)
+                {
+                    // Before the container was asked for there is neither container nor route: only the quota to give back.
+                    var reason = _stopRequested
+                        ?? (launch.IsCancellationRequested ? "launch cancelled" : startAttempted ? "launch failed" : "refused");
+                    await CleanUpAsync(reason, startAttempted);
+                }
+            }
+            finally
+            {
+                if (ReferenceEquals(_launch, launch)) _launch = null;
+                done.TrySetResult();
             }
         }
     }
 
     public async Task Stop(string reason)
     {
-        if (_launch is { } launching)
+        reason = string.IsNullOrWhiteSpace(reason) ? "stopped" : reason;
+        if (_launch is { } launching && _launchDone is { } launchDone)
         {
-            // The launch undoes itself when it sees the cancellation.
+            // The launch sees the cancellation at its next step and undoes itself; wait for it, then make sure (a
+            // launch that got to running before it looked is stopped here).
+            _stopRequested ??= reason;
             await launching.CancelAsync();
-            return;
+            await launchDone;
         }
         if (state.State.State is SessionStates.Running or SessionStates.Starting)
         {
-            await CleanUpAsync(string.IsNullOrWhiteSpace(reason) ? "stopped" : reason);
+            await CleanUpAsync(reason);
         }
     }
 
@@ -154,14 +208,20 @@ internal sealed partial class LaunchGrain(
             return true;
         }
         var current = state.State;
+        if (current.State is not (SessionStates.Running or SessionStates.Starting))
+        {
+            return false;
+        }
+        if (container is null && current.State == SessionStates.Running)
+        {
+            // The caller's container list may be older than this session: ask the backend of the session's node now.
+            container = await FindContainerAsync(current);
+        }
         if (current.State != SessionStates.Running || container is null || !container.Running
             || (current.ContainerId is { } id && id != container.ContainerId))
         {
-            if (current.State is SessionStates.Running or SessionStates.Starting)
-            {
-                Log.SessionNotAdopted(logger, SessionId, container is null ? "its container is gone" : "its container does not run");
-                await CleanUpAsync("container gone after restart");
-            }
+            Log.SessionNotAdopted(logger, SessionId, container is null ? "its container is gone" : "its container does not run");
+            await CleanUpAsync(current.State == SessionStates.Starting ? "launch interrupted by a restart" : "container gone after restart");
             return false;
         }
         if (!routeExists)
@@ -176,15 +236,48 @@ internal sealed partial class LaunchGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (state.State.State == SessionStates.Running)
+        var current = state.State;
+        if (current.State == SessionStates.Running && current.StopReason is null)
         {
             StartPolling();
             await CheckActivityAsync(CancellationToken.None);
         }
-        else if (state.State.State != SessionStates.Starting && await GetReminder(reminderName) is { } reminder)
+        else if (current.State is SessionStates.Running or SessionStates.Starting)
+        {
+            // A clean-up that failed part-way (StopReason set), or a launch that a restart interrupted: finish it.
+            if (_launch is null)
+            {
+                await CleanUpAsync(current.StopReason ?? "launch interrupted");
+            }
+        }
+        else if (await GetReminder(reminderName) is { } reminder)
         {
             await UnregisterReminder(reminder);
         }
+    }
+
+    private async Task<BinderEvent?> RegisterReminderAsync()
+    {
+        try
+        {
+            await RegisterOrUpdateReminder(ReminderName, Sessions.ReminderPeriod, Sessions.ReminderPeriod);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            // The silo's ReminderOptions are not visible to the options validator, so a too short
+            // Binder:Sessions:ReminderPeriod shows here, on the first launch.
+            Log.ReminderRefused(logger, SessionId, e.Message);
+            return Failed($"Binder:Sessions:ReminderPeriod ({Sessions.ReminderPeriod}) is not accepted by the silo's reminders: {e.Message} Set it to at least the silo's reminder minimum period.", 500);
+        }
+    }
+
+    private async Task<SessionContainer?> FindContainerAsync(SessionState current)
+    {
+        var containers = current.Node is { } node && node != silo.NodeName
+            ? await GrainFactory.GetGrain<INodeSessionsGrain>(node).List()
+            : await backend.ListAsync(CancellationToken.None);
+        return containers.FirstOrDefault(c => c.SessionId == SessionId);
     }
 
     private async Task<BinderEvent?> AcquireQuotasAsync(LaunchOrder order, string quotaKey)
@@ -221,7 +314,7 @@ internal sealed partial class LaunchGrain(
         }
         catch (OperationCanceledException)
         {
-            return (null, Failed("The launch was cancelled before the server was ready.", 499));
+            return (null, Cancelled());
         }
         catch (SessionStartException e)
         {
@@ -244,7 +337,7 @@ internal sealed partial class LaunchGrain(
         }
         catch (OperationCanceledException)
         {
-            return Failed("The launch was cancelled before the server was ready.", 499);
+            return Cancelled();
         }
         catch (Exception e)
         {
@@ -275,8 +368,8 @@ internal sealed partial class LaunchGrain(
             return;
         }
         DateTimeOffset? proxyActivity = null, jupyterActivity = null;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Sessions.StopTimeout);
+        using var deadline = new CancellationTokenSource(Sessions.StopTimeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             var route = (await proxy.GetRoutesAsync(timeout.Token)).FirstOrDefault(r => r.Path.TrimEnd('/') == RoutePath.TrimEnd('/'));
@@ -330,19 +423,46 @@ internal sealed partial class LaunchGrain(
     }
 
     /// <summary>Removes the route and the container, releases the quotas and marks the session stopped. Each step is
-    /// tried even when an earlier one failed; what failed is retried by the reminder and the janitor.</summary>
+    /// tried even when an earlier one failed; what failed is retried by the reminder and the janitor. Concurrent
+    /// callers share the clean-up in progress.</summary>
     private async Task CleanUpAsync(string reason, bool containerMayExist = true)
+    {
+        if (_cleanup is { IsCompleted: false } running)
+        {
+            await running;
+            return;
+        }
+        _cleanup = CleanUpOnceAsync(reason, containerMayExist);
+        await _cleanup;
+    }
+
+    private async Task CleanUpOnceAsync(string reason, bool containerMayExist)
     {
         StopPolling();
         var current = state.State;
-        var failures = 0;
-        failures += await TryAsync("route", ct => proxy.DeleteRouteAsync(RoutePath, ct), containerMayExist);
-        failures += await TryAsync("container", ct => backend.StopAsync(SessionId, ct), containerMayExist);
-        failures += await TryAsync("quota", _ => GrainFactory.GetGrain<IQuotaGrain>(current.QuotaKey).Release(SessionId), current.QuotaKey.Length > 0);
-        failures += await TryAsync("quota", _ => GrainFactory.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).Release(SessionId));
+        if (current.State is not (SessionStates.Running or SessionStates.Starting))
+        {
+            return;
+        }
+        if (current.StopReason is null)
+        {
+            // Remembered, so a reminder tick after a failed step finishes this stop instead of polling activity.
+            state.State = current = current with { StopReason = reason };
+            await state.WriteStateAsync(CancellationToken.None);
+        }
+        reason = current.StopReason;
+        var failures = await TryAsync("route", ct => proxy.DeleteRouteAsync(RoutePath, ct), containerMayExist);
+        var containerFailed = await TryAsync("container", StopContainerAsync, containerMayExist);
+        failures += containerFailed;
+        if (containerFailed == 0)
+        {
+            // The quota is the promise that the machine is not overloaded: given back only once the container is gone.
+            failures += await TryAsync("quota", _ => GrainFactory.GetGrain<IQuotaGrain>(current.QuotaKey).Release(SessionId), current.QuotaKey.Length > 0);
+            failures += await TryAsync("quota", _ => GrainFactory.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).Release(SessionId));
+        }
         if (failures > 0)
         {
-            // Stay "running" so the reminder tries again; the token stays with it.
+            // Stay running/starting so the reminder tries again; the token stays with it.
             return;
         }
         state.State = current with { State = SessionStates.Stopped, StopReason = reason, StoppedAt = time.GetUtcNow(), Token = null };
@@ -354,10 +474,16 @@ internal sealed partial class LaunchGrain(
         Log.SessionStopped(logger, SessionId, reason);
     }
 
+    /// <summary>Stops the container through its own node: the local backend only reaches this node's daemon.</summary>
+    private Task StopContainerAsync(CancellationToken cancellationToken) =>
+        state.State.Node is { } node && node != silo.NodeName
+            ? GrainFactory.GetGrain<INodeSessionsGrain>(node).Stop(SessionId).WaitAsync(cancellationToken)
+            : backend.StopAsync(SessionId, cancellationToken);
+
     private async Task<int> TryAsync(string what, Func<CancellationToken, Task> step, bool when = true)
     {
         if (!when) return 0;
-        using var timeout = new CancellationTokenSource(Sessions.StopTimeout);
+        using var timeout = new CancellationTokenSource(Sessions.StopTimeout, time);
         try
         {
             await step(timeout.Token);
@@ -369,6 +495,13 @@ internal sealed partial class LaunchGrain(
             return 1;
         }
     }
+
+    private BinderEvent? StoppedEvent(CancellationTokenSource launch) =>
+        launch.IsCancellationRequested ? Cancelled() : null;
+
+    private BinderEvent Cancelled() => _stopRequested is { } reason
+        ? Failed($"The session was stopped before it was ready ({reason}).", 499)
+        : Failed("The launch was cancelled before the server was ready.", 499);
 
     private static BinderEvent Failed(string message, int statusCode) =>
         BinderEvent.Of(BinderPhases.Failed, message) with { StatusCode = statusCode };

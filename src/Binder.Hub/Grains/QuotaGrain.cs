@@ -13,16 +13,37 @@ internal sealed class QuotaGrain([PersistentState("quota")] IPersistentState<Quo
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
         if (state.State.Holders.Contains(sessionId)) return true;
         if (limit is { } max && state.State.Holders.Count >= max) return false;
-        state.State = state.State with { Holders = [.. state.State.Holders, sessionId] };
-        await state.WriteStateAsync();
+        await WriteAsync(state.State with { Holders = [.. state.State.Holders, sessionId] });
         return true;
     }
 
     public async Task Release(string sessionId)
     {
         if (!state.State.Holders.Contains(sessionId)) return;
-        state.State = state.State with { Holders = [.. state.State.Holders.Where(h => h != sessionId)] };
-        await state.WriteStateAsync();
+        await WriteAsync(state.State with { Holders = [.. state.State.Holders.Where(h => h != sessionId)] });
+    }
+
+    /// <summary>Writes the new holders; when the write fails the grain keeps what the storage has (a slot handed out in
+    /// memory but never persisted would be a slot nobody can give back).</summary>
+    private async Task WriteAsync(QuotaState next)
+    {
+        var before = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // Someone else wrote since: what they wrote is the truth.
+            await state.ReadStateAsync();
+            throw;
+        }
+        catch
+        {
+            state.State = before;
+            throw;
+        }
     }
 
     public Task<IReadOnlyList<string>> GetHolders() => Task.FromResult<IReadOnlyList<string>>(state.State.Holders);

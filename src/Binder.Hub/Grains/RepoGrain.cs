@@ -127,7 +127,7 @@ internal sealed partial class RepoGrain(
 
     private void StartBuild(ResolvedRepo repo)
     {
-        var run = new BuildRun(new BuildLog(options.Repo.MaxLogLines, options.Repo.MaxLogBytes));
+        var run = new BuildRun(new BuildLog(options.Repo.MaxLogLines, options.Repo.MaxLogBytes, options.Repo.MaxLogMessageBytes));
         _run = run;
         DelayDeactivation(BuildKeepAlive);
         // The loop runs on this activation (its continuations come back to the mailbox, so it never runs in parallel
@@ -211,6 +211,8 @@ internal sealed partial class RepoGrain(
     private async Task FinishAsync(BuildRun run, BinderEvent final, RepoGrainState outcome)
     {
         run.Log.Append(final);
+        // The watchers have their final event: their streams end now, not after the database answered.
+        run.Log.Finish();
         state.State = outcome with { Log = run.Log.Snapshot() };
         try
         {

@@ -32,4 +32,23 @@ internal sealed record SessionState
     public string? StopReason { get; init; }
 
     public DateTimeOffset? StoppedAt { get; init; }
+
+    // The generated ToString would print the token; the state may end up in a log or an assertion message.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("State = ").Append(State)
+            .Append(", RepoKey = ").Append(RepoKey)
+            .Append(", QuotaKey = ").Append(QuotaKey)
+            .Append(", ImageName = ").Append(ImageName)
+            .Append(", Node = ").Append(Node)
+            .Append(", ContainerId = ").Append(ContainerId)
+            .Append(", Target = ").Append(Target)
+            .Append(", Token = ").Append(Token is null ? "" : "***")
+            .Append(", StartedAt = ").Append(StartedAt)
+            .Append(", ContainerCreatedAt = ").Append(ContainerCreatedAt)
+            .Append(", LastActivity = ").Append(LastActivity)
+            .Append(", StopReason = ").Append(StopReason)
+            .Append(", StoppedAt = ").Append(StoppedAt);
+        return true;
+    }
 }

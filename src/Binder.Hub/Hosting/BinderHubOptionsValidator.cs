@@ -25,6 +25,8 @@ public sealed class BinderHubOptionsValidator : IValidateOptions<BinderHubOption
             errors.Add($"Binder:Repo:MaxLogLines is {repo.MaxLogLines}; keep at least 10 lines.");
         if (repo.MaxLogBytes < 1024)
             errors.Add($"Binder:Repo:MaxLogBytes is {repo.MaxLogBytes}; keep at least 1024 bytes.");
+        if (repo.MaxLogMessageBytes < 256)
+            errors.Add($"Binder:Repo:MaxLogMessageBytes is {repo.MaxLogMessageBytes}; keep at least 256 bytes.");
         if (repo.FailureLogLines < 0)
             errors.Add("Binder:Repo:FailureLogLines must not be negative.");
         if (repo.ImageNamePrefix is null || repo.ImageNamePrefix.Any(c => char.IsWhiteSpace(c) || char.IsUpper(c) || c == ':' || c == '@'))

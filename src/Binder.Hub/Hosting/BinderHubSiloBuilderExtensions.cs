@@ -34,7 +34,8 @@ public static class BinderHubSiloBuilderExtensions
             throw new OptionsValidationException(BinderHubOptions.SectionName, typeof(BinderHubOptions), result.Failures);
         }
 
-        builder.AddGrain<RepoGrain>().AddGrain<BuilderGrain>().AddGrain<LaunchGrain>().AddGrain<QuotaGrain>();
+        builder.AddGrain<RepoGrain>().AddGrain<BuilderGrain>().AddGrain<LaunchGrain>().AddGrain<QuotaGrain>()
+            .AddGrain<NodeSessionsGrain>();
         return builder.ConfigureServices(services =>
         {
             services.AddSingleton(options);

@@ -27,6 +27,12 @@ public sealed record RepoGrainOptions
     /// <summary>Most bytes of log messages kept per build.</summary>
     public long MaxLogBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>The default of <see cref="MaxLogMessageBytes"/>: 8 KiB.</summary>
+    public const int DefaultMaxLogMessageBytes = 8 * 1024;
+
+    /// <summary>Most bytes of one log message; longer ones are cut (so <see cref="MaxLogBytes"/> bounds the log).</summary>
+    public int MaxLogMessageBytes { get; init; } = DefaultMaxLogMessageBytes;
+
     /// <summary>Log lines quoted in the message of a failed build.</summary>
     public int FailureLogLines { get; init; } = 10;
 

@@ -16,79 +16,121 @@ public sealed partial class SessionJanitor(
     ILaunchBackend backend,
     IProxyClient proxy,
     ILocalSiloDetails silo,
+    TimeProvider time,
     ILogger<SessionJanitor> logger)
 {
-    /// <summary>Reconciles the backend's containers, the proxy's routes and the launch grains' states.</summary>
+    /// <summary>
+    /// Reconciles the backend's containers, the proxy's routes and the launch grains' states. Sessions launched while
+    /// it runs are left alone (its lists are older than they are). One item that fails does not stop the rest: it is
+    /// logged and listed in <see cref="SessionReconciliation.Failures"/>.
+    /// </summary>
     public async Task<SessionReconciliation> ReconcileAsync(CancellationToken cancellationToken)
     {
+        var began = time.GetUtcNow();
         var containers = await backend.ListAsync(cancellationToken);
         var routes = (await proxy.GetRoutesAsync(cancellationToken))
             .Select(r => (Route: r, Session: SessionOf(r)))
             .Where(r => r.Session is not null)
             .ToList();
         var routed = routes.Select(r => r.Session!).ToHashSet(StringComparer.Ordinal);
-        List<string> adopted = [], removedContainers = [], removedRoutes = [], cleaned = [];
+        List<string> adopted = [], removedContainers = [], removedRoutes = [], cleaned = [], failures = [];
+
+        // A session that began after our lists were read is a launch in progress, not a leftover.
+        bool IsNew(SessionInfo? info) => info is not null && info.StartedAt >= began;
+
+        async Task EachAsync(string what, Func<Task> step)
+        {
+            try
+            {
+                await step();
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.ReconcileFailed(logger, what, e.Message);
+                failures.Add($"{what}: {e.Message}");
+            }
+        }
 
         foreach (var container in containers)
         {
-            var grain = grains.GetGrain<ILaunchGrain>(container.SessionId);
-            if (await grain.Adopt(container, routed.Contains(container.SessionId)))
+            await EachAsync($"container of session {container.SessionId}", async () =>
             {
-                adopted.Add(container.SessionId);
-                continue;
-            }
-            await backend.StopAsync(container.SessionId, cancellationToken);
-            removedContainers.Add(container.SessionId);
-            Log.ContainerRemoved(logger, container.SessionId, container.ContainerId);
+                var grain = grains.GetGrain<ILaunchGrain>(container.SessionId);
+                if (await grain.Adopt(container, routed.Contains(container.SessionId)))
+                {
+                    adopted.Add(container.SessionId);
+                    return;
+                }
+                await backend.StopAsync(container.SessionId, cancellationToken);
+                removedContainers.Add(container.SessionId);
+                Log.ContainerRemoved(logger, container.SessionId, container.ContainerId);
+            });
         }
 
         var live = containers.Select(c => c.SessionId).ToHashSet(StringComparer.Ordinal);
         foreach (var (route, session) in routes)
         {
             if (adopted.Contains(session!)) continue;
-            var grain = grains.GetGrain<ILaunchGrain>(session!);
-            var info = await grain.GetInfo();
-            if (info is { State: SessionStates.Running or SessionStates.Starting } && info.Node != silo.NodeName)
+            await EachAsync($"route {route.Path}", async () =>
             {
-                continue; // Another node's session: its own janitor decides.
-            }
-            if (!live.Contains(session!) && info is { State: SessionStates.Running or SessionStates.Starting })
-            {
-                await grain.Adopt(null, true);
-                cleaned.Add(session!);
-            }
-            await proxy.DeleteRouteAsync(route.Path, cancellationToken);
-            removedRoutes.Add(route.Path);
-            Log.RouteRemoved(logger, route.Path);
+                var grain = grains.GetGrain<ILaunchGrain>(session!);
+                var info = await grain.GetInfo();
+                if (IsNew(info)) return;
+                if (info is { State: SessionStates.Running or SessionStates.Starting })
+                {
+                    if (info.Node != silo.NodeName) return; // Another node's session: its own janitor decides.
+                    if (!live.Contains(session!))
+                    {
+                        // Adopt(null) asks the backend again, and keeps a session whose launch is still going on.
+                        if (await grain.Adopt(null, true))
+                        {
+                            adopted.Add(session!);
+                            return;
+                        }
+                        cleaned.Add(session!);
+                    }
+                    else if ((await grain.GetInfo()) is { State: SessionStates.Running or SessionStates.Starting })
+                    {
+                        return; // Never remove the route of a session that is still alive.
+                    }
+                }
+                await proxy.DeleteRouteAsync(route.Path, cancellationToken);
+                removedRoutes.Add(route.Path);
+                Log.RouteRemoved(logger, route.Path);
+            });
         }
 
         // Sessions with a quota slot but no container here: the total quota grain lists every live session.
         var total = grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey);
         foreach (var session in await total.GetHolders())
         {
-            if (live.Contains(session) || cleaned.Contains(session)) continue;
-            var grain = grains.GetGrain<ILaunchGrain>(session);
-            var info = await grain.GetInfo();
-            if (info is { State: SessionStates.Running or SessionStates.Starting })
+            if (live.Contains(session) || cleaned.Contains(session) || adopted.Contains(session)) continue;
+            await EachAsync($"quota of session {session}", async () =>
             {
-                if (info.Node != silo.NodeName) continue;
-                if (!await grain.Adopt(null, false))
+                var grain = grains.GetGrain<ILaunchGrain>(session);
+                var info = await grain.GetInfo();
+                if (IsNew(info)) return;
+                if (info is { State: SessionStates.Running or SessionStates.Starting })
                 {
-                    cleaned.Add(session);
-                    Log.SessionCleaned(logger, session);
+                    if (info.Node != silo.NodeName) return;
+                    if (!await grain.Adopt(null, false))
+                    {
+                        cleaned.Add(session);
+                        Log.SessionCleaned(logger, session);
+                    }
+                    return;
                 }
-                continue;
-            }
-            // Stopped (or never known) but still holding slots: a crash between the steps of a stop.
-            await total.Release(session);
-            if (info is not null && info.RepoKey.LastIndexOf('@') is var at and > 0)
-            {
-                await grains.GetGrain<IQuotaGrain>(info.RepoKey[..at]).Release(session);
-            }
-            cleaned.Add(session);
-            Log.SessionCleaned(logger, session);
+                // Stopped (or never known) but still holding slots: a crash between the steps of a stop.
+                await total.Release(session);
+                if (info is not null && info.RepoKey.LastIndexOf('@') is var at and > 0)
+                {
+                    await grains.GetGrain<IQuotaGrain>(info.RepoKey[..at]).Release(session);
+                }
+                cleaned.Add(session);
+                Log.SessionCleaned(logger, session);
+            });
         }
-        return new SessionReconciliation(adopted, removedContainers, removedRoutes, cleaned);
+        return new SessionReconciliation(adopted, removedContainers, removedRoutes, cleaned) { Failures = failures };
     }
 
     /// <summary>The session a proxy route belongs to: its <c>session</c> data, or the segment of <c>/user/&lt;session&gt;</c>.</summary>
@@ -106,6 +148,9 @@ public sealed partial class SessionJanitor(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Removed proxy route {Path}: no live session owns it")]
         public static partial void RouteRemoved(ILogger logger, string path);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciling {Item} failed, going on with the rest: {Reason}")]
+        public static partial void ReconcileFailed(ILogger logger, string item, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} had no container left: marked stopped, quota released")]
         public static partial void SessionCleaned(ILogger logger, string session);

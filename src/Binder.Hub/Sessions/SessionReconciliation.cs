@@ -9,4 +9,8 @@ public sealed record SessionReconciliation(
     IReadOnlyList<string> Adopted,
     IReadOnlyList<string> RemovedContainers,
     IReadOnlyList<string> RemovedRoutes,
-    IReadOnlyList<string> CleanedSessions);
+    IReadOnlyList<string> CleanedSessions)
+{
+    /// <summary>What could not be reconciled (each item with the error); the rest was done. Empty when all went well.</summary>
+    public IReadOnlyList<string> Failures { get; init; } = [];
+}

@@ -67,4 +67,18 @@ public sealed class BuildLogTests
         Assert.Equal("Build failed: boom\nLast lines of the build log:\n  a\n  b\n", RepoGrain.FailureMessage("Build failed: boom", ["a", "b"]));
         Assert.Equal("Step failed:\n  a\n  b\n", RepoGrain.FailureMessage("Step failed:\n  a\n  b\n", ["a", "b"]));
     }
+
+    [Fact]
+    public void HugeMessagesAreCutSoTheByteBoundHoldsEvenForTheKeptHead()
+    {
+        var log = new BuildLog(maxEvents: 1000, maxBytes: 64 * 1024, maxMessageBytes: 1024);
+        var huge = new string('x', 100_000) + "\u00e9\ud83d\ude00";
+        for (var i = 0; i < 200; i++) log.Append(BinderEvent.Of(BinderPhases.Building, huge));
+
+        var kept = log.Snapshot();
+
+        Assert.All(kept, e => Assert.True(System.Text.Encoding.UTF8.GetByteCount(e.Message) <= 1024, $"{e.Message.Length} chars kept"));
+        Assert.True(kept.Sum(e => System.Text.Encoding.UTF8.GetByteCount(e.Message)) <= 64 * 1024 + 1024);
+        Assert.EndsWith("[... line cut to keep the log within its size limit ...]\n", kept[0].Message, StringComparison.Ordinal);
+    }
 }

@@ -31,6 +31,9 @@ public sealed class ClusterBuildTests
             var commit = git.Write("Dockerfile", probe.Dockerfile(TestEnvironment.UniqueSuffix())).Commit();
             var repo = GrainTestHost.GitRepo(git, commit);
             var options = GrainTestHost.TestOptions(registry: TestEnvironment.Registry);
+            // The first cross-silo load query opens a connection on a cold, shared machine: give it time, so the
+            // repository's node is not skipped as unresponsive.
+            options = options with { BuildQueue = options.BuildQueue with { LoadQueryTimeout = TimeSpan.FromSeconds(60) } };
             await using var a = await GrainTestHost.StartAsync(options, cluster: cluster, node: "grains-node-a");
             await using var b = await GrainTestHost.StartAsync(options, cluster: cluster, node: "grains-node-b");
             await RepoGrainTests.WaitUntilAsync(() => Task.FromResult(a.Silo.GetClusterMembers().Count == 2 && b.Silo.GetClusterMembers().Count == 2));

@@ -51,7 +51,8 @@ internal sealed class GrainTestHost : IAsyncDisposable
     public static async Task<GrainTestHost> StartAsync(
         BinderHubOptions options, string? statePath = null, ProxyProcess? proxy = null, string? instanceName = null,
         ReminderOptions? reminders = null, ClusterOptions? cluster = null, string node = Node,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, Func<IProxyClient, IProxyClient>? wrapProxy = null,
+        Func<ILaunchBackend, ILaunchBackend>? wrapBackend = null)
     {
         var docker = new DockerClient(options.Docker, NullLogger<DockerClient>.Instance);
         var builder = new SiloBuilder()
@@ -74,12 +75,14 @@ internal sealed class GrainTestHost : IAsyncDisposable
         builder.Services.AddSingleton(docker);
         if (proxy is not null)
         {
-            builder.Services.AddSingleton<IProxyClient>(proxy.CreateClient(TimeSpan.FromSeconds(10), NullLogger<ConfigurableHttpProxyClient>.Instance));
-            builder.Services.AddSingleton<ILaunchBackend>(new DockerLaunchBackend(
+            IProxyClient client = proxy.CreateClient(TimeSpan.FromSeconds(10), NullLogger<ConfigurableHttpProxyClient>.Instance);
+            ILaunchBackend backend = new DockerLaunchBackend(
                 docker,
                 new DockerLaunchOptions { InstanceName = instanceName ?? "grains-" + TestEnvironment.UniqueSuffix(), CpuLimit = 0, MemoryLimitBytes = 0 },
                 TimeProvider.System,
-                NullLogger<DockerLaunchBackend>.Instance));
+                NullLogger<DockerLaunchBackend>.Instance);
+            builder.Services.AddSingleton(wrapProxy?.Invoke(client) ?? client);
+            builder.Services.AddSingleton(wrapBackend?.Invoke(backend) ?? backend);
         }
         services?.Invoke(builder.Services);
         builder.AddBinderHub(options);

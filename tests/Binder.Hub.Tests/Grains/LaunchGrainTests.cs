@@ -151,42 +151,49 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         using var state = new TempDirectory("binder-grains-state");
         var statePath = Path.Combine(state.Path, "state.db");
         var instance = "grains-" + TestEnvironment.UniqueSuffix();
-        await using var proxy = await GrainTestHost.StartProxyAsync();
-        var session = SessionIds.NewSessionId();
-        BinderEvent ready;
-        await using (var before = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), statePath, proxy, instance))
+        try
         {
-            before.KeepSessions = true;
-            ready = (await LaunchAsync(before, session, Order(before)))[^1];
-            Assert.Equal(BinderPhases.Ready, ready.Phase);
+            await using var proxy = await GrainTestHost.StartProxyAsync();
+            var session = SessionIds.NewSessionId();
+            BinderEvent ready;
+            await using (var before = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), statePath, proxy, instance))
+            {
+                before.KeepSessions = true;
+                ready = (await LaunchAsync(before, session, Order(before)))[^1];
+                Assert.Equal(BinderPhases.Ready, ready.Phase);
+            }
+            using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance);
+            // The proxy lost the session's route (as after a proxy restart), and a session nobody owns is left behind.
+            await client.DeleteRouteAsync($"/user/{session}/", Token);
+            var stray = SessionIds.NewSessionId();
+            await using var after = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), statePath, proxy, instance);
+            var strayContainer = await Backend(after).StartAsync(new SessionStart(stray, image.ImageName, SessionIds.NewToken(), $"/user/{stray}/", "git/stray@0"), Token);
+            var ghost = SessionIds.NewSessionId();
+            await client.AddRouteAsync($"/user/{ghost}/", "http://127.0.0.1:9", new Dictionary<string, string> { ["session"] = ghost }, Token);
+
+            var reconciliation = await after.Silo.ReconcileSessionsAsync(Token);
+
+            Assert.Equal([session], reconciliation.Adopted);
+            Assert.Equal([stray], reconciliation.RemovedContainers);
+            Assert.Contains($"/user/{ghost}", reconciliation.RemovedRoutes.Select(p => p.TrimEnd('/')));
+            Assert.DoesNotContain(await Backend(after).ListAsync(Token), c => c.ContainerId == strayContainer.ContainerId);
+            var routes = await client.GetRoutesAsync(Token);
+            Assert.Contains(routes, r => r.Path.TrimEnd('/') == $"/user/{session}");
+            Assert.DoesNotContain(routes, r => r.Path.TrimEnd('/') == $"/user/{ghost}");
+            using (var http = new HttpClient())
+            {
+                Assert.Equal(HttpStatusCode.OK, (await GetAsync(http, ready.Url + "api/status", ready.Token!)).StatusCode);
+            }
+            var grain = after.Grains.GetGrain<ILaunchGrain>(session);
+            Assert.Equal(SessionStates.Running, (await grain.GetInfo())!.State);
+
+            await grain.Stop("test over");
+            await AssertGoneAsync(after, proxy, session);
         }
-        using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance);
-        // The proxy lost the session's route (as after a proxy restart), and a session nobody owns is left behind.
-        await client.DeleteRouteAsync($"/user/{session}/", Token);
-        var stray = SessionIds.NewSessionId();
-        await using var after = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), statePath, proxy, instance);
-        var strayContainer = await Backend(after).StartAsync(new SessionStart(stray, image.ImageName, SessionIds.NewToken(), $"/user/{stray}/", "git/stray@0"), Token);
-        var ghost = SessionIds.NewSessionId();
-        await client.AddRouteAsync($"/user/{ghost}/", "http://127.0.0.1:9", new Dictionary<string, string> { ["session"] = ghost }, Token);
-
-        var reconciliation = await after.Silo.ReconcileSessionsAsync(Token);
-
-        Assert.Equal([session], reconciliation.Adopted);
-        Assert.Equal([stray], reconciliation.RemovedContainers);
-        Assert.Contains($"/user/{ghost}", reconciliation.RemovedRoutes.Select(p => p.TrimEnd('/')));
-        Assert.DoesNotContain(await Backend(after).ListAsync(Token), c => c.ContainerId == strayContainer.ContainerId);
-        var routes = await client.GetRoutesAsync(Token);
-        Assert.Contains(routes, r => r.Path.TrimEnd('/') == $"/user/{session}");
-        Assert.DoesNotContain(routes, r => r.Path.TrimEnd('/') == $"/user/{ghost}");
-        using (var http = new HttpClient())
+        finally
         {
-            Assert.Equal(HttpStatusCode.OK, (await GetAsync(http, ready.Url + "api/status", ready.Token!)).StatusCode);
+            await RemoveInstanceContainersAsync(instance);
         }
-        var grain = after.Grains.GetGrain<ILaunchGrain>(session);
-        Assert.Equal(SessionStates.Running, (await grain.GetInfo())!.State);
-
-        await grain.Stop("test over");
-        await AssertGoneAsync(after, proxy, session);
     }
 
     [Fact]
@@ -260,27 +267,36 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
                 IdleTimeout = TimeSpan.FromSeconds(4), PollInterval = TimeSpan.FromMinutes(10), ReminderPeriod = TimeSpan.FromSeconds(2),
             },
         };
-        await using var proxy = await GrainTestHost.StartProxyAsync();
-        var session = SessionIds.NewSessionId();
-        await using (var before = await GrainTestHost.StartAsync(options, statePath, proxy, instance, reminders))
+        try
         {
-            before.KeepSessions = true;
-            Assert.Equal(BinderPhases.Ready, (await LaunchAsync(before, session, Order(before)))[^1].Phase);
-        }
+            await using var proxy = await GrainTestHost.StartProxyAsync();
+            var session = SessionIds.NewSessionId();
+            // Not idle-culled before the shutdown however slow the machine: culling must happen in the new silo.
+            var patient = options with { Sessions = options.Sessions with { IdleTimeout = TimeSpan.FromMinutes(10) } };
+            await using (var before = await GrainTestHost.StartAsync(patient, statePath, proxy, instance, reminders))
+            {
+                before.KeepSessions = true;
+                Assert.Equal(BinderPhases.Ready, (await LaunchAsync(before, session, Order(before)))[^1].Phase);
+            }
 
-        using (var docker = new Binder.Build.Docker.DockerClient(options.Docker, Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance))
+            using (var docker = new Binder.Build.Docker.DockerClient(options.Docker, Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance))
+            {
+                // Still running when the silo went down: what ends it must happen in the new silo.
+                Assert.Single(await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Session] = session }, Token));
+            }
+
+            // No janitor and no call: only the durable reminder can activate the session's grain in the new silo.
+            await using var after = await GrainTestHost.StartAsync(options, statePath, proxy, instance, reminders);
+            await RepoGrainTests.WaitUntilAsync(async () => !(await Backend(after).ListAsync(Token)).Any(c => c.SessionId == session));
+            var info = await after.Grains.GetGrain<ILaunchGrain>(session).GetInfo();
+            Assert.Equal(SessionStates.Stopped, info!.State);
+            Assert.Equal("idle", info.StopReason);
+            await AssertGoneAsync(after, proxy, session);
+        }
+        finally
         {
-            // Still running when the silo went down: what ends it must happen in the new silo.
-            Assert.Single(await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Session] = session }, Token));
+            await RemoveInstanceContainersAsync(instance);
         }
-
-        // No janitor and no call: only the durable reminder can activate the session's grain in the new silo.
-        await using var after = await GrainTestHost.StartAsync(options, statePath, proxy, instance, reminders);
-        await RepoGrainTests.WaitUntilAsync(async () => !(await Backend(after).ListAsync(Token)).Any(c => c.SessionId == session));
-        var info = await after.Grains.GetGrain<ILaunchGrain>(session).GetInfo();
-        Assert.Equal(SessionStates.Stopped, info!.State);
-        Assert.Equal("idle", info.StopReason);
-        await AssertGoneAsync(after, proxy, session);
     }
 
     private LaunchOrder Order(GrainTestHost host)
@@ -313,6 +329,17 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
             events.Add(e);
         }
         return events;
+    }
+
+    /// <summary>Removes whatever a restart test's instance left running, also when an assertion failed half-way.</summary>
+    private static async Task RemoveInstanceContainersAsync(string instance)
+    {
+        using var docker = new Binder.Build.Docker.DockerClient(
+            GrainTestHost.TestOptions().Docker, Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance);
+        foreach (var container in await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Instance] = instance }, CancellationToken.None))
+        {
+            await docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
+        }
     }
 
     private static ILaunchBackend Backend(GrainTestHost host) => host.Silo.Services.GetRequiredService<ILaunchBackend>();

@@ -1,0 +1,305 @@
+using System.Net.Http.Headers;
+using Binder.Actors;
+using Binder.Hub.Events;
+using Binder.Hub.Grains;
+using Binder.Hub.Hosting;
+using Binder.Hub.Launch;
+using Binder.Hub.Providers;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Binder.Hub.Tests.Grains;
+
+/// <summary>
+/// Calls that land in the middle of a launch or a clean-up, with the real daemon, Jupyter, configurable-http-proxy and
+/// durable storage. The hooks only choose the moment; every step goes to the real services.
+/// </summary>
+[Collection(GrainsCollection.Name)]
+public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixture<JupyterImageFixture>
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task StopArrivingAfterTheRouteWasAddedStillStopsTheSession()
+    {
+        using var state = new TempDirectory("binder-grains-state");
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        HookedProxyClient? hooked = null;
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), Path.Combine(state.Path, "state.db"), proxy,
+            wrapProxy: p => hooked = new HookedProxyClient(p));
+        var session = SessionIds.NewSessionId();
+        var grain = host.Grains.GetGrain<ILaunchGrain>(session);
+        Task? stop = null;
+        hooked!.AfterAdd = async launchToken =>
+        {
+            // The user presses stop just as the route went in; the launch goes on once the stop has reached the grain.
+            stop = Task.Run(() => grain.Stop("user pressed stop"), Token);
+            await WaitForCancellationAsync(launchToken);
+        };
+
+        var events = await LaunchAsync(host, session);
+        await stop!;
+
+        Assert.Equal(BinderPhases.Failed, events[^1].Phase);
+        Assert.Equal(499, events[^1].StatusCode);
+        var info = await grain.GetInfo();
+        Assert.Equal(SessionStates.Stopped, info!.State);
+        Assert.Equal("user pressed stop", info.StopReason);
+        await AssertGoneAsync(host, proxy, session);
+    }
+
+    [Fact]
+    public async Task StopDuringTheCleanUpOfAFailedLaunchDoesNotConflictOnPostgres()
+    {
+        var admin = TestEnvironment.Postgres;
+        var schema = "grains_test_" + TestEnvironment.UniqueSuffix();
+        await ExecuteAsync(admin, $"CREATE SCHEMA {schema}");
+        try
+        {
+            var cluster = new ClusterOptions { ConnectionString = new NpgsqlConnectionStringBuilder(admin) { SearchPath = schema }.ToString() };
+            await using var proxy = await GrainTestHost.StartProxyAsync();
+            HookedProxyClient? hookedProxy = null;
+            HookedLaunchBackend? hookedBackend = null;
+            await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy, cluster: cluster,
+                wrapProxy: p => hookedProxy = new HookedProxyClient(p), wrapBackend: b => hookedBackend = new HookedLaunchBackend(b));
+            var session = SessionIds.NewSessionId();
+            var grain = host.Grains.GetGrain<ILaunchGrain>(session);
+            hookedProxy!.AfterAdd = _ => throw new InvalidOperationException("The test proxy refuses this route.");
+            var secondStop = new TaskCompletionSource();
+            Task? stop = null;
+            var stops = 0;
+            hookedBackend!.BeforeStop = async _ =>
+            {
+                if (Interlocked.Increment(ref stops) > 1)
+                {
+                    secondStop.TrySetResult();
+                    return;
+                }
+                // The launch is cleaning up after its failure when a Stop comes in. A second clean-up in parallel
+                // would reach this point too; both then write the state with the same version.
+                stop = Task.Run(() => grain.Stop("stopped while failing"), Token);
+                try { await secondStop.Task.WaitAsync(TimeSpan.FromSeconds(5), Token); } catch (TimeoutException) { }
+            };
+
+            var events = await LaunchAsync(host, session);
+            await stop!;
+
+            Assert.Equal(BinderPhases.Failed, events[^1].Phase);
+            // One clean-up, which the Stop waited for: two in parallel would both write the state (the conflict).
+            Assert.Equal(1, Volatile.Read(ref stops));
+            Assert.Equal(SessionStates.Stopped, (await grain.GetInfo())!.State);
+            await AssertGoneAsync(host, proxy, session);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(admin, $"DROP SCHEMA IF EXISTS {schema} CASCADE");
+        }
+    }
+
+    [Fact]
+    public async Task ConcurrentStopsAndAdoptOfARunningSessionOnSqliteEndStopped()
+    {
+        using var state = new TempDirectory("binder-grains-state");
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), Path.Combine(state.Path, "state.db"), proxy);
+        var session = SessionIds.NewSessionId();
+        var grain = host.Grains.GetGrain<ILaunchGrain>(session);
+        var events = await LaunchAsync(host, session);
+        Assert.Equal(BinderPhases.Ready, events[^1].Phase);
+
+        await Task.WhenAll(
+            Task.Run(() => grain.Stop("first"), Token),
+            Task.Run(() => grain.Stop("second"), Token),
+            Task.Run(() => grain.Adopt(null, false), Token));
+
+        var info = await grain.GetInfo();
+        Assert.Equal(SessionStates.Stopped, info!.State);
+        await AssertGoneAsync(host, proxy, session);
+    }
+
+    [Fact]
+    public async Task ACleanUpThatFailedDuringALaunchIsFinishedByTheReminder()
+    {
+        using var state = new TempDirectory("binder-grains-state");
+        var statePath = Path.Combine(state.Path, "state.db");
+        var reminders = new ReminderOptions { MinimumPeriod = TimeSpan.FromSeconds(1), RefreshPeriod = TimeSpan.FromSeconds(1) };
+        var options = GrainTestHost.TestOptions() with { Sessions = new SessionOptions { ReminderPeriod = TimeSpan.FromSeconds(2) } };
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        HookedProxyClient? hooked = null;
+        await using var host = await GrainTestHost.StartAsync(options, statePath, proxy, reminders: reminders,
+            wrapProxy: p => hooked = new HookedProxyClient(p));
+        var session = SessionIds.NewSessionId();
+        var grain = host.Grains.GetGrain<ILaunchGrain>(session);
+        // The route goes in, the launch then fails, and the proxy refuses to take the route out again.
+        hooked!.AfterAdd = _ => throw new InvalidOperationException("The test proxy refuses this route.");
+        hooked.FailDeletesOf = SessionIds.RoutePath(session).TrimEnd('/');
+
+        var events = await LaunchAsync(host, session);
+
+        Assert.Equal(BinderPhases.Failed, events[^1].Phase);
+        Assert.Equal(SessionStates.Starting, (await grain.GetInfo())!.State);
+
+        hooked.FailDeletesOf = null;
+        await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())!.State == SessionStates.Stopped);
+        Assert.Equal("launch failed", (await grain.GetInfo())!.StopReason);
+        await AssertGoneAsync(host, proxy, session);
+    }
+
+    [Fact]
+    public async Task AReminderPeriodTheSiloRefusesFailsTheLaunchWithTheKeyNamed()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        // The silo's minimum reminder period is 1 minute by default.
+        var options = GrainTestHost.TestOptions() with { Sessions = new SessionOptions { ReminderPeriod = TimeSpan.FromSeconds(10) } };
+        await using var host = await GrainTestHost.StartAsync(options, proxy: proxy);
+        var session = SessionIds.NewSessionId();
+
+        var events = await LaunchAsync(host, session);
+
+        Assert.Equal(BinderPhases.Failed, events[^1].Phase);
+        Assert.Contains("Binder:Sessions:ReminderPeriod", events[^1].Message, StringComparison.Ordinal);
+        Assert.Equal(SessionStates.Stopped, (await host.Grains.GetGrain<ILaunchGrain>(session).GetInfo())!.State);
+        await AssertGoneAsync(host, proxy, session);
+    }
+
+    [Fact]
+    public async Task JanitorLeavesASessionLaunchedWhileItRunsAlone()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        HookedLaunchBackend? hooked = null;
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy,
+            wrapBackend: b => hooked = new HookedLaunchBackend(b));
+        var session = SessionIds.NewSessionId();
+        List<BinderEvent>? events = null;
+        // The janitor has read the container list when a user's launch completes.
+        hooked!.AfterList = async () => events = await LaunchAsync(host, session);
+
+        var reconciliation = await host.Silo.ReconcileSessionsAsync(Token);
+
+        Assert.Equal(BinderPhases.Ready, events![^1].Phase);
+        Assert.DoesNotContain(session, reconciliation.CleanedSessions);
+        Assert.Empty(reconciliation.Failures);
+        var grain = host.Grains.GetGrain<ILaunchGrain>(session);
+        Assert.Equal(SessionStates.Running, (await grain.GetInfo())!.State);
+        Assert.Contains(await hooked.ListAsync(Token), c => c.SessionId == session);
+        using (var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance))
+        {
+            Assert.Contains(await client.GetRoutesAsync(Token), r => r.Path.TrimEnd('/') == $"/user/{session}");
+        }
+        await grain.Stop("test over");
+        await AssertGoneAsync(host, proxy, session);
+    }
+
+    [Fact]
+    public async Task JanitorGoesOnPastAnItemThatFailsAndReportsIt()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        HookedProxyClient? hooked = null;
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy,
+            wrapProxy: p => hooked = new HookedProxyClient(p));
+        using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance);
+        var stuck = SessionIds.NewSessionId();
+        var ghost = SessionIds.NewSessionId();
+        foreach (var s in new[] { stuck, ghost })
+        {
+            await client.AddRouteAsync($"/user/{s}/", "http://127.0.0.1:9", new Dictionary<string, string> { ["session"] = s }, Token);
+        }
+        hooked!.FailDeletesOf = $"/user/{stuck}";
+
+        var reconciliation = await host.Silo.ReconcileSessionsAsync(Token);
+
+        Assert.Contains(reconciliation.Failures, f => f.Contains(stuck, StringComparison.Ordinal));
+        Assert.Contains($"/user/{ghost}", reconciliation.RemovedRoutes.Select(p => p.TrimEnd('/')));
+        var routes = await client.GetRoutesAsync(Token);
+        Assert.DoesNotContain(routes, r => r.Path.TrimEnd('/') == $"/user/{ghost}");
+        await client.DeleteRouteAsync($"/user/{stuck}/", Token);
+    }
+
+    [Fact]
+    public async Task TrafficThroughTheProxyKeepsASessionAliveUntilItStops()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        var options = GrainTestHost.TestOptions() with
+        {
+            Sessions = new SessionOptions { IdleTimeout = TimeSpan.FromSeconds(3), PollInterval = TimeSpan.FromSeconds(1) },
+        };
+        await using var host = await GrainTestHost.StartAsync(options, proxy: proxy);
+        var session = SessionIds.NewSessionId();
+        var ready = (await LaunchAsync(host, session))[^1];
+        Assert.Equal(BinderPhases.Ready, ready.Phase);
+        var grain = host.Grains.GetGrain<ILaunchGrain>(session);
+
+        using (var http = new HttpClient())
+        {
+            // Three idle timeouts' worth of requests, one a second: never idle for long enough.
+            for (var i = 0; i < 9; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, ready.Url + "api/status");
+                request.Headers.Authorization = new AuthenticationHeaderValue("token", ready.Token);
+                using var response = await http.SendAsync(request, Token);
+                Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal(SessionStates.Running, (await grain.GetInfo())!.State);
+                await Task.Delay(TimeSpan.FromSeconds(1), Token);
+            }
+        }
+
+        await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())!.State == SessionStates.Stopped);
+        Assert.Equal("idle", (await grain.GetInfo())!.StopReason);
+        await AssertGoneAsync(host, proxy, session);
+    }
+
+    private static async Task WaitForCancellationAsync(CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private LaunchOrder Order() => new()
+    {
+        Repo = new ResolvedRepo
+        {
+            Spec = new RepoSpec("git", "demo/HEAD", "demo-" + TestEnvironment.UniqueSuffix(), "HEAD"),
+            ResolvedRef = "0123456789abcdef0123456789abcdef01234567",
+            RepoUrl = "https://git.example.org/demo.git",
+            BuildSlug = "https://git.example.org/demo.git",
+            Source = new GitSource("https://git.example.org/demo.git", "0123456789abcdef0123456789abcdef01234567"),
+            PersistentSpec = "v2/git/demo/0123456789abcdef0123456789abcdef01234567",
+        },
+        ImageName = image.ImageName,
+        PublicBaseUrl = "https://binder.example.org/",
+        LaunchHost = "https://binder.example.org/",
+        BinderRequest = "v2/git/demo/HEAD",
+    };
+
+    private async Task<List<BinderEvent>> LaunchAsync(GrainTestHost host, string session)
+    {
+        var events = new List<BinderEvent>();
+        await foreach (var e in host.Grains.GetGrain<ILaunchGrain>(session).Launch(Order(), Token).WithCancellation(Token))
+        {
+            events.Add(e);
+        }
+        return events;
+    }
+
+    private static async Task AssertGoneAsync(GrainTestHost host, ProxyProcess proxy, string session)
+    {
+        Assert.DoesNotContain(await host.Silo.Services.GetRequiredService<ILaunchBackend>().ListAsync(Token), c => c.SessionId == session);
+        using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance);
+        Assert.DoesNotContain(await client.GetRoutesAsync(Token), r => r.Path.TrimEnd('/') == $"/user/{session}");
+        Assert.DoesNotContain(session, await host.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(CancellationToken.None);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+}
