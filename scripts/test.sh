@@ -24,7 +24,7 @@ for proj in tests/*/*.Tests.csproj; do
   name=$(basename "$proj" .csproj)
   log "testing $name"
   dotnet test "$proj" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-    --blame-hang-timeout 15m "$@" || status=1
+    --blame-hang-timeout 8m "$@" || status=1
 done
 
 passed=0 failed=0 skipped=0

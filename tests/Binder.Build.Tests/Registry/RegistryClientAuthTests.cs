@@ -224,11 +224,7 @@ public sealed class RegistryClientAuthTests
     [Fact]
     public async Task A_registry_nobody_listens_on_is_unavailable_and_says_what_to_check()
     {
-        int port;
-        await using (var standIn = new RegistryStandIn((_, _) => Task.CompletedTask))
-        {
-            port = standIn.Port;
-        }
+        var port = LoopbackHttpServer.FreePort();
         using var client = new RegistryClient(new RegistryOptions(), NullLogger<RegistryClient>.Instance);
 
         var error = await Assert.ThrowsAsync<RegistryUnavailableException>(() =>

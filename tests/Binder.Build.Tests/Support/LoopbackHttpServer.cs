@@ -83,6 +83,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         // Close alone: the managed HttpListener removes its endpoint on Stop and again on Close, and the second
         // removal binds the port anew (failing with "address in use" when another test has taken it since).
         listener.Close();
-        await serving;
+        // Bounded, so a listener that does not let go fails the test that used it instead of hanging the run.
+        await serving.WaitAsync(TimeSpan.FromSeconds(30));
     }
 }
