@@ -224,7 +224,7 @@ public sealed class RegistryClientAuthTests
     [Fact]
     public async Task A_registry_nobody_listens_on_is_unavailable_and_says_what_to_check()
     {
-        var port = LoopbackHttpServer.FreePort();
+        var port = Binder.Build.Tests.Support.LoopbackHttpServer.FreePort();
         using var client = new RegistryClient(new RegistryOptions(), NullLogger<RegistryClient>.Instance);
 
         var error = await Assert.ThrowsAsync<RegistryUnavailableException>(() =>
