@@ -31,7 +31,9 @@ internal static class BinderCommandLine
         root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
 
         var parse = root.Parse(args);
-        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr };
+        // No termination timeout: serve turns SIGINT/SIGTERM into cancellation itself and must finish stopping (grains
+        // deactivated, the owned proxy stopped) however long that takes; the default 2 s would exit mid-stop.
+        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null };
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {

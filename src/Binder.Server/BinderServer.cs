@@ -94,9 +94,11 @@ public static class BinderServer
         services.AddClientRateLimit();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ServerOptions>>((forwarded, server) =>
         {
-            // Only the nearest hop: a client cannot pass itself off as another by sending its own X-Forwarded-For.
+            // Every trusted hop (e.g. nginx in front of the session proxy): the middleware walks X-Forwarded-For from
+            // the right and stops at the first address that is not a trusted proxy, so a client cannot pass itself off
+            // as another by sending its own header.
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            forwarded.ForwardLimit = 1;
+            forwarded.ForwardLimit = null;
             foreach (var proxy in server.Value.TrustedProxies)
             {
                 if (System.Net.IPAddress.TryParse(proxy, out var address)) forwarded.KnownProxies.Add(address);

@@ -152,7 +152,7 @@ internal sealed partial class LaunchGrain(
                 BinderRefUrl = order.Repo.RefUrl,
                 BinderLaunchHost = order.LaunchHost,
                 BinderRequest = order.BinderRequest,
-                BinderPersistentRequest = order.Repo.PersistentSpec,
+                BinderPersistentRequest = "v2/" + order.Repo.PersistentSpec,
             };
         }
         finally

@@ -204,7 +204,7 @@ internal sealed partial class RepoGrain(
     {
         var message = FailureMessage(reason, run.Log.LastLines(options.Repo.FailureLogLines));
         Log.BuildFailed(logger, GetPrimaryKeyString(), node ?? "(none)", reason);
-        await FinishAsync(run, BinderEvent.Of(BinderPhases.Failed, message),
+        await FinishAsync(run, BinderEvent.Of(BinderPhases.Failed, message) with { StatusCode = 500 },
             new RepoGrainState { State = RepoBuildStates.Failed, Node = node, Since = time.GetUtcNow(), ImageName = imageName, FailureMessage = message });
     }
 

@@ -44,6 +44,9 @@ public sealed partial class ProxyProcess : IAsyncDisposable
     /// <summary>The proxy's REST API.</summary>
     public Uri ApiUrl { get; }
 
+    /// <summary>The address the proxy listens on for sessions (differs from <see cref="PublicUrl"/> behind a load balancer).</summary>
+    public Uri ListenUrl => new($"http://{_publicEndpoint}/");
+
     /// <summary>The process id.</summary>
     public int ProcessId => _process.Id;
 

@@ -39,7 +39,10 @@ internal static class ClientRateLimit
                 var window = context.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.RateLimit.Window;
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : window;
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                // An EventSource drops any answer that is not 200 without reading it, so a refused /build stream is a
+                // 200 whose one event is the failure (status_code 429), as BinderHub reports its own refusals.
+                context.Response.StatusCode = BuildApi.AcceptsEventStream(context.Request)
+                    ? StatusCodes.Status200OK : StatusCodes.Status429TooManyRequests;
                 context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 var message = $"Too many requests from your address; try again in {seconds} seconds.";
                 if (BuildApi.AcceptsEventStream(context.Request))

@@ -77,4 +77,13 @@ public sealed record ServerOptions
             return Path.Combine(root, "binder");
         }
     }
+
+    // The operator token never reaches a log or an assertion message through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Urls = {Urls}, PublicUrl = {PublicUrl}, ApiOnly = {ApiOnly}, AllowBuildOnly = {AllowBuildOnly}, ");
+        builder.Append($"KeepaliveInterval = {KeepaliveInterval}, OperatorToken = {(string.IsNullOrEmpty(OperatorToken) ? "none" : "***")}, ");
+        builder.Append($"DataDirectory = {DataDirectory}, TrustedProxies = [{string.Join(' ', TrustedProxies)}], RateLimit = {RateLimit}, Builder = {Builder}");
+        return true;
+    }
 }

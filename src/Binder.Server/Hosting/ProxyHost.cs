@@ -20,6 +20,9 @@ internal sealed partial class ProxyHost(IConfiguration configuration, IOptions<S
 
     public ProxyOptions Options { get; } = Bind(configuration, server.Value);
 
+    /// <summary>Where the owned proxy listens (its public URL may name a load balancer in front); null for an external proxy.</summary>
+    public Uri? OwnedListenUrl => _proxy?.Process?.ListenUrl;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _proxy = await SessionProxy.StartAsync(Options, time, loggers, cancellationToken).ConfigureAwait(false);
@@ -44,6 +47,13 @@ internal sealed partial class ProxyHost(IConfiguration configuration, IOptions<S
         if (options.IsOwned && options.DefaultTarget is null)
         {
             options = options with { DefaultTarget = new Uri(server.ListenBaseUrl) };
+        }
+        if (options.IsOwned && options.PublicUrl is null && !string.IsNullOrWhiteSpace(server.PublicUrl)
+            && Uri.TryCreate(server.PublicUrl.Trim(), UriKind.Absolute, out var publicUrl))
+        {
+            // People reach the owned proxy at Binder's public URL (it serves the pages too), so sessions are there as
+            // well; without this, session links would point at the proxy's loopback bind address.
+            options = options with { PublicUrl = publicUrl };
         }
         try
         {

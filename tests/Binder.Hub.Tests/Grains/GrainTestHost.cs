@@ -104,7 +104,7 @@ internal sealed class GrainTestHost : IAsyncDisposable
         RepoUrl = repository.Url,
         BuildSlug = repository.Url,
         Source = new GitSource(repository.Url, commit),
-        PersistentSpec = $"v2/git/{Uri.EscapeDataString(repository.Url)}/{commit}",
+        PersistentSpec = $"git/{Uri.EscapeDataString(repository.Url)}/{commit}",
     };
 
     /// <summary>Watches until the final event, collecting every event; remembers the image for removal.</summary>

@@ -269,7 +269,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
             RepoUrl = "https://git.example.org/demo.git",
             BuildSlug = "https://git.example.org/demo.git",
             Source = new GitSource("https://git.example.org/demo.git", "0123456789abcdef0123456789abcdef01234567"),
-            PersistentSpec = "v2/git/demo/0123456789abcdef0123456789abcdef01234567",
+            PersistentSpec = "git/demo/0123456789abcdef0123456789abcdef01234567",
         },
         ImageName = image.ImageName,
         PublicBaseUrl = "https://binder.example.org/",

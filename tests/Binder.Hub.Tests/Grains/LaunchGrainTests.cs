@@ -308,7 +308,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
             RepoUrl = "https://git.example.org/demo.git",
             BuildSlug = "https://git.example.org/demo.git",
             Source = new GitSource("https://git.example.org/demo.git", "0123456789abcdef0123456789abcdef01234567"),
-            PersistentSpec = "v2/git/demo/0123456789abcdef0123456789abcdef01234567",
+            PersistentSpec = "git/demo/0123456789abcdef0123456789abcdef01234567",
         };
         _ = host;
         return new LaunchOrder

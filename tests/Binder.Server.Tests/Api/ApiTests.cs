@@ -144,7 +144,7 @@ public sealed class ApiTests
     }
 
     [Fact]
-    public async Task Rate_limiting_refuses_the_request_over_the_limit_with_429_Retry_After_and_a_failed_event()
+    public async Task Rate_limiting_refuses_the_stream_over_the_limit_with_Retry_After_and_a_failed_429_event_an_EventSource_can_read()
     {
         await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>
         {
@@ -158,11 +158,17 @@ public sealed class ApiTests
             Assert.Equal(400, Assert.Single(frames).Event.StatusCode);
         }
         using var refused = await app.OpenEventStreamAsync("build/gh/only-a-user", Token);
-        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        // 200: an EventSource reads no event from an error answer.
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After is missing");
         var failed = Assert.Single(await SseFrame.ReadAllAsync(refused, Token));
         Assert.Equal(BinderPhases.Failed, failed.Event.Phase);
         Assert.Equal(429, failed.Event.StatusCode);
+        // A plain request over the limit gets the status itself.
+        using (var plain = await app.Http.GetAsync("build/gh/only-a-user", Token))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, plain.StatusCode);
+        }
         // Other endpoints are not limited.
         using var health = await app.Http.GetAsync("versions", Token);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -177,17 +183,21 @@ public sealed class ApiTests
             ["Server:RateLimit:PermitLimit"] = "1",
             ["Server:RateLimit:Window"] = "00:10:00",
         });
-        async Task<HttpStatusCode> FromAsync(string client)
+        // The one event's status: 400 for the malformed spec when let through, 429 when refused.
+        async Task<int?> FromAsync(string client)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "build/gh/only-a-user");
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
             request.Headers.Add("X-Forwarded-For", client);
-            using var response = await app.Http.SendAsync(request, Token);
-            return response.StatusCode;
+            using var response = await app.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Token);
+            return Assert.Single(await SseFrame.ReadAllAsync(response, Token)).Event.StatusCode;
         }
-        Assert.Equal(HttpStatusCode.OK, await FromAsync("10.1.1.1"));
-        Assert.Equal(HttpStatusCode.OK, await FromAsync("10.1.1.2"));
-        Assert.Equal(HttpStatusCode.TooManyRequests, await FromAsync("10.1.1.1"));
+        Assert.Equal(400, await FromAsync("10.1.1.1"));
+        Assert.Equal(400, await FromAsync("10.1.1.2"));
+        Assert.Equal(429, await FromAsync("10.1.1.1"));
+        // Two trusted hops (e.g. nginx in front of the loopback proxy): still the client's own limit.
+        Assert.Equal(429, await FromAsync("10.1.1.2, 127.0.0.1"));
+        Assert.Equal(400, await FromAsync("10.1.1.3, 127.0.0.1"));
     }
 
     [Fact]

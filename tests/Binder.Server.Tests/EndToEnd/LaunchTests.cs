@@ -42,7 +42,8 @@ public sealed class LaunchTests
             Assert.True(ready.Token is { Length: >= 32 }, "the token is missing or short");
             Assert.Equal(image, ready.Image);
             Assert.Equal("v2/" + repository.Spec, ready.BinderRequest);
-            Assert.Contains(repository.Commit, ready.BinderPersistentRequest, StringComparison.Ordinal);
+            // The same request pinned to the commit: v2/git/<escaped url>/<sha>.
+            Assert.Equal("v2/" + repository.Spec[..repository.Spec.LastIndexOf('/')] + "/" + repository.Commit, ready.BinderPersistentRequest);
             Assert.False(string.IsNullOrEmpty(ready.RepoUrl));
             Assert.False(string.IsNullOrEmpty(ready.BinderLaunchHost));
 
@@ -175,6 +176,8 @@ public sealed class LaunchTests
             ready = events[^1];
             Assert.True(ready.Phase == BinderPhases.Ready, $"ended with {ready.Phase}: {ready.Message}");
             Assert.Equal("https://binder.example.org/", ready.BinderLaunchHost);
+            // The owned proxy serves the pages, so it serves sessions at Binder's public URL too.
+            Assert.StartsWith("https://binder.example.org/user/", ready.Url, StringComparison.Ordinal);
             first.KeepSessionsOnDispose = true;
         }
         finally
@@ -187,7 +190,7 @@ public sealed class LaunchTests
         try
         {
             var sessionId = SessionIdOf(ready.Url!);
-            var url = second.Proxy.PublicUrl.ToString().TrimEnd('/') + $"/user/{sessionId}/";
+            var url = second.ProxyListenUrl.ToString().TrimEnd('/') + $"/user/{sessionId}/";
             await AssertJupyterAnswersAsync(url, ready.Token!);
             Assert.Equal(1, counter.Builds);
         }

@@ -44,6 +44,9 @@ internal sealed class BinderTestApp : IAsyncDisposable
 
     public IProxyClient Proxy => App.Services.GetRequiredService<IProxyClient>();
 
+    /// <summary>Where the service's own proxy listens, whatever public URL it is configured with.</summary>
+    public Uri ProxyListenUrl => App.Services.GetRequiredService<Binder.Server.Hosting.ProxyHost>().OwnedListenUrl ?? Proxy.PublicUrl;
+
     /// <summary>Leaves session containers running on dispose (a restart test takes them back with a new service).</summary>
     public bool KeepSessionsOnDispose { get; set; }
 

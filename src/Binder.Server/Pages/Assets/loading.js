@@ -16,7 +16,13 @@
   const at = window.location.pathname.indexOf("/v2/");
   const prefix = window.location.pathname.slice(0, at + 1);
   const spec = window.location.pathname.slice(at + "/v2/".length);
-  document.getElementById("spec").textContent = decodeURIComponent(spec);
+  let shownSpec = spec;
+  try {
+    shownSpec = decodeURIComponent(spec);
+  } catch (e) {
+    // A malformed %-escape: show it as given; the server's failed event says what is wrong.
+  }
+  document.getElementById("spec").textContent = shownSpec;
   const params = new URLSearchParams(window.location.search);
 
   // BinderHub's redirect: labpath=p opens doc/tree/p (JupyterLab), filepath=p opens tree/p, urlpath is used as given.
