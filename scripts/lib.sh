@@ -12,6 +12,14 @@ BINDER_ENV_FILE=${BINDER_ENV_FILE:-$BINDER_STATE_DIR/env}
 BINDER_PROXY_VERSION=${BINDER_PROXY_VERSION:-5.3.0}
 BINDER_PROXY_DIR=${BINDER_PROXY_DIR:-$BINDER_CACHE_DIR/configurable-http-proxy}
 
+# /dev/null must be the null device: once it was found replaced by a regular file on a development machine (cause not
+# found), which breaks initdb and every `> /dev/null` after. Repair it, and say so, rather than fail obscurely.
+ensure_dev_null() {
+  [ -c /dev/null ] && return 0
+  printf '[%s] %s\n' "$(date +%H:%M:%S)" "warning: /dev/null was not the null device; recreating it" >&2
+  rm -f /dev/null && mknod -m 666 /dev/null c 1 3
+}
+
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 

@@ -116,6 +116,7 @@ install_proxy() {
     || die "npm install of configurable-http-proxy failed; see $BINDER_PROXY_DIR/npm.log"
 }
 
+ensure_dev_null
 mkdir -p "$BINDER_STATE_DIR"
 install_packages
 has docker && start_docker

@@ -25,6 +25,7 @@ for proj in tests/*/*.Tests.csproj; do
   log "testing $name"
   dotnet test "$proj" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
     --blame-hang-timeout 8m "$@" || status=1
+  if [ ! -c /dev/null ]; then log "error: /dev/null is no longer the null device after $name"; ensure_dev_null; status=1; fi
 done
 
 passed=0 failed=0 skipped=0

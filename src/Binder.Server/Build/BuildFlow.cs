@@ -79,16 +79,19 @@ internal sealed partial class BuildFlow(
         var grain = grains.GetGrain<IRepoGrain>(key);
         try
         {
+            // An image built before is a cached launch: its kept log is replayed, but no build runs, so the build
+            // metrics must not count it.
+            var cached = (await grain.GetStatus().ConfigureAwait(false)).State == RepoBuildStates.Built;
             // Cancelling (the client left) only ends this watcher: the grain keeps building for everyone else.
             await foreach (var e in grain.Watch(repo, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                if (e.Phase is BinderPhases.Fetching or BinderPhases.Building or BinderPhases.Pushing)
+                if (!cached && e.Phase is BinderPhases.Fetching or BinderPhases.Building or BinderPhases.Pushing)
                 {
                     metrics.BuildSeen(key);
                 }
                 if (e.Phase == BinderPhases.Built)
                 {
-                    metrics.BuildEnded(key, success: true, repo.Spec.Provider, repo.Spec.Repository);
+                    if (!cached) metrics.BuildEnded(key, success: true, repo.Spec.Provider, repo.Spec.Repository);
                     // BinderHub sends `ready` instead of `built` to a build-only request.
                     if (!request.BuildOnly) await emit(e, cancellationToken).ConfigureAwait(false);
                     return e.ImageName ?? throw new InvalidOperationException($"The repo grain {key} reported 'built' without an image name.");
