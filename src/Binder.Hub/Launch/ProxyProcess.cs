@@ -108,6 +108,19 @@ public sealed partial class ProxyProcess : IAsyncDisposable
     }
 
     private const int StartAttempts = 4;
+    private const string SetsidPath = "/usr/bin/setsid";
+
+    /// <summary>The command's full path (as given when it names a path; else looked up on PATH), or null when there is none.</summary>
+    private static string? ResolveCommand(string command)
+    {
+        if (command.Contains('/')) return File.Exists(command) ? Path.GetFullPath(command) : null;
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, command);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
     private const string PortTakenKey = "binder.proxy-port-taken";
 
     private static async Task<ProxyProcess> StartOnceAsync(
@@ -117,7 +130,10 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         ProxyOptionsValidator.TryParseBind(options.ApiBind, out var apiIp, out _);
         var token = options.AuthToken ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
-        var start = new ProcessStartInfo(options.Command)
+        // In a session of its own (setsid execs in place, so the pid stays the proxy's): a Ctrl-C in the terminal goes to
+        // the terminal's process group, and must reach the service, which stops the proxy itself after the grains.
+        var command = ResolveCommand(options.Command);
+        var start = new ProcessStartInfo(command is not null && File.Exists(SetsidPath) ? SetsidPath : options.Command)
         {
             // Its own stdin: node makes an inherited stdin non-blocking, which breaks the host's Console.In.
             RedirectStandardInput = true,
@@ -125,6 +141,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (start.FileName == SetsidPath) start.ArgumentList.Add(command!);
         foreach (var argument in new[]
         {
             "--ip", publicIp.ToString(), "--port", publicPort.ToString(CultureInfo.InvariantCulture),
