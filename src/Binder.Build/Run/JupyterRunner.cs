@@ -84,15 +84,9 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
 
     private async Task RemoveQuietlyAsync(string idOrName)
     {
-        // Removal must happen even when the caller was cancelled: a container is never left behind.
-        using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
+        if (await JupyterStartup.RemoveContainerQuietlyAsync(docker, idOrName).ConfigureAwait(false) is { } failure)
         {
-            await docker.RemoveContainerAsync(idOrName, force: true, cleanup.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is BinderBuildException or OperationCanceledException or HttpRequestException)
-        {
-            LogRemoveFailed(logger, idOrName, e.Message);
+            LogRemoveFailed(logger, idOrName, failure);
         }
     }
 

@@ -170,4 +170,26 @@ public static class JupyterStartup
         var all = (logs.Stdout + logs.Stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         return all.Length == 0 ? "(no output)" : string.Join('\n', all.TakeLast(lines));
     }
+
+    /// <summary>
+    /// Removes a container (forced) after a start failed, was cancelled or ended, with a time limit of its own so the
+    /// removal happens even when the caller was cancelled: a container is never left behind for that.
+    /// </summary>
+    /// <param name="docker">The daemon running the container.</param>
+    /// <param name="idOrName">The container's id or name.</param>
+    /// <returns>Null when it is gone; otherwise why the removal failed (for the caller's log).</returns>
+    public static async Task<string?> RemoveContainerQuietlyAsync(DockerClient docker, string idOrName)
+    {
+        ArgumentNullException.ThrowIfNull(docker);
+        using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await docker.RemoveContainerAsync(idOrName, force: true, cleanup.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is BinderBuildException or OperationCanceledException or HttpRequestException)
+        {
+            return e.Message;
+        }
+    }
 }

@@ -283,14 +283,9 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
 
     private async Task RemoveQuietlyAsync(string name)
     {
-        using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
+        if (await JupyterStartup.RemoveContainerQuietlyAsync(_docker, name).ConfigureAwait(false) is { } failure)
         {
-            await _docker.RemoveContainerAsync(name, force: true, cleanup.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is BinderBuildException or OperationCanceledException)
-        {
-            LogRemoveFailed(_logger, name, e.Message);
+            LogRemoveFailed(_logger, name, failure);
         }
     }
 
