@@ -372,7 +372,7 @@ internal sealed partial class LaunchGrain(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            var route = (await proxy.GetRoutesAsync(timeout.Token)).FirstOrDefault(r => r.Path.TrimEnd('/') == RoutePath.TrimEnd('/'));
+            var route = (await proxy.GetRoutesAsync(timeout.Token)).FirstOrDefault(r => r.Path == RoutePath);
             if (route is null && current.Target is { } target)
             {
                 // Someone removed the route (a proxy restart): a running session must stay reachable.
