@@ -1,4 +1,4 @@
-using Binder.Actors;
+using Binder.Build.Docker;
 using Binder.Server.Api;
 using Binder.Server.Build;
 using Binder.Server.Health;
@@ -15,12 +15,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Hosting;
 
 namespace Binder.Server;
 
 /// <summary>
-/// The Binder service in one process: BinderHub's HTTP API and pages in front of an in-process silo running the repo,
-/// builder and launch grains.
+/// The Binder service in one process: BinderHub's HTTP API and pages in front of an Orleans silo running the repo,
+/// builder and launch grains, on one ASP.NET Core host with one service container.
 /// </summary>
 public static class BinderServer
 {
@@ -50,6 +51,7 @@ public static class BinderServer
     }
 
     /// <summary>Registers the front end, the in-process silo and their options.</summary>
+    /// <exception cref="OptionsValidationException">A setting of the grains, providers, access rules, launches or the silo is invalid; the message names each bad key.</exception>
     public static WebApplicationBuilder AddBinderServer(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
@@ -66,15 +68,38 @@ public static class BinderServer
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(1));
         services.TryAddSingleton(TimeProvider.System);
 
-        // Hosted services start in this order and stop in the reverse: the proxy outlives the grains that use it.
+        // What the silo is made of is bound and validated here, so a bad key stops the start before anything runs.
+        var hub = new HubConfiguration(configuration);
+        var silo = SiloHosting.Bind<SiloHostOptions>(configuration, SiloHostOptions.Section);
+        if (new SiloHostOptionsValidator().Validate(null, silo) is { Failed: true } badSilo)
+        {
+            throw new OptionsValidationException(SiloHostOptions.Section, typeof(SiloHostOptions), badSilo.Failures);
+        }
+        var launch = SiloHosting.Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section);
+        try
+        {
+            DockerLaunchOptionsValidator.ThrowIfInvalid(launch);
+        }
+        catch (ArgumentException e)
+        {
+            throw new OptionsValidationException(DockerLaunchOptions.Section, typeof(DockerLaunchOptions), [e.Message]);
+        }
+        services.AddSingleton(hub);
+        services.AddSingleton(silo);
+
+        // Hosted services start in this order and stop in the reverse: the proxy outlives the grains that use it, the
+        // data directory exists before the silo opens its state there, and sessions are reconciled once the silo runs.
         services.AddSingleton<ProxyHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ProxyHost>());
-        services.AddSingleton(SiloHosting.Create);
-        services.AddHostedService<SiloLifetime>();
-        services.AddSingleton(sp => sp.GetRequiredService<Silo>().GrainFactory);
-        services.AddSingleton(sp => FromSilo<ILaunchBackend>(sp));
+        services.AddHostedService<DataDirectory>();
+        builder.UseOrleans(orleans => SiloHosting.Configure(orleans, silo, hub));
+        services.AddHostedService<SessionReconciler>();
+        // Resolved when first needed, which is after ProxyHost has started (grains activate once the silo runs).
         services.AddSingleton(sp => sp.GetRequiredService<ProxyHost>().Client);
-        services.AddSingleton(sp => new HubConfiguration(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<ILaunchBackend>(sp => new DockerLaunchBackend(
+            sp.GetRequiredService<DockerClient>(), launch, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DockerLaunchBackend>>()));
+        // The builder grain downloads records through the provider the record came from.
+        services.AddSingleton<IEnumerable<IRepoProvider>>(sp => sp.GetRequiredService<RepoResolver>().Providers);
         services.AddHttpClient(nameof(RepoResolver));
         services.AddSingleton(sp =>
         {
@@ -141,8 +166,4 @@ public static class BinderServer
         if (settings is not null) configuration.AddInMemoryCollection(settings);
         configuration.AddCommandLine(args);
     }
-
-    private static T FromSilo<T>(IServiceProvider services) where T : notnull =>
-        services.GetRequiredService<Silo>().Services.GetService<T>()
-        ?? throw new InvalidOperationException($"The silo has no {typeof(T).Name}: the grains' services were not registered.");
 }

@@ -5,48 +5,50 @@ namespace Binder.Hub.Events;
 /// <summary>
 /// One event of BinderHub's <c>/build</c> stream: a phase, a message that ends with a newline, and the fields the
 /// phase carries. Property names are the wire names (BinderHub mixes <c>imageName</c> with snake case); null fields
-/// are left out on the wire.
+/// are left out on the wire. Between grains it travels with Orleans' generated serializer (ids below, never reused);
+/// it is immutable, so within a silo every watcher gets the very instance the build log holds, uncopied.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("binder.BinderEvent")]
 public sealed record BinderEvent
 {
     /// <summary>One of <see cref="BinderPhases"/>.</summary>
-    [JsonPropertyName("phase")] public required string Phase { get; init; }
+    [Id(0)] [JsonPropertyName("phase")] public required string Phase { get; init; }
 
     /// <summary>Human-readable text; always ends with a newline, as clients print it as it comes.</summary>
-    [JsonPropertyName("message")] public required string Message { get; init; }
+    [Id(1)] [JsonPropertyName("message")] public required string Message { get; init; }
 
     /// <summary>The built image (phase <c>built</c>, and <c>ready</c> of a build-only request).</summary>
-    [JsonPropertyName("imageName")] public string? ImageName { get; init; }
+    [Id(2)] [JsonPropertyName("imageName")] public string? ImageName { get; init; }
 
     /// <summary>The session's URL (phase <c>ready</c>).</summary>
-    [JsonPropertyName("url")] public string? Url { get; init; }
+    [Id(3)] [JsonPropertyName("url")] public string? Url { get; init; }
 
     /// <summary>The session's Jupyter token (phase <c>ready</c>).</summary>
-    [JsonPropertyName("token")] public string? Token { get; init; }
+    [Id(4)] [JsonPropertyName("token")] public string? Token { get; init; }
 
     /// <summary>The image the session runs (phase <c>ready</c>).</summary>
-    [JsonPropertyName("image")] public string? Image { get; init; }
+    [Id(5)] [JsonPropertyName("image")] public string? Image { get; init; }
 
     /// <summary>The repository's URL (phase <c>ready</c>).</summary>
-    [JsonPropertyName("repo_url")] public string? RepoUrl { get; init; }
+    [Id(6)] [JsonPropertyName("repo_url")] public string? RepoUrl { get; init; }
 
     /// <summary>A URL of the exact ref that was launched (phase <c>ready</c>).</summary>
-    [JsonPropertyName("binder_ref_url")] public string? BinderRefUrl { get; init; }
+    [Id(7)] [JsonPropertyName("binder_ref_url")] public string? BinderRefUrl { get; init; }
 
     /// <summary>The Binder that launched the session (phase <c>ready</c>).</summary>
-    [JsonPropertyName("binder_launch_host")] public string? BinderLaunchHost { get; init; }
+    [Id(8)] [JsonPropertyName("binder_launch_host")] public string? BinderLaunchHost { get; init; }
 
     /// <summary>The launch request as a <c>v2/...</c> path (phase <c>ready</c>).</summary>
-    [JsonPropertyName("binder_request")] public string? BinderRequest { get; init; }
+    [Id(9)] [JsonPropertyName("binder_request")] public string? BinderRequest { get; init; }
 
     /// <summary>The launch request pinned to the resolved ref (phase <c>ready</c>).</summary>
-    [JsonPropertyName("binder_persistent_request")] public string? BinderPersistentRequest { get; init; }
+    [Id(10)] [JsonPropertyName("binder_persistent_request")] public string? BinderPersistentRequest { get; init; }
 
     /// <summary>An HTTP-like status for failures (e.g. 403 banned, 404 not found, 429 quota).</summary>
-    [JsonPropertyName("status_code")] public int? StatusCode { get; init; }
+    [Id(11)] [JsonPropertyName("status_code")] public int? StatusCode { get; init; }
 
     /// <summary>Position in the node's build queue (phase <c>waiting</c>; ours, not BinderHub's).</summary>
-    [JsonPropertyName("queue_position")] public int? QueuePosition { get; init; }
+    [Id(12)] [JsonPropertyName("queue_position")] public int? QueuePosition { get; init; }
 
     // The record's generated ToString would print the Jupyter token of a ready event into any log or assertion message.
     private bool PrintMembers(System.Text.StringBuilder builder)

@@ -1,19 +1,24 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Binder.Actors;
 using Binder.Build;
 using Binder.Hub.Events;
 using Binder.Hub.Hosting;
+using Binder.Hub.Placement;
 using Binder.Hub.Providers;
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 
 namespace Binder.Hub.Grains;
 
 /// <summary>
 /// The builds of one node (key: the node name; pinned to that node's silo). A few run at once on the node's Docker
-/// daemon, the rest wait first-in, first-out and are told how many builds are ahead. Each build runs the build engine
-/// off the activation and feeds its events through a channel to the caller's stream.
+/// daemon, the rest wait first-in, first-out and are told how many builds are ahead. The queue and the builds run in
+/// the grain, each build writing its events to its own channel; a caller's stream only reads that channel. Orleans
+/// streams are pulled, so a caller that reads slowly, or not at all, never holds the queue or a slot: when it leaves
+/// (or Orleans expires its enumeration) its build is cancelled and the slot goes to the next.
 /// </summary>
+[GrainType(TypeName)]
+[NodePinnedPlacement]
 [Reentrant]
 internal sealed partial class BuilderGrain(
     RepoBuilder builder,
@@ -22,94 +27,125 @@ internal sealed partial class BuilderGrain(
     TimeProvider time,
     ILogger<BuilderGrain> logger) : Grain, IBuilderGrain
 {
+    /// <summary>The grain type: a stable name, so renaming the class never orphans state or reminders.</summary>
+    internal const string TypeName = "binder.builder";
+
     // A cancelled build stops within seconds (docker build, git and HTTP all honour the token); one that does not
-    // must not hold the caller's stream, and the silo's shutdown, forever.
+    // must not hold its slot, and the silo's shutdown, forever.
     private static readonly TimeSpan CancelledBuildGrace = TimeSpan.FromSeconds(30);
 
-    private readonly LinkedList<object> _queue = new();
+    private readonly LinkedList<Ticket> _queue = new();
     private int _running;
-    private TaskCompletionSource _queueChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private int Capacity => options.BuildQueue.MaxConcurrentBuilds;
 
-    public Task<BuilderLoad> GetLoad() => Task.FromResult(new BuilderLoad(GetPrimaryKeyString(), _running, _queue.Count, Capacity));
+    private string Node => this.GetPrimaryKeyString();
+
+    public Task<BuilderLoad> GetLoad() => Task.FromResult(new BuilderLoad(Node, _running, _queue.Count, Capacity));
 
     public async IAsyncEnumerable<BinderEvent> Build(BuildOrder order, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var ticket = _queue.AddLast(new object());
-        var started = false;
-        Task? work = null;
-        using var buildCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ticket = new Ticket(order);
+        ticket.Place = _queue.AddLast(ticket);
+        Dispatch();
         try
         {
-            var lastAhead = -1;
-            while (true)
-            {
-                var changed = _queueChanged.Task;
-                if (_running < Capacity && _queue.First == ticket)
-                {
-                    _queue.RemoveFirst();
-                    ticket = null;
-                    _running++;
-                    started = true;
-                    Pulse();
-                    break;
-                }
-                var position = Ahead(ticket!) + 1;
-                if (position != lastAhead)
-                {
-                    lastAhead = position;
-                    yield return Waiting(position);
-                }
-                await changed.WaitAsync(cancellationToken);
-            }
-            if (lastAhead < 0)
-            {
-                yield return Waiting(0);
-            }
-
-            Log.BuildStarted(logger, GetPrimaryKeyString(), order.ImageName, _running, _queue.Count);
-            var events = Channel.CreateUnbounded<BinderEvent>(new UnboundedChannelOptions { SingleReader = true });
-            // The engine runs off the activation: it is I/O and CPU heavy and reports from thread-pool threads.
-            work = Task.Run(() => RunAsync(order, events.Writer, buildCancellation.Token), CancellationToken.None);
-            await foreach (var e in events.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var e in ticket.Events.Reader.ReadAllAsync(cancellationToken))
             {
                 yield return e;
             }
         }
         finally
         {
-            if (ticket is not null)
-            {
-                _queue.Remove(ticket);
-                Pulse();
-            }
-            if (started)
-            {
-                await buildCancellation.CancelAsync();
-                if (work is not null)
-                {
-                    try
-                    {
-                        await work.WaitAsync(CancelledBuildGrace, time, CancellationToken.None);
-                    }
-                    catch (TimeoutException)
-                    {
-                        Log.BuildDidNotStop(logger, order.Repo.GrainKey, CancelledBuildGrace.TotalSeconds);
-                    }
-                }
-                _running--;
-                Pulse();
-            }
+            // The caller left before the end (its own cancellation, a disposed or an expired enumeration).
+            Abandon(ticket);
         }
     }
 
-    private int Ahead(LinkedListNode<object> ticket)
+    /// <summary>Starts queued builds while slots are free, then tells every waiting build its place when it changed.</summary>
+    private void Dispatch()
     {
-        var ahead = 0;
-        for (var node = _queue.First; node is not null && node != ticket; node = node.Next) ahead++;
-        return ahead;
+        while (_running < Capacity && _queue.First is { } first)
+        {
+            _queue.RemoveFirst();
+            var ticket = first.Value;
+            ticket.Place = null;
+            if (ticket.ReportedPosition < 0)
+            {
+                ticket.Events.Writer.TryWrite(Waiting(0));
+            }
+            _running++;
+            Log.BuildStarted(logger, Node, ticket.Order.ImageName, _running, _queue.Count);
+            ticket.Work = RunAsync(ticket.Order, ticket.Events.Writer, ticket.Cancellation.Token);
+            _ = ReleaseWhenDoneAsync(ticket);
+        }
+        var position = 1;
+        foreach (var waiting in _queue)
+        {
+            if (waiting.ReportedPosition != position)
+            {
+                waiting.ReportedPosition = position;
+                waiting.Events.Writer.TryWrite(Waiting(position));
+            }
+            position++;
+        }
+    }
+
+    /// <summary>Gives the slot back when the build has ended.</summary>
+    private async Task ReleaseWhenDoneAsync(Ticket ticket)
+    {
+        try
+        {
+            await ticket.Work!;
+        }
+        catch (Exception e)
+        {
+            // RunAsync writes every failure as an event; this is only a safety net for the slot.
+            Log.BuildCrashed(logger, ticket.Order.Repo.GrainKey, e);
+        }
+        Release(ticket);
+    }
+
+    private void Release(Ticket ticket)
+    {
+        if (ticket.Released) return;
+        ticket.Released = true;
+        _running--;
+        Dispatch();
+    }
+
+    private void Abandon(Ticket ticket)
+    {
+        if (ticket.Place is { } place)
+        {
+            _queue.Remove(place);
+            ticket.Place = null;
+            Dispatch();
+            return;
+        }
+        if (!ticket.Released && ticket.Work is { IsCompleted: false })
+        {
+            ticket.Cancellation.Cancel();
+            _ = ReleaseAfterGraceAsync(ticket);
+        }
+    }
+
+    private async Task ReleaseAfterGraceAsync(Ticket ticket)
+    {
+        try
+        {
+            await ticket.Work!.WaitAsync(CancelledBuildGrace, time);
+        }
+        catch (TimeoutException)
+        {
+            Log.BuildDidNotStop(logger, ticket.Order.Repo.GrainKey, CancelledBuildGrace.TotalSeconds);
+            Release(ticket);
+        }
+        catch (Exception)
+        {
+            // Its end is logged, and its slot given back, by ReleaseWhenDoneAsync.
+        }
     }
 
     /// <summary>
@@ -123,13 +159,6 @@ internal sealed partial class BuilderGrain(
         2 => "Waiting for build to start: 1 build ahead of this one.",
         _ => $"Waiting for build to start: {position - 1} builds ahead of this one.",
     }) with { QueuePosition = position };
-
-    private void Pulse()
-    {
-        var previous = _queueChanged;
-        _queueChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        previous.TrySetResult();
-    }
 
     /// <summary>Runs one build; never throws: the last event written is <c>built</c> or <c>failed</c>.</summary>
     private async Task RunAsync(BuildOrder order, ChannelWriter<BinderEvent> events, CancellationToken cancellationToken)
@@ -151,11 +180,11 @@ internal sealed partial class BuilderGrain(
                 case RecordSource record:
                     var provider = providers.FirstOrDefault(p => string.Equals(p.Prefix, record.Provider, StringComparison.Ordinal))
                         ?? throw new BinderBuildException(
-                            $"No repo provider '{record.Provider}' is configured on node {GetPrimaryKeyString()}, so record {record.RecordId} cannot be fetched.");
+                            $"No repo provider '{record.Provider}' is configured on node {Node}, so record {record.RecordId} cannot be fetched.");
                     downloaded = Path.Combine(Path.GetTempPath(), "binder-record-" + Guid.NewGuid().ToString("N")[..12]);
                     Directory.CreateDirectory(downloaded);
                     events.TryWrite(BinderEvent.Of(BinderPhases.Fetching, $"Fetching {repo.RepoUrl} (record {record.RecordId})..."));
-                    await provider.DownloadAsync(repo, downloaded, timeout.Token).ConfigureAwait(false);
+                    await provider.DownloadAsync(repo, downloaded, timeout.Token);
                     source = downloaded;
                     break;
                 default:
@@ -174,8 +203,10 @@ internal sealed partial class BuilderGrain(
                     ["binder.repo_url"] = repo.RepoUrl,
                 },
             };
-            await builder.BuildAsync(request, e => events.TryWrite(Map(e)), timeout.Token).ConfigureAwait(false);
-            Log.BuildFinished(logger, GetKey(order), order.ImageName);
+            // The engine's own awaits leave this activation (it is library code); its progress callback only writes
+            // to the channel, which is safe from any thread.
+            await builder.BuildAsync(request, e => events.TryWrite(Map(e)), timeout.Token);
+            Log.BuildFinished(logger, repo.GrainKey, order.ImageName);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -188,12 +219,12 @@ internal sealed partial class BuilderGrain(
         }
         catch (Exception e) when (e is BinderBuildException or SpecNotFoundException or ProviderUnavailableException or IOException)
         {
-            Log.BuildFailed(logger, GetKey(order), e.Message);
+            Log.BuildFailed(logger, repo.GrainKey, e.Message);
             events.TryWrite(BinderEvent.Of(BinderPhases.Failed, "Build failed: " + e.Message));
         }
         catch (Exception e)
         {
-            Log.BuildCrashed(logger, GetKey(order), e);
+            Log.BuildCrashed(logger, repo.GrainKey, e);
             events.TryWrite(BinderEvent.Of(BinderPhases.Failed, $"Build failed unexpectedly ({e.GetType().Name}): {e.Message}"));
         }
         finally
@@ -206,8 +237,6 @@ internal sealed partial class BuilderGrain(
         }
     }
 
-    private static string GetKey(BuildOrder order) => order.Repo.GrainKey;
-
     internal static BinderEvent Map(BuildEvent e) => e.Phase switch
     {
         BuildPhase.Fetching => BinderEvent.Of(BinderPhases.Fetching, e.Message),
@@ -216,4 +245,25 @@ internal sealed partial class BuilderGrain(
         BuildPhase.Failed => BinderEvent.Of(BinderPhases.Failed, e.Message),
         _ => BinderEvent.Of(BinderPhases.Building, e.Message),
     };
+
+    /// <summary>One build request: its place in the queue, then its work; its events wait in the channel for the caller.</summary>
+    private sealed class Ticket(BuildOrder order)
+    {
+        public BuildOrder Order { get; } = order;
+
+        public Channel<BinderEvent> Events { get; } = Channel.CreateUnbounded<BinderEvent>(new UnboundedChannelOptions { SingleReader = true });
+
+        public CancellationTokenSource Cancellation { get; } = new();
+
+        /// <summary>The ticket's node in the queue while it waits.</summary>
+        public LinkedListNode<Ticket>? Place { get; set; }
+
+        /// <summary>The last queue position told to the caller; -1 before any.</summary>
+        public int ReportedPosition { get; set; } = -1;
+
+        public Task? Work { get; set; }
+
+        /// <summary>Whether its slot was given back.</summary>
+        public bool Released { get; set; }
+    }
 }

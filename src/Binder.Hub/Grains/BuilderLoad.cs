@@ -5,6 +5,7 @@ namespace Binder.Hub.Grains;
 /// <param name="Running">Builds running now.</param>
 /// <param name="Queued">Builds waiting for a slot.</param>
 /// <param name="Capacity">Builds that may run at once.</param>
+[GenerateSerializer, Alias("binder.BuilderLoad")]
 public sealed record BuilderLoad(string Node, int Running, int Queued, int Capacity)
 {
     /// <summary>Whether a new build would start without waiting.</summary>

@@ -1,4 +1,3 @@
-using Binder.Actors;
 using Binder.Hub.Events;
 
 namespace Binder.Hub.Grains;
@@ -7,16 +6,20 @@ namespace Binder.Hub.Grains;
 /// One per node (key: the node name), pinned to the silo beside that node's Docker daemon: runs builds there, a few at
 /// a time, the rest in a first-in, first-out queue.
 /// </summary>
-[NodePinnedPlacement]
+[Alias("binder.IBuilderGrain")]
 public interface IBuilderGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Queues the build and streams its events: <c>waiting</c> (with <see cref="BinderEvent.QueuePosition"/>) while
     /// queued, then <c>fetching</c>, <c>building</c>, <c>pushing</c>, and last <c>built</c> (with <c>imageName</c>) or
-    /// <c>failed</c>. Cancelling the enumeration cancels the build (or takes it out of the queue).
+    /// <c>failed</c>. The queue and the build run in the grain whether or not the caller reads; a caller that leaves
+    /// (cancels, disposes, or stops reading until Orleans expires the enumeration) cancels the build or takes it out
+    /// of the queue, and its slot goes to the next build.
     /// </summary>
+    [Alias("Build")]
     IAsyncEnumerable<BinderEvent> Build(BuildOrder order, CancellationToken cancellationToken);
 
     /// <summary>How busy this node is.</summary>
+    [Alias("GetLoad")]
     Task<BuilderLoad> GetLoad();
 }

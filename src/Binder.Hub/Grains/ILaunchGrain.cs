@@ -1,4 +1,3 @@
-using Binder.Actors;
 using Binder.Hub.Events;
 using Binder.Hub.Launch;
 
@@ -8,19 +7,26 @@ namespace Binder.Hub.Grains;
 /// One per user session (key: the session id, which is also the proxy path <c>/user/&lt;session&gt;/</c>): checks
 /// quotas, starts the container, adds the proxy route, and culls the session when idle or too old.
 /// </summary>
+[Alias("binder.ILaunchGrain")]
 public interface ILaunchGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Starts the session and streams <c>launching</c> events, then <c>ready</c> (with <c>url</c>, <c>token</c>,
     /// <c>image</c> and the <c>binder_*</c> fields) or <c>failed</c> (quota reached, container failed to start).
-    /// Cancelling before <c>ready</c> removes whatever was started.
+    /// The launch runs in the grain, not in the caller's enumeration (Orleans streams are pulled: a launch inside the
+    /// enumeration would stop whenever its caller stopped reading). A caller that leaves before <c>ready</c> (cancels,
+    /// disposes the enumeration, or stops reading until Orleans expires the enumeration) cancels the launch, which
+    /// removes whatever it had started.
     /// </summary>
+    [Alias("Launch")]
     IAsyncEnumerable<BinderEvent> Launch(LaunchOrder order, CancellationToken cancellationToken);
 
     /// <summary>Stops the session: route and container removed, quota released. Stopping a stopped session does nothing.</summary>
+    [Alias("Stop")]
     Task Stop(string reason);
 
     /// <summary>The session as it is now (also once stopped), or null when there never was one.</summary>
+    [Alias("GetInfo")]
     Task<SessionInfo?> GetInfo();
 
     /// <summary>
@@ -29,5 +35,6 @@ public interface ILaunchGrain : IGrainWithStringKey
     /// <paramref name="routeExists"/> is false and restarting activity polling. Otherwise cleans the session up (route
     /// removed, quota released) and returns false, so the caller removes the container.
     /// </summary>
+    [Alias("Adopt")]
     Task<bool> Adopt(SessionContainer? container, bool routeExists);
 }

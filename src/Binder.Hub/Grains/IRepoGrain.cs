@@ -1,4 +1,3 @@
-using Binder.Actors;
 using Binder.Hub.Events;
 using Binder.Hub.Providers;
 
@@ -8,6 +7,7 @@ namespace Binder.Hub.Grains;
 /// One per <see cref="ResolvedRepo.GrainKey"/> (<c>provider/repository@resolved</c>): builds the image once however
 /// many callers ask, across silos, and fans the build's events out to every watcher.
 /// </summary>
+[Alias("binder.IRepoGrain")]
 public interface IRepoGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -16,11 +16,14 @@ public interface IRepoGrain : IGrainWithStringKey
     /// the registry (or the local daemon); a failed build is retried by the next call. Cancelling the enumeration only
     /// stops this watcher.
     /// </summary>
+    [Alias("Watch")]
     IAsyncEnumerable<BinderEvent> Watch(ResolvedRepo repo, CancellationToken cancellationToken);
 
     /// <summary>The persisted status: unknown, building, built or failed.</summary>
+    [Alias("GetStatus")]
     Task<RepoBuildStatus> GetStatus();
 
     /// <summary>The kept log of the last build (bounded by configuration).</summary>
+    [Alias("GetLog")]
     Task<IReadOnlyList<BinderEvent>> GetLog();
 }

@@ -36,6 +36,12 @@ internal sealed partial class LaunchGrain
         [LoggerMessage(Level = LogLevel.Error, Message = "Session {Session}: the silo refused its reminder (check Binder:Sessions:ReminderPeriod): {Reason}")]
         public static partial void ReminderRefused(ILogger logger, string session, string reason);
 
+        [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session}: its caller left before ready; cancelling the launch")]
+        public static partial void LaunchAbandoned(ILogger logger, string session);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Session {Session}: the launch failed unexpectedly")]
+        public static partial void LaunchCrashed(ILogger logger, string session, Exception exception);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} not re-adopted: {Reason}")]
         public static partial void SessionNotAdopted(ILogger logger, string session, string reason);
     }

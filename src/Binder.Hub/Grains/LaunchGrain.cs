@@ -1,33 +1,47 @@
 using System.Runtime.CompilerServices;
-using Binder.Actors;
+using System.Threading.Channels;
 using Binder.Hub.Events;
 using Binder.Hub.Hosting;
 using Binder.Hub.Launch;
+using Binder.Hub.Placement;
 using Microsoft.Extensions.Logging;
+using Orleans.Placement;
+using Orleans.Runtime;
 
 namespace Binder.Hub.Grains;
 
 /// <summary>
 /// One user session (key: the session id). Launch takes the quotas, starts the container, adds the route and reports
 /// ready; from then a timer polls activity and a durable reminder brings the grain back after a restart, until the
-/// session is culled (idle, too old) or stopped. Every failure before ready undoes what was done.
+/// session is culled (idle, too old) or stopped. Every failure before ready undoes what was done. Placed on the silo of
+/// the caller when it is one (a co-hosted front end starts sessions on its own node's daemon), else on any silo: the
+/// container runs on the node of the silo that launched it, which the state records, and a grain that later lives
+/// elsewhere (after a restart) reaches that container through the node's <see cref="INodeSessionsGrain"/>.
 /// </summary>
+[GrainType(TypeName)]
+[PreferLocalPlacement]
 internal sealed partial class LaunchGrain(
-    [PersistentState("session")] IPersistentState<SessionState> state,
+    [PersistentState(LaunchGrain.StateName, BinderHubSiloBuilderExtensions.StorageName)] IPersistentState<SessionState> state,
     BinderHubOptions options,
     ILaunchBackend backend,
     IProxyClient proxy,
-    ILocalSiloDetails silo,
+    ClusterNodes nodes,
     TimeProvider time,
     ILogger<LaunchGrain> logger) : Grain, ILaunchGrain, IRemindable
 {
+    /// <summary>The grain type: a stable name, so renaming the class never orphans state or reminders.</summary>
+    internal const string TypeName = "binder.launch";
+
+    /// <summary>The name its state is stored under.</summary>
+    internal const string StateName = "session";
+
     internal const string ReminderName = "binder-session-cull";
 
     private IGrainTimer? _poll;
 
-    // Launch is a stream, so Stop, Adopt, reminder ticks and timer ticks interleave with it at every await. The launch
-    // owns the session until it has finished (ready, or failed and cleaned up): _launch stays set until then, and
-    // _launchDone completes at that point, so Stop can wait for it instead of racing it.
+    // The launch runs beside the calls, so Stop, Adopt, reminder ticks and timer ticks interleave with it at every
+    // await. It owns the session until it has finished (ready, or failed and cleaned up): _launch stays set until then,
+    // and _launchDone completes at that point, so Stop can wait for it instead of racing it.
     private CancellationTokenSource? _launch;
     private Task? _launchDone;
     private string? _stopRequested;
@@ -35,7 +49,7 @@ internal sealed partial class LaunchGrain(
     // One clean-up at a time per activation: two concurrent ones would both write the state with the same ETag.
     private Task? _cleanup;
 
-    private string SessionId => GetPrimaryKeyString();
+    private string SessionId => this.GetPrimaryKeyString();
 
     private string RoutePath => SessionIds.RoutePath(SessionId);
 
@@ -59,11 +73,46 @@ internal sealed partial class LaunchGrain(
             yield break;
         }
 
-        using var launch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var launch = new CancellationTokenSource();
+        var events = Channel.CreateUnbounded<BinderEvent>(new UnboundedChannelOptions { SingleReader = true });
         _launch = launch;
-        _launchDone = done.Task;
         _stopRequested = null;
+        // The launch runs on this activation's scheduler (its continuations are turns of the grain) but apart from the
+        // caller's enumeration, which Orleans only advances while the caller pulls: a launch inside it would stop,
+        // holding its quota slots and keeping Stop waiting, whenever its caller stopped reading.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _launchDone = Task.Factory.StartNew(
+                () => RunLaunchAsync(order, launch, events.Writer), CancellationToken.None, TaskCreationOptions.DenyChildAttach,
+                TaskScheduler.Current).Unwrap();
+        }
+
+        var sawFinal = false;
+        try
+        {
+            // Until the launch has finished, clean-up included, so a caller that saw `failed` finds nothing left.
+            await foreach (var e in events.Reader.ReadAllAsync(cancellationToken))
+            {
+                sawFinal |= BinderPhases.IsFinal(e.Phase);
+                yield return e;
+            }
+        }
+        finally
+        {
+            if (!sawFinal && ReferenceEquals(_launch, launch))
+            {
+                // The caller left before ready (it cancelled, disposed the enumeration, or stopped pulling until Orleans
+                // expired it): nobody will get the session, so the launch is cancelled and undoes itself.
+                Log.LaunchAbandoned(logger, SessionId);
+                launch.Cancel();
+            }
+        }
+    }
+
+    /// <summary>The launch itself: every event goes to <paramref name="events"/>, which is completed once the launch
+    /// has finished (ready, or failed and cleaned up).</summary>
+    private async Task RunLaunchAsync(LaunchOrder order, CancellationTokenSource launch, ChannelWriter<BinderEvent> events)
+    {
         var ready = false;
         var startAttempted = false;
         var quotaKey = $"{order.Repo.Spec.Provider}/{order.Repo.Spec.Repository}";
@@ -75,7 +124,7 @@ internal sealed partial class LaunchGrain(
                 RepoKey = order.Repo.GrainKey,
                 QuotaKey = quotaKey,
                 ImageName = order.ImageName,
-                Node = silo.NodeName,
+                Node = nodes.Local.Name,
                 Token = SessionIds.NewToken(),
                 StartedAt = time.GetUtcNow(),
             };
@@ -83,47 +132,32 @@ internal sealed partial class LaunchGrain(
             await state.WriteStateAsync(CancellationToken.None);
             // The reminder from the start (not only once running): if a clean-up fails or the silo dies mid-launch,
             // it is what brings the grain back to finish the job; a "starting" session would otherwise stay forever.
-            if (await RegisterReminderAsync() is { } reminderFailure)
+            if ((await RegisterReminderAsync() ?? StoppedEvent(launch)) is { } notRegistered)
             {
-                yield return reminderFailure;
-                yield break;
-            }
-            if (StoppedEvent(launch) is { } stoppedEarly)
-            {
-                yield return stoppedEarly;
-                yield break;
+                events.TryWrite(notRegistered);
+                return;
             }
 
-            if (await AcquireQuotasAsync(order, quotaKey) is { } refusal)
+            if ((await AcquireQuotasAsync(order, quotaKey) ?? StoppedEvent(launch)) is { } refusal)
             {
-                yield return refusal;
-                yield break;
-            }
-            if (StoppedEvent(launch) is { } stoppedBeforeStart)
-            {
-                yield return stoppedBeforeStart;
-                yield break;
+                events.TryWrite(refusal);
+                return;
             }
 
-            yield return BinderEvent.Of(BinderPhases.Launching, "Launching server...");
+            events.TryWrite(BinderEvent.Of(BinderPhases.Launching, "Launching server..."));
             startAttempted = true;
             var (container, startFailure) = await StartContainerAsync(launch.Token);
             if ((startFailure ?? StoppedEvent(launch)) is { } notStarted)
             {
-                yield return notStarted;
-                yield break;
+                events.TryWrite(notStarted);
+                return;
             }
 
-            yield return BinderEvent.Of(BinderPhases.Launching, "Server started; adding its route to the proxy...");
-            if (await AddRouteAsync(container!, launch.Token) is { } routeFailure)
+            events.TryWrite(BinderEvent.Of(BinderPhases.Launching, "Server started; adding its route to the proxy..."));
+            if ((await AddRouteAsync(container!, launch.Token) ?? StoppedEvent(launch)) is { } routeFailure)
             {
-                yield return routeFailure;
-                yield break;
-            }
-            if (StoppedEvent(launch) is { } stoppedAtRoute)
-            {
-                yield return stoppedAtRoute;
-                yield break;
+                events.TryWrite(routeFailure);
+                return;
             }
 
             state.State = state.State with { State = SessionStates.Running, LastActivity = time.GetUtcNow() };
@@ -131,17 +165,16 @@ internal sealed partial class LaunchGrain(
             // A stop that came during the write must win over ready: the finally cleans up.
             if (StoppedEvent(launch) is { } stoppedAtReady)
             {
-                yield return stoppedAtReady;
-                yield break;
+                events.TryWrite(stoppedAtReady);
+                return;
             }
             StartPolling();
             ready = true;
-            // From here the session is an ordinary running one: a Stop need not wait for the client to read ready.
+            // From here the session is an ordinary running one: a Stop need not wait for the caller to read ready.
             _launch = null;
-            done.TrySetResult();
             Log.SessionReady(logger, SessionId, order.Repo.GrainKey, state.State.Node ?? "");
             var url = proxy.PublicUrl.ToString().TrimEnd('/') + RoutePath;
-            yield return new BinderEvent
+            events.TryWrite(new BinderEvent
             {
                 Phase = BinderPhases.Ready,
                 Message = $"server running at {url}\n",
@@ -153,7 +186,13 @@ internal sealed partial class LaunchGrain(
                 BinderLaunchHost = order.LaunchHost,
                 BinderRequest = order.BinderRequest,
                 BinderPersistentRequest = "v2/" + order.Repo.PersistentSpec,
-            };
+            });
+        }
+        catch (Exception e)
+        {
+            // A failed state write or quota call: the caller still gets a final event, and the finally cleans up.
+            Log.LaunchCrashed(logger, SessionId, e);
+            events.TryWrite(Failed($"The launch failed ({e.GetType().Name}): {e.Message} Try again; if it persists, tell the operator.", 500));
         }
         finally
         {
@@ -167,10 +206,15 @@ internal sealed partial class LaunchGrain(
                     await CleanUpAsync(reason, startAttempted);
                 }
             }
+            catch (Exception e)
+            {
+                // The reminder finishes a clean-up that could not run now.
+                Log.CleanUpFailed(logger, SessionId, "session", e.Message);
+            }
             finally
             {
                 if (ReferenceEquals(_launch, launch)) _launch = null;
-                done.TrySetResult();
+                events.TryComplete();
             }
         }
     }
@@ -228,7 +272,7 @@ internal sealed partial class LaunchGrain(
         {
             await proxy.AddRouteAsync(RoutePath, current.Target ?? container.Target, RouteData(), CancellationToken.None);
         }
-        await RegisterOrUpdateReminder(ReminderName, Sessions.ReminderPeriod, Sessions.ReminderPeriod);
+        await this.RegisterOrUpdateReminder(ReminderName, Sessions.ReminderPeriod, Sessions.ReminderPeriod);
         StartPolling();
         Log.SessionAdopted(logger, SessionId, routeExists);
         return true;
@@ -250,9 +294,9 @@ internal sealed partial class LaunchGrain(
                 await CleanUpAsync(current.StopReason ?? "launch interrupted");
             }
         }
-        else if (await GetReminder(reminderName) is { } reminder)
+        else if (await this.GetReminder(reminderName) is { } reminder)
         {
-            await UnregisterReminder(reminder);
+            await this.UnregisterReminder(reminder);
         }
     }
 
@@ -260,7 +304,7 @@ internal sealed partial class LaunchGrain(
     {
         try
         {
-            await RegisterOrUpdateReminder(ReminderName, Sessions.ReminderPeriod, Sessions.ReminderPeriod);
+            await this.RegisterOrUpdateReminder(ReminderName, Sessions.ReminderPeriod, Sessions.ReminderPeriod);
             return null;
         }
         catch (ArgumentException e)
@@ -274,7 +318,7 @@ internal sealed partial class LaunchGrain(
 
     private async Task<SessionContainer?> FindContainerAsync(SessionState current)
     {
-        var containers = current.Node is { } node && node != silo.NodeName
+        var containers = current.Node is { } node && node != nodes.Local.Name
             ? await GrainFactory.GetGrain<INodeSessionsGrain>(node).List()
             : await backend.ListAsync(CancellationToken.None);
         return containers.FirstOrDefault(c => c.SessionId == SessionId);
@@ -350,7 +394,7 @@ internal sealed partial class LaunchGrain(
 
     private void StartPolling()
     {
-        _poll ??= RegisterGrainTimer(CheckActivityAsync, new GrainTimerCreationOptions
+        _poll ??= this.RegisterGrainTimer(CheckActivityAsync, new GrainTimerCreationOptions
         {
             DueTime = Sessions.PollInterval,
             Period = Sessions.PollInterval,
@@ -467,16 +511,16 @@ internal sealed partial class LaunchGrain(
         }
         state.State = current with { State = SessionStates.Stopped, StopReason = reason, StoppedAt = time.GetUtcNow(), Token = null };
         await state.WriteStateAsync(CancellationToken.None);
-        if (await GetReminder(ReminderName) is { } reminder)
+        if (await this.GetReminder(ReminderName) is { } reminder)
         {
-            await UnregisterReminder(reminder);
+            await this.UnregisterReminder(reminder);
         }
         Log.SessionStopped(logger, SessionId, reason);
     }
 
     /// <summary>Stops the container through its own node: the local backend only reaches this node's daemon.</summary>
     private Task StopContainerAsync(CancellationToken cancellationToken) =>
-        state.State.Node is { } node && node != silo.NodeName
+        state.State.Node is { } node && node != nodes.Local.Name
             ? GrainFactory.GetGrain<INodeSessionsGrain>(node).Stop(SessionId).WaitAsync(cancellationToken)
             : backend.StopAsync(SessionId, cancellationToken);
 

@@ -1,13 +1,23 @@
-using Binder.Actors;
+using Binder.Hub.Hosting;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Binder.Hub.Grains;
 
 /// <summary>
 /// A persisted set of session ids. Not reentrant: acquisitions are serialized, so of M concurrent launches against a
-/// quota of N exactly N get a slot, in the whole cluster (one activation per key).
+/// quota of N exactly N get a slot, in the whole cluster (one activation per key). Placed by Orleans' default placement:
+/// any silo, as its callers are launch grains on every node.
 /// </summary>
-internal sealed class QuotaGrain([PersistentState("quota")] IPersistentState<QuotaState> state) : Grain, IQuotaGrain
+[GrainType(TypeName)]
+internal sealed class QuotaGrain([PersistentState(QuotaGrain.StateName, BinderHubSiloBuilderExtensions.StorageName)] IPersistentState<QuotaState> state) : Grain, IQuotaGrain
 {
+    /// <summary>The grain type: a stable name, so renaming the class never orphans state or reminders.</summary>
+    internal const string TypeName = "binder.quota";
+
+    /// <summary>The name its state is stored under.</summary>
+    internal const string StateName = "quota";
+
     public async Task<bool> TryAcquire(string sessionId, int? limit)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
@@ -35,7 +45,8 @@ internal sealed class QuotaGrain([PersistentState("quota")] IPersistentState<Quo
         }
         catch (InconsistentStateException)
         {
-            // Someone else wrote since: what they wrote is the truth.
+            // Someone else wrote since: what they wrote is the truth (Orleans also deactivates this activation, so the
+            // next call reads it afresh).
             await state.ReadStateAsync();
             throw;
         }

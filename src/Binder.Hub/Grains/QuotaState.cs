@@ -1,7 +1,8 @@
 namespace Binder.Hub.Grains;
 
 /// <summary>What a quota grain persists: the sessions holding its slots.</summary>
+[GenerateSerializer, Alias("binder.QuotaState")]
 internal sealed record QuotaState
 {
-    public List<string> Holders { get; init; } = [];
+    [Id(0)] public List<string> Holders { get; init; } = [];
 }

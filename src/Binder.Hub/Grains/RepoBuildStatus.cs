@@ -7,6 +7,7 @@ namespace Binder.Hub.Grains;
 /// <param name="ImageName">The image (built).</param>
 /// <param name="Digest">The registry manifest digest or the local image id (built).</param>
 /// <param name="FailureMessage">Why the build failed (failed).</param>
+[GenerateSerializer, Alias("binder.RepoBuildStatus")]
 public sealed record RepoBuildStatus(
     string State, string? Node, DateTimeOffset? Since, string? ImageName, string? Digest, string? FailureMessage)
 {

@@ -33,6 +33,9 @@ internal sealed partial class RepoGrain
         [LoggerMessage(Level = LogLevel.Warning, Message = "Load of node {Node} unknown, passing it over: {Reason}")]
         public static partial void NodeLoadUnknown(ILogger logger, string node, string reason);
 
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Build of {Repo} lost node {Node}: its builder stream broke")]
+        public static partial void NodeLost(ILogger logger, string repo, string node, Exception exception);
+
         [LoggerMessage(Level = LogLevel.Error, Message = "Could not persist the build outcome of {Repo}")]
         public static partial void StateWriteFailed(ILogger logger, string repo, Exception exception);
     }

@@ -1,13 +1,15 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using Binder.Actors;
 using Binder.Build;
 using Binder.Build.Docker;
 using Binder.Build.Registry;
 using Binder.Hub.Events;
 using Binder.Hub.Hosting;
+using Binder.Hub.Placement;
 using Binder.Hub.Providers;
 using Microsoft.Extensions.Logging;
+using Orleans.Placement;
+using Orleans.Runtime;
 
 namespace Binder.Hub.Grains;
 
@@ -15,29 +17,41 @@ namespace Binder.Hub.Grains;
 /// The image of one resolved repository (key <c>provider/repository@resolved</c>). The first watcher starts a build
 /// loop on this activation; every watcher, early or late, reads the same bounded log with its own cursor. The loop
 /// checks the registry (or the local daemon) once, picks a node, consumes that node's builder stream and persists the
-/// outcome with the log, so later watchers (also after a restart) get the whole story.
+/// outcome with the log, so later watchers (also after a restart) get the whole story. Placed on the silo of the
+/// first caller (a co-hosted front end streams its watchers' events without a hop); any silo can build through the
+/// chosen node's builder grain.
 /// </summary>
+[GrainType(TypeName)]
+[PreferLocalPlacement]
 internal sealed partial class RepoGrain(
-    [PersistentState("repo")] IPersistentState<RepoGrainState> state,
+    [PersistentState(RepoGrain.StateName, BinderHubSiloBuilderExtensions.StorageName)] IPersistentState<RepoGrainState> state,
     BinderHubOptions options,
     DockerClient docker,
     RegistryClient registry,
-    ILocalSiloDetails silo,
+    ClusterNodes nodes,
     TimeProvider time,
     ILogger<RepoGrain> logger) : Grain, IRepoGrain
 {
+    /// <summary>The grain type: a stable name, so renaming the class never orphans state or reminders.</summary>
+    internal const string TypeName = "binder.repo";
+
+    /// <summary>The name its state is stored under.</summary>
+    internal const string StateName = "repo";
+
     // Long enough for any queue wait plus the build; set back when the build ends.
     private static readonly TimeSpan BuildKeepAlive = TimeSpan.FromDays(7);
 
     private BuildRun? _run;
 
+    private string Key => this.GetPrimaryKeyString();
+
     public async IAsyncEnumerable<BinderEvent> Watch(ResolvedRepo repo, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repo);
-        if (repo.GrainKey != GetPrimaryKeyString())
+        if (repo.GrainKey != Key)
         {
             yield return BinderEvent.Of(BinderPhases.Failed,
-                $"This repo grain is for {GetPrimaryKeyString()}, but was asked to build {repo.GrainKey}: get the grain by ResolvedRepo.GrainKey.")
+                $"This repo grain is for {Key}, but was asked to build {repo.GrainKey}: get the grain by ResolvedRepo.GrainKey.")
                 with { StatusCode = 500 };
             yield break;
         }
@@ -93,7 +107,7 @@ internal sealed partial class RepoGrain(
         try
         {
             if (await docker.InspectImageAsync(image, cancellationToken) is not null) return true;
-            Log.ImageVanished(logger, GetPrimaryKeyString(), image);
+            Log.ImageVanished(logger, Key, image);
             return false;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -112,7 +126,7 @@ internal sealed partial class RepoGrain(
     {
         if (_run is { Log.Finished: false } run)
         {
-            Log.BuildInterrupted(logger, GetPrimaryKeyString(), reason.ToString());
+            Log.BuildInterrupted(logger, Key, reason.ToString());
             await run.Cancellation.CancelAsync();
             try
             {
@@ -130,19 +144,20 @@ internal sealed partial class RepoGrain(
         var run = new BuildRun(new BuildLog(options.Repo.MaxLogLines, options.Repo.MaxLogBytes, options.Repo.MaxLogMessageBytes));
         _run = run;
         DelayDeactivation(BuildKeepAlive);
-        // The loop runs on this activation (its continuations come back to the mailbox, so it never runs in parallel
-        // with calls) but without the call chain of the watcher that started it: the build belongs to nobody.
+        // The loop runs on this activation's scheduler (TaskScheduler.Current: its continuations are turns of the
+        // grain, never in parallel with calls) but without the request context of the watcher that started it: the
+        // build belongs to nobody, and a watcher leaving cancels nothing of it.
         using (ExecutionContext.SuppressFlow())
         {
             run.Loop = Task.Factory.StartNew(
                 () => RunBuildAsync(repo, run), CancellationToken.None, TaskCreationOptions.DenyChildAttach,
-                TaskScheduler.FromCurrentSynchronizationContext()).Unwrap();
+                TaskScheduler.Current).Unwrap();
         }
     }
 
     private async Task RunBuildAsync(ResolvedRepo repo, BuildRun run)
     {
-        var key = GetPrimaryKeyString();
+        var key = Key;
         var token = run.Cancellation.Token;
         string? imageName = null;
         try
@@ -161,17 +176,7 @@ internal sealed partial class RepoGrain(
             state.State = new RepoGrainState { State = RepoBuildStates.Building, Node = node, Since = time.GetUtcNow(), ImageName = imageName };
             await state.WriteStateAsync(token);
 
-            BinderEvent? final = null;
-            var builder = GrainFactory.GetGrain<IBuilderGrain>(node);
-            await foreach (var e in builder.Build(new BuildOrder(repo, imageName, options.Repo.UsesRegistry), token))
-            {
-                if (e.Phase is BinderPhases.Built or BinderPhases.Failed)
-                {
-                    final = e;
-                    break;
-                }
-                run.Log.Append(e);
-            }
+            var final = await ConsumeBuilderAsync(node, new BuildOrder(repo, imageName, options.Repo.UsesRegistry), run.Log, token);
 
             if (final is { Phase: BinderPhases.Built })
             {
@@ -200,10 +205,34 @@ internal sealed partial class RepoGrain(
         }
     }
 
+    /// <summary>
+    /// Appends the node's build events to the log until its final event, which it returns. The builder grain lives on
+    /// another silo when the node is another: when that silo goes away mid-build the stream breaks, and the build ends
+    /// with a failed event that says so (the next watch builds on a live node).
+    /// </summary>
+    private async Task<BinderEvent?> ConsumeBuilderAsync(string node, BuildOrder order, BuildLog log, CancellationToken token)
+    {
+        try
+        {
+            await foreach (var e in GrainFactory.GetGrain<IBuilderGrain>(node).Build(order, token).WithCancellation(token))
+            {
+                if (e.Phase is BinderPhases.Built or BinderPhases.Failed) return e;
+                log.Append(e);
+            }
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            Log.NodeLost(logger, Key, node, e);
+            return BinderEvent.Of(BinderPhases.Failed,
+                $"Node {node}, which was building this image, stopped answering ({e.GetType().Name}: {e.Message}). Ask again: the build starts over on a live node.");
+        }
+    }
+
     private async Task FailAsync(BuildRun run, string reason, string? imageName, string? node)
     {
         var message = FailureMessage(reason, run.Log.LastLines(options.Repo.FailureLogLines));
-        Log.BuildFailed(logger, GetPrimaryKeyString(), node ?? "(none)", reason);
+        Log.BuildFailed(logger, Key, node ?? "(none)", reason);
         await FinishAsync(run, BinderEvent.Of(BinderPhases.Failed, message) with { StatusCode = 500 },
             new RepoGrainState { State = RepoBuildStates.Failed, Node = node, Since = time.GetUtcNow(), ImageName = imageName, FailureMessage = message });
     }
@@ -221,7 +250,7 @@ internal sealed partial class RepoGrain(
         catch (Exception e)
         {
             // The watchers still get the outcome; only a later watcher after a restart would build again.
-            Log.StateWriteFailed(logger, GetPrimaryKeyString(), e);
+            Log.StateWriteFailed(logger, Key, e);
         }
     }
 
@@ -262,15 +291,10 @@ internal sealed partial class RepoGrain(
 
     private async Task<string> PickNodeAsync(ResolvedRepo repo, CancellationToken cancellationToken)
     {
-        var nodes = (silo is Silo local ? local.GetClusterMembers() : [])
-            .Where(m => m.Status == "Active")
-            .Select(m => m.NodeName)
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
-        if (nodes.Count == 0) nodes.Add(silo.NodeName);
-        if (nodes.Count == 1) return nodes[0];
+        var live = nodes.LiveNodeNames();
+        if (live.Count == 1) return live[0];
 
-        var loads = await Task.WhenAll(nodes.Select(async node =>
+        var loads = await Task.WhenAll(live.Select(async node =>
         {
             try
             {
@@ -284,7 +308,7 @@ internal sealed partial class RepoGrain(
             }
         }));
         var known = loads.OfType<BuilderLoad>().ToList();
-        return known.Count == 0 ? silo.NodeName : NodePicker.Pick($"{repo.Spec.Provider}/{repo.Spec.Repository}", known);
+        return known.Count == 0 ? nodes.Local.Name : NodePicker.Pick($"{repo.Spec.Provider}/{repo.Spec.Repository}", known);
     }
 
     internal static string FailureMessage(string reason, IReadOnlyList<string> lastLines)

@@ -9,6 +9,7 @@ namespace Binder.Hub.Grains;
 /// <param name="ContainerId">The container, once started.</param>
 /// <param name="StartedAt">When the launch began.</param>
 /// <param name="LastActivity">The latest activity seen (proxy or Jupyter).</param>
+[GenerateSerializer, Alias("binder.SessionInfo")]
 public sealed record SessionInfo(
     string SessionId,
     string State,
@@ -19,9 +20,11 @@ public sealed record SessionInfo(
     DateTimeOffset StartedAt,
     DateTimeOffset? LastActivity)
 {
+    // Serializer ids 0 to 7 are the primary constructor's parameters.
+
     /// <summary>Why the session stopped (<c>idle</c>, <c>max age reached</c>, the reason given to Stop...), once stopped.</summary>
-    public string? StopReason { get; init; }
+    [Id(8)] public string? StopReason { get; init; }
 
     /// <summary>When the session stopped, once stopped.</summary>
-    public DateTimeOffset? StoppedAt { get; init; }
+    [Id(9)] public DateTimeOffset? StoppedAt { get; init; }
 }

@@ -4,34 +4,35 @@ namespace Binder.Hub.Grains;
 /// What a launch grain persists. The Jupyter token is kept (the grain polls Jupyter's <c>/api/status</c> with it after
 /// a restart) but never logged or returned by <see cref="ILaunchGrain.GetInfo"/>.
 /// </summary>
+[GenerateSerializer, Alias("binder.SessionState")]
 internal sealed record SessionState
 {
-    public string? State { get; init; }
+    [Id(0)] public string? State { get; init; }
 
-    public string RepoKey { get; init; } = "";
+    [Id(1)] public string RepoKey { get; init; } = "";
 
     /// <summary>The per-repository quota grain key (<c>provider/repository</c>).</summary>
-    public string QuotaKey { get; init; } = "";
+    [Id(2)] public string QuotaKey { get; init; } = "";
 
-    public string ImageName { get; init; } = "";
+    [Id(3)] public string ImageName { get; init; } = "";
 
-    public string? Node { get; init; }
+    [Id(4)] public string? Node { get; init; }
 
-    public string? ContainerId { get; init; }
+    [Id(5)] public string? ContainerId { get; init; }
 
-    public string? Target { get; init; }
+    [Id(6)] public string? Target { get; init; }
 
-    public string? Token { get; init; }
+    [Id(7)] public string? Token { get; init; }
 
-    public DateTimeOffset StartedAt { get; init; }
+    [Id(8)] public DateTimeOffset StartedAt { get; init; }
 
-    public DateTimeOffset? ContainerCreatedAt { get; init; }
+    [Id(9)] public DateTimeOffset? ContainerCreatedAt { get; init; }
 
-    public DateTimeOffset? LastActivity { get; init; }
+    [Id(10)] public DateTimeOffset? LastActivity { get; init; }
 
-    public string? StopReason { get; init; }
+    [Id(11)] public string? StopReason { get; init; }
 
-    public DateTimeOffset? StoppedAt { get; init; }
+    [Id(12)] public DateTimeOffset? StoppedAt { get; init; }
 
     // The generated ToString would print the token; the state may end up in a log or an assertion message.
     private bool PrintMembers(System.Text.StringBuilder builder)

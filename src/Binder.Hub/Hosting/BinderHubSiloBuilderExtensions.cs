@@ -1,30 +1,43 @@
-using Binder.Actors;
 using Binder.Build;
 using Binder.Build.Buildpacks;
 using Binder.Build.Content;
 using Binder.Build.Docker;
 using Binder.Build.Registry;
-using Binder.Hub.Grains;
+using Binder.Hub.Placement;
 using Binder.Hub.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Hosting;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace Binder.Hub.Hosting;
 
-/// <summary>The one entry point that puts Binder's grains into a silo.</summary>
+/// <summary>The one entry point that puts Binder's grains into an Orleans silo.</summary>
 public static class BinderHubSiloBuilderExtensions
 {
     /// <summary>
-    /// Adds the repo, builder, launch and quota grains and the services they use: the build engine (Docker client,
-    /// registry client, content fetcher, buildpacks), the options, and the <see cref="SessionJanitor"/>. Services the
-    /// caller registered before (e.g. its own <see cref="DockerClient"/>) are kept. The caller must also register an
-    /// <see cref="Launch.ILaunchBackend"/> and an <see cref="Launch.IProxyClient"/> (and its
-    /// <see cref="Providers.IRepoProvider"/>s for record providers), and a grain storage and reminder table.
+    /// The grain storage provider every Binder grain keeps its state in; the host registers it (the embedded default:
+    /// SQLite under the data directory).
     /// </summary>
+    public const string StorageName = "binder";
+
+    /// <summary>
+    /// Adds what the repo, builder, launch, quota and node-sessions grains need (the grain classes themselves come with
+    /// this assembly's generated code): the options, this silo's node (published as silo metadata, which the
+    /// node-pinned placement matches), the node-pinned placement director, System.Text.Json for grain state, the build
+    /// engine (Docker client, registry client, content fetcher, buildpacks) and the <see cref="SessionJanitor"/>.
+    /// Services the caller registered before (e.g. its own <see cref="DockerClient"/>) are kept. The caller must also
+    /// register an <see cref="Launch.ILaunchBackend"/> and an <see cref="Launch.IProxyClient"/> (and its
+    /// <see cref="Providers.IRepoProvider"/>s for record providers), clustering, the grain storage named
+    /// <see cref="StorageName"/> and a reminder table.
+    /// </summary>
+    /// <param name="builder">The silo.</param>
+    /// <param name="options">The grains' and build engine's options.</param>
+    /// <param name="nodeName">This silo's node: builds and sessions pinned to it run here, on <c>options.Docker</c>'s daemon.</param>
     /// <exception cref="OptionsValidationException">The options are invalid; the message names each bad key.</exception>
-    public static SiloBuilder AddBinderHub(this SiloBuilder builder, BinderHubOptions options)
+    public static ISiloBuilder AddBinderHub(this ISiloBuilder builder, BinderHubOptions options, string nodeName)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
@@ -33,32 +46,53 @@ public static class BinderHubSiloBuilderExtensions
         {
             throw new OptionsValidationException(BinderHubOptions.SectionName, typeof(BinderHubOptions), result.Failures);
         }
-
-        builder.AddGrain<RepoGrain>().AddGrain<BuilderGrain>().AddGrain<LaunchGrain>().AddGrain<QuotaGrain>()
-            .AddGrain<NodeSessionsGrain>();
-        return builder.ConfigureServices(services =>
+        if (string.IsNullOrWhiteSpace(nodeName))
         {
-            services.AddSingleton(options);
-            services.AddSingleton(options.Repo);
-            services.AddSingleton(options.BuildQueue);
-            services.AddSingleton(options.Sessions);
-            services.TryAddSingleton(sp => new DockerClient(options.Docker, sp.GetRequiredService<ILogger<DockerClient>>()));
-            services.TryAddSingleton(sp => new RegistryClient(
-                options.RegistryAccess, sp.GetRequiredService<ILogger<RegistryClient>>(), sp.GetRequiredService<TimeProvider>()));
-            services.TryAddSingleton(sp => new ContentFetcher(
-                options.Content, new GitCli(options.Content), sp.GetRequiredService<ILogger<ContentFetcher>>()));
-            services.TryAddSingleton(_ => new BuildPlanner(options.Buildpacks));
-            services.TryAddSingleton(sp => new RepoBuilder(
-                // The repo grain names images and the builder grain applies the build timeout (with its own key in the message).
-                options.Build with { ImageNamePrefix = options.Repo.FullImageNamePrefix, BuildTimeout = Timeout.InfiniteTimeSpan },
-                options.BuildContext,
-                options.RegistryAccess,
-                sp.GetRequiredService<ContentFetcher>(),
-                sp.GetRequiredService<BuildPlanner>(),
-                sp.GetRequiredService<DockerClient>(),
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<RepoBuilder>>()));
-            services.TryAddSingleton<SessionJanitor>();
+            throw new OptionsValidationException("Silo:NodeName", typeof(BinderNode), ["Silo:NodeName is empty; name this silo's node, e.g. node-1 (the machine name by default)."]);
+        }
+
+        var node = new BinderNode(nodeName.Trim(), options.Docker.Host);
+        builder.UseSiloMetadata(new Dictionary<string, string>
+        {
+            [BinderNode.NameKey] = node.Name,
+            [BinderNode.DockerKey] = node.DockerEndpoint,
         });
+        builder.AddPlacementDirector<NodePinnedPlacementStrategy, NodePinnedPlacementDirector>();
+        // The strongly consistent in-cluster directory: when a silo dies, the entries it held are recovered from the
+        // living silos. With the default directory every grain whose entry lived there is deactivated too, so a repo
+        // grain on a healthy silo would drop its watchers because some other node died. Orleans marks it for
+        // evaluation (ORLEANSEXP003); the version is pinned, and the cluster tests cover what Binder relies on.
+#pragma warning disable ORLEANSEXP003
+        builder.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+        // Grain state is JSON: readable in the SQLite file, and what the Azure and Redis providers store too.
+        builder.UseSystemTextJsonGrainStorageSerializer();
+
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(node);
+        services.AddSingleton<ClusterNodes>();
+        services.AddSingleton(options);
+        services.AddSingleton(options.Repo);
+        services.AddSingleton(options.BuildQueue);
+        services.AddSingleton(options.Sessions);
+        services.TryAddSingleton(sp => new DockerClient(options.Docker, sp.GetRequiredService<ILogger<DockerClient>>()));
+        services.TryAddSingleton(sp => new RegistryClient(
+            options.RegistryAccess, sp.GetRequiredService<ILogger<RegistryClient>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ContentFetcher(
+            options.Content, new GitCli(options.Content), sp.GetRequiredService<ILogger<ContentFetcher>>()));
+        services.TryAddSingleton(_ => new BuildPlanner(options.Buildpacks));
+        services.TryAddSingleton(sp => new RepoBuilder(
+            // The repo grain names images and the builder grain applies the build timeout (with its own key in the message).
+            options.Build with { ImageNamePrefix = options.Repo.FullImageNamePrefix, BuildTimeout = Timeout.InfiniteTimeSpan },
+            options.BuildContext,
+            options.RegistryAccess,
+            sp.GetRequiredService<ContentFetcher>(),
+            sp.GetRequiredService<BuildPlanner>(),
+            sp.GetRequiredService<DockerClient>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<RepoBuilder>>()));
+        services.TryAddSingleton<SessionJanitor>();
+        return builder;
     }
 }

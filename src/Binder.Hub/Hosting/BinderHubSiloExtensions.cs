@@ -1,4 +1,3 @@
-using Binder.Actors;
 using Binder.Hub.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,11 +8,13 @@ public static class BinderHubSiloExtensions
 {
     /// <summary>
     /// Re-adopts this node's running sessions and removes what no session owns (see <see cref="SessionJanitor"/>).
-    /// Call it once after <see cref="Silo.StartAsync"/>, before serving launches.
+    /// Call it once the silo has started, before serving launches.
     /// </summary>
-    public static Task<SessionReconciliation> ReconcileSessionsAsync(this Silo silo, CancellationToken cancellationToken)
+    /// <param name="services">The silo's services.</param>
+    /// <param name="cancellationToken">Stops the reconciliation.</param>
+    public static Task<SessionReconciliation> ReconcileSessionsAsync(this IServiceProvider services, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(silo);
-        return silo.Services.GetRequiredService<SessionJanitor>().ReconcileAsync(cancellationToken);
+        ArgumentNullException.ThrowIfNull(services);
+        return services.GetRequiredService<SessionJanitor>().ReconcileAsync(cancellationToken);
     }
 }

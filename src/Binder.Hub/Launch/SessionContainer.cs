@@ -6,8 +6,11 @@ namespace Binder.Hub.Launch;
 /// <param name="Target">Where the proxy sends the session's traffic, e.g. <c>http://127.0.0.1:41234</c>.</param>
 /// <param name="Running">Whether the container is running.</param>
 /// <param name="CreatedAt">When the container was created.</param>
+[GenerateSerializer, Alias("binder.SessionContainer")]
 public sealed record SessionContainer(string SessionId, string ContainerId, string Target, bool Running, DateTimeOffset CreatedAt)
 {
+    // Serializer ids 0 to 4 are the primary constructor's parameters.
+
     /// <summary>Jupyter's base URL in the container (<c>/user/&lt;session&gt;/</c>), as it was started.</summary>
-    public string BaseUrl { get; init; } = $"/user/{SessionId}/";
+    [Id(5)] public string BaseUrl { get; init; } = $"/user/{SessionId}/";
 }

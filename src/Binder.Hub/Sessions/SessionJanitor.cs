@@ -1,4 +1,4 @@
-using Binder.Actors;
+using Binder.Hub.Placement;
 using Binder.Hub.Grains;
 using Binder.Hub.Launch;
 using Microsoft.Extensions.Logging;
@@ -15,7 +15,7 @@ public sealed partial class SessionJanitor(
     IGrainFactory grains,
     ILaunchBackend backend,
     IProxyClient proxy,
-    ILocalSiloDetails silo,
+    ClusterNodes nodes,
     TimeProvider time,
     ILogger<SessionJanitor> logger)
 {
@@ -78,7 +78,7 @@ public sealed partial class SessionJanitor(
                 if (IsNew(info)) return;
                 if (info is { State: SessionStates.Running or SessionStates.Starting })
                 {
-                    if (info.Node != silo.NodeName) return; // Another node's session: its own janitor decides.
+                    if (info.Node != nodes.Local.Name) return; // Another node's session: its own janitor decides.
                     if (!live.Contains(session!))
                     {
                         // Adopt(null) asks the backend again, and keeps a session whose launch is still going on.
@@ -112,7 +112,7 @@ public sealed partial class SessionJanitor(
                 if (IsNew(info)) return;
                 if (info is { State: SessionStates.Running or SessionStates.Starting })
                 {
-                    if (info.Node != silo.NodeName) return;
+                    if (info.Node != nodes.Local.Name) return;
                     if (!await grain.Adopt(null, false))
                     {
                         cleaned.Add(session);

@@ -1,4 +1,3 @@
-using Binder.Actors;
 using Binder.Server.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

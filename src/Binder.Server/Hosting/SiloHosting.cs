@@ -1,66 +1,53 @@
-using Binder.Actors;
-using Binder.Build.Docker;
+using System.Net;
+using Binder.Build.Run;
+using Binder.Hub.Hosting;
+using Binder.Orleans.Sqlite;
+using Binder.Server.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Binder.Hub.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Hosting;
 
 namespace Binder.Server.Hosting;
 
 /// <summary>
-/// Builds the silo that runs in this process beside the front end: its own service container (grains are constructed
-/// from it) sharing the host's logging, time, configuration and session proxy; the one-machine default keeps state in
-/// SQLite under the data directory.
+/// Configures the Orleans silo this process hosts beside the front end, in the same service container (the grains and
+/// the HTTP endpoints share the host's logging, time, configuration, session proxy and launch backend). This stage has
+/// the embedded default only: one silo on localhost clustering, grain state and reminders in SQLite under the data
+/// directory (<see cref="StateFile"/>).
 /// </summary>
 internal static class SiloHosting
 {
-    public static Silo Create(IServiceProvider host)
-    {
-        var configuration = host.GetRequiredService<IConfiguration>();
-        var server = host.GetRequiredService<IOptions<ServerOptions>>().Value;
-        var proxy = host.GetRequiredService<ProxyHost>();
-        var directory = server.ResolvedDataDirectory;
-        try
-        {
-            Directory.CreateDirectory(directory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions),
-                [$"Server:DataDirectory '{directory}' cannot be created ({e.Message}); point it at a writable directory."]);
-        }
-        var state = Path.Combine(directory, "binder.db");
-        var node = configuration["Silo:NodeName"] is { Length: > 0 } name ? name : Environment.MachineName;
-        var hub = host.GetRequiredService<HubConfiguration>();
-        var resolver = host.GetRequiredService<RepoResolver>();
-        var launch = Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section);
-        try
-        {
-            DockerLaunchOptionsValidator.ThrowIfInvalid(launch);
-        }
-        catch (ArgumentException e)
-        {
-            throw new OptionsValidationException(DockerLaunchOptions.Section, typeof(DockerLaunchOptions), [e.Message]);
-        }
+    /// <summary>The Orleans cluster and service id of the embedded default.</summary>
+    public const string ClusterId = "binder";
 
-        var builder = new SiloBuilder()
-            .Configure(new SiloOptions { SiloName = node, NodeName = node })
-            .UseTimeProvider(host.GetRequiredService<TimeProvider>())
-            .AddSqliteGrainStorage("Default", state)
-            .UseSqliteReminders(state);
-        var services = builder.Services;
-        services.AddSingleton(host.GetRequiredService<ILoggerFactory>());
-        services.AddSingleton(configuration);
-        // Resolved when a grain first needs it, which is after ProxyHost has started.
-        services.AddSingleton(_ => proxy.Client);
-        services.AddSingleton(resolver);
-        foreach (var provider in resolver.Providers) services.AddSingleton(provider);
-        services.AddSingleton<ILaunchBackend>(sp => new DockerLaunchBackend(
-            sp.GetRequiredService<DockerClient>(), launch, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DockerLaunchBackend>>()));
-        builder.AddBinderHub(hub.Hub);
-        return builder.Build();
+    /// <summary>The SQLite file, under <c>Server:DataDirectory</c>, holding grain state and reminders.</summary>
+    public const string StateFile = "binder.db";
+
+    public static void Configure(ISiloBuilder silo, SiloHostOptions node, HubConfiguration hub)
+    {
+        // One silo: its silo port only has to be free (nothing else dials it), so by default any free loopback port.
+        var siloPort = node.Port == 0 ? FreePorts.On(IPAddress.Loopback) : node.Port;
+        silo.UseLocalhostClustering(siloPort, node.GatewayPort, serviceId: ClusterId, clusterId: ClusterId);
+        silo.Configure<global::Orleans.Configuration.SiloOptions>(o => o.SiloName = node.NodeName);
+
+        // The data directory is a validated Server option, read when the storage first opens (after validation).
+        silo.AddSqliteGrainStorage(BinderHubSiloBuilderExtensions.StorageName, _ => { });
+        silo.Services.AddOptions<SqliteStorageOptions>(BinderHubSiloBuilderExtensions.StorageName)
+            .Configure<IOptions<ServerOptions>>((sqlite, server) => sqlite.DatabasePath = StatePath(server.Value));
+        silo.UseSqliteReminderService(_ => { });
+        silo.Services.AddOptions<SqliteStorageOptions>()
+            .Configure<IOptions<ServerOptions>>((sqlite, server) => sqlite.DatabasePath = StatePath(server.Value));
+        silo.Services.AddSingleton<LegacyStateImport>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LegacyStateImport>());
+
+        silo.Services.AddSingleton<GrainCallStatistics>();
+        silo.Services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<GrainCallStatistics>());
+        silo.AddBinderHub(hub.Hub, node.NodeName);
     }
+
+    /// <summary>Where the embedded backend keeps grain state and reminders.</summary>
+    public static string StatePath(ServerOptions server) => Path.Combine(server.ResolvedDataDirectory, StateFile);
 
     internal static T Bind<T>(IConfiguration configuration, string section) where T : new()
     {

@@ -1,7 +1,8 @@
-using Binder.Actors;
+using Binder.Hub.Placement;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Orleans.Runtime;
 
 namespace Binder.Server.Metrics;
 
@@ -10,26 +11,26 @@ internal static class MetricsApi
 {
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", async (BinderMetrics metrics, Silo silo, CancellationToken cancellationToken) =>
+        app.MapGet("/metrics", async (BinderMetrics metrics, GrainCallStatistics calls, IGrainFactory grains, ILocalSiloDetails silo, ClusterNodes nodes, CancellationToken cancellationToken) =>
         {
             var text = new PrometheusText();
             metrics.Write(text);
-            WriteGrains(text, silo.GetStatistics());
-            await WriteBuildQueuesAsync(text, silo, cancellationToken).ConfigureAwait(false);
+            var activations = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics([silo.SiloAddress]).ConfigureAwait(false);
+            WriteGrains(text, silo.Name, activations, calls.Snapshot());
+            await WriteBuildQueuesAsync(text, grains, nodes, cancellationToken).ConfigureAwait(false);
             return Results.Text(text.ToString(), PrometheusText.ContentType);
         }).WithName("Metrics");
         return app;
     }
 
-    internal static void WriteGrains(PrometheusText text, SiloRuntimeStatistics statistics)
+    internal static void WriteGrains(PrometheusText text, string silo, IEnumerable<SimpleGrainStatistic> activations, IReadOnlyList<GrainMethodStatistics> methods)
     {
-        var silo = statistics.SiloId;
         text.Header("binder_grain_activations", "Grain activations in this silo, per grain class", "gauge");
-        foreach (var (type, count) in statistics.ActivationsByType.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (type, count) in activations.GroupBy(a => a.GrainType, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Sum(a => a.ActivationCount))).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             text.Sample("binder_grain_activations", PrometheusText.Labels(["silo", "type"], [silo, type]), count);
         }
-        var methods = statistics.Methods.OrderBy(m => m.Interface, StringComparer.Ordinal).ThenBy(m => m.Method, StringComparer.Ordinal).ToList();
         text.Header("binder_grain_calls_total", "Grain calls handled by this silo, per method", "counter");
         foreach (var m in methods) text.Sample("binder_grain_calls_total", Labels(silo, m), m.Calls);
         text.Header("binder_grain_errors_total", "Grain calls that failed, per method", "counter");
@@ -41,14 +42,13 @@ internal static class MetricsApi
     }
 
     /// <summary>Each live node's builder: running, queued and capacity. A node that does not answer in time is left out.</summary>
-    internal static async Task WriteBuildQueuesAsync(PrometheusText text, Silo silo, CancellationToken cancellationToken)
+    internal static async Task WriteBuildQueuesAsync(PrometheusText text, IGrainFactory grains, ClusterNodes nodes, CancellationToken cancellationToken)
     {
-        var nodes = silo.GetClusterMembers().Select(m => m.NodeName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var loads = await Task.WhenAll(nodes.Select(async node =>
+        var loads = await Task.WhenAll(nodes.LiveNodeNames().Select(async node =>
         {
             try
             {
-                return await silo.GrainFactory.GetGrain<IBuilderGrain>(node).GetLoad().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+                return await grains.GetGrain<IBuilderGrain>(node).GetLoad().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

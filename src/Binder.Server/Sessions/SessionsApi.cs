@@ -1,4 +1,3 @@
-using Binder.Actors;
 using Binder.Server.Build;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

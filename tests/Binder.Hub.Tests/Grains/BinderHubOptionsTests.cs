@@ -1,5 +1,5 @@
-using Binder.Actors;
 using Binder.Hub.Hosting;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Binder.Hub.Tests.Grains;
@@ -38,7 +38,9 @@ public sealed class BinderHubOptionsTests
             Sessions = new SessionOptions { IdleTimeout = TimeSpan.FromSeconds(-1), TotalQuota = -2 },
         };
 
-        var error = Assert.Throws<OptionsValidationException>(() => new SiloBuilder().AddBinderHub(options));
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+
+        var error = Assert.Throws<OptionsValidationException>(() => builder.UseOrleans(silo => silo.AddBinderHub(options, "node-1")));
 
         Assert.Contains("Binder:BuildQueue:MaxConcurrentBuilds", error.Message, StringComparison.Ordinal);
         Assert.Contains("Binder:Repo:BuildTimeout", error.Message, StringComparison.Ordinal);

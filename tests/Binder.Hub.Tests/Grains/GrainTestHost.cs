@@ -1,40 +1,63 @@
-using Binder.Actors;
+using System.Net;
 using Binder.Build.Buildpacks;
 using Binder.Build.Docker;
+using Binder.Build.Run;
 using Binder.Hub.Events;
 using Binder.Hub.Grains;
 using Binder.Hub.Hosting;
 using Binder.Hub.Launch;
 using Binder.Hub.Providers;
+using Binder.Orleans.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
 
 namespace Binder.Hub.Tests.Grains;
 
 /// <summary>
-/// An in-process silo with <see cref="BinderHubSiloBuilderExtensions.AddBinderHub"/> against the real Docker daemon,
-/// registry and (when a proxy is given) configurable-http-proxy. Images named by its prefix are removed at the end.
+/// A real Orleans silo in-process (localhost clustering on free loopback ports) with
+/// <see cref="BinderHubSiloBuilderExtensions.AddBinderHub"/>, against the real Docker daemon, registry and (when a
+/// proxy is given) configurable-http-proxy. Several hosts form one cluster when each joins the first. Images named by
+/// its prefix are removed at the end.
 /// </summary>
 internal sealed class GrainTestHost : IAsyncDisposable
 {
     private readonly List<string> _images = [];
 
-    private GrainTestHost(Silo silo, BinderHubOptions options, DockerClient docker)
+    private GrainTestHost(IHost host, BinderHubOptions options, DockerClient docker, string node, IPEndPoint siloEndpoint, string clusterId)
     {
-        Silo = silo;
+        Host = host;
         Options = options;
         Docker = docker;
+        NodeName = node;
+        SiloEndpoint = siloEndpoint;
+        ClusterId = clusterId;
     }
 
     public const string Node = "grains-test-node";
 
-    public Silo Silo { get; }
+    public IHost Host { get; }
+
+    public IServiceProvider Services => Host.Services;
 
     public BinderHubOptions Options { get; }
 
     public DockerClient Docker { get; }
 
-    public IGrainFactory Grains => Silo.GrainFactory;
+    public string NodeName { get; }
+
+    /// <summary>Where this silo listens for other silos (the primary of its cluster when others join it).</summary>
+    public IPEndPoint SiloEndpoint { get; }
+
+    public string ClusterId { get; }
+
+    public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
+
+    public SiloAddress SiloAddress => Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
 
     /// <summary>Leave the sessions of this host's instance running at the end (a restart test's first silo).</summary>
     public bool KeepSessions { get; set; }
@@ -47,31 +70,21 @@ internal sealed class GrainTestHost : IAsyncDisposable
         Repo = new RepoGrainOptions { ImageNamePrefix = $"binder-grains-test-{TestEnvironment.UniqueSuffix()}-", Registry = registry },
     };
 
-    /// <summary>Starts a silo; with <paramref name="statePath"/> state and reminders live in that SQLite file.</summary>
+    /// <summary>
+    /// Starts a silo; with <paramref name="statePath"/> grain state and reminders live in that SQLite file (Binder's
+    /// embedded backend), else in memory. With <paramref name="joins"/> the silo joins that host's cluster.
+    /// </summary>
     public static async Task<GrainTestHost> StartAsync(
         BinderHubOptions options, string? statePath = null, ProxyProcess? proxy = null, string? instanceName = null,
-        ReminderOptions? reminders = null, ClusterOptions? cluster = null, string node = Node,
+        Action<ReminderOptions>? reminders = null, GrainTestHost? joins = null, string node = Node,
         Action<IServiceCollection>? services = null, Func<IProxyClient, IProxyClient>? wrapProxy = null,
-        Func<ILaunchBackend, ILaunchBackend>? wrapBackend = null)
+        Func<ILaunchBackend, ILaunchBackend>? wrapBackend = null, TimeSpan? responseTimeout = null)
     {
         var docker = new DockerClient(options.Docker, NullLogger<DockerClient>.Instance);
-        var builder = new SiloBuilder()
-            .Configure(new SiloOptions { SiloName = node, NodeName = node })
-            .Configure(reminders ?? new ReminderOptions());
-        if (cluster is not null)
-        {
-            builder.UsePostgresClustering(cluster)
-                .AddPostgresGrainStorage("Default", cluster.ConnectionString)
-                .UsePostgresReminders(cluster.ConnectionString);
-        }
-        else if (statePath is null)
-        {
-            builder.AddMemoryGrainStorage().UseInMemoryReminders();
-        }
-        else
-        {
-            builder.AddSqliteGrainStorage("Default", statePath).UseSqliteReminders(statePath);
-        }
+        var (siloPort, gatewayPort) = FreePorts.Pair(IPAddress.Loopback, IPAddress.Loopback);
+        var clusterId = joins?.ClusterId ?? "grains-test-" + TestEnvironment.UniqueSuffix();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
         builder.Services.AddSingleton(docker);
         if (proxy is not null)
         {
@@ -85,10 +98,39 @@ internal sealed class GrainTestHost : IAsyncDisposable
             builder.Services.AddSingleton(wrapBackend?.Invoke(backend) ?? backend);
         }
         services?.Invoke(builder.Services);
-        builder.AddBinderHub(options);
-        var silo = builder.Build();
-        await silo.StartAsync(TestContext.Current.CancellationToken);
-        return new GrainTestHost(silo, options, docker);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, joins?.SiloEndpoint, serviceId: clusterId, clusterId: clusterId);
+            silo.Configure<global::Orleans.Configuration.SiloOptions>(o => o.SiloName = node);
+            if (statePath is null)
+            {
+                silo.AddMemoryGrainStorage(BinderHubSiloBuilderExtensions.StorageName);
+                silo.UseInMemoryReminderService();
+            }
+            else
+            {
+                silo.AddSqliteGrainStorage(BinderHubSiloBuilderExtensions.StorageName, o => o.DatabasePath = statePath);
+                silo.UseSqliteReminderService(o => o.DatabasePath = statePath);
+            }
+            if (reminders is not null) silo.Configure(reminders);
+            if (responseTimeout is { } timeout)
+            {
+                silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = timeout);
+            }
+            silo.AddBinderHub(options, node);
+        });
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(TestContext.Current.CancellationToken);
+        }
+        catch
+        {
+            host.Dispose();
+            docker.Dispose();
+            throw;
+        }
+        return new GrainTestHost(host, options, docker, node, new IPEndPoint(IPAddress.Loopback, siloPort), clusterId);
     }
 
     /// <summary>Starts a configurable-http-proxy of our own on free loopback ports.</summary>
@@ -120,6 +162,13 @@ internal sealed class GrainTestHost : IAsyncDisposable
         return events;
     }
 
+    /// <summary>The activations of a grain type in this silo, by their keys.</summary>
+    public async Task<IReadOnlyList<string>> ActivationKeysAsync(string grainType)
+    {
+        var statistics = await Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(hostsIds: [SiloAddress]);
+        return [.. statistics.Where(s => s.GrainId.Type.ToString() == grainType).Select(s => s.GrainId.Key.ToString()!)];
+    }
+
     public void Track(string? image)
     {
         if (image is not null) lock (_images) _images.Add(image);
@@ -131,11 +180,14 @@ internal sealed class GrainTestHost : IAsyncDisposable
         lock (_images) _images.RemoveAll(i => i == image);
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         // A failed test can leave a session running: nothing of this host's instance outlives it. (Tests that restart
         // a silo on purpose keep their sessions: they share the instance with the next host, which removes them.)
-        if (!KeepSessions && Silo.Services.GetService<ILaunchBackend>() is { } backend)
+        if (!KeepSessions && Services.GetService<ILaunchBackend>() is { } backend)
         {
             try
             {
@@ -146,11 +198,31 @@ internal sealed class GrainTestHost : IAsyncDisposable
             }
             catch (Exception) { }
         }
-        await Silo.DisposeAsync();
+        try
+        {
+            await Host.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            Host.Dispose();
+        }
         foreach (var image in _images.Distinct())
         {
             try { await Docker.RemoveImageAsync(image, force: true, CancellationToken.None); } catch (Exception) { }
         }
+        Docker.Dispose();
+    }
+
+    /// <summary>Stops the silo at once, as a crash would: no grain is deactivated, no other silo is told.</summary>
+    public async Task KillAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        using (var now = new CancellationTokenSource())
+        {
+            await now.CancelAsync();
+            try { await Host.StopAsync(now.Token); } catch (OperationCanceledException) { }
+        }
+        Host.Dispose();
         Docker.Dispose();
     }
 }

@@ -1,12 +1,11 @@
 using System.Net.Http.Headers;
-using Binder.Actors;
 using Binder.Hub.Events;
 using Binder.Hub.Grains;
 using Binder.Hub.Hosting;
 using Binder.Hub.Launch;
 using Binder.Hub.Providers;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
+using Orleans.Hosting;
 
 namespace Binder.Hub.Tests.Grains;
 
@@ -49,52 +48,41 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
     }
 
     [Fact]
-    public async Task StopDuringTheCleanUpOfAFailedLaunchDoesNotConflictOnPostgres()
+    public async Task StopDuringTheCleanUpOfAFailedLaunchDoesNotConflictOnDurableStorage()
     {
-        var admin = TestEnvironment.Postgres;
-        var schema = "grains_test_" + TestEnvironment.UniqueSuffix();
-        await ExecuteAsync(admin, $"CREATE SCHEMA {schema}");
-        try
+        using var state = new TempDirectory("binder-grains-state");
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        HookedProxyClient? hookedProxy = null;
+        HookedLaunchBackend? hookedBackend = null;
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), Path.Combine(state.Path, "state.db"), proxy,
+            wrapProxy: p => hookedProxy = new HookedProxyClient(p), wrapBackend: b => hookedBackend = new HookedLaunchBackend(b));
+        var session = SessionIds.NewSessionId();
+        var grain = host.Grains.GetGrain<ILaunchGrain>(session);
+        hookedProxy!.AfterAdd = _ => throw new InvalidOperationException("The test proxy refuses this route.");
+        var secondStop = new TaskCompletionSource();
+        Task? stop = null;
+        var stops = 0;
+        hookedBackend!.BeforeStop = async _ =>
         {
-            var cluster = new ClusterOptions { ConnectionString = new NpgsqlConnectionStringBuilder(admin) { SearchPath = schema }.ToString() };
-            await using var proxy = await GrainTestHost.StartProxyAsync();
-            HookedProxyClient? hookedProxy = null;
-            HookedLaunchBackend? hookedBackend = null;
-            await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy, cluster: cluster,
-                wrapProxy: p => hookedProxy = new HookedProxyClient(p), wrapBackend: b => hookedBackend = new HookedLaunchBackend(b));
-            var session = SessionIds.NewSessionId();
-            var grain = host.Grains.GetGrain<ILaunchGrain>(session);
-            hookedProxy!.AfterAdd = _ => throw new InvalidOperationException("The test proxy refuses this route.");
-            var secondStop = new TaskCompletionSource();
-            Task? stop = null;
-            var stops = 0;
-            hookedBackend!.BeforeStop = async _ =>
+            if (Interlocked.Increment(ref stops) > 1)
             {
-                if (Interlocked.Increment(ref stops) > 1)
-                {
-                    secondStop.TrySetResult();
-                    return;
-                }
-                // The launch is cleaning up after its failure when a Stop comes in. A second clean-up in parallel
-                // would reach this point too; both then write the state with the same version.
-                stop = Task.Run(() => grain.Stop("stopped while failing"), Token);
-                try { await secondStop.Task.WaitAsync(TimeSpan.FromSeconds(5), Token); } catch (TimeoutException) { }
-            };
+                secondStop.TrySetResult();
+                return;
+            }
+            // The launch is cleaning up after its failure when a Stop comes in. A second clean-up in parallel
+            // would reach this point too; both then write the state with the same version.
+            stop = Task.Run(() => grain.Stop("stopped while failing"), Token);
+            try { await secondStop.Task.WaitAsync(TimeSpan.FromSeconds(5), Token); } catch (TimeoutException) { }
+        };
 
-            var events = await LaunchAsync(host, session);
-            await stop!;
+        var events = await LaunchAsync(host, session);
+        await stop!;
 
-            Assert.Equal(BinderPhases.Failed, events[^1].Phase);
-            // One clean-up, which the Stop waited for: two in parallel would both write the state (the conflict).
-            Assert.Equal(1, Volatile.Read(ref stops));
-            Assert.Equal(SessionStates.Stopped, (await grain.GetInfo())!.State);
-            await AssertGoneAsync(host, proxy, session);
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(admin, $"DROP SCHEMA IF EXISTS {schema} CASCADE");
-        }
+        Assert.Equal(BinderPhases.Failed, events[^1].Phase);
+        // One clean-up, which the Stop waited for: two in parallel would both write the state (the conflict).
+        Assert.Equal(1, Volatile.Read(ref stops));
+        Assert.Equal(SessionStates.Stopped, (await grain.GetInfo())!.State);
+        await AssertGoneAsync(host, proxy, session);
     }
 
     [Fact]
@@ -123,7 +111,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
     {
         using var state = new TempDirectory("binder-grains-state");
         var statePath = Path.Combine(state.Path, "state.db");
-        var reminders = new ReminderOptions { MinimumPeriod = TimeSpan.FromSeconds(1), RefreshPeriod = TimeSpan.FromSeconds(1) };
+        Action<ReminderOptions> reminders = o => { o.MinimumReminderPeriod = TimeSpan.FromSeconds(1); o.RefreshReminderListPeriod = TimeSpan.FromSeconds(1); };
         var options = GrainTestHost.TestOptions() with { Sessions = new SessionOptions { ReminderPeriod = TimeSpan.FromSeconds(2) } };
         await using var proxy = await GrainTestHost.StartProxyAsync();
         HookedProxyClient? hooked = null;
@@ -175,7 +163,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         // The janitor has read the container list when a user's launch completes.
         hooked!.AfterList = async () => events = await LaunchAsync(host, session);
 
-        var reconciliation = await host.Silo.ReconcileSessionsAsync(Token);
+        var reconciliation = await host.Services.ReconcileSessionsAsync(Token);
 
         Assert.Equal(BinderPhases.Ready, events![^1].Phase);
         Assert.DoesNotContain(session, reconciliation.CleanedSessions);
@@ -207,7 +195,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         }
         hooked!.FailDeletesOf = $"/user/{stuck}";
 
-        var reconciliation = await host.Silo.ReconcileSessionsAsync(Token);
+        var reconciliation = await host.Services.ReconcileSessionsAsync(Token);
 
         Assert.Contains(reconciliation.Failures, f => f.Contains(stuck, StringComparison.Ordinal));
         Assert.Contains($"/user/{ghost}", reconciliation.RemovedRoutes.Select(p => p.TrimEnd('/')));
@@ -289,17 +277,9 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
 
     private static async Task AssertGoneAsync(GrainTestHost host, ProxyProcess proxy, string session)
     {
-        Assert.DoesNotContain(await host.Silo.Services.GetRequiredService<ILaunchBackend>().ListAsync(Token), c => c.SessionId == session);
+        Assert.DoesNotContain(await host.Services.GetRequiredService<ILaunchBackend>().ListAsync(Token), c => c.SessionId == session);
         using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance);
         Assert.DoesNotContain(await client.GetRoutesAsync(Token), r => r.Path.TrimEnd('/') == $"/user/{session}");
         Assert.DoesNotContain(session, await host.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(CancellationToken.None);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 }

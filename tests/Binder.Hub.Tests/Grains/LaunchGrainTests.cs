@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Binder.Actors;
 using Binder.Hub.Events;
 using Binder.Hub.Grains;
 using Binder.Hub.Hosting;
 using Binder.Hub.Launch;
 using Binder.Hub.Providers;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
 
 namespace Binder.Hub.Tests.Grains;
 
@@ -171,7 +171,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
             var ghost = SessionIds.NewSessionId();
             await client.AddRouteAsync($"/user/{ghost}/", "http://127.0.0.1:9", new Dictionary<string, string> { ["session"] = ghost }, Token);
 
-            var reconciliation = await after.Silo.ReconcileSessionsAsync(Token);
+            var reconciliation = await after.Services.ReconcileSessionsAsync(Token);
 
             Assert.Equal([session], reconciliation.Adopted);
             Assert.Equal([stray], reconciliation.RemovedContainers);
@@ -215,7 +215,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         }
         await using var after = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), statePath, proxy, instance);
 
-        var reconciliation = await after.Silo.ReconcileSessionsAsync(Token);
+        var reconciliation = await after.Services.ReconcileSessionsAsync(Token);
 
         Assert.Empty(reconciliation.Adopted);
         Assert.Contains(session, reconciliation.CleanedSessions);
@@ -259,7 +259,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         using var state = new TempDirectory("binder-grains-state");
         var statePath = Path.Combine(state.Path, "state.db");
         var instance = "grains-" + TestEnvironment.UniqueSuffix();
-        var reminders = new ReminderOptions { MinimumPeriod = TimeSpan.FromSeconds(1), RefreshPeriod = TimeSpan.FromSeconds(1) };
+        Action<ReminderOptions> reminders = o => { o.MinimumReminderPeriod = TimeSpan.FromSeconds(1); o.RefreshReminderListPeriod = TimeSpan.FromSeconds(1); };
         var options = GrainTestHost.TestOptions() with
         {
             Sessions = new SessionOptions
@@ -342,7 +342,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         }
     }
 
-    private static ILaunchBackend Backend(GrainTestHost host) => host.Silo.Services.GetRequiredService<ILaunchBackend>();
+    private static ILaunchBackend Backend(GrainTestHost host) => host.Services.GetRequiredService<ILaunchBackend>();
 
     private static async Task<HttpResponseMessage> GetAsync(HttpClient http, string url, string token)
     {

@@ -1,5 +1,5 @@
-using Binder.Actors;
 using Binder.Hub.Grains;
+using Orleans.Storage;
 
 namespace Binder.Hub.Tests.Grains;
 

@@ -134,7 +134,7 @@ public sealed class LaunchTests
                 Assert.True(DateTime.UtcNow < deadline, "the abandoned launch's container is still there after 2 minutes");
                 await Task.Delay(200, Token);
             }
-            var grains = app.App.Services.GetRequiredService<Binder.Actors.IGrainFactory>();
+            var grains = app.App.Services.GetRequiredService<IGrainFactory>();
             var quotaKey = "git/" + Uri.EscapeDataString(repository.Url);
             while ((await grains.GetGrain<Binder.Hub.Grains.IQuotaGrain>(quotaKey).GetHolders()).Count > 0
                 || (await grains.GetGrain<Binder.Hub.Grains.IQuotaGrain>(Binder.Hub.Grains.IQuotaGrain.TotalKey).GetHolders()).Count > 0)

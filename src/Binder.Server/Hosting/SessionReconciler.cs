@@ -1,4 +1,3 @@
-using Binder.Actors;
 using Binder.Hub.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,19 +5,19 @@ using Microsoft.Extensions.Logging;
 namespace Binder.Server.Hosting;
 
 /// <summary>
-/// Starts the in-process silo, then takes back the sessions a previous run left (containers and routes re-adopted or
-/// removed) before the front end serves launches; stops it (every grain deactivated) on shutdown.
+/// Once the silo has started (it is registered after Orleans' own hosted service, so it starts after the silo and
+/// before the front end serves), takes back the sessions a previous run left: containers and routes re-adopted or
+/// removed, quota slots of ended sessions released.
 /// </summary>
-internal sealed partial class SiloLifetime(Silo silo, ILogger<SiloLifetime> logger) : IHostedService
+internal sealed partial class SessionReconciler(IServiceProvider services, ILogger<SessionReconciler> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await silo.StartAsync(cancellationToken).ConfigureAwait(false);
-        var result = await silo.ReconcileSessionsAsync(cancellationToken).ConfigureAwait(false);
+        var result = await services.ReconcileSessionsAsync(cancellationToken).ConfigureAwait(false);
         LogReconciled(logger, result.Adopted.Count, result.RemovedContainers.Count, result.RemovedRoutes.Count, result.CleanedSessions.Count);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => silo.StopAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sessions after start: {Adopted} taken back, {Containers} stray containers and {Routes} stray routes removed, {Cleaned} ended sessions cleaned up")]
     private static partial void LogReconciled(ILogger logger, int adopted, int containers, int routes, int cleaned);
