@@ -42,7 +42,7 @@ internal sealed class HookedProxyClient(IProxyClient inner) : IProxyClient
     private int _beforeDeleteTaken;
 }
 
-/// <summary>The real Docker launch backend with a one-shot hook after the container list was read.</summary>
+/// <summary>The real Docker launch backend with a one-shot hook after the container list was read, and hooks before starts and stops.</summary>
 internal sealed class HookedLaunchBackend(ILaunchBackend inner) : ILaunchBackend
 {
     private int _afterListTaken;
@@ -52,7 +52,14 @@ internal sealed class HookedLaunchBackend(ILaunchBackend inner) : ILaunchBackend
     /// <summary>Runs on every container stop before the container is removed.</summary>
     public Func<string, Task>? BeforeStop { get; set; }
 
-    public Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken) => inner.StartAsync(start, cancellationToken);
+    /// <summary>Runs before every container start, with the start's token.</summary>
+    public Func<CancellationToken, Task>? BeforeStart { get; set; }
+
+    public async Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken)
+    {
+        if (BeforeStart is { } hook) await hook(cancellationToken);
+        return await inner.StartAsync(start, cancellationToken);
+    }
 
     public async Task StopAsync(string sessionId, CancellationToken cancellationToken)
     {
