@@ -21,6 +21,17 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task Serve_refuses_an_invalid_silo_port_with_a_sentence_and_exit_code_2()
+    {
+        using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
+        var (exit, _, stderr) = await CliRun.InProcessAsync("serve", "--urls", "http://127.0.0.1:1",
+            "--Silo:Port=70000", $"--Server:DataDirectory={data.Path}");
+        Assert.Equal(2, exit);
+        Assert.Contains("Silo:Port is 70000", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_without_a_reachable_Docker_daemon_says_so_in_one_sentence_and_stops_its_proxy()
     {
         using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
