@@ -58,6 +58,11 @@ public static class BinderServer
         var urls = configuration["urls"] is { Length: > 0 } given ? given : configuration.GetSection(ServerOptions.Section)["Urls"] ?? new ServerOptions().Urls;
         builder.WebHost.UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Orleans reports every start step and option, and its placement retries log each attempt (Polly): warnings up.
+        // The silo's start-up advice to use server GC is meant for big multi-core silos, not this one-process service.
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
         var services = builder.Services;
         services.AddOptions<ServerOptions>()

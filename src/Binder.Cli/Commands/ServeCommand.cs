@@ -40,6 +40,12 @@ internal static class ServeCommand
                 {
                     builder.Logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
                     builder.Logging.AddFilter("Microsoft", verbose ? LogLevel.Information : LogLevel.Warning);
+                    if (verbose)
+                    {
+                        builder.Logging.AddFilter("Orleans", LogLevel.Information);
+                        builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Information);
+                        builder.Logging.AddFilter("Polly", LogLevel.Information);
+                    }
                     // A failed start is printed as one sentence below; the host's own report is a stack trace.
                     builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", verbose ? LogLevel.Information : LogLevel.None);
                     builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
