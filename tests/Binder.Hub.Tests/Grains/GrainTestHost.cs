@@ -149,6 +149,37 @@ internal sealed class GrainTestHost : IAsyncDisposable
         PersistentSpec = $"git/{Uri.EscapeDataString(repository.Url)}/{commit}",
     };
 
+    /// <summary>A launch order for a made-up repository (unique, so its quota is the test's own) running <paramref name="imageName"/>.</summary>
+    public static LaunchOrder LaunchOrder(string imageName) => new()
+    {
+        Repo = new ResolvedRepo
+        {
+            Spec = new RepoSpec("git", "demo/HEAD", "demo-" + TestEnvironment.UniqueSuffix(), "HEAD"),
+            ResolvedRef = "0123456789abcdef0123456789abcdef01234567",
+            RepoUrl = "https://git.example.org/demo.git",
+            BuildSlug = "https://git.example.org/demo.git",
+            Source = new GitSource("https://git.example.org/demo.git", "0123456789abcdef0123456789abcdef01234567"),
+            PersistentSpec = "git/demo/0123456789abcdef0123456789abcdef01234567",
+        },
+        ImageName = imageName,
+        PublicBaseUrl = "https://binder.example.org/",
+        LaunchHost = "https://binder.example.org/",
+        BinderRequest = "v2/git/demo/HEAD",
+    };
+
+    /// <summary>This silo's launch backend (its node's session containers).</summary>
+    public ILaunchBackend Backend => Services.GetRequiredService<ILaunchBackend>();
+
+    /// <summary>Asserts that nothing of the session is left: no container, no proxy route, no slot in the total quota.</summary>
+    public async Task AssertSessionGoneAsync(ProxyProcess proxy, string session)
+    {
+        var token = TestContext.Current.CancellationToken;
+        Assert.DoesNotContain(await Backend.ListAsync(token), c => c.SessionId == session);
+        using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), NullLogger<ConfigurableHttpProxyClient>.Instance);
+        Assert.DoesNotContain(await client.GetRoutesAsync(token), r => r.Path.TrimEnd('/') == $"/user/{session}");
+        Assert.DoesNotContain(session, await Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
+    }
+
     /// <summary>Watches until the final event, collecting every event; remembers the image for removal.</summary>
     public async Task<List<BinderEvent>> WatchAsync(ResolvedRepo repo)
     {

@@ -44,7 +44,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         var info = await grain.GetInfo();
         Assert.Equal(SessionStates.Stopped, info!.State);
         Assert.Equal("user pressed stop", info.StopReason);
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         // One clean-up, which the Stop waited for: two in parallel would both write the state (the conflict).
         Assert.Equal(1, Volatile.Read(ref stops));
         Assert.Equal(SessionStates.Stopped, (await grain.GetInfo())!.State);
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
 
         var info = await grain.GetInfo();
         Assert.Equal(SessionStates.Stopped, info!.State);
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         hooked.FailDeletesOf = null;
         await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())!.State == SessionStates.Stopped);
         Assert.Equal("launch failed", (await grain.GetInfo())!.StopReason);
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         Assert.Equal(BinderPhases.Failed, events[^1].Phase);
         Assert.Contains("Binder:Sessions:ReminderPeriod", events[^1].Message, StringComparison.Ordinal);
         Assert.Equal(SessionStates.Stopped, (await host.Grains.GetGrain<ILaunchGrain>(session).GetInfo())!.State);
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
             Assert.Contains(await client.GetRoutesAsync(Token), r => r.Path.TrimEnd('/') == $"/user/{session}");
         }
         await grain.Stop("test over");
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
     }
 
     [Fact]
@@ -234,7 +234,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
 
         await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())!.State == SessionStates.Stopped);
         Assert.Equal("idle", (await grain.GetInfo())!.StopReason);
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
     }
 
     private static async Task WaitForCancellationAsync(CancellationToken token)
@@ -248,38 +248,13 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         }
     }
 
-    private LaunchOrder Order() => new()
-    {
-        Repo = new ResolvedRepo
-        {
-            Spec = new RepoSpec("git", "demo/HEAD", "demo-" + TestEnvironment.UniqueSuffix(), "HEAD"),
-            ResolvedRef = "0123456789abcdef0123456789abcdef01234567",
-            RepoUrl = "https://git.example.org/demo.git",
-            BuildSlug = "https://git.example.org/demo.git",
-            Source = new GitSource("https://git.example.org/demo.git", "0123456789abcdef0123456789abcdef01234567"),
-            PersistentSpec = "git/demo/0123456789abcdef0123456789abcdef01234567",
-        },
-        ImageName = image.ImageName,
-        PublicBaseUrl = "https://binder.example.org/",
-        LaunchHost = "https://binder.example.org/",
-        BinderRequest = "v2/git/demo/HEAD",
-    };
-
     private async Task<List<BinderEvent>> LaunchAsync(GrainTestHost host, string session)
     {
         var events = new List<BinderEvent>();
-        await foreach (var e in host.Grains.GetGrain<ILaunchGrain>(session).Launch(Order(), Token).WithCancellation(Token))
+        await foreach (var e in host.Grains.GetGrain<ILaunchGrain>(session).Launch(GrainTestHost.LaunchOrder(image.ImageName), Token).WithCancellation(Token))
         {
             events.Add(e);
         }
         return events;
-    }
-
-    private static async Task AssertGoneAsync(GrainTestHost host, ProxyProcess proxy, string session)
-    {
-        Assert.DoesNotContain(await host.Services.GetRequiredService<ILaunchBackend>().ListAsync(Token), c => c.SessionId == session);
-        using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance);
-        Assert.DoesNotContain(await client.GetRoutesAsync(Token), r => r.Path.TrimEnd('/') == $"/user/{session}");
-        Assert.DoesNotContain(session, await host.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
     }
 }

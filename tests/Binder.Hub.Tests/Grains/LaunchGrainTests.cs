@@ -24,7 +24,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         var session = SessionIds.NewSessionId();
         var grain = host.Grains.GetGrain<ILaunchGrain>(session);
 
-        var events = await LaunchAsync(host, session, Order(host));
+        var events = await LaunchAsync(host, session, GrainTestHost.LaunchOrder(image.ImageName));
 
         Assert.Equal([BinderPhases.Launching, BinderPhases.Ready], RepoGrainTests.Phases(events));
         var ready = events[^1];
@@ -44,12 +44,12 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         var info = await grain.GetInfo();
         Assert.Equal(SessionStates.Running, info!.State);
         Assert.Equal(GrainTestHost.Node, info.Node);
-        Assert.Contains(await Backend(host).ListAsync(Token), c => c.SessionId == session && c.ContainerId == info.ContainerId);
+        Assert.Contains(await host.Backend.ListAsync(Token), c => c.SessionId == session && c.ContainerId == info.ContainerId);
 
         await grain.Stop("stopped by the test");
         await grain.Stop("stopped twice");
 
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
         Assert.Equal("stopped by the test", (await grain.GetInfo())!.StopReason);
     }
 
@@ -58,7 +58,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
     {
         await using var proxy = await GrainTestHost.StartProxyAsync();
         await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy);
-        var order = Order(host) with { RepoQuota = 2 };
+        var order = GrainTestHost.LaunchOrder(image.ImageName) with { RepoQuota = 2 };
         var sessions = Enumerable.Range(0, 6).Select(_ => SessionIds.NewSessionId()).ToList();
 
         var results = await Task.WhenAll(sessions.Select(s => Task.Run(() => LaunchAsync(host, s, order), Token)));
@@ -75,11 +75,11 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         });
         Assert.Equal(ready.Order(), (await host.Grains.GetGrain<IQuotaGrain>(quotaKey).GetHolders()).Order());
         Assert.Equal(ready.Order(), (await host.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders()).Order());
-        Assert.Equal(ready.Order(), (await Backend(host).ListAsync(Token)).Select(c => c.SessionId).Order());
+        Assert.Equal(ready.Order(), (await host.Backend.ListAsync(Token)).Select(c => c.SessionId).Order());
 
         foreach (var session in ready) await host.Grains.GetGrain<ILaunchGrain>(session).Stop("test over");
         Assert.Empty(await host.Grains.GetGrain<IQuotaGrain>(quotaKey).GetHolders());
-        Assert.Empty(await Backend(host).ListAsync(Token));
+        Assert.Empty(await host.Backend.ListAsync(Token));
     }
 
     [Fact]
@@ -93,13 +93,13 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         await using var host = await GrainTestHost.StartAsync(options, proxy: proxy);
         var session = SessionIds.NewSessionId();
 
-        var events = await LaunchAsync(host, session, Order(host));
+        var events = await LaunchAsync(host, session, GrainTestHost.LaunchOrder(image.ImageName));
         Assert.Equal(BinderPhases.Ready, events[^1].Phase);
 
         var grain = host.Grains.GetGrain<ILaunchGrain>(session);
         await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())!.State == SessionStates.Stopped);
         Assert.Equal("idle", (await grain.GetInfo())!.StopReason);
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         };
         await using var host = await GrainTestHost.StartAsync(options, proxy: proxy);
         var session = SessionIds.NewSessionId();
-        var events = await LaunchAsync(host, session, Order(host));
+        var events = await LaunchAsync(host, session, GrainTestHost.LaunchOrder(image.ImageName));
         var ready = events[^1];
         Assert.Equal(BinderPhases.Ready, ready.Phase);
 
@@ -125,7 +125,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
             return (await grain.GetInfo())!.State == SessionStates.Stopped;
         });
         Assert.Equal("max age reached", (await grain.GetInfo())!.StopReason);
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
     }
 
     [Fact]
@@ -136,12 +136,12 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         await using var host = await GrainTestHost.StartAsync(options, proxy: proxy);
         var session = SessionIds.NewSessionId();
 
-        var events = await LaunchAsync(host, session, Order(host) with { ImageName = "binder-grains-test-missing:" + TestEnvironment.UniqueSuffix() });
+        var events = await LaunchAsync(host, session, GrainTestHost.LaunchOrder(image.ImageName) with { ImageName = "binder-grains-test-missing:" + TestEnvironment.UniqueSuffix() });
 
         Assert.Equal(BinderPhases.Failed, events[^1].Phase);
         Assert.Equal(500, events[^1].StatusCode);
         Assert.Contains("is not in the Docker daemon", events[^1].Message, StringComparison.Ordinal);
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
         Assert.Equal(SessionStates.Stopped, (await host.Grains.GetGrain<ILaunchGrain>(session).GetInfo())!.State);
     }
 
@@ -159,7 +159,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
             await using (var before = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), statePath, proxy, instance))
             {
                 before.KeepSessions = true;
-                ready = (await LaunchAsync(before, session, Order(before)))[^1];
+                ready = (await LaunchAsync(before, session, GrainTestHost.LaunchOrder(image.ImageName)))[^1];
                 Assert.Equal(BinderPhases.Ready, ready.Phase);
             }
             using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance);
@@ -167,7 +167,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
             await client.DeleteRouteAsync($"/user/{session}/", Token);
             var stray = SessionIds.NewSessionId();
             await using var after = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), statePath, proxy, instance);
-            var strayContainer = await Backend(after).StartAsync(new SessionStart(stray, image.ImageName, SessionIds.NewToken(), $"/user/{stray}/", "git/stray@0"), Token);
+            var strayContainer = await after.Backend.StartAsync(new SessionStart(stray, image.ImageName, SessionIds.NewToken(), $"/user/{stray}/", "git/stray@0"), Token);
             var ghost = SessionIds.NewSessionId();
             await client.AddRouteAsync($"/user/{ghost}/", "http://127.0.0.1:9", new Dictionary<string, string> { ["session"] = ghost }, Token);
 
@@ -176,7 +176,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
             Assert.Equal([session], reconciliation.Adopted);
             Assert.Equal([stray], reconciliation.RemovedContainers);
             Assert.Contains($"/user/{ghost}", reconciliation.RemovedRoutes.Select(p => p.TrimEnd('/')));
-            Assert.DoesNotContain(await Backend(after).ListAsync(Token), c => c.ContainerId == strayContainer.ContainerId);
+            Assert.DoesNotContain(await after.Backend.ListAsync(Token), c => c.ContainerId == strayContainer.ContainerId);
             var routes = await client.GetRoutesAsync(Token);
             Assert.Contains(routes, r => r.Path.TrimEnd('/') == $"/user/{session}");
             Assert.DoesNotContain(routes, r => r.Path.TrimEnd('/') == $"/user/{ghost}");
@@ -188,7 +188,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
             Assert.Equal(SessionStates.Running, (await grain.GetInfo())!.State);
 
             await grain.Stop("test over");
-            await AssertGoneAsync(after, proxy, session);
+            await after.AssertSessionGoneAsync(proxy, session);
         }
         finally
         {
@@ -207,11 +207,11 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         string quotaKey;
         await using (var before = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), statePath, proxy, instance))
         {
-            var order = Order(before);
+            var order = GrainTestHost.LaunchOrder(image.ImageName);
             quotaKey = $"{order.Repo.Spec.Provider}/{order.Repo.Spec.Repository}";
             Assert.Equal(BinderPhases.Ready, (await LaunchAsync(before, session, order))[^1].Phase);
             // The container dies while the silo is down.
-            await Backend(before).StopAsync(session, Token);
+            await before.Backend.StopAsync(session, Token);
         }
         await using var after = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), statePath, proxy, instance);
 
@@ -222,7 +222,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         Assert.Equal(SessionStates.Stopped, (await after.Grains.GetGrain<ILaunchGrain>(session).GetInfo())!.State);
         Assert.Empty(await after.Grains.GetGrain<IQuotaGrain>(quotaKey).GetHolders());
         Assert.Empty(await after.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
-        await AssertGoneAsync(after, proxy, session);
+        await after.AssertSessionGoneAsync(proxy, session);
     }
 
     [Fact]
@@ -238,7 +238,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
             var seen = new List<BinderEvent>();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
             {
-                await foreach (var e in grain.Launch(Order(host), leaving.Token).WithCancellation(leaving.Token))
+                await foreach (var e in grain.Launch(GrainTestHost.LaunchOrder(image.ImageName), leaving.Token).WithCancellation(leaving.Token))
                 {
                     seen.Add(e);
                     // The client goes away while the container starts.
@@ -250,7 +250,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
 
         await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())?.State == SessionStates.Stopped);
         Assert.Equal("launch cancelled", (await grain.GetInfo())!.StopReason);
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
     }
 
     [Fact]
@@ -276,7 +276,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
             await using (var before = await GrainTestHost.StartAsync(patient, statePath, proxy, instance, reminders))
             {
                 before.KeepSessions = true;
-                Assert.Equal(BinderPhases.Ready, (await LaunchAsync(before, session, Order(before)))[^1].Phase);
+                Assert.Equal(BinderPhases.Ready, (await LaunchAsync(before, session, GrainTestHost.LaunchOrder(image.ImageName)))[^1].Phase);
             }
 
             using (var docker = new Binder.Build.Docker.DockerClient(options.Docker, Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance))
@@ -287,38 +287,16 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
 
             // No janitor and no call: only the durable reminder can activate the session's grain in the new silo.
             await using var after = await GrainTestHost.StartAsync(options, statePath, proxy, instance, reminders);
-            await RepoGrainTests.WaitUntilAsync(async () => !(await Backend(after).ListAsync(Token)).Any(c => c.SessionId == session));
+            await RepoGrainTests.WaitUntilAsync(async () => !(await after.Backend.ListAsync(Token)).Any(c => c.SessionId == session));
             var info = await after.Grains.GetGrain<ILaunchGrain>(session).GetInfo();
             Assert.Equal(SessionStates.Stopped, info!.State);
             Assert.Equal("idle", info.StopReason);
-            await AssertGoneAsync(after, proxy, session);
+            await after.AssertSessionGoneAsync(proxy, session);
         }
         finally
         {
             await RemoveInstanceContainersAsync(instance);
         }
-    }
-
-    private LaunchOrder Order(GrainTestHost host)
-    {
-        var repo = new ResolvedRepo
-        {
-            Spec = new RepoSpec("git", "demo/HEAD", "demo-" + TestEnvironment.UniqueSuffix(), "HEAD"),
-            ResolvedRef = "0123456789abcdef0123456789abcdef01234567",
-            RepoUrl = "https://git.example.org/demo.git",
-            BuildSlug = "https://git.example.org/demo.git",
-            Source = new GitSource("https://git.example.org/demo.git", "0123456789abcdef0123456789abcdef01234567"),
-            PersistentSpec = "git/demo/0123456789abcdef0123456789abcdef01234567",
-        };
-        _ = host;
-        return new LaunchOrder
-        {
-            Repo = repo,
-            ImageName = image.ImageName,
-            PublicBaseUrl = "https://binder.example.org/",
-            LaunchHost = "https://binder.example.org/",
-            BinderRequest = "v2/git/demo/HEAD",
-        };
     }
 
     private static async Task<List<BinderEvent>> LaunchAsync(GrainTestHost host, string session, LaunchOrder order)
@@ -342,20 +320,10 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         }
     }
 
-    private static ILaunchBackend Backend(GrainTestHost host) => host.Services.GetRequiredService<ILaunchBackend>();
-
     private static async Task<HttpResponseMessage> GetAsync(HttpClient http, string url, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("token", token);
         return await http.SendAsync(request, Token);
-    }
-
-    private static async Task AssertGoneAsync(GrainTestHost host, ProxyProcess proxy, string session)
-    {
-        Assert.DoesNotContain(await Backend(host).ListAsync(Token), c => c.SessionId == session);
-        using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance);
-        Assert.DoesNotContain(await client.GetRoutesAsync(Token), r => r.Path.TrimEnd('/') == $"/user/{session}");
-        Assert.DoesNotContain(session, await host.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
     }
 }

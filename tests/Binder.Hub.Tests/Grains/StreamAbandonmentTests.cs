@@ -26,7 +26,7 @@ public sealed class StreamAbandonmentTests(JupyterImageFixture image) : IClassFi
         await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy, responseTimeout: TimeSpan.FromMinutes(10));
         var session = SessionIds.NewSessionId();
         var grain = host.Grains.GetGrain<ILaunchGrain>(session);
-        var reader = grain.Launch(Order(), CancellationToken.None).GetAsyncEnumerator(CancellationToken.None);
+        var reader = grain.Launch(GrainTestHost.LaunchOrder(image.ImageName), CancellationToken.None).GetAsyncEnumerator(CancellationToken.None);
         try
         {
             Assert.True(await reader.MoveNextAsync());
@@ -38,7 +38,7 @@ public sealed class StreamAbandonmentTests(JupyterImageFixture image) : IClassFi
             var info = await grain.GetInfo();
             Assert.Equal(SessionStates.Stopped, info!.State);
             Assert.Equal("stopped while nobody read", info.StopReason);
-            await AssertGoneAsync(host, proxy, session);
+            await host.AssertSessionGoneAsync(proxy, session);
             // A caller that reads on gets the launch's end: ready if it got there before the stop, else the stop.
             var rest = new List<BinderEvent>();
             while (await reader.MoveNextAsync()) rest.Add(reader.Current);
@@ -65,7 +65,7 @@ public sealed class StreamAbandonmentTests(JupyterImageFixture image) : IClassFi
         {
             if (Interlocked.Increment(ref starts) == 1) await Task.Delay(Timeout.Infinite, token);
         };
-        var order = Order() with { RepoQuota = 1 };
+        var order = GrainTestHost.LaunchOrder(image.ImageName) with { RepoQuota = 1 };
         var session = SessionIds.NewSessionId();
         var grain = host.Grains.GetGrain<ILaunchGrain>(session);
         var abandoned = grain.Launch(order, CancellationToken.None).GetAsyncEnumerator(CancellationToken.None);
@@ -76,7 +76,7 @@ public sealed class StreamAbandonmentTests(JupyterImageFixture image) : IClassFi
         await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())?.State == SessionStates.Stopped);
 
         Assert.Equal("launch cancelled", (await grain.GetInfo())!.StopReason);
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
         // The repository's one slot is free again: the next launch runs.
         var next = SessionIds.NewSessionId();
         var events = new List<BinderEvent>();
@@ -152,30 +152,5 @@ public sealed class StreamAbandonmentTests(JupyterImageFixture image) : IClassFi
         Assert.Null(await host.Docker.InspectImageAsync(imageA, Token));
         await RepoGrainTests.WaitUntilAsync(async () => await builder.GetLoad() == new BuilderLoad(GrainTestHost.Node, 0, 0, 1));
         GC.KeepAlive(abandoned);
-    }
-
-    private LaunchOrder Order() => new()
-    {
-        Repo = new ResolvedRepo
-        {
-            Spec = new RepoSpec("git", "demo/HEAD", "demo-" + TestEnvironment.UniqueSuffix(), "HEAD"),
-            ResolvedRef = "0123456789abcdef0123456789abcdef01234567",
-            RepoUrl = "https://git.example.org/demo.git",
-            BuildSlug = "https://git.example.org/demo.git",
-            Source = new GitSource("https://git.example.org/demo.git", "0123456789abcdef0123456789abcdef01234567"),
-            PersistentSpec = "git/demo/0123456789abcdef0123456789abcdef01234567",
-        },
-        ImageName = image.ImageName,
-        PublicBaseUrl = "https://binder.example.org/",
-        LaunchHost = "https://binder.example.org/",
-        BinderRequest = "v2/git/demo/HEAD",
-    };
-
-    private static async Task AssertGoneAsync(GrainTestHost host, ProxyProcess proxy, string session)
-    {
-        Assert.DoesNotContain(await host.Services.GetRequiredService<ILaunchBackend>().ListAsync(Token), c => c.SessionId == session);
-        using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance);
-        Assert.DoesNotContain(await client.GetRoutesAsync(Token), r => r.Path.TrimEnd('/') == $"/user/{session}");
-        Assert.DoesNotContain(session, await host.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
     }
 }
