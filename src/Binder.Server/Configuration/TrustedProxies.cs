@@ -17,11 +17,13 @@ internal sealed class TrustedProxies
 {
     private readonly IReadOnlyList<IPNetwork> _networks;
     private readonly string? _ownedProxySocket;
+    private readonly bool _otherUnixListeners;
 
     public TrustedProxies(IOptions<ServerOptions> server, ProxyHost proxy)
     {
         _networks = server.Value.TrustedProxies.Select(ParseNetwork).OfType<IPNetwork>().ToList();
         _ownedProxySocket = proxy.Options.FrontEndSocket;
+        _otherUnixListeners = server.Value.Urls.Contains("unix:", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>An address (as a one-address network) or a CIDR network, or null when it is neither.</summary>
@@ -35,10 +37,17 @@ internal sealed class TrustedProxies
     public bool IsTrusted(IPAddress address) => _networks.Any(n => n.Contains(address));
 
     /// <summary>Whether the request came in through the owned proxy's socket.</summary>
-    public bool CameThroughOwnedProxy(HttpContext context) =>
-        _ownedProxySocket is not null
-        && context.Features.Get<IConnectionEndPointFeature>()?.LocalEndPoint is UnixDomainSocketEndPoint local
-        && string.Equals(local.ToString(), _ownedProxySocket, StringComparison.Ordinal);
+    public bool CameThroughOwnedProxy(HttpContext context)
+    {
+        // A unix socket connection has no IP addresses.
+        if (_ownedProxySocket is null || context.Connection.LocalIpAddress is not null || context.Connection.RemoteIpAddress is not null) return false;
+        if (context.Features.Get<IConnectionEndPointFeature>()?.LocalEndPoint is UnixDomainSocketEndPoint local)
+        {
+            return string.Equals(local.ToString(), _ownedProxySocket, StringComparison.Ordinal);
+        }
+        // The endpoint is not exposed: the owned proxy's socket is the only unix listener unless Server:Urls names one.
+        return !_otherUnixListeners;
+    }
 
     /// <summary>
     /// The client's address: the connection's peer, unless the peer is a trusted proxy; then <c>X-Forwarded-For</c> is

@@ -62,6 +62,22 @@ public sealed class ClientAddressTests
     }
 
     [Fact]
+    public async Task Through_the_owned_proxy_the_client_is_the_address_the_proxy_saw_and_its_ban_holds()
+    {
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Access:BannedNetworks:0:Cidr"] = "127.0.0.0/8",
+            ["Access:BannedNetworks:0:Message"] = "banned-network-marker",
+        });
+        using var http = new HttpClient();
+
+        var refused = await FinalEventAsync(http, new Uri(app.ProxyListenUrl, "build/" + Spec), "198.51.100.1");
+
+        Assert.Equal(403, StatusOf(refused));
+        Assert.Contains("banned-network-marker", refused.Event.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_trusted_proxys_hop_names_the_client_but_what_the_client_wrote_before_it_does_not()
     {
         await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>
@@ -103,10 +119,11 @@ public sealed class ClientAddressTests
             });
             var port = app.ProxyListenUrl.Port;
             var request = $"GET /build/{Spec} HTTP/1.0\\r\\nHost: {gateway}:{port}\\r\\nAccept: text/event-stream\\r\\nX-Forwarded-For: 198.51.100.7\\r\\n\\r\\n";
+            // printf %b: the request's \r\n are escapes, its %-escaped spec is text.
             var output = await Docker("run", "--rm", "--network", name, "--entrypoint", "/bin/bash", TestEnvironment.BaseImage, "-c",
-                $"exec 3<>/dev/tcp/{gateway}/{port} && printf '{request}' >&3 && timeout 60 cat <&3");
+                $"exec 3<>/dev/tcp/{gateway}/{port} && printf '%b' \"$1\" >&3 && timeout 60 cat <&3", "bash", request);
 
-            Assert.Contains("banned-network-marker", output, StringComparison.Ordinal);
+            Assert.True(output.Contains("banned-network-marker", StringComparison.Ordinal), $"the container (network {subnet}) was not refused; it read:\n{output}");
             Assert.Contains("\"status_code\":403", output.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
         }
         finally
