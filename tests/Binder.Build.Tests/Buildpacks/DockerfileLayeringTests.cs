@@ -41,6 +41,29 @@ public sealed class DockerfileLayeringTests
         Assert.Equal(d.LastIndexOf("\nUSER ", StringComparison.Ordinal), d.IndexOf("\nUSER 1000\nRUN chmod +x start", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(JupyterSource.Debian)]
+    [InlineData(JupyterSource.PackageIndex)]
+    public void Pipfile_R_and_conda_images_share_the_system_package_layer_of_a_plain_python_image(JupyterSource source)
+    {
+        var options = new BuildpackOptions { JupyterSource = source };
+        using var python = new TempRepository().File("requirements.txt", "numpy");
+        using var pipfile = new TempRepository().File("Pipfile", "[packages]\n");
+        using var r = new TempRepository().File("runtime.txt", "r-2024-01-01");
+        static string FirstAptLayer(string d) => d[d.IndexOf("RUN apt-get update", StringComparison.Ordinal)..][..(d[d.IndexOf("RUN apt-get update", StringComparison.Ordinal)..].IndexOf("\n\n", StringComparison.Ordinal))];
+
+        var shared = FirstAptLayer(PlanTests.Plan(python, options).Dockerfile);
+        var pipfileDockerfile = PlanTests.Plan(pipfile, options).Dockerfile;
+        var rDockerfile = PlanTests.Plan(r, options).Dockerfile;
+
+        Assert.StartsWith(shared + "\n", pipfileDockerfile[pipfileDockerfile.IndexOf("RUN apt-get update", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        // Offline, Debian's pipenv comes in a layer of its own.
+        Assert.Equal(source == JupyterSource.Debian, pipfileDockerfile.Contains(shared + "\n# Packages of the 'pipfile' buildpack\n", StringComparison.Ordinal));
+        Assert.StartsWith(shared + "\n# Packages of the 'r' buildpack\n", rDockerfile[rDockerfile.IndexOf("RUN apt-get update", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        Assert.DoesNotContain("r-base", shared, StringComparison.Ordinal);
+        Assert.Equal(source == JupyterSource.Debian, shared.Contains("python3-notebook", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Apt_txt_packages_are_installed_as_root_before_the_repository()
     {
