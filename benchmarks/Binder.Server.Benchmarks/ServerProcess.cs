@@ -34,6 +34,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             ["Binder:Docker:Host"] = Required("DOCKER_HOST"),
             ["Binder:Docker:BuildNetworkMode"] = "host",
             ["Binder:Buildpacks:BaseImage"] = Required("BINDER_TEST_BASE_IMAGE"),
+            ["Binder:Buildpacks:JupyterSource"] = "Debian",
             ["Binder:Repo:ImageNamePrefix"] = ImagePrefix,
             ["Launch:Docker:InstanceName"] = InstanceName,
             ["Silo:NodeName"] = InstanceName,
