@@ -80,7 +80,7 @@ public sealed partial class RepoBuilder(
         }
         if (request.NoBuild)
         {
-            return new RepoBuildResult(imageName, null, repository.ResolvedRef, plan.Buildpack, plan.Dockerfile, null);
+            return Result(null, null);
         }
 
         var extraFiles = new Dictionary<string, string>(plan.SupportFiles, StringComparer.Ordinal);
@@ -129,7 +129,15 @@ public sealed partial class RepoBuilder(
                 line => onEvent(new BuildEvent(BuildPhase.Pushing, line + "\n")), cancellationToken).ConfigureAwait(false);
         }
         onEvent(new BuildEvent(BuildPhase.Built, $"Built image {imageName}\n") { ImageName = imageName });
-        return new RepoBuildResult(imageName, imageId, repository.ResolvedRef, plan.Buildpack, plan.Dockerfile, digest);
+        return Result(imageId, digest);
+
+        // A repository's own Dockerfile decides its user and directory; a generated image's are the plan's.
+        RepoBuildResult Result(string? id, string? pushed) =>
+            new RepoBuildResult(imageName, id, repository.ResolvedRef, plan.Buildpack, plan.Dockerfile, pushed) with
+            {
+                UserId = plan.RepositoryDockerfilePath is null ? plan.UserId : null,
+                RepoDir = plan.RepositoryDockerfilePath is null ? plan.RepoDir : null,
+            };
     }
 
     private async Task<string> BuildImageAsync(BuildContext context, DockerBuildParameters parameters, Action<BuildEvent> onEvent, CancellationToken cancellationToken)

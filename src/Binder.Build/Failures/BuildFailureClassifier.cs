@@ -15,6 +15,8 @@ namespace Binder.Build.Failures;
 /// </summary>
 public static partial class BuildFailureClassifier
 {
+    private const int MaxQuotedLine = 200;
+
     /// <summary>Returns <paramref name="failure"/> with its kind and closing sentences decided.</summary>
     /// <param name="failure">The failure as the daemon reported it.</param>
     /// <param name="plan">The plan the build followed.</param>
@@ -140,8 +142,11 @@ public static partial class BuildFailureClassifier
         var fix = source is { Setting.Length: > 0 }
             ? $"check that it is up and reachable from the build network, or change {source.Setting}"
             : "check that the build network reaches the internet (DNS and outgoing connections)";
+        // A short error line is worth quoting; pip's 300-character retry warnings are in the log lines above anyway.
+        var shown = DockerBuildFailedException.WithoutDaemonPaths(line.Trim());
+        var quote = shown.Length <= MaxQuotedLine ? $": \"{shown}\"" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"This is not a problem in the repository: {what}{setting} could not be reached ({reason}: \"{DockerBuildFailedException.WithoutDaemonPaths(line.Trim())}\"). " +
+            $"This is not a problem in the repository: {what}{setting} could not be reached ({reason}{quote}). " +
             $"Build again later; if it keeps failing, the operator should {fix}.");
     }
 
@@ -149,7 +154,7 @@ public static partial class BuildFailureClassifier
     [GeneratedRegex(@"""/?([^""]+)""\s*:?\s*not found", RegexOptions.CultureInvariant)]
     private static partial Regex MissingContextFile();
 
-    [GeneratedRegex(@"E: (?:Unable to locate package|Package '?)([a-z0-9][a-z0-9.+-]*)'?(?: has no installation candidate)?", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"E: (?:Unable to locate package |Package '?)([a-z0-9][a-z0-9.+-]*)'?(?: has no installation candidate)?", RegexOptions.CultureInvariant)]
     private static partial Regex AptUnknownPackage();
 
     [GeneratedRegex(@"No matching distribution found for ([^\s]+)", RegexOptions.CultureInvariant)]
