@@ -71,7 +71,7 @@ public static partial class BuildFailureClassifier
             .Distinct(StringComparer.Ordinal).ToList();
         if (packages.Count > 0 && step.Contains("apt-get", StringComparison.Ordinal))
         {
-            var aptTxt = plan.Detection.Files.FirstOrDefault(f => f.EndsWith("apt.txt", StringComparison.Ordinal)) ?? "apt.txt";
+            var aptTxt = plan.Detection.PathOf("apt.txt");
             return $"the Debian archive has no package {string.Join(", ", packages.Select(p => $"'{p}'"))}. " +
                 $"Check the name{(packages.Count > 1 ? "s" : "")} in {aptTxt} (packages.debian.org lists the packages of Debian bookworm) and build again.";
         }

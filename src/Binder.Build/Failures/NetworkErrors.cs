@@ -53,7 +53,7 @@ public static partial class NetworkErrors
         }
     }
 
-    [GeneratedRegex(@"Temporary failure in name resolution|Name or service not known|Could not resolve host|Temporary failure resolving|No address associated with hostname|nodename nor servname|no such host|Name does not resolve|getaddrinfo failed|Could not resolve proxy|\[Errno -[23]\]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"Temporary failure in name resolution|Couldn'?t resolve host|Name or service not known|Could not resolve host|Temporary failure resolving|No address associated with hostname|nodename nor servname|no such host|Name does not resolve|getaddrinfo failed|Could not resolve proxy|\[Errno -[23]\]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NameResolution();
 
     [GeneratedRegex(@"Connection refused|ECONNREFUSED|\[Errno 111\]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
