@@ -187,11 +187,12 @@ internal sealed partial class RepoGrain(
                 return;
             }
             var reason = final?.Message ?? $"The builder on node {node} stopped without saying whether the build worked.";
-            await FailAsync(run, reason, imageName, node);
+            // The builder decided whose problem the failure is; a builder that said nothing failed itself.
+            await FailAsync(run, reason, imageName, node, final?.StatusCode ?? 500);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            await FailAsync(run, "The build was interrupted because this Binder is shutting down; ask again to start it over.", imageName, state.State.Node);
+            await FailAsync(run, "The build was interrupted because this Binder is shutting down; ask again to start it over.", imageName, state.State.Node, 503);
         }
         catch (Exception e)
         {
@@ -225,15 +226,16 @@ internal sealed partial class RepoGrain(
         {
             Log.NodeLost(logger, Key, node, e);
             return BinderEvent.Of(BinderPhases.Failed,
-                $"Node {node}, which was building this image, stopped answering ({e.GetType().Name}: {e.Message}). Ask again: the build starts over on a live node.");
+                $"Node {node}, which was building this image, stopped answering ({e.GetType().Name}: {e.Message}). Ask again: the build starts over on a live node.")
+                with { StatusCode = 503 };
         }
     }
 
-    private async Task FailAsync(BuildRun run, string reason, string? imageName, string? node)
+    private async Task FailAsync(BuildRun run, string reason, string? imageName, string? node, int statusCode = 500)
     {
         var message = FailureMessage(reason, run.Log.LastLines(options.Repo.FailureLogLines));
         Log.BuildFailed(logger, Key, node ?? "(none)", reason);
-        await FinishAsync(run, BinderEvent.Of(BinderPhases.Failed, message) with { StatusCode = 500 },
+        await FinishAsync(run, BinderEvent.Of(BinderPhases.Failed, message) with { StatusCode = statusCode },
             new RepoGrainState { State = RepoBuildStates.Failed, Node = node, Since = time.GetUtcNow(), ImageName = imageName, FailureMessage = message });
     }
 
