@@ -210,7 +210,12 @@ public sealed partial class DockerClient
             config?.WorkingDir ?? "",
             config?.ExposedPorts?.Keys.ToList() ?? [],
             inspect.Size,
-            inspect.Created);
+            inspect.Created)
+        {
+            // Docker writes the zero time for an image that was never tagged.
+            LastTagTime = DateTimeOffset.TryParse(inspect.Metadata?.LastTagTime, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var tagged) && tagged.Year > 1 ? tagged : null,
+        };
     }
 
     /// <summary>Removes a local image (untags it, and deletes it when no other name refers to it).</summary>

@@ -45,6 +45,10 @@ public sealed class BinderHubOptionsValidator : IValidateOptions<BinderHubOption
             errors.Add("Binder:Sessions:ReminderPeriod must be positive and at least the reminder minimum period (1 minute by default).");
         if (sessions.TotalQuota is < 0)
             errors.Add("Binder:Sessions:TotalQuota must not be negative (leave it out for no limit).");
+        if (sessions.NodeQuota is < 0)
+            errors.Add("Binder:Sessions:NodeQuota must not be negative (leave it out to derive it from the node's memory).");
+        if (sessions.NodeMemoryReserveBytes < 0)
+            errors.Add("Binder:Sessions:NodeMemoryReserveBytes must not be negative, e.g. 4294967296 (4 GiB).");
         if (sessions.DefaultRepoQuota is < 0)
             errors.Add("Binder:Sessions:DefaultRepoQuota must not be negative (leave it out for no limit).");
         if (sessions.StopTimeout <= TimeSpan.Zero)

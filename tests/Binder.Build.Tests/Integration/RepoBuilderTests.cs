@@ -59,7 +59,7 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
 
         // --run: a Jupyter server with a fresh token, answering; the container is gone after stop.
         var runner = fixture.CreateRunner();
-        var notebook = await runner.StartAsync(image, TestContext.Current.CancellationToken);
+        var notebook = await runner.StartAsync(image, 1000, TestContext.Current.CancellationToken);
         try
         {
             // No cookies: Jupyter answers a good token with a login cookie that would let the wrong token through.

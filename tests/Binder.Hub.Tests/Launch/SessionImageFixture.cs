@@ -99,6 +99,7 @@ public sealed class SessionImageFixture : IAsyncLifetime
         {
             await Docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
         }
+        try { await Docker.RemoveNetworkAsync(Options().NetworkName, CancellationToken.None); } catch (BinderBuildException) { }
         foreach (var image in new[] { TokenOffCommandImage, TokenOffConfigImage, SessionImage, SilentImage })
         {
             try { await Docker.RemoveImageAsync(image, force: true, CancellationToken.None); } catch (BinderBuildException) { }

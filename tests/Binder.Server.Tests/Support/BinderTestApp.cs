@@ -42,6 +42,11 @@ internal sealed class BinderTestApp : IAsyncDisposable
 
     public string InstanceName => $"servertest-{Suffix}";
 
+    /// <summary>The service's session network: <c>Launch:Docker:Network:Name</c> when the test set one, else the default name.</summary>
+    public string NetworkName => App.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Launch:Docker:Network:Name"] is { Length: > 0 } name
+        ? name
+        : $"{InstanceName}-sessions";
+
     public IProxyClient Proxy => App.Services.GetRequiredService<IProxyClient>();
 
     /// <summary>Where the service's own proxy listens, whatever public URL it is configured with.</summary>
@@ -89,6 +94,10 @@ internal sealed class BinderTestApp : IAsyncDisposable
         {
             await app.DisposeAsync();
             data.Dispose();
+            // A start that failed after the session network was made must not leave it behind.
+            var network = values.GetValueOrDefault("Launch:Docker:Network:Name") is { Length: > 0 } named ? named : $"{values["Launch:Docker:InstanceName"]}-sessions";
+            using var docker = new DockerClient(new DockerOptions { Host = TestEnvironment.DockerHost }, Microsoft.Extensions.Logging.Abstractions.NullLogger<DockerClient>.Instance);
+            try { await docker.RemoveNetworkAsync(network, CancellationToken.None); } catch (Binder.Build.BinderBuildException) { }
             throw;
         }
         return new BinderTestApp(app, port, suffix, data, log);
@@ -129,6 +138,12 @@ internal sealed class BinderTestApp : IAsyncDisposable
             {
                 await docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
             }
+            if (!KeepSessionsOnDispose)
+            {
+                // The service never removes its session network; the test does (a restart test's next app shares it).
+                try { await docker.RemoveNetworkAsync(NetworkName, CancellationToken.None); } catch (Binder.Build.BinderBuildException) { }
+            }
+            docker.Dispose();
             _data.Dispose();
         }
     }
