@@ -49,6 +49,12 @@ public sealed partial class DockerClient
             ("forcerm", "1"),
         };
         query.AddRange(parameters.Tags.Select(tag => ("t", (string?)tag)));
+        if ((parameters.MemoryLimitBytes ?? _options.BuildMemoryLimitBytes) is > 0 and var memory)
+        {
+            var bytes = memory.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            query.Add(("memory", bytes));
+            query.Add(("memswap", bytes));
+        }
         if (parameters.BuildArgs.Count > 0)
         {
             query.Add(("buildargs", ToJson(parameters.BuildArgs)));
