@@ -340,6 +340,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         {
             await docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
         }
+        await docker.RemoveNetworkAsync(new DockerLaunchOptions { InstanceName = instance }.NetworkName, CancellationToken.None);
     }
 
     private static ILaunchBackend Backend(GrainTestHost host) => host.Silo.Services.GetRequiredService<ILaunchBackend>();
