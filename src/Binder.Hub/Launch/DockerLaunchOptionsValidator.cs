@@ -96,7 +96,7 @@ public sealed partial class DockerLaunchOptionsValidator : IValidateOptions<Dock
         {
             problems.Add($"Network:Name '{name}' must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit, and not one of Docker's own networks (host, none, bridge, default).");
         }
-        if (network.Subnet is { } subnet && !IPNetwork.TryParse(subnet, out _))
+        if (network.Subnet is { } subnet && !IsCidr(subnet))
         {
             problems.Add($"Network:Subnet '{subnet}' is not a network in CIDR form with no host bits set, e.g. 10.213.0.0/16.");
         }
@@ -116,6 +116,12 @@ public sealed partial class DockerLaunchOptionsValidator : IValidateOptions<Dock
             problems.Add("Network:Subnet and Network:PublishAddress apply to the isolated network only; remove them, or set Network:Mode to Isolated.");
         }
     }
+
+    /// <summary>A network in CIDR form whose address has no bits beyond the prefix (Docker refuses <c>10.0.0.1/16</c>).</summary>
+    private static bool IsCidr(string value) =>
+        IPNetwork.TryParse(value, out var network)
+        && IPAddress.TryParse(value.Split('/')[0], out var address)
+        && network.BaseAddress.Equals(address);
 
     private static void Positive(TimeSpan value, string name, List<string> problems)
     {
