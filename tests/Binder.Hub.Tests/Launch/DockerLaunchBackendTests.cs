@@ -170,6 +170,26 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
     }
 
     [Fact]
+    public async Task A_session_start_records_the_use_of_its_image_for_the_image_cleaner()
+    {
+        using var backend = fixture.CreateBackend();
+        var before = (await fixture.Docker.InspectImageAsync(fixture.SessionImage, Token))!;
+        var start = NewStart(fixture.SessionImage);
+        await backend.StartAsync(start, Token);
+        try
+        {
+            var after = (await fixture.Docker.InspectImageAsync(fixture.SessionImage, Token))!;
+            Assert.Equal(before.Id, after.Id);
+            Assert.Equal(before.RepoTags, after.RepoTags);
+            Assert.True(after.LastTagTime > before.LastTagTime, $"LastTagTime {before.LastTagTime:O} did not move ({after.LastTagTime:O})");
+        }
+        finally
+        {
+            await backend.StopAsync(start.SessionId, CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Stop_removes_the_container_and_a_second_stop_does_nothing()
     {
         using var backend = fixture.CreateBackend();
