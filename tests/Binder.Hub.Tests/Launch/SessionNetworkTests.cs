@@ -186,24 +186,5 @@ public sealed class SessionNetworkTests(SessionImageFixture fixture)
         }
     }
 
-    /// <summary>A /24 in 10.231.0.0/16 that no network of the daemon uses (Docker's default pools are elsewhere).</summary>
-    private async Task<string> FreeSubnetAsync()
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var candidate = $"10.231.{Random.Shared.Next(0, 256)}.0/24";
-            var probe = "binder-test-subnet-" + TestEnvironment.UniqueSuffix();
-            try
-            {
-                await fixture.Docker.CreateNetworkAsync(new DockerNetworkParameters { Name = probe, Subnet = candidate }, Token);
-                await fixture.Docker.RemoveNetworkAsync(probe, Token);
-                return candidate;
-            }
-            catch (DockerApiException)
-            {
-                // Overlaps a network another test made: try another.
-            }
-        }
-        throw new InvalidOperationException("No free /24 in 10.231.0.0/16 on the test daemon.");
-    }
+    private Task<string> FreeSubnetAsync() => TestSubnets.FreeAsync(fixture.Docker, Token);
 }
