@@ -68,6 +68,11 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
             Assert.True(status.IsSuccessStatusCode, $"status {status.StatusCode}");
             var refused = await http.GetAsync($"http://127.0.0.1:{notebook.Port}/api/contents?token=wrong", TestContext.Current.CancellationToken);
             Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+            // Confined as the service's sessions are: the notebook user, no capabilities, no privilege gain.
+            var confined = await fixture.Docker.ExecAsync(notebook.ContainerId, ["grep", "-E", "^(Uid|CapEff|NoNewPrivs):", "/proc/1/status"], cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Contains("Uid:\t1000\t", confined.Stdout, StringComparison.Ordinal);
+            Assert.Contains("CapEff:\t0000000000000000", confined.Stdout, StringComparison.Ordinal);
+            Assert.Contains("NoNewPrivs:\t1", confined.Stdout, StringComparison.Ordinal);
             Assert.True(notebook.Token.Length >= 32);
         }
         finally
