@@ -46,6 +46,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string InstanceName => $"serverbench-{Suffix}";
 
+    /// <summary>The service's session network (the default name for its instance), which the launch floor joins too.</summary>
+    public string NetworkName => $"{InstanceName}-sessions";
+
     public int ProcessId => _process.Id;
 
     /// <summary>The service's memory now (<paramref name="collect"/>: after a full compacting GC).</summary>
@@ -72,6 +75,14 @@ internal sealed class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
         _process.Dispose();
         Directory.Delete(_data, recursive: true);
+        // The service never removes its session network; the benchmark does, after the service and its sessions.
+        using var docker = new Binder.Build.Docker.DockerClient(new Binder.Build.Docker.DockerOptions { Host = Required("DOCKER_HOST") },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance);
+        foreach (var container in await docker.ListContainersAsync(new Dictionary<string, string?> { ["org.binder.instance"] = InstanceName }))
+        {
+            await docker.RemoveContainerAsync(container.Id, force: true);
+        }
+        await docker.RemoveNetworkAsync(NetworkName);
     }
 
     public static string Required(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
