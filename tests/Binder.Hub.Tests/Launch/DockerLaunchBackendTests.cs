@@ -26,7 +26,8 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
         DefaultTarget = defaultTarget,
     };
 
-    private static async Task<HttpResponseMessage> GetAsync(HttpClient http, Uri url, string? token)
+    /// <summary>A GET with <c>Authorization: token ...</c> (none when <paramref name="token"/> is null).</summary>
+    internal static async Task<HttpResponseMessage> GetAsync(HttpClient http, Uri url, string? token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (token is not null)

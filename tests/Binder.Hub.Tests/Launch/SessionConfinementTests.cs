@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using Binder.Hub.Launch;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -83,9 +82,7 @@ public sealed class SessionConfinementTests(SessionImageFixture fixture)
             Assert.InRange(int.Parse(HostProcesses.CgroupFile(pid, "pids", "pids.current", "pids.current"), CultureInfo.InvariantCulture), forked, 64);
             // The children still hold every slot; the server's threads exist already, so it keeps answering.
             using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false });
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(proxy.Client.PublicUrl, start.BaseUrl + "api/status"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("token", start.Token);
-            using var answer = await http.SendAsync(request, Token);
+            using var answer = await DockerLaunchBackendTests.GetAsync(http, new Uri(proxy.Client.PublicUrl, start.BaseUrl + "api/status"), start.Token);
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         }
         finally

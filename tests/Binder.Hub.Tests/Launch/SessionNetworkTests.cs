@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Binder.Build.Docker;
 using Binder.Build.Tests.Docker;
 using Binder.Hub.Launch;
@@ -147,9 +146,7 @@ public sealed class SessionNetworkTests(SessionImageFixture fixture)
             Assert.Equal(session.Target, Assert.Single(await restarted.ListAsync(Token), c => c.SessionId == start.SessionId).Target);
             await proxy.Client.AddRouteAsync(start.BaseUrl, session.Target, new Dictionary<string, string> { ["session"] = start.SessionId }, Token);
             using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false });
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(proxy.Client.PublicUrl, start.BaseUrl + "api/status"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("token", start.Token);
-            using var answer = await http.SendAsync(request, Token);
+            using var answer = await DockerLaunchBackendTests.GetAsync(http, new Uri(proxy.Client.PublicUrl, start.BaseUrl + "api/status"), start.Token);
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         }
         finally
