@@ -41,17 +41,21 @@ internal sealed class DockerfileComposer
             new("HOME", c.Home),
             new("REPO_DIR", c.RepoDir),
         ]);
+        Line();
+
+        Line("# System packages, as root, before anything of the repository");
+        SwitchUser(StepUser.Root, c);
+        AptInstall(recipe.AptPackages.Concat(o.ExtraAptPackages).Distinct(StringComparer.Ordinal));
+        Line();
+
+        // After the system packages, which need none of it: a different package index or channel setting (another
+        // deployment, another test's loopback index) then still reuses that large layer from the cache.
         if (recipe.Environment.Count > 0)
         {
             Env(recipe.Environment);
         }
         // PATH is the one value that must expand ${PATH}; its parts are our own validated paths.
         Line($"ENV PATH={string.Join(':', recipe.PathPrefixes.Append(c.Home + "/.local/bin"))}:${{PATH}}");
-        Line();
-
-        Line("# System packages, as root, before anything of the repository");
-        SwitchUser(StepUser.Root, c);
-        AptInstall(recipe.AptPackages.Concat(o.ExtraAptPackages).Distinct(StringComparer.Ordinal));
         Line();
 
         Line($"# The non-root user {c.UserName} ({c.Uid}) the image runs as");
