@@ -152,7 +152,7 @@ internal sealed partial class BuilderGrain(
                     var provider = providers.FirstOrDefault(p => string.Equals(p.Prefix, record.Provider, StringComparison.Ordinal))
                         ?? throw new BinderBuildException(
                             $"No repo provider '{record.Provider}' is configured on node {GetPrimaryKeyString()}, so record {record.RecordId} cannot be fetched.");
-                    downloaded = Path.Combine(Path.GetTempPath(), "binder-record-" + Guid.NewGuid().ToString("N")[..12]);
+                    downloaded = Path.Combine(options.Content.WorkDirectory is { Length: > 0 } work ? work : Path.GetTempPath(), "binder-record-" + Guid.NewGuid().ToString("N")[..12]);
                     Directory.CreateDirectory(downloaded);
                     events.TryWrite(BinderEvent.Of(BinderPhases.Fetching, $"Fetching {repo.RepoUrl} (record {record.RecordId})..."));
                     await provider.DownloadAsync(repo, downloaded, timeout.Token).ConfigureAwait(false);
