@@ -83,7 +83,8 @@ public static class BinderServer
         {
             throw new OptionsValidationException(SiloHostOptions.Section, typeof(SiloHostOptions), badSilo.Failures);
         }
-        var launch = SiloHosting.Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section);
+        // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both.
+        var launch = SiloHosting.Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section) with { UserId = hub.Hub.Buildpacks.UserId };
         try
         {
             DockerLaunchOptionsValidator.ThrowIfInvalid(launch);
@@ -103,6 +104,7 @@ public static class BinderServer
         services.AddHostedService<WorkDirectorySweep>();
         builder.UseOrleans(orleans => SiloHosting.Configure(orleans, silo, hub));
         services.AddHostedService<SessionReconciler>();
+        services.AddHostedService<ImageCleanerHost>();
         // Resolved when first needed, which is after ProxyHost has started (grains activate once the silo runs).
         services.AddSingleton(sp => sp.GetRequiredService<ProxyHost>().Client);
         services.AddSingleton<ILaunchBackend>(sp => new DockerLaunchBackend(

@@ -15,6 +15,9 @@ internal static class TestEnvironment
     /// <summary>The base image present in the daemon (<c>BINDER_TEST_BASE_IMAGE</c>, e.g. <c>binder-base:bookworm</c>).</summary>
     public static string BaseImage => Require("BINDER_TEST_BASE_IMAGE");
 
+    /// <summary>An Npgsql connection string to a real PostgreSQL (<c>BINDER_TEST_POSTGRES</c>).</summary>
+    public static string Postgres => Require("BINDER_TEST_POSTGRES");
+
     /// <summary>The configurable-http-proxy executable (<c>BINDER_TEST_PROXY_COMMAND</c>); tests start their own instance on free ports.</summary>
     public static string ProxyCommand => Require("BINDER_TEST_PROXY_COMMAND");
 

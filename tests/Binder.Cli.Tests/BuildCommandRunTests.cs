@@ -28,7 +28,7 @@ public sealed class BuildCommandRunTests : IAsyncDisposable
     [
         .. args.TakeWhile(a => a != "--"),
         "--config", $"Buildpacks:BaseImage={TestEnvironment.BaseImage}", "--config", $"Docker:Host={TestEnvironment.DockerHost}",
-        "--config", "Docker:BuildNetworkMode=host",
+        "--config", "Docker:BuildNetworkMode=host", "--config", "Buildpacks:JupyterSource=Debian",
         .. args.SkipWhile(a => a != "--"),
     ];
 

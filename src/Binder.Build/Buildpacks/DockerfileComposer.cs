@@ -41,12 +41,6 @@ internal sealed class DockerfileComposer
             new("HOME", c.Home),
             new("REPO_DIR", c.RepoDir),
         ]);
-        if (recipe.Environment.Count > 0)
-        {
-            Env(recipe.Environment);
-        }
-        // PATH is the one value that must expand ${PATH}; its parts are our own validated paths.
-        Line($"ENV PATH={string.Join(':', recipe.PathPrefixes.Append(c.Home + "/.local/bin"))}:${{PATH}}");
         Line();
 
         // As repo2docker: the packages every image of this builder shares in one layer, the buildpack's own in the next,
@@ -64,6 +58,16 @@ internal sealed class DockerfileComposer
             Line($"# Packages of the '{recipe.Buildpack}' buildpack");
             AptInstall(packages.Where(p => !shared.Contains(p)));
         }
+        Line();
+
+        // After the system packages, which need none of it: a different package index or channel setting (another
+        // deployment, another test's loopback index) then still reuses those large layers from the cache.
+        if (recipe.Environment.Count > 0)
+        {
+            Env(recipe.Environment);
+        }
+        // PATH is the one value that must expand ${PATH}; its parts are our own validated paths.
+        Line($"ENV PATH={string.Join(':', recipe.PathPrefixes.Append(c.Home + "/.local/bin"))}:${{PATH}}");
         Line();
 
         Line($"# The non-root user {c.UserName} ({c.Uid}) the image runs as");

@@ -27,9 +27,10 @@ public static class BinderHubSiloBuilderExtensions
     /// Adds what the repo, builder, launch, quota and node-sessions grains need (the grain classes themselves come with
     /// this assembly's generated code): the options, this silo's node (published as silo metadata, which the
     /// node-pinned placement matches), the node-pinned placement director, System.Text.Json for grain state, the build
-    /// engine (Docker client, registry client, content fetcher, buildpacks) and the <see cref="SessionJanitor"/>.
-    /// Services the caller registered before (e.g. its own <see cref="DockerClient"/>) are kept. The caller must also
-    /// register an <see cref="Launch.ILaunchBackend"/> and an <see cref="Launch.IProxyClient"/> (and its
+    /// engine (Docker client, registry client, content fetcher, buildpacks), the <see cref="SessionJanitor"/> and the
+    /// node's <see cref="Images.ImageCleaner"/> (the host runs it periodically). Services the caller registered before
+    /// (e.g. its own <see cref="DockerClient"/>) are kept. The caller must also register an
+    /// <see cref="Launch.ILaunchBackend"/> and an <see cref="Launch.IProxyClient"/> (and its
     /// <see cref="Providers.IRepoProvider"/>s for record providers), clustering, the grain storage named
     /// <see cref="StorageName"/> and a reminder table.
     /// </summary>
@@ -93,6 +94,9 @@ public static class BinderHubSiloBuilderExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RepoBuilder>>()));
         services.TryAddSingleton<SessionJanitor>();
+        services.TryAddSingleton(sp => new Images.ImageCleaner(
+            sp.GetRequiredService<DockerClient>(), options.ImageCleaner, options.Repo.FullImageNamePrefix, options.Buildpacks.BaseImage,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Images.ImageCleaner>>()));
         return builder;
     }
 }

@@ -6,7 +6,8 @@ namespace Binder.Server.Hosting;
 
 /// <summary>
 /// Once the silo has started (it is registered after Orleans' own hosted service, so it starts after the silo and
-/// before the front end serves), takes back the sessions a previous run left: containers and routes re-adopted or
+/// before the front end serves), makes the node ready for sessions (the session network), then takes back the sessions
+/// a previous run left: containers and routes re-adopted or
 /// removed, quota slots of ended sessions released. From then on, re-adds the live sessions' routes whenever the owned
 /// proxy had to be started again.
 /// </summary>
@@ -14,6 +15,7 @@ internal sealed partial class SessionReconciler(IServiceProvider services, Proxy
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await services.PrepareSessionsAsync(cancellationToken).ConfigureAwait(false);
         var result = await services.ReconcileSessionsAsync(cancellationToken).ConfigureAwait(false);
         LogReconciled(logger, result.Adopted.Count, result.RemovedContainers.Count, result.RemovedRoutes.Count, result.CleanedSessions.Count);
         if (proxy.Proxy is { } owned)

@@ -8,7 +8,7 @@ namespace Binder.Build.Tests.Buildpacks;
 /// </summary>
 public sealed class DockerfileLayeringTests
 {
-    private const string FullCopy = "COPY --chown=1000:1000 [\"src/\", \"/home/jovyan/\"]";
+    internal const string FullCopy = "COPY --chown=1000:1000 [\"src/\", \"/home/jovyan/\"]";
 
     [Fact]
     public void Python_steps_come_in_repo2dockers_order()

@@ -9,8 +9,6 @@ namespace Binder.Build.Tests.Buildpacks;
 /// </summary>
 public sealed class PythonEnvironmentTests
 {
-    private const string FullCopy = "COPY --chown=1000:1000 [\"src/\", \"/home/jovyan/\"]";
-
     private static readonly BuildpackOptions Debian = new() { JupyterSource = JupyterSource.Debian };
 
     [Fact]

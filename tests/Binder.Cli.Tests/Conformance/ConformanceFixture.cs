@@ -22,6 +22,8 @@ public sealed class ConformanceFixture : IAsyncLifetime
     [
         "--config", $"Buildpacks:BaseImage={TestEnvironment.BaseImage}",
         "--config", $"Buildpacks:PythonIndexUrl={PackageIndex.Url}",
+        // These machines reach Debian's mirror but no real Python index: Jupyter (and pipenv) come from Debian's packages.
+        "--config", "Buildpacks:JupyterSource=Debian",
         "--config", $"Docker:Host={TestEnvironment.DockerHost}",
         "--config", "Docker:BuildNetworkMode=host",
     ];

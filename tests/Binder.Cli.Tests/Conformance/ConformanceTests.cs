@@ -38,9 +38,7 @@ public sealed class ConformanceTests(ConformanceFixture fixture) : IClassFixture
     public Task A_root_pyproject_toml_installs_the_repository_as_a_package() => VerifyAsync("pyproject");
 
     [Fact]
-    public Task A_Pipfile_installs_its_packages_with_Debians_pipenv() =>
-        // Offline, pipenv comes from Debian (a deployment setting); online, pip installs it from the index.
-        VerifyAsync("pipfile", "--config", "Buildpacks:ExtraAptPackages:0=pipenv");
+    public Task A_Pipfile_installs_its_packages_with_Debians_pipenv() => VerifyAsync("pipfile");
 
     [Fact]
     public Task Install_R_runs_with_Debians_R_and_IRkernel() => VerifyAsync("r-install");

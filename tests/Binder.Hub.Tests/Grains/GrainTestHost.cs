@@ -28,7 +28,7 @@ internal sealed class GrainTestHost : IAsyncDisposable
 {
     private readonly List<string> _images = [];
 
-    private GrainTestHost(IHost host, BinderHubOptions options, DockerClient docker, string node, IPEndPoint siloEndpoint, string clusterId)
+    private GrainTestHost(IHost host, BinderHubOptions options, DockerClient docker, string node, IPEndPoint siloEndpoint, string clusterId, string? networkName)
     {
         Host = host;
         Options = options;
@@ -36,7 +36,11 @@ internal sealed class GrainTestHost : IAsyncDisposable
         NodeName = node;
         SiloEndpoint = siloEndpoint;
         ClusterId = clusterId;
+        NetworkName = networkName;
     }
+
+    /// <summary>The session network of this host's launch backend (null without a proxy, hence without a backend).</summary>
+    public string? NetworkName { get; }
 
     public const string Node = "grains-test-node";
 
@@ -78,7 +82,8 @@ internal sealed class GrainTestHost : IAsyncDisposable
         BinderHubOptions options, string? statePath = null, ProxyProcess? proxy = null, string? instanceName = null,
         Action<ReminderOptions>? reminders = null, GrainTestHost? joins = null, string node = Node,
         Action<IServiceCollection>? services = null, Func<IProxyClient, IProxyClient>? wrapProxy = null,
-        Func<ILaunchBackend, ILaunchBackend>? wrapBackend = null, TimeSpan? responseTimeout = null)
+        Func<ILaunchBackend, ILaunchBackend>? wrapBackend = null, TimeSpan? responseTimeout = null,
+        Func<DockerLaunchOptions, DockerLaunchOptions>? launch = null)
     {
         var docker = new DockerClient(options.Docker, NullLogger<DockerClient>.Instance);
         var (siloPort, gatewayPort) = FreePorts.Pair(IPAddress.Loopback, IPAddress.Loopback);
@@ -86,14 +91,14 @@ internal sealed class GrainTestHost : IAsyncDisposable
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(docker);
+        string? networkName = null;
         if (proxy is not null)
         {
             IProxyClient client = proxy.CreateClient(TimeSpan.FromSeconds(10), NullLogger<ConfigurableHttpProxyClient>.Instance);
-            ILaunchBackend backend = new DockerLaunchBackend(
-                docker,
-                new DockerLaunchOptions { InstanceName = instanceName ?? "grains-" + TestEnvironment.UniqueSuffix(), CpuLimit = 0, MemoryLimitBytes = 0 },
-                TimeProvider.System,
-                NullLogger<DockerLaunchBackend>.Instance);
+            var launchOptions = new DockerLaunchOptions { InstanceName = instanceName ?? "grains-" + TestEnvironment.UniqueSuffix(), CpuLimit = 0, MemoryLimitBytes = 0 };
+            launchOptions = launch?.Invoke(launchOptions) ?? launchOptions;
+            networkName = launchOptions.NetworkName;
+            ILaunchBackend backend = new DockerLaunchBackend(docker, launchOptions, TimeProvider.System, NullLogger<DockerLaunchBackend>.Instance);
             builder.Services.AddSingleton(wrapProxy?.Invoke(client) ?? client);
             builder.Services.AddSingleton(wrapBackend?.Invoke(backend) ?? backend);
         }
@@ -130,7 +135,7 @@ internal sealed class GrainTestHost : IAsyncDisposable
             docker.Dispose();
             throw;
         }
-        return new GrainTestHost(host, options, docker, node, new IPEndPoint(IPAddress.Loopback, siloPort), clusterId);
+        return new GrainTestHost(host, options, docker, node, new IPEndPoint(IPAddress.Loopback, siloPort), clusterId, networkName);
     }
 
     /// <summary>Starts a configurable-http-proxy of our own on free loopback ports.</summary>
@@ -228,6 +233,10 @@ internal sealed class GrainTestHost : IAsyncDisposable
                 }
             }
             catch (Exception) { }
+            if (NetworkName is not null)
+            {
+                try { await Docker.RemoveNetworkAsync(NetworkName, CancellationToken.None); } catch (Exception) { }
+            }
         }
         try
         {

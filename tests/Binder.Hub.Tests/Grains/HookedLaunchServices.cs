@@ -52,6 +52,11 @@ internal sealed class HookedLaunchBackend(ILaunchBackend inner) : ILaunchBackend
     /// <summary>Runs on every container stop before the container is removed.</summary>
     public Func<string, Task>? BeforeStop { get; set; }
 
+    public Task PrepareAsync(CancellationToken cancellationToken) => inner.PrepareAsync(cancellationToken);
+
+    public Task<NodeResources> GetNodeResourcesAsync(CancellationToken cancellationToken) => inner.GetNodeResourcesAsync(cancellationToken);
+
+
     /// <summary>Runs before every container start, with the start's token.</summary>
     public Func<CancellationToken, Task>? BeforeStart { get; set; }
 
