@@ -109,7 +109,18 @@ public sealed class PythonEnvironmentTests
         Assert.Contains("# Packages of the 'pipfile' buildpack\nRUN apt-get update && \\\n    apt-get install -y --no-install-recommends \\\n        pipenv && \\", offline, StringComparison.Ordinal);
         Assert.DoesNotContain("pip install --no-cache-dir pipenv", offline, StringComparison.Ordinal);
         Assert.Contains("/srv/venv/bin/python -m pip install --no-cache-dir pipenv", online, StringComparison.Ordinal);
-        Assert.Contains("VIRTUAL_ENV=/srv/venv PIPENV_PIPFILE=/home/jovyan/Pipfile pipenv install --system --skip-lock --dev", offline, StringComparison.Ordinal);
+        Assert.Contains("PATH=/srv/venv/bin:$PATH VIRTUAL_ENV=/srv/venv PIPENV_PIPFILE=/home/jovyan/Pipfile pipenv install --system --skip-lock --dev", offline, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2.7")]
+    [InlineData("3.6")]
+    public void A_Pipfile_without_lock_of_an_old_python_installs_with_the_kernel_environments_python_first_on_PATH(string version)
+    {
+        using var repo = new TempRepository().File("Pipfile", $"[packages]\nnumpy = \"*\"\n\n[requires]\npython_version = \"{version}\"\n");
+        var d = PlanTests.Plan(repo).Dockerfile;
+
+        Assert.Contains("PATH=/srv/conda/envs/kernel/bin:$PATH VIRTUAL_ENV=/srv/conda/envs/kernel PIPENV_PIPFILE=/home/jovyan/Pipfile pipenv install --system --skip-lock --dev", d, StringComparison.Ordinal);
     }
 
     [Theory]
