@@ -210,7 +210,7 @@ public sealed class PythonEnvironmentTests
             "apt-get install -y --no-install-recommends /tmp/rstudio-server.deb",
             "'rsession-which-r=/srv/conda/envs/notebook/bin/R'",
             "micromamba install --yes --prefix /srv/conda/envs/notebook -c 'conda-forge' 'jupyter-rsession-proxy=2'",
-            "micromamba install --yes --prefix /srv/conda/envs/notebook -c 'conda-forge' --file environment.yml",
+            "micromamba env update --yes --prefix /srv/conda/envs/notebook -c 'conda-forge' --file environment.yml",
             "micromamba install --yes --prefix /srv/conda/envs/notebook -c 'conda-forge' r-irkernel",
             "/srv/conda/envs/notebook/bin/R --quiet -e \"IRkernel::installspec(prefix = '/srv/conda/envs/notebook')\"",
             FullCopy);
@@ -254,7 +254,7 @@ public sealed class PythonEnvironmentTests
         Assert.Equal(buildpack, plan.Buildpack);
         AssertInOrder(d,
             "micromamba create --yes --prefix /srv/conda/envs/notebook",
-            $"micromamba install --yes --prefix /srv/conda/envs/notebook -c 'conda-forge' --file {env}{file}",
+            $"micromamba env update --yes --prefix /srv/conda/envs/notebook -c 'conda-forge' --file {env}{file}",
             $"RUN /srv/conda/envs/notebook/bin/python -m pip install --no-cache-dir -r {env}requirements.txt",
             FullCopy);
         Assert.DoesNotContain("-m venv", d, StringComparison.Ordinal);
