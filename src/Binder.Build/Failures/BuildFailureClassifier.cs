@@ -107,7 +107,7 @@ public static partial class BuildFailureClassifier
     private static PackageSource? SourceOf(string step, IReadOnlyList<string> evidence, string networkLine, BuildpackOptions options)
     {
         var sources = PackageSource.From(options);
-        var failingLines = evidence.Where(line => NetworkErrors.Describe(line) is not null).Prepend(networkLine).ToList();
+        var failingLines = NetworkErrors.FindAll(evidence).Select(f => f.Line).Prepend(networkLine).ToList();
         var hosts = failingLines.SelectMany(NetworkErrors.Hosts).Distinct(StringComparer.Ordinal).ToList();
         if (sources.FirstOrDefault(s => hosts.Any(s.Owns)) is { } byHost)
         {

@@ -141,6 +141,27 @@ public sealed class BuildFailureClassifierTests : IDisposable
     }
 
     [Fact]
+    public void An_R_download_the_server_answers_with_404_is_the_repositorys_problem_not_the_network()
+    {
+        repo.File("install.R", "install.packages('https://cran.r-project.org/src/contrib/Archive/ggplot2/ggplot2_9.9.9.tar.gz', repos = NULL)\n");
+        // As R 4.2 prints install.packages of an Archive tarball whose version does not exist.
+        var failure = Classify("[10/12] RUN R --quiet -f install.R", ExitOne,
+        [
+            "> install.packages('https://cran.r-project.org/src/contrib/Archive/ggplot2/ggplot2_9.9.9.tar.gz', repos = NULL)",
+            "trying URL 'https://cran.r-project.org/src/contrib/Archive/ggplot2/ggplot2_9.9.9.tar.gz'",
+            "Warning in download.file(p, destfile, method, mode = \"wb\", ...) :",
+            "  cannot open URL 'https://cran.r-project.org/src/contrib/Archive/ggplot2/ggplot2_9.9.9.tar.gz': HTTP status was '404 Not Found'",
+            "Error in download.file(p, destfile, method, mode = \"wb\", ...) :",
+            "  cannot open URL 'https://cran.r-project.org/src/contrib/Archive/ggplot2/ggplot2_9.9.9.tar.gz'",
+            "Execution halted",
+        ]);
+
+        Assert.Equal(BuildFailureKind.Repository, failure.Kind);
+        Assert.Null(NetworkErrors.Find(["Warning: unable to access index for repository https://cran.internal/src/contrib:", "  cannot open URL 'https://cran.internal/src/contrib/PACKAGES': HTTP status was '403 Forbidden'"]));
+        Assert.NotNull(NetworkErrors.Find(["Warning: unable to access index for repository https://cran.internal/src/contrib:", "  cannot open URL 'https://cran.internal/src/contrib/PACKAGES'"]));
+    }
+
+    [Fact]
     public void A_base_image_the_registry_does_not_answer_for_is_unavailable_and_one_that_does_not_exist_is_the_operators()
     {
         repo.File("requirements.txt", "");
