@@ -162,6 +162,16 @@ public sealed class BuildFailureClassifierTests : IDisposable
     }
 
     [Fact]
+    public void An_unclassified_build_failure_blames_the_service_and_the_classifier_names_the_repository_when_it_is_at_fault()
+    {
+        repo.File("postBuild", "exit 3\n");
+        var raw = new DockerBuildFailedException(ExitOne, "[11/12] RUN ./postBuild", ["exit 3"], ["exit 3"]);
+
+        Assert.Equal(BuildFailureKind.Service, raw.Kind);
+        Assert.Equal(BuildFailureKind.Repository, Classify("[11/12] RUN ./postBuild", "executor failed running [/bin/sh -c ./postBuild]: exit code: 3", []).Kind);
+    }
+
+    [Fact]
     public void A_base_image_the_registry_does_not_answer_for_is_unavailable_and_one_that_does_not_exist_is_the_operators()
     {
         repo.File("requirements.txt", "");
