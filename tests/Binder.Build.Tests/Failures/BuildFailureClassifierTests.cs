@@ -48,6 +48,18 @@ public sealed class BuildFailureClassifierTests : IDisposable
     }
 
     [Fact]
+    public void The_service_names_settings_with_its_own_section_before_the_key()
+    {
+        repo.File("requirements.txt", "somepkg==1.0\n");
+        var plan = new BuildPlanner(Options).Plan(repo.Root, PlanTests.Request);
+        var failure = new DockerBuildFailedException(ExitOne, PipStep, [], ["Failed to establish a new connection: [Errno 111] Connection refused"]);
+
+        var classified = BuildFailureClassifier.Classify(failure, plan, Options, null, "Binder:");
+
+        Assert.Contains("(set by Binder:Buildpacks:PythonIndexUrl)", classified.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_package_index_that_answers_without_the_package_is_the_repositorys_problem()
     {
         repo.File("requirements.txt", "nosuchpkg\n");
