@@ -92,7 +92,9 @@ public static class BinderHubSiloBuilderExtensions
             sp.GetRequiredService<BuildPlanner>(),
             sp.GetRequiredService<DockerClient>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<RepoBuilder>>()));
+            sp.GetRequiredService<ILogger<RepoBuilder>>(),
+            // Failure messages name the settings as the service's configuration spells them.
+            BinderHubOptions.SectionName + ":"));
         services.TryAddSingleton<SessionJanitor>();
         services.TryAddSingleton(sp => new Images.ImageCleaner(
             sp.GetRequiredService<DockerClient>(), options.ImageCleaner, options.Repo.FullImageNamePrefix, options.Buildpacks.BaseImage,

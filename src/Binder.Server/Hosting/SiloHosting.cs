@@ -54,7 +54,7 @@ internal static class SiloHosting
         var options = new T();
         try
         {
-            configuration.GetSection(section).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+            ConfigurationBinding.Bind(configuration.GetSection(section), options);
         }
         catch (InvalidOperationException e)
         {
