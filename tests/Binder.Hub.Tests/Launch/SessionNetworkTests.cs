@@ -158,7 +158,10 @@ public sealed class SessionNetworkTests(SessionImageFixture fixture)
     [Fact]
     public async Task Host_networking_is_used_only_when_configured_and_the_start_warns_about_it()
     {
-        var options = fixture.Options() with { Network = new SessionNetworkOptions { Mode = SessionNetworkMode.Host } };
+        // A network name of its own: other tests of this fixture make the instance's default session network, whose
+        // presence says nothing about what a host-mode backend does.
+        var unused = $"host-mode-{Guid.NewGuid():N}"[..24];
+        var options = fixture.Options() with { Network = new SessionNetworkOptions { Mode = SessionNetworkMode.Host, Name = unused } };
         var log = new RecordingLogger<DockerLaunchBackend>();
         using var backend = new DockerLaunchBackend(fixture.Docker, options, TimeProvider.System, log);
         var start = DockerLaunchBackendTests.NewStart(fixture.SessionImage);
