@@ -52,6 +52,11 @@ internal static class ServeCommand
                 await stderr.WriteLineAsync("binder: " + e.Message.TrimEnd()).ConfigureAwait(false);
                 return e.ExitCode;
             }
+            catch (Binder.Server.Hosting.DataDirectoryInUseException e)
+            {
+                await stderr.WriteLineAsync("binder: " + e.Message).ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
             catch (OptionsValidationException e)
             {
                 await stderr.WriteLineAsync("binder: the configuration is invalid: " + string.Join(" ", e.Failures)).ConfigureAwait(false);

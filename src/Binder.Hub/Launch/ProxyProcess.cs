@@ -17,7 +17,7 @@ namespace Binder.Hub.Launch;
 /// <c>proxy.log</c> there (not to pipes that die with the service), and <c>proxy.json</c> records its pid, ports and
 /// token, so the next run can adopt it (<see cref="TryAdoptAsync"/>).
 /// </summary>
-public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
+public sealed partial class ProxyProcess : IAsyncDisposable
 {
     private const int OutputLines = 40;
     private const string LogFileName = "proxy.log";
@@ -35,6 +35,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
     private readonly TimeProvider _timeProvider;
     private readonly IPEndPoint _publicEndpoint;
     private int _stopping;
+    private string? _temporaryDirectory;
 
     private ProxyProcess(Process? child, int pid, long startTicks, IPEndPoint publicEndpoint, Uri publicUrl, Uri apiUrl, string authToken,
         string? stateDirectory, TimeProvider timeProvider, ILogger logger)
@@ -73,10 +74,6 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
     public Task Exited => _exited.Task;
 
     internal string AuthToken { get; }
-
-    string? IProxyStatus.Problem => HasExited ? DescribeExit() : null;
-
-    Task IProxyStatus.WaitUntilRunningAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Starts the proxy and returns once its API answers.</summary>
     /// <param name="options">Command, addresses, default target, timeouts (<see cref="ProxyOptions.ApiUrl"/> must be null).</param>
@@ -136,6 +133,13 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
     internal static async Task<ProxyProcess?> TryAdoptAsync(ProxyOptions options, TimeProvider timeProvider, ILogger<ProxyProcess> logger, CancellationToken cancellationToken)
     {
         if (options.StateDirectory is not { } directory || ProxyStateFile.Read(directory) is not { } state) return null;
+        if (state.OwnedByAnotherLiveService)
+        {
+            // binder serve locks its data directory, so this takes a state directory shared by configuration.
+            throw new ProxyException(
+                $"The session proxy recorded in {ProxyStateFile.PathIn(directory)} (pid {state.Pid}) belongs to another running service (pid {state.ServicePid}); "
+                + $"stop that service, or give this one a state directory of its own ({ProxyOptions.Section}:StateDirectory, or Server:DataDirectory).");
+        }
         var (reason, ours) = await NotAdoptableAsync(options, state, cancellationToken).ConfigureAwait(false);
         if (reason is not null)
         {
@@ -153,6 +157,8 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
         var proxy = new ProxyProcess(null, state.Pid, state.StartTicks, ListenEndpoint(publicIp, state.PublicPort),
             options.PublicUrl ?? new Uri($"http://{HostPart(publicIp)}:{state.PublicPort}"), new Uri($"http://{HostPart(apiIp)}:{state.ApiPort}"),
             state.Token, directory, timeProvider, logger);
+        // Ours from now on: a third service must not take it over while this one runs.
+        state.OwnedByThisService().Write(directory);
         proxy.FollowLog(fromEnd: true);
         proxy.WatchAdoptedExit();
         LogAdopted(logger, state.Pid, proxy.PublicUrl);
@@ -258,8 +264,9 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
         if (directory is not null)
         {
             Directory.CreateDirectory(directory);
-            // A fresh log for a fresh proxy: the last lines are what explains a failed start.
-            await File.WriteAllTextAsync(logFile!, "", cancellationToken).ConfigureAwait(false);
+            // A fresh log for a fresh proxy: the last lines are what explains a failed start. Private: it may quote
+            // request paths.
+            PrivateFile.WriteAllText(logFile!, "");
         }
 
         // In a session of its own (setsid execs in place, so the pid stays the proxy's): a Ctrl-C in the terminal goes to
@@ -301,7 +308,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
             start.ArgumentList.Add(argument);
         }
         start.Environment["CONFIGPROXY_AUTH_TOKEN"] = token;
-        var preload = WritePreload(directory);
+        var (preload, temporaryDirectory) = WritePreload(directory);
         var nodeOptions = Environment.GetEnvironmentVariable("NODE_OPTIONS");
         start.Environment["NODE_OPTIONS"] = (string.IsNullOrWhiteSpace(nodeOptions) ? "" : nodeOptions + " ") + "--import=" + new Uri(preload).AbsoluteUri;
 
@@ -315,11 +322,12 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
         catch (Win32Exception e)
         {
             process.Dispose();
+            if (temporaryDirectory is not null) Directory.Delete(temporaryDirectory, recursive: true);
             throw new ProxyException(
                 $"The session proxy could not be started: '{options.Command}' could not be run ({e.Message}). Install it (npm install -g configurable-http-proxy) or set {ProxyOptions.Section}:Command to its path.", e);
         }
         var proxy = new ProxyProcess(process, process.Id, ProcFs.StartTicks(process.Id) ?? 0, ListenEndpoint(publicIp, publicPort),
-            publicUrl, apiUrl, token, directory, timeProvider, logger);
+            publicUrl, apiUrl, token, directory, timeProvider, logger) { _temporaryDirectory = temporaryDirectory };
         process.Exited += (_, _) => proxy.OnExited();
         if (logFile is null)
         {
@@ -349,7 +357,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
                     ApiIp = apiIp.ToString(),
                     ApiPort = apiPort,
                     Token = token,
-                }.Write(directory);
+                }.OwnedByThisService().Write(directory);
             }
         }
         catch
@@ -363,39 +371,34 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
     private static void ThrowIfTaken(IPAddress ip, int port, string key)
     {
         if (!ProcFs.Accepts(ListenEndpoint(ip, port))) return;
-        var owner = ProcFs.Listener(ip, port) is { } found ? $" (pid {found.Pid}: {Shorten(found.Command)})" : "";
+        // Named by its command name only: another program's arguments may hold its secrets.
+        var owner = ProcFs.Listener(ip, port) is { } found ? $" (pid {found.Pid}, {found.Name})" : "";
         throw new ProxyException(
             $"The session proxy cannot start: port {port} on {ip} ({ProxyOptions.Section}:{key}) is already in use by another program{owner}, which is not a proxy this service started. "
             + $"Stop that program, or set {ProxyOptions.Section}:{key} to a free port (port 0 picks one).");
     }
 
-    private static string Shorten(string text) => text.Length > 120 ? text[..120] + "..." : text;
-
-    /// <summary>Writes the preload script (see <c>proxy-preload.mjs</c>) where the proxy can import it, returns its path.</summary>
-    private static string WritePreload(string? directory)
+    /// <summary>
+    /// Writes the preload script (see <c>proxy-preload.mjs</c>) where the proxy can import it, mode 0600: in the state
+    /// directory, or without one in a new private (0700) temporary directory, which goes with the proxy. A script at
+    /// a predictable shared path could be replaced by another user before the proxy loads it.
+    /// </summary>
+    private static (string Path, string? TemporaryDirectory) WritePreload(string? directory)
     {
         using var resource = typeof(ProxyProcess).Assembly.GetManifestResourceStream("Binder.Hub.proxy-preload.mjs")
             ?? throw new InvalidOperationException("The proxy preload script is missing from the assembly.");
         using var reader = new StreamReader(resource);
-        var text = reader.ReadToEnd();
-        // Without a state directory the file is shared by content (its name is its hash), so concurrent starts agree.
-        var path = directory is not null
-            ? Path.Combine(directory, PreloadFileName)
-            : Path.Combine(Path.GetTempPath(), $"binder-{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16]}-{PreloadFileName}");
-        if (!File.Exists(path) || File.ReadAllText(path) != text)
-        {
-            var temporary = path + "." + Guid.NewGuid().ToString("N") + ".new";
-            File.WriteAllText(temporary, text);
-            File.Move(temporary, path, overwrite: true);
-        }
-        return path;
+        var temporary = directory is null ? Directory.CreateTempSubdirectory("binder-proxy-").FullName : null;
+        var path = Path.Combine(directory ?? temporary!, PreloadFileName);
+        PrivateFile.WriteAllText(path, reader.ReadToEnd());
+        return (path, temporary);
     }
 
     /// <summary>Creates a client for this proxy's API (the caller disposes it).</summary>
     /// <param name="requestTimeout">How long one API request may take.</param>
     /// <param name="logger">Where route changes are logged.</param>
     public ConfigurableHttpProxyClient CreateClient(TimeSpan requestTimeout, ILogger<ConfigurableHttpProxyClient> logger) =>
-        new(ApiUrl, PublicUrl, AuthToken, requestTimeout, logger, this);
+        new(ApiUrl, PublicUrl, AuthToken, requestTimeout, logger);
 
     /// <summary>Stops the proxy: SIGTERM, then SIGKILL when it has not exited after a few seconds. Forgets its state file.</summary>
     public async ValueTask DisposeAsync()
@@ -430,10 +433,11 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
             await _watching.CancelAsync().ConfigureAwait(false);
             _exited.TrySetResult();
             _child?.Dispose();
+            if (_temporaryDirectory is not null) Directory.Delete(_temporaryDirectory, recursive: true);
         }
     }
 
-    /// <summary>A sentence about the exit, with the last output, for errors and <c>/health</c>.</summary>
+    /// <summary>A sentence about the exit, with the last output, for the log and start errors (never public: see <see cref="SessionProxy.Restarting"/>).</summary>
     internal string DescribeExit()
     {
         int? code = null;

@@ -88,9 +88,6 @@ public sealed record ServerOptions
         }
     }
 
-    /// <summary>The unix socket the owned proxy reaches the front end through (see <c>Proxy:FrontEndSocket</c>).</summary>
-    public string FrontEndSocketPath => Path.Combine(ResolvedDataDirectory, "frontend.sock");
-
     /// <summary>The origins of <see cref="CorsAllowOrigin"/>, empty when off.</summary>
     public IReadOnlyList<string> CorsOrigins =>
         (CorsAllowOrigin ?? "").Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -12,9 +12,9 @@ namespace Binder.Server.Hosting;
 /// </summary>
 internal sealed class HubConfiguration
 {
-    public HubConfiguration(IConfiguration configuration)
+    public HubConfiguration(IConfiguration configuration, DataDirectory data)
     {
-        Hub = WithOwnWorkDirectories(SiloHosting.Bind<BinderHubOptions>(configuration, BinderHubOptions.SectionName), configuration);
+        Hub = WithOwnWorkDirectories(SiloHosting.Bind<BinderHubOptions>(configuration, BinderHubOptions.SectionName), data);
         Check(BinderHubOptions.SectionName, new BinderHubOptionsValidator().Validate(null, Hub));
         Providers = SiloHosting.Bind<ProvidersOptions>(configuration, ProvidersOptions.SectionName);
         Check(ProvidersOptions.SectionName, new ProvidersOptionsValidator().Validate(null, Providers));
@@ -35,9 +35,9 @@ internal sealed class HubConfiguration
     /// Builds clone and pack into a directory of this service's own unless one is configured, so that what a crash
     /// leaves there can be swept at the next start without touching other programs' files.
     /// </summary>
-    private static BinderHubOptions WithOwnWorkDirectories(BinderHubOptions hub, IConfiguration configuration)
+    private static BinderHubOptions WithOwnWorkDirectories(BinderHubOptions hub, DataDirectory data)
     {
-        var work = Path.Combine(new ServerOptions { DataDirectory = configuration[$"{ServerOptions.Section}:DataDirectory"] }.ResolvedDataDirectory, "work");
+        var work = data.WorkDirectory;
         return hub with
         {
             Build = string.IsNullOrWhiteSpace(hub.Build.WorkDirectory) ? hub.Build with { WorkDirectory = work } : hub.Build,

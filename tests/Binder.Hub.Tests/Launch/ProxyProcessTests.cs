@@ -130,13 +130,74 @@ public sealed class ProxyProcessTests
         var (okAfter, message) = await proxy.Client.CheckAsync(Token);
 
         Assert.False(okWhileRestoring);
-        Assert.Contains("restarted", degraded, StringComparison.Ordinal);
+        Assert.Equal(SessionProxy.Restarting, degraded);
         Assert.Equal("from-session /user/abc/tree", answer);
         Assert.True(okAfter, message);
         Assert.NotEqual(first.ProcessId, proxy.Process!.ProcessId);
         Assert.Equal(first.ListenUrl, proxy.Process.ListenUrl);
         Assert.Equal(1, proxy.Restarts);
         Assert.DoesNotContain(first.AuthToken, degraded + message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task While_the_proxy_cannot_be_started_again_its_health_is_a_fixed_sentence_without_the_reason()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        // The command as a script that can be broken after the first start.
+        var command = Path.Combine(state.Path, "configurable-http-proxy");
+        File.WriteAllText(command, $"#!/bin/sh\nexec '{TestEnvironment.ProxyCommand}' \"$@\"\n");
+        File.SetUnixFileMode(command, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var proxy = await SessionProxy.StartAsync(
+            DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path, Command = command }, TimeProvider.System, NullLoggerFactory.Instance, Token);
+        // From now on it fails, printing what a failed proxy's output or another program's arguments could hold.
+        File.WriteAllText(command, "#!/bin/sh\necho 'secret-output-marker-4d2' >&2\nexit 3\n");
+
+        using (var process = Process.GetProcessById(proxy.Process!.ProcessId)) process.Kill();
+        // Long enough for several failed restarts (backoff 0, 0.5, 1, 2 s).
+        var messages = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            var (ok, message) = await proxy.Client.CheckAsync(Token);
+            if (!ok) messages.Add(message);
+            await Task.Delay(100, Token);
+        }
+        var failure = await Assert.ThrowsAsync<ProxyException>(() => proxy.Client.AddRouteAsync("/user/x/", "http://127.0.0.1:1", new Dictionary<string, string>(), Token));
+
+        // Right after the kill, before the exit is noticed, the API itself is asked and does not answer.
+        Assert.Contains(SessionProxy.Restarting, messages);
+        Assert.All(messages, m => Assert.Contains(m, new[] { SessionProxy.Restarting, ConfigurableHttpProxyClient.NotAnswering }));
+        Assert.Contains(SessionProxy.Restarting.TrimEnd('.'), failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-output-marker", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(0, proxy.Restarts);
+    }
+
+    [Fact]
+    public async Task A_program_holding_a_configured_port_is_named_by_its_command_name_not_its_arguments()
+    {
+        var port = LoopbackPorts.Free(IPAddress.Loopback);
+        using var holder = Process.Start(new ProcessStartInfo("node", ["-e", $"/* --password=secret-argv-marker-9b1 */ require('net').createServer().listen({port}, '127.0.0.1')"])
+        {
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            await EventuallyAsync(async () =>
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port, Token);
+                return true;
+            });
+
+            var error = await Assert.ThrowsAsync<ProxyException>(() => SessionProxy.StartAsync(
+                DockerLaunchBackendTests.OwnedProxy() with { PublicBind = $"127.0.0.1:{port}" }, TimeProvider.System, NullLoggerFactory.Instance, Token));
+
+            Assert.Contains($"already in use by another program (pid {holder.Id}, node)", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("secret-argv-marker", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            holder.Kill();
+        }
     }
 
     [Fact]
@@ -220,7 +281,7 @@ public sealed class ProxyProcessTests
             {
                 return await attempt();
             }
-            catch (Exception e) when (e is HttpRequestException or ProxyException && i < 300)
+            catch (Exception e) when (e is HttpRequestException or ProxyException or System.Net.Sockets.SocketException && i < 300)
             {
                 await Task.Delay(100, Token);
             }
