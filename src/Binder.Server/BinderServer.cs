@@ -105,6 +105,7 @@ public static class BinderServer
         services.AddHttpClient<RegistryProbe>(http => http.Timeout = TimeSpan.FromSeconds(5));
         services.AddClientRateLimit();
         services.AddSingleton<TrustedProxies>();
+        services.AddHostedService<TrustedProxyWarnings>();
         services.AddBinderCors();
         return builder;
     }
