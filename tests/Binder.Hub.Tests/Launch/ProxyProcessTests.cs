@@ -172,6 +172,31 @@ public sealed class ProxyProcessTests
     }
 
     [Fact]
+    public async Task A_session_token_in_a_request_the_proxy_cannot_serve_does_not_reach_its_log()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        // An error target that is not there: the proxy logs the error page's address (at debug) before asking it.
+        var options = DockerLaunchBackendTests.OwnedProxy() with
+        {
+            StateDirectory = state.Path, LogLevel = "debug", FrontEndSocket = Path.Combine(state.Path, "absent.sock"),
+        };
+        await using var proxy = await SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token);
+        using var http = new HttpClient();
+
+        using var response = await http.GetAsync(new Uri(proxy.Process!.ListenUrl, "/user/nothing/tree?token=secret-token-marker-77"), Token);
+        var log = "";
+        for (var i = 0; i < 50 && !log.Contains("Requesting custom error page", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100, Token);
+            log = TryRead(Path.Combine(state.Path, "proxy.log"));
+        }
+
+        Assert.Contains("Requesting custom error page", log, StringComparison.Ordinal);
+        Assert.Contains("%2Fuser%2Fnothing%2Ftree", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-token-marker", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_program_holding_a_configured_port_is_named_by_its_command_name_not_its_arguments()
     {
         var port = LoopbackPorts.Free(IPAddress.Loopback);
