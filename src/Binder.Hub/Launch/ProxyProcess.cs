@@ -24,6 +24,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable
     private const string PreloadFileName = "proxy-preload.mjs";
     private static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ExitPoll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Process? _child;
     private readonly long _startTicks;
@@ -128,7 +129,10 @@ public sealed partial class ProxyProcess : IAsyncDisposable
     /// Takes over the proxy an earlier run of the service left in <see cref="ProxyOptions.StateDirectory"/>, when it
     /// is still that proxy: the pid runs with the recorded start time, its command line is configurable-http-proxy on
     /// the recorded ports, they match the settings, and its API answers with the recorded token. Returns null (and
-    /// says why in the log) otherwise; a process that is not the proxy is never touched.
+    /// says why in the log) otherwise. A process that is not provably ours is never touched; one that is (pid, start
+    /// time and command line match the record) but was started with other settings, or whose API does not answer
+    /// within <see cref="ProxyOptions.StartTimeout"/>, is stopped, so the new proxy can take its ports.
+    /// <c>proxy.json</c> stays until that is decided.
     /// </summary>
     internal static async Task<ProxyProcess?> TryAdoptAsync(ProxyOptions options, TimeProvider timeProvider, ILogger<ProxyProcess> logger, CancellationToken cancellationToken)
     {
@@ -140,14 +144,14 @@ public sealed partial class ProxyProcess : IAsyncDisposable
                 $"The session proxy recorded in {ProxyStateFile.PathIn(directory)} (pid {state.Pid}) belongs to another running service (pid {state.ServicePid}); "
                 + $"stop that service, or give this one a state directory of its own ({ProxyOptions.Section}:StateDirectory, or Server:DataDirectory).");
         }
-        var (reason, ours) = await NotAdoptableAsync(options, state, cancellationToken).ConfigureAwait(false);
+        var (reason, stop) = await NotAdoptableAsync(options, state, timeProvider, cancellationToken).ConfigureAwait(false);
         if (reason is not null)
         {
             LogNotAdopted(logger, state.Pid, reason);
-            if (ours)
+            if (stop)
             {
-                // Our proxy, but started with settings that changed since: stopped, so the new one can take the ports.
-                await StopPidAsync(state.Pid, state.StartTicks, timeProvider).ConfigureAwait(false);
+                await TerminateAsync(state.Pid, state.StartTicks, timeProvider).ConfigureAwait(false);
+                LogStoppedLeftOver(logger, state.Pid);
             }
             ProxyStateFile.Delete(directory);
             return null;
@@ -166,10 +170,11 @@ public sealed partial class ProxyProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Why the recorded proxy must not be adopted (null when it is ours and fits the settings), and whether it is ours
-    /// all the same (its API takes the recorded token) but started with other settings.
+    /// Why the recorded proxy must not be adopted (null when it is ours and fits the settings), and whether it must be
+    /// stopped: only when it is provably ours (pid, start time, command line) and started with other settings or not
+    /// answering. A configurable-http-proxy that refuses the recorded token is somebody else's and left alone.
     /// </summary>
-    private static async Task<(string? Reason, bool Ours)> NotAdoptableAsync(ProxyOptions options, ProxyStateFile state, CancellationToken cancellationToken)
+    private static async Task<(string? Reason, bool Stop)> NotAdoptableAsync(ProxyOptions options, ProxyStateFile state, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         if (!ProcFs.IsAlive(state.Pid, state.StartTicks))
         {
@@ -186,38 +191,80 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         {
             return ("its recorded addresses cannot be read", false);
         }
-        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(5) };
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{HostPart(stateApiIp)}:{state.ApiPort}/api/routes"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("token", state.Token);
-        try
+        // Ours by pid, start time and command line: a slow answer (a loaded machine) is waited for, up to the time a
+        // new proxy would get to start.
+        var status = await ProbeApiAsync(new Uri($"http://{HostPart(stateApiIp)}:{state.ApiPort}/api/routes"), state, options.StartTimeout, timeProvider, cancellationToken)
+            .ConfigureAwait(false);
+        if (status is null)
         {
-            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode) return ($"its API answered {(int)response.StatusCode} to the recorded token", false);
+            return ProcFs.IsAlive(state.Pid, state.StartTicks)
+                ? ($"its API did not answer within {options.StartTimeout.TotalSeconds:0} s ({ProxyOptions.Section}:StartTimeout); it is stopped", true)
+                : ($"process {state.Pid} exited while its API was asked", false);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        if (status is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
         {
-            return ("its API does not answer", false);
+            return ($"its API refuses the recorded token ({(int)status}): it is not a proxy this service started, and is left running", false);
+        }
+        if ((int)status is < 200 or > 299)
+        {
+            return ($"its API answered {(int)status}; it is stopped", true);
         }
         ProxyOptionsValidator.TryParseBind(options.PublicBind, out var publicIp, out var publicPort);
         ProxyOptionsValidator.TryParseBind(options.ApiBind, out var apiIp, out var apiPort);
         if (!publicIp.Equals(statePublicIp) || !apiIp.Equals(stateApiIp) || (publicPort != 0 && publicPort != state.PublicPort) || (apiPort != 0 && apiPort != state.ApiPort)
             || Argument(arguments, "--default-target") != options.DefaultTargetArgument || Argument(arguments, "--error-target") != options.ErrorTargetArgument)
         {
-            return ($"it was started with other settings than {ProxyOptions.Section} has now", true);
+            return ($"it was started with other settings than {ProxyOptions.Section} has now; it is stopped", true);
         }
-        return (null, true);
+        return (null, false);
     }
 
-    private static async Task StopPidAsync(int pid, long startTicks, TimeProvider timeProvider)
+    /// <summary>
+    /// Asks the recorded proxy's API with its token until it answers, the process exits, or <paramref name="timeout"/>
+    /// passes; the status, or null when there was no answer.
+    /// </summary>
+    private static async Task<HttpStatusCode?> ProbeApiAsync(Uri routes, ProxyStateFile state, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan };
+        var started = timeProvider.GetTimestamp();
+        while (ProcFs.IsAlive(state.Pid, state.StartTicks))
+        {
+            var remaining = timeout - timeProvider.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero) return null;
+            using var attempt = new CancellationTokenSource(remaining < ProbeTimeout ? remaining : ProbeTimeout, timeProvider);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attempt.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Get, routes);
+            request.Headers.Authorization = new AuthenticationHeaderValue("token", state.Token);
+            try
+            {
+                using var response = await http.SendAsync(request, either.Token).ConfigureAwait(false);
+                return response.StatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // Not answering yet: asked again until the timeout.
+            }
+            await Task.Delay(ExitPoll, timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Stops a process known by pid and start time: SIGTERM, then SIGKILL after <see cref="TerminateGrace"/>; returns
+    /// once it is gone (a zombie child counts as gone). A pid that now names another process is not signalled.
+    /// </summary>
+    private static async Task TerminateAsync(int pid, long startTicks, TimeProvider timeProvider)
+    {
+        if (!ProcFs.IsAlive(pid, startTicks)) return;
         _ = Kill(pid, Sigterm);
         var started = timeProvider.GetTimestamp();
+        var killed = false;
         while (ProcFs.IsAlive(pid, startTicks))
         {
-            if (timeProvider.GetElapsedTime(started) > TerminateGrace)
+            if (!killed && timeProvider.GetElapsedTime(started) > TerminateGrace)
             {
                 _ = Kill(pid, Sigkill);
-                started = timeProvider.GetTimestamp();
+                killed = true;
             }
             await Task.Delay(ExitPoll, timeProvider).ConfigureAwait(false);
         }
@@ -410,17 +457,11 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         }
         try
         {
-            if (!HasExited && (_child is not null || ProcFs.IsAlive(ProcessId, _startTicks)))
-            {
-                _ = Kill(ProcessId, Sigterm);
-                if (await Task.WhenAny(_exited.Task, Task.Delay(TerminateGrace, _timeProvider)).ConfigureAwait(false) != _exited.Task)
-                {
-                    if (_child is not null) _child.Kill(entireProcessTree: true);
-                    else if (ProcFs.IsAlive(ProcessId, _startTicks)) _ = Kill(ProcessId, Sigkill);
-                }
-                if (_child is not null) await _child.WaitForExitAsync().ConfigureAwait(false);
-                else await _exited.Task.ConfigureAwait(false);
-            }
+            await TerminateAsync(ProcessId, _startTicks, _timeProvider).ConfigureAwait(false);
+            // A child whose start time could not be read is still ours to kill.
+            if (_child is not null && _startTicks == 0 && !_child.HasExited) _child.Kill();
+            // Reaped, so its exit is reported and no zombie stays.
+            if (_child is not null) await _child.WaitForExitAsync().ConfigureAwait(false);
             LogStopped(_logger, ProcessId);
         }
         catch (InvalidOperationException)
@@ -627,6 +668,9 @@ public sealed partial class ProxyProcess : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Not taking over the session proxy the previous run recorded (pid {Pid}): {Reason}; starting a new one")]
     private static partial void LogNotAdopted(ILogger logger, int pid, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped the session proxy (pid {Pid}) that the previous run left, so a new one can take its ports")]
+    private static partial void LogStoppedLeftOver(ILogger logger, int pid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The session proxy could not bind port {PublicPort} or {ApiPort} (taken since it was picked); trying other ports")]
     private static partial void LogPortTaken(ILogger logger, int publicPort, int apiPort);

@@ -250,6 +250,68 @@ public sealed class ProxyProcessTests
     }
 
     [Fact]
+    public async Task A_proxy_of_ours_that_answers_slower_than_one_probe_is_still_adopted()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        var options = DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path, StartTimeout = TimeSpan.FromSeconds(60) };
+        using var left = await LeftBehindProxyAsync(options, state.Path);
+        // Frozen for longer than one API probe may take (5 s), as a proxy on a machine under load answers late.
+        await Signal("STOP", left.Process.Id);
+        var thaw = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(8), Token);
+            await Signal("CONT", left.Process.Id);
+        }, Token);
+
+        await using var proxy = await SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token);
+        await thaw;
+
+        Assert.True(proxy.Process!.Adopted, "a slow proxy of ours was taken for another program's");
+        Assert.Equal(left.Process.Id, proxy.Process.ProcessId);
+        Assert.True((await proxy.Client.CheckAsync(Token)).Ok);
+    }
+
+    [Fact]
+    public async Task A_proxy_of_ours_that_never_answers_is_stopped_after_the_start_timeout_and_replaced()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        var options = DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path, StartTimeout = TimeSpan.FromSeconds(3) };
+        using var left = await LeftBehindProxyAsync(options, state.Path);
+        await Signal("STOP", left.Process.Id);
+
+        await using var proxy = await SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token);
+
+        Assert.False(proxy.Process!.Adopted);
+        Assert.True(left.Process.WaitForExit(TimeSpan.FromSeconds(30)), "the unresponsive proxy of ours was left running");
+        Assert.Equal(proxy.Process.ProcessId, ProxyStateFile.Read(state.Path)!.Pid);
+        Assert.True((await proxy.Client.CheckAsync(Token)).Ok);
+    }
+
+    [Fact]
+    public async Task A_real_proxy_that_refuses_the_recorded_token_is_neither_adopted_nor_signalled()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        var options = DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path };
+        using var left = await LeftBehindProxyAsync(options, state.Path);
+        // The record names that proxy (pid, start time, command line, ports) with a token it does not take.
+        (ProxyStateFile.Read(state.Path)! with { Token = "another-token-0c7e" }).Write(state.Path);
+
+        await using var proxy = await SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token);
+
+        Assert.False(proxy.Process!.Adopted);
+        Assert.NotEqual(left.Process.Id, proxy.Process.ProcessId);
+        Assert.False(left.Process.WaitForExit(TimeSpan.FromSeconds(6)), "a proxy that is not ours was stopped");
+        using var client = new ConfigurableHttpProxyClient(left.Api, left.Public, left.Token, TimeSpan.FromSeconds(10), NullLogger<ConfigurableHttpProxyClient>.Instance);
+        Assert.NotNull(await client.GetRoutesAsync(Token));
+    }
+
+    private static async Task Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync(Token);
+    }
+
+    [Fact]
     public async Task A_recorded_pid_that_is_dead_or_another_program_is_not_adopted_and_not_touched()
     {
         using var state = new TempDirectory("binder-proxy-state");
