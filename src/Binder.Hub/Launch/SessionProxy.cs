@@ -116,6 +116,9 @@ public sealed partial class SessionProxy : IAsyncDisposable, IProxyStatus
             var began = _timeProvider.GetTimestamp();
             _running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _restarting = true;
+            // Its log follower and pid watcher stop, its process handle goes; it is not replaced as _process until a
+            // new one runs, so a stop meanwhile finds it (disposing twice is harmless).
+            await process.DisposeAsync().ConfigureAwait(false);
             var restarted = await RestartAsync(process, stopping).ConfigureAwait(false);
             if (restarted is null) return;
             _process = restarted;
@@ -134,7 +137,11 @@ public sealed partial class SessionProxy : IAsyncDisposable, IProxyStatus
         }
     }
 
-    /// <summary>Starts the proxy again where the dead one was (same ports, same token: clients and links stay valid), until it works or the service stops.</summary>
+    /// <summary>
+    /// Starts the proxy again where the dead one was (same ports, same token: clients and links stay valid), until it
+    /// works or the service stops. Every failure is retried with backoff, not only the proxy's own: a full disk or a
+    /// file in the way must not end the supervision silently, leaving sessions unreachable for good.
+    /// </summary>
     private async Task<ProxyProcess?> RestartAsync(ProxyProcess dead, CancellationToken stopping)
     {
         ProxyOptionsValidator.TryParseBind(_options.PublicBind, out var publicIp, out _);
@@ -156,7 +163,7 @@ public sealed partial class SessionProxy : IAsyncDisposable, IProxyStatus
             {
                 return null;
             }
-            catch (ProxyException e)
+            catch (Exception e)
             {
                 LogRestartFailed(_logger, attempt + 1, e);
             }

@@ -140,6 +140,31 @@ public sealed class ProxyProcessTests
     }
 
     [Fact]
+    public async Task A_restart_that_fails_on_a_file_error_is_retried_until_it_works()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        await using var proxy = await SessionProxy.StartAsync(DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path }, TimeProvider.System, NullLoggerFactory.Instance, Token);
+        var first = proxy.Process!;
+        // A directory where the new proxy's log must go: the restart fails with an I/O error, not a proxy error.
+        var log = Path.Combine(state.Path, "proxy.log");
+        File.Delete(log);
+        Directory.CreateDirectory(log);
+
+        using (var process = Process.GetProcessById(first.ProcessId)) process.Kill();
+        await Task.Delay(TimeSpan.FromSeconds(3), Token);
+        var restartsWhileBroken = proxy.Restarts;
+        var (okWhileBroken, _) = await proxy.Client.CheckAsync(Token);
+        Directory.Delete(log);
+        for (var i = 0; i < 300 && proxy.Restarts == 0; i++) await Task.Delay(100, Token);
+
+        Assert.Equal(0, restartsWhileBroken);
+        Assert.False(okWhileBroken);
+        Assert.Equal(1, proxy.Restarts);
+        Assert.True((await proxy.Client.CheckAsync(Token)).Ok);
+        Assert.Equal(first.ListenUrl, proxy.Process!.ListenUrl);
+    }
+
+    [Fact]
     public async Task While_the_proxy_cannot_be_started_again_its_health_is_a_fixed_sentence_without_the_reason()
     {
         using var state = new TempDirectory("binder-proxy-state");
