@@ -43,6 +43,13 @@ internal sealed partial class DataDirectory : IDisposable
     /// <summary>Where builds clone and pack unless <c>Binder:Build:WorkDirectory</c> / <c>Binder:Content:WorkDirectory</c> say otherwise.</summary>
     public string WorkDirectory => System.IO.Path.Combine(Path, "work");
 
+    /// <summary>
+    /// This service's subdirectory in a work directory configured outside the data directory (and perhaps shared):
+    /// <c>binder-</c> and the first 12 hex digits of the SHA-256 of <see cref="Path"/>, the same at every start.
+    /// </summary>
+    public string WorkSubdirectoryName =>
+        "binder-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Path)))[..12];
+
     /// <summary>The directory <c>Server:DataDirectory</c> names, with its default applied: the one place it is resolved.</summary>
     public static DataDirectory From(IConfiguration configuration) =>
         new(new ServerOptions { DataDirectory = configuration[$"{ServerOptions.Section}:DataDirectory"] }.ResolvedDataDirectory);
