@@ -91,11 +91,17 @@ public sealed class ClientAddressTests
             ["Access:BannedNetworks:0:Message"] = "banned-network-marker",
         });
         using var http = UnixSocketClient(other);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://localhost/build/" + Spec);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.9");
 
-        var forged = await FinalEventAsync(http, new Uri("http://localhost/build/" + Spec), "203.0.113.9");
+        using var response = await http.SendAsync(request, Token);
+        var body = await response.Content.ReadAsStringAsync(Token);
 
-        Assert.DoesNotContain("banned-network-marker", forged.Event.Message, StringComparison.Ordinal);
-        Assert.NotEqual(403, StatusOf(forged));
+        // Not taken as the banned client it names, and not served without a client address either.
+        Assert.DoesNotContain("banned-network-marker", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Binder could not tell this request's client address", body, StringComparison.Ordinal);
     }
 
     /// <summary>An HTTP client whose every connection goes to the unix socket at <paramref name="path"/>.</summary>
