@@ -19,7 +19,7 @@ internal sealed partial class TrustedProxyWarnings(IOptions<ServerOptions> serve
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var launch = SiloHosting.Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section);
-        foreach (var warning in Warnings(server.Value.TrustedProxies, SessionsUseHostNetwork(launch), SessionSubnet(configuration)))
+        foreach (var warning in Warnings(server.Value.TrustedProxies, launch.Network.Mode == SessionNetworkMode.Host, SessionSubnet(launch.Network)))
         {
             LogWarning(logger, warning);
         }
@@ -45,12 +45,9 @@ internal sealed partial class TrustedProxyWarnings(IOptions<ServerOptions> serve
         }
     }
 
-    /// <summary>Whether session containers share the host's network namespace.</summary>
-    private static bool SessionsUseHostNetwork(DockerLaunchOptions launch) => string.Equals(launch.NetworkMode, "host", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The configured subnet of the session network, when there is one.</summary>
-    private static IPNetwork? SessionSubnet(IConfiguration configuration) =>
-        configuration[$"{DockerLaunchOptions.Section}:Network:Subnet"] is { Length: > 0 } subnet && IPNetwork.TryParse(subnet, out var network) ? network : null;
+    /// <summary>The configured subnet of the session network, when there is one (without, Docker picks it at start).</summary>
+    private static IPNetwork? SessionSubnet(SessionNetworkOptions network) =>
+        network.Subnet is { Length: > 0 } subnet && IPNetwork.TryParse(subnet, out var parsed) ? parsed : null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
     private static partial void LogWarning(ILogger logger, string warning);

@@ -59,7 +59,7 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
 
         // --run: a Jupyter server with a fresh token, answering; the container is gone after stop.
         var runner = fixture.CreateRunner();
-        var notebook = await runner.StartAsync(image, TestContext.Current.CancellationToken);
+        var notebook = await runner.StartAsync(image, 1000, TestContext.Current.CancellationToken);
         try
         {
             // No cookies: Jupyter answers a good token with a login cookie that would let the wrong token through.
@@ -68,6 +68,11 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
             Assert.True(status.IsSuccessStatusCode, $"status {status.StatusCode}");
             var refused = await http.GetAsync($"http://127.0.0.1:{notebook.Port}/api/contents?token=wrong", TestContext.Current.CancellationToken);
             Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+            // Confined as the service's sessions are: the notebook user, no capabilities, no privilege gain.
+            var confined = await fixture.Docker.ExecAsync(notebook.ContainerId, ["grep", "-E", "^(Uid|CapEff|NoNewPrivs):", "/proc/1/status"], cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Contains("Uid:\t1000\t", confined.Stdout, StringComparison.Ordinal);
+            Assert.Contains("CapEff:\t0000000000000000", confined.Stdout, StringComparison.Ordinal);
+            Assert.Contains("NoNewPrivs:\t1", confined.Stdout, StringComparison.Ordinal);
             Assert.True(notebook.Token.Length >= 32);
         }
         finally
@@ -230,7 +235,28 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
             () => fixture.BuildAsync(new RepoBuildRequest { Source = repo.Url, ImageName = fixture.ImageName("failing") }));
 
         Assert.Contains("about to fail: missing data file", error.Message);
-        Assert.Contains("postBuild", error.Message);
+        Assert.EndsWith("This is a problem in the repository: postBuild failed with exit code 3. Fix it (its output is above) and build again.", error.Message);
+        Assert.Equal(BuildFailureKind.Repository, error.Kind);
+    }
+
+    [Fact]
+    public async Task A_root_dockerignore_listing_binder_keeps_its_Dockerfile_and_a_missing_copy_names_the_ignore_line()
+    {
+        // docker build sends the Dockerfile whatever .dockerignore says; what the Dockerfile copies follows the rules.
+        repo.Write(".dockerignore", "binder\n*.csv\n")
+            .Write("binder/Dockerfile", $"FROM {TestEnvironment.BaseImage}\nCOPY notes.txt /notes.txt\nCOPY data.csv /data.csv\n")
+            .Write("notes.txt", "kept\n")
+            .Write("data.csv", "1,2\n");
+        repo.Commit();
+
+        var error = await Assert.ThrowsAsync<DockerBuildFailedException>(
+            () => fixture.BuildAsync(new RepoBuildRequest { Source = repo.Url, ImageName = fixture.ImageName("ignored-copy") }));
+
+        Assert.Equal(BuildFailureKind.Repository, error.Kind);
+        Assert.Contains("COPY data.csv /data.csv", error.FailedStep);
+        Assert.EndsWith("This is a problem in the repository: the Dockerfile copies data.csv, but line 2 of .dockerignore ('*.csv') excludes it. " +
+            "Add the file, or change the ignore line that leaves it out, and build again.", error.Message);
+        Assert.DoesNotContain("buildkit-mount", error.Message);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class TrustedProxySettingsTests
         await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>
         {
             ["Server:TrustedProxies:0"] = "127.0.0.0/8",
-            ["Launch:Docker:NetworkMode"] = "host",
+            ["Launch:Docker:Network:Mode"] = "Host",
         });
 
         Assert.Contains("Server:TrustedProxies has '127.0.0.0/8', which contains loopback, while sessions run on the host's network", app.Log.ToString(), StringComparison.Ordinal);
