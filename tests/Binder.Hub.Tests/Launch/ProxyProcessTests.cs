@@ -330,6 +330,30 @@ public sealed class ProxyProcessTests
         Assert.NotNull(await client.GetRoutesAsync(Token));
     }
 
+    [Fact]
+    public async Task A_proxy_whose_recorded_service_still_runs_is_not_taken_over()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        var options = DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path };
+        using var left = await LeftBehindProxyAsync(options, state.Path);
+        // Another live process (this test's sleep) stands for the service that owns the proxy.
+        using var service = Process.Start(new ProcessStartInfo("sleep", "300") { UseShellExecute = false })!;
+        try
+        {
+            (ProxyStateFile.Read(state.Path)! with { ServicePid = service.Id, ServiceStartTicks = ProcFs.StartTicks(service.Id)!.Value }).Write(state.Path);
+
+            var error = await Assert.ThrowsAsync<ProxyException>(() => SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token));
+
+            Assert.Contains($"belongs to another running service (pid {service.Id})", error.Message, StringComparison.Ordinal);
+            Assert.False(left.Process.HasExited, "the live service's proxy was stopped");
+            Assert.Equal(left.Process.Id, ProxyStateFile.Read(state.Path)!.Pid);
+        }
+        finally
+        {
+            service.Kill();
+        }
+    }
+
     private static async Task Signal(string signal, int pid)
     {
         using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
