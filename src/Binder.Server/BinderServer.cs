@@ -54,10 +54,16 @@ public static class BinderServer
         var configuration = builder.Configuration;
         var urls = configuration["urls"] is { Length: > 0 } given ? given : configuration.GetSection(ServerOptions.Section)["Urls"] ?? new ServerOptions().Urls;
         var listen = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        // The data directory and the proxy settings are resolved here, once: the listeners need the socket's path
+        // before the services exist.
+        var data = DataDirectory.From(configuration);
+        var proxy = ProxyHost.Bind(configuration, data);
         // The owned proxy reaches the front end through a socket of its own: what comes through it is known to come
         // through that proxy.
-        if (ProxyHost.FrontEndSocketUrl(configuration) is { } socket) listen.Add(socket);
+        if (proxy.FrontEndSocket is { } socket) listen.Add("http://unix:" + socket);
         builder.WebHost.UseUrls([.. listen]);
+        // Marked on the connection by the socket's own listener: other unix listeners, however configured, are not it.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => OwnedProxyConnection.MarkWhenOn(endpoint, proxy.FrontEndSocket)));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         var services = builder.Services;
@@ -69,6 +75,9 @@ public static class BinderServer
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(1));
         services.TryAddSingleton(TimeProvider.System);
 
+        // Opened (made private and locked) by whatever touches it first, which is the first hosted service.
+        services.AddSingleton(sp => data.Open(sp.GetRequiredService<ILogger<DataDirectory>>()));
+        services.AddSingleton(proxy);
         // Hosted services start in this order and stop in the reverse: the proxy outlives the grains that use it.
         services.AddSingleton<ProxyHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ProxyHost>());
@@ -78,7 +87,7 @@ public static class BinderServer
         services.AddSingleton(sp => sp.GetRequiredService<Silo>().GrainFactory);
         services.AddSingleton(sp => FromSilo<ILaunchBackend>(sp));
         services.AddSingleton(sp => sp.GetRequiredService<ProxyHost>().Client);
-        services.AddSingleton(sp => new HubConfiguration(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton(sp => new HubConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<DataDirectory>()));
         services.AddHttpClient(nameof(RepoResolver));
         services.AddSingleton(sp =>
         {
@@ -97,6 +106,7 @@ public static class BinderServer
         services.AddHttpClient<RegistryProbe>(http => http.Timeout = TimeSpan.FromSeconds(5));
         services.AddClientRateLimit();
         services.AddSingleton<TrustedProxies>();
+        services.AddHostedService<TrustedProxyWarnings>();
         services.AddBinderCors();
         return builder;
     }

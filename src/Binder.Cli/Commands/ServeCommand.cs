@@ -52,6 +52,11 @@ internal static class ServeCommand
                 await stderr.WriteLineAsync("binder: " + e.Message.TrimEnd()).ConfigureAwait(false);
                 return e.ExitCode;
             }
+            catch (Binder.Server.Hosting.DataDirectoryInUseException e)
+            {
+                await stderr.WriteLineAsync("binder: " + e.Message).ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
             catch (Binder.Hub.Launch.SessionNetworkException e)
             {
                 // The message names the setting (a subnet the daemon refuses, a network of that name that is not Binder's).

@@ -21,7 +21,9 @@ public static class BinderHubSiloExtensions
 
     /// <summary>
     /// Re-adopts this node's running sessions and removes what no session owns (see <see cref="SessionJanitor"/>).
-    /// Call it once after <see cref="Silo.StartAsync"/>, before serving launches.
+    /// Call it after <see cref="Silo.StartAsync"/>, before serving launches, and again whenever the proxy lost its
+    /// routes (an owned proxy started again): it re-adds the route of every running session and of every launch
+    /// whose container has started.
     /// </summary>
     public static Task<SessionReconciliation> ReconcileSessionsAsync(this Silo silo, CancellationToken cancellationToken)
     {

@@ -18,19 +18,9 @@ internal static class SiloHosting
     public static Silo Create(IServiceProvider host)
     {
         var configuration = host.GetRequiredService<IConfiguration>();
-        var server = host.GetRequiredService<IOptions<ServerOptions>>().Value;
         var proxy = host.GetRequiredService<ProxyHost>();
-        var directory = server.ResolvedDataDirectory;
-        try
-        {
-            Directory.CreateDirectory(directory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions),
-                [$"Server:DataDirectory '{directory}' cannot be created ({e.Message}); point it at a writable directory."]);
-        }
-        var state = Path.Combine(directory, "binder.db");
+        // Created private (0700) and locked for this process by DataDirectory.Open, before anything is written there.
+        var state = Path.Combine(host.GetRequiredService<DataDirectory>().Path, "binder.db");
         var node = configuration["Silo:NodeName"] is { Length: > 0 } name ? name : Environment.MachineName;
         var hub = host.GetRequiredService<HubConfiguration>();
         var resolver = host.GetRequiredService<RepoResolver>();
