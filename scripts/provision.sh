@@ -125,11 +125,14 @@ has base && make_base_image
 has postgres && start_postgres
 has proxy && install_proxy
 
-# The daemon runs without a bridge network (no iptables here), so builds use the host's network.
+# The daemon runs without a bridge network (no iptables here), so builds use the host's network. These machines
+# reach Debian's mirror but no Python index, so generated images take Jupyter from Debian's packages (offline route).
 cat > "$BINDER_ENV_FILE" <<ENV
 export DOCKER_HOST=unix://$BINDER_DOCKER_SOCKET
 export BINDER_Docker__BuildNetworkMode=host
 export BINDER_Binder__Docker__BuildNetworkMode=host
+export BINDER_Buildpacks__JupyterSource=Debian
+export BINDER_Binder__Buildpacks__JupyterSource=Debian
 export BINDER_TEST_REGISTRY=$BINDER_REGISTRY_ADDR
 export BINDER_TEST_BASE_IMAGE=$BINDER_BASE_IMAGE
 export BINDER_TEST_POSTGRES="Host=127.0.0.1;Port=$BINDER_PG_PORT;Username=postgres;Database=postgres"

@@ -20,6 +20,9 @@ fi
 export BINDER_Buildpacks__BaseImage=${BINDER_Buildpacks__BaseImage:-$BINDER_TEST_BASE_IMAGE}
 export BINDER_Binder__Buildpacks__BaseImage=${BINDER_Binder__Buildpacks__BaseImage:-$BINDER_TEST_BASE_IMAGE}
 export BINDER_Binder__Docker__BuildNetworkMode=${BINDER_Binder__Docker__BuildNetworkMode:-$BINDER_Docker__BuildNetworkMode}
+# No Python index here either: Jupyter from Debian's packages (the env file says so; kept for older env files).
+export BINDER_Buildpacks__JupyterSource=${BINDER_Buildpacks__JupyterSource:-Debian}
+export BINDER_Binder__Buildpacks__JupyterSource=${BINDER_Binder__Buildpacks__JupyterSource:-Debian}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build src/Binder.Cli -c Release -nologo -v q -clp:NoSummary >&2
 exec dotnet "src/Binder.Cli/bin/Release/net10.0/binder.dll" "$@"

@@ -29,7 +29,7 @@ var content = new ContentOptions();
 using var docker = new DockerClient(new DockerOptions { BuildNetworkMode = Environment.GetEnvironmentVariable("BINDER_Docker__BuildNetworkMode") ?? "default" }, NullLogger<DockerClient>.Instance);
 var builder = new RepoBuilder(new RepoBuilderOptions(), new BuildContextOptions(), new RegistryOptions(),
     new ContentFetcher(content, new GitCli(content), NullLogger<ContentFetcher>.Instance),
-    new BuildPlanner(new BuildpackOptions { BaseImage = baseImage }), docker, TimeProvider.System, NullLogger<RepoBuilder>.Instance);
+    new BuildPlanner(new BuildpackOptions { BaseImage = baseImage, JupyterSource = JupyterSource.Debian }), docker, TimeProvider.System, NullLogger<RepoBuilder>.Instance);
 var image = "binder-bench/build:latest";
 
 try

@@ -1,7 +1,8 @@
 // The service under load: /build fan-in (1,000 and 10,000 streams for one unbuilt commit) and cached launches against
 // the floor of starting the container directly. Prints one JSON object per line. Usage (after scripts/provision.sh):
 //   . /var/lib/binder-dev/env && ulimit -n 65536 &&
-//   dotnet run -c Release --project benchmarks/Binder.Server.Benchmarks -- [all | fanin | launch] [--streams 1000,10000] [--build-seconds 0,20] [--runs 10]
+//   dotnet run -c Release --project benchmarks/Binder.Server.Benchmarks -- [all | fanin | launch | proxy] [--streams 1000,10000] [--build-seconds 0,20] [--runs 10] [--sessions 3]
+// `proxy`: re-adoption of the proxy after kill -9 of the service, and route restoration after kill -9 of the proxy.
 using Binder.Build.Docker;
 using Binder.Server.Benchmarks;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,6 +12,7 @@ if (args.Length > 0 && args[0] == "serve") return await ServeMode.RunAsync(args[
 var what = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "all";
 var streams = Option("--streams", "1000,10000").Split(',').Select(int.Parse).ToList();
 var runs = int.Parse(Option("--runs", "10"));
+var sessions = int.Parse(Option("--sessions", "3"));
 // 0: the build is as fast as the cache allows (streams still arrive after it ended and get the replay); N: the
 // repository's postBuild sleeps N seconds, so every stream is open before the build ends and the fan-out is measured.
 var buildSeconds = Option("--build-seconds", "0,20").Split(',').Select(int.Parse).ToList();
@@ -30,7 +32,8 @@ var suffix = Guid.NewGuid().ToString("N")[..10];
 var token = Guid.NewGuid().ToString("N");
 var images = new List<string>();
 using var remote = new GitRemote();
-await using (var server = new ServerProcess(suffix, token))
+var server = new ServerProcess(suffix, token);
+await using (server.ConfigureAwait(false))
 {
     try
     {
@@ -44,6 +47,12 @@ await using (var server = new ServerProcess(suffix, token))
         if (what is "all" or "launch")
         {
             await CachedLaunchBenchmark.RunAsync(server, remote, token, runs, images);
+        }
+        if (what is "all" or "proxy")
+        {
+            // The service is restarted on each run: the one left running is disposed at the end.
+            var last = await ProxyRecoveryBenchmark.RunAsync(server, remote, sessions, Math.Min(runs, 5), images);
+            if (!ReferenceEquals(last, server)) await last.DisposeAsync();
         }
     }
     finally

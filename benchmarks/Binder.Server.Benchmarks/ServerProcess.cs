@@ -8,12 +8,20 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly SemaphoreSlim _stdin = new(1, 1);
-    private readonly string _data = Directory.CreateTempSubdirectory("binder-server-bench-data-").FullName;
+    private readonly string _data;
+    private bool _ownsData;
 
-    public ServerProcess(string suffix, string operatorToken)
+    /// <param name="suffix">Names of images and containers.</param>
+    /// <param name="operatorToken">The operator API's token.</param>
+    /// <param name="restartOf">A killed service to start again: same data directory, port and names.</param>
+    public ServerProcess(string suffix, string operatorToken, ServerProcess? restartOf = null)
     {
         Suffix = suffix;
-        Port = GitRemote.FreePort();
+        _data = restartOf?._data ?? Directory.CreateTempSubdirectory("binder-server-bench-data-").FullName;
+        // A restart takes the data directory over: whichever process is disposed last removes it.
+        _ownsData = true;
+        if (restartOf is not null) restartOf._ownsData = false;
+        Port = restartOf?.Port ?? GitRemote.FreePort();
         var settings = new Dictionary<string, string>
         {
             ["Server:Urls"] = $"http://127.0.0.1:{Port}",
@@ -26,6 +34,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             ["Binder:Docker:Host"] = Required("DOCKER_HOST"),
             ["Binder:Docker:BuildNetworkMode"] = "host",
             ["Binder:Buildpacks:BaseImage"] = Required("BINDER_TEST_BASE_IMAGE"),
+            ["Binder:Buildpacks:JupyterSource"] = "Debian",
             ["Binder:Repo:ImageNamePrefix"] = ImagePrefix,
             ["Launch:Docker:InstanceName"] = InstanceName,
             ["Silo:NodeName"] = InstanceName,
@@ -51,6 +60,19 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>The service's data directory (its proxy's pid file is there).</summary>
+    public string DataDirectory => _data;
+
+    /// <summary>SIGKILL, as in a crash: the proxy it started keeps running; the data directory stays for a restart.</summary>
+    public void KillHard()
+    {
+        using (var kill = Process.Start("kill", ["-KILL", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        _process.WaitForExit();
+        _killed = true;
+    }
+
+    private bool _killed;
+
     /// <summary>The service's memory now (<paramref name="collect"/>: after a full compacting GC).</summary>
     public async Task<Dictionary<string, double>> StatsAsync(bool collect = false)
     {
@@ -70,10 +92,16 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_killed)
+        {
+            _process.Dispose();
+            return;
+        }
         _process.StandardInput.Close();
         if (!_process.WaitForExit(TimeSpan.FromMinutes(2))) _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
+        if (!_ownsData) return; // a restart took the data directory over, with the sessions and their network
         Directory.Delete(_data, recursive: true);
         // The service never removes its session network; the benchmark does, after the service and its sessions.
         using var docker = new Binder.Build.Docker.DockerClient(new Binder.Build.Docker.DockerOptions { Host = Required("DOCKER_HOST") },

@@ -5,4 +5,7 @@ public sealed class InvalidBuildRequestException(string message) : BinderBuildEx
 {
     /// <inheritdoc />
     public override int ExitCode => ExitCodes.BadInput;
+
+    /// <inheritdoc />
+    public override BuildFailureKind Kind => BuildFailureKind.Repository;
 }

@@ -8,4 +8,11 @@ namespace Binder.Build;
 /// <param name="Dockerfile">The Dockerfile the image was built from.</param>
 /// <param name="PushedDigest">The manifest digest in the registry, when the image was pushed.</param>
 public sealed record RepoBuildResult(
-    string ImageName, string? ImageId, string? ResolvedRef, string Buildpack, string Dockerfile, string? PushedDigest);
+    string ImageName, string? ImageId, string? ResolvedRef, string Buildpack, string Dockerfile, string? PushedDigest)
+{
+    /// <summary>The uid a generated image runs as; null for a repository's own Dockerfile, whose user is its own choice.</summary>
+    public int? UserId { get; init; }
+
+    /// <summary>Where the repository is in a generated image; null for a repository's own Dockerfile.</summary>
+    public string? RepoDir { get; init; }
+}

@@ -3,6 +3,7 @@ using Binder.Build.Buildpacks;
 using Binder.Build.Content;
 using Binder.Build.Context;
 using Binder.Build.Docker;
+using Binder.Build.Failures;
 using Binder.Build.Registry;
 using Microsoft.Extensions.Logging;
 
@@ -79,7 +80,7 @@ public sealed partial class RepoBuilder(
         }
         if (request.NoBuild)
         {
-            return new RepoBuildResult(imageName, null, repository.ResolvedRef, plan.Buildpack, plan.Dockerfile, null);
+            return Result(null, null);
         }
 
         var extraFiles = new Dictionary<string, string>(plan.SupportFiles, StringComparer.Ordinal);
@@ -87,7 +88,7 @@ public sealed partial class RepoBuilder(
         {
             extraFiles["Dockerfile"] = plan.Dockerfile;
         }
-        var context = BuildContext.Create(repository.Directory, plan.RepositoryContextPath, extraFiles, contextOptions);
+        var context = BuildContext.Create(repository.Directory, plan.RepositoryContextPath, extraFiles, contextOptions, plan.ContextSelection);
         foreach (var link in context.SkippedLinks)
         {
             onEvent(new BuildEvent(BuildPhase.Building, $"Warning: the symbolic link '{link}' points outside the repository and is left out of the image.\n"));
@@ -100,14 +101,24 @@ public sealed partial class RepoBuilder(
 
         onEvent(new BuildEvent(BuildPhase.Building, $"Building {imageName} ({context.Count} files, {BuildContext.Size(context.TotalBytes)})\n"));
         LogBuilding(logger, imageName, plan.Buildpack, repository.ResolvedRef);
-        var imageId = await BuildImageAsync(context, new DockerBuildParameters
+        string imageId;
+        try
         {
-            Tags = [imageName],
-            Dockerfile = plan.RepositoryDockerfilePath ?? "Dockerfile",
-            BuildArgs = buildArgs,
-            Labels = labels,
-            NoCache = request.NoCache,
-        }, onEvent, cancellationToken).ConfigureAwait(false);
+            imageId = await BuildImageAsync(context, new DockerBuildParameters
+            {
+                Tags = [imageName],
+                Dockerfile = plan.RepositoryDockerfilePath ?? "Dockerfile",
+                BuildArgs = buildArgs,
+                Labels = labels,
+                NoCache = request.NoCache,
+            }, onEvent, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerBuildFailedException e)
+        {
+            var classified = BuildFailureClassifier.Classify(e, plan, planner.Options, context);
+            LogFailureClassified(logger, imageName, classified.Kind);
+            throw classified;
+        }
 
         string? digest = null;
         if (request.Push)
@@ -118,7 +129,15 @@ public sealed partial class RepoBuilder(
                 line => onEvent(new BuildEvent(BuildPhase.Pushing, line + "\n")), cancellationToken).ConfigureAwait(false);
         }
         onEvent(new BuildEvent(BuildPhase.Built, $"Built image {imageName}\n") { ImageName = imageName });
-        return new RepoBuildResult(imageName, imageId, repository.ResolvedRef, plan.Buildpack, plan.Dockerfile, digest);
+        return Result(imageId, digest);
+
+        // A repository's own Dockerfile decides its user and directory; a generated image's are the plan's.
+        RepoBuildResult Result(string? id, string? pushed) =>
+            new RepoBuildResult(imageName, id, repository.ResolvedRef, plan.Buildpack, plan.Dockerfile, pushed) with
+            {
+                UserId = plan.RepositoryDockerfilePath is null ? plan.UserId : null,
+                RepoDir = plan.RepositoryDockerfilePath is null ? plan.RepoDir : null,
+            };
     }
 
     private async Task<string> BuildImageAsync(BuildContext context, DockerBuildParameters parameters, Action<BuildEvent> onEvent, CancellationToken cancellationToken)
@@ -152,6 +171,9 @@ public sealed partial class RepoBuilder(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Building {Image} with the {Buildpack} buildpack at {Ref}")]
     private static partial void LogBuilding(ILogger logger, string image, string buildpack, string? @ref);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Build of {Image} failed: the {Kind} kind of failure")]
+    private static partial void LogFailureClassified(ILogger logger, string image, BuildFailureKind kind);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Build of {Source} ended after {Seconds:0.0} s")]
     private static partial void LogFinished(ILogger logger, string source, double seconds);

@@ -20,6 +20,7 @@ internal sealed class BuildEngine : IDisposable
             new BuildPlanner(settings.Buildpacks),
             Docker, TimeProvider.System, loggers.CreateLogger<RepoBuilder>());
         Runner = new JupyterRunner(Docker, settings.Run, TimeProvider.System, loggers.CreateLogger<JupyterRunner>());
+        Commands = new ImageCommandRunner(Docker, loggers.CreateLogger<ImageCommandRunner>());
     }
 
     public DockerClient Docker { get; }
@@ -27,6 +28,8 @@ internal sealed class BuildEngine : IDisposable
     public RepoBuilder Builder { get; }
 
     public JupyterRunner Runner { get; }
+
+    public ImageCommandRunner Commands { get; }
 
     public void Dispose() => Docker.Dispose();
 }

@@ -8,7 +8,6 @@ using Binder.Server.Pages;
 using Binder.Server.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -54,7 +53,11 @@ public static class BinderServer
     {
         var configuration = builder.Configuration;
         var urls = configuration["urls"] is { Length: > 0 } given ? given : configuration.GetSection(ServerOptions.Section)["Urls"] ?? new ServerOptions().Urls;
-        builder.WebHost.UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var listen = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        // The owned proxy reaches the front end through a socket of its own: what comes through it is known to come
+        // through that proxy.
+        if (ProxyHost.FrontEndSocketUrl(configuration) is { } socket) listen.Add(socket);
+        builder.WebHost.UseUrls([.. listen]);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         var services = builder.Services;
@@ -93,31 +96,23 @@ public static class BinderServer
         services.AddSingleton<OperatorToken>();
         services.AddHttpClient<RegistryProbe>(http => http.Timeout = TimeSpan.FromSeconds(5));
         services.AddClientRateLimit();
-        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ServerOptions>>((forwarded, server) =>
-        {
-            // Every trusted hop (e.g. nginx in front of the session proxy): the middleware walks X-Forwarded-For from
-            // the right and stops at the first address that is not a trusted proxy, so a client cannot pass itself off
-            // as another by sending its own header.
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            forwarded.ForwardLimit = null;
-            foreach (var proxy in server.Value.TrustedProxies)
-            {
-                if (System.Net.IPAddress.TryParse(proxy, out var address)) forwarded.KnownProxies.Add(address);
-            }
-        });
+        services.AddSingleton<TrustedProxies>();
+        services.AddBinderCors();
         return builder;
     }
 
     /// <summary>Maps the API, and the pages unless <c>Server:ApiOnly</c> is set.</summary>
     public static WebApplication MapBinderEndpoints(this WebApplication app)
     {
-        app.UseForwardedHeaders();
+        app.UseMiddleware<ClientAddressMiddleware>();
+        app.UseCors();
         app.UseRateLimiter();
         app.MapBuildApi();
         app.MapInfoApi();
         app.MapHealthApi();
         app.MapMetricsApi();
         app.MapSessionsApi();
+        app.MapProxyErrorPages();
         if (!app.Services.GetRequiredService<IOptions<ServerOptions>>().Value.ApiOnly)
         {
             app.MapPages();

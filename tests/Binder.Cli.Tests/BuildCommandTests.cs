@@ -20,7 +20,7 @@ public sealed class BuildCommandTests : IAsyncDisposable
     }
 
     private string[] Args(params string[] args) =>
-        [.. args, "--config", $"Buildpacks:BaseImage={TestEnvironment.BaseImage}", "--config", $"Docker:Host={TestEnvironment.DockerHost}"];
+        [.. args, "--config", $"Buildpacks:BaseImage={TestEnvironment.BaseImage}", "--config", "Buildpacks:JupyterSource=Debian", "--config", $"Docker:Host={TestEnvironment.DockerHost}"];
 
     [Fact]
     public async Task No_build_prints_the_dockerfile()

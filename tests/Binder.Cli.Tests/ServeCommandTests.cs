@@ -35,6 +35,25 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task Serve_with_its_proxy_port_held_by_another_program_says_so_in_a_sentence_not_EADDRINUSE()
+    {
+        using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var proxyPort = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exit, _, stderr) = await CliRun.InProcessAsync("serve", "--urls", $"http://127.0.0.1:{FreePort()}",
+            $"--Proxy:Command={TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND")}", $"--Proxy:PublicBind=127.0.0.1:{proxyPort}", "--Proxy:ApiBind=127.0.0.1:0",
+            $"--Binder:Docker:Host={TestEnvironment.DockerHost}", $"--Server:DataDirectory={data.Path}");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"port {proxyPort} on 127.0.0.1 (Proxy:PublicBind) is already in use by another program", stderr, StringComparison.Ordinal);
+        Assert.Contains("Stop that program, or set Proxy:PublicBind to a free port", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("EADDRINUSE", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_runs_the_service_behind_its_own_proxy_and_stops_it_on_SIGTERM()
     {
         using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");

@@ -1,3 +1,5 @@
+using Binder.Build.Context;
+
 namespace Binder.Build.Buildpacks;
 
 /// <summary>
@@ -83,6 +85,14 @@ public sealed record BuildPlan
     /// when it is not decided by the builder (conda without a pinned Python, Dockerfile, Nix).
     /// </summary>
     public string? PythonVersion { get; init; }
+
+    /// <summary>
+    /// Which repository files the build context holds: for generated Dockerfiles the ignore files of the environment
+    /// directory (<c>binder/</c>, <c>.binder/</c> or the root), as repo2docker reads them, and the files the Dockerfile
+    /// copies or runs; for the <c>dockerfile</c> buildpack the root's ignore file, as <c>docker build</c> reads it, and
+    /// the Dockerfile itself, which goes in whatever the rules say.
+    /// </summary>
+    public ContextSelection ContextSelection { get; init; } = new();
 
     /// <summary>Things a person should know about the plan (a requested version not honoured, ...), one sentence each.</summary>
     public required IReadOnlyList<string> Warnings { get; init; }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Binder.Build.Context;
 
 namespace Binder.Build.Buildpacks;
 
@@ -29,6 +30,9 @@ public sealed class BuildPlanner
         _options = options;
         _detector = new BuildpackDetector(options);
     }
+
+    /// <summary>The buildpack settings the planner writes Dockerfiles with.</summary>
+    public BuildpackOptions Options => _options;
 
     /// <summary>Plans the build of a repository.</summary>
     /// <param name="repositoryDirectory">The repository's root directory on disk.</param>
@@ -74,6 +78,12 @@ public sealed class BuildPlanner
                 Dockerfile = repository.Read(path),
                 RepositoryDockerfilePath = path,
                 RepositoryContextPath = "",
+                ContextSelection = new ContextSelection
+                {
+                    // docker build's rule: the context root's ignore file, wherever the Dockerfile is.
+                    IgnoreFiles = DockerIgnore.FirstIgnoreFile(repository.Root, "") is { } ignoreFile ? [ignoreFile] : [],
+                    AlwaysIncluded = [path],
+                },
                 SupportFiles = new Dictionary<string, string>(),
                 Labels = labels,
                 BuildArgs = buildArgs,
@@ -118,6 +128,13 @@ public sealed class BuildPlanner
             Dockerfile = dockerfile,
             RepositoryDockerfilePath = null,
             RepositoryContextPath = DockerfileComposer.RepositoryContextPath,
+            ContextSelection = new ContextSelection
+            {
+                // repo2docker reads both files from the environment directory and applies them to the whole repository,
+                // so a root .dockerignore that lists binder/ does not take the environment away.
+                IgnoreFiles = [.. DockerIgnore.IgnoreFileNames.Select(repository.EnvPath)],
+                RequiredFiles = RequiredFiles(recipe, repository),
+            },
             SupportFiles = supportFiles,
             Labels = labels,
             BuildArgs = buildArgs,
@@ -128,6 +145,22 @@ public sealed class BuildPlanner
             PythonVersion = recipe.PythonVersion,
             Warnings = recipe.Warnings,
         };
+    }
+
+    /// <summary>
+    /// The repository files the generated Dockerfile copies on their own or runs: a dependency file, <c>postBuild</c>,
+    /// <c>start</c>, and the package files an install of the repository reads.
+    /// </summary>
+    private static List<string> RequiredFiles(Recipe recipe, RepositoryView repository)
+    {
+        var files = recipe.Setup.Concat(recipe.Dependencies).Concat(recipe.Assemble).SelectMany(step => step.RepositoryFiles).ToList();
+        files.AddRange(new[] { "postBuild", "start" }.Select(repository.EnvPath).Where(repository.FileExists));
+        if (recipe.Assemble.Count > 0)
+        {
+            files.AddRange(new[] { "setup.py", "DESCRIPTION" }.Where(repository.RootOnlyFileExists));
+            if (BuildpackDetector.IsInstallablePyproject(repository)) files.Add("pyproject.toml");
+        }
+        return [.. files.Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>

@@ -52,8 +52,30 @@ public sealed record BuildpackOptions
     public string JuliaDownloadUrlTemplate { get; init; } =
         "https://julialang-s3.julialang.org/bin/linux/x64/{minor}/julia-{version}-linux-x86_64.tar.gz";
 
-    /// <summary>The Julia version installed for Julia repositories.</summary>
+    /// <summary>
+    /// The Julia version installed for Julia repositories whose <c>Project.toml</c> has no <c>[compat] julia</c> entry.
+    /// </summary>
     public string JuliaVersion { get; init; } = "1.10.5";
+
+    /// <summary>
+    /// The Julia versions <see cref="JuliaDownloadUrlTemplate"/> serves. A <c>[compat] julia = "..."</c> entry gets the
+    /// newest of them it allows (Julia's compat rules); one allowing none of them is refused.
+    /// </summary>
+    public IReadOnlyList<string> JuliaVersions { get; init; } =
+    [
+        "1.0.0", "1.0.1", "1.0.2", "1.0.3", "1.0.4", "1.0.5",
+        "1.1.0", "1.1.1",
+        "1.2.0",
+        "1.3.0", "1.3.1",
+        "1.4.0", "1.4.1", "1.4.2",
+        "1.5.0", "1.5.1", "1.5.2", "1.5.3", "1.5.4",
+        "1.6.0", "1.6.1", "1.6.2", "1.6.3", "1.6.4", "1.6.5", "1.6.6", "1.6.7",
+        "1.7.0", "1.7.1", "1.7.2", "1.7.3",
+        "1.8.0", "1.8.1", "1.8.2", "1.8.3", "1.8.4", "1.8.5",
+        "1.9.0", "1.9.1", "1.9.2", "1.9.3", "1.9.4",
+        "1.10.0", "1.10.1", "1.10.2", "1.10.3", "1.10.4", "1.10.5", "1.10.6", "1.10.7", "1.10.8", "1.10.9",
+        "1.11.0", "1.11.1", "1.11.2", "1.11.3", "1.11.4", "1.11.5",
+    ];
 
     /// <summary>The nixpkgs channel Nix repositories are built against.</summary>
     public string NixChannelUrl { get; init; } = "https://nixos.org/channels/nixpkgs-unstable";
@@ -69,13 +91,42 @@ public sealed record BuildpackOptions
     public IReadOnlyList<string> SystemAptPackages { get; init; } = ["ca-certificates", "python3", "python3-venv"];
 
     /// <summary>
-    /// Debian packages that provide the Jupyter server when it runs on the system Python. Debian's
-    /// <c>python3-notebook</c> is notebook 6.4, started as <c>python3 -m notebook</c>.
+    /// Where the Jupyter server of images on the base image's Python comes from: the Python package index (the
+    /// default, as repo2docker) or Debian's packages, for machines without a Python index.
     /// </summary>
-    public IReadOnlyList<string> JupyterAptPackages { get; init; } = ["python3-notebook"];
+    public JupyterSource JupyterSource { get; init; } = JupyterSource.PackageIndex;
 
-    /// <summary>Conda packages that provide the Jupyter server inside a conda environment.</summary>
-    public IReadOnlyList<string> JupyterCondaPackages { get; init; } = ["notebook"];
+    /// <summary>
+    /// pip requirements of the Jupyter server with <see cref="JupyterSource.PackageIndex"/>, installed into the
+    /// repository's virtual environment before its own packages (repo2docker's server environment, for pip).
+    /// </summary>
+    public IReadOnlyList<string> JupyterPipPackages { get; init; } =
+    [
+        "jupyterlab==4.*", "notebook==7.*", "jupyter_server==2.*", "jupyterhub==5.*", "ipykernel", "ipywidgets==8.*",
+        "jupyter-resource-usage==1.*",
+    ];
+
+    /// <summary>
+    /// Debian packages of the Jupyter server with <see cref="JupyterSource.Debian"/>: notebook 6.4 (started as
+    /// <c>python3 -m notebook</c>), ipykernel, the <c>jupyter</c> command with its <c>kernelspec</c>,
+    /// <c>notebook</c> and <c>nbconvert</c> subcommands, and jupyterhub-singleuser.
+    /// </summary>
+    public IReadOnlyList<string> JupyterAptPackages { get; init; } =
+        ["python3-notebook", "python3-ipykernel", "jupyter-core", "jupyter-client", "jupyter-notebook", "jupyter-nbconvert", "jupyterhub"];
+
+    /// <summary>Conda packages of the Jupyter server in a conda environment (repo2docker's server environment).</summary>
+    public IReadOnlyList<string> JupyterCondaPackages { get; init; } =
+        ["jupyterlab=4", "notebook=7", "jupyter_server=2", "jupyterhub-singleuser=5", "ipykernel", "ipywidgets=8", "jupyter-resource-usage=1"];
+
+    /// <summary>
+    /// Where R images get RStudio Server (a <c>.deb</c> for Debian bookworm or Ubuntu jammy); empty for none. R from
+    /// Debian gets it only with <see cref="JupyterSource.PackageIndex"/>, which provides the proxy Jupyter reaches it by.
+    /// </summary>
+    public string RStudioServerUrl { get; init; } =
+        "https://download2.rstudio.org/server/jammy/amd64/rstudio-server-2026.09.0-174-amd64.deb";
+
+    /// <summary>The SHA-256 of the file at <see cref="RStudioServerUrl"/>, checked before it is installed.</summary>
+    public string RStudioServerSha256 { get; init; } = "168bc577ef2f68abab1ad2ed684e830da1d244618b25b69fd20448e60716c5ba";
 
     /// <summary>More Debian packages for every generated image (a deployment's site-wide additions).</summary>
     public IReadOnlyList<string> ExtraAptPackages { get; init; } = [];

@@ -66,6 +66,42 @@ public sealed partial class BuildpackOptionsValidator : IValidateOptions<Buildpa
         {
             problems.Add($"JuliaVersion '{Printable(o.JuliaVersion)}' must be a full version such as '1.10.5'.");
         }
+        if (o.JuliaVersions.Count == 0)
+        {
+            problems.Add("JuliaVersions must list at least one Julia version, such as '1.10.5'.");
+        }
+        foreach (var version in o.JuliaVersions.Where(v => !JuliaVersionPattern().IsMatch(v)))
+        {
+            problems.Add($"JuliaVersions entry '{Printable(version)}' must be a full version such as '1.10.5'.");
+        }
+        if (!Enum.IsDefined(o.JupyterSource))
+        {
+            problems.Add($"JupyterSource '{o.JupyterSource}' must be PackageIndex or Debian.");
+        }
+        if (o.JupyterSource == JupyterSource.PackageIndex && o.JupyterPipPackages.Count == 0)
+        {
+            problems.Add("JupyterPipPackages must name the Jupyter server's packages (such as 'notebook==7.*') when JupyterSource is PackageIndex, or images cannot start.");
+        }
+        if (o.JupyterSource == JupyterSource.Debian && o.JupyterAptPackages.Count == 0)
+        {
+            problems.Add("JupyterAptPackages must name the Jupyter server's Debian packages (such as 'python3-notebook') when JupyterSource is Debian, or images cannot start.");
+        }
+        if (o.JupyterCondaPackages.Count == 0)
+        {
+            problems.Add("JupyterCondaPackages must name the Jupyter server's conda packages (such as 'notebook=7'), or conda images cannot start.");
+        }
+        foreach (var requirement in o.JupyterPipPackages.Where(r => !PipRequirementPattern().IsMatch(r)))
+        {
+            problems.Add($"JupyterPipPackages entry '{Printable(requirement)}' is not a pip requirement such as 'jupyterlab==4.*'.");
+        }
+        if (o.RStudioServerUrl.Length > 0)
+        {
+            CheckUrl(nameof(o.RStudioServerUrl), o.RStudioServerUrl, problems);
+            if (!Sha256Pattern().IsMatch(o.RStudioServerSha256))
+            {
+                problems.Add($"RStudioServerSha256 '{Printable(o.RStudioServerSha256)}' must be the 64 lower-case hex digits of the SHA-256 of the file at RStudioServerUrl.");
+            }
+        }
         if (PythonVersion.TryParse(o.DefaultPythonVersion) is not { Minor: not null })
         {
             problems.Add($"DefaultPythonVersion '{Printable(o.DefaultPythonVersion)}' must be a major.minor version such as '3.11'.");
@@ -149,4 +185,11 @@ public sealed partial class BuildpackOptionsValidator : IValidateOptions<Buildpa
 
     [GeneratedRegex(@"^[0-9]+\.[0-9]+\.[0-9]+\z")]
     private static partial Regex JuliaVersionPattern();
+
+    // A name with optional extras, then optional comma-separated version clauses (PEP 508 without markers or URLs).
+    [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._,-]+\])?(?:(?:===|==|!=|<=|>=|~=|<|>)[A-Za-z0-9.*+!_-]+(?:,(?:===|==|!=|<=|>=|~=|<|>)[A-Za-z0-9.*+!_-]+)*)?\z")]
+    private static partial Regex PipRequirementPattern();
+
+    [GeneratedRegex(@"^[0-9a-f]{64}\z")]
+    private static partial Regex Sha256Pattern();
 }

@@ -41,17 +41,33 @@ internal sealed class DockerfileComposer
             new("HOME", c.Home),
             new("REPO_DIR", c.RepoDir),
         ]);
+        Line();
+
+        // As repo2docker: the packages every image of this builder shares in one layer, the buildpack's own in the next,
+        // so a Pipfile or R image reuses the layer a plain Python image already built.
+        var shared = o.SystemAptPackages
+            .Concat(o.JupyterSource == JupyterSource.Debian ? o.JupyterAptPackages : [])
+            .Concat(o.ExtraAptPackages)
+            .ToHashSet(StringComparer.Ordinal);
+        var packages = recipe.AptPackages.Concat(o.ExtraAptPackages).Distinct(StringComparer.Ordinal).ToList();
+        Line("# System packages, as root, before anything of the repository");
+        SwitchUser(StepUser.Root, c);
+        AptInstall(packages.Where(shared.Contains));
+        if (packages.Any(p => !shared.Contains(p)))
+        {
+            Line($"# Packages of the '{recipe.Buildpack}' buildpack");
+            AptInstall(packages.Where(p => !shared.Contains(p)));
+        }
+        Line();
+
+        // After the system packages, which need none of it: a different package index or channel setting (another
+        // deployment, another test's loopback index) then still reuses those large layers from the cache.
         if (recipe.Environment.Count > 0)
         {
             Env(recipe.Environment);
         }
         // PATH is the one value that must expand ${PATH}; its parts are our own validated paths.
         Line($"ENV PATH={string.Join(':', recipe.PathPrefixes.Append(c.Home + "/.local/bin"))}:${{PATH}}");
-        Line();
-
-        Line("# System packages, as root, before anything of the repository");
-        SwitchUser(StepUser.Root, c);
-        AptInstall(recipe.AptPackages.Concat(o.ExtraAptPackages).Distinct(StringComparer.Ordinal));
         Line();
 
         Line($"# The non-root user {c.UserName} ({c.Uid}) the image runs as");

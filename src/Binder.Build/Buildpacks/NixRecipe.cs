@@ -11,7 +11,7 @@ internal static class NixRecipe
     public static Recipe Create(PlanContext c)
     {
         var recipe = new Recipe { Buildpack = BuildpackNames.Nix };
-        PythonEnvironment.Add(recipe, c, PythonVersionSelector.FromExact(null, c.Options));
+        PythonEnvironment.Add(recipe, c, PythonVersionSelector.FromExact(null, "", c.Options));
         recipe.PythonVersion = null;
         recipe.AddApt(["nix-bin"]);
         recipe.Environment.Add(new("NIX_PATH", $"nixpkgs={c.Home}/.nix-defexpr/channels/nixpkgs"));

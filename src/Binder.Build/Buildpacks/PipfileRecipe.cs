@@ -22,15 +22,26 @@ internal static partial class PipfileRecipe
         var pipfileText = hasPipfile ? c.Repository.Read(pipfile) : "";
         var lockText = hasLock ? c.Repository.Read(lockFile) : "";
 
-        var requested = c.Runtime is { IsPython: true } runtime ? runtime.Python : RequestedPython(pipfileText, lockText);
-        PythonEnvironment.Add(recipe, c, PythonVersionSelector.FromExact(requested, c.Options));
+        var fromRuntime = c.Runtime is { IsPython: true };
+        var requested = fromRuntime ? c.Runtime!.Python : RequestedPython(pipfileText, lockText);
+        var origin = fromRuntime ? c.Repository.EnvPath("runtime.txt") : hasPipfile ? pipfile : lockFile;
+        var layout = PythonEnvironment.Add(recipe, c, PythonVersionSelector.FromExact(requested, origin, c.Options));
         if (c.Options.PythonIndexUrl != new BuildpackOptions().PythonIndexUrl)
         {
             // Pipfiles name pypi.org as their source; a configured index replaces it, as it does for pip.
             recipe.Environment.Add(new("PIPENV_PYPI_MIRROR", c.Options.PythonIndexUrl));
         }
 
-        var commands = new List<string> { $"{PythonEnvironment.Pip} pipenv" };
+        // Pipenv is a tool of the server environment (Debian's, offline); what it installs goes into the kernel's.
+        var commands = new List<string>();
+        if (layout.ServerFromDebian)
+        {
+            recipe.AddApt(["pipenv"]);
+        }
+        else
+        {
+            commands.Add($"{layout.Server.PipInstall} pipenv");
+        }
         if (hasLock)
         {
             commands.Add($"mkdir -p {WorkDir}");
@@ -39,12 +50,13 @@ internal static partial class PipfileRecipe
             // The lock's own index lines would bypass the configured index; pip gets it from PIP_INDEX_URL instead.
             commands.Add($"(cd {WorkDir} && pipenv requirements --dev > {WorkDir}/locked.txt)");
             commands.Add($"sed -E '/^(-i|--index-url|--extra-index-url)[ =]/d' {WorkDir}/locked.txt > {WorkDir}/requirements.txt");
-            commands.Add($"{PythonEnvironment.Pip} -r {WorkDir}/requirements.txt");
+            commands.Add($"{layout.Kernel.PipInstall} -r {WorkDir}/requirements.txt");
             commands.Add($"rm -rf {WorkDir}");
         }
         else
         {
-            commands.Add($"PIPENV_PIPFILE={c.InRepo(pipfile)} pipenv install --system --skip-lock --dev");
+            // Pipenv installs into the virtual environment it finds itself in: the kernel's.
+            commands.Add($"VIRTUAL_ENV={layout.Kernel.Path} PIPENV_PIPFILE={c.InRepo(pipfile)} pipenv install --system --skip-lock --dev");
         }
 
         var files = new List<string>();

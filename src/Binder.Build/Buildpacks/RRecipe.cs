@@ -5,7 +5,9 @@ namespace Binder.Build.Buildpacks;
 /// <summary>
 /// The <c>r</c> buildpack: Debian's R with IRkernel, packages from a CRAN snapshot of the <c>runtime.txt</c> date
 /// (or the latest one), <c>install.R</c> run before the repository is copied and a root <c>DESCRIPTION</c> installed
-/// after. Python (<c>requirements.txt</c> and friends) is honoured too, as in repo2docker.
+/// after. The IR kernelspec goes into the Jupyter server's environment, and RStudio Server beside it where the proxy
+/// for it can be installed. Python (<c>environment.yml</c>, <c>requirements.txt</c> and friends) is honoured too,
+/// as in repo2docker.
 /// </summary>
 internal static class RRecipe
 {
@@ -18,7 +20,8 @@ internal static class RRecipe
     public static Recipe Create(PlanContext c)
     {
         var recipe = new Recipe { Buildpack = BuildpackNames.R };
-        PythonEnvironment.Add(recipe, c, PythonRecipe.Choose(c, recipe.Warnings));
+        PythonRecipe.AddPythonSide(recipe, c);
+        var layout = recipe.Python!;
         recipe.AddApt(["r-base", "r-base-dev", "r-cran-irkernel", "r-cran-remotes"]);
 
         var runtime = c.Runtime is { IsR: true } r ? r : null;
@@ -33,8 +36,13 @@ internal static class RRecipe
 
         recipe.Setup.Add(new RecipeStep(StepUser.Root, "A site library the user owns, so install.R and the user can add packages",
             [$"install -d -o {c.Uid} -g {c.Uid} {SiteLibrary}", $"chown -R {c.Owner} {SiteLibrary}"]));
-
-        PythonRecipe.AddDependencies(recipe, c);
+        // Where the server looks first, whichever Jupyter it is (IRkernel runs `jupyter kernelspec install`).
+        recipe.Setup.Add(new RecipeStep(StepUser.User, "The R kernel, registered with the Jupyter server",
+            [$"R --quiet -e \"IRkernel::installspec(prefix = '{layout.Server.Path}')\""]));
+        if (c.Options.RStudioServerUrl.Length > 0 && !layout.ServerFromDebian)
+        {
+            RStudioServer.Add(recipe, c, layout, "/usr/bin/R");
+        }
 
         var installR = c.Repository.EnvPath("install.R");
         if (c.Repository.FileExists(installR))

@@ -47,6 +47,9 @@ internal sealed class Recipe
 
     public string? PythonVersion { get; set; }
 
+    /// <summary>The Python environments, once <see cref="PythonEnvironment"/> or a conda file has made them.</summary>
+    public PythonLayout? Python { get; set; }
+
     public List<string> Warnings { get; } = [];
 
     public void AddApt(IEnumerable<string> packages)

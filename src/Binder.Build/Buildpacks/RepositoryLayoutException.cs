@@ -12,4 +12,7 @@ public sealed class RepositoryLayoutException : BinderBuildException
 
     /// <summary>Exit code 2: the repository, not the machine, has to change.</summary>
     public override int ExitCode => ExitCodes.BadInput;
+
+    /// <inheritdoc />
+    public override BuildFailureKind Kind => BuildFailureKind.Repository;
 }

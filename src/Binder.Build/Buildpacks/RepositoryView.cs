@@ -19,6 +19,10 @@ internal sealed class RepositoryView
         EnvironmentDirectory = environmentDirectory;
     }
 
+    /// <summary>The repository's root directory (absolute).</summary>
+    public string Root => _root;
+
+    /// <summary>The directory configuration is read from: <c>binder</c>, <c>.binder</c>, or <c>""</c> for the root.</summary>
     public string EnvironmentDirectory { get; }
 
     public bool HasBinderDirectory => EnvironmentDirectory.Length > 0;

@@ -11,6 +11,7 @@ internal sealed partial class TomlScan
 {
     private readonly HashSet<string> _tables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _lines = new(StringComparer.Ordinal);
 
     private TomlScan() { }
 
@@ -19,9 +20,10 @@ internal sealed partial class TomlScan
         var scan = new TomlScan();
         var table = "";
         string? openMultiline = null;
-        foreach (var rawLine in text.Split('\n'))
+        var lines = text.Split('\n');
+        for (var number = 1; number <= lines.Length; number++)
         {
-            var line = rawLine.TrimEnd('\r').Trim();
+            var line = lines[number - 1].TrimEnd('\r').Trim();
             if (openMultiline is not null)
             {
                 if (CountOccurrences(line, openMultiline) % 2 == 1)
@@ -59,7 +61,9 @@ internal sealed partial class TomlScan
             {
                 var key = pair.Groups[1].Value.Trim('"', '\'');
                 var value = pair.Groups[3].Success ? pair.Groups[3].Value : pair.Groups[4].Value;
-                scan._values[table.Length == 0 ? key : table + "." + key] = value;
+                var dotted = table.Length == 0 ? key : table + "." + key;
+                scan._values[dotted] = value;
+                scan._lines[dotted] = number;
                 continue;
             }
             foreach (var delimiter in (string[])["\"\"\"", "'''"])
@@ -77,6 +81,9 @@ internal sealed partial class TomlScan
     public bool HasTable(string name) => _tables.Contains(name);
 
     public string? Value(string dottedKey) => _values.GetValueOrDefault(dottedKey);
+
+    /// <summary>The 1-based line a value was read from, for messages that point at it; 0 when it was not read.</summary>
+    public int Line(string dottedKey) => _lines.GetValueOrDefault(dottedKey);
 
     private static int CountOccurrences(string text, string what)
     {

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Binder.Build.Failures;
 using Microsoft.Extensions.Logging;
 
 namespace Binder.Build.Content;
@@ -93,6 +94,12 @@ public sealed partial class ContentFetcher(ContentOptions options, GitCli git, I
             {
                 await git.RunAsync(null, ["clone", "--no-checkout", "--quiet", "--", url, target], cancellationToken).ConfigureAwait(false);
             }
+            catch (GitCommandException e) when (NetworkErrors.Describe(e.StandardError) is { } network)
+            {
+                throw new ContentException(
+                    $"Could not clone {shown}: {Reason(e)}. Its server could not be reached ({network}); this is not a problem in the repository. " +
+                    "Try again later; if it keeps failing, check that this machine reaches that server.", e, BuildFailureKind.Unavailable);
+            }
             catch (GitCommandException e)
             {
                 throw new ContentException(
@@ -122,7 +129,8 @@ public sealed partial class ContentFetcher(ContentOptions options, GitCli git, I
                 }
                 catch (GitCommandException e)
                 {
-                    throw new ContentException($"Could not fetch the submodules of {shown} at {commit[..12]}: {Reason(e)}.", e);
+                    throw new ContentException($"Could not fetch the submodules of {shown} at {commit[..12]}: {Reason(e)}.", e,
+                        NetworkErrors.Describe(e.StandardError) is null ? BuildFailureKind.Repository : BuildFailureKind.Unavailable);
                 }
             }
             return repository with { ResolvedRef = commit };

@@ -9,19 +9,29 @@ namespace Binder.Build.Context;
 /// </summary>
 /// <remarks>
 /// Symbolic links are kept as links when they point inside the repository and left out when they point outside it,
-/// so a repository can never pull a file of the build machine into an image. The repository's
-/// <c>.dockerignore</c> (or <c>.containerignore</c>) is honoured.
+/// so a repository can never pull a file of the build machine into an image. The ignore files the
+/// <see cref="ContextSelection"/> names are honoured, and the context can say why a file is not in it.
 /// </remarks>
 public sealed class BuildContext
 {
     private readonly List<Entry> entries;
+    private readonly string root;
+    private readonly string prefix;
+    private readonly HashSet<string> included;
 
-    private BuildContext(List<Entry> entries, long totalBytes, IReadOnlyList<string> skipped)
+    private BuildContext(List<Entry> entries, long totalBytes, IReadOnlyList<string> skipped, string root, string prefix, DockerIgnore ignore, HashSet<string> included)
     {
         this.entries = entries;
+        this.root = root;
+        this.prefix = prefix;
+        this.included = included;
         TotalBytes = totalBytes;
         SkippedLinks = skipped;
+        Ignore = ignore;
     }
+
+    /// <summary>The ignore rules that applied.</summary>
+    public DockerIgnore Ignore { get; }
 
     /// <summary>The bytes of file content the context holds.</summary>
     public long TotalBytes { get; }
@@ -40,13 +50,22 @@ public sealed class BuildContext
     /// <param name="repositoryPrefix">Where the repository goes in the context: <c>""</c> or a folder such as <c>src/</c>.</param>
     /// <param name="extraFiles">Generated files (context-relative path to content), written executable.</param>
     /// <param name="options">Limits.</param>
-    /// <exception cref="BuildContextException">A file or the whole repository is over a limit.</exception>
+    /// <param name="selection">Which ignore files apply and which files must be there; null: <c>docker build</c>'s rules.</param>
+    /// <exception cref="BuildContextException">
+    /// A file or the whole repository is over a limit, an ignore file is invalid, or an ignore rule leaves out a file the
+    /// build needs.
+    /// </exception>
     public static BuildContext Create(
-        string repositoryDirectory, string repositoryPrefix, IReadOnlyDictionary<string, string> extraFiles, BuildContextOptions options)
+        string repositoryDirectory, string repositoryPrefix, IReadOnlyDictionary<string, string> extraFiles, BuildContextOptions options,
+        ContextSelection? selection = null)
     {
         var root = Path.GetFullPath(repositoryDirectory);
         var prefix = repositoryPrefix.Trim('/');
-        var ignore = DockerIgnore.Load(root);
+        var ignore = selection?.IgnoreFiles is { } ignoreFiles ? DockerIgnore.LoadFiles(root, ignoreFiles) : DockerIgnore.Load(root);
+        var always = new HashSet<string>(selection?.AlwaysIncluded ?? [], StringComparer.Ordinal);
+        // Directories above an always-included file are walked even when a rule excludes them.
+        var alwaysParents = new HashSet<string>(always.SelectMany(Parents), StringComparer.Ordinal);
+        var included = new HashSet<string>(StringComparer.Ordinal);
         var list = new List<Entry>();
         var skipped = new List<string>();
         long total = 0;
@@ -61,7 +80,16 @@ public sealed class BuildContext
             var bytes = Encoding.UTF8.GetBytes(content);
             list.Add(Entry.Generated(path.TrimStart('/'), bytes));
         }
-        return new BuildContext(list, total, skipped);
+        foreach (var required in selection?.RequiredFiles ?? [])
+        {
+            if (!included.Contains(required) && ignore.ExcludingRule(required) is { } rule)
+            {
+                throw new BuildContextException(
+                    $"The build needs {required}, but {rule} leaves it out of the build context. " +
+                    $"Remove that line, or add a line '!{required}' after it.");
+            }
+        }
+        return new BuildContext(list, total, skipped, root, prefix, ignore, included);
 
         void Walk(string directory, string relative)
         {
@@ -78,7 +106,7 @@ public sealed class BuildContext
             foreach (var child in children)
             {
                 var childRelative = relative.Length == 0 ? child.Name : relative + "/" + child.Name;
-                var excluded = ignore.IsExcluded(childRelative);
+                var excluded = ignore.IsExcluded(childRelative) && !always.Contains(childRelative);
                 var contextPath = prefix.Length == 0 ? childRelative : prefix + "/" + childRelative;
                 if (child.LinkTarget is { } target)
                 {
@@ -86,6 +114,7 @@ public sealed class BuildContext
                     if (PointsInside(root, Path.GetDirectoryName(child.FullName)!, target))
                     {
                         list.Add(Entry.Link(contextPath, target));
+                        included.Add(childRelative);
                     }
                     else
                     {
@@ -95,7 +124,7 @@ public sealed class BuildContext
                 }
                 if (child is DirectoryInfo dir)
                 {
-                    if (excluded && !ignore.HasExceptions) continue;
+                    if (excluded && !ignore.HasExceptions && !alwaysParents.Contains(childRelative)) continue;
                     if (!excluded) list.Add(Entry.Directory(contextPath, dir.UnixFileMode, dir.LastWriteTimeUtc));
                     Walk(dir.FullName, childRelative);
                     continue;
@@ -123,8 +152,37 @@ public sealed class BuildContext
                         $"The repository holds more than {options.MaxFiles:N0} files (BuildContext:MaxFiles). List generated or vendored files in .dockerignore.");
                 }
                 list.Add(Entry.File(contextPath, file.FullName, file.UnixFileMode, file.LastWriteTimeUtc));
+                included.Add(childRelative);
             }
         }
+    }
+
+    /// <summary>
+    /// The repository-relative path of a path in the context (<c>src/data.csv</c> -> <c>data.csv</c>), or null when the
+    /// path is outside the repository's place (a generated file).
+    /// </summary>
+    public string? RepositoryPathOf(string contextPath)
+    {
+        var path = contextPath.Trim('/');
+        if (prefix.Length == 0) return path;
+        return path == prefix ? "" : path.StartsWith(prefix + "/", StringComparison.Ordinal) ? path[(prefix.Length + 1)..] : null;
+    }
+
+    /// <summary>
+    /// Why a repository file is not in the context, as a sentence part ("line 2 of .dockerignore ('data') excludes
+    /// it"), or null when it is there (or the path is empty).
+    /// </summary>
+    public string? WhyMissing(string repositoryPath)
+    {
+        if (repositoryPath.Length == 0 || included.Contains(repositoryPath)) return null;
+        if (Ignore.ExcludingRule(repositoryPath) is { } rule) return $"{rule} excludes it";
+        if (SkippedLinks.Contains(repositoryPath)) return "it is a symbolic link pointing outside the repository, which is left out";
+        var full = Path.Combine(root, repositoryPath);
+        if (!File.Exists(full) && !Directory.Exists(full) && !File.Exists(full.TrimEnd('/')))
+        {
+            return "the repository has no such file";
+        }
+        return null;
     }
 
     /// <summary>Writes the context as a tar stream.</summary>
@@ -142,6 +200,14 @@ public sealed class BuildContext
 
     // Sockets, pipes and devices are not content, and opening a pipe would block: .NET shows them as plain files.
     private static bool IsRegularFile(FileInfo file) => UnixFileType.IsRegularFile(file.FullName);
+
+    private static IEnumerable<string> Parents(string path)
+    {
+        for (var slash = path.LastIndexOf('/'); slash > 0; slash = path.LastIndexOf('/', slash - 1))
+        {
+            yield return path[..slash];
+        }
+    }
 
     internal static bool PointsInside(string root, string linkDirectory, string target)
     {

@@ -4,21 +4,96 @@ using System.Text.RegularExpressions;
 namespace Binder.Build.Context;
 
 /// <summary>
-/// The exclusion rules of a <c>.dockerignore</c> (or <c>.containerignore</c>) file, with Docker's semantics:
+/// The exclusion rules of <c>.dockerignore</c> / <c>.containerignore</c> files, with Docker's semantics:
 /// Go <c>filepath.Match</c> patterns plus <c>**</c>, relative to the context root, the last matching line wins,
 /// a line starting with <c>!</c> re-includes, and a pattern that matches a directory excludes what is under it.
+/// Each rule remembers its file and line, so that a missing file can be explained by the line that left it out.
 /// </summary>
 public sealed class DockerIgnore
 {
-    private readonly List<(Regex Pattern, bool Exclude)> rules = [];
+    /// <summary>An ignore file is configuration: anything larger is not read whole.</summary>
+    internal const int MaxIgnoreFileBytes = 1024 * 1024;
+
+    private readonly List<(Regex Pattern, DockerIgnoreRule Rule)> rules;
 
     /// <summary>No rules: nothing is ignored.</summary>
     public static DockerIgnore Empty { get; } = new([]);
 
-    private DockerIgnore(IEnumerable<string> lines, string fileName = ".dockerignore")
+    private DockerIgnore(List<(Regex Pattern, DockerIgnoreRule Rule)> rules)
+    {
+        this.rules = rules;
+    }
+
+    /// <summary>The files the rules were read from, in order (repository-relative).</summary>
+    public IReadOnlyList<string> Files => [.. rules.Select(r => r.Rule.File).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>Parses the text of an ignore file.</summary>
+    /// <param name="text">The file's text.</param>
+    /// <param name="fileName">The file's repository-relative path, for messages.</param>
+    /// <exception cref="BuildContextException">A line is not a valid pattern.</exception>
+    public static DockerIgnore Parse(string text, string fileName = ".dockerignore")
+    {
+        var rules = new List<(Regex, DockerIgnoreRule)>();
+        AddRules(rules, text, fileName);
+        return new DockerIgnore(rules);
+    }
+
+    /// <summary>
+    /// Reads <c>.dockerignore</c> from <paramref name="directory"/>, else <c>.containerignore</c>; none: <see cref="Empty"/>.
+    /// What <c>docker build</c> (and podman) do with a context directory.
+    /// </summary>
+    public static DockerIgnore Load(string directory) =>
+        LoadFiles(directory, FirstIgnoreFile(directory, "") is { } file ? [file] : []);
+
+    /// <summary>
+    /// The first of <c>.dockerignore</c> and <c>.containerignore</c> in <paramref name="relativeDirectory"/> of the
+    /// repository, as a repository-relative path, or null when neither is there.
+    /// </summary>
+    public static string? FirstIgnoreFile(string repositoryRoot, string relativeDirectory) =>
+        IgnoreFileNames.Select(name => Join(relativeDirectory, name))
+            .FirstOrDefault(path => File.Exists(Path.Combine(repositoryRoot, path)));
+
+    /// <summary>The names of ignore files, in the order Docker tools look for them.</summary>
+    public static IReadOnlyList<string> IgnoreFileNames { get; } = [".dockerignore", ".containerignore"];
+
+    /// <summary>
+    /// Reads the rules of every one of <paramref name="relativePaths"/> that exists, in order, as one list (a later
+    /// file's lines come after an earlier one's, so they win where both match). Patterns stay relative to the
+    /// repository root whichever directory the file is in, as repo2docker applies them.
+    /// </summary>
+    /// <param name="repositoryRoot">The repository's root directory.</param>
+    /// <param name="relativePaths">Repository-relative paths of ignore files.</param>
+    /// <exception cref="BuildContextException">A file is a link out of the repository, too large, or has an invalid line.</exception>
+    public static DockerIgnore LoadFiles(string repositoryRoot, IEnumerable<string> relativePaths)
+    {
+        ArgumentNullException.ThrowIfNull(relativePaths);
+        var rules = new List<(Regex, DockerIgnoreRule)>();
+        foreach (var relative in relativePaths)
+        {
+            var path = Path.Combine(repositoryRoot, relative);
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+            // The file is quoted in error messages: one that leads out of the repository could show a host file.
+            if (!RealPath.IsInside(repositoryRoot, path))
+            {
+                throw new BuildContextException(
+                    $"{relative} is a symbolic link pointing outside the repository, which the builder does not follow. Replace it with the file itself.");
+            }
+            if (new FileInfo(path).Length > MaxIgnoreFileBytes)
+            {
+                throw new BuildContextException($"{relative} is larger than {MaxIgnoreFileBytes / 1024} KiB, too large for an ignore file. Shorten it.");
+            }
+            AddRules(rules, File.ReadAllText(path), relative);
+        }
+        return rules.Count == 0 ? Empty : new DockerIgnore(rules);
+    }
+
+    private static void AddRules(List<(Regex, DockerIgnoreRule)> rules, string text, string fileName)
     {
         var number = 0;
-        foreach (var raw in lines)
+        foreach (var raw in text.Split('\n'))
         {
             number++;
             var line = raw.Trim();
@@ -34,7 +109,8 @@ public sealed class DockerIgnore
             try
             {
                 // The patterns come from the repository: a non-backtracking engine keeps a hostile one from stalling the build.
-                rules.Add((new Regex("^" + ToRegex(line) + "$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking), exclude));
+                var pattern = new Regex("^" + ToRegex(line) + "$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+                rules.Add((pattern, new DockerIgnoreRule(fileName, number, raw.Trim(), exclude)));
             }
             catch (ArgumentException)
             {
@@ -44,22 +120,7 @@ public sealed class DockerIgnore
         }
     }
 
-    /// <summary>Parses the text of an ignore file.</summary>
-    /// <exception cref="BuildContextException">A line is not a valid pattern.</exception>
-    public static DockerIgnore Parse(string text, string fileName = ".dockerignore") => new(text.Split('\n'), fileName);
-
-    /// <summary>
-    /// Reads <c>.dockerignore</c> from <paramref name="directory"/>, else <c>.containerignore</c>; none: <see cref="Empty"/>.
-    /// </summary>
-    public static DockerIgnore Load(string directory)
-    {
-        foreach (var name in new[] { ".dockerignore", ".containerignore" })
-        {
-            var path = Path.Combine(directory, name);
-            if (File.Exists(path)) return Parse(File.ReadAllText(path), name);
-        }
-        return Empty;
-    }
+    private static string Join(string directory, string name) => directory.Length == 0 ? name : directory.TrimEnd('/') + "/" + name;
 
     /// <summary>True when the rules exclude <paramref name="relativePath"/> (forward slashes, relative to the context).</summary>
     public bool IsExcluded(string relativePath)
@@ -67,16 +128,30 @@ public sealed class DockerIgnore
         if (rules.Count == 0) return false;
         var excluded = false;
         // Docker tests the path and each of its parent directories against every rule.
-        foreach (var (pattern, exclude) in rules)
+        foreach (var (pattern, rule) in rules)
         {
-            if (excluded == exclude) continue;
-            if (MatchesSelfOrParent(pattern, relativePath)) excluded = exclude;
+            if (excluded == rule.Exclude) continue;
+            if (MatchesSelfOrParent(pattern, relativePath)) excluded = rule.Exclude;
         }
         return excluded;
     }
 
+    /// <summary>
+    /// The line that leaves <paramref name="relativePath"/> out (the last one matching it or one of its parents), or
+    /// null when the rules keep it.
+    /// </summary>
+    public DockerIgnoreRule? ExcludingRule(string relativePath)
+    {
+        DockerIgnoreRule? last = null;
+        foreach (var (pattern, rule) in rules)
+        {
+            if (MatchesSelfOrParent(pattern, relativePath)) last = rule;
+        }
+        return last is { Exclude: true } ? last : null;
+    }
+
     /// <summary>True when some rule may re-include something under an excluded directory, so it must still be walked.</summary>
-    public bool HasExceptions => rules.Any(r => !r.Exclude);
+    public bool HasExceptions => rules.Any(r => !r.Rule.Exclude);
 
     private static bool MatchesSelfOrParent(Regex pattern, string path)
     {

@@ -86,19 +86,26 @@ public sealed partial class DockerClient
 
         var decoder = new BuildKitStatusDecoder();
         var lastLines = new Queue<string>();
+        // Each step's recent output, so a failure can be read for its cause (a network error scrolls off the last lines).
+        var stepOutput = new Dictionary<string, Queue<string>>(StringComparer.Ordinal);
         string? imageId = null;
         void Report(DockerBuildLog log)
         {
             if (log.Kind is DockerBuildLogKind.Output or DockerBuildLogKind.Error or DockerBuildLogKind.Step)
             {
-                lastLines.Enqueue(log.Message);
-                while (lastLines.Count > _options.FailureLogLines)
+                Keep(lastLines, log.Message, _options.FailureLogLines);
+            }
+            if (log is { Kind: DockerBuildLogKind.Output, Step: { } step })
+            {
+                if (!stepOutput.TryGetValue(step, out var lines))
                 {
-                    lastLines.Dequeue();
+                    stepOutput[step] = lines = new Queue<string>();
                 }
+                Keep(lines, log.Message, StepOutputLines);
             }
             onLog?.Invoke(log);
         }
+        IReadOnlyList<string> OutputOf(string? step) => step is not null && stepOutput.TryGetValue(step, out var lines) ? [.. lines] : [];
 
         await foreach (var message in ReadMessagesAsync(response, operation, cancellationToken).ConfigureAwait(false))
         {
@@ -109,8 +116,8 @@ public sealed partial class DockerClient
                     Report(log);
                 }
                 var error = message.ErrorDetail?.Message ?? message.Error!;
-                Log.BuildFailed(_logger, decoder.FailedStep, error);
-                throw new DockerBuildFailedException(error, decoder.FailedStep, [.. lastLines]);
+                Log.BuildFailed(_logger, decoder.FailedStep ?? "(before any step)", error);
+                throw new DockerBuildFailedException(error, decoder.FailedStep, [.. lastLines], OutputOf(decoder.FailedStep));
             }
             if (message is { Id: "moby.buildkit.trace", Aux.ValueKind: JsonValueKind.String })
             {
@@ -142,6 +149,18 @@ public sealed partial class DockerClient
         }
         Log.BuildFinished(_logger, imageId);
         return imageId;
+    }
+
+    // Enough of one step's output to hold pip's five retry warnings, apt's fetch errors and the final error lines.
+    private const int StepOutputLines = 200;
+
+    private static void Keep(Queue<string> lines, string line, int limit)
+    {
+        lines.Enqueue(line);
+        while (lines.Count > limit)
+        {
+            lines.Dequeue();
+        }
     }
 
     /// <summary>Pushes <paramref name="image"/> (<c>registry/repository:tag</c>) to its registry and returns the pushed manifest digest.</summary>

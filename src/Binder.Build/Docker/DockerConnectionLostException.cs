@@ -19,6 +19,9 @@ public sealed class DockerConnectionLostException : BinderBuildException
         Operation = operation;
     }
 
+    /// <inheritdoc />
+    public override BuildFailureKind Kind => BuildFailureKind.Unavailable;
+
     /// <summary>The daemon's endpoint.</summary>
     public string Endpoint { get; }
 

@@ -5,5 +5,5 @@ public sealed class DockerImageTransferException : BinderBuildException
 {
     /// <summary>Creates the error.</summary>
     /// <param name="message">A sentence saying which image, what failed and what to check.</param>
-    public DockerImageTransferException(string message) : base(message) { }
+    public DockerImageTransferException(string message) : base(message, BuildFailureKind.Unavailable) { }
 }

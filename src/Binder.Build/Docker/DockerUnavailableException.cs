@@ -6,6 +6,9 @@ public sealed class DockerUnavailableException : BinderBuildException
     /// <inheritdoc />
     public override int ExitCode => ExitCodes.DockerUnavailable;
 
+    /// <inheritdoc />
+    public override BuildFailureKind Kind => BuildFailureKind.Unavailable;
+
     /// <summary>Creates the error; the message says which endpoint failed, why, and how to start a daemon.</summary>
     /// <param name="endpoint">The endpoint tried, as configured (e.g. <c>unix:///var/run/docker.sock</c>).</param>
     /// <param name="reason">What went wrong, e.g. "no socket at /var/run/docker.sock".</param>

@@ -12,6 +12,9 @@ public sealed class RegistryUnavailableException : BinderBuildException
         Registry = registry;
     }
 
+    /// <inheritdoc />
+    public override BuildFailureKind Kind => BuildFailureKind.Unavailable;
+
     /// <summary>The registry host.</summary>
     public string Registry { get; }
 }

@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Binder.Build;
+using Binder.Build.Docker;
+using Binder.Build.Run;
 using Binder.Cli.Output;
 using Microsoft.Extensions.Logging;
 
@@ -7,7 +10,8 @@ namespace Binder.Cli.Commands;
 
 /// <summary>
 /// <c>binder build SOURCE</c>: repo2docker's command. Fetches, builds, optionally pushes, and with <c>--run</c>
-/// starts the image and keeps it running until Ctrl-C.
+/// starts the image and keeps it running until Ctrl-C. <c>binder build SOURCE -- CMD ARGS...</c> runs CMD in the built
+/// image instead and exits with its exit code, as <c>repo2docker SOURCE CMD</c> does.
 /// </summary>
 internal static class BuildCommand
 {
@@ -25,16 +29,26 @@ internal static class BuildCommand
         var userName = new Option<string?>("--user-name") { Description = "The name of the image's user (default jovyan)" };
         var buildArgs = new Option<string[]>("--build-arg") { Description = "A build argument KEY=VALUE (repeatable)", Arity = ArgumentArity.ZeroOrMore };
         var labels = new Option<string[]>("--label") { Description = "An image label KEY=VALUE (repeatable)", Arity = ArgumentArity.ZeroOrMore };
-
-        var command = new Command("build", "Build a repository's environment into an image (and run it).")
+        var imageCommand = new Argument<string[]>("command")
         {
-            source, gitRef, subdir, imageName, noBuild, push, run, jsonLogs, userId, userName, buildArgs, labels,
+            Description = "After --: a command to run in the built image, as its user and in the repository's directory; binder exits with its exit code",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+
+        var command = new Command("build", "Build a repository's environment into an image (and run it, or run a command in it: binder build DIR -- CMD ARGS...).")
+        {
+            source, gitRef, subdir, imageName, noBuild, push, run, jsonLogs, userId, userName, buildArgs, labels, imageCommand,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            IBuildOutput output = parse.GetValue(jsonLogs) ? new JsonBuildOutput(stdout) : new PlainBuildOutput(stdout, stderr);
+            var afterDoubleDash = CommandAfterDoubleDash(parse);
+            var commandStarted = false;
+            // With a command, its output is what stdout carries; the build's progress goes to stderr.
+            var progress = afterDoubleDash is { Count: > 0 } ? stderr : stdout;
+            IBuildOutput output = parse.GetValue(jsonLogs) ? new JsonBuildOutput(progress) : new PlainBuildOutput(progress, stderr);
             try
             {
+                var toRun = CheckCommandUsage(parse, source, imageCommand, afterDoubleDash);
                 var settings = BinderSettings.Load(parse.GetValue(BinderCommandLine.Config) ?? []);
                 using var loggers = LoggerFactory.Create(logging => logging
                     .AddSimpleConsole(console => console.SingleLine = true)
@@ -54,15 +68,24 @@ internal static class BuildCommand
                     BuildArgs = KeyValues("--build-arg", parse.GetValue(buildArgs)),
                     Labels = KeyValues("--label", parse.GetValue(labels)),
                 };
-                if (request.NoBuild && (request.Push || parse.GetValue(run)))
+                if (request.NoBuild && (request.Push || parse.GetValue(run) || toRun is not null))
                 {
-                    throw new SettingsException("--no-build cannot be combined with --push or --run: there would be no image.");
+                    throw new SettingsException("--no-build cannot be combined with --push, --run or a command after --: there would be no image.");
+                }
+                if (toRun is not null && parse.GetValue(run))
+                {
+                    throw new SettingsException("--run starts Jupyter and a command after -- runs instead of it: give one of them.");
                 }
                 var result = await engine.Builder.BuildAsync(request, output.Event, cancellationToken).ConfigureAwait(false);
                 if (request.NoBuild)
                 {
                     output.Dockerfile(result.Dockerfile);
                     return ExitCodes.Ok;
+                }
+                if (toRun is not null)
+                {
+                    commandStarted = true;
+                    return await RunCommandAsync(engine, result, toRun, stdout, stderr, cancellationToken).ConfigureAwait(false);
                 }
                 if (parse.GetValue(run))
                 {
@@ -77,7 +100,7 @@ internal static class BuildCommand
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                output.Failed("Stopped before the build finished.");
+                output.Failed(commandStarted ? "Stopped the command; its container was removed." : "Stopped before the build finished.");
                 return 130;
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -89,6 +112,67 @@ internal static class BuildCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// The words after <c>--</c>, or null when there is no <c>--</c>. Read from the tokens rather than the argument so
+    /// that stray words before <c>--</c> are not mistaken for a command.
+    /// </summary>
+    private static List<string>? CommandAfterDoubleDash(ParseResult parse)
+    {
+        var tokens = parse.Tokens;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Type == TokenType.DoubleDash)
+            {
+                return [.. tokens.Skip(i + 1).Select(t => t.Value)];
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The command to run after the build, or null for none; refuses the ways of writing it that cannot be meant.</summary>
+    private static List<string>? CheckCommandUsage(ParseResult parse, Argument<string> source, Argument<string[]> imageCommand, List<string>? afterDoubleDash)
+    {
+        var sourceToken = parse.GetResult(source)?.Tokens.FirstOrDefault();
+        if (afterDoubleDash is null)
+        {
+            if (parse.GetValue(imageCommand) is { Length: > 0 } stray)
+            {
+                throw new SettingsException(
+                    $"Unexpected argument '{stray[0]}' after the repository. To run a command in the built image, put it after --: binder build DIR -- {string.Join(' ', stray)}");
+            }
+            return null;
+        }
+        var doubleDash = parse.Tokens.ToList().FindIndex(t => t.Type == TokenType.DoubleDash);
+        if (sourceToken is null || parse.Tokens.ToList().IndexOf(sourceToken) > doubleDash)
+        {
+            throw new SettingsException("Give the repository before --, and the command after it: binder build DIR -- CMD ARGS...");
+        }
+        if (afterDoubleDash.Count == 0)
+        {
+            throw new SettingsException("-- must be followed by the command to run in the built image, e.g. binder build . -- ./verify");
+        }
+        return afterDoubleDash;
+    }
+
+    /// <summary>Runs the command in the image, its output to ours, and returns its exit code.</summary>
+    private static async Task<int> RunCommandAsync(
+        BuildEngine engine, RepoBuildResult result, IReadOnlyList<string> command, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var toRun = new ImageCommand
+        {
+            Image = result.ImageName,
+            Command = command,
+            User = result.UserId?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            WorkingDir = result.RepoDir,
+        };
+        return await engine.Commands.RunAsync(toRun, frame =>
+        {
+            var writer = frame.Stream == DockerLogStream.Stderr ? stderr : stdout;
+            writer.Write(frame.Text);
+            writer.Flush();
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task RunUntilStoppedAsync(BuildEngine engine, string image, int userId, IBuildOutput output, CancellationToken cancellationToken)

@@ -152,7 +152,7 @@ internal sealed partial class BuilderGrain(
                     var provider = providers.FirstOrDefault(p => string.Equals(p.Prefix, record.Provider, StringComparison.Ordinal))
                         ?? throw new BinderBuildException(
                             $"No repo provider '{record.Provider}' is configured on node {GetPrimaryKeyString()}, so record {record.RecordId} cannot be fetched.");
-                    downloaded = Path.Combine(Path.GetTempPath(), "binder-record-" + Guid.NewGuid().ToString("N")[..12]);
+                    downloaded = Path.Combine(options.Content.WorkDirectory is { Length: > 0 } work ? work : Path.GetTempPath(), "binder-record-" + Guid.NewGuid().ToString("N")[..12]);
                     Directory.CreateDirectory(downloaded);
                     events.TryWrite(BinderEvent.Of(BinderPhases.Fetching, $"Fetching {repo.RepoUrl} (record {record.RecordId})..."));
                     await provider.DownloadAsync(repo, downloaded, timeout.Token).ConfigureAwait(false);
@@ -179,22 +179,38 @@ internal sealed partial class BuilderGrain(
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            events.TryWrite(BinderEvent.Of(BinderPhases.Failed,
-                $"The build of {repo.RepoUrl} at {repo.ResolvedRef} did not finish within {options.Repo.BuildTimeout} (Binder:Repo:BuildTimeout) and was stopped."));
+            events.TryWrite(Failed(
+                $"The build of {repo.RepoUrl} at {repo.ResolvedRef} did not finish within {options.Repo.BuildTimeout} (Binder:Repo:BuildTimeout) and was stopped.",
+                BuildFailureKind.Service));
         }
         catch (OperationCanceledException)
         {
-            events.TryWrite(BinderEvent.Of(BinderPhases.Failed, "The build was cancelled."));
+            events.TryWrite(Failed("The build was cancelled.", BuildFailureKind.Service));
         }
-        catch (Exception e) when (e is BinderBuildException or SpecNotFoundException or ProviderUnavailableException or IOException)
+        catch (BinderBuildException e)
         {
             Log.BuildFailed(logger, GetKey(order), e.Message);
-            events.TryWrite(BinderEvent.Of(BinderPhases.Failed, "Build failed: " + e.Message));
+            events.TryWrite(Failed("Build failed: " + e.Message, e.Kind));
+        }
+        catch (SpecNotFoundException e)
+        {
+            Log.BuildFailed(logger, GetKey(order), e.Message);
+            events.TryWrite(Failed("Build failed: " + e.Message, BuildFailureKind.Repository));
+        }
+        catch (ProviderUnavailableException e)
+        {
+            Log.BuildFailed(logger, GetKey(order), e.Message);
+            events.TryWrite(Failed("Build failed: " + e.Message, BuildFailureKind.Unavailable));
+        }
+        catch (IOException e)
+        {
+            Log.BuildFailed(logger, GetKey(order), e.Message);
+            events.TryWrite(Failed("Build failed: " + e.Message, BuildFailureKind.Service));
         }
         catch (Exception e)
         {
             Log.BuildCrashed(logger, GetKey(order), e);
-            events.TryWrite(BinderEvent.Of(BinderPhases.Failed, $"Build failed unexpectedly ({e.GetType().Name}): {e.Message}"));
+            events.TryWrite(Failed($"Build failed unexpectedly ({e.GetType().Name}): {e.Message}", BuildFailureKind.Service));
         }
         finally
         {
@@ -207,6 +223,21 @@ internal sealed partial class BuilderGrain(
     }
 
     private static string GetKey(BuildOrder order) => order.Repo.GrainKey;
+
+    /// <summary>A <c>failed</c> event whose <c>status_code</c> says whose move it is (the build engine's classification).</summary>
+    internal static BinderEvent Failed(string message, BuildFailureKind kind) =>
+        BinderEvent.Of(BinderPhases.Failed, message) with { StatusCode = StatusCodeOf(kind) };
+
+    /// <summary>
+    /// The repository's problem is a 400 (its author has to change it), an unreachable server a 503 (try again later),
+    /// the builder's own failure a 500.
+    /// </summary>
+    internal static int StatusCodeOf(BuildFailureKind kind) => kind switch
+    {
+        BuildFailureKind.Repository => 400,
+        BuildFailureKind.Unavailable => 503,
+        _ => 500,
+    };
 
     internal static BinderEvent Map(BuildEvent e) => e.Phase switch
     {

@@ -182,11 +182,12 @@ internal sealed partial class RepoGrain(
                 return;
             }
             var reason = final?.Message ?? $"The builder on node {node} stopped without saying whether the build worked.";
-            await FailAsync(run, reason, imageName, node);
+            // The builder decided whose problem the failure is; a builder that said nothing failed itself.
+            await FailAsync(run, reason, imageName, node, final?.StatusCode ?? 500);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            await FailAsync(run, "The build was interrupted because this Binder is shutting down; ask again to start it over.", imageName, state.State.Node);
+            await FailAsync(run, "The build was interrupted because this Binder is shutting down; ask again to start it over.", imageName, state.State.Node, 503);
         }
         catch (Exception e)
         {
@@ -200,11 +201,11 @@ internal sealed partial class RepoGrain(
         }
     }
 
-    private async Task FailAsync(BuildRun run, string reason, string? imageName, string? node)
+    private async Task FailAsync(BuildRun run, string reason, string? imageName, string? node, int statusCode = 500)
     {
         var message = FailureMessage(reason, run.Log.LastLines(options.Repo.FailureLogLines));
         Log.BuildFailed(logger, GetPrimaryKeyString(), node ?? "(none)", reason);
-        await FinishAsync(run, BinderEvent.Of(BinderPhases.Failed, message) with { StatusCode = 500 },
+        await FinishAsync(run, BinderEvent.Of(BinderPhases.Failed, message) with { StatusCode = statusCode },
             new RepoGrainState { State = RepoBuildStates.Failed, Node = node, Since = time.GetUtcNow(), ImageName = imageName, FailureMessage = message });
     }
 

@@ -17,7 +17,8 @@ public sealed partial class ConfigurableHttpProxyClient : IProxyClient, IDisposa
     private readonly HttpClient _http;
     private readonly Uri _apiUrl;
     private readonly ILogger _logger;
-    private readonly ProxyProcess? _process;
+    private readonly IProxyStatus? _status;
+    private readonly TimeSpan _requestTimeout;
 
     /// <summary>Creates a client for the proxy whose API is at <paramref name="apiUrl"/>.</summary>
     /// <param name="apiUrl">The API's base URL, e.g. <c>http://127.0.0.1:8001</c>.</param>
@@ -30,7 +31,7 @@ public sealed partial class ConfigurableHttpProxyClient : IProxyClient, IDisposa
     {
     }
 
-    internal ConfigurableHttpProxyClient(Uri apiUrl, Uri publicUrl, string authToken, TimeSpan requestTimeout, ILogger logger, ProxyProcess? process)
+    internal ConfigurableHttpProxyClient(Uri apiUrl, Uri publicUrl, string authToken, TimeSpan requestTimeout, ILogger logger, IProxyStatus? status)
     {
         ArgumentNullException.ThrowIfNull(apiUrl);
         ArgumentNullException.ThrowIfNull(publicUrl);
@@ -39,7 +40,8 @@ public sealed partial class ConfigurableHttpProxyClient : IProxyClient, IDisposa
         _apiUrl = new Uri(apiUrl.ToString().TrimEnd('/') + "/");
         PublicUrl = publicUrl;
         _logger = logger;
-        _process = process;
+        _status = status;
+        _requestTimeout = requestTimeout;
         _http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = _apiUrl, Timeout = requestTimeout };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("token", authToken);
     }
@@ -101,9 +103,9 @@ public sealed partial class ConfigurableHttpProxyClient : IProxyClient, IDisposa
     /// <inheritdoc />
     public async Task<(bool Ok, string Message)> CheckAsync(CancellationToken cancellationToken)
     {
-        if (_process is { HasExited: true } process)
+        if (_status?.Problem is { } problem)
         {
-            return (false, process.DescribeExit());
+            return (false, problem);
         }
         try
         {
@@ -165,6 +167,8 @@ public sealed partial class ConfigurableHttpProxyClient : IProxyClient, IDisposa
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, string operation, CancellationToken cancellationToken)
     {
+        // While an owned proxy is being restarted, a request waits for it (a launch then goes on) instead of failing.
+        if (_status is not null) await _status.WaitUntilRunningAsync(_requestTimeout, cancellationToken).ConfigureAwait(false);
         using var request = new HttpRequestMessage(method, path) { Content = content };
         try
         {
@@ -181,7 +185,7 @@ public sealed partial class ConfigurableHttpProxyClient : IProxyClient, IDisposa
         }
     }
 
-    private string Hint() => _process is { HasExited: true } process ? " (" + process.DescribeExit() + ")" : "";
+    private string Hint() => _status?.Problem is { } problem ? " (" + problem.TrimEnd('.') + ")" : "";
 
     private async Task EnsureSuccessAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
     {

@@ -56,15 +56,43 @@ public sealed record ProxyOptions
     /// <summary>Further arguments for an owned proxy (e.g. <c>--timeout</c>).</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
+    /// <summary>
+    /// Where an owned proxy's pid, ports and API token (<c>proxy.json</c>, mode 0600) and its output (<c>proxy.log</c>)
+    /// are kept, so that the proxy outlives a crash of the service and the next run adopts it with its routes. Null:
+    /// the proxy's output goes through pipes and it is not adopted. <c>binder serve</c> sets it to
+    /// <c>Server:DataDirectory</c>.
+    /// </summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary>
+    /// The front end's own unix socket (<c>binder serve</c> sets it): an owned proxy sends what no session route
+    /// matches there, and asks it for its error pages, so the front end knows that a request came through the proxy it
+    /// started (its <c>X-Forwarded-For</c> is trusted) without any secret in headers that sessions also receive.
+    /// Takes the place of <see cref="DefaultTarget"/>.
+    /// </summary>
+    public string? FrontEndSocket { get; init; }
+
     /// <summary>Whether Binder starts the proxy itself (no <see cref="ApiUrl"/> configured).</summary>
     public bool IsOwned => ApiUrl is null;
+
+    /// <summary>The owned proxy's <c>--default-target</c>, or null for none.</summary>
+    internal string? DefaultTargetArgument => FrontEndSocket is { Length: > 0 } socket ? UnixTarget(socket) : DefaultTarget?.ToString();
+
+    /// <summary>The owned proxy's <c>--error-target</c> (the front end's error pages), or null for the proxy's own.</summary>
+    internal string? ErrorTargetArgument => FrontEndSocket is { Length: > 0 } socket ? UnixTarget(socket) + ErrorPagePath.TrimStart('/') : null;
+
+    /// <summary>Where the front end serves the proxy's error pages: <c>/proxy-error/&lt;status&gt;?url=...</c>.</summary>
+    public const string ErrorPagePath = "/proxy-error/";
+
+    private static string UnixTarget(string socket) => "http+unix://" + Uri.EscapeDataString(socket) + "/";
 
     // Records print every property; the token must not reach a log that prints the options.
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"Command = {Command}, ApiUrl = {ApiUrl}, PublicUrl = {PublicUrl}, AuthToken = {(AuthToken is null ? "null" : "***")}, ");
         builder.Append($"PublicBind = {PublicBind}, ApiBind = {ApiBind}, DefaultTarget = {DefaultTarget}, StartTimeout = {StartTimeout}, ");
-        builder.Append($"RequestTimeout = {RequestTimeout}, LogLevel = {LogLevel}, ExtraArguments = [{string.Join(' ', ExtraArguments)}]");
+        builder.Append($"RequestTimeout = {RequestTimeout}, LogLevel = {LogLevel}, ExtraArguments = [{string.Join(' ', ExtraArguments)}], ");
+        builder.Append($"StateDirectory = {StateDirectory}, FrontEndSocket = {FrontEndSocket}");
         return true;
     }
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -9,29 +10,41 @@ using Microsoft.Extensions.Logging;
 namespace Binder.Hub.Launch;
 
 /// <summary>
-/// A configurable-http-proxy child process owned by this service: started with a fresh random API token (passed in
+/// A configurable-http-proxy process owned by this service: started with a fresh random API token (passed in
 /// <c>CONFIGPROXY_AUTH_TOKEN</c>, never on the command line), ready once its API answers, stopped (SIGTERM, then
-/// SIGKILL) on dispose. An unexpected exit is logged as an error with its last output.
+/// SIGKILL) on dispose. An unexpected exit is logged as an error with its last output. With a
+/// <see cref="ProxyOptions.StateDirectory"/>, the proxy outlives a crash of the service: its output goes to
+/// <c>proxy.log</c> there (not to pipes that die with the service), and <c>proxy.json</c> records its pid, ports and
+/// token, so the next run can adopt it (<see cref="TryAdoptAsync"/>).
 /// </summary>
-public sealed partial class ProxyProcess : IAsyncDisposable
+public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
 {
     private const int OutputLines = 40;
+    private const string LogFileName = "proxy.log";
+    private const string PreloadFileName = "proxy-preload.mjs";
     private static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ExitPoll = TimeSpan.FromMilliseconds(200);
 
-    private readonly Process _process;
+    private readonly Process? _child;
+    private readonly long _startTicks;
+    private readonly string? _stateDirectory;
     private readonly ILogger _logger;
     private readonly Queue<string> _output = new();
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _watching = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly IPEndPoint _publicEndpoint;
     private int _stopping;
 
-    private readonly TimeProvider _timeProvider;
-    private readonly System.Net.IPEndPoint _publicEndpoint;
-
-    private ProxyProcess(Process process, System.Net.IPEndPoint publicEndpoint, Uri publicUrl, Uri apiUrl, string authToken, TimeProvider timeProvider, ILogger logger)
+    private ProxyProcess(Process? child, int pid, long startTicks, IPEndPoint publicEndpoint, Uri publicUrl, Uri apiUrl, string authToken,
+        string? stateDirectory, TimeProvider timeProvider, ILogger logger)
     {
+        _child = child;
+        ProcessId = pid;
+        _startTicks = startTicks;
         _publicEndpoint = publicEndpoint;
+        _stateDirectory = stateDirectory;
         _timeProvider = timeProvider;
-        _process = process;
         PublicUrl = publicUrl;
         ApiUrl = apiUrl;
         AuthToken = authToken;
@@ -48,7 +61,10 @@ public sealed partial class ProxyProcess : IAsyncDisposable
     public Uri ListenUrl => new($"http://{_publicEndpoint}/");
 
     /// <summary>The process id.</summary>
-    public int ProcessId => _process.Id;
+    public int ProcessId { get; }
+
+    /// <summary>Whether this proxy was left by an earlier run of the service and taken over, rather than started here.</summary>
+    public bool Adopted => _child is null;
 
     /// <summary>Whether the process has exited.</summary>
     public bool HasExited => _exited.Task.IsCompleted;
@@ -58,12 +74,16 @@ public sealed partial class ProxyProcess : IAsyncDisposable
 
     internal string AuthToken { get; }
 
+    string? IProxyStatus.Problem => HasExited ? DescribeExit() : null;
+
+    Task IProxyStatus.WaitUntilRunningAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Starts the proxy and returns once its API answers.</summary>
     /// <param name="options">Command, addresses, default target, timeouts (<see cref="ProxyOptions.ApiUrl"/> must be null).</param>
     /// <param name="timeProvider">The clock for the start timeout.</param>
     /// <param name="logger">Receives the proxy's output and its unexpected exit.</param>
     /// <param name="cancellationToken">Cancels the start (the process is stopped).</param>
-    /// <exception cref="ProxyException">The command is missing, exited, or its API did not answer in time.</exception>
+    /// <exception cref="ProxyException">The command is missing, exited, a port is taken, or its API did not answer in time.</exception>
     public static async Task<ProxyProcess> StartAsync(ProxyOptions options, TimeProvider timeProvider, ILogger<ProxyProcess> logger, CancellationToken cancellationToken)
     {
         ProxyOptionsValidator.ThrowIfInvalid(options);
@@ -107,8 +127,108 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Takes over the proxy an earlier run of the service left in <see cref="ProxyOptions.StateDirectory"/>, when it
+    /// is still that proxy: the pid runs with the recorded start time, its command line is configurable-http-proxy on
+    /// the recorded ports, they match the settings, and its API answers with the recorded token. Returns null (and
+    /// says why in the log) otherwise; a process that is not the proxy is never touched.
+    /// </summary>
+    internal static async Task<ProxyProcess?> TryAdoptAsync(ProxyOptions options, TimeProvider timeProvider, ILogger<ProxyProcess> logger, CancellationToken cancellationToken)
+    {
+        if (options.StateDirectory is not { } directory || ProxyStateFile.Read(directory) is not { } state) return null;
+        var (reason, ours) = await NotAdoptableAsync(options, state, cancellationToken).ConfigureAwait(false);
+        if (reason is not null)
+        {
+            LogNotAdopted(logger, state.Pid, reason);
+            if (ours)
+            {
+                // Our proxy, but started with settings that changed since: stopped, so the new one can take the ports.
+                await StopPidAsync(state.Pid, state.StartTicks, timeProvider).ConfigureAwait(false);
+            }
+            ProxyStateFile.Delete(directory);
+            return null;
+        }
+        var publicIp = IPAddress.Parse(state.PublicIp);
+        var apiIp = IPAddress.Parse(state.ApiIp);
+        var proxy = new ProxyProcess(null, state.Pid, state.StartTicks, ListenEndpoint(publicIp, state.PublicPort),
+            options.PublicUrl ?? new Uri($"http://{HostPart(publicIp)}:{state.PublicPort}"), new Uri($"http://{HostPart(apiIp)}:{state.ApiPort}"),
+            state.Token, directory, timeProvider, logger);
+        proxy.FollowLog(fromEnd: true);
+        proxy.WatchAdoptedExit();
+        LogAdopted(logger, state.Pid, proxy.PublicUrl);
+        return proxy;
+    }
+
+    /// <summary>
+    /// Why the recorded proxy must not be adopted (null when it is ours and fits the settings), and whether it is ours
+    /// all the same (its API takes the recorded token) but started with other settings.
+    /// </summary>
+    private static async Task<(string? Reason, bool Ours)> NotAdoptableAsync(ProxyOptions options, ProxyStateFile state, CancellationToken cancellationToken)
+    {
+        if (!ProcFs.IsAlive(state.Pid, state.StartTicks))
+        {
+            return ($"process {state.Pid} no longer runs", false);
+        }
+        var arguments = ProcFs.CommandLine(state.Pid);
+        if (!arguments.Any(a => a.EndsWith("configurable-http-proxy", StringComparison.Ordinal))
+            || Argument(arguments, "--port") != state.PublicPort.ToString(CultureInfo.InvariantCulture)
+            || Argument(arguments, "--api-port") != state.ApiPort.ToString(CultureInfo.InvariantCulture))
+        {
+            return ($"process {state.Pid} is not configurable-http-proxy on ports {state.PublicPort} and {state.ApiPort}", false);
+        }
+        if (!IPAddress.TryParse(state.PublicIp, out var statePublicIp) || !IPAddress.TryParse(state.ApiIp, out var stateApiIp))
+        {
+            return ("its recorded addresses cannot be read", false);
+        }
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{HostPart(stateApiIp)}:{state.ApiPort}/api/routes"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("token", state.Token);
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode) return ($"its API answered {(int)response.StatusCode} to the recorded token", false);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return ("its API does not answer", false);
+        }
+        ProxyOptionsValidator.TryParseBind(options.PublicBind, out var publicIp, out var publicPort);
+        ProxyOptionsValidator.TryParseBind(options.ApiBind, out var apiIp, out var apiPort);
+        if (!publicIp.Equals(statePublicIp) || !apiIp.Equals(stateApiIp) || (publicPort != 0 && publicPort != state.PublicPort) || (apiPort != 0 && apiPort != state.ApiPort)
+            || Argument(arguments, "--default-target") != options.DefaultTargetArgument || Argument(arguments, "--error-target") != options.ErrorTargetArgument)
+        {
+            return ($"it was started with other settings than {ProxyOptions.Section} has now", true);
+        }
+        return (null, true);
+    }
+
+    private static async Task StopPidAsync(int pid, long startTicks, TimeProvider timeProvider)
+    {
+        _ = Kill(pid, Sigterm);
+        var started = timeProvider.GetTimestamp();
+        while (ProcFs.IsAlive(pid, startTicks))
+        {
+            if (timeProvider.GetElapsedTime(started) > TerminateGrace)
+            {
+                _ = Kill(pid, Sigkill);
+                started = timeProvider.GetTimestamp();
+            }
+            await Task.Delay(ExitPoll, timeProvider).ConfigureAwait(false);
+        }
+    }
+
+    private static string? Argument(IReadOnlyList<string> arguments, string name)
+    {
+        for (var i = 0; i < arguments.Count - 1; i++)
+        {
+            if (arguments[i] == name) return arguments[i + 1];
+        }
+        return null;
+    }
+
     private const int StartAttempts = 4;
     private const string SetsidPath = "/usr/bin/setsid";
+    private const string ShellPath = "/bin/sh";
 
     /// <summary>The command's full path (as given when it names a path; else looked up on PATH), or null when there is none.</summary>
     private static string? ResolveCommand(string command)
@@ -126,42 +246,68 @@ public sealed partial class ProxyProcess : IAsyncDisposable
     private static async Task<ProxyProcess> StartOnceAsync(
         ProxyOptions options, int publicPort, int apiPort, TimeProvider timeProvider, ILogger<ProxyProcess> logger, CancellationToken cancellationToken)
     {
-        ProxyOptionsValidator.TryParseBind(options.PublicBind, out var publicIp, out _);
-        ProxyOptionsValidator.TryParseBind(options.ApiBind, out var apiIp, out _);
+        ProxyOptionsValidator.TryParseBind(options.PublicBind, out var publicIp, out var configuredPublicPort);
+        ProxyOptionsValidator.TryParseBind(options.ApiBind, out var apiIp, out var configuredApiPort);
+        // A configured port held by another program is reported as such, naming it, rather than by the proxy's
+        // EADDRINUSE (a picked port is picked again instead).
+        if (configuredPublicPort > 0) ThrowIfTaken(publicIp, publicPort, "PublicBind");
+        if (configuredApiPort > 0) ThrowIfTaken(apiIp, apiPort, "ApiBind");
         var token = options.AuthToken ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var directory = options.StateDirectory;
+        var logFile = directory is null ? null : Path.Combine(directory, LogFileName);
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+            // A fresh log for a fresh proxy: the last lines are what explains a failed start.
+            await File.WriteAllTextAsync(logFile!, "", cancellationToken).ConfigureAwait(false);
+        }
 
         // In a session of its own (setsid execs in place, so the pid stays the proxy's): a Ctrl-C in the terminal goes to
-        // the terminal's process group, and must reach the service, which stops the proxy itself after the grains.
+        // the terminal's process group, and must reach the service, which stops the proxy itself after the grains; and a
+        // crash of the service leaves the proxy running, for the next run to adopt.
         var command = ResolveCommand(options.Command);
-        var start = new ProcessStartInfo(command is not null && File.Exists(SetsidPath) ? SetsidPath : options.Command)
+        var useSetsid = command is not null && File.Exists(SetsidPath);
+        var start = new ProcessStartInfo(useSetsid ? SetsidPath : logFile is not null && command is not null ? ShellPath : options.Command)
         {
             // Its own stdin: node makes an inherited stdin non-blocking, which breaks the host's Console.In.
             RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            RedirectStandardOutput = logFile is null,
+            RedirectStandardError = logFile is null,
             UseShellExecute = false,
         };
-        if (start.FileName == SetsidPath) start.ArgumentList.Add(command!);
+        if (logFile is not null && command is not null)
+        {
+            // Output to a file (through a shell that execs the proxy, keeping the pid): pipes would break when the
+            // service dies, and the proxy must keep running then.
+            if (useSetsid) start.ArgumentList.Add(ShellPath);
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("exec \"$0\" \"$@\" >>\"$BINDER_PROXY_LOG\" 2>&1 </dev/null");
+            start.ArgumentList.Add(command);
+            start.Environment["BINDER_PROXY_LOG"] = logFile;
+        }
+        else if (useSetsid)
+        {
+            start.ArgumentList.Add(command!);
+        }
         foreach (var argument in new[]
         {
             "--ip", publicIp.ToString(), "--port", publicPort.ToString(CultureInfo.InvariantCulture),
             "--api-ip", apiIp.ToString(), "--api-port", apiPort.ToString(CultureInfo.InvariantCulture),
             "--log-level", options.LogLevel,
-        }.Concat(options.DefaultTarget is { } target ? ["--default-target", target.ToString()] : []).Concat(options.ExtraArguments))
+        }.Concat(options.DefaultTargetArgument is { } target ? ["--default-target", target] : [])
+         .Concat(options.ErrorTargetArgument is { } errorTarget ? ["--error-target", errorTarget] : [])
+         .Concat(options.ExtraArguments))
         {
             start.ArgumentList.Add(argument);
         }
         start.Environment["CONFIGPROXY_AUTH_TOKEN"] = token;
+        var preload = WritePreload(directory);
+        var nodeOptions = Environment.GetEnvironmentVariable("NODE_OPTIONS");
+        start.Environment["NODE_OPTIONS"] = (string.IsNullOrWhiteSpace(nodeOptions) ? "" : nodeOptions + " ") + "--import=" + new Uri(preload).AbsoluteUri;
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var publicUrl = options.PublicUrl ?? new Uri($"http://{HostPart(publicIp)}:{publicPort}");
         var apiUrl = new Uri($"http://{HostPart(apiIp)}:{apiPort}");
-        var proxy = new ProxyProcess(process, new System.Net.IPEndPoint(
-            publicIp.Equals(System.Net.IPAddress.Any) ? System.Net.IPAddress.Loopback : publicIp.Equals(System.Net.IPAddress.IPv6Any) ? System.Net.IPAddress.IPv6Loopback : publicIp, publicPort),
-            publicUrl, apiUrl, token, timeProvider, logger);
-        process.OutputDataReceived += (_, e) => proxy.OnOutput(e.Data);
-        process.ErrorDataReceived += (_, e) => proxy.OnOutput(e.Data);
-        process.Exited += (_, _) => proxy.OnExited();
         try
         {
             process.Start();
@@ -172,13 +318,39 @@ public sealed partial class ProxyProcess : IAsyncDisposable
             throw new ProxyException(
                 $"The session proxy could not be started: '{options.Command}' could not be run ({e.Message}). Install it (npm install -g configurable-http-proxy) or set {ProxyOptions.Section}:Command to its path.", e);
         }
+        var proxy = new ProxyProcess(process, process.Id, ProcFs.StartTicks(process.Id) ?? 0, ListenEndpoint(publicIp, publicPort),
+            publicUrl, apiUrl, token, directory, timeProvider, logger);
+        process.Exited += (_, _) => proxy.OnExited();
+        if (logFile is null)
+        {
+            process.OutputDataReceived += (_, e) => proxy.OnOutput(e.Data);
+            process.ErrorDataReceived += (_, e) => proxy.OnOutput(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+        else
+        {
+            proxy.FollowLog(fromEnd: false);
+        }
         process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        if (process.HasExited) proxy.OnExited();
         LogStarting(logger, process.Id, publicUrl, apiUrl);
         try
         {
             await proxy.WaitUntilAnsweringAsync(options.StartTimeout, timeProvider, cancellationToken).ConfigureAwait(false);
+            if (directory is not null)
+            {
+                new ProxyStateFile
+                {
+                    Pid = proxy.ProcessId,
+                    StartTicks = proxy._startTicks,
+                    PublicIp = publicIp.ToString(),
+                    PublicPort = publicPort,
+                    ApiIp = apiIp.ToString(),
+                    ApiPort = apiPort,
+                    Token = token,
+                }.Write(directory);
+            }
         }
         catch
         {
@@ -188,13 +360,44 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         return proxy;
     }
 
+    private static void ThrowIfTaken(IPAddress ip, int port, string key)
+    {
+        if (!ProcFs.Accepts(ListenEndpoint(ip, port))) return;
+        var owner = ProcFs.Listener(ip, port) is { } found ? $" (pid {found.Pid}: {Shorten(found.Command)})" : "";
+        throw new ProxyException(
+            $"The session proxy cannot start: port {port} on {ip} ({ProxyOptions.Section}:{key}) is already in use by another program{owner}, which is not a proxy this service started. "
+            + $"Stop that program, or set {ProxyOptions.Section}:{key} to a free port (port 0 picks one).");
+    }
+
+    private static string Shorten(string text) => text.Length > 120 ? text[..120] + "..." : text;
+
+    /// <summary>Writes the preload script (see <c>proxy-preload.mjs</c>) where the proxy can import it, returns its path.</summary>
+    private static string WritePreload(string? directory)
+    {
+        using var resource = typeof(ProxyProcess).Assembly.GetManifestResourceStream("Binder.Hub.proxy-preload.mjs")
+            ?? throw new InvalidOperationException("The proxy preload script is missing from the assembly.");
+        using var reader = new StreamReader(resource);
+        var text = reader.ReadToEnd();
+        // Without a state directory the file is shared by content (its name is its hash), so concurrent starts agree.
+        var path = directory is not null
+            ? Path.Combine(directory, PreloadFileName)
+            : Path.Combine(Path.GetTempPath(), $"binder-{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16]}-{PreloadFileName}");
+        if (!File.Exists(path) || File.ReadAllText(path) != text)
+        {
+            var temporary = path + "." + Guid.NewGuid().ToString("N") + ".new";
+            File.WriteAllText(temporary, text);
+            File.Move(temporary, path, overwrite: true);
+        }
+        return path;
+    }
+
     /// <summary>Creates a client for this proxy's API (the caller disposes it).</summary>
     /// <param name="requestTimeout">How long one API request may take.</param>
     /// <param name="logger">Where route changes are logged.</param>
     public ConfigurableHttpProxyClient CreateClient(TimeSpan requestTimeout, ILogger<ConfigurableHttpProxyClient> logger) =>
         new(ApiUrl, PublicUrl, AuthToken, requestTimeout, logger, this);
 
-    /// <summary>Stops the proxy: SIGTERM, then SIGKILL when it has not exited after a few seconds.</summary>
+    /// <summary>Stops the proxy: SIGTERM, then SIGKILL when it has not exited after a few seconds. Forgets its state file.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _stopping, 1) == 1)
@@ -204,16 +407,18 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         }
         try
         {
-            if (!HasExited)
+            if (!HasExited && (_child is not null || ProcFs.IsAlive(ProcessId, _startTicks)))
             {
-                _ = Kill(_process.Id, Sigterm);
+                _ = Kill(ProcessId, Sigterm);
                 if (await Task.WhenAny(_exited.Task, Task.Delay(TerminateGrace, _timeProvider)).ConfigureAwait(false) != _exited.Task)
                 {
-                    _process.Kill(entireProcessTree: true);
+                    if (_child is not null) _child.Kill(entireProcessTree: true);
+                    else if (ProcFs.IsAlive(ProcessId, _startTicks)) _ = Kill(ProcessId, Sigkill);
                 }
-                await _process.WaitForExitAsync().ConfigureAwait(false);
+                if (_child is not null) await _child.WaitForExitAsync().ConfigureAwait(false);
+                else await _exited.Task.ConfigureAwait(false);
             }
-            LogStopped(_logger, _process.Id);
+            LogStopped(_logger, ProcessId);
         }
         catch (InvalidOperationException)
         {
@@ -221,7 +426,10 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         }
         finally
         {
-            _process.Dispose();
+            if (_stateDirectory is not null && ProxyStateFile.Read(_stateDirectory) is { } state && state.Pid == ProcessId) ProxyStateFile.Delete(_stateDirectory);
+            await _watching.CancelAsync().ConfigureAwait(false);
+            _exited.TrySetResult();
+            _child?.Dispose();
         }
     }
 
@@ -231,13 +439,13 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         int? code = null;
         try
         {
-            code = _process.ExitCode;
+            code = _child?.ExitCode;
         }
         catch (InvalidOperationException)
         {
             // Not exited or disposed.
         }
-        return $"the session proxy process (pid {ProcessIdOrUnknown()}) exited{(code is { } c ? $" with code {c}" : "")}; restart the service. Its last output:\n{RecentOutput()}";
+        return $"the session proxy process (pid {ProcessId}) exited{(code is { } c ? $" with code {c}" : "")}. Its last output:\n{RecentOutput()}";
     }
 
     /// <summary>The proxy's last lines of output.</summary>
@@ -246,18 +454,6 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         lock (_output)
         {
             return _output.Count == 0 ? "(no output)" : string.Join('\n', _output);
-        }
-    }
-
-    private string ProcessIdOrUnknown()
-    {
-        try
-        {
-            return _process.Id.ToString(CultureInfo.InvariantCulture);
-        }
-        catch (InvalidOperationException)
-        {
-            return "?";
         }
     }
 
@@ -274,7 +470,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable
                 using var request = new HttpRequestMessage(HttpMethod.Get, routes);
                 request.Headers.Authorization = new AuthenticationHeaderValue("token", AuthToken);
                 using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode && await PublicPortAcceptsAsync(cancellationToken).ConfigureAwait(false) && ListenFailure() is null)
+                if (response.IsSuccessStatusCode && ProcFs.Accepts(_publicEndpoint) && ListenFailure() is null)
                 {
                     LogReady(_logger, ProcessId, timeProvider.GetElapsedTime(started).TotalSeconds);
                     return;
@@ -318,18 +514,56 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         }
     }
 
-    private async Task<bool> PublicPortAcceptsAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the proxy's log file as it grows (the proxy writes there instead of to pipes).</summary>
+    private void FollowLog(bool fromEnd)
     {
-        using var client = new System.Net.Sockets.TcpClient();
-        try
+        var path = Path.Combine(_stateDirectory!, LogFileName);
+        var token = _watching.Token;
+        _ = Task.Run(async () =>
         {
-            await client.ConnectAsync(_publicEndpoint, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
+            try
+            {
+                await using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                if (fromEnd) stream.Seek(0, SeekOrigin.End);
+                using var reader = new StreamReader(stream);
+                while (!token.IsCancellationRequested)
+                {
+                    var line = await reader.ReadLineAsync(token).ConfigureAwait(false);
+                    if (line is not null)
+                    {
+                        OnOutput(line);
+                        continue;
+                    }
+                    if (HasExited) return;
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), _timeProvider, token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or UnauthorizedAccessException)
+            {
+                // Stopped, or the log cannot be read: the proxy still runs, only its output is not shown.
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>A proxy that is not our child cannot be waited for: its pid is watched instead.</summary>
+    private void WatchAdoptedExit()
+    {
+        var token = _watching.Token;
+        _ = Task.Run(async () =>
         {
-            return false;
-        }
+            try
+            {
+                while (ProcFs.IsAlive(ProcessId, _startTicks))
+                {
+                    await Task.Delay(ExitPoll, _timeProvider, token).ConfigureAwait(false);
+                }
+                OnExited();
+            }
+            catch (OperationCanceledException)
+            {
+                // Disposed.
+            }
+        }, CancellationToken.None);
     }
 
     private void OnOutput(string? line)
@@ -353,19 +587,24 @@ public sealed partial class ProxyProcess : IAsyncDisposable
 
     private void OnExited()
     {
-        if (Volatile.Read(ref _stopping) == 0)
+        if (Volatile.Read(ref _stopping) == 0 && !HasExited)
         {
             // Give the output readers a moment to deliver the last lines, which say why.
-            _process.WaitForExit(1000);
+            _child?.WaitForExit(1000);
+            if (_child is null) Thread.Sleep(300);
             LogDiedUnexpectedly(_logger, DescribeExit());
         }
         _exited.TrySetResult();
     }
 
-    private static string HostPart(System.Net.IPAddress address) =>
+    private static IPEndPoint ListenEndpoint(IPAddress ip, int port) => new(
+        ip.Equals(IPAddress.Any) ? IPAddress.Loopback : ip.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : ip, port);
+
+    private static string HostPart(IPAddress address) =>
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 
     private const int Sigterm = 15;
+    private const int Sigkill = 9;
 
     [System.Text.RegularExpressions.GeneratedRegex("\\x1b\\[[0-9;]*m")]
     private static partial System.Text.RegularExpressions.Regex AnsiEscape();
@@ -378,6 +617,12 @@ public sealed partial class ProxyProcess : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The session proxy (pid {Pid}) answers after {Seconds:0.00} s")]
     private static partial void LogReady(ILogger logger, int pid, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Took over the session proxy (pid {Pid}) that the previous run left; sessions are served at {PublicUrl}")]
+    private static partial void LogAdopted(ILogger logger, int pid, Uri publicUrl);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Not taking over the session proxy the previous run recorded (pid {Pid}): {Reason}; starting a new one")]
+    private static partial void LogNotAdopted(ILogger logger, int pid, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The session proxy could not bind port {PublicPort} or {ApiPort} (taken since it was picked); trying other ports")]
     private static partial void LogPortTaken(ILogger logger, int publicPort, int apiPort);

@@ -12,12 +12,12 @@ internal static class InfoApi
 {
     public static IEndpointRouteBuilder MapInfoApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/repoproviders", (RepoLookup lookup) => Results.Json(lookup.DisplayConfigs, BinderJson.Options)).WithName("RepoProviders");
+        app.MapGet("/api/repoproviders", (RepoLookup lookup) => Results.Json(lookup.DisplayConfigs, BinderJson.Options)).AllowCrossOrigin().WithName("RepoProviders");
         app.MapGet("/versions", (IOptions<ServerOptions> options) => Results.Json(new Dictionary<string, string>
         {
             ["builder"] = options.Value.Builder,
             ["binderhub"] = Version,
-        }, BinderJson.Options)).WithName("Versions");
+        }, BinderJson.Options)).AllowCrossOrigin().WithName("Versions");
         return app;
     }
 

@@ -15,7 +15,7 @@ internal static partial class BuildApi
 
     public static IEndpointRouteBuilder MapBuildApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/build/{**path}", HandleAsync).RequireRateLimiting(ClientRateLimit.Policy).WithName("Build");
+        app.MapGet("/build/{**path}", HandleAsync).RequireRateLimiting(ClientRateLimit.Policy).AllowCrossOrigin().WithName("Build");
         return app;
     }
 

@@ -31,10 +31,20 @@ public sealed record ServerOptions
     public string? DataDirectory { get; init; }
 
     /// <summary>
-    /// Addresses of reverse proxies whose <c>X-Forwarded-For</c> names the client (bans and rate limits use it).
-    /// Loopback is always trusted: the session proxy <c>binder serve</c> starts forwards every request from there.
+    /// Reverse proxies whose <c>X-Forwarded-For</c> names the client (bans and rate limits use it): addresses
+    /// (<c>10.0.0.5</c>) or networks (<c>10.0.0.0/24</c>). The proxy <c>binder serve</c> starts is known without
+    /// being listed (it reaches the front end through its own unix socket); no address is trusted for what it is, not
+    /// even loopback. The header is read from the right, past trusted hops only, so nothing a client writes into it
+    /// counts.
     /// </summary>
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
+    /// <summary>
+    /// BinderHub's <c>cors_allow_origin</c>: the origin (<c>https://thebe.example.org</c>), several separated by
+    /// spaces or commas, or <c>*</c>, whose pages may call <c>/build</c> and the public API and read the answers (sent
+    /// as <c>Access-Control-Allow-Origin</c>; preflight requests answered). Empty (the default): other sites cannot.
+    /// </summary>
+    public string? CorsAllowOrigin { get; init; }
 
     /// <summary>The per-client rate limit on <c>/build</c> and <c>/v2</c>.</summary>
     public RateLimitOptions RateLimit { get; init; } = new();
@@ -78,12 +88,19 @@ public sealed record ServerOptions
         }
     }
 
+    /// <summary>The unix socket the owned proxy reaches the front end through (see <c>Proxy:FrontEndSocket</c>).</summary>
+    public string FrontEndSocketPath => Path.Combine(ResolvedDataDirectory, "frontend.sock");
+
+    /// <summary>The origins of <see cref="CorsAllowOrigin"/>, empty when off.</summary>
+    public IReadOnlyList<string> CorsOrigins =>
+        (CorsAllowOrigin ?? "").Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     // The operator token never reaches a log or an assertion message through ToString.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         builder.Append($"Urls = {Urls}, PublicUrl = {PublicUrl}, ApiOnly = {ApiOnly}, AllowBuildOnly = {AllowBuildOnly}, ");
         builder.Append($"KeepaliveInterval = {KeepaliveInterval}, OperatorToken = {(string.IsNullOrEmpty(OperatorToken) ? "none" : "***")}, ");
-        builder.Append($"DataDirectory = {DataDirectory}, TrustedProxies = [{string.Join(' ', TrustedProxies)}], RateLimit = {RateLimit}, Builder = {Builder}");
+        builder.Append($"DataDirectory = {DataDirectory}, TrustedProxies = [{string.Join(' ', TrustedProxies)}], CorsAllowOrigin = {CorsAllowOrigin}, RateLimit = {RateLimit}, Builder = {Builder}");
         return true;
     }
 }

@@ -39,9 +39,17 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
         foreach (var proxy in options.TrustedProxies)
         {
-            if (!System.Net.IPAddress.TryParse(proxy, out _))
+            if (TrustedProxies.ParseNetwork(proxy) is null)
             {
-                errors.Add($"Server:TrustedProxies has '{proxy}', which is not an IP address such as 10.0.0.5.");
+                errors.Add($"Server:TrustedProxies has '{proxy}', which is neither an IP address such as 10.0.0.5 nor a network such as 10.0.0.0/24.");
+            }
+        }
+        foreach (var origin in options.CorsOrigins)
+        {
+            if (origin != "*" && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+                || uri.GetLeftPart(UriPartial.Authority) != origin.TrimEnd('/')))
+            {
+                errors.Add($"Server:CorsAllowOrigin has '{origin}', which is not an origin such as https://thebe.example.org (scheme, host and port only) or *.");
             }
         }
         if (options.OperatorToken is { Length: > 0 and < 16 })

@@ -13,7 +13,7 @@ internal static class HealthApi
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", CheckAsync).WithName("Health");
+        app.MapGet("/health", CheckAsync).AllowCrossOrigin().WithName("Health");
         return app;
     }
 

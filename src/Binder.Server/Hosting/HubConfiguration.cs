@@ -14,7 +14,7 @@ internal sealed class HubConfiguration
 {
     public HubConfiguration(IConfiguration configuration)
     {
-        Hub = SiloHosting.Bind<BinderHubOptions>(configuration, BinderHubOptions.SectionName);
+        Hub = WithOwnWorkDirectories(SiloHosting.Bind<BinderHubOptions>(configuration, BinderHubOptions.SectionName), configuration);
         Check(BinderHubOptions.SectionName, new BinderHubOptionsValidator().Validate(null, Hub));
         Providers = SiloHosting.Bind<ProvidersOptions>(configuration, ProvidersOptions.SectionName);
         Check(ProvidersOptions.SectionName, new ProvidersOptionsValidator().Validate(null, Providers));
@@ -30,6 +30,20 @@ internal sealed class HubConfiguration
 
     /// <summary>The git runner the <c>git</c> provider resolves refs with (same settings as the builds' fetches).</summary>
     public GitCli Git => new(Hub.Content);
+
+    /// <summary>
+    /// Builds clone and pack into a directory of this service's own unless one is configured, so that what a crash
+    /// leaves there can be swept at the next start without touching other programs' files.
+    /// </summary>
+    private static BinderHubOptions WithOwnWorkDirectories(BinderHubOptions hub, IConfiguration configuration)
+    {
+        var work = Path.Combine(new ServerOptions { DataDirectory = configuration[$"{ServerOptions.Section}:DataDirectory"] }.ResolvedDataDirectory, "work");
+        return hub with
+        {
+            Build = string.IsNullOrWhiteSpace(hub.Build.WorkDirectory) ? hub.Build with { WorkDirectory = work } : hub.Build,
+            Content = string.IsNullOrWhiteSpace(hub.Content.WorkDirectory) ? hub.Content with { WorkDirectory = work } : hub.Content,
+        };
+    }
 
     private static void Check(string section, ValidateOptionsResult result)
     {

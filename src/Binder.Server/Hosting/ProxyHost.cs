@@ -6,12 +6,17 @@ using Microsoft.Extensions.Options;
 namespace Binder.Server.Hosting;
 
 /// <summary>
-/// Connects to the configured session proxy, or starts configurable-http-proxy when none is configured (its default
-/// target is this front end, so the proxy's public port shows Binder's pages too) and stops it on shutdown. Started
-/// before the silo and stopped after it, so grains always have a proxy.
+/// Connects to the configured session proxy, or takes over the one a crashed earlier run left, or starts
+/// configurable-http-proxy (its default and error target is this front end's own unix socket, so the proxy's public
+/// port shows Binder's pages too, and the front end knows what came through it). Stops an owned proxy on shutdown.
+/// Started before the silo and stopped after it, so grains always have a proxy.
 /// </summary>
-internal sealed partial class ProxyHost(IConfiguration configuration, IOptions<ServerOptions> server, TimeProvider time, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+internal sealed partial class ProxyHost(IConfiguration configuration, IOptions<ServerOptions> server, IHostApplicationLifetime lifetime, TimeProvider time, ILoggerFactory loggers)
+    : IHostedService, IAsyncDisposable
 {
+    /// <summary>The longest unix socket path Linux accepts (sun_path holds 108 bytes with the terminating zero).</summary>
+    private const int MaxSocketPath = 107;
+
     private SessionProxy? _proxy;
 
     /// <summary>The proxy's client; only valid once started.</summary>
@@ -23,10 +28,20 @@ internal sealed partial class ProxyHost(IConfiguration configuration, IOptions<S
     /// <summary>Where the owned proxy listens (its public URL may name a load balancer in front); null for an external proxy.</summary>
     public Uri? OwnedListenUrl => _proxy?.Process?.ListenUrl;
 
+    /// <summary>The proxy as the service runs it (null before start).</summary>
+    public SessionProxy? Proxy => _proxy;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (Options.FrontEndSocket is { } socket)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(socket)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // A socket file left by a crash would keep the front end from listening; nothing else lives at this path.
+            if (File.Exists(socket)) File.Delete(socket);
+            lifetime.ApplicationStarted.Register(() => RestrictSocket(socket));
+        }
         _proxy = await SessionProxy.StartAsync(Options, time, loggers, cancellationToken).ConfigureAwait(false);
-        if (_proxy.Process is { } process)
+        if (_proxy.Process is { Adopted: false } process)
         {
             LogOwnedProxy(loggers.CreateLogger<ProxyHost>(), process.ProcessId, process.PublicUrl);
         }
@@ -40,13 +55,30 @@ internal sealed partial class ProxyHost(IConfiguration configuration, IOptions<S
         if (proxy is not null) await proxy.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Only this user may connect: what comes through the socket is trusted to name its client.</summary>
+    private void RestrictSocket(string socket)
+    {
+        try
+        {
+            File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogSocketNotRestricted(loggers.CreateLogger<ProxyHost>(), socket, e.Message);
+        }
+    }
+
     internal static ProxyOptions Bind(IConfiguration configuration, ServerOptions server)
     {
         var options = new ProxyOptions();
         configuration.GetSection(ProxyOptions.Section).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
-        if (options.IsOwned && options.DefaultTarget is null)
+        if (options.IsOwned && options.StateDirectory is null)
         {
-            options = options with { DefaultTarget = new Uri(server.ListenBaseUrl) };
+            options = options with { StateDirectory = server.ResolvedDataDirectory };
+        }
+        if (options.IsOwned && options.DefaultTarget is null && options.FrontEndSocket is null)
+        {
+            options = options with { FrontEndSocket = server.FrontEndSocketPath };
         }
         if (options.IsOwned && options.PublicUrl is null && !string.IsNullOrWhiteSpace(server.PublicUrl)
             && Uri.TryCreate(server.PublicUrl.Trim(), UriKind.Absolute, out var publicUrl))
@@ -55,17 +87,32 @@ internal sealed partial class ProxyHost(IConfiguration configuration, IOptions<S
             // well; without this, session links would point at the proxy's loopback bind address.
             options = options with { PublicUrl = publicUrl };
         }
-        try
+        var problems = ProxyOptionsValidator.Problems(options);
+        if (options.FrontEndSocket is { } socket && System.Text.Encoding.UTF8.GetByteCount(socket) > MaxSocketPath)
         {
-            ProxyOptionsValidator.ThrowIfInvalid(options);
+            problems.Add($"The front end's socket '{socket}' is longer than the {MaxSocketPath} bytes a unix socket path may have; choose a shorter Server:DataDirectory.");
         }
-        catch (ArgumentException e)
+        if (problems.Count > 0)
         {
-            throw new OptionsValidationException(ProxyOptions.Section, typeof(ProxyOptions), [e.Message]);
+            throw new OptionsValidationException(ProxyOptions.Section, typeof(ProxyOptions),
+                [$"The proxy settings ({ProxyOptions.Section}) are invalid: " + string.Join(" ", problems)]);
         }
         return options;
     }
 
+    /// <summary>The URL Kestrel listens on for the owned proxy (<c>http://unix:/path</c>), or null when there is none.</summary>
+    internal static string? FrontEndSocketUrl(IConfiguration configuration)
+    {
+        var server = new ServerOptions { DataDirectory = configuration[$"{ServerOptions.Section}:DataDirectory"] };
+        var proxy = configuration.GetSection(ProxyOptions.Section);
+        var owned = string.IsNullOrWhiteSpace(proxy["ApiUrl"]);
+        if (!owned || !string.IsNullOrWhiteSpace(proxy["DefaultTarget"])) return null;
+        return "http://unix:" + (proxy["FrontEndSocket"] is { Length: > 0 } configured ? configured : server.FrontEndSocketPath);
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Started configurable-http-proxy (pid {Pid}); sessions are served at {PublicUrl}")]
     private static partial void LogOwnedProxy(ILogger logger, int pid, Uri publicUrl);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not make the front end's socket {Socket} private to this user: {Reason}")]
+    private static partial void LogSocketNotRestricted(ILogger logger, string socket, string reason);
 }

@@ -8,7 +8,7 @@ namespace Binder.Build.Tests.Buildpacks;
 /// </summary>
 public sealed class DockerfileLayeringTests
 {
-    private const string FullCopy = "COPY --chown=1000:1000 [\"src/\", \"/home/jovyan/\"]";
+    internal const string FullCopy = "COPY --chown=1000:1000 [\"src/\", \"/home/jovyan/\"]";
 
     [Fact]
     public void Python_steps_come_in_repo2dockers_order()
@@ -29,9 +29,9 @@ public sealed class DockerfileLayeringTests
             "python3 -m venv",
             "        vim && \\",
             "COPY --chown=1000:1000 [\"src/requirements.txt\", \"/home/jovyan/requirements.txt\"]",
-            "RUN python3 -m pip install --no-cache-dir -r requirements.txt",
+            "RUN /srv/venv/bin/python -m pip install --no-cache-dir -r requirements.txt",
             FullCopy,
-            "RUN python3 -m pip install --no-cache-dir .",
+            "RUN /srv/venv/bin/python -m pip install --no-cache-dir .",
             "LABEL ",
             "\nUSER 1000\nRUN chmod +x start",
             "RUN chmod +x postBuild && \\\n    ./postBuild",
@@ -39,6 +39,29 @@ public sealed class DockerfileLayeringTests
             "CMD ");
         Assert.True(d.LastIndexOf("USER root", StringComparison.Ordinal) < d.IndexOf(FullCopy, StringComparison.Ordinal), "nothing runs as root after the repository is copied");
         Assert.Equal(d.LastIndexOf("\nUSER ", StringComparison.Ordinal), d.IndexOf("\nUSER 1000\nRUN chmod +x start", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(JupyterSource.Debian)]
+    [InlineData(JupyterSource.PackageIndex)]
+    public void Pipfile_R_and_conda_images_share_the_system_package_layer_of_a_plain_python_image(JupyterSource source)
+    {
+        var options = new BuildpackOptions { JupyterSource = source };
+        using var python = new TempRepository().File("requirements.txt", "numpy");
+        using var pipfile = new TempRepository().File("Pipfile", "[packages]\n");
+        using var r = new TempRepository().File("runtime.txt", "r-2024-01-01");
+        static string FirstAptLayer(string d) => d[d.IndexOf("RUN apt-get update", StringComparison.Ordinal)..][..(d[d.IndexOf("RUN apt-get update", StringComparison.Ordinal)..].IndexOf("\n\n", StringComparison.Ordinal))];
+
+        var shared = FirstAptLayer(PlanTests.Plan(python, options).Dockerfile);
+        var pipfileDockerfile = PlanTests.Plan(pipfile, options).Dockerfile;
+        var rDockerfile = PlanTests.Plan(r, options).Dockerfile;
+
+        Assert.StartsWith(shared + "\n", pipfileDockerfile[pipfileDockerfile.IndexOf("RUN apt-get update", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        // Offline, Debian's pipenv comes in a layer of its own.
+        Assert.Equal(source == JupyterSource.Debian, pipfileDockerfile.Contains(shared + "\n# Packages of the 'pipfile' buildpack\n", StringComparison.Ordinal));
+        Assert.StartsWith(shared + "\n# Packages of the 'r' buildpack\n", rDockerfile[rDockerfile.IndexOf("RUN apt-get update", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        Assert.DoesNotContain("r-base", shared, StringComparison.Ordinal);
+        Assert.Equal(source == JupyterSource.Debian, shared.Contains("python3-notebook", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -66,7 +89,7 @@ public sealed class DockerfileLayeringTests
         var d = PlanTests.Plan(repo).Dockerfile;
 
         Assert.DoesNotContain("[\"src/requirements.txt\"", d, StringComparison.Ordinal);
-        AssertInOrder(d, FullCopy, "RUN python3 -m pip install --no-cache-dir -r requirements.txt", "LABEL ");
+        AssertInOrder(d, FullCopy, "RUN /srv/venv/bin/python -m pip install --no-cache-dir -r requirements.txt", "LABEL ");
     }
 
     [Theory]
@@ -79,7 +102,7 @@ public sealed class DockerfileLayeringTests
 
         AssertInOrder(d,
             "COPY --chown=1000:1000 [\"src/binder/requirements.txt\", \"/home/jovyan/binder/requirements.txt\"]",
-            "RUN python3 -m pip install --no-cache-dir -r binder/requirements.txt",
+            "RUN /srv/venv/bin/python -m pip install --no-cache-dir -r binder/requirements.txt",
             FullCopy);
     }
 
@@ -89,7 +112,7 @@ public sealed class DockerfileLayeringTests
         using var repo = new TempRepository().File("pyproject.toml", "[project]\nname = \"x\"\n[build-system]\nrequires = [\"hatchling\"]\n");
         var d = PlanTests.Plan(repo).Dockerfile;
 
-        AssertInOrder(d, FullCopy, "# The repository as a package (pyproject.toml)\nRUN python3 -m pip install --no-cache-dir .", "LABEL ");
+        AssertInOrder(d, FullCopy, "# The repository as a package (pyproject.toml)\nRUN /srv/venv/bin/python -m pip install --no-cache-dir .", "LABEL ");
     }
 
     [Fact]
@@ -145,7 +168,6 @@ public sealed class DockerfileLayeringTests
             "remotes::install_local(getwd(), upgrade = 'never')",
             "LABEL ");
         Assert.Contains("r-cran-irkernel", d, StringComparison.Ordinal);
-        Assert.Contains("python3-notebook", d, StringComparison.Ordinal);
         Assert.Contains("CRAN = \"https://packagemanager.posit.co/cran/__linux__/bookworm/2023-06-01\"", plan.SupportFiles["_binder/Rprofile.site"], StringComparison.Ordinal);
         Assert.Empty(plan.Warnings);
     }
@@ -177,14 +199,17 @@ public sealed class DockerfileLayeringTests
         var plan = PlanTests.Plan(repo, new BuildpackOptions { CondaChannels = ["https://conda.internal/conda-forge", "bioconda"], MicromambaUrl = "http://files.internal/micromamba" });
         var d = plan.Dockerfile;
 
+        // As repo2docker: the server environment (content-independent, so cached), then the file applied onto it.
         AssertInOrder(d,
             "curl -fsSL --retry 3 'http://files.internal/micromamba' -o /usr/local/bin/micromamba",
+            "micromamba create --yes --prefix /srv/conda/envs/notebook --override-channels -c 'https://conda.internal/conda-forge' -c 'bioconda' python=3.10 'jupyterlab=4' 'notebook=7'",
+            "/srv/conda/envs/notebook/bin/python -m ipykernel install --prefix /srv/conda/envs/notebook --name python3",
             "COPY --chown=1000:1000 [\"src/binder/environment.yml\", \"/home/jovyan/binder/environment.yml\"]",
-            "micromamba create --yes --prefix /srv/conda/envs/notebook -c 'https://conda.internal/conda-forge' -c 'bioconda' --file binder/environment.yml",
-            "micromamba install --yes --prefix /srv/conda/envs/notebook -c 'https://conda.internal/conda-forge' -c 'bioconda' 'notebook'",
+            "micromamba install --yes --prefix /srv/conda/envs/notebook -c 'https://conda.internal/conda-forge' -c 'bioconda' --file binder/environment.yml",
             FullCopy);
         Assert.Contains("ENV PATH=/srv/conda/envs/notebook/bin:", d, StringComparison.Ordinal);
         Assert.DoesNotContain("python3-notebook", d, StringComparison.Ordinal);
+        Assert.DoesNotContain("-m venv", d, StringComparison.Ordinal);
         Assert.Equal("3.10", plan.PythonVersion);
     }
 
@@ -207,9 +232,9 @@ public sealed class DockerfileLayeringTests
         AssertInOrder(d,
             "COPY --chown=1000:1000 [\"src/Pipfile\", \"/home/jovyan/Pipfile\"]",
             "COPY --chown=1000:1000 [\"src/Pipfile.lock\", \"/home/jovyan/Pipfile.lock\"]",
-            "RUN python3 -m pip install --no-cache-dir pipenv",
+            "RUN /srv/venv/bin/python -m pip install --no-cache-dir pipenv",
             "pipenv requirements --dev",
-            "python3 -m pip install --no-cache-dir -r /tmp/binder-pipenv/requirements.txt",
+            "/srv/venv/bin/python -m pip install --no-cache-dir -r /tmp/binder-pipenv/requirements.txt",
             FullCopy);
     }
 

@@ -80,6 +80,16 @@ public sealed class InjectionSafetyTests
         { "JupyterCommand", new BuildpackOptions { JupyterCommand = [] } },
         { "JupyterCommand", new BuildpackOptions { JupyterCommand = ["python3\nRUN id"] } },
         { "AppendixLines", new BuildpackOptions { AppendixLines = ["RUN a\nRUN b"] } },
+        { "JuliaVersions", new BuildpackOptions { JuliaVersions = ["1.10"] } },
+        { "JuliaVersions", new BuildpackOptions { JuliaVersions = [] } },
+        { "JupyterSource", new BuildpackOptions { JupyterSource = (JupyterSource)7 } },
+        { "JupyterPipPackages", new BuildpackOptions { JupyterPipPackages = ["notebook; id"] } },
+        { "JupyterPipPackages", new BuildpackOptions { JupyterPipPackages = [] } },
+        { "JupyterAptPackages", new BuildpackOptions { JupyterSource = JupyterSource.Debian, JupyterAptPackages = [] } },
+        { "JupyterCondaPackages", new BuildpackOptions { JupyterCondaPackages = [] } },
+        { "RStudioServerUrl", new BuildpackOptions { RStudioServerUrl = "https://x.example/rstudio.deb' ; id '" } },
+        { "RStudioServerSha256", new BuildpackOptions { RStudioServerSha256 = "abc" } },
+        { "RStudioServerSha256", new BuildpackOptions { RStudioServerSha256 = "'; id; echo '" + new string('0', 50) } },
     };
 
     [Theory]
@@ -106,6 +116,15 @@ public sealed class InjectionSafetyTests
             CondaChannels = ["file:///srv/channel", "https://conda.example/conda-forge", "bioconda"],
             RepoDir = "/srv/repo",
             UserName = "_binder-user",
+            JupyterSource = JupyterSource.Debian,
+            JupyterPipPackages = [],
+            RStudioServerUrl = "",
+            RStudioServerSha256 = "",
+            JupyterCondaPackages = ["notebook", "jupyterlab>=4,<5"],
+        }));
+        Assert.Equal(ValidateOptionsResult.Success, new BuildpackOptionsValidator().Validate(null, new BuildpackOptions
+        {
+            JupyterPipPackages = ["jupyterlab>=4,<5", "notebook==7.*", "jupyter-server[test]~=2.0", "ipykernel"],
         }));
     }
 

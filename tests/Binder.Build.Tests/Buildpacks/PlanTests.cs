@@ -239,11 +239,11 @@ public sealed class PlanTests
     {
         using var repo = new TempRepository();
 
-        var plan = Plan(repo, new BuildpackOptions { ExtraAptPackages = ["git", "tini"] });
+        var plan = Plan(repo, new BuildpackOptions { ExtraAptPackages = ["git", "tini"], JupyterSource = JupyterSource.Debian });
         var install = plan.Dockerfile[plan.Dockerfile.IndexOf("apt-get install", StringComparison.Ordinal)..];
         install = install[..install.IndexOf("rm -rf", StringComparison.Ordinal)];
 
-        foreach (var package in new[] { "ca-certificates", "python3", "python3-venv", "python3-notebook", "git", "tini" })
+        foreach (var package in new[] { "ca-certificates", "python3", "python3-venv", "python3-notebook", "jupyter-core", "jupyterhub", "git", "tini" })
         {
             Assert.Contains(" " + package + " ", install.Replace("\n", " ", StringComparison.Ordinal).Replace("\\", " ", StringComparison.Ordinal) + " ", StringComparison.Ordinal);
         }
@@ -253,13 +253,14 @@ public sealed class PlanTests
     }
 
     [Fact]
-    public void The_python_environment_is_a_venv_over_the_system_python_that_sees_Debian_Jupyter()
+    public void The_python_environment_is_a_venv_over_the_system_python_with_its_own_Jupyter()
     {
         using var repo = new TempRepository();
 
         var plan = Plan(repo);
 
-        Assert.Contains("/usr/bin/python3 -m venv --system-site-packages /srv/venv", plan.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("/usr/bin/python3 -m venv /srv/venv &&", plan.Dockerfile, StringComparison.Ordinal);
+        Assert.DoesNotContain("--system-site-packages", plan.Dockerfile, StringComparison.Ordinal);
         Assert.Contains("ENV PATH=/srv/venv/bin:", plan.Dockerfile, StringComparison.Ordinal);
         Assert.Equal("3.11", plan.PythonVersion);
     }

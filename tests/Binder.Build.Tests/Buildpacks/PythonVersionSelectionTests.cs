@@ -11,7 +11,6 @@ public sealed class PythonVersionSelectionTests
     [InlineData("runtime.txt=python-3", "3.11", true)]
     [InlineData("runtime.txt=python-3.10", "3.10", false)]
     [InlineData("runtime.txt=python-3.12.1\n", "3.12", false)]
-    [InlineData("runtime.txt=python-2.7", "2.7", false)]
     [InlineData("binder/runtime.txt=python-3.9|binder/requirements.txt=", "3.9", false)]
     [InlineData("pyproject.toml=[project]\nrequires-python = \">=3.8\"\n", "3.11", true)]
     [InlineData("pyproject.toml=[project]\nrequires-python = \">=3.12\"\n[build-system]\n", "3.13", false)]
@@ -35,16 +34,15 @@ public sealed class PythonVersionSelectionTests
         Assert.Equal(version, plan.PythonVersion);
         if (system)
         {
-            Assert.Contains("python3 -m venv --system-site-packages /srv/venv", plan.Dockerfile, StringComparison.Ordinal);
-            Assert.Contains("python3-notebook", plan.Dockerfile, StringComparison.Ordinal);
+            Assert.Contains("/usr/bin/python3 -m venv /srv/venv", plan.Dockerfile, StringComparison.Ordinal);
+            Assert.Contains("/srv/venv/bin/python -m pip install --no-cache-dir 'jupyterlab==4.*'", plan.Dockerfile, StringComparison.Ordinal);
             Assert.DoesNotContain("micromamba", plan.Dockerfile, StringComparison.Ordinal);
         }
         else
         {
-            Assert.Contains($"micromamba create --yes --prefix /srv/conda/envs/notebook --override-channels -c 'conda-forge' python={version} 'notebook'", plan.Dockerfile, StringComparison.Ordinal);
+            Assert.Contains($"micromamba create --yes --prefix /srv/conda/envs/notebook --override-channels -c 'conda-forge' python={version} 'jupyterlab=4' 'notebook=7'", plan.Dockerfile, StringComparison.Ordinal);
             Assert.Contains("curl", plan.Dockerfile, StringComparison.Ordinal);
             Assert.Contains("ENV PATH=/srv/conda/envs/notebook/bin:", plan.Dockerfile, StringComparison.Ordinal);
-            Assert.DoesNotContain("python3-notebook", plan.Dockerfile, StringComparison.Ordinal);
             Assert.DoesNotContain("-m venv", plan.Dockerfile, StringComparison.Ordinal);
         }
     }
@@ -84,7 +82,7 @@ public sealed class PythonVersionSelectionTests
         var plan = PlanTests.Plan(repo, new BuildpackOptions { DefaultPythonVersion = "3.12" });
 
         Assert.Equal("3.12", plan.PythonVersion);
-        Assert.Contains("python3 -m venv --system-site-packages", plan.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("/usr/bin/python3 -m venv /srv/venv", plan.Dockerfile, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -70,6 +70,7 @@ public sealed class ContentFetcherTests : IDisposable
         var error = await Assert.ThrowsAsync<ContentException>(() => Fetch(remote.Url, gitRef));
         Assert.Equal($"Could not resolve ref '{gitRef}' in {remote.Url}: no such branch, tag or commit.", error.Message);
         Assert.Equal(ExitCodes.BadInput, error.ExitCode);
+        Assert.Equal(BuildFailureKind.Repository, error.Kind);
         Assert.Equal(before, ClonesOnDisk());
     }
 
@@ -105,6 +106,9 @@ public sealed class ContentFetcherTests : IDisposable
         var error = await Assert.ThrowsAsync<ContentException>(() => Fetch("https://user:s3cret@127.0.0.1:1/org/repo.git", null));
         Assert.StartsWith("Could not clone https://***@127.0.0.1:1/org/repo.git:", error.Message);
         Assert.DoesNotContain("s3cret", error.Message + error.InnerException);
+        // Nobody listens there: the network's problem, not the repository's.
+        Assert.Equal(BuildFailureKind.Unavailable, error.Kind);
+        Assert.Contains("Its server could not be reached (no connection could be made); this is not a problem in the repository.", error.Message);
     }
 
     [Fact]
@@ -119,6 +123,7 @@ public sealed class ContentFetcherTests : IDisposable
         var error = await Assert.ThrowsAsync<ContentException>(() => Fetch(server.UrlOf(name, "reader:bad-s3cret"), "main"));
         Assert.StartsWith($"Could not clone http://***@127.0.0.1:{server.Port}/{name}:", error.Message);
         Assert.DoesNotContain("bad-s3cret", error.ToString());
+        Assert.Equal(BuildFailureKind.Repository, error.Kind);
         Assert.Equal(0, ClonesOnDisk());
     }
 

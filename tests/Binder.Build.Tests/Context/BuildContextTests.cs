@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Formats.Tar;
+using Binder.Build.Buildpacks;
 using Binder.Build.Context;
+using Binder.Build.Tests.Buildpacks;
 using Binder.Build.Tests.Support;
 
 namespace Binder.Build.Tests.Context;
@@ -98,6 +100,86 @@ public sealed class BuildContextTests : IDisposable
         }
         var names = (await ReadTar(BuildContext.Create(repo.Path, "", NoExtras, new BuildContextOptions()))).Select(e => e.Name);
         Assert.Equal(["./", "ok.txt"], names);
+    }
+
+    [Fact]
+    public async Task The_environment_directorys_ignore_file_applies_and_a_root_one_listing_binder_does_not()
+    {
+        // repo2docker reads .dockerignore (and .containerignore) from binder/ when there is one, never from the root then.
+        repo.Write(".dockerignore", "binder\n");
+        repo.Write("binder/requirements.txt", "numpy\n");
+        repo.Write("binder/.dockerignore", "data\n");
+        repo.Write("binder/.containerignore", "scratch.txt\n");
+        repo.Write("data/big.csv", "1,2");
+        repo.Write("scratch.txt", "x");
+        repo.Write("analysis.ipynb", "{}");
+        var plan = new BuildPlanner(new BuildpackOptions()).Plan(repo.Path, PlanTests.Request);
+
+        var context = BuildContext.Create(repo.Path, plan.RepositoryContextPath, NoExtras, new BuildContextOptions(), plan.ContextSelection);
+
+        var names = (await ReadTar(context)).Select(e => e.Name).ToList();
+        Assert.Contains("src/binder/requirements.txt", names);
+        Assert.Contains("src/analysis.ipynb", names);
+        Assert.Contains("src/.dockerignore", names);
+        Assert.DoesNotContain("src/data/big.csv", names);
+        Assert.DoesNotContain("src/scratch.txt", names);
+        Assert.Equal(["binder/.dockerignore", "binder/.containerignore"], context.Ignore.Files);
+        Assert.Equal("line 1 of binder/.dockerignore ('data') excludes it", context.WhyMissing("data/big.csv"));
+        Assert.Equal("the repository has no such file", context.WhyMissing("nowhere.csv"));
+        Assert.Null(context.WhyMissing("analysis.ipynb"));
+    }
+
+    [Fact]
+    public void Without_a_binder_directory_the_root_ignore_files_apply_both()
+    {
+        repo.Write("requirements.txt", "");
+        repo.Write(".dockerignore", "a.txt\n");
+        repo.Write(".containerignore", "b.txt\n");
+        repo.Write("a.txt", "a");
+        repo.Write("b.txt", "b");
+        var plan = new BuildPlanner(new BuildpackOptions()).Plan(repo.Path, PlanTests.Request);
+
+        var context = BuildContext.Create(repo.Path, plan.RepositoryContextPath, NoExtras, new BuildContextOptions(), plan.ContextSelection);
+
+        Assert.DoesNotContain("src/a.txt", context.Paths);
+        Assert.DoesNotContain("src/b.txt", context.Paths);
+        Assert.Contains("src/requirements.txt", context.Paths);
+    }
+
+    [Theory]
+    [InlineData("binder/postBuild", "binder/postBuild")]
+    [InlineData("binder/requirements.txt", "binder/requirements.txt")]
+    [InlineData("binder", "binder/requirements.txt")]
+    public void An_ignore_line_that_leaves_out_a_file_the_build_needs_fails_naming_the_line(string line, string needed)
+    {
+        repo.Write("binder/requirements.txt", "numpy\n");
+        repo.Write("binder/postBuild", "#!/bin/sh\n");
+        repo.Write("binder/.dockerignore", $"# keep it small\n{line}\n");
+        var plan = new BuildPlanner(new BuildpackOptions()).Plan(repo.Path, PlanTests.Request);
+
+        var error = Assert.Throws<BuildContextException>(
+            () => BuildContext.Create(repo.Path, plan.RepositoryContextPath, NoExtras, new BuildContextOptions(), plan.ContextSelection));
+
+        Assert.StartsWith($"The build needs {needed}, but line 2 of binder/.dockerignore ('{line}') leaves it out of the build context.", error.Message);
+        Assert.Equal(BuildFailureKind.Repository, error.Kind);
+        Assert.Equal(ExitCodes.BadInput, error.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_repositorys_own_Dockerfile_is_sent_even_when_the_root_ignore_file_lists_its_directory()
+    {
+        // docker build reads the context root's .dockerignore and always sends the Dockerfile; the rest of binder/ stays out.
+        repo.Write(".dockerignore", "binder\n");
+        repo.Write("binder/Dockerfile", "FROM scratch\n");
+        repo.Write("binder/other.txt", "x");
+        var plan = new BuildPlanner(new BuildpackOptions()).Plan(repo.Path, PlanTests.Request);
+
+        var context = BuildContext.Create(repo.Path, plan.RepositoryContextPath, NoExtras, new BuildContextOptions(), plan.ContextSelection);
+
+        var names = (await ReadTar(context)).Select(e => e.Name).ToList();
+        Assert.Contains("binder/Dockerfile", names);
+        Assert.DoesNotContain("binder/other.txt", names);
+        Assert.Equal("line 1 of .dockerignore ('binder') excludes it", context.WhyMissing("binder/other.txt"));
     }
 
     private static async Task<List<(string Name, TarEntryType Type, UnixFileMode Mode, string? LinkName, string? Text)>> ReadTar(BuildContext context)

@@ -60,4 +60,34 @@ public sealed class DockerIgnoreTests
         dir.Write(".dockerignore", "other\n");
         Assert.False(DockerIgnore.Load(dir.Path).IsExcluded("secret"));
     }
+
+    [Fact]
+    public void Rules_of_several_files_apply_in_order_and_name_their_file_and_line()
+    {
+        using var dir = new Support.TempDirectory();
+        dir.Write("binder/.dockerignore", "# data stays out\ndata/\n!data/keep.csv\n");
+        dir.Write("binder/.containerignore", "\nnotes.txt\n");
+
+        var ignore = DockerIgnore.LoadFiles(dir.Path, ["binder/.dockerignore", "binder/.containerignore", "binder/.absent"]);
+
+        Assert.Equal(["binder/.dockerignore", "binder/.containerignore"], ignore.Files);
+        Assert.Equal(new DockerIgnoreRule("binder/.dockerignore", 2, "data/", true), ignore.ExcludingRule("data/big.csv"));
+        Assert.Null(ignore.ExcludingRule("data/keep.csv"));
+        Assert.Equal("line 2 of binder/.containerignore ('notes.txt')", ignore.ExcludingRule("notes.txt")!.ToString());
+        Assert.Null(ignore.ExcludingRule("binder/requirements.txt"));
+    }
+
+    [Fact]
+    public void An_ignore_file_that_links_out_of_the_repository_is_refused_without_being_read()
+    {
+        using var dir = new Support.TempDirectory();
+        using var outside = new Support.TempDirectory();
+        var secret = outside.Write("secret", "[z-a] host-secret-line\n");
+        File.CreateSymbolicLink(System.IO.Path.Combine(dir.Path, ".dockerignore"), secret);
+
+        var error = Assert.Throws<BuildContextException>(() => DockerIgnore.LoadFiles(dir.Path, [".dockerignore"]));
+
+        Assert.Equal(".dockerignore is a symbolic link pointing outside the repository, which the builder does not follow. Replace it with the file itself.", error.Message);
+        Assert.Equal(BuildFailureKind.Repository, error.Kind);
+    }
 }

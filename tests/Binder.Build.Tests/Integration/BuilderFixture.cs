@@ -24,10 +24,12 @@ public sealed class BuilderFixture : IAsyncLifetime
     // The provisioned daemon has no bridge network: builds use the host network there.
     public DockerClient Docker { get; } = new(new DockerOptions { Host = TestEnvironment.DockerHost, BuildNetworkMode = "host" }, NullLogger<DockerClient>.Instance);
 
+    // These machines reach Debian's mirror but no real Python index: Jupyter comes from Debian's packages.
     public BuildpackOptions Buildpacks => new()
     {
         BaseImage = TestEnvironment.BaseImage,
         PythonIndexUrl = PackageIndex.Url,
+        JupyterSource = JupyterSource.Debian,
     };
 
     public RepoBuilder CreateBuilder(BuildContextOptions? contextOptions = null, BuildpackOptions? buildpacks = null)

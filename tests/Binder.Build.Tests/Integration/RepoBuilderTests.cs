@@ -235,7 +235,28 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
             () => fixture.BuildAsync(new RepoBuildRequest { Source = repo.Url, ImageName = fixture.ImageName("failing") }));
 
         Assert.Contains("about to fail: missing data file", error.Message);
-        Assert.Contains("postBuild", error.Message);
+        Assert.EndsWith("This is a problem in the repository: postBuild failed with exit code 3. Fix it (its output is above) and build again.", error.Message);
+        Assert.Equal(BuildFailureKind.Repository, error.Kind);
+    }
+
+    [Fact]
+    public async Task A_root_dockerignore_listing_binder_keeps_its_Dockerfile_and_a_missing_copy_names_the_ignore_line()
+    {
+        // docker build sends the Dockerfile whatever .dockerignore says; what the Dockerfile copies follows the rules.
+        repo.Write(".dockerignore", "binder\n*.csv\n")
+            .Write("binder/Dockerfile", $"FROM {TestEnvironment.BaseImage}\nCOPY notes.txt /notes.txt\nCOPY data.csv /data.csv\n")
+            .Write("notes.txt", "kept\n")
+            .Write("data.csv", "1,2\n");
+        repo.Commit();
+
+        var error = await Assert.ThrowsAsync<DockerBuildFailedException>(
+            () => fixture.BuildAsync(new RepoBuildRequest { Source = repo.Url, ImageName = fixture.ImageName("ignored-copy") }));
+
+        Assert.Equal(BuildFailureKind.Repository, error.Kind);
+        Assert.Contains("COPY data.csv /data.csv", error.FailedStep);
+        Assert.EndsWith("This is a problem in the repository: the Dockerfile copies data.csv, but line 2 of .dockerignore ('*.csv') excludes it. " +
+            "Add the file, or change the ignore line that leaves it out, and build again.", error.Message);
+        Assert.DoesNotContain("buildkit-mount", error.Message);
     }
 
     [Fact]

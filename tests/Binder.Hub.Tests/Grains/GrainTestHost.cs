@@ -47,7 +47,7 @@ internal sealed class GrainTestHost : IAsyncDisposable
     public static BinderHubOptions TestOptions(string? registry = null) => new()
     {
         Docker = new DockerOptions { Host = TestEnvironment.DockerHost, BuildNetworkMode = "host" },
-        Buildpacks = new BuildpackOptions { BaseImage = TestEnvironment.BaseImage },
+        Buildpacks = new BuildpackOptions { BaseImage = TestEnvironment.BaseImage, JupyterSource = JupyterSource.Debian },
         Repo = new RepoGrainOptions { ImageNamePrefix = $"binder-grains-test-{TestEnvironment.UniqueSuffix()}-", Registry = registry },
     };
 

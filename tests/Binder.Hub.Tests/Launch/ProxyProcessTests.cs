@@ -104,22 +104,202 @@ public sealed class ProxyProcessTests
     }
 
     [Fact]
-    public async Task A_proxy_that_dies_is_reported_by_the_health_check_without_its_token()
+    public async Task A_proxy_that_dies_is_started_again_on_its_ports_reported_degraded_until_its_routes_are_back()
     {
-        await using var proxy = await SessionProxy.StartAsync(DockerLaunchBackendTests.OwnedProxy(), TimeProvider.System, NullLoggerFactory.Instance, Token);
-        using (var process = Process.GetProcessById(proxy.Process!.ProcessId))
+        await using var backend = Backend("from-session");
+        using var state = new TempDirectory("binder-proxy-state");
+        await using var proxy = await SessionProxy.StartAsync(DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path }, TimeProvider.System, NullLoggerFactory.Instance, Token);
+        var first = proxy.Process!;
+        var target = $"http://127.0.0.1:{backend.Port}";
+        await proxy.Client.AddRouteAsync("/user/abc/", target, new Dictionary<string, string> { ["session"] = "abc" }, Token);
+        var restoring = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        proxy.RestoreRoutes = async ct =>
         {
-            process.Kill();
+            restoring.TrySetResult();
+            await release.Task.WaitAsync(ct);
+            await proxy.Client.AddRouteAsync("/user/abc/", target, new Dictionary<string, string> { ["session"] = "abc" }, ct);
+        };
+
+        using (var process = Process.GetProcessById(first.ProcessId)) process.Kill();
+        await restoring.Task.WaitAsync(TimeSpan.FromSeconds(60), Token);
+        var (okWhileRestoring, degraded) = await proxy.Client.CheckAsync(Token);
+        release.SetResult();
+        using var http = new HttpClient();
+        var answer = await EventuallyAsync(() => http.GetStringAsync(new Uri(proxy.Client.PublicUrl, "/user/abc/tree"), Token));
+        var (okAfter, message) = await proxy.Client.CheckAsync(Token);
+
+        Assert.False(okWhileRestoring);
+        Assert.Contains("restarted", degraded, StringComparison.Ordinal);
+        Assert.Equal("from-session /user/abc/tree", answer);
+        Assert.True(okAfter, message);
+        Assert.NotEqual(first.ProcessId, proxy.Process!.ProcessId);
+        Assert.Equal(first.ListenUrl, proxy.Process.ListenUrl);
+        Assert.Equal(1, proxy.Restarts);
+        Assert.DoesNotContain(first.AuthToken, degraded + message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_proxy_a_crashed_run_left_is_adopted_with_its_routes_when_its_pid_command_and_token_match()
+    {
+        await using var backend = Backend("from-session");
+        using var state = new TempDirectory("binder-proxy-state");
+        var options = DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path };
+        using var left = await LeftBehindProxyAsync(options, state.Path);
+        using (var client = new ConfigurableHttpProxyClient(left.Api, left.Public, left.Token, TimeSpan.FromSeconds(10), NullLogger<ConfigurableHttpProxyClient>.Instance))
+        {
+            await client.AddRouteAsync("/user/abc/", $"http://127.0.0.1:{backend.Port}", new Dictionary<string, string> { ["session"] = "abc" }, Token);
         }
-        await proxy.Process.Exited.WaitAsync(TimeSpan.FromSeconds(30), Token);
 
-        var (ok, message) = await proxy.Client.CheckAsync(Token);
-        var error = await Assert.ThrowsAsync<ProxyException>(() => proxy.Client.GetRoutesAsync(Token));
+        await using var proxy = await SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token);
+        using var http = new HttpClient();
 
-        Assert.False(ok);
-        Assert.Contains("exited", message, StringComparison.Ordinal);
-        Assert.Contains("exited", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(proxy.Process.AuthToken, message + error, StringComparison.Ordinal);
+        Assert.True(proxy.Process!.Adopted);
+        Assert.Equal(left.Process.Id, proxy.Process.ProcessId);
+        Assert.Contains(await proxy.Client.GetRoutesAsync(Token), r => r.Path == "/user/abc/");
+        Assert.Equal("from-session /user/abc/x", await http.GetStringAsync(new Uri(proxy.Client.PublicUrl, "/user/abc/x"), Token));
+        await proxy.DisposeAsync();
+        Assert.True(left.Process.WaitForExit(TimeSpan.FromSeconds(30)), "the adopted proxy was not stopped with the service");
+        Assert.False(File.Exists(Path.Combine(state.Path, "proxy.json")));
+    }
+
+    [Fact]
+    public async Task A_recorded_pid_that_is_dead_or_another_program_is_not_adopted_and_not_touched()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        var options = DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path };
+        using var foreign = Process.Start(new ProcessStartInfo("sleep", "300") { UseShellExecute = false })!;
+        try
+        {
+            foreach (var pid in new[] { DeadPid(), foreign.Id })
+            {
+                new ProxyStateFile
+                {
+                    Pid = pid, StartTicks = ProcFs.StartTicks(pid) ?? 1, PublicIp = "127.0.0.1", PublicPort = 1, ApiIp = "127.0.0.1", ApiPort = 2, Token = "recorded-token-5e1f",
+                }.Write(state.Path);
+
+                await using var proxy = await SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token);
+
+                Assert.False(proxy.Process!.Adopted);
+                Assert.NotEqual(pid, proxy.Process.ProcessId);
+                Assert.True((await proxy.Client.CheckAsync(Token)).Ok);
+            }
+            Assert.False(foreign.HasExited, "a process that is not the proxy was stopped");
+        }
+        finally
+        {
+            foreign.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task A_proxy_of_ours_started_with_other_settings_is_stopped_and_replaced()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        var options = DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path };
+        using var left = await LeftBehindProxyAsync(options with { LogLevel = "warn", DefaultTarget = new Uri("http://127.0.0.1:9/") }, state.Path);
+
+        await using var proxy = await SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token);
+
+        Assert.False(proxy.Process!.Adopted);
+        Assert.True(left.Process.WaitForExit(TimeSpan.FromSeconds(30)), "the old proxy with other settings still runs");
+    }
+
+    private static int DeadPid()
+    {
+        using var process = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        process.WaitForExit();
+        return process.Id;
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> attempt)
+    {
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                return await attempt();
+            }
+            catch (Exception e) when (e is HttpRequestException or ProxyException && i < 300)
+            {
+                await Task.Delay(100, Token);
+            }
+        }
+    }
+
+    /// <summary>A configurable-http-proxy started as the service starts it, recorded in the state directory, and then left (as by a crash).</summary>
+    private static async Task<LeftProxy> LeftBehindProxyAsync(ProxyOptions options, string stateDirectory)
+    {
+        var (publicPort, apiPort) = LoopbackPorts.FreePair(IPAddress.Loopback, IPAddress.Loopback);
+        var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var start = new ProcessStartInfo(TestEnvironment.ProxyCommand) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "--ip", "127.0.0.1", "--port", $"{publicPort}", "--api-ip", "127.0.0.1", "--api-port", $"{apiPort}", "--log-level", options.LogLevel })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        if (options.DefaultTarget is { } target)
+        {
+            start.ArgumentList.Add("--default-target");
+            start.ArgumentList.Add(target.ToString());
+        }
+        start.Environment["CONFIGPROXY_AUTH_TOKEN"] = token;
+        var process = Process.Start(start)!;
+        var left = new LeftProxy(process, new Uri($"http://127.0.0.1:{apiPort}"), new Uri($"http://127.0.0.1:{publicPort}"), token);
+        using var client = new ConfigurableHttpProxyClient(left.Api, left.Public, token, TimeSpan.FromSeconds(5), NullLogger<ConfigurableHttpProxyClient>.Instance);
+        await EventuallyAsync(async () => await client.GetRoutesAsync(Token)).ConfigureAwait(false);
+        new ProxyStateFile
+        {
+            Pid = process.Id, StartTicks = ProcFs.StartTicks(process.Id)!.Value, PublicIp = "127.0.0.1", PublicPort = publicPort, ApiIp = "127.0.0.1", ApiPort = apiPort, Token = token,
+        }.Write(stateDirectory);
+        return left;
+    }
+
+    private sealed record LeftProxy(Process Process, Uri Api, Uri Public, string Token) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (!Process.HasExited) Process.Kill();
+            Process.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_stream_whose_target_dies_mid_response_is_closed_for_the_client_instead_of_hanging()
+    {
+        var cut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var frontEnd = new LoopbackHttpServer(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            context.Response.SendChunked = true;
+            await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes("data: {}\n\n"), Token);
+            await context.Response.OutputStream.FlushAsync(Token);
+            await cut.Task;
+            // The target dies: its connection goes without the end of the chunked body.
+            context.Response.Abort();
+        }, concurrent: true);
+        await using var proxy = await SessionProxy.StartAsync(
+            DockerLaunchBackendTests.OwnedProxy(new Uri($"http://127.0.0.1:{frontEnd.Port}")), TimeProvider.System, NullLoggerFactory.Instance, Token);
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var response = await http.GetAsync(new Uri(proxy.Client.PublicUrl, "/build/gh/x/y/z"), HttpCompletionOption.ResponseHeadersRead, Token);
+        var body = await response.Content.ReadAsStreamAsync(Token);
+        var buffer = new byte[256];
+        Assert.True(await body.ReadAsync(buffer, Token) > 0);
+
+        cut.SetResult();
+        // Read until the stream ends (cleanly or with an error): what matters is that it ends, not hangs.
+        var ended = Task.Run(async () =>
+        {
+            try
+            {
+                while (await body.ReadAsync(buffer, Token) > 0) { }
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                // Cut: the client sees the stream close and can retry.
+            }
+        }, Token);
+
+        Assert.Same(ended, await Task.WhenAny(ended, Task.Delay(TimeSpan.FromSeconds(30), Token)));
     }
 
     [Fact]
@@ -163,9 +343,8 @@ public sealed class ProxyProcessTests
     }
 
     [Fact]
-    public async Task A_proxy_that_cannot_listen_fails_with_its_output_and_leaves_no_process()
+    public async Task A_configured_port_held_by_another_program_is_named_in_a_sentence_without_EADDRINUSE_and_leaves_no_process()
     {
-        // The API port is taken, so the proxy exits at start.
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
@@ -173,11 +352,11 @@ public sealed class ProxyProcessTests
 
         var error = await Assert.ThrowsAsync<ProxyException>(() => SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token));
 
-        Assert.Contains("could not listen", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"EADDRINUSE: address already in use 127.0.0.1:{port}", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Proxy:ApiBind", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"port {port} on 127.0.0.1 (Proxy:ApiBind) is already in use by another program (pid {Environment.ProcessId}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not a proxy this service started", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("EADDRINUSE", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("given-secret-token-1234", error.ToString(), StringComparison.Ordinal);
-        // The process was stopped: no proxy with our token is left running.
+        // No proxy with our token is left running.
         Assert.DoesNotContain(Directory.EnumerateDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => n.All(char.IsAsciiDigit)),
             pid => File.Exists($"/proc/{pid}/environ") && TryRead($"/proc/{pid}/environ").Contains("given-secret-token-1234", StringComparison.Ordinal));
     }

@@ -67,7 +67,7 @@ public sealed class SessionImageFixture : IAsyncLifetime
             new BuildContextOptions(),
             new RegistryOptions(),
             new ContentFetcher(content, new GitCli(content), NullLogger<ContentFetcher>.Instance),
-            new BuildPlanner(new BuildpackOptions { BaseImage = TestEnvironment.BaseImage }),
+            new BuildPlanner(new BuildpackOptions { BaseImage = TestEnvironment.BaseImage, JupyterSource = JupyterSource.Debian }),
             Docker,
             TimeProvider.System,
             NullLogger<RepoBuilder>.Instance);

@@ -70,6 +70,7 @@ internal sealed class BinderTestApp : IAsyncDisposable
             ["Binder:Docker:Host"] = TestEnvironment.DockerHost,
             ["Binder:Docker:BuildNetworkMode"] = "host",
             ["Binder:Buildpacks:BaseImage"] = TestEnvironment.BaseImage,
+            ["Binder:Buildpacks:JupyterSource"] = "Debian",
             ["Binder:Repo:ImageNamePrefix"] = $"servertest-{suffix}-",
             ["Launch:Docker:InstanceName"] = $"servertest-{suffix}",
             ["Launch:Docker:StartTimeout"] = "00:01:30",

@@ -26,20 +26,25 @@
   const params = new URLSearchParams(window.location.search);
 
   // BinderHub's redirect: labpath=p opens doc/tree/p (JupyterLab), filepath=p opens tree/p, urlpath is used as given.
+  // Returns null when the path would leave the session (".." and its spellings, as the browser resolves them): the
+  // token would go to another address.
   function sessionUrl(url, token) {
     let path = null, type = null;
     if (params.get("labpath")) { path = params.get("labpath"); type = "lab"; }
     else if (params.get("filepath")) { path = params.get("filepath"); type = "file"; }
     else if (params.get("urlpath")) { path = params.get("urlpath"); type = "url"; }
+    const root = new URL(url.replace(/\/?$/, "/"), window.location.href);
+    let target = new URL(root.href);
     if (path) {
-      url = url.replace(/\/$/, "");
+      const base = url.replace(/\/$/, "");
       path = path.replace(/^\//, "");
-      if (type === "lab") url = url + "/doc/tree/" + encodeURI(path.replace(/\/$/, ""));
-      else if (type === "file") url = url + "/tree/" + encodeURI(path.replace(/\/$/, ""));
-      else url = url + "/" + path;
+      if (type === "lab") target = new URL(base + "/doc/tree/" + encodeURI(path.replace(/\/$/, "")), window.location.href);
+      else if (type === "file") target = new URL(base + "/tree/" + encodeURI(path.replace(/\/$/, "")), window.location.href);
+      else target = new URL(base + "/" + path, window.location.href);
+      if (target.origin !== root.origin || !target.pathname.startsWith(root.pathname)) return null;
     }
-    const sep = url.indexOf("?") === -1 ? "?" : "&";
-    return url + sep + new URLSearchParams({ token: token }).toString();
+    target.searchParams.set("token", token);
+    return target.href;
   }
 
   function append(text) {
@@ -70,6 +75,12 @@
       finished = true;
       source.close();
       const target = sessionUrl(data.url, data.token);
+      if (target === null) {
+        show("failed");
+        statusMessage.textContent = "The link asks to open a path outside your session (it climbs up with '..'); it was not opened, so your session's token stays with your session.";
+        statusMessage.classList.add("error");
+        return;
+      }
       link.href = target;
       linkRow.hidden = false;
       statusMessage.textContent = "Your session is ready; opening it.";

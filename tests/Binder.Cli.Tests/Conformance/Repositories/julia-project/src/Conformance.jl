@@ -1,0 +1,3 @@
+module Conformance
+value() = "conformance"
+end

@@ -1,0 +1,1 @@
+conformance_value <- function() "installed from DESCRIPTION"
