@@ -59,11 +59,12 @@ public sealed class ServeCommandTests
         using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
         var port = FreePort();
         var proxyPort = FreePort();
+        var instance = $"cli-serve-{TestEnvironment.UniqueSuffix()}";
         using var process = CliRun.Start("serve", "--urls", $"http://127.0.0.1:{port}",
             $"--Proxy:Command={TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND")}",
             $"--Proxy:PublicBind=127.0.0.1:{proxyPort}", "--Proxy:ApiBind=127.0.0.1:0",
             $"--Binder:Docker:Host={TestEnvironment.DockerHost}", $"--Server:DataDirectory={data.Path}",
-            $"--Launch:Docker:InstanceName=cli-serve-{TestEnvironment.UniqueSuffix()}");
+            $"--Launch:Docker:InstanceName={instance}");
         var stderr = process.StandardError.ReadToEndAsync(Token);
         try
         {
@@ -87,6 +88,10 @@ public sealed class ServeCommandTests
         finally
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
+            // The service made its session network at start and never removes it.
+            using var docker = new Binder.Build.Docker.DockerClient(new Binder.Build.Docker.DockerOptions { Host = TestEnvironment.DockerHost },
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance);
+            await docker.RemoveNetworkAsync($"{instance}-sessions", CancellationToken.None);
         }
     }
 

@@ -24,7 +24,13 @@ internal static class SiloHosting
         var node = configuration["Silo:NodeName"] is { Length: > 0 } name ? name : Environment.MachineName;
         var hub = host.GetRequiredService<HubConfiguration>();
         var resolver = host.GetRequiredService<RepoResolver>();
-        // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both.
+        // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both. The binder
+        // leaves a property without a public setter alone, so a Launch:Docker:UserId would be ignored without a word.
+        if (configuration[$"{DockerLaunchOptions.Section}:{nameof(DockerLaunchOptions.UserId)}"] is not null)
+        {
+            throw new OptionsValidationException(DockerLaunchOptions.Section, typeof(DockerLaunchOptions),
+                [$"{DockerLaunchOptions.Section}:UserId is not a setting: sessions run as {BinderHubOptions.SectionName}:Buildpacks:UserId, the uid images are built for; set that instead."]);
+        }
         var launch = Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section) with { UserId = hub.Hub.Buildpacks.UserId };
         try
         {
@@ -48,7 +54,8 @@ internal static class SiloHosting
         services.AddSingleton(resolver);
         foreach (var provider in resolver.Providers) services.AddSingleton(provider);
         services.AddSingleton<ILaunchBackend>(sp => new DockerLaunchBackend(
-            sp.GetRequiredService<DockerClient>(), launch, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DockerLaunchBackend>>()));
+            sp.GetRequiredService<DockerClient>(), launch, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DockerLaunchBackend>>(),
+            hub.Hub.RegistryAccess));
         builder.AddBinderHub(hub.Hub);
         return builder.Build();
     }

@@ -190,5 +190,7 @@ public sealed class CrashRecoveryTests
         })!;
         var images = (await list.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(i => i.StartsWith(imagePrefix, StringComparison.Ordinal));
         foreach (var image in images) await docker.RemoveImageAsync(image, force: true, CancellationToken.None);
+        // The service never removes its session network.
+        await docker.RemoveNetworkAsync($"{instance}-sessions", CancellationToken.None);
     }
 }
