@@ -55,6 +55,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string InstanceName => $"serverbench-{Suffix}";
 
+    /// <summary>The service's session network (the default name for its instance), which the launch floor joins too.</summary>
+    public string NetworkName => $"{InstanceName}-sessions";
+
     public int ProcessId => _process.Id;
 
     /// <summary>The service's data directory (its proxy's pid file is there).</summary>
@@ -98,7 +101,16 @@ internal sealed class ServerProcess : IAsyncDisposable
         if (!_process.WaitForExit(TimeSpan.FromMinutes(2))) _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
-        if (_ownsData) Directory.Delete(_data, recursive: true);
+        if (!_ownsData) return; // a restart took the data directory over, with the sessions and their network
+        Directory.Delete(_data, recursive: true);
+        // The service never removes its session network; the benchmark does, after the service and its sessions.
+        using var docker = new Binder.Build.Docker.DockerClient(new Binder.Build.Docker.DockerOptions { Host = Required("DOCKER_HOST") },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance);
+        foreach (var container in await docker.ListContainersAsync(new Dictionary<string, string?> { ["org.binder.instance"] = InstanceName }))
+        {
+            await docker.RemoveContainerAsync(container.Id, force: true);
+        }
+        await docker.RemoveNetworkAsync(NetworkName);
     }
 
     public static string Required(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value

@@ -11,7 +11,8 @@ namespace Binder.Build;
 
 /// <summary>
 /// repo2docker's whole job: fetch a repository, pick its buildpack, write the Dockerfile, send the context to
-/// BuildKit, optionally push, and report each step as a <see cref="BuildEvent"/>.
+/// BuildKit, optionally push, and report each step as a <see cref="BuildEvent"/>. Failure messages name settings with
+/// <c>settingsPrefix</c> before their keys (empty for the CLI, <c>Binder:</c> for the service).
 /// </summary>
 public sealed partial class RepoBuilder(
     RepoBuilderOptions options,
@@ -21,7 +22,8 @@ public sealed partial class RepoBuilder(
     BuildPlanner planner,
     DockerClient docker,
     TimeProvider timeProvider,
-    ILogger<RepoBuilder> logger)
+    ILogger<RepoBuilder> logger,
+    string settingsPrefix = "")
 {
     /// <summary>The version written into the <c>repo2docker.version</c> label.</summary>
     public static string Version { get; } =
@@ -115,7 +117,7 @@ public sealed partial class RepoBuilder(
         }
         catch (DockerBuildFailedException e)
         {
-            var classified = BuildFailureClassifier.Classify(e, plan, planner.Options, context);
+            var classified = BuildFailureClassifier.Classify(e, plan, planner.Options, context, settingsPrefix);
             LogFailureClassified(logger, imageName, classified.Kind);
             throw classified;
         }

@@ -5,6 +5,7 @@ using Binder.Build.Context;
 using Binder.Build.Docker;
 using Binder.Build.Registry;
 using Binder.Build.Run;
+using Binder.Server.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Binder.Cli;
@@ -96,18 +97,9 @@ internal sealed record BinderSettings(
     private static T Bind<T>(IConfiguration configuration, string section) where T : new()
     {
         var options = new T();
-        var values = configuration.GetSection(section);
-        // The binder appends configured list items to a default list; a person setting a list means to replace it.
-        foreach (var property in typeof(T).GetProperties())
-        {
-            if (property.CanWrite && property.PropertyType == typeof(IReadOnlyList<string>) && values.GetSection(property.Name).GetChildren().Any())
-            {
-                property.SetValue(options, Array.Empty<string>());
-            }
-        }
         try
         {
-            values.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+            ConfigurationBinding.Bind(configuration.GetSection(section), options);
         }
         catch (InvalidOperationException e)
         {

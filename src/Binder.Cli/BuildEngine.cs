@@ -20,7 +20,7 @@ internal sealed class BuildEngine : IDisposable
             new BuildPlanner(settings.Buildpacks),
             Docker, TimeProvider.System, loggers.CreateLogger<RepoBuilder>());
         Runner = new JupyterRunner(Docker, settings.Run, TimeProvider.System, loggers.CreateLogger<JupyterRunner>());
-        Commands = new ImageCommandRunner(Docker, loggers.CreateLogger<ImageCommandRunner>());
+        Commands = new ImageCommandRunner(Docker, settings.Docker, loggers.CreateLogger<ImageCommandRunner>());
     }
 
     public DockerClient Docker { get; }

@@ -74,6 +74,7 @@ public static class BinderServer
         services.AddHostedService(sp => sp.GetRequiredService<ProxyHost>());
         services.AddSingleton(SiloHosting.Create);
         services.AddHostedService<SiloLifetime>();
+        services.AddHostedService<ImageCleanerHost>();
         services.AddSingleton(sp => sp.GetRequiredService<Silo>().GrainFactory);
         services.AddSingleton(sp => FromSilo<ILaunchBackend>(sp));
         services.AddSingleton(sp => sp.GetRequiredService<ProxyHost>().Client);

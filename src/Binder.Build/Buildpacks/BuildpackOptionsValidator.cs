@@ -165,8 +165,7 @@ public sealed partial class BuildpackOptionsValidator : IValidateOptions<Buildpa
         }
     }
 
-    private static string Printable(string value) =>
-        new(value.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+    private static string Printable(string value) => PrintableText.Of(value);
 
     [GeneratedRegex(@"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?\z")]
     private static partial Regex ImagePattern();

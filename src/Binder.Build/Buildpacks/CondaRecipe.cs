@@ -55,7 +55,8 @@ internal static partial class CondaRecipe
         else
         {
             kernel = server;
-            commands.Add($"micromamba install --yes --prefix {server.Path} {channels} --file {file}");
+            // As repo2docker: env update applies the whole file, its pip: section included (install --file may drop it).
+            commands.Add($"micromamba env update --yes --prefix {server.Path} {channels} --file {file}");
             if (usesR)
             {
                 commands.Add($"micromamba install --yes --prefix {server.Path} {channels} r-irkernel");

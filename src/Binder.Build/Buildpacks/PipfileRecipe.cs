@@ -55,8 +55,9 @@ internal static partial class PipfileRecipe
         }
         else
         {
-            // Pipenv installs into the virtual environment it finds itself in: the kernel's.
-            commands.Add($"VIRTUAL_ENV={layout.Kernel.Path} PIPENV_PIPFILE={c.InRepo(pipfile)} pipenv install --system --skip-lock --dev");
+            // With --system pipenv installs with the first python3 on PATH, which is the server's; putting the kernel
+            // environment first makes it the kernel's (as repo2docker does) when the two differ.
+            commands.Add($"PATH={layout.Kernel.Path}/bin:$PATH VIRTUAL_ENV={layout.Kernel.Path} PIPENV_PIPFILE={c.InRepo(pipfile)} pipenv install --system --skip-lock --dev");
         }
 
         var files = new List<string>();

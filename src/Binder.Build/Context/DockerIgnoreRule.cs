@@ -7,6 +7,6 @@ namespace Binder.Build.Context;
 /// <param name="Exclude">False for a <c>!</c> line, which re-includes.</param>
 public sealed record DockerIgnoreRule(string File, int Line, string Text, bool Exclude)
 {
-    /// <summary>"line 3 of binder/.dockerignore ('data/')", for messages.</summary>
-    public override string ToString() => $"line {Line} of {File} ('{Text}')";
+    /// <summary>"line 3 of binder/.dockerignore ('data/')", for messages; the line is the repository's, so made printable.</summary>
+    public override string ToString() => $"line {Line} of {PrintableText.Of(File)} ('{PrintableText.Of(Text)}')";
 }

@@ -21,7 +21,7 @@ public sealed partial class DockerBuildFailedException : BinderBuildException
     /// <param name="lastLines">The last lines of the build log, oldest first.</param>
     /// <param name="stepOutput">The output of the failing step (its last lines, oldest first), when known.</param>
     public DockerBuildFailedException(string daemonError, string? failedStep, IReadOnlyList<string> lastLines, IReadOnlyList<string>? stepOutput = null)
-        : this(daemonError, failedStep, lastLines, stepOutput ?? [], BuildFailureKind.Repository, GenericAdvice)
+        : this(daemonError, failedStep, lastLines, stepOutput ?? [], BuildFailureKind.Service, GenericAdvice)
     {
     }
 
@@ -40,7 +40,10 @@ public sealed partial class DockerBuildFailedException : BinderBuildException
     /// <inheritdoc />
     public override int ExitCode => ExitCodes.BuildFailed;
 
-    /// <summary>A failed step is the repository's to fix unless the build engine found otherwise.</summary>
+    /// <summary>
+    /// Whose move the failure is: the service's until the build engine classifies it (<see cref="WithDiagnosis"/>), as
+    /// for any <see cref="BinderBuildException"/> nobody classified; the classifier names the repository where it is at fault.
+    /// </summary>
     public override BuildFailureKind Kind => kind;
 
     /// <summary>The daemon's error text.</summary>

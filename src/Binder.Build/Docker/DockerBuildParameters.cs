@@ -21,6 +21,12 @@ public sealed record DockerBuildParameters
     /// </summary>
     public string? NetworkMode { get; init; }
 
+    /// <summary>
+    /// The memory limit of each <c>RUN</c> step in bytes (repo2docker's <c>--build-memory-limit</c>; swap included, so
+    /// no extra swap), or null for <see cref="DockerOptions.BuildMemoryLimitBytes"/>; 0 for none.
+    /// </summary>
+    public long? MemoryLimitBytes { get; init; }
+
     /// <summary>Build every step afresh instead of reusing cached layers.</summary>
     public bool NoCache { get; init; }
 

@@ -24,7 +24,21 @@ public sealed partial class DockerClient
             parameters.User,
             parameters.WorkingDir,
             Tty: false,
-            new DockerHostConfig(parameters.NetworkMode, parameters.AutoRemove, parameters.MemoryLimitBytes, parameters.NanoCpus));
+            parameters.PublishedPorts.Count == 0 ? null : parameters.PublishedPorts.ToDictionary(p => PortKey(p.ContainerPort), _ => new DockerEmptyObject()),
+            new DockerHostConfig(
+                parameters.NetworkMode,
+                parameters.AutoRemove,
+                parameters.MemoryLimitBytes,
+                parameters.MemorySwapBytes,
+                parameters.NanoCpus,
+                parameters.PidsLimit,
+                parameters.CapDrop.Count == 0 ? null : parameters.CapDrop,
+                parameters.SecurityOpt.Count == 0 ? null : parameters.SecurityOpt,
+                parameters.PublishedPorts.Count == 0 ? null : parameters.PublishedPorts
+                    .GroupBy(p => PortKey(p.ContainerPort))
+                    .ToDictionary(g => g.Key, g => (IReadOnlyList<DockerPortBindingJson>)g
+                        .Select(p => new DockerPortBindingJson(p.HostIp, p.HostPort == 0 ? "" : p.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                        .ToList())));
         var content = JsonContent.Create(body, DockerJsonContext.Default.DockerContainerCreateRequest);
         var query = parameters.Name is null ? "" : "?" + Query(("name", parameters.Name));
         using var response = await SendAsync(HttpMethod.Post, "/containers/create" + query, content, cancellationToken).ConfigureAwait(false);
@@ -98,7 +112,17 @@ public sealed partial class DockerClient
             inspect.State?.ExitCode ?? 0,
             inspect.State?.StartedAt ?? "",
             inspect.State?.FinishedAt ?? "",
-            inspect.Config?.Labels ?? new Dictionary<string, string>());
+            inspect.Config?.Labels ?? new Dictionary<string, string>())
+        {
+            User = inspect.Config?.User ?? "",
+            Networks = Endpoints(inspect.NetworkSettings?.Networks),
+            PublishedPorts = [.. (inspect.NetworkSettings?.Ports ?? new Dictionary<string, IReadOnlyList<DockerPortBindingJson>?>())
+                .Where(port => port.Value is not null && port.Key.EndsWith("/tcp", StringComparison.Ordinal))
+                .SelectMany(port => port.Value!.Select(binding => new DockerPortPublication(
+                    int.Parse(port.Key[..port.Key.IndexOf('/', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture),
+                    binding.HostIp ?? "",
+                    int.TryParse(binding.HostPort, System.Globalization.CultureInfo.InvariantCulture, out var hostPort) ? hostPort : 0)))],
+        };
     }
 
     /// <summary>Returns a container's log so far, split into stdout and stderr.</summary>
@@ -199,6 +223,19 @@ public sealed partial class DockerClient
             item.State ?? "",
             item.Status ?? "",
             DateTimeOffset.FromUnixTimeSeconds(item.Created),
-            item.Labels ?? new Dictionary<string, string>())).ToList();
+            item.Labels ?? new Dictionary<string, string>())
+        {
+            ImageId = item.ImageID ?? "",
+            Networks = Endpoints(item.NetworkSettings?.Networks),
+            PublishedPorts = [.. (item.Ports ?? [])
+                .Where(port => port.PublicPort is > 0 && port.Type is null or "tcp")
+                .Select(port => new DockerPortPublication(port.PrivatePort, port.IP ?? "", port.PublicPort!.Value))],
+        }).ToList();
     }
+
+    private static string PortKey(int containerPort) => containerPort.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/tcp";
+
+    private static Dictionary<string, DockerNetworkEndpoint> Endpoints(IReadOnlyDictionary<string, DockerEndpointJson>? networks) =>
+        (networks ?? new Dictionary<string, DockerEndpointJson>()).ToDictionary(
+            pair => pair.Key, pair => new DockerNetworkEndpoint(pair.Value.IPAddress ?? "", pair.Value.Gateway ?? ""), StringComparer.Ordinal);
 }

@@ -49,6 +49,12 @@ public sealed partial class DockerClient
             ("forcerm", "1"),
         };
         query.AddRange(parameters.Tags.Select(tag => ("t", (string?)tag)));
+        if ((parameters.MemoryLimitBytes ?? _options.BuildMemoryLimitBytes) is > 0 and var memory)
+        {
+            var bytes = memory.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            query.Add(("memory", bytes));
+            query.Add(("memswap", bytes));
+        }
         if (parameters.BuildArgs.Count > 0)
         {
             query.Add(("buildargs", ToJson(parameters.BuildArgs)));
@@ -229,7 +235,12 @@ public sealed partial class DockerClient
             config?.WorkingDir ?? "",
             config?.ExposedPorts?.Keys.ToList() ?? [],
             inspect.Size,
-            inspect.Created);
+            inspect.Created)
+        {
+            // Docker writes the zero time for an image that was never tagged.
+            LastTagTime = DateTimeOffset.TryParse(inspect.Metadata?.LastTagTime, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var tagged) && tagged.Year > 1 ? tagged : null,
+        };
     }
 
     /// <summary>Removes a local image (untags it, and deletes it when no other name refers to it).</summary>

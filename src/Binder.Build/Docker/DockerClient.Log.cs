@@ -33,6 +33,9 @@ public sealed partial class DockerClient
         [LoggerMessage(Level = LogLevel.Information, Message = "Created container {Id} from {Image}")]
         public static partial void ContainerCreated(ILogger logger, string id, string image);
 
+        [LoggerMessage(Level = LogLevel.Information, Message = "Created network {Name} ({Id})")]
+        public static partial void NetworkCreated(ILogger logger, string name, string id);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "Docker: {Warning}")]
         public static partial void DaemonWarning(ILogger logger, string warning);
     }

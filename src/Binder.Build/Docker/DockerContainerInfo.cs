@@ -19,4 +19,14 @@ public sealed record DockerContainerInfo(
     long ExitCode,
     string StartedAt,
     string FinishedAt,
-    IReadOnlyDictionary<string, string> Labels);
+    IReadOnlyDictionary<string, string> Labels)
+{
+    /// <summary>The user it runs as (<c>Config.User</c>), empty for the image's.</summary>
+    public string User { get; init; } = "";
+
+    /// <summary>Its address on each network it joined, by network name.</summary>
+    public IReadOnlyDictionary<string, DockerNetworkEndpoint> Networks { get; init; } = new Dictionary<string, DockerNetworkEndpoint>();
+
+    /// <summary>Its ports published on the host, with the host ports the daemon picked (while it runs).</summary>
+    public IReadOnlyList<DockerPortPublication> PublishedPorts { get; init; } = [];
+}

@@ -42,6 +42,24 @@ public sealed record DockerContainerParameters
     /// <summary>Memory limit in bytes, or null for none.</summary>
     public long? MemoryLimitBytes { get; init; }
 
+    /// <summary>
+    /// Memory plus swap in bytes (<c>HostConfig.MemorySwap</c>), or null for the daemon's default (twice the memory
+    /// limit). Equal to <see cref="MemoryLimitBytes"/> means no swap beyond the memory limit.
+    /// </summary>
+    public long? MemorySwapBytes { get; init; }
+
+    /// <summary>The most processes and threads the container may have at once, or null for no limit.</summary>
+    public long? PidsLimit { get; init; }
+
+    /// <summary>Capabilities to drop, e.g. <c>ALL</c>.</summary>
+    public IReadOnlyList<string> CapDrop { get; init; } = [];
+
+    /// <summary>Security options, e.g. <c>no-new-privileges</c>.</summary>
+    public IReadOnlyList<string> SecurityOpt { get; init; } = [];
+
+    /// <summary>Container ports published on the host (needs a bridged network, not <c>host</c>).</summary>
+    public IReadOnlyList<DockerPortPublication> PublishedPorts { get; init; } = [];
+
     /// <summary>CPU limit in units of 10⁻⁹ CPUs (1.5 CPUs = 1_500_000_000), or null for none.</summary>
     public long? NanoCpus { get; init; }
 }

@@ -15,4 +15,14 @@ public sealed record DockerContainerSummary(
     string State,
     string Status,
     DateTimeOffset Created,
-    IReadOnlyDictionary<string, string> Labels);
+    IReadOnlyDictionary<string, string> Labels)
+{
+    /// <summary>The id (<c>sha256:...</c>) of the image it runs.</summary>
+    public string ImageId { get; init; } = "";
+
+    /// <summary>Its address on each network it joined, by network name.</summary>
+    public IReadOnlyDictionary<string, DockerNetworkEndpoint> Networks { get; init; } = new Dictionary<string, DockerNetworkEndpoint>();
+
+    /// <summary>Its ports published on the host (while it runs).</summary>
+    public IReadOnlyList<DockerPortPublication> PublishedPorts { get; init; } = [];
+}

@@ -25,4 +25,11 @@ public sealed record DockerImageInfo(
     string WorkingDir,
     IReadOnlyList<string> ExposedPorts,
     long Size,
-    string? Created);
+    string? Created)
+{
+    /// <summary>
+    /// When a name was last given to it (<c>Metadata.LastTagTime</c>): a build, a pull, or a tag, also a tag with
+    /// the name it already has. Null when the daemon does not say.
+    /// </summary>
+    public DateTimeOffset? LastTagTime { get; init; }
+}

@@ -37,6 +37,15 @@ public sealed record DockerOptions
     /// </summary>
     public string BuildNetworkMode { get; init; } = "default";
 
+    /// <summary>
+    /// The memory limit of a build's <c>RUN</c> steps in bytes, swap included (repo2docker's <c>--build-memory-limit</c>),
+    /// sent as the build API's <c>memory</c> and <c>memswap</c>; 0 for none. The classic builder applies it to each
+    /// step. BuildKit in dockerd 20.10 ignores it (checked: a step under <c>memory=64 MiB</c> sees no limit, and
+    /// <c>cgroupparent</c> is ignored as well); there, a limit on the cgroup BuildKit runs every step under caps all
+    /// builds of the node together (docs/launch.md, "Builds").
+    /// </summary>
+    public long BuildMemoryLimitBytes { get; init; } = 4L * 1024 * 1024 * 1024;
+
     /// <summary>How many of the last build log lines a <see cref="DockerBuildFailedException"/> message quotes.</summary>
     public int FailureLogLines { get; init; } = 20;
 

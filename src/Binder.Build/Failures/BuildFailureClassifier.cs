@@ -22,7 +22,8 @@ public static partial class BuildFailureClassifier
     /// <param name="plan">The plan the build followed.</param>
     /// <param name="options">The buildpack settings, which name the servers builds install from.</param>
     /// <param name="context">The context that was sent, to explain a missing file; null when not known.</param>
-    public static DockerBuildFailedException Classify(DockerBuildFailedException failure, BuildPlan plan, BuildpackOptions options, BuildContext? context)
+    /// <param name="settingsPrefix">Put before the settings' keys the message names: empty for the CLI, <c>Binder:</c> for the service.</param>
+    public static DockerBuildFailedException Classify(DockerBuildFailedException failure, BuildPlan plan, BuildpackOptions options, BuildContext? context, string settingsPrefix = "")
     {
         ArgumentNullException.ThrowIfNull(failure);
         ArgumentNullException.ThrowIfNull(plan);
@@ -35,15 +36,15 @@ public static partial class BuildFailureClassifier
 
         if (NetworkErrors.Find(evidence) is { } network)
         {
-            var source = SourceOf(step, evidence, network.Line, options);
+            var source = SourceOf(step, evidence, network.Line, options, settingsPrefix);
             return failure.WithDiagnosis(BuildFailureKind.Unavailable, Unreachable(source, network.Reason, network.Line));
         }
         if (step.Contains("load metadata for", StringComparison.Ordinal) || failure.DaemonError.Contains("failed to create LLB definition", StringComparison.Ordinal))
         {
             return generated
                 ? failure.WithDiagnosis(BuildFailureKind.Service,
-                    $"This is a problem of the build service, not of the repository: the base image {options.BaseImage} (setting Buildpacks:BaseImage) " +
-                    "could not be used. The operator must point Buildpacks:BaseImage at an image the Docker daemon has or can pull.")
+                    $"This is a problem of the build service, not of the repository: the base image {options.BaseImage} (setting {settingsPrefix}Buildpacks:BaseImage) " +
+                    $"could not be used. The operator must point {settingsPrefix}Buildpacks:BaseImage at an image the Docker daemon has or can pull.")
                 : failure.WithDiagnosis(BuildFailureKind.Repository,
                     $"This is a problem in the repository: the image {plan.RepositoryDockerfilePath} starts FROM does not exist or cannot be pulled. " +
                     "Fix its FROM line (the name and tag) and build again.");
@@ -104,10 +105,10 @@ public static partial class BuildFailureClassifier
         Regex.IsMatch(step, @"(?<![\w./-])(?:\./)?" + Regex.Escape(file) + @"(?![\w./-])", RegexOptions.CultureInvariant);
 
     /// <summary>Which configured server the failure is about: by the hosts in the error lines, then by what the step runs.</summary>
-    private static PackageSource? SourceOf(string step, IReadOnlyList<string> evidence, string networkLine, BuildpackOptions options)
+    private static PackageSource? SourceOf(string step, IReadOnlyList<string> evidence, string networkLine, BuildpackOptions options, string settingsPrefix)
     {
-        var sources = PackageSource.From(options);
-        var failingLines = evidence.Where(line => NetworkErrors.Describe(line) is not null).Prepend(networkLine).ToList();
+        var sources = PackageSource.From(options, settingsPrefix);
+        var failingLines = NetworkErrors.FindAll(evidence).Select(f => f.Line).Prepend(networkLine).ToList();
         var hosts = failingLines.SelectMany(NetworkErrors.Hosts).Distinct(StringComparer.Ordinal).ToList();
         if (sources.FirstOrDefault(s => hosts.Any(s.Owns)) is { } byHost)
         {

@@ -15,13 +15,41 @@ public static partial class NetworkErrors
     /// </summary>
     public static (string Reason, string Line)? Find(IEnumerable<string> lines)
     {
-        ArgumentNullException.ThrowIfNull(lines);
-        foreach (var line in lines)
+        foreach (var failure in FindAll(lines))
         {
-            if (Describe(line) is { } reason) return (reason, line);
+            return failure;
         }
         return null;
     }
+
+    /// <summary>
+    /// Every line of <paramref name="lines"/> that shows a network failure, with what went wrong. R's "cannot open
+    /// URL" and "unable to access index" are left out when a line near them shows an HTTP 4xx status: R words a missing
+    /// file (a wrong Archive version) the same way as an unreachable server, and the status tells them apart.
+    /// </summary>
+    public static IEnumerable<(string Reason, string Line)> FindAll(IEnumerable<string> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var list = lines as IReadOnlyList<string> ?? lines.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (Describe(list[i]) is not { } reason) continue;
+            if (RCannotOpen().IsMatch(list[i]) && ClientErrorNear(list, i)) continue;
+            yield return (reason, list[i]);
+        }
+    }
+
+    // R prints the status on the warning line and "cannot open URL" again, without it, a couple of lines later.
+    private static bool ClientErrorNear(IReadOnlyList<string> lines, int index)
+    {
+        for (var i = Math.Max(0, index - NeighbourLines); i <= Math.Min(lines.Count - 1, index + NeighbourLines); i++)
+        {
+            if (ClientError().IsMatch(lines[i])) return true;
+        }
+        return false;
+    }
+
+    private const int NeighbourLines = 3;
 
     /// <summary>What went wrong with the connection according to one line, or null when the line shows no network failure.</summary>
     public static string? Describe(string line)
@@ -34,6 +62,8 @@ public static partial class NetworkErrors
         if (Reset().IsMatch(line)) return "the connection was reset";
         if (Tls().IsMatch(line)) return "the TLS connection could not be set up";
         if (ServerError().IsMatch(line)) return "it answered with a server error";
+        // The server answered: what was asked for is not there (R's wording for a 404 is its wording for no connection).
+        if (RCannotOpen().IsMatch(line) && ClientError().IsMatch(line)) return null;
         if (NoConnection().IsMatch(line)) return "no connection could be made";
         return null;
     }
@@ -76,6 +106,14 @@ public static partial class NetworkErrors
 
     [GeneratedRegex(@"Failed to establish a new connection|NewConnectionError|Max retries exceeded|CONNECTION FAILED|Could not connect to|Unable to connect to|Failed to connect to|Couldn't connect to server|unable to access index for repository|cannot open URL", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NoConnection();
+
+    // R's words for a URL it could not get, whether the server was unreachable or answered 4xx.
+    [GeneratedRegex(@"unable to access index for repository|cannot open URL", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RCannotOpen();
+
+    // An HTTP client error as R, curl and pip print it: the server answered, so the network is not at fault.
+    [GeneratedRegex(@"status was '4\d\d|\b4\d\d (?:Not Found|Forbidden|Unauthorized|Gone|Bad Request)|HTTP error 4\d\d", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ClientError();
 
     // URLs; apt's "resolving 'host'"; curl's "resolve host: host"; Go's "lookup host" and "dial tcp host:port"; git's "unable to access 'url'".
     [GeneratedRegex(@"[a-z][a-z0-9+.-]*://(?:[^@/\s'""]*@)?([^/\s'""\)\]>,]+)|resolving '([^']+)'|resolve host:? '?([^\s';]+)|\blookup ([^\s:]+)|dial tcp ([^\s:]+:\d+)|Could not connect to ([^\s:()]+(?::\d+)?)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

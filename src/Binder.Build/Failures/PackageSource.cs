@@ -11,33 +11,38 @@ namespace Binder.Build.Failures;
 public sealed record PackageSource(string Name, string Setting, IReadOnlyList<string> Hosts, IReadOnlyList<string> CommandWords)
 {
     /// <summary>The servers the build settings name, in the order a step's command is matched against them.</summary>
-    public static IReadOnlyList<PackageSource> From(BuildpackOptions options)
+    /// <param name="options">The build settings.</param>
+    /// <param name="settingsPrefix">What the settings' keys start with where they are configured: empty for the CLI
+    /// (<c>Buildpacks:PythonIndexUrl</c>), <c>Binder:</c> for the service (<c>Binder:Buildpacks:PythonIndexUrl</c>).</param>
+    public static IReadOnlyList<PackageSource> From(BuildpackOptions options, string settingsPrefix = "")
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settingsPrefix);
+        string Key(string name) => settingsPrefix + "Buildpacks:" + name;
         var sources = new List<PackageSource>
         {
-            Url($"the Python package index at {options.PythonIndexUrl}", "Buildpacks:PythonIndexUrl", [options.PythonIndexUrl], ["pip", "pipenv"]),
+            Url($"the Python package index at {options.PythonIndexUrl}", Key("PythonIndexUrl"), [options.PythonIndexUrl], ["pip", "pipenv"]),
         };
         if (options.ExtraPythonIndexUrls.Count > 0)
         {
-            sources.Add(Url($"the extra Python package indexes ({string.Join(", ", options.ExtraPythonIndexUrls)})", "Buildpacks:ExtraPythonIndexUrls",
+            sources.Add(Url($"the extra Python package indexes ({string.Join(", ", options.ExtraPythonIndexUrls)})", Key("ExtraPythonIndexUrls"),
                 options.ExtraPythonIndexUrls, []));
         }
-        sources.Add(Url($"the conda channels ({string.Join(", ", options.CondaChannels)})", "Buildpacks:CondaChannels",
+        sources.Add(Url($"the conda channels ({string.Join(", ", options.CondaChannels)})", Key("CondaChannels"),
             [.. options.CondaChannels.Select(c => c.Contains("://", StringComparison.Ordinal) ? c : "https://conda.anaconda.org/" + c)],
             ["micromamba", "mamba", "conda"]));
-        sources.Add(Url($"the micromamba download at {options.MicromambaUrl}", "Buildpacks:MicromambaUrl", [options.MicromambaUrl], []));
+        sources.Add(Url($"the micromamba download at {options.MicromambaUrl}", Key("MicromambaUrl"), [options.MicromambaUrl], []));
         var cran = options.CranMirror.Replace("{date}", "latest", StringComparison.Ordinal);
-        sources.Add(Url($"the CRAN mirror at {cran}", "Buildpacks:CranMirror", [cran], ["Rscript", "R --quiet", "install.packages", "remotes::"]));
-        sources.Add(Url($"the Julia download at {options.JuliaDownloadUrlTemplate}", "Buildpacks:JuliaDownloadUrlTemplate",
+        sources.Add(Url($"the CRAN mirror at {cran}", Key("CranMirror"), [cran], ["Rscript", "R --quiet", "install.packages", "remotes::"]));
+        sources.Add(Url($"the Julia download at {options.JuliaDownloadUrlTemplate}", Key("JuliaDownloadUrlTemplate"),
             [options.JuliaDownloadUrlTemplate.Replace("{minor}", "x", StringComparison.Ordinal).Replace("{version}", "x", StringComparison.Ordinal)], []));
-        sources.Add(Url($"the nixpkgs channel at {options.NixChannelUrl}", "Buildpacks:NixChannelUrl", [options.NixChannelUrl], ["nix-channel", "nix-shell"]));
+        sources.Add(Url($"the nixpkgs channel at {options.NixChannelUrl}", Key("NixChannelUrl"), [options.NixChannelUrl], ["nix-channel", "nix-shell"]));
         if (ImageReference.TryParse(options.BaseImage, out var baseImage))
         {
             var hosts = baseImage.Registry == ImageReference.DockerHub
                 ? new[] { "docker.io", "registry-1.docker.io", "index.docker.io", "auth.docker.io", "production.cloudflare.docker.com" }
                 : new[] { baseImage.Registry.ToLowerInvariant() };
-            sources.Add(new PackageSource($"the registry {baseImage.Registry} of the base image {options.BaseImage}", "Buildpacks:BaseImage", hosts,
+            sources.Add(new PackageSource($"the registry {baseImage.Registry} of the base image {options.BaseImage}", Key("BaseImage"), hosts,
                 ["load metadata for", "FROM "]));
         }
         return sources;

@@ -7,9 +7,10 @@ namespace Binder.Build.Run;
 /// <summary>
 /// Runs a command in a new container of a built image, hands its output over as it comes and returns its exit code:
 /// what <c>repo2docker . ./verify</c> does, for CI. The container is removed afterwards, also when the wait is
-/// cancelled (Ctrl-C) or the start fails.
+/// cancelled (Ctrl-C) or the start fails. The command is repository code, so it runs on the network the build's
+/// <c>RUN</c> steps used (<see cref="DockerOptions.BuildNetworkMode"/>), not on the host's.
 /// </summary>
-public sealed partial class ImageCommandRunner(DockerClient docker, ILogger<ImageCommandRunner> logger)
+public sealed partial class ImageCommandRunner(DockerClient docker, DockerOptions options, ILogger<ImageCommandRunner> logger)
 {
     /// <summary>Runs <paramref name="command"/> and returns its exit code once the container has exited.</summary>
     /// <param name="command">What to run, where and as whom.</param>
@@ -28,15 +29,7 @@ public sealed partial class ImageCommandRunner(DockerClient docker, ILogger<Imag
         var name = "binder-cmd-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         try
         {
-            var id = await docker.CreateContainerAsync(new DockerContainerParameters
-            {
-                Image = command.Image,
-                Name = name,
-                Cmd = command.Command,
-                User = command.User,
-                WorkingDir = command.WorkingDir,
-                Labels = new Dictionary<string, string> { [JupyterRunner.RunLabel] = "1" },
-            }, cancellationToken).ConfigureAwait(false);
+            var id = await docker.CreateContainerAsync(ContainerParameters(command, name, options), cancellationToken).ConfigureAwait(false);
             await docker.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
             LogStarted(logger, id[..12], command.Image);
             // The log stream follows the container and ends when it exits; earlier output is part of it.
@@ -56,6 +49,18 @@ public sealed partial class ImageCommandRunner(DockerClient docker, ILogger<Imag
             }
         }
     }
+
+    /// <summary>The container for <paramref name="command"/>: on the build's network, labelled as a run of ours.</summary>
+    internal static DockerContainerParameters ContainerParameters(ImageCommand command, string name, DockerOptions options) => new()
+    {
+        Image = command.Image,
+        Name = name,
+        Cmd = command.Command,
+        User = command.User,
+        WorkingDir = command.WorkingDir,
+        Labels = new Dictionary<string, string> { [JupyterRunner.RunLabel] = "1" },
+        NetworkMode = options.BuildNetworkMode,
+    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started container {Container} from {Image} to run a command")]
     private static partial void LogStarted(ILogger logger, string container, string image);

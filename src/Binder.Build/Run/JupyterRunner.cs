@@ -6,7 +6,10 @@ namespace Binder.Build.Run;
 
 /// <summary>
 /// Starts a built image as a Jupyter server with a fresh random token, waits until the server answers, and removes
-/// the container again: what <c>repo2docker --run</c> does.
+/// the container again: what <c>repo2docker --run</c> does. The container is confined as the service's sessions are
+/// (<see cref="JupyterStartup.Confined"/>: the notebook user's uid, no capabilities, no privilege gain, a process
+/// limit) but uses the host's network, as <c>repo2docker --run</c> on one's own machine does (see
+/// <see cref="RunOptions.Host"/>).
 /// </summary>
 public sealed partial class JupyterRunner(DockerClient docker, RunOptions options, TimeProvider timeProvider, ILogger<JupyterRunner> logger)
 {
@@ -14,8 +17,11 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
     public const string RunLabel = "org.binder.run";
 
     /// <summary>Starts <paramref name="image"/> and returns once Jupyter answers on its port.</summary>
+    /// <param name="image">The built image.</param>
+    /// <param name="userId">The uid the server runs as, whatever user the image names: the one it was built for (<c>Buildpacks:UserId</c>, <c>--user-id</c>).</param>
+    /// <param name="cancellationToken">Cancels the start (the container is removed).</param>
     /// <exception cref="BinderBuildException">The server exited or did not answer in time; its log is in the message.</exception>
-    public async Task<RunningNotebook> StartAsync(string image, CancellationToken cancellationToken)
+    public async Task<RunningNotebook> StartAsync(string image, int userId, CancellationToken cancellationToken)
     {
         var info = await docker.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)
             ?? throw new BinderBuildException($"The image {image} does not exist in the Docker daemon; build it first.");
@@ -32,14 +38,14 @@ public sealed partial class JupyterRunner(DockerClient docker, RunOptions option
         string id;
         try
         {
-            id = await docker.CreateContainerAsync(new DockerContainerParameters
+            id = await docker.CreateContainerAsync(JupyterStartup.Confined(new DockerContainerParameters
             {
                 Image = image,
                 Name = name,
                 Cmd = command,
                 Env = new Dictionary<string, string> { ["JUPYTER_TOKEN"] = token },
                 Labels = new Dictionary<string, string> { [RunLabel] = "1" },
-            }, cancellationToken).ConfigureAwait(false);
+            }, userId, options.PidsLimit), cancellationToken).ConfigureAwait(false);
             await docker.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
             LogStarted(logger, id[..12], image, port);
             await WaitUntilAnsweringAsync(id, port, token, cancellationToken).ConfigureAwait(false);

@@ -10,6 +10,33 @@ namespace Binder.Build.Run;
 /// </summary>
 public static class JupyterStartup
 {
+    /// <summary>The capability list that drops every capability.</summary>
+    public const string AllCapabilities = "ALL";
+
+    /// <summary>
+    /// Confines a notebook container: it runs as <paramref name="userId"/> whatever user the image names (an image
+    /// whose user is root, e.g. a repository's Dockerfile with <c>USER root</c>, runs as that uid too), with every
+    /// capability dropped, no privilege gain through setuid programs (<c>no-new-privileges</c>), at most
+    /// <paramref name="pidsLimit"/> processes and threads, and no swap beyond its memory limit. The notebook's code is
+    /// untrusted: one code path for the service's sessions and <c>binder build --run</c>.
+    /// </summary>
+    /// <param name="parameters">The container as it would otherwise be created.</param>
+    /// <param name="userId">The notebook user's uid (<c>Buildpacks:UserId</c>).</param>
+    /// <param name="pidsLimit">The most processes and threads at once; null or 0 for no limit.</param>
+    public static DockerContainerParameters Confined(DockerContainerParameters parameters, int userId, long? pidsLimit)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(userId);
+        return parameters with
+        {
+            User = userId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            CapDrop = [AllCapabilities],
+            SecurityOpt = ["no-new-privileges"],
+            PidsLimit = pidsLimit is > 0 ? pidsLimit : null,
+            MemorySwapBytes = parameters.MemoryLimitBytes,
+        };
+    }
+
     /// <summary>
     /// The image's command with <paramref name="arguments"/> appended (replacing the command's own values of the same
     /// flags).

@@ -3,7 +3,11 @@ namespace Binder.Build.Run;
 /// <summary>How <c>binder build --run</c> starts a Jupyter server from a built image (configuration section <c>Run</c>).</summary>
 public sealed record RunOptions
 {
-    /// <summary>The address the server listens on and the printed URL uses. Containers use the host's network.</summary>
+    /// <summary>
+    /// The address the server listens on and the printed URL uses. The container uses the host's network, as
+    /// <c>repo2docker --run</c> on one's own machine does: keep it on loopback, and run the service (whose sessions
+    /// get a network of their own) for anything that others use.
+    /// </summary>
     public string Host { get; init; } = "127.0.0.1";
 
     /// <summary>The port to listen on; 0 picks a free one.</summary>
@@ -23,6 +27,9 @@ public sealed record RunOptions
 
     /// <summary>The arguments in effect: <see cref="JupyterArguments"/>, or the defaults when it is empty.</summary>
     public IReadOnlyList<string> EffectiveJupyterArguments => JupyterArguments.Count > 0 ? JupyterArguments : DefaultJupyterArguments;
+
+    /// <summary>The most processes and threads the server's container may have at once (a fork loop stops there); 0 for no limit.</summary>
+    public long PidsLimit { get; init; } = 1024;
 
     /// <summary>How long the server may take to answer before the run is given up.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);

@@ -89,7 +89,7 @@ internal static class BuildCommand
                 }
                 if (parse.GetValue(run))
                 {
-                    await RunUntilStoppedAsync(engine, result.ImageName, output, cancellationToken).ConfigureAwait(false);
+                    await RunUntilStoppedAsync(engine, result.ImageName, request.UserId ?? settings.Buildpacks.UserId, output, cancellationToken).ConfigureAwait(false);
                 }
                 return ExitCodes.Ok;
             }
@@ -175,9 +175,9 @@ internal static class BuildCommand
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task RunUntilStoppedAsync(BuildEngine engine, string image, IBuildOutput output, CancellationToken cancellationToken)
+    private static async Task RunUntilStoppedAsync(BuildEngine engine, string image, int userId, IBuildOutput output, CancellationToken cancellationToken)
     {
-        var notebook = await engine.Runner.StartAsync(image, cancellationToken).ConfigureAwait(false);
+        var notebook = await engine.Runner.StartAsync(image, userId, cancellationToken).ConfigureAwait(false);
         try
         {
             output.Running(notebook.Url, notebook.Token);

@@ -57,6 +57,12 @@ internal static class ServeCommand
                 await stderr.WriteLineAsync("binder: " + e.Message.TrimEnd()).ConfigureAwait(false);
                 return e.ExitCode;
             }
+            catch (Binder.Hub.Launch.SessionNetworkException e)
+            {
+                // The message names the setting (a subnet the daemon refuses, a network of that name that is not Binder's).
+                await stderr.WriteLineAsync("binder: " + e.Message.TrimEnd()).ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
             catch (OptionsValidationException e)
             {
                 await stderr.WriteLineAsync("binder: the configuration is invalid: " + string.Join(" ", e.Failures)).ConfigureAwait(false);

@@ -3,13 +3,17 @@ using Binder.Actors;
 namespace Binder.Hub.Grains;
 
 /// <summary>
-/// Counts the sessions of one repository (key <c>provider/repository</c>) or of the whole Binder (key
-/// <see cref="TotalKey"/>) across the cluster. The holders are persisted, so counts survive restarts.
+/// Counts the sessions of one repository (key <c>provider/repository</c>), of one node (key <see cref="NodeKeyPrefix"/>
+/// plus the node's name) or of the whole Binder (key <see cref="TotalKey"/>) across the cluster. The holders are
+/// persisted, so counts survive restarts.
 /// </summary>
 public interface IQuotaGrain : IGrainWithStringKey
 {
     /// <summary>The key of the grain that counts every session.</summary>
     public const string TotalKey = "*";
+
+    /// <summary>The start of the key of a grain that counts one node's sessions (no provider name holds a colon).</summary>
+    public const string NodeKeyPrefix = "node:";
 
     /// <summary>
     /// Takes a slot for <paramref name="sessionId"/> when fewer than <paramref name="limit"/> are held (null: no limit).

@@ -294,6 +294,24 @@ internal sealed partial class LaunchGrain(
             Log.QuotaRefused(logger, SessionId, quotaKey, limit ?? 0);
             return Failed($"Too many users running {quotaKey} (quota {limit}); try again later.", 429);
         }
+        // The node last: a repository over its quota is refused without touching the node's count.
+        int? nodeLimit;
+        try
+        {
+            nodeLimit = Sessions.NodeQuota ?? (await backend.GetNodeResourcesAsync(CancellationToken.None)).SessionCapacity(Sessions.NodeMemoryReserveBytes);
+        }
+        catch (Exception e)
+        {
+            Log.StartFailed(logger, SessionId, e.Message);
+            return Failed($"This node's memory could not be read from its Docker daemon, so its session quota is unknown: {e.Message}", 503);
+        }
+        if (!await GrainFactory.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + silo.NodeName).TryAcquire(SessionId, nodeLimit))
+        {
+            Log.QuotaRefused(logger, SessionId, IQuotaGrain.NodeKeyPrefix + silo.NodeName, nodeLimit ?? 0);
+            return Failed(nodeLimit == 0 && Sessions.NodeQuota is null
+                ? "This node has no room for a session: its memory minus Binder:Sessions:NodeMemoryReserveBytes is less than one session's memory limit (Launch:Docker:MemoryLimitBytes). Lower those, or set Binder:Sessions:NodeQuota."
+                : $"This node runs as many sessions as it has room for (quota {nodeLimit}); try again later.", 429);
+        }
         return null;
     }
 
@@ -458,6 +476,7 @@ internal sealed partial class LaunchGrain(
         {
             // The quota is the promise that the machine is not overloaded: given back only once the container is gone.
             failures += await TryAsync("quota", _ => GrainFactory.GetGrain<IQuotaGrain>(current.QuotaKey).Release(SessionId), current.QuotaKey.Length > 0);
+            failures += await TryAsync("quota", _ => GrainFactory.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + current.Node).Release(SessionId), current.Node is not null);
             failures += await TryAsync("quota", _ => GrainFactory.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).Release(SessionId));
         }
         if (failures > 0)

@@ -25,6 +25,9 @@ public sealed record BinderHubOptions
     /// <summary>Quotas and culling (<c>Binder:Sessions</c>).</summary>
     public SessionOptions Sessions { get; init; } = new();
 
+    /// <summary>Removing unused images when the disk fills (<c>Binder:ImageCleaner</c>).</summary>
+    public ImageCleanerOptions ImageCleaner { get; init; } = new();
+
     /// <summary>The Docker daemon of this node (<c>Binder:Docker</c>).</summary>
     public DockerOptions Docker { get; init; } = new();
 

@@ -45,10 +45,29 @@ public sealed class BinderHubOptionsValidator : IValidateOptions<BinderHubOption
             errors.Add("Binder:Sessions:ReminderPeriod must be positive and at least the reminder minimum period (1 minute by default).");
         if (sessions.TotalQuota is < 0)
             errors.Add("Binder:Sessions:TotalQuota must not be negative (leave it out for no limit).");
+        if (sessions.NodeQuota is < 0)
+            errors.Add("Binder:Sessions:NodeQuota must not be negative (leave it out to derive it from the node's memory).");
+        if (sessions.NodeMemoryReserveBytes < 0)
+            errors.Add("Binder:Sessions:NodeMemoryReserveBytes must not be negative, e.g. 4294967296 (4 GiB).");
         if (sessions.DefaultRepoQuota is < 0)
             errors.Add("Binder:Sessions:DefaultRepoQuota must not be negative (leave it out for no limit).");
         if (sessions.StopTimeout <= TimeSpan.Zero)
             errors.Add("Binder:Sessions:StopTimeout must be positive.");
+
+        if (options.Docker.BuildMemoryLimitBytes is < 0 or > 0 and < 6 * 1024 * 1024)
+            errors.Add($"Binder:Docker:BuildMemoryLimitBytes is {options.Docker.BuildMemoryLimitBytes}; it must be 0 (no limit) or at least 6 MiB, e.g. 4294967296 (4 GiB).");
+
+        var cleaner = options.ImageCleaner;
+        if (cleaner.Interval <= TimeSpan.Zero)
+            errors.Add("Binder:ImageCleaner:Interval must be positive, e.g. 00:05:00.");
+        if (cleaner.MinimumAge < TimeSpan.Zero)
+            errors.Add("Binder:ImageCleaner:MinimumAge must not be negative, e.g. 01:00:00.");
+        if (cleaner.HighPercent is not (> 0 and <= 100) || double.IsNaN(cleaner.HighPercent))
+            errors.Add($"Binder:ImageCleaner:HighPercent is {cleaner.HighPercent}; it must be above 0 and at most 100, e.g. 80.");
+        if (cleaner.LowPercent is not (>= 0 and <= 100) || double.IsNaN(cleaner.LowPercent) || cleaner.LowPercent > cleaner.HighPercent)
+            errors.Add($"Binder:ImageCleaner:LowPercent is {cleaner.LowPercent}; it must be between 0 and HighPercent ({cleaner.HighPercent}), e.g. 60.");
+        if (cleaner.Path is { } path && !System.IO.Path.IsPathFullyQualified(path))
+            errors.Add($"Binder:ImageCleaner:Path '{path}' must be an absolute path, e.g. /var/lib/docker.");
 
         errors.AddRange(new BuildpackOptionsValidator().Validate(null, options.Buildpacks) is { Failed: true } buildpacks
             ? buildpacks.Failures

@@ -18,7 +18,8 @@ public static class BinderHubSiloBuilderExtensions
 {
     /// <summary>
     /// Adds the repo, builder, launch and quota grains and the services they use: the build engine (Docker client,
-    /// registry client, content fetcher, buildpacks), the options, and the <see cref="SessionJanitor"/>. Services the
+    /// registry client, content fetcher, buildpacks), the options, the <see cref="SessionJanitor"/> and the node's
+    /// <see cref="Images.ImageCleaner"/> (the host runs it periodically). Services the
     /// caller registered before (e.g. its own <see cref="DockerClient"/>) are kept. The caller must also register an
     /// <see cref="Launch.ILaunchBackend"/> and an <see cref="Launch.IProxyClient"/> (and its
     /// <see cref="Providers.IRepoProvider"/>s for record providers), and a grain storage and reminder table.
@@ -57,8 +58,13 @@ public static class BinderHubSiloBuilderExtensions
                 sp.GetRequiredService<BuildPlanner>(),
                 sp.GetRequiredService<DockerClient>(),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<RepoBuilder>>()));
+                sp.GetRequiredService<ILogger<RepoBuilder>>(),
+                // Failure messages name the settings as the service's configuration spells them.
+                BinderHubOptions.SectionName + ":"));
             services.TryAddSingleton<SessionJanitor>();
+            services.TryAddSingleton(sp => new Images.ImageCleaner(
+                sp.GetRequiredService<DockerClient>(), options.ImageCleaner, options.Repo.FullImageNamePrefix, options.Buildpacks.BaseImage,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Images.ImageCleaner>>()));
         });
     }
 }

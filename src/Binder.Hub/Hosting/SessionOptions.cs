@@ -21,11 +21,27 @@ public sealed record SessionOptions
     /// </summary>
     public TimeSpan ReminderPeriod { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Sessions the whole Binder may run at once; null for no limit.</summary>
+    /// <summary>Sessions the whole Binder (every node together) may run at once; null for no limit.</summary>
     public int? TotalQuota { get; init; }
 
-    /// <summary>Sessions one repository may run at once when the launch order names no quota; null for no limit.</summary>
-    public int? DefaultRepoQuota { get; init; }
+    /// <summary>
+    /// Sessions one node may run at once. Null (the default): as many as fit in the node's memory, i.e. (the memory its
+    /// Docker daemon reports minus <see cref="NodeMemoryReserveBytes"/>) divided by one session's memory limit
+    /// (<c>Launch:Docker:MemoryLimitBytes</c>); no limit only when sessions have no memory limit.
+    /// </summary>
+    public int? NodeQuota { get; init; }
+
+    /// <summary>
+    /// Memory of a node kept out of the default <see cref="NodeQuota"/>: for the system, the Docker daemon, this
+    /// service and builds. 4 GiB by default (a build's own limit, <c>Binder:Docker:BuildMemoryLimitBytes</c>, is 4 GiB).
+    /// </summary>
+    public long NodeMemoryReserveBytes { get; init; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// Sessions one repository may run at once when the launch order names no quota (BinderHub's
+    /// <c>per_repo_quota</c>; mybinder.org runs with 100, the default here); null for no limit.
+    /// </summary>
+    public int? DefaultRepoQuota { get; init; } = 100;
 
     /// <summary>How long stopping a container or removing a route may take before it is retried later.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);

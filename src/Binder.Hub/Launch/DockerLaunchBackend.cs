@@ -11,10 +11,14 @@ using Microsoft.Extensions.Logging;
 namespace Binder.Hub.Launch;
 
 /// <summary>
-/// Runs sessions as containers on the Docker daemon beside this silo. Each container uses the host's network and
-/// serves Jupyter on a free port of its own at <see cref="DockerLaunchOptions.JupyterIp"/>, with the session's base URL
-/// and token; it carries the <see cref="SessionLabels"/>, so this backend (or a fresh one after a restart) finds it
-/// again, and never touches containers of another Binder instance on the same daemon.
+/// Runs sessions as containers on the Docker daemon beside this silo. By default each container joins the service's
+/// own bridge network (<see cref="SessionNetwork"/>) and serves Jupyter on <see cref="DockerLaunchOptions.JupyterPort"/>
+/// at its address there, which the proxy uses (or at a port published on this node's address, for a proxy on another
+/// node); with host networking, explicitly configured, it serves on a free port of the host's. Every session runs as
+/// the notebook user with no capabilities, no privilege gain, and memory (no extra swap), CPU and process limits
+/// (<see cref="JupyterStartup.Confined"/>). Containers carry the <see cref="SessionLabels"/>, so this backend (or a fresh
+/// one after a restart) finds them again with their targets, and never touches containers of another Binder instance
+/// on the same daemon.
 /// </summary>
 public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
 {
@@ -27,6 +31,9 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
     private readonly ILogger _logger;
     private readonly LoopbackPorts _ports;
     private readonly HttpClient _http;
+    private readonly SessionNetwork _network;
+    private NodeResources? _resources;
+    private int _hostNetworkWarned;
 
     /// <summary>Creates the backend; nothing is contacted until the first call.</summary>
     /// <param name="docker">The daemon beside this silo (not disposed here).</param>
@@ -45,6 +52,7 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
         _timeProvider = timeProvider;
         _logger = logger;
         _ports = new LoopbackPorts(timeProvider);
+        _network = new SessionNetwork(docker, options, logger);
         // No cookie jar: Jupyter sets a login cookie per host, and sessions share 127.0.0.1, so a cookie from one
         // session's good token would vouch for a wrong token (or another session) later.
         _http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = options.RequestTimeout };
@@ -53,6 +61,36 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
     /// <summary>The container name of a session of this instance.</summary>
     /// <param name="sessionId">The session id.</param>
     public string ContainerName(string sessionId) => $"binder-{_options.InstanceName}-{sessionId}";
+
+    /// <summary>The Docker network sessions join: the service's own (<see cref="DockerLaunchOptions.NetworkName"/>) or <c>host</c>.</summary>
+    public string NetworkName => Isolated ? _network.Name : "host";
+
+    private bool Isolated => _options.Network.Mode == SessionNetworkMode.Isolated;
+
+    /// <inheritdoc />
+    /// <exception cref="SessionNetworkException">The session network cannot be created, or its name is taken by a network that is not Binder's.</exception>
+    public async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        if (Isolated)
+        {
+            await _network.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (Interlocked.Exchange(ref _hostNetworkWarned, 1) == 0)
+        {
+            LogHostNetwork(_logger, DockerLaunchOptions.Section);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<NodeResources> GetNodeResourcesAsync(CancellationToken cancellationToken)
+    {
+        if (_resources is { } known)
+        {
+            return known;
+        }
+        var info = await _docker.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
+        return _resources = new NodeResources(info.MemoryBytes, _options.MemoryLimitBytes);
+    }
 
     /// <inheritdoc />
     public async Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken)
@@ -68,21 +106,35 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
             throw new ArgumentException("A session needs a token.", nameof(start));
         }
 
-        IReadOnlyList<string> command;
         try
         {
             var image = await _docker.InspectImageAsync(start.ImageName, cancellationToken).ConfigureAwait(false)
                 ?? throw new SessionStartException($"The image {start.ImageName} is not in the Docker daemon at {_docker.Endpoint}; build or pull it first.");
+            if (Isolated)
+            {
+                var command = CommandFor(start, image, "0.0.0.0", _options.JupyterPort);
+                for (var attempt = 1; ; attempt++)
+                {
+                    await EnsureNetworkAsync(start.SessionId, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        return await RunAsync(start, command, hostTarget: null, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (DockerApiException e) when (attempt == 1 && e.StatusCode == HttpStatusCode.NotFound && e.DaemonMessage.Contains("network", StringComparison.OrdinalIgnoreCase))
+                    {
+                        // Someone removed the network since it was made: make it again, once.
+                        LogNetworkGone(_logger, _network.Name);
+                        _network.Forget();
+                    }
+                }
+            }
             for (var attempt = 1; ; attempt++)
             {
                 var port = _ports.Next(_options.JupyterIp);
-                command = JupyterStartup.CommandFor(start.ImageName, image, _options.EffectiveJupyterArguments.Select(a => a
-                    .Replace("{ip}", _options.JupyterIp, StringComparison.Ordinal)
-                    .Replace("{port}", port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
-                    .Replace("{base_url}", start.BaseUrl, StringComparison.Ordinal)));
+                var command = CommandFor(start, image, _options.JupyterIp, port);
                 try
                 {
-                    return await RunAsync(start, command, port, cancellationToken).ConfigureAwait(false);
+                    return await RunAsync(start, command, $"http://{TargetHost()}:{port.ToString(CultureInfo.InvariantCulture)}", cancellationToken).ConfigureAwait(false);
                 }
                 catch (SessionStartException e) when (attempt < PortAttempts && e.Data.Contains(PortTakenKey))
                 {
@@ -97,39 +149,78 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
         }
     }
 
-    private async Task<SessionContainer> RunAsync(SessionStart start, IReadOnlyList<string> command, int port, CancellationToken cancellationToken)
+    private IReadOnlyList<string> CommandFor(SessionStart start, DockerImageInfo image, string ip, int port) =>
+        JupyterStartup.CommandFor(start.ImageName, image, _options.EffectiveJupyterArguments.Select(a => a
+            .Replace("{ip}", ip, StringComparison.Ordinal)
+            .Replace("{port}", port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{base_url}", start.BaseUrl, StringComparison.Ordinal)));
+
+    private async Task EnsureNetworkAsync(string sessionId, CancellationToken cancellationToken)
     {
-        var target = $"http://{TargetHost()}:{port.ToString(CultureInfo.InvariantCulture)}";
+        try
+        {
+            await _network.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionNetworkException e)
+        {
+            throw new SessionStartException($"The session {sessionId} could not start: {e.Message}", e);
+        }
+    }
+
+    // hostTarget: with host networking, where Jupyter will answer; null on the isolated network, where the container's
+    // address (or published port) is only known once it runs.
+    private async Task<SessionContainer> RunAsync(SessionStart start, IReadOnlyList<string> command, string? hostTarget, CancellationToken cancellationToken)
+    {
         var name = ContainerName(start.SessionId);
         var env = new Dictionary<string, string>(_options.ExtraEnv) { ["JUPYTER_TOKEN"] = start.Token };
-        var parameters = new DockerContainerParameters
+        var labels = new Dictionary<string, string>
+        {
+            [SessionLabels.Session] = start.SessionId,
+            [SessionLabels.Instance] = _options.InstanceName,
+            [SessionLabels.Repo] = start.RepoKey,
+            [SessionLabels.BaseUrl] = start.BaseUrl,
+        };
+        IReadOnlyList<DockerPortPublication> published = [];
+        if (hostTarget is not null)
+        {
+            labels[SessionLabels.Target] = hostTarget;
+        }
+        else
+        {
+            labels[SessionLabels.Network] = _network.Name;
+            labels[SessionLabels.Port] = _options.JupyterPort.ToString(CultureInfo.InvariantCulture);
+            if (_options.Network.PublishAddress is { } publishOn)
+            {
+                published = [new DockerPortPublication(_options.JupyterPort, publishOn)];
+                labels[SessionLabels.TargetHost] = _options.TargetHost ?? publishOn;
+            }
+        }
+        var parameters = JupyterStartup.Confined(new DockerContainerParameters
         {
             Image = start.ImageName,
             Name = name,
             Cmd = command,
             Env = env,
-            Labels = new Dictionary<string, string>
-            {
-                [SessionLabels.Session] = start.SessionId,
-                [SessionLabels.Instance] = _options.InstanceName,
-                [SessionLabels.Repo] = start.RepoKey,
-                [SessionLabels.Target] = target,
-                [SessionLabels.BaseUrl] = start.BaseUrl,
-            },
-            NetworkMode = _options.NetworkMode,
+            Labels = labels,
+            NetworkMode = NetworkName,
+            PublishedPorts = published,
             MemoryLimitBytes = _options.MemoryLimitBytes > 0 ? _options.MemoryLimitBytes : null,
             NanoCpus = _options.CpuLimit > 0 ? (long)Math.Round(_options.CpuLimit * 1_000_000_000) : null,
-        };
+        }, _options.UserId, _options.PidsLimit);
         var started = _timeProvider.GetTimestamp();
         string? id = null;
         try
         {
             id = await _docker.CreateContainerAsync(parameters, cancellationToken).ConfigureAwait(false);
             await _docker.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
-            LogStarting(_logger, start.SessionId, id[..12], start.ImageName, target);
-            var status = new Uri($"{target}{start.BaseUrl}api/status");
-            var outcome = await JupyterStartup.WaitUntilAnsweringAsync(
-                _docker, id, status, start.Token, _options.StartTimeout, _options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+            var marking = MarkImageUsedAsync(start.ImageName);
+            var target = hostTarget ?? await TargetOfRunningAsync(id, cancellationToken).ConfigureAwait(false);
+            LogStarting(_logger, start.SessionId, id[..12], start.ImageName, target ?? "(none: it is not running)");
+            var outcome = target is null
+                ? JupyterStartupOutcome.Exited
+                : await JupyterStartup.WaitUntilAnsweringAsync(
+                    _docker, id, new Uri($"{target}{start.BaseUrl}api/status"), start.Token, _options.StartTimeout, _options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+            await marking.ConfigureAwait(false);
             if (outcome == JupyterStartupOutcome.Unauthenticated)
             {
                 throw new SessionStartException(
@@ -142,15 +233,15 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
                 var error = new SessionStartException(outcome == JupyterStartupOutcome.Exited
                     ? $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) exited before it answered. Its last output:\n{lines}"
                     : $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) did not answer within {_options.StartTimeout.TotalSeconds:0} s ({DockerLaunchOptions.Section}:StartTimeout). Its last output:\n{lines}");
-                if (outcome == JupyterStartupOutcome.Exited && lines.Contains($"port {port} is already in use", StringComparison.OrdinalIgnoreCase))
+                if (outcome == JupyterStartupOutcome.Exited && hostTarget is not null && lines.Contains($"port {new Uri(hostTarget).Port} is already in use", StringComparison.OrdinalIgnoreCase))
                 {
-                    error.Data[PortTakenKey] = port;
+                    error.Data[PortTakenKey] = true;
                 }
                 throw error;
             }
             var created = (await FindAsync(start.SessionId, cancellationToken).ConfigureAwait(false)).FirstOrDefault(c => c.ContainerId == id);
             LogStarted(_logger, start.SessionId, _timeProvider.GetElapsedTime(started).TotalSeconds);
-            return created ?? new SessionContainer(start.SessionId, id, target, Running: true, _timeProvider.GetUtcNow()) { BaseUrl = start.BaseUrl };
+            return created ?? new SessionContainer(start.SessionId, id, target!, Running: true, _timeProvider.GetUtcNow()) { BaseUrl = start.BaseUrl };
         }
         catch (DockerApiException e) when (id is null && e.StatusCode == HttpStatusCode.Conflict)
         {
@@ -244,7 +335,11 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _network.Dispose();
+    }
 
     private async Task<IReadOnlyList<SessionContainer>> FindAsync(string? sessionId, CancellationToken cancellationToken)
     {
@@ -257,7 +352,7 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
         return containers.Select(c => new SessionContainer(
             c.Labels.GetValueOrDefault(SessionLabels.Session, ""),
             c.Id,
-            c.Labels.GetValueOrDefault(SessionLabels.Target, ""),
+            TargetOf(c.Labels, c.Networks, c.PublishedPorts) ?? "",
             c.State == "running",
             c.Created)
         {
@@ -275,6 +370,64 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
                 throw new TimeoutException($"The container {containerId[..12]} is still being removed by another stop; try again in a minute.");
             }
             await Task.Delay(_options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Where the proxy reaches a running container, from its inspect; null when it has no address (it exited).</summary>
+    private async Task<string?> TargetOfRunningAsync(string id, CancellationToken cancellationToken)
+    {
+        var container = await _docker.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
+        return container is { Running: true } ? TargetOf(container.Labels, container.Networks, container.PublishedPorts) : null;
+    }
+
+    /// <summary>
+    /// Where the proxy reaches a session's Jupyter: the <see cref="SessionLabels.Target"/> label (host networking), the
+    /// port published for Jupyter's port at the <see cref="SessionLabels.TargetHost"/>, or the container's address on
+    /// its session network. The container's state alone decides, so a fresh backend after a restart finds the same
+    /// targets. Null while the container has no address.
+    /// </summary>
+    private static string? TargetOf(
+        IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, DockerNetworkEndpoint> networks, IReadOnlyList<DockerPortPublication> published)
+    {
+        if (labels.TryGetValue(SessionLabels.Target, out var target))
+        {
+            return target;
+        }
+        if (!labels.TryGetValue(SessionLabels.Network, out var network)
+            || !int.TryParse(labels.GetValueOrDefault(SessionLabels.Port), CultureInfo.InvariantCulture, out var port))
+        {
+            return null;
+        }
+        if (labels.TryGetValue(SessionLabels.TargetHost, out var host))
+        {
+            var hostPort = published.FirstOrDefault(p => p.ContainerPort == port && p.HostPort > 0)?.HostPort;
+            return hostPort is null ? null : $"http://{UrlHost(host)}:{hostPort.Value.ToString(CultureInfo.InvariantCulture)}";
+        }
+        return networks.TryGetValue(network, out var endpoint) && endpoint.IPAddress.Length > 0
+            ? $"http://{UrlHost(endpoint.IPAddress)}:{port.ToString(CultureInfo.InvariantCulture)}"
+            : null;
+    }
+
+    private static string UrlHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
+
+    /// <summary>
+    /// Tags the image with its own name: Docker records that as the image's <c>LastTagTime</c>, which is how the image
+    /// cleaner knows when an image was last used. A failure only costs the cleaner's ordering: logged, not thrown.
+    /// </summary>
+    private async Task MarkImageUsedAsync(string image)
+    {
+        if (!Binder.Build.Registry.ImageReference.TryParse(image, out var reference) || reference.Digest is not null || reference.Tag is null)
+        {
+            return;
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _docker.TagImageAsync(image, image, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BinderBuildException or OperationCanceledException)
+        {
+            LogMarkFailed(_logger, image, e.Message);
         }
     }
 
@@ -316,6 +469,15 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session}: removed container {Container}")]
     private static partial void LogStopped(ILogger logger, string session, string container);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sessions use the host's network ({Section}:Network:Mode = Host): every session can reach every service on this host's loopback (the front end, the proxy's API, the registry, databases) and sniff its traffic if it gains capabilities. Use the isolated network unless this host runs nothing else.")]
+    private static partial void LogHostNetwork(ILogger logger, string section);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The session network {Network} is gone (removed by hand?); creating it again")]
+    private static partial void LogNetworkGone(ILogger logger, string network);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the use of image {Image} for the image cleaner: {Reason}")]
+    private static partial void LogMarkFailed(ILogger logger, string image, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove container {Container}: {Reason}")]
     private static partial void LogRemoveFailed(ILogger logger, string container, string reason);

@@ -1,9 +1,9 @@
 namespace Binder.Hub.Launch;
 
 /// <summary>
-/// How <see cref="DockerLaunchBackend"/> runs session containers (configuration section <c>Launch:Docker</c>).
-/// The daemons this runs on have no bridge network, so every session uses the host's network and gets a port of its
-/// own on <see cref="JupyterIp"/>.
+/// How <see cref="DockerLaunchBackend"/> runs session containers (configuration section <c>Launch:Docker</c>). Sessions
+/// run untrusted code: they join a network of their own (<see cref="Network"/>), run as the notebook user with no
+/// capabilities, and have memory, CPU and process limits.
 /// </summary>
 public sealed record DockerLaunchOptions
 {
@@ -17,14 +17,37 @@ public sealed record DockerLaunchOptions
     /// </summary>
     public string InstanceName { get; init; } = "binder";
 
-    /// <summary>The address Jupyter listens on inside the session (host networking: an address of this host).</summary>
+    /// <summary>The network sessions join and how the proxy reaches them (<c>Launch:Docker:Network</c>).</summary>
+    public SessionNetworkOptions Network { get; init; } = new();
+
+    /// <summary>The name of the session network in effect: <see cref="SessionNetworkOptions.Name"/>, or <c>&lt;InstanceName&gt;-sessions</c>.</summary>
+    public string NetworkName => Network.Name is { Length: > 0 } name ? name : $"{InstanceName}-sessions";
+
+    /// <summary>
+    /// The port Jupyter listens on inside a session on the isolated network (on every address of the container's
+    /// own network namespace). Host networking picks a free host port per session instead.
+    /// </summary>
+    public int JupyterPort { get; init; } = 8888;
+
+    /// <summary>With host networking only: the address of this host Jupyter listens on.</summary>
     public string JupyterIp { get; init; } = "127.0.0.1";
 
     /// <summary>
-    /// The host the proxy uses to reach sessions; null for <see cref="JupyterIp"/> (or <c>127.0.0.1</c> when that is
-    /// <c>0.0.0.0</c>). Set it to this node's address when the proxy runs on another machine.
+    /// The host the proxy uses to reach sessions when it cannot use their network address: with
+    /// <see cref="SessionNetworkOptions.PublishAddress"/> (null: that address), or with host networking (null:
+    /// <see cref="JupyterIp"/>, or <c>127.0.0.1</c> when that is <c>0.0.0.0</c>).
     /// </summary>
     public string? TargetHost { get; init; }
+
+    /// <summary>
+    /// The uid sessions run as, whatever user the image names (an image whose user is root runs as this uid too).
+    /// Not a key of its own: the host sets it from <c>Binder:Buildpacks:UserId</c>, the uid images are built for,
+    /// so every launch backend uses that one setting.
+    /// </summary>
+    public int UserId { get; internal init; } = 1000;
+
+    /// <summary>The most processes and threads a session may have at once, so a fork loop stops there; 0 for no limit.</summary>
+    public long PidsLimit { get; init; } = 1024;
 
     /// <summary>
     /// Arguments appended to the image's command, replacing its own values of the same flags. <c>{ip}</c>,
@@ -56,14 +79,11 @@ public sealed record DockerLaunchOptions
     /// <summary>Environment variables added to every session (the token's <c>JUPYTER_TOKEN</c> cannot be overridden).</summary>
     public IReadOnlyDictionary<string, string> ExtraEnv { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Memory limit of a session in bytes (mybinder.org gives 2 GiB); 0 for none.</summary>
+    /// <summary>Memory limit of a session in bytes (mybinder.org gives 2 GiB), with no swap beyond it; 0 for none.</summary>
     public long MemoryLimitBytes { get; init; } = 2L * 1024 * 1024 * 1024;
 
     /// <summary>CPU limit of a session in CPUs (e.g. 1.5); 0 for none. The daemon refuses more than the host has.</summary>
     public double CpuLimit { get; init; } = 1.0;
-
-    /// <summary>The Docker network sessions join; <c>host</c> because the daemons here have no bridge.</summary>
-    public string NetworkMode { get; init; } = "host";
 
     /// <summary>How long Jupyter may take to answer before the start is given up and the container removed.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);

@@ -42,6 +42,19 @@ public sealed partial class DockerLaunchOptionsValidator : IValidateOptions<Dock
         {
             problems.Add($"TargetHost '{host}' is not a host name or address.");
         }
+        NetworkProblems(o, problems);
+        if (o.JupyterPort is < 1 or > 65535)
+        {
+            problems.Add($"JupyterPort {o.JupyterPort} must be a TCP port (1 to 65535), e.g. 8888.");
+        }
+        if (o.UserId < 1)
+        {
+            problems.Add($"The session user id {o.UserId} (Binder:Buildpacks:UserId) must be 1 or more: sessions never run as root.");
+        }
+        if (o.PidsLimit is < 0 or > 0 and < 16)
+        {
+            problems.Add($"PidsLimit {o.PidsLimit} must be 0 (no limit) or at least 16 (Jupyter and a kernel need a few dozen processes and threads), e.g. 1024.");
+        }
         if (!o.EffectiveJupyterArguments.Any(a => a.Contains("{port}", StringComparison.Ordinal)) || !o.EffectiveJupyterArguments.Any(a => a.Contains("{base_url}", StringComparison.Ordinal)))
         {
             problems.Add("JupyterArguments must pass {port} and {base_url} to Jupyter (e.g. --port={port} --NotebookApp.base_url={base_url}), or sessions cannot be reached.");
@@ -58,10 +71,6 @@ public sealed partial class DockerLaunchOptionsValidator : IValidateOptions<Dock
         {
             problems.Add($"CpuLimit {o.CpuLimit} must be 0 (no limit) or at least 0.01 CPUs.");
         }
-        if (string.IsNullOrWhiteSpace(o.NetworkMode))
-        {
-            problems.Add("NetworkMode must name a Docker network, e.g. host.");
-        }
         Positive(o.StartTimeout, nameof(o.StartTimeout), problems);
         Positive(o.PollInterval, nameof(o.PollInterval), problems);
         Positive(o.RequestTimeout, nameof(o.RequestTimeout), problems);
@@ -76,6 +85,44 @@ public sealed partial class DockerLaunchOptionsValidator : IValidateOptions<Dock
         return problems;
     }
 
+    private static void NetworkProblems(DockerLaunchOptions o, List<string> problems)
+    {
+        var network = o.Network ?? new SessionNetworkOptions();
+        if (!Enum.IsDefined(network.Mode))
+        {
+            problems.Add($"Network:Mode '{network.Mode}' must be Isolated or Host.");
+        }
+        if (network.Name is { Length: > 0 } name && (!NetworkName().IsMatch(name) || name is "host" or "none" or "bridge" or "default"))
+        {
+            problems.Add($"Network:Name '{name}' must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit, and not one of Docker's own networks (host, none, bridge, default).");
+        }
+        if (network.Subnet is { } subnet && !IsCidr(subnet))
+        {
+            problems.Add($"Network:Subnet '{subnet}' is not a network in CIDR form with no host bits set, e.g. 10.213.0.0/16.");
+        }
+        if (network.PublishAddress is { } publish)
+        {
+            if (!IPAddress.TryParse(publish, out var address))
+            {
+                problems.Add($"Network:PublishAddress '{publish}' is not an IP address of this node, e.g. 10.0.0.5.");
+            }
+            else if ((address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)) && o.TargetHost is null)
+            {
+                problems.Add($"Network:PublishAddress '{publish}' publishes on every address, so the proxy needs TargetHost: this node's name or address as the proxy's node reaches it.");
+            }
+        }
+        if (network.Mode == SessionNetworkMode.Host && (network.Subnet is not null || network.PublishAddress is not null))
+        {
+            problems.Add("Network:Subnet and Network:PublishAddress apply to the isolated network only; remove them, or set Network:Mode to Isolated.");
+        }
+    }
+
+    /// <summary>A network in CIDR form whose address has no bits beyond the prefix (Docker refuses <c>10.0.0.1/16</c>).</summary>
+    private static bool IsCidr(string value) =>
+        IPNetwork.TryParse(value, out var network)
+        && IPAddress.TryParse(value.Split('/')[0], out var address)
+        && network.BaseAddress.Equals(address);
+
     private static void Positive(TimeSpan value, string name, List<string> problems)
     {
         if (value <= TimeSpan.Zero)
@@ -83,6 +130,9 @@ public sealed partial class DockerLaunchOptionsValidator : IValidateOptions<Dock
             problems.Add($"{name} must be longer than zero (e.g. 00:01:00).");
         }
     }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    private static partial Regex NetworkName();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_.-]{0,39}$")]
     private static partial Regex InstanceName();

@@ -7,6 +7,16 @@ namespace Binder.Hub.Launch;
 public interface ILaunchBackend
 {
     /// <summary>
+    /// Makes the node ready for sessions (the Docker backend: the session network exists and is Binder's, or a
+    /// warning that sessions share the host's network). Called at start; launches call it too, so a network removed
+    /// meanwhile comes back. Cheap once done.
+    /// </summary>
+    Task PrepareAsync(CancellationToken cancellationToken);
+
+    /// <summary>The node's memory and one session's memory limit (for the default per-node quota).</summary>
+    Task<NodeResources> GetNodeResourcesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Starts Jupyter from <see cref="SessionStart.ImageName"/> with the token and <c>base_url=/user/&lt;session&gt;/</c>,
     /// and waits until it answers <c>/api/status</c> (or the configured start timeout passes: then the container is
     /// removed and the call throws <see cref="SessionStartException"/> with the container's last log lines).

@@ -34,7 +34,8 @@ internal static class SiloHosting
         var node = configuration["Silo:NodeName"] is { Length: > 0 } name ? name : Environment.MachineName;
         var hub = host.GetRequiredService<HubConfiguration>();
         var resolver = host.GetRequiredService<RepoResolver>();
-        var launch = Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section);
+        // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both.
+        var launch = Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section) with { UserId = hub.Hub.Buildpacks.UserId };
         try
         {
             DockerLaunchOptionsValidator.ThrowIfInvalid(launch);
@@ -67,7 +68,7 @@ internal static class SiloHosting
         var options = new T();
         try
         {
-            configuration.GetSection(section).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+            ConfigurationBinding.Bind(configuration.GetSection(section), options);
         }
         catch (InvalidOperationException e)
         {

@@ -6,10 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace Binder.Server.Hosting;
 
 /// <summary>
-/// Sweeps what builds interrupted by a crash left in the work directories, starts the in-process silo, then takes
-/// back the sessions a previous run left (containers and routes re-adopted or removed) before the front end serves
-/// launches; from then on, re-adds the live sessions' routes whenever the owned proxy had to be started again. Stops
-/// the silo (every grain deactivated) on shutdown.
+/// Sweeps what builds interrupted by a crash left in the work directories, starts the in-process silo, makes the node
+/// ready for sessions (the session network), then takes back the sessions a previous run left (containers and routes
+/// re-adopted or removed) before the front end serves launches; from then on, re-adds the live sessions' routes
+/// whenever the owned proxy had to be started again. Stops the silo (every grain deactivated) on shutdown.
 /// </summary>
 internal sealed partial class SiloLifetime(Silo silo, ProxyHost proxy, HubConfiguration hub, ILogger<SiloLifetime> logger) : IHostedService
 {
@@ -18,6 +18,7 @@ internal sealed partial class SiloLifetime(Silo silo, ProxyHost proxy, HubConfig
         var swept = BuildWorkSweeper.Sweep([hub.Hub.Build.WorkDirectory, hub.Hub.Content.WorkDirectory]);
         if (swept > 0) LogSwept(logger, swept);
         await silo.StartAsync(cancellationToken).ConfigureAwait(false);
+        await silo.PrepareSessionsAsync(cancellationToken).ConfigureAwait(false);
         var result = await silo.ReconcileSessionsAsync(cancellationToken).ConfigureAwait(false);
         LogReconciled(logger, result.Adopted.Count, result.RemovedContainers.Count, result.RemovedRoutes.Count, result.CleanedSessions.Count);
         if (proxy.Proxy is { } owned)

@@ -8,7 +8,7 @@ namespace Binder.Build.Tests.Buildpacks;
 /// </summary>
 public sealed class DockerfileLayeringTests
 {
-    private const string FullCopy = "COPY --chown=1000:1000 [\"src/\", \"/home/jovyan/\"]";
+    internal const string FullCopy = "COPY --chown=1000:1000 [\"src/\", \"/home/jovyan/\"]";
 
     [Fact]
     public void Python_steps_come_in_repo2dockers_order()
@@ -205,7 +205,7 @@ public sealed class DockerfileLayeringTests
             "micromamba create --yes --prefix /srv/conda/envs/notebook --override-channels -c 'https://conda.internal/conda-forge' -c 'bioconda' python=3.10 'jupyterlab=4' 'notebook=7'",
             "/srv/conda/envs/notebook/bin/python -m ipykernel install --prefix /srv/conda/envs/notebook --name python3",
             "COPY --chown=1000:1000 [\"src/binder/environment.yml\", \"/home/jovyan/binder/environment.yml\"]",
-            "micromamba install --yes --prefix /srv/conda/envs/notebook -c 'https://conda.internal/conda-forge' -c 'bioconda' --file binder/environment.yml",
+            "micromamba env update --yes --prefix /srv/conda/envs/notebook -c 'https://conda.internal/conda-forge' -c 'bioconda' --file binder/environment.yml",
             FullCopy);
         Assert.Contains("ENV PATH=/srv/conda/envs/notebook/bin:", d, StringComparison.Ordinal);
         Assert.DoesNotContain("python3-notebook", d, StringComparison.Ordinal);

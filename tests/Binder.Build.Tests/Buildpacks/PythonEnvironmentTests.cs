@@ -9,8 +9,6 @@ namespace Binder.Build.Tests.Buildpacks;
 /// </summary>
 public sealed class PythonEnvironmentTests
 {
-    private const string FullCopy = "COPY --chown=1000:1000 [\"src/\", \"/home/jovyan/\"]";
-
     private static readonly BuildpackOptions Debian = new() { JupyterSource = JupyterSource.Debian };
 
     [Fact]
@@ -109,7 +107,18 @@ public sealed class PythonEnvironmentTests
         Assert.Contains("# Packages of the 'pipfile' buildpack\nRUN apt-get update && \\\n    apt-get install -y --no-install-recommends \\\n        pipenv && \\", offline, StringComparison.Ordinal);
         Assert.DoesNotContain("pip install --no-cache-dir pipenv", offline, StringComparison.Ordinal);
         Assert.Contains("/srv/venv/bin/python -m pip install --no-cache-dir pipenv", online, StringComparison.Ordinal);
-        Assert.Contains("VIRTUAL_ENV=/srv/venv PIPENV_PIPFILE=/home/jovyan/Pipfile pipenv install --system --skip-lock --dev", offline, StringComparison.Ordinal);
+        Assert.Contains("PATH=/srv/venv/bin:$PATH VIRTUAL_ENV=/srv/venv PIPENV_PIPFILE=/home/jovyan/Pipfile pipenv install --system --skip-lock --dev", offline, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2.7")]
+    [InlineData("3.6")]
+    public void A_Pipfile_without_lock_of_an_old_python_installs_with_the_kernel_environments_python_first_on_PATH(string version)
+    {
+        using var repo = new TempRepository().File("Pipfile", $"[packages]\nnumpy = \"*\"\n\n[requires]\npython_version = \"{version}\"\n");
+        var d = PlanTests.Plan(repo).Dockerfile;
+
+        Assert.Contains("PATH=/srv/conda/envs/kernel/bin:$PATH VIRTUAL_ENV=/srv/conda/envs/kernel PIPENV_PIPFILE=/home/jovyan/Pipfile pipenv install --system --skip-lock --dev", d, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -199,7 +208,7 @@ public sealed class PythonEnvironmentTests
             "apt-get install -y --no-install-recommends /tmp/rstudio-server.deb",
             "'rsession-which-r=/srv/conda/envs/notebook/bin/R'",
             "micromamba install --yes --prefix /srv/conda/envs/notebook -c 'conda-forge' 'jupyter-rsession-proxy=2'",
-            "micromamba install --yes --prefix /srv/conda/envs/notebook -c 'conda-forge' --file environment.yml",
+            "micromamba env update --yes --prefix /srv/conda/envs/notebook -c 'conda-forge' --file environment.yml",
             "micromamba install --yes --prefix /srv/conda/envs/notebook -c 'conda-forge' r-irkernel",
             "/srv/conda/envs/notebook/bin/R --quiet -e \"IRkernel::installspec(prefix = '/srv/conda/envs/notebook')\"",
             FullCopy);
@@ -243,7 +252,7 @@ public sealed class PythonEnvironmentTests
         Assert.Equal(buildpack, plan.Buildpack);
         AssertInOrder(d,
             "micromamba create --yes --prefix /srv/conda/envs/notebook",
-            $"micromamba install --yes --prefix /srv/conda/envs/notebook -c 'conda-forge' --file {env}{file}",
+            $"micromamba env update --yes --prefix /srv/conda/envs/notebook -c 'conda-forge' --file {env}{file}",
             $"RUN /srv/conda/envs/notebook/bin/python -m pip install --no-cache-dir -r {env}requirements.txt",
             FullCopy);
         Assert.DoesNotContain("-m venv", d, StringComparison.Ordinal);

@@ -62,6 +62,18 @@ public sealed class DockerIgnoreTests
     }
 
     [Fact]
+    public void An_ignore_line_with_control_characters_is_quoted_printably_in_messages()
+    {
+        using var dir = new Support.TempDirectory();
+        dir.Write(".dockerignore", "data\u001b\u0007*\n");
+
+        var rule = DockerIgnore.LoadFiles(dir.Path, [".dockerignore"]).ExcludingRule("data\u001b\u0007x");
+
+        Assert.NotNull(rule);
+        Assert.Equal("line 1 of .dockerignore ('data??*')", rule.ToString());
+    }
+
+    [Fact]
     public void Rules_of_several_files_apply_in_order_and_name_their_file_and_line()
     {
         using var dir = new Support.TempDirectory();

@@ -48,6 +48,18 @@ public sealed class BuildFailureClassifierTests : IDisposable
     }
 
     [Fact]
+    public void The_service_names_settings_with_its_own_section_before_the_key()
+    {
+        repo.File("requirements.txt", "somepkg==1.0\n");
+        var plan = new BuildPlanner(Options).Plan(repo.Root, PlanTests.Request);
+        var failure = new DockerBuildFailedException(ExitOne, PipStep, [], ["Failed to establish a new connection: [Errno 111] Connection refused"]);
+
+        var classified = BuildFailureClassifier.Classify(failure, plan, Options, null, "Binder:");
+
+        Assert.Contains("(set by Binder:Buildpacks:PythonIndexUrl)", classified.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_package_index_that_answers_without_the_package_is_the_repositorys_problem()
     {
         repo.File("requirements.txt", "nosuchpkg\n");
@@ -138,6 +150,37 @@ public sealed class BuildFailureClassifierTests : IDisposable
         ]);
         Assert.Equal(BuildFailureKind.Unavailable, cran.Kind);
         Assert.Contains("(set by Buildpacks:CranMirror)", cran.Message);
+    }
+
+    [Fact]
+    public void An_R_download_the_server_answers_with_404_is_the_repositorys_problem_not_the_network()
+    {
+        repo.File("install.R", "install.packages('https://cran.r-project.org/src/contrib/Archive/ggplot2/ggplot2_9.9.9.tar.gz', repos = NULL)\n");
+        // As R 4.2 prints install.packages of an Archive tarball whose version does not exist.
+        var failure = Classify("[10/12] RUN R --quiet -f install.R", ExitOne,
+        [
+            "> install.packages('https://cran.r-project.org/src/contrib/Archive/ggplot2/ggplot2_9.9.9.tar.gz', repos = NULL)",
+            "trying URL 'https://cran.r-project.org/src/contrib/Archive/ggplot2/ggplot2_9.9.9.tar.gz'",
+            "Warning in download.file(p, destfile, method, mode = \"wb\", ...) :",
+            "  cannot open URL 'https://cran.r-project.org/src/contrib/Archive/ggplot2/ggplot2_9.9.9.tar.gz': HTTP status was '404 Not Found'",
+            "Error in download.file(p, destfile, method, mode = \"wb\", ...) :",
+            "  cannot open URL 'https://cran.r-project.org/src/contrib/Archive/ggplot2/ggplot2_9.9.9.tar.gz'",
+            "Execution halted",
+        ]);
+
+        Assert.Equal(BuildFailureKind.Repository, failure.Kind);
+        Assert.Null(NetworkErrors.Find(["Warning: unable to access index for repository https://cran.internal/src/contrib:", "  cannot open URL 'https://cran.internal/src/contrib/PACKAGES': HTTP status was '403 Forbidden'"]));
+        Assert.NotNull(NetworkErrors.Find(["Warning: unable to access index for repository https://cran.internal/src/contrib:", "  cannot open URL 'https://cran.internal/src/contrib/PACKAGES'"]));
+    }
+
+    [Fact]
+    public void An_unclassified_build_failure_blames_the_service_and_the_classifier_names_the_repository_when_it_is_at_fault()
+    {
+        repo.File("postBuild", "exit 3\n");
+        var raw = new DockerBuildFailedException(ExitOne, "[11/12] RUN ./postBuild", ["exit 3"], ["exit 3"]);
+
+        Assert.Equal(BuildFailureKind.Service, raw.Kind);
+        Assert.Equal(BuildFailureKind.Repository, Classify("[11/12] RUN ./postBuild", "executor failed running [/bin/sh -c ./postBuild]: exit code: 3", []).Kind);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class KernelEnvironmentTests(BuilderFixture fixture, KernelImages 
     {
         var image = await images.PythonAsync(fixture);
         var runner = fixture.CreateRunner();
-        var notebook = await runner.StartAsync(image, TestContext.Current.CancellationToken);
+        var notebook = await runner.StartAsync(image, 1000, TestContext.Current.CancellationToken);
         try
         {
             using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false });

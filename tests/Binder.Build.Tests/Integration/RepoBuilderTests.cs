@@ -59,7 +59,7 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
 
         // --run: a Jupyter server with a fresh token, answering; the container is gone after stop.
         var runner = fixture.CreateRunner();
-        var notebook = await runner.StartAsync(image, TestContext.Current.CancellationToken);
+        var notebook = await runner.StartAsync(image, 1000, TestContext.Current.CancellationToken);
         try
         {
             // No cookies: Jupyter answers a good token with a login cookie that would let the wrong token through.
@@ -68,6 +68,11 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
             Assert.True(status.IsSuccessStatusCode, $"status {status.StatusCode}");
             var refused = await http.GetAsync($"http://127.0.0.1:{notebook.Port}/api/contents?token=wrong", TestContext.Current.CancellationToken);
             Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+            // Confined as the service's sessions are: the notebook user, no capabilities, no privilege gain.
+            var confined = await fixture.Docker.ExecAsync(notebook.ContainerId, ["grep", "-E", "^(Uid|CapEff|NoNewPrivs):", "/proc/1/status"], cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Contains("Uid:\t1000\t", confined.Stdout, StringComparison.Ordinal);
+            Assert.Contains("CapEff:\t0000000000000000", confined.Stdout, StringComparison.Ordinal);
+            Assert.Contains("NoNewPrivs:\t1", confined.Stdout, StringComparison.Ordinal);
             Assert.True(notebook.Token.Length >= 32);
         }
         finally

@@ -50,7 +50,7 @@ public sealed class JupyterRunnerCancellationTests
         var runner = new JupyterRunner(docker, new RunOptions { StartTimeout = TimeSpan.FromSeconds(5) }, TimeProvider.System, NullLogger<JupyterRunner>.Instance);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(token);
 
-        var starting = runner.StartAsync(image, cancel.Token);
+        var starting = runner.StartAsync(image, 1000, cancel.Token);
         await Task.WhenAny(forwarder.Held, starting).WaitAsync(TimeSpan.FromSeconds(60), token);
         Assert.False(starting.IsCompleted, starting.Exception?.ToString());
         await cancel.CancelAsync();

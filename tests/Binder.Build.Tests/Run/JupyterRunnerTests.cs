@@ -51,6 +51,20 @@ public sealed class JupyterRunnerTests
     }
 
     [Fact]
+    public void A_confined_notebook_runs_as_the_given_uid_without_capabilities_privilege_gain_or_extra_swap()
+    {
+        var confined = JupyterStartup.Confined(new Binder.Build.Docker.DockerContainerParameters { Image = "x", User = "root", MemoryLimitBytes = 1 << 30 }, 1234, 512);
+
+        Assert.Equal("1234", confined.User);
+        Assert.Equal(["ALL"], confined.CapDrop);
+        Assert.Equal(["no-new-privileges"], confined.SecurityOpt);
+        Assert.Equal(512, confined.PidsLimit);
+        Assert.Equal(1 << 30, confined.MemorySwapBytes);
+        Assert.Null(JupyterStartup.Confined(new Binder.Build.Docker.DockerContainerParameters { Image = "x" }, 1000, 0).PidsLimit);
+        Assert.Throws<ArgumentOutOfRangeException>(() => JupyterStartup.Confined(new Binder.Build.Docker.DockerContainerParameters { Image = "x" }, 0, 512));
+    }
+
+    [Fact]
     public void A_command_without_those_flags_only_gains_them()
     {
         Assert.Equal(["jupyter", "lab", "--port=1"], JupyterRunner.WithArguments(["jupyter", "lab"], ["--port=1"]));

@@ -46,4 +46,28 @@ public sealed class BinderHubOptionsTests
         Assert.Contains("Binder:Sessions:IdleTimeout", error.Message, StringComparison.Ordinal);
         Assert.Contains("Binder:Sessions:TotalQuota", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Quotas_build_memory_and_the_image_cleaner_are_bounded_by_default_and_bad_values_are_named()
+    {
+        var defaults = new BinderHubOptions();
+        Assert.Null(defaults.Sessions.NodeQuota);
+        Assert.True(defaults.Sessions.NodeMemoryReserveBytes > 0);
+        Assert.Equal(100, defaults.Sessions.DefaultRepoQuota);
+        Assert.True(defaults.Docker.BuildMemoryLimitBytes > 0);
+        Assert.True(defaults.ImageCleaner.Enabled);
+        Assert.True(new BinderHubOptionsValidator().Validate(null, defaults).Succeeded);
+
+        var result = new BinderHubOptionsValidator().Validate(null, new BinderHubOptions
+        {
+            Sessions = new SessionOptions { NodeQuota = -1, NodeMemoryReserveBytes = -1 },
+            Docker = new Binder.Build.Docker.DockerOptions { BuildMemoryLimitBytes = 1024 },
+            ImageCleaner = new ImageCleanerOptions { HighPercent = 50, LowPercent = 70, Interval = TimeSpan.Zero, Path = "relative/dir" },
+        });
+
+        Assert.Equal(
+            ["Binder:Sessions:NodeQuota", "Binder:Sessions:NodeMemoryReserveBytes", "Binder:Docker:BuildMemoryLimitBytes",
+             "Binder:ImageCleaner:Interval", "Binder:ImageCleaner:LowPercent", "Binder:ImageCleaner:Path"],
+            result.Failures!.Select(f => f.Split(' ')[0]).ToArray());
+    }
 }

@@ -19,12 +19,16 @@ internal sealed class GrainTestHost : IAsyncDisposable
 {
     private readonly List<string> _images = [];
 
-    private GrainTestHost(Silo silo, BinderHubOptions options, DockerClient docker)
+    private GrainTestHost(Silo silo, BinderHubOptions options, DockerClient docker, string? networkName)
     {
         Silo = silo;
         Options = options;
         Docker = docker;
+        NetworkName = networkName;
     }
+
+    /// <summary>The session network of this host's launch backend (null without a proxy, hence without a backend).</summary>
+    public string? NetworkName { get; }
 
     public const string Node = "grains-test-node";
 
@@ -52,7 +56,7 @@ internal sealed class GrainTestHost : IAsyncDisposable
         BinderHubOptions options, string? statePath = null, ProxyProcess? proxy = null, string? instanceName = null,
         ReminderOptions? reminders = null, ClusterOptions? cluster = null, string node = Node,
         Action<IServiceCollection>? services = null, Func<IProxyClient, IProxyClient>? wrapProxy = null,
-        Func<ILaunchBackend, ILaunchBackend>? wrapBackend = null)
+        Func<ILaunchBackend, ILaunchBackend>? wrapBackend = null, Func<DockerLaunchOptions, DockerLaunchOptions>? launch = null)
     {
         var docker = new DockerClient(options.Docker, NullLogger<DockerClient>.Instance);
         var builder = new SiloBuilder()
@@ -73,14 +77,14 @@ internal sealed class GrainTestHost : IAsyncDisposable
             builder.AddSqliteGrainStorage("Default", statePath).UseSqliteReminders(statePath);
         }
         builder.Services.AddSingleton(docker);
+        string? networkName = null;
         if (proxy is not null)
         {
             IProxyClient client = proxy.CreateClient(TimeSpan.FromSeconds(10), NullLogger<ConfigurableHttpProxyClient>.Instance);
-            ILaunchBackend backend = new DockerLaunchBackend(
-                docker,
-                new DockerLaunchOptions { InstanceName = instanceName ?? "grains-" + TestEnvironment.UniqueSuffix(), CpuLimit = 0, MemoryLimitBytes = 0 },
-                TimeProvider.System,
-                NullLogger<DockerLaunchBackend>.Instance);
+            var launchOptions = new DockerLaunchOptions { InstanceName = instanceName ?? "grains-" + TestEnvironment.UniqueSuffix(), CpuLimit = 0, MemoryLimitBytes = 0 };
+            launchOptions = launch?.Invoke(launchOptions) ?? launchOptions;
+            networkName = launchOptions.NetworkName;
+            ILaunchBackend backend = new DockerLaunchBackend(docker, launchOptions, TimeProvider.System, NullLogger<DockerLaunchBackend>.Instance);
             builder.Services.AddSingleton(wrapProxy?.Invoke(client) ?? client);
             builder.Services.AddSingleton(wrapBackend?.Invoke(backend) ?? backend);
         }
@@ -88,7 +92,7 @@ internal sealed class GrainTestHost : IAsyncDisposable
         builder.AddBinderHub(options);
         var silo = builder.Build();
         await silo.StartAsync(TestContext.Current.CancellationToken);
-        return new GrainTestHost(silo, options, docker);
+        return new GrainTestHost(silo, options, docker, networkName);
     }
 
     /// <summary>Starts a configurable-http-proxy of our own on free loopback ports.</summary>
@@ -145,6 +149,10 @@ internal sealed class GrainTestHost : IAsyncDisposable
                 }
             }
             catch (Exception) { }
+            if (NetworkName is not null)
+            {
+                try { await Docker.RemoveNetworkAsync(NetworkName, CancellationToken.None); } catch (Exception) { }
+            }
         }
         await Silo.DisposeAsync();
         foreach (var image in _images.Distinct())

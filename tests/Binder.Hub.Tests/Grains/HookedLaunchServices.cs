@@ -52,6 +52,10 @@ internal sealed class HookedLaunchBackend(ILaunchBackend inner) : ILaunchBackend
     /// <summary>Runs on every container stop before the container is removed.</summary>
     public Func<string, Task>? BeforeStop { get; set; }
 
+    public Task PrepareAsync(CancellationToken cancellationToken) => inner.PrepareAsync(cancellationToken);
+
+    public Task<NodeResources> GetNodeResourcesAsync(CancellationToken cancellationToken) => inner.GetNodeResourcesAsync(cancellationToken);
+
     public Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken) => inner.StartAsync(start, cancellationToken);
 
     public async Task StopAsync(string sessionId, CancellationToken cancellationToken)

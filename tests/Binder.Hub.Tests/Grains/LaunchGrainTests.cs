@@ -83,6 +83,55 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
     }
 
     [Fact]
+    public async Task TheNodeQuotaDefaultsToWhatFitsInTheNodesMemoryAfterTheReserveAndFreesItsSlotWhenASessionStops()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        const long sessionMemory = 256L * 1024 * 1024;
+        using var docker = new Binder.Build.Docker.DockerClient(GrainTestHost.TestOptions().Docker,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance);
+        var memory = (await docker.GetSystemInfoAsync(Token)).MemoryBytes;
+        // Room for one and a half sessions once the reserve is taken: the default quota is 1.
+        var options = GrainTestHost.TestOptions() with { Sessions = new SessionOptions { NodeMemoryReserveBytes = memory - sessionMemory * 3 / 2 } };
+        await using var host = await GrainTestHost.StartAsync(options, proxy: proxy, launch: o => o with { MemoryLimitBytes = sessionMemory });
+        var first = SessionIds.NewSessionId();
+        var second = SessionIds.NewSessionId();
+        var third = SessionIds.NewSessionId();
+        var nodeQuota = host.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + GrainTestHost.Node);
+
+        Assert.Equal(BinderPhases.Ready, (await LaunchAsync(host, first, Order(host)))[^1].Phase);
+        var refused = (await LaunchAsync(host, second, Order(host)))[^1];
+
+        Assert.Equal(BinderPhases.Failed, refused.Phase);
+        Assert.Equal(429, refused.StatusCode);
+        Assert.Equal("This node runs as many sessions as it has room for (quota 1); try again later.\n", refused.Message);
+        Assert.Equal([first], await nodeQuota.GetHolders());
+        Assert.Equal([first], await host.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
+        await host.Grains.GetGrain<ILaunchGrain>(first).Stop("test over");
+        Assert.Empty(await nodeQuota.GetHolders());
+        Assert.Equal(BinderPhases.Ready, (await LaunchAsync(host, third, Order(host)))[^1].Phase);
+        Assert.Equal([third], await nodeQuota.GetHolders());
+        await host.Grains.GetGrain<ILaunchGrain>(third).Stop("test over");
+    }
+
+    [Fact]
+    public async Task ANodeWithoutRoomForOneSessionRefusesLaunchesNamingTheSettingsAndStartsNothing()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        var options = GrainTestHost.TestOptions() with { Sessions = new SessionOptions { NodeMemoryReserveBytes = long.MaxValue / 2 } };
+        await using var host = await GrainTestHost.StartAsync(options, proxy: proxy, launch: o => o with { MemoryLimitBytes = 256L * 1024 * 1024 });
+        var session = SessionIds.NewSessionId();
+
+        var refused = (await LaunchAsync(host, session, Order(host)))[^1];
+
+        Assert.Equal(429, refused.StatusCode);
+        Assert.Contains("no room for a session", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Binder:Sessions:NodeMemoryReserveBytes", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Binder:Sessions:NodeQuota", refused.Message, StringComparison.Ordinal);
+        await AssertGoneAsync(host, proxy, session);
+        Assert.Empty(await host.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
+    }
+
+    [Fact]
     public async Task IdleSessionIsCulled()
     {
         await using var proxy = await GrainTestHost.StartProxyAsync();
@@ -340,6 +389,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         {
             await docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
         }
+        await docker.RemoveNetworkAsync(new DockerLaunchOptions { InstanceName = instance }.NetworkName, CancellationToken.None);
     }
 
     private static ILaunchBackend Backend(GrainTestHost host) => host.Silo.Services.GetRequiredService<ILaunchBackend>();

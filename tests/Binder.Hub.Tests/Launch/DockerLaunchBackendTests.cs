@@ -26,7 +26,8 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
         DefaultTarget = defaultTarget,
     };
 
-    private static async Task<HttpResponseMessage> GetAsync(HttpClient http, Uri url, string? token)
+    /// <summary>A GET with <c>Authorization: token ...</c> (none when <paramref name="token"/> is null).</summary>
+    internal static async Task<HttpResponseMessage> GetAsync(HttpClient http, Uri url, string? token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (token is not null)
@@ -36,57 +37,27 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
         return await http.SendAsync(request, Token);
     }
 
-    private static List<string> CommandLines() => Processes().Select(p => p.CommandLine).ToList();
-
-    /// <summary>The host's processes (a container's processes are among them) with their command lines.</summary>
-    private static List<(string Pid, string CommandLine)> Processes()
-    {
-        var processes = new List<(string, string)>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            try
-            {
-                if (Path.GetFileName(directory).All(char.IsAsciiDigit))
-                {
-                    processes.Add((Path.GetFileName(directory), File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ')));
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The process ended meanwhile.
-            }
-        }
-        return processes;
-    }
-
-    /// <summary>A cgroup file of a process's controller (cgroup v1: its own hierarchy; v2: the unified one).</summary>
-    private static string CgroupFile(string pid, string controller, string v1File, string v2File)
-    {
-        var lines = File.ReadAllLines($"/proc/{pid}/cgroup");
-        var v1 = lines.Select(l => l.Split(':', 3)).FirstOrDefault(parts => parts.Length == 3 && parts[1].Split(',').Contains(controller));
-        if (v1 is not null && Directory.Exists($"/sys/fs/cgroup/{controller}"))
-        {
-            return File.ReadAllText($"/sys/fs/cgroup/{controller}{v1[2]}/{v1File}").Trim();
-        }
-        var v2 = lines.Select(l => l.Split(':', 3)).First(parts => parts.Length == 3 && parts[0] == "0");
-        return File.ReadAllText($"/sys/fs/cgroup{v2[2]}/{v2File}").Trim();
-    }
+    private static List<string> CommandLines() => HostProcesses.All().Select(p => p.CommandLine).ToList();
 
     [Fact]
-    public async Task A_session_runs_with_the_configured_memory_and_cpu_limits()
+    public async Task A_session_runs_with_the_configured_memory_without_extra_swap_and_cpu_and_process_limits()
     {
-        using var backend = fixture.CreateBackend(fixture.Options() with { MemoryLimitBytes = 512L * 1024 * 1024, CpuLimit = 0.5 });
+        using var backend = fixture.CreateBackend(fixture.Options() with { MemoryLimitBytes = 512L * 1024 * 1024, CpuLimit = 0.5, PidsLimit = 300 });
         var start = NewStart(fixture.SessionImage);
         await backend.StartAsync(start, Token);
         try
         {
-            var (pid, _) = Assert.Single(Processes(), p => p.CommandLine.Contains($"--NotebookApp.base_url={start.BaseUrl}", StringComparison.Ordinal));
+            var (pid, _) = Assert.Single(HostProcesses.All(), p => p.CommandLine.Contains($"--NotebookApp.base_url={start.BaseUrl}", StringComparison.Ordinal));
 
-            var memory = CgroupFile(pid, "memory", "memory.limit_in_bytes", "memory.max");
+            var memory = HostProcesses.CgroupFile(pid, "memory", "memory.limit_in_bytes", "memory.max");
             Assert.Equal((512L * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture), memory);
+            // Memory plus swap equals memory: no swap on top (cgroup v2 lists the swap alone, which is then 0).
+            var swap = HostProcesses.CgroupFile(pid, "memory", "memory.memsw.limit_in_bytes", "memory.swap.max");
+            Assert.Equal(File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes") ? memory : "0", swap);
+            Assert.Equal("300", HostProcesses.CgroupFile(pid, "pids", "pids.max", "pids.max"));
             var cpu = File.Exists($"/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
-                ? CgroupFile(pid, "cpu", "cpu.cfs_quota_us", "cpu.max") + " " + CgroupFile(pid, "cpu", "cpu.cfs_period_us", "cpu.max")
-                : CgroupFile(pid, "cpu", "", "cpu.max");
+                ? HostProcesses.CgroupFile(pid, "cpu", "cpu.cfs_quota_us", "cpu.max") + " " + HostProcesses.CgroupFile(pid, "cpu", "cpu.cfs_period_us", "cpu.max")
+                : HostProcesses.CgroupFile(pid, "cpu", "", "cpu.max");
             var parts = cpu.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
             Assert.Equal(0.5, parts[0] / parts[1], precision: 3);
         }
@@ -125,7 +96,11 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
         {
             Assert.Equal(start.SessionId, session.SessionId);
             Assert.True(session.Running);
-            Assert.StartsWith("http://127.0.0.1:", session.Target, StringComparison.Ordinal);
+            // The proxy reaches Jupyter at the container's address on the session network, on Jupyter's own port.
+            var network = (await fixture.Docker.InspectNetworkAsync(backend.NetworkName, Token))!;
+            var target = new Uri(session.Target);
+            Assert.True(IPNetwork.Parse(network.Subnets[0]).Contains(IPAddress.Parse(target.Host)), $"{session.Target} is not on {network.Subnets[0]}");
+            Assert.Equal(8888, target.Port);
             await proxy.Client.AddRouteAsync(start.BaseUrl, session.Target, new Dictionary<string, string> { ["session"] = start.SessionId }, Token);
 
             // No cookie jar: the login cookie from the request with the token would let the later ones in.
@@ -154,7 +129,7 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
             // The container's processes are the host's too: the Jupyter server is found by its base URL, and its
             // command line (what ps and docker inspect show) holds no token.
             var jupyter = Assert.Single(CommandLines(), c => c.Contains($"--NotebookApp.base_url={start.BaseUrl}", StringComparison.Ordinal));
-            Assert.Contains("--ip=127.0.0.1", jupyter, StringComparison.Ordinal);
+            Assert.Contains("--ip=0.0.0.0", jupyter, StringComparison.Ordinal);
             Assert.DoesNotContain(start.Token, jupyter, StringComparison.Ordinal);
 
             var route = Assert.Single(await proxy.Client.GetRoutesAsync(Token), r => r.Data.GetValueOrDefault("session") == start.SessionId);
@@ -191,6 +166,26 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
         finally
         {
             await proxy.Client.DeleteRouteAsync(start.BaseUrl, CancellationToken.None);
+            await backend.StopAsync(start.SessionId, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_session_start_records_the_use_of_its_image_for_the_image_cleaner()
+    {
+        using var backend = fixture.CreateBackend();
+        var before = (await fixture.Docker.InspectImageAsync(fixture.SessionImage, Token))!;
+        var start = NewStart(fixture.SessionImage);
+        await backend.StartAsync(start, Token);
+        try
+        {
+            var after = (await fixture.Docker.InspectImageAsync(fixture.SessionImage, Token))!;
+            Assert.Equal(before.Id, after.Id);
+            Assert.Equal(before.RepoTags, after.RepoTags);
+            Assert.True(after.LastTagTime > before.LastTagTime, $"LastTagTime {before.LastTagTime:O} did not move ({after.LastTagTime:O})");
+        }
+        finally
+        {
             await backend.StopAsync(start.SessionId, CancellationToken.None);
         }
     }

@@ -71,6 +71,73 @@ public sealed class LaunchOptionsTests
     }
 
     [Fact]
+    public void Sessions_default_to_the_isolated_network_named_after_the_instance_with_limits_on_everything()
+    {
+        var options = new DockerLaunchOptions { InstanceName = "mybinder" };
+
+        Assert.Equal(SessionNetworkMode.Isolated, options.Network.Mode);
+        Assert.Equal("mybinder-sessions", options.NetworkName);
+        Assert.Null(options.Network.Subnet);
+        Assert.Null(options.Network.PublishAddress);
+        Assert.Equal(1000, options.UserId);
+        Assert.True(options.PidsLimit > 0);
+        Assert.True(options.MemoryLimitBytes > 0);
+        Assert.True(options.CpuLimit > 0);
+        Assert.Equal("own-net", (options with { Network = new SessionNetworkOptions { Name = "own-net" } }).NetworkName);
+    }
+
+    [Theory]
+    [InlineData("10.213.0.0/16", null, null)]
+    [InlineData("10.213.0.1/16", null, "Network:Subnet '10.213.0.1/16'")]
+    [InlineData("not-a-subnet", null, "Network:Subnet 'not-a-subnet'")]
+    [InlineData(null, "10.0.0.5", null)]
+    [InlineData(null, "node-7", "Network:PublishAddress 'node-7'")]
+    [InlineData(null, "0.0.0.0", "Network:PublishAddress '0.0.0.0' publishes on every address, so the proxy needs TargetHost")]
+    public void Network_settings_are_checked_and_named(string? subnet, string? publish, string? problem)
+    {
+        var problems = DockerLaunchOptionsValidator.Problems(new DockerLaunchOptions { Network = new SessionNetworkOptions { Subnet = subnet, PublishAddress = publish } });
+
+        if (problem is null)
+        {
+            Assert.Empty(problems);
+        }
+        else
+        {
+            Assert.StartsWith(problem, Assert.Single(problems), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Bad_network_names_root_and_tiny_process_limits_are_refused()
+    {
+        var problems = DockerLaunchOptionsValidator.Problems(new DockerLaunchOptions
+        {
+            Network = new SessionNetworkOptions { Name = "host", Mode = SessionNetworkMode.Host, Subnet = "10.1.0.0/16" },
+            UserId = 0,
+            PidsLimit = 5,
+            JupyterPort = 0,
+        });
+
+        Assert.Contains(problems, p => p.StartsWith("Network:Name 'host'", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Network:Subnet and Network:PublishAddress apply to the isolated network only", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("(Binder:Buildpacks:UserId) must be 1 or more: sessions never run as root", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("PidsLimit 5", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("JupyterPort 0", StringComparison.Ordinal));
+        Assert.Equal(5, problems.Count);
+    }
+
+    [Fact]
+    public void The_node_quota_is_what_fits_in_memory_after_the_reserve_and_unbounded_only_without_a_session_limit()
+    {
+        const long gib = 1024L * 1024 * 1024;
+
+        Assert.Equal(10, new NodeResources(24 * gib, 2 * gib).SessionCapacity(4 * gib));
+        Assert.Equal(9, new NodeResources(23 * gib + 1, 2 * gib).SessionCapacity(4 * gib));
+        Assert.Equal(0, new NodeResources(3 * gib, 2 * gib).SessionCapacity(4 * gib));
+        Assert.Null(new NodeResources(24 * gib, 0).SessionCapacity(4 * gib));
+    }
+
+    [Fact]
     public void The_session_token_is_not_printed_with_the_start_request()
     {
         var start = new SessionStart("s-1", "image:tag", "session-token-s3cret", "/user/s-1/", "gh/org/repo@abc");

@@ -34,6 +34,9 @@ public sealed class SessionImageFixture : IAsyncLifetime
     /// <summary>The session image with a system <c>jupyter_notebook_config.py</c> that sets an empty token.</summary>
     public string TokenOffConfigImage { get; } = $"binder-launch-tests/token-off-config:{TestEnvironment.UniqueSuffix()}";
 
+    /// <summary>The session image with <c>USER root</c> at the end, as a repository's Dockerfile may say.</summary>
+    public string RootUserImage { get; } = $"binder-launch-tests/root-user:{TestEnvironment.UniqueSuffix()}";
+
     /// <summary>The line the silent image prints, so tests can find it in error messages.</summary>
     public const string SilentMarker = "not-a-jupyter-server-here";
 
@@ -91,6 +94,7 @@ public sealed class SessionImageFixture : IAsyncLifetime
             Tar(("Dockerfile", $"FROM {SessionImage}\nCOPY jupyter_notebook_config.py /etc/jupyter/jupyter_notebook_config.py\n"),
                 ("jupyter_notebook_config.py", "c.NotebookApp.token = ''\nc.NotebookApp.password = ''\n")),
             new DockerBuildParameters { Tags = [TokenOffConfigImage] }, null, token);
+        await Docker.BuildImageAsync(Tar(("Dockerfile", $"FROM {SessionImage}\nUSER root\n")), new DockerBuildParameters { Tags = [RootUserImage] }, null, token);
     }
 
     public async ValueTask DisposeAsync()
@@ -99,7 +103,8 @@ public sealed class SessionImageFixture : IAsyncLifetime
         {
             await Docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
         }
-        foreach (var image in new[] { TokenOffCommandImage, TokenOffConfigImage, SessionImage, SilentImage })
+        try { await Docker.RemoveNetworkAsync(Options().NetworkName, CancellationToken.None); } catch (BinderBuildException) { }
+        foreach (var image in new[] { TokenOffCommandImage, TokenOffConfigImage, RootUserImage, SessionImage, SilentImage })
         {
             try { await Docker.RemoveImageAsync(image, force: true, CancellationToken.None); } catch (BinderBuildException) { }
         }

@@ -42,7 +42,7 @@ public sealed class BuildFailureStatusTests
 
         Assert.Equal(BinderPhases.Failed, failed.Phase);
         Assert.Equal(503, failed.StatusCode);
-        Assert.Contains($"This is not a problem in the repository: the Python package index at {index} (set by Buildpacks:PythonIndexUrl) could not be reached " +
+        Assert.Contains($"This is not a problem in the repository: the Python package index at {index} (set by Binder:Buildpacks:PythonIndexUrl) could not be reached " +
             "(the connection was refused)", failed.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Fix the failing step", failed.Message, StringComparison.Ordinal);
     }

@@ -17,8 +17,9 @@ internal sealed class BinderTestApp : IAsyncDisposable
 {
     private readonly TempDirectory _data;
 
-    private BinderTestApp(WebApplication app, int port, string suffix, TempDirectory data, CapturedLog log)
+    private BinderTestApp(WebApplication app, int port, string suffix, TempDirectory data, CapturedLog log, string networkName)
     {
+        NetworkName = networkName;
         Log = log;
         _data = data;
         App = app;
@@ -41,6 +42,9 @@ internal sealed class BinderTestApp : IAsyncDisposable
     public string ImagePrefix => $"servertest-{Suffix}-";
 
     public string InstanceName => $"servertest-{Suffix}";
+
+    /// <summary>The service's session network: <c>Launch:Docker:Network:Name</c> when the test set one, else the default name.</summary>
+    public string NetworkName { get; }
 
     public IProxyClient Proxy => App.Services.GetRequiredService<IProxyClient>();
 
@@ -82,6 +86,7 @@ internal sealed class BinderTestApp : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Logging.AddProvider(log);
         });
+        var network = values.GetValueOrDefault("Launch:Docker:Network:Name") is { Length: > 0 } named ? named : $"{values["Launch:Docker:InstanceName"]}-sessions";
         try
         {
             await app.StartAsync(TestContext.Current.CancellationToken);
@@ -90,9 +95,12 @@ internal sealed class BinderTestApp : IAsyncDisposable
         {
             await app.DisposeAsync();
             data.Dispose();
+            // A start that failed after the session network was made must not leave it behind.
+            using var docker = new DockerClient(new DockerOptions { Host = TestEnvironment.DockerHost }, Microsoft.Extensions.Logging.Abstractions.NullLogger<DockerClient>.Instance);
+            try { await docker.RemoveNetworkAsync(network, CancellationToken.None); } catch (Binder.Build.BinderBuildException) { }
             throw;
         }
-        return new BinderTestApp(app, port, suffix, data, log);
+        return new BinderTestApp(app, port, suffix, data, log, network);
     }
 
     /// <summary>A GET with <c>Accept: text/event-stream</c>, read as it comes.</summary>
@@ -130,6 +138,12 @@ internal sealed class BinderTestApp : IAsyncDisposable
             {
                 await docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
             }
+            if (!KeepSessionsOnDispose)
+            {
+                // The service never removes its session network; the test does (a restart test's next app shares it).
+                try { await docker.RemoveNetworkAsync(NetworkName, CancellationToken.None); } catch (Binder.Build.BinderBuildException) { }
+            }
+            docker.Dispose();
             _data.Dispose();
         }
     }
