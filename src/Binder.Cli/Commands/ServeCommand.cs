@@ -34,7 +34,12 @@ internal static class ServeCommand
             try
             {
                 var settings = BinderSettings.ParseOverrides(parse.GetValue(BinderCommandLine.Config) ?? []).ToList();
-                if (parse.GetValue(urls) is { Length: > 0 } listen) settings.Add(KeyValuePair.Create("Server:Urls", (string?)listen));
+                if (parse.GetValue(urls) is { Length: > 0 } listen)
+                {
+                    // --urls wins over a --config Server:Urls (a key twice would make the configuration refuse both).
+                    settings.RemoveAll(pair => string.Equals(pair.Key, "Server:Urls", StringComparison.OrdinalIgnoreCase));
+                    settings.Add(KeyValuePair.Create("Server:Urls", (string?)listen));
+                }
                 var verbose = parse.GetValue(BinderCommandLine.Verbose);
                 await using var app = BinderServer.Build([.. parse.UnmatchedTokens], settings, builder =>
                 {
