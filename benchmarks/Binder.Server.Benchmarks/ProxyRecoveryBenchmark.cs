@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
 using Binder.Build.Docker;
 using Binder.Hub.Launch;
+using Binder.Server.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Binder.Server.Benchmarks;
@@ -33,36 +32,57 @@ internal static class ProxyRecoveryBenchmark
         using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(2) };
         var adoption = new List<double>();
         var restoration = new List<double>();
-        for (var run = 0; run < runs; run++)
+        var current = server;
+        try
         {
-            var proxyPid = ProxyPid(server.DataDirectory);
-            server.KillHard();
-            var started = Stopwatch.GetTimestamp();
-            var restarted = new ServerProcess(server.Suffix, Guid.NewGuid().ToString("N"), server);
-            var serving = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            await server.DisposeAsync();
-            server = restarted;
-            if (ProxyPid(server.DataDirectory) != proxyPid) throw new InvalidOperationException("The restarted service did not adopt the proxy.");
-            if (!await AllAnswerAsync(http, launched)) throw new InvalidOperationException("A session does not answer after the service restart.");
-            adoption.Add(serving);
+            for (var run = 0; run < runs; run++)
+            {
+                var proxyPid = ProxyRecord.Pid(current.DataDirectory);
+                current.KillHard();
+                var started = Stopwatch.GetTimestamp();
+                var restarted = new ServerProcess(current.Suffix, Guid.NewGuid().ToString("N"), current);
+                var serving = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                if (!ReferenceEquals(current, server)) await current.DisposeAsync();
+                current = restarted;
+                if (ProxyRecord.Pid(current.DataDirectory) != proxyPid) throw new InvalidOperationException("The restarted service did not adopt the proxy.");
+                if (!await ProxyRecord.AllAnswerAsync(http, launched, CancellationToken.None)) throw new InvalidOperationException("A session does not answer after the service restart.");
+                adoption.Add(serving);
 
-            proxyPid = ProxyPid(server.DataDirectory);
-            using (var proxy = Process.GetProcessById(proxyPid)) proxy.Kill();
-            var killed = Stopwatch.GetTimestamp();
-            while (!await AllAnswerAsync(http, launched))
-            {
-                if (Stopwatch.GetElapsedTime(killed) > TimeSpan.FromMinutes(2)) throw new InvalidOperationException("The routes did not come back within 2 minutes.");
-                await Task.Delay(10);
+                proxyPid = ProxyRecord.Pid(current.DataDirectory);
+                using (var proxy = Process.GetProcessById(proxyPid)) proxy.Kill();
+                var killed = Stopwatch.GetTimestamp();
+                while (!await ProxyRecord.AllAnswerAsync(http, launched, CancellationToken.None))
+                {
+                    if (Stopwatch.GetElapsedTime(killed) > TimeSpan.FromMinutes(2)) throw new InvalidOperationException("The routes did not come back within 2 minutes.");
+                    await Task.Delay(10);
+                }
+                var restored = Stopwatch.GetElapsedTime(killed).TotalSeconds;
+                restoration.Add(restored);
+                Output.Print(new Dictionary<string, object?>
+                {
+                    ["benchmark"] = "server.proxy_recovery.run", ["run"] = run, ["sessions"] = sessions,
+                    ["service_restart_to_serving_with_adopted_proxy_s"] = Math.Round(serving, 3),
+                    ["proxy_kill_to_all_sessions_answering_s"] = Math.Round(restored, 3),
+                    ["load_average"] = File.ReadAllText("/proc/loadavg").Split(' ')[0],
+                });
             }
-            var restored = Stopwatch.GetElapsedTime(killed).TotalSeconds;
-            restoration.Add(restored);
-            Output.Print(new Dictionary<string, object?>
+        }
+        catch
+        {
+            // A failed run leaves no service and no proxy behind: the one started here is stopped (with its proxy),
+            // and a proxy whose service was killed is killed too (the caller disposes the first service).
+            var proxy = ProxyRecord.Read(current.DataDirectory);
+            if (!ReferenceEquals(current, server)) await current.DisposeAsync();
+            ProxyRecord.KillIfRunning(proxy);
+            throw;
+        }
+        finally
+        {
+            using var docker = new DockerClient(new DockerOptions { Host = ServerProcess.Required("DOCKER_HOST") }, NullLogger<DockerClient>.Instance);
+            foreach (var container in await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Instance] = current.InstanceName }, CancellationToken.None))
             {
-                ["benchmark"] = "server.proxy_recovery.run", ["run"] = run, ["sessions"] = sessions,
-                ["service_restart_to_serving_with_adopted_proxy_s"] = Math.Round(serving, 3),
-                ["proxy_kill_to_all_sessions_answering_s"] = Math.Round(restored, 3),
-                ["load_average"] = File.ReadAllText("/proc/loadavg").Split(' ')[0],
-            });
+                await docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
+            }
         }
         Output.Print(new Dictionary<string, object?>
         {
@@ -70,31 +90,6 @@ internal static class ProxyRecoveryBenchmark
             ["readoption_median_s"] = Output.Median(adoption), ["readoption_max_s"] = Output.Percentile(adoption, 1),
             ["route_restoration_median_s"] = Output.Median(restoration), ["route_restoration_max_s"] = Output.Percentile(restoration, 1),
         });
-        using var docker = new DockerClient(new DockerOptions { Host = ServerProcess.Required("DOCKER_HOST") }, NullLogger<DockerClient>.Instance);
-        foreach (var container in await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Instance] = server.InstanceName }, CancellationToken.None))
-        {
-            await docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
-        }
-        return server;
-    }
-
-    private static int ProxyPid(string data) =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(data, "proxy.json"))).RootElement.GetProperty("Pid").GetInt32();
-
-    private static async Task<bool> AllAnswerAsync(HttpClient http, List<(string Url, string Token)> sessions)
-    {
-        foreach (var (url, token) in sessions)
-        {
-            try
-            {
-                using var response = await http.GetAsync($"{url.TrimEnd('/')}/api/status?token={token}");
-                if (response.StatusCode != HttpStatusCode.OK) return false;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        }
-        return true;
+        return current;
     }
 }

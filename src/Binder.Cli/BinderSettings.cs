@@ -108,8 +108,13 @@ internal sealed record BinderSettings(
         return options;
     }
 
-    internal static IEnumerable<KeyValuePair<string, string?>> ParseOverrides(IEnumerable<string> overrides)
+    /// <summary>
+    /// The <c>--config Section:Key=value</c> items as configuration pairs. A key given twice takes its last value, as
+    /// command lines do (a script adds its own setting after a shared list); configuration keys ignore case.
+    /// </summary>
+    internal static IReadOnlyList<KeyValuePair<string, string?>> ParseOverrides(IEnumerable<string> overrides)
     {
+        var pairs = new List<KeyValuePair<string, string?>>();
         foreach (var item in overrides)
         {
             var equals = item.IndexOf('=');
@@ -117,8 +122,11 @@ internal sealed record BinderSettings(
             {
                 throw new SettingsException($"--config '{item}' is not of the form Section:Key=value (for example Buildpacks:BaseImage=debian:bookworm).");
             }
-            yield return KeyValuePair.Create(item[..equals].Trim(), (string?)item[(equals + 1)..]);
+            var key = item[..equals].Trim();
+            pairs.RemoveAll(pair => string.Equals(pair.Key, key, StringComparison.OrdinalIgnoreCase));
+            pairs.Add(KeyValuePair.Create(key, (string?)item[(equals + 1)..]));
         }
+        return pairs;
     }
 }
 

@@ -56,10 +56,16 @@ public static class BinderServer
         var configuration = builder.Configuration;
         var urls = configuration["urls"] is { Length: > 0 } given ? given : configuration.GetSection(ServerOptions.Section)["Urls"] ?? new ServerOptions().Urls;
         var listen = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        // The data directory and the proxy settings are resolved here, once: the listeners need the socket's path
+        // before the services exist.
+        var data = DataDirectory.From(configuration);
+        var proxy = ProxyHost.Bind(configuration, data);
         // The owned proxy reaches the front end through a socket of its own: what comes through it is known to come
         // through that proxy.
-        if (ProxyHost.FrontEndSocketUrl(configuration) is { } socket) listen.Add(socket);
+        if (proxy.FrontEndSocket is { } socket) listen.Add("http://unix:" + socket);
         builder.WebHost.UseUrls([.. listen]);
+        // Marked on the connection by the socket's own listener: other unix listeners, however configured, are not it.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => OwnedProxyConnection.MarkWhenOn(endpoint, proxy.FrontEndSocket)));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Orleans reports every start step and option, and its placement retries log each attempt (Polly): warnings up.
         // The silo's start-up advice to use server GC is meant for big multi-core silos, not this one-process service.
@@ -77,13 +83,19 @@ public static class BinderServer
         services.TryAddSingleton(TimeProvider.System);
 
         // What the silo is made of is bound and validated here, so a bad key stops the start before anything runs.
-        var hub = new HubConfiguration(configuration);
+        var hub = new HubConfiguration(configuration, data);
         var silo = SiloHosting.Bind<SiloHostOptions>(configuration, SiloHostOptions.Section);
         if (new SiloHostOptionsValidator().Validate(null, silo) is { Failed: true } badSilo)
         {
             throw new OptionsValidationException(SiloHostOptions.Section, typeof(SiloHostOptions), badSilo.Failures);
         }
-        // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both.
+        // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both. The binder
+        // leaves a property without a public setter alone, so a Launch:Docker:UserId would be ignored without a word.
+        if (configuration[$"{DockerLaunchOptions.Section}:{nameof(DockerLaunchOptions.UserId)}"] is not null)
+        {
+            throw new OptionsValidationException(DockerLaunchOptions.Section, typeof(DockerLaunchOptions),
+                [$"{DockerLaunchOptions.Section}:UserId is not a setting: sessions run as {BinderHubOptions.SectionName}:Buildpacks:UserId, the uid images are built for; set that instead."]);
+        }
         var launch = SiloHosting.Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section) with { UserId = hub.Hub.Buildpacks.UserId };
         try
         {
@@ -95,12 +107,15 @@ public static class BinderServer
         }
         services.AddSingleton(hub);
         services.AddSingleton(silo);
+        // Opened (made private and locked) by whatever resolves it first: the proxy host, the first hosted service,
+        // so before the work directories are swept and before the silo opens its state file there.
+        services.AddSingleton(sp => data.Open(sp.GetRequiredService<ILogger<DataDirectory>>()));
+        services.AddSingleton(proxy);
 
-        // Hosted services start in this order and stop in the reverse: the proxy outlives the grains that use it, the
-        // data directory exists before the silo opens its state there, and sessions are reconciled once the silo runs.
+        // Hosted services start in this order and stop in the reverse: the proxy outlives the grains that use it, and
+        // sessions are reconciled once the silo runs.
         services.AddSingleton<ProxyHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ProxyHost>());
-        services.AddHostedService<DataDirectory>();
         services.AddHostedService<WorkDirectorySweep>();
         builder.UseOrleans(orleans => SiloHosting.Configure(orleans, silo, hub));
         services.AddHostedService<SessionReconciler>();
@@ -108,7 +123,8 @@ public static class BinderServer
         // Resolved when first needed, which is after ProxyHost has started (grains activate once the silo runs).
         services.AddSingleton(sp => sp.GetRequiredService<ProxyHost>().Client);
         services.AddSingleton<ILaunchBackend>(sp => new DockerLaunchBackend(
-            sp.GetRequiredService<DockerClient>(), launch, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DockerLaunchBackend>>()));
+            sp.GetRequiredService<DockerClient>(), launch, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DockerLaunchBackend>>(),
+            hub.Hub.RegistryAccess));
         // The builder grain downloads records through the provider the record came from.
         services.AddSingleton<IEnumerable<IRepoProvider>>(sp => sp.GetRequiredService<RepoResolver>().Providers);
         services.AddHttpClient(nameof(RepoResolver));
@@ -129,6 +145,7 @@ public static class BinderServer
         services.AddHttpClient<RegistryProbe>(http => http.Timeout = TimeSpan.FromSeconds(5));
         services.AddClientRateLimit();
         services.AddSingleton<TrustedProxies>();
+        services.AddHostedService<TrustedProxyWarnings>();
         services.AddBinderCors();
         return builder;
     }

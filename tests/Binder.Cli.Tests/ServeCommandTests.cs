@@ -70,11 +70,12 @@ public sealed class ServeCommandTests
         using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
         var port = FreePort();
         var proxyPort = FreePort();
+        var instance = $"cli-serve-{TestEnvironment.UniqueSuffix()}";
         using var process = CliRun.Start("serve", "--urls", $"http://127.0.0.1:{port}",
             $"--Proxy:Command={TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND")}",
             $"--Proxy:PublicBind=127.0.0.1:{proxyPort}", "--Proxy:ApiBind=127.0.0.1:0",
             $"--Binder:Docker:Host={TestEnvironment.DockerHost}", $"--Server:DataDirectory={data.Path}",
-            $"--Launch:Docker:InstanceName=cli-serve-{TestEnvironment.UniqueSuffix()}");
+            $"--Launch:Docker:InstanceName={instance}");
         var stderr = process.StandardError.ReadToEndAsync(Token);
         try
         {
@@ -98,8 +99,63 @@ public sealed class ServeCommandTests
         finally
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
+            // The service made its session network at start and never removes it.
+            using var docker = new Binder.Build.Docker.DockerClient(new Binder.Build.Docker.DockerOptions { Host = TestEnvironment.DockerHost },
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance);
+            await docker.RemoveNetworkAsync($"{instance}-sessions", CancellationToken.None);
         }
     }
+
+    [Fact]
+    public async Task A_second_serve_on_the_same_data_directory_exits_2_naming_the_first_and_leaves_its_proxy_and_socket_alone()
+    {
+        using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
+        var port = FreePort();
+        var proxyPort = FreePort();
+        string[] arguments =
+        [
+            "serve", "--urls", $"http://127.0.0.1:{port}",
+            $"--Proxy:Command={TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND")}", $"--Proxy:PublicBind=127.0.0.1:{proxyPort}", "--Proxy:ApiBind=127.0.0.1:0",
+            $"--Binder:Docker:Host={TestEnvironment.DockerHost}", $"--Server:DataDirectory={data.Path}",
+            $"--Launch:Docker:InstanceName=cli-serve-{TestEnvironment.UniqueSuffix()}",
+        ];
+        using var first = CliRun.Start(arguments);
+        var firstErrors = first.StandardError.ReadToEndAsync(Token);
+        try
+        {
+            await ReadUntilAsync(first.StandardOutput, "Binder is serving at");
+            var firstOutput = first.StandardOutput.ReadToEndAsync(Token);
+            var proxyPid = ProxyPid(data.Path);
+
+            // The same command again, as an operator who forgot the first one would type it.
+            using var second = CliRun.Start(arguments);
+            var secondOutput = second.StandardOutput.ReadToEndAsync(Token);
+            var secondErrors = second.StandardError.ReadToEndAsync(Token);
+            await second.WaitForExitAsync(Token).WaitAsync(TimeSpan.FromMinutes(2), Token);
+
+            Assert.Equal(2, second.ExitCode);
+            Assert.Contains($"Another binder serve (pid {first.Id}) uses data directory {data.Path}; stop it or set Server:DataDirectory", await secondErrors, StringComparison.Ordinal);
+            Assert.DoesNotContain("Binder is serving at", await secondOutput, StringComparison.Ordinal);
+            // The first one's proxy and socket are untouched: it still serves its pages through its proxy.
+            Assert.False(first.HasExited, "the first service stopped when the second was refused");
+            Assert.Equal(proxyPid, ProxyPid(data.Path));
+            using var http = new HttpClient();
+            Assert.Contains("id=\"launch-form\"", await http.GetStringAsync($"http://127.0.0.1:{proxyPort}/", Token), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{port}/versions", Token)).StatusCode);
+
+            using (var kill = Process.Start("kill", ["-TERM", first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync(Token);
+            await first.WaitForExitAsync(Token).WaitAsync(TimeSpan.FromMinutes(2), Token);
+            Assert.True(first.ExitCode == 0, $"exit code {first.ExitCode}; stderr: {await firstErrors}");
+            Assert.Contains("Binder stopped.", await firstOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!first.HasExited) first.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static int ProxyPid(string data) =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(data, "proxy.json"))).RootElement.GetProperty("Pid").GetInt32();
 
     private static async Task<string> ReadUntilAsync(StreamReader reader, string text)
     {

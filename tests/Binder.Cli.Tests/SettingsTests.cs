@@ -24,6 +24,16 @@ public sealed class SettingsTests
     }
 
     [Fact]
+    public void A_key_given_twice_takes_its_last_value()
+    {
+        var settings = BinderSettings.Load(
+            ["Buildpacks:JupyterSource=Debian", "Buildpacks:UserId=1500", "buildpacks:jupytersource=PackageIndex"], new Dictionary<string, string?>());
+
+        Assert.Equal(Binder.Build.Buildpacks.JupyterSource.PackageIndex, settings.Buildpacks.JupyterSource);
+        Assert.Equal(1500, settings.Buildpacks.UserId);
+    }
+
+    [Fact]
     public void Unknown_keys_and_bad_values_are_clear_errors()
     {
         var unknown = Assert.Throws<SettingsException>(() => BinderSettings.Load(["Buildpacks:BaseImag=x"], new Dictionary<string, string?>()));

@@ -10,6 +10,9 @@ namespace Binder.Build.Run;
 /// </summary>
 public static class JupyterStartup
 {
+    /// <summary>How often <see cref="WaitUntilAnsweringAsync"/> asks the daemon whether the container still runs.</summary>
+    public static readonly TimeSpan StateCheckInterval = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The capability list that drops every capability.</summary>
     public const string AllCapabilities = "ALL";
 
@@ -153,6 +156,9 @@ public static class JupyterStartup
         ArgumentNullException.ThrowIfNull(timeProvider);
         using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(2) };
         var started = timeProvider.GetTimestamp();
+        // A refused connection costs next to nothing, so the server is polled often (it answers sooner after it is
+        // up); the daemon is asked whether the container still runs at most every StateCheckInterval.
+        long? lastStateCheck = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -172,10 +178,14 @@ public static class JupyterStartup
             {
                 // Not listening yet.
             }
-            var state = await docker.InspectContainerAsync(containerId, cancellationToken).ConfigureAwait(false);
-            if (state is null || state.Status is not ("running" or "created" or "restarting"))
+            if (lastStateCheck is not { } checkedAt || timeProvider.GetElapsedTime(checkedAt) >= StateCheckInterval)
             {
-                return JupyterStartupOutcome.Exited;
+                lastStateCheck = timeProvider.GetTimestamp();
+                var state = await docker.InspectContainerAsync(containerId, cancellationToken).ConfigureAwait(false);
+                if (state is null || state.Status is not ("running" or "created" or "restarting"))
+                {
+                    return JupyterStartupOutcome.Exited;
+                }
             }
             if (timeProvider.GetElapsedTime(started) > timeout)
             {

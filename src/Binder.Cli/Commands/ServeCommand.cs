@@ -34,7 +34,12 @@ internal static class ServeCommand
             try
             {
                 var settings = BinderSettings.ParseOverrides(parse.GetValue(BinderCommandLine.Config) ?? []).ToList();
-                if (parse.GetValue(urls) is { Length: > 0 } listen) settings.Add(KeyValuePair.Create("Server:Urls", (string?)listen));
+                if (parse.GetValue(urls) is { Length: > 0 } listen)
+                {
+                    // --urls wins over a --config Server:Urls (a key twice would make the configuration refuse both).
+                    settings.RemoveAll(pair => string.Equals(pair.Key, "Server:Urls", StringComparison.OrdinalIgnoreCase));
+                    settings.Add(KeyValuePair.Create("Server:Urls", (string?)listen));
+                }
                 var verbose = parse.GetValue(BinderCommandLine.Verbose);
                 await using var app = BinderServer.Build([.. parse.UnmatchedTokens], settings, builder =>
                 {
@@ -57,6 +62,11 @@ internal static class ServeCommand
             {
                 await stderr.WriteLineAsync("binder: " + e.Message.TrimEnd()).ConfigureAwait(false);
                 return e.ExitCode;
+            }
+            catch (Binder.Server.Hosting.DataDirectoryInUseException e)
+            {
+                await stderr.WriteLineAsync("binder: " + e.Message).ConfigureAwait(false);
+                return ExitCodes.BadInput;
             }
             catch (Binder.Hub.Launch.SessionNetworkException e)
             {

@@ -247,8 +247,14 @@ internal sealed partial class LaunchGrain(
 
     public async Task<bool> Adopt(SessionContainer? container, bool routeExists)
     {
-        if (_launch is not null)
+        if (_launch is { } launching)
         {
+            // A launch in progress owns the session; but a proxy restarted since it added its route (this call comes
+            // from the route restoration then) lost that route: put it back once the container's target is known.
+            if (!routeExists && !launching.IsCancellationRequested && state.State is { State: SessionStates.Starting, StopReason: null, Target: { } target })
+            {
+                await proxy.AddRouteAsync(RoutePath, target, RouteData(), CancellationToken.None);
+            }
             return true;
         }
         var current = state.State;

@@ -22,7 +22,9 @@ public static class BinderHubSiloExtensions
 
     /// <summary>
     /// Re-adopts this node's running sessions and removes what no session owns (see <see cref="SessionJanitor"/>).
-    /// Call it once the silo has started, before serving launches.
+    /// Call it once the silo has started, before serving launches, and again whenever the proxy lost its routes (an
+    /// owned proxy started again): it re-adds the route of every running session and of every launch whose container
+    /// has started.
     /// </summary>
     /// <param name="services">The silo's services.</param>
     /// <param name="cancellationToken">Stops the reconciliation.</param>

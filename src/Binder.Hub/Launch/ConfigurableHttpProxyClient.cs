@@ -20,6 +20,9 @@ public sealed partial class ConfigurableHttpProxyClient : IProxyClient, IDisposa
     private readonly IProxyStatus? _status;
     private readonly TimeSpan _requestTimeout;
 
+    /// <summary>What <see cref="CheckAsync"/> says when the API fails (public text; the reason is logged).</summary>
+    internal const string NotAnswering = "The session proxy's API does not answer as it should; the service's log says why.";
+
     /// <summary>Creates a client for the proxy whose API is at <paramref name="apiUrl"/>.</summary>
     /// <param name="apiUrl">The API's base URL, e.g. <c>http://127.0.0.1:8001</c>.</param>
     /// <param name="publicUrl">The URL people reach sessions through.</param>
@@ -101,6 +104,10 @@ public sealed partial class ConfigurableHttpProxyClient : IProxyClient, IDisposa
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The message is public (<c>/health</c> answers anyone): fixed sentences only; the reason of a failure (addresses,
+    /// the proxy's answer) goes to the log.
+    /// </remarks>
     public async Task<(bool Ok, string Message)> CheckAsync(CancellationToken cancellationToken)
     {
         if (_status?.Problem is { } problem)
@@ -110,11 +117,12 @@ public sealed partial class ConfigurableHttpProxyClient : IProxyClient, IDisposa
         try
         {
             await GetRoutesAsync(cancellationToken).ConfigureAwait(false);
-            return (true, $"The proxy API at {_apiUrl} answers.");
+            return (true, "The session proxy answers.");
         }
         catch (ProxyException e)
         {
-            return (false, e.Message);
+            LogCheckFailed(_logger, e);
+            return (false, NotAnswering);
         }
     }
 
@@ -214,6 +222,9 @@ public sealed partial class ConfigurableHttpProxyClient : IProxyClient, IDisposa
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Proxy route {Path} -> {Target} added")]
     private static partial void LogRouteAdded(ILogger logger, string path, string target);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The session proxy's health check failed")]
+    private static partial void LogCheckFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Proxy route {Path} removed")]
     private static partial void LogRouteDeleted(ILogger logger, string path);

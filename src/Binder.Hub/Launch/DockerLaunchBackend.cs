@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Binder.Build;
 using Binder.Build.Docker;
+using Binder.Build.Registry;
 using Binder.Build.Run;
 using Microsoft.Extensions.Logging;
 
@@ -32,6 +33,7 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
     private readonly LoopbackPorts _ports;
     private readonly HttpClient _http;
     private readonly SessionNetwork _network;
+    private readonly RegistryOptions? _registry;
     private NodeResources? _resources;
     private int _hostNetworkWarned;
 
@@ -40,8 +42,10 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
     /// <param name="options">How sessions run.</param>
     /// <param name="timeProvider">The clock for start timeouts.</param>
     /// <param name="logger">Where starts and stops are logged (never tokens).</param>
+    /// <param name="registry">Credentials for pulling an image that is not in the daemon (it was built on another node,
+    /// or the image cleaner removed it); null pulls anonymously.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public DockerLaunchBackend(DockerClient docker, DockerLaunchOptions options, TimeProvider timeProvider, ILogger<DockerLaunchBackend> logger)
+    public DockerLaunchBackend(DockerClient docker, DockerLaunchOptions options, TimeProvider timeProvider, ILogger<DockerLaunchBackend> logger, RegistryOptions? registry = null)
     {
         ArgumentNullException.ThrowIfNull(docker);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -53,10 +57,14 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
         _logger = logger;
         _ports = new LoopbackPorts(timeProvider);
         _network = new SessionNetwork(docker, options, logger);
+        _registry = registry;
         // No cookie jar: Jupyter sets a login cookie per host, and sessions share 127.0.0.1, so a cookie from one
         // session's good token would vouch for a wrong token (or another session) later.
         _http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = options.RequestTimeout };
     }
+
+    /// <summary>The options in effect (the session uid included, which the host sets from <c>Binder:Buildpacks:UserId</c>).</summary>
+    public DockerLaunchOptions Options => _options;
 
     /// <summary>The container name of a session of this instance.</summary>
     /// <param name="sessionId">The session id.</param>
@@ -109,7 +117,7 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
         try
         {
             var image = await _docker.InspectImageAsync(start.ImageName, cancellationToken).ConfigureAwait(false)
-                ?? throw new SessionStartException($"The image {start.ImageName} is not in the Docker daemon at {_docker.Endpoint}; build or pull it first.");
+                ?? await PullAsync(start, cancellationToken).ConfigureAwait(false);
             if (Isolated)
             {
                 var command = CommandFor(start, image, "0.0.0.0", _options.JupyterPort);
@@ -147,6 +155,22 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
         {
             throw new SessionStartException($"The session {start.SessionId} could not start: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Pulls an image that is not in the daemon when its name names a registry (an image pushed by a build on another
+    /// node, or one the image cleaner removed); a local-only name (no registry) cannot be pulled.
+    /// </summary>
+    private async Task<DockerImageInfo> PullAsync(SessionStart start, CancellationToken cancellationToken)
+    {
+        if (!ImageReference.TryParse(start.ImageName, out var reference) || reference.Registry == ImageReference.DockerHub)
+        {
+            throw new SessionStartException($"The image {start.ImageName} is not in the Docker daemon at {_docker.Endpoint}; build or pull it first.");
+        }
+        LogPulling(_logger, start.SessionId, start.ImageName);
+        await _docker.PullImageAsync(start.ImageName, _registry?.CredentialsFor(reference.Registry), null, cancellationToken).ConfigureAwait(false);
+        return await _docker.InspectImageAsync(start.ImageName, cancellationToken).ConfigureAwait(false)
+            ?? throw new SessionStartException($"The image {start.ImageName} was pulled but is not in the Docker daemon at {_docker.Endpoint}; is another program removing images?");
     }
 
     private IReadOnlyList<string> CommandFor(SessionStart start, DockerImageInfo image, string ip, int port) =>
@@ -416,7 +440,7 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
     /// </summary>
     private async Task MarkImageUsedAsync(string image)
     {
-        if (!Binder.Build.Registry.ImageReference.TryParse(image, out var reference) || reference.Digest is not null || reference.Tag is null)
+        if (!ImageReference.TryParse(image, out var reference) || reference.Digest is not null || reference.Tag is null)
         {
             return;
         }
@@ -472,6 +496,9 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sessions use the host's network ({Section}:Network:Mode = Host): every session can reach every service on this host's loopback (the front end, the proxy's API, the registry, databases) and sniff its traffic if it gains capabilities. Use the isolated network unless this host runs nothing else.")]
     private static partial void LogHostNetwork(ILogger logger, string section);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session}: pulling {Image}, which is not in the Docker daemon")]
+    private static partial void LogPulling(ILogger logger, string session, string image);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The session network {Network} is gone (removed by hand?); creating it again")]
     private static partial void LogNetworkGone(ILogger logger, string network);

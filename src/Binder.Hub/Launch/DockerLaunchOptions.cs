@@ -88,8 +88,11 @@ public sealed record DockerLaunchOptions
     /// <summary>How long Jupyter may take to answer before the start is given up and the container removed.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>The pause between two probes of a starting Jupyter server.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// The pause between two probes of a starting Jupyter server. Short: a probe of a server not yet listening is a
+    /// refused connection on the session network, and every pause is time the person waits after Jupyter is up.
+    /// </summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How long a stopped session may take to exit before it is killed.</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(3);

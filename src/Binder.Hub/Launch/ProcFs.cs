@@ -6,7 +6,7 @@ namespace Binder.Hub.Launch;
 
 /// <summary>
 /// What Linux's <c>/proc</c> tells about other processes: whether a pid is still the process it was (its start time),
-/// its command line, and which process listens on a TCP port. Used to recognise the proxy a previous run left, and to
+/// its command line and name, and which process listens on a TCP port. Used to recognise the proxy a previous run left, and to
 /// name the program that holds a port the proxy needs.
 /// </summary>
 internal static class ProcFs
@@ -45,11 +45,24 @@ internal static class ProcFs
         }
     }
 
+    /// <summary>The process's command name (<c>/proc/pid/comm</c>, at most 15 characters, no arguments), or "?" when it cannot be read.</summary>
+    public static string CommandName(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "?";
+        }
+    }
+
     /// <summary>
     /// The process listening on <paramref name="address"/>:<paramref name="port"/> (or on the wildcard address), with
-    /// its command line; null when none is found or it cannot be seen (another user's process).
+    /// its command name; null when none is found or it cannot be seen (another user's process).
     /// </summary>
-    public static (int Pid, string Command)? Listener(IPAddress address, int port)
+    public static (int Pid, string Name)? Listener(IPAddress address, int port)
     {
         var inodes = ListeningInodes(address, port);
         if (inodes.Count == 0) return null;
@@ -71,7 +84,7 @@ internal static class ProcFs
                     && long.TryParse(target.AsSpan(8, target.Length - 9), NumberStyles.None, CultureInfo.InvariantCulture, out var inode)
                     && inodes.Contains(inode))
                 {
-                    return (pid, string.Join(' ', CommandLine(pid)));
+                    return (pid, CommandName(pid));
                 }
             }
         }

@@ -62,6 +62,10 @@ public sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             {
                 problems.Add($"DefaultTarget '{target}' must be an absolute http:// or https:// URL.");
             }
+            if (o.ExtraArguments.Any(a => a.Trim() == "--no-x-forward"))
+            {
+                problems.Add("ExtraArguments has --no-x-forward: the front end learns each client's address from the X-Forwarded-For header the proxy adds, and without it bans and rate limits cannot tell clients apart. Remove it.");
+            }
             if (o.LogLevel is not ("debug" or "info" or "warn" or "error"))
             {
                 problems.Add($"LogLevel '{o.LogLevel}' must be debug, info, warn or error.");

@@ -17,13 +17,14 @@ namespace Binder.Hub.Launch;
 /// <c>proxy.log</c> there (not to pipes that die with the service), and <c>proxy.json</c> records its pid, ports and
 /// token, so the next run can adopt it (<see cref="TryAdoptAsync"/>).
 /// </summary>
-public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
+public sealed partial class ProxyProcess : IAsyncDisposable
 {
     private const int OutputLines = 40;
     private const string LogFileName = "proxy.log";
     private const string PreloadFileName = "proxy-preload.mjs";
     private static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ExitPoll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Process? _child;
     private readonly long _startTicks;
@@ -35,6 +36,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
     private readonly TimeProvider _timeProvider;
     private readonly IPEndPoint _publicEndpoint;
     private int _stopping;
+    private string? _temporaryDirectory;
 
     private ProxyProcess(Process? child, int pid, long startTicks, IPEndPoint publicEndpoint, Uri publicUrl, Uri apiUrl, string authToken,
         string? stateDirectory, TimeProvider timeProvider, ILogger logger)
@@ -73,10 +75,6 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
     public Task Exited => _exited.Task;
 
     internal string AuthToken { get; }
-
-    string? IProxyStatus.Problem => HasExited ? DescribeExit() : null;
-
-    Task IProxyStatus.WaitUntilRunningAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Starts the proxy and returns once its API answers.</summary>
     /// <param name="options">Command, addresses, default target, timeouts (<see cref="ProxyOptions.ApiUrl"/> must be null).</param>
@@ -131,19 +129,29 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
     /// Takes over the proxy an earlier run of the service left in <see cref="ProxyOptions.StateDirectory"/>, when it
     /// is still that proxy: the pid runs with the recorded start time, its command line is configurable-http-proxy on
     /// the recorded ports, they match the settings, and its API answers with the recorded token. Returns null (and
-    /// says why in the log) otherwise; a process that is not the proxy is never touched.
+    /// says why in the log) otherwise. A process that is not provably ours is never touched; one that is (pid, start
+    /// time and command line match the record) but was started with other settings, or whose API does not answer
+    /// within <see cref="ProxyOptions.StartTimeout"/>, is stopped, so the new proxy can take its ports.
+    /// <c>proxy.json</c> stays until that is decided.
     /// </summary>
     internal static async Task<ProxyProcess?> TryAdoptAsync(ProxyOptions options, TimeProvider timeProvider, ILogger<ProxyProcess> logger, CancellationToken cancellationToken)
     {
         if (options.StateDirectory is not { } directory || ProxyStateFile.Read(directory) is not { } state) return null;
-        var (reason, ours) = await NotAdoptableAsync(options, state, cancellationToken).ConfigureAwait(false);
+        if (state.OwnedByAnotherLiveService)
+        {
+            // binder serve locks its data directory, so this takes a state directory shared by configuration.
+            throw new ProxyException(
+                $"The session proxy recorded in {ProxyStateFile.PathIn(directory)} (pid {state.Pid}) belongs to another running service (pid {state.ServicePid}); "
+                + $"stop that service, or give this one a state directory of its own ({ProxyOptions.Section}:StateDirectory, or Server:DataDirectory).");
+        }
+        var (reason, stop) = await NotAdoptableAsync(options, state, timeProvider, cancellationToken).ConfigureAwait(false);
         if (reason is not null)
         {
             LogNotAdopted(logger, state.Pid, reason);
-            if (ours)
+            if (stop)
             {
-                // Our proxy, but started with settings that changed since: stopped, so the new one can take the ports.
-                await StopPidAsync(state.Pid, state.StartTicks, timeProvider).ConfigureAwait(false);
+                await TerminateAsync(state.Pid, state.StartTicks, timeProvider).ConfigureAwait(false);
+                LogStoppedLeftOver(logger, state.Pid);
             }
             ProxyStateFile.Delete(directory);
             return null;
@@ -153,6 +161,8 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
         var proxy = new ProxyProcess(null, state.Pid, state.StartTicks, ListenEndpoint(publicIp, state.PublicPort),
             options.PublicUrl ?? new Uri($"http://{HostPart(publicIp)}:{state.PublicPort}"), new Uri($"http://{HostPart(apiIp)}:{state.ApiPort}"),
             state.Token, directory, timeProvider, logger);
+        // Ours from now on: a third service must not take it over while this one runs.
+        state.OwnedByThisService().Write(directory);
         proxy.FollowLog(fromEnd: true);
         proxy.WatchAdoptedExit();
         LogAdopted(logger, state.Pid, proxy.PublicUrl);
@@ -160,10 +170,11 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
     }
 
     /// <summary>
-    /// Why the recorded proxy must not be adopted (null when it is ours and fits the settings), and whether it is ours
-    /// all the same (its API takes the recorded token) but started with other settings.
+    /// Why the recorded proxy must not be adopted (null when it is ours and fits the settings), and whether it must be
+    /// stopped: only when it is provably ours (pid, start time, command line) and started with other settings or not
+    /// answering. A configurable-http-proxy that refuses the recorded token is somebody else's and left alone.
     /// </summary>
-    private static async Task<(string? Reason, bool Ours)> NotAdoptableAsync(ProxyOptions options, ProxyStateFile state, CancellationToken cancellationToken)
+    private static async Task<(string? Reason, bool Stop)> NotAdoptableAsync(ProxyOptions options, ProxyStateFile state, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         if (!ProcFs.IsAlive(state.Pid, state.StartTicks))
         {
@@ -180,38 +191,80 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
         {
             return ("its recorded addresses cannot be read", false);
         }
-        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(5) };
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{HostPart(stateApiIp)}:{state.ApiPort}/api/routes"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("token", state.Token);
-        try
+        // Ours by pid, start time and command line: a slow answer (a loaded machine) is waited for, up to the time a
+        // new proxy would get to start.
+        var status = await ProbeApiAsync(new Uri($"http://{HostPart(stateApiIp)}:{state.ApiPort}/api/routes"), state, options.StartTimeout, timeProvider, cancellationToken)
+            .ConfigureAwait(false);
+        if (status is null)
         {
-            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode) return ($"its API answered {(int)response.StatusCode} to the recorded token", false);
+            return ProcFs.IsAlive(state.Pid, state.StartTicks)
+                ? ($"its API did not answer within {options.StartTimeout.TotalSeconds:0} s ({ProxyOptions.Section}:StartTimeout); it is stopped", true)
+                : ($"process {state.Pid} exited while its API was asked", false);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        if (status is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
         {
-            return ("its API does not answer", false);
+            return ($"its API refuses the recorded token ({(int)status}): it is not a proxy this service started, and is left running", false);
+        }
+        if ((int)status is < 200 or > 299)
+        {
+            return ($"its API answered {(int)status}; it is stopped", true);
         }
         ProxyOptionsValidator.TryParseBind(options.PublicBind, out var publicIp, out var publicPort);
         ProxyOptionsValidator.TryParseBind(options.ApiBind, out var apiIp, out var apiPort);
         if (!publicIp.Equals(statePublicIp) || !apiIp.Equals(stateApiIp) || (publicPort != 0 && publicPort != state.PublicPort) || (apiPort != 0 && apiPort != state.ApiPort)
             || Argument(arguments, "--default-target") != options.DefaultTargetArgument || Argument(arguments, "--error-target") != options.ErrorTargetArgument)
         {
-            return ($"it was started with other settings than {ProxyOptions.Section} has now", true);
+            return ($"it was started with other settings than {ProxyOptions.Section} has now; it is stopped", true);
         }
-        return (null, true);
+        return (null, false);
     }
 
-    private static async Task StopPidAsync(int pid, long startTicks, TimeProvider timeProvider)
+    /// <summary>
+    /// Asks the recorded proxy's API with its token until it answers, the process exits, or <paramref name="timeout"/>
+    /// passes; the status, or null when there was no answer.
+    /// </summary>
+    private static async Task<HttpStatusCode?> ProbeApiAsync(Uri routes, ProxyStateFile state, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan };
+        var started = timeProvider.GetTimestamp();
+        while (ProcFs.IsAlive(state.Pid, state.StartTicks))
+        {
+            var remaining = timeout - timeProvider.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero) return null;
+            using var attempt = new CancellationTokenSource(remaining < ProbeTimeout ? remaining : ProbeTimeout, timeProvider);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attempt.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Get, routes);
+            request.Headers.Authorization = new AuthenticationHeaderValue("token", state.Token);
+            try
+            {
+                using var response = await http.SendAsync(request, either.Token).ConfigureAwait(false);
+                return response.StatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // Not answering yet: asked again until the timeout.
+            }
+            await Task.Delay(ExitPoll, timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Stops a process known by pid and start time: SIGTERM, then SIGKILL after <see cref="TerminateGrace"/>; returns
+    /// once it is gone (a zombie child counts as gone). A pid that now names another process is not signalled.
+    /// </summary>
+    private static async Task TerminateAsync(int pid, long startTicks, TimeProvider timeProvider)
+    {
+        if (!ProcFs.IsAlive(pid, startTicks)) return;
         _ = Kill(pid, Sigterm);
         var started = timeProvider.GetTimestamp();
+        var killed = false;
         while (ProcFs.IsAlive(pid, startTicks))
         {
-            if (timeProvider.GetElapsedTime(started) > TerminateGrace)
+            if (!killed && timeProvider.GetElapsedTime(started) > TerminateGrace)
             {
                 _ = Kill(pid, Sigkill);
-                started = timeProvider.GetTimestamp();
+                killed = true;
             }
             await Task.Delay(ExitPoll, timeProvider).ConfigureAwait(false);
         }
@@ -258,8 +311,9 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
         if (directory is not null)
         {
             Directory.CreateDirectory(directory);
-            // A fresh log for a fresh proxy: the last lines are what explains a failed start.
-            await File.WriteAllTextAsync(logFile!, "", cancellationToken).ConfigureAwait(false);
+            // A fresh log for a fresh proxy: the last lines are what explains a failed start. Private: it may quote
+            // request paths.
+            PrivateFile.WriteAllText(logFile!, "");
         }
 
         // In a session of its own (setsid execs in place, so the pid stays the proxy's): a Ctrl-C in the terminal goes to
@@ -301,7 +355,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
             start.ArgumentList.Add(argument);
         }
         start.Environment["CONFIGPROXY_AUTH_TOKEN"] = token;
-        var preload = WritePreload(directory);
+        var (preload, temporaryDirectory) = WritePreload(directory);
         var nodeOptions = Environment.GetEnvironmentVariable("NODE_OPTIONS");
         start.Environment["NODE_OPTIONS"] = (string.IsNullOrWhiteSpace(nodeOptions) ? "" : nodeOptions + " ") + "--import=" + new Uri(preload).AbsoluteUri;
 
@@ -315,11 +369,12 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
         catch (Win32Exception e)
         {
             process.Dispose();
+            if (temporaryDirectory is not null) Directory.Delete(temporaryDirectory, recursive: true);
             throw new ProxyException(
                 $"The session proxy could not be started: '{options.Command}' could not be run ({e.Message}). Install it (npm install -g configurable-http-proxy) or set {ProxyOptions.Section}:Command to its path.", e);
         }
         var proxy = new ProxyProcess(process, process.Id, ProcFs.StartTicks(process.Id) ?? 0, ListenEndpoint(publicIp, publicPort),
-            publicUrl, apiUrl, token, directory, timeProvider, logger);
+            publicUrl, apiUrl, token, directory, timeProvider, logger) { _temporaryDirectory = temporaryDirectory };
         process.Exited += (_, _) => proxy.OnExited();
         if (logFile is null)
         {
@@ -349,7 +404,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
                     ApiIp = apiIp.ToString(),
                     ApiPort = apiPort,
                     Token = token,
-                }.Write(directory);
+                }.OwnedByThisService().Write(directory);
             }
         }
         catch
@@ -363,39 +418,34 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
     private static void ThrowIfTaken(IPAddress ip, int port, string key)
     {
         if (!ProcFs.Accepts(ListenEndpoint(ip, port))) return;
-        var owner = ProcFs.Listener(ip, port) is { } found ? $" (pid {found.Pid}: {Shorten(found.Command)})" : "";
+        // Named by its command name only: another program's arguments may hold its secrets.
+        var owner = ProcFs.Listener(ip, port) is { } found ? $" (pid {found.Pid}, {found.Name})" : "";
         throw new ProxyException(
             $"The session proxy cannot start: port {port} on {ip} ({ProxyOptions.Section}:{key}) is already in use by another program{owner}, which is not a proxy this service started. "
             + $"Stop that program, or set {ProxyOptions.Section}:{key} to a free port (port 0 picks one).");
     }
 
-    private static string Shorten(string text) => text.Length > 120 ? text[..120] + "..." : text;
-
-    /// <summary>Writes the preload script (see <c>proxy-preload.mjs</c>) where the proxy can import it, returns its path.</summary>
-    private static string WritePreload(string? directory)
+    /// <summary>
+    /// Writes the preload script (see <c>proxy-preload.mjs</c>) where the proxy can import it, mode 0600: in the state
+    /// directory, or without one in a new private (0700) temporary directory, which goes with the proxy. A script at
+    /// a predictable shared path could be replaced by another user before the proxy loads it.
+    /// </summary>
+    private static (string Path, string? TemporaryDirectory) WritePreload(string? directory)
     {
         using var resource = typeof(ProxyProcess).Assembly.GetManifestResourceStream("Binder.Hub.proxy-preload.mjs")
             ?? throw new InvalidOperationException("The proxy preload script is missing from the assembly.");
         using var reader = new StreamReader(resource);
-        var text = reader.ReadToEnd();
-        // Without a state directory the file is shared by content (its name is its hash), so concurrent starts agree.
-        var path = directory is not null
-            ? Path.Combine(directory, PreloadFileName)
-            : Path.Combine(Path.GetTempPath(), $"binder-{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16]}-{PreloadFileName}");
-        if (!File.Exists(path) || File.ReadAllText(path) != text)
-        {
-            var temporary = path + "." + Guid.NewGuid().ToString("N") + ".new";
-            File.WriteAllText(temporary, text);
-            File.Move(temporary, path, overwrite: true);
-        }
-        return path;
+        var temporary = directory is null ? Directory.CreateTempSubdirectory("binder-proxy-").FullName : null;
+        var path = Path.Combine(directory ?? temporary!, PreloadFileName);
+        PrivateFile.WriteAllText(path, reader.ReadToEnd());
+        return (path, temporary);
     }
 
     /// <summary>Creates a client for this proxy's API (the caller disposes it).</summary>
     /// <param name="requestTimeout">How long one API request may take.</param>
     /// <param name="logger">Where route changes are logged.</param>
     public ConfigurableHttpProxyClient CreateClient(TimeSpan requestTimeout, ILogger<ConfigurableHttpProxyClient> logger) =>
-        new(ApiUrl, PublicUrl, AuthToken, requestTimeout, logger, this);
+        new(ApiUrl, PublicUrl, AuthToken, requestTimeout, logger);
 
     /// <summary>Stops the proxy: SIGTERM, then SIGKILL when it has not exited after a few seconds. Forgets its state file.</summary>
     public async ValueTask DisposeAsync()
@@ -407,17 +457,11 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
         }
         try
         {
-            if (!HasExited && (_child is not null || ProcFs.IsAlive(ProcessId, _startTicks)))
-            {
-                _ = Kill(ProcessId, Sigterm);
-                if (await Task.WhenAny(_exited.Task, Task.Delay(TerminateGrace, _timeProvider)).ConfigureAwait(false) != _exited.Task)
-                {
-                    if (_child is not null) _child.Kill(entireProcessTree: true);
-                    else if (ProcFs.IsAlive(ProcessId, _startTicks)) _ = Kill(ProcessId, Sigkill);
-                }
-                if (_child is not null) await _child.WaitForExitAsync().ConfigureAwait(false);
-                else await _exited.Task.ConfigureAwait(false);
-            }
+            await TerminateAsync(ProcessId, _startTicks, _timeProvider).ConfigureAwait(false);
+            // A child whose start time could not be read is still ours to kill.
+            if (_child is not null && _startTicks == 0 && !_child.HasExited) _child.Kill();
+            // Reaped, so its exit is reported and no zombie stays.
+            if (_child is not null) await _child.WaitForExitAsync().ConfigureAwait(false);
             LogStopped(_logger, ProcessId);
         }
         catch (InvalidOperationException)
@@ -430,10 +474,11 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
             await _watching.CancelAsync().ConfigureAwait(false);
             _exited.TrySetResult();
             _child?.Dispose();
+            if (_temporaryDirectory is not null) Directory.Delete(_temporaryDirectory, recursive: true);
         }
     }
 
-    /// <summary>A sentence about the exit, with the last output, for errors and <c>/health</c>.</summary>
+    /// <summary>A sentence about the exit, with the last output, for the log and start errors (never public: see <see cref="SessionProxy.Restarting"/>).</summary>
     internal string DescribeExit()
     {
         int? code = null;
@@ -623,6 +668,9 @@ public sealed partial class ProxyProcess : IAsyncDisposable, IProxyStatus
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Not taking over the session proxy the previous run recorded (pid {Pid}): {Reason}; starting a new one")]
     private static partial void LogNotAdopted(ILogger logger, int pid, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped the session proxy (pid {Pid}) that the previous run left, so a new one can take its ports")]
+    private static partial void LogStoppedLeftOver(ILogger logger, int pid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The session proxy could not bind port {PublicPort} or {ApiPort} (taken since it was picked); trying other ports")]
     private static partial void LogPortTaken(ILogger logger, int publicPort, int apiPort);

@@ -27,6 +27,22 @@ internal sealed record ProxyStateFile
 
     public string Token { get; init; } = "";
 
+    /// <summary>
+    /// The service that owns the proxy (pid and start ticks): a proxy is adopted only when that service no longer
+    /// runs, so a second service on the same state directory never takes over a live one's proxy. 0 when unknown.
+    /// </summary>
+    public int ServicePid { get; init; }
+
+    public long ServiceStartTicks { get; init; }
+
+    /// <summary>Whether the owning service still runs and is another process than this one.</summary>
+    public bool OwnedByAnotherLiveService =>
+        ServicePid != 0 && ServicePid != Environment.ProcessId && ProcFs.IsAlive(ServicePid, ServiceStartTicks);
+
+    /// <summary>This state, owned by the current process.</summary>
+    public ProxyStateFile OwnedByThisService() =>
+        this with { ServicePid = Environment.ProcessId, ServiceStartTicks = ProcFs.StartTicks(Environment.ProcessId) ?? 0 };
+
     public static string PathIn(string directory) => Path.Combine(directory, FileName);
 
     /// <summary>The state left in <paramref name="directory"/>, or null when there is none or it cannot be read.</summary>
@@ -46,18 +62,7 @@ internal sealed record ProxyStateFile
     public void Write(string directory)
     {
         Directory.CreateDirectory(directory);
-        var temporary = PathIn(directory) + ".new";
-        File.Delete(temporary);
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        {
-            JsonSerializer.Serialize(stream, this, ProxyStateJson.Default.ProxyStateFile);
-        }
-        File.Move(temporary, PathIn(directory), overwrite: true);
+        PrivateFile.Replace(PathIn(directory), stream => JsonSerializer.Serialize(stream, this, ProxyStateJson.Default.ProxyStateFile));
     }
 
     public static void Delete(string directory) => File.Delete(PathIn(directory));
@@ -65,7 +70,7 @@ internal sealed record ProxyStateFile
     // The token must not reach a log through ToString.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Pid = {Pid}, StartTicks = {StartTicks}, Public = {PublicIp}:{PublicPort}, Api = {ApiIp}:{ApiPort}, Token = ***");
+        builder.Append($"Pid = {Pid}, StartTicks = {StartTicks}, Public = {PublicIp}:{PublicPort}, Api = {ApiIp}:{ApiPort}, Token = ***, Service = {ServicePid}");
         return true;
     }
 }

@@ -11,6 +11,15 @@ namespace Binder.Hub.Launch;
 /// </summary>
 public sealed partial class SessionProxy : IAsyncDisposable, IProxyStatus
 {
+    /// <summary>
+    /// What <c>/health</c> and a launch's failure say while the owned proxy is down: public text, so a fixed sentence;
+    /// why it is down (its exit code, its output, a program holding its port) goes only to the log.
+    /// </summary>
+    public const string Restarting = "The session proxy is restarting; try again shortly.";
+
+    /// <summary>What is said once the service has stopped its proxy.</summary>
+    public const string Stopped = "The session proxy has been stopped with the service.";
+
     private static readonly TimeSpan[] RestartBackoff = [TimeSpan.Zero, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
 
     private readonly ConfigurableHttpProxyClient _client;
@@ -21,7 +30,7 @@ public sealed partial class SessionProxy : IAsyncDisposable, IProxyStatus
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _supervision = Task.CompletedTask;
     private volatile ProxyProcess? _process;
-    private volatile string? _problem;
+    private volatile bool _restarting;
     private volatile TaskCompletionSource _running = Completed();
 
     private SessionProxy(ProxyOptions options, ProxyProcess? process, TimeProvider timeProvider, ILoggerFactory loggers)
@@ -52,7 +61,7 @@ public sealed partial class SessionProxy : IAsyncDisposable, IProxyStatus
     /// <summary>How many times the owned proxy was started again after it died.</summary>
     public int Restarts { get; private set; }
 
-    string? IProxyStatus.Problem => _problem ?? (_process is { HasExited: true } process && _stopping.IsCancellationRequested ? process.DescribeExit() : null);
+    string? IProxyStatus.Problem => _restarting ? Restarting : _stopping.IsCancellationRequested && _process is { HasExited: true } ? Stopped : null;
 
     async Task IProxyStatus.WaitUntilRunningAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -106,12 +115,14 @@ public sealed partial class SessionProxy : IAsyncDisposable, IProxyStatus
             if (stopping.IsCancellationRequested) return;
             var began = _timeProvider.GetTimestamp();
             _running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _problem = $"The session proxy (pid {process.ProcessId}) exited unexpectedly and is being restarted; sessions are unreachable until it is back.";
+            _restarting = true;
+            // Its log follower and pid watcher stop, its process handle goes; it is not replaced as _process until a
+            // new one runs, so a stop meanwhile finds it (disposing twice is harmless).
+            await process.DisposeAsync().ConfigureAwait(false);
             var restarted = await RestartAsync(process, stopping).ConfigureAwait(false);
             if (restarted is null) return;
             _process = restarted;
             Restarts++;
-            _problem = "The session proxy was restarted after it exited; the routes of running sessions are being restored.";
             _running.TrySetResult();
             try
             {
@@ -121,12 +132,16 @@ public sealed partial class SessionProxy : IAsyncDisposable, IProxyStatus
             {
                 LogRestoreFailed(_logger, e);
             }
-            _problem = null;
+            _restarting = false;
             LogRestarted(_logger, restarted.ProcessId, _timeProvider.GetElapsedTime(began).TotalSeconds);
         }
     }
 
-    /// <summary>Starts the proxy again where the dead one was (same ports, same token: clients and links stay valid), until it works or the service stops.</summary>
+    /// <summary>
+    /// Starts the proxy again where the dead one was (same ports, same token: clients and links stay valid), until it
+    /// works or the service stops. Every failure is retried with backoff, not only the proxy's own: a full disk or a
+    /// file in the way must not end the supervision silently, leaving sessions unreachable for good.
+    /// </summary>
     private async Task<ProxyProcess?> RestartAsync(ProxyProcess dead, CancellationToken stopping)
     {
         ProxyOptionsValidator.TryParseBind(_options.PublicBind, out var publicIp, out _);
@@ -148,10 +163,9 @@ public sealed partial class SessionProxy : IAsyncDisposable, IProxyStatus
             {
                 return null;
             }
-            catch (ProxyException e)
+            catch (Exception e)
             {
-                _problem = $"The session proxy exited unexpectedly and could not be started again yet: {e.Message}";
-                LogRestartFailed(_logger, attempt + 1, e.Message);
+                LogRestartFailed(_logger, attempt + 1, e);
             }
         }
     }
@@ -179,8 +193,8 @@ public sealed partial class SessionProxy : IAsyncDisposable, IProxyStatus
     [LoggerMessage(Level = LogLevel.Warning, Message = "The session proxy was started again (pid {Pid}) and the sessions' routes restored, {Seconds:0.00} s after it exited")]
     private static partial void LogRestarted(ILogger logger, int pid, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Starting the session proxy again failed (attempt {Attempt}); trying again: {Reason}")]
-    private static partial void LogRestartFailed(ILogger logger, int attempt, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Starting the session proxy again failed (attempt {Attempt}); trying again")]
+    private static partial void LogRestartFailed(ILogger logger, int attempt, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Restoring the sessions' routes after the proxy restarted failed; each session's activity check re-adds its own route")]
     private static partial void LogRestoreFailed(ILogger logger, Exception exception);

@@ -5,6 +5,8 @@
 //     response is cut, so an EventSource sees the stream end and can retry.
 //  2. A malformed %-escape in a request path makes the proxy fail with 500 "Proxy Error"; it is the client's mistake,
 //     so it is answered as 400 (through the error target, the front end shows a page that says so).
+//  3. The proxy asks its error target for <code>?url=<the request's URL> and logs that address (at debug): a session
+//     link's ?token=... would reach the log. The query is dropped before that; the front end shows only the path.
 // The proxy's module is found beside its executable; when it is not there, nothing is changed and a warning is printed.
 import { realpathSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -18,6 +20,9 @@ if (!existsSync(lib)) {
   const { ConfigurableProxy } = await import(pathToFileURL(lib).href);
   const handleProxyError = ConfigurableProxy.prototype.handleProxyError;
   ConfigurableProxy.prototype.handleProxyError = function (code, kind, req, res, e) {
+    if (req && typeof req.url === "string" && req.url.includes("?")) {
+      req.url = req.url.slice(0, req.url.indexOf("?"));
+    }
     if (code === 500 && e instanceof URIError) {
       return handleProxyError.call(this, 400, kind, req, res);
     }

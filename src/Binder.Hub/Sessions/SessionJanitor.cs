@@ -9,7 +9,7 @@ namespace Binder.Hub.Sessions;
 /// Puts this node's sessions back in order after a silo or service restart: containers whose launch grain says
 /// running are re-adopted (route re-added when missing, polling and reminder running again); containers and proxy
 /// routes nobody owns are removed; sessions whose container is gone are marked stopped and give their quota back.
-/// Run it once when the silo has started (<see cref="Hosting.BinderHubSiloExtensions.ReconcileSessionsAsync"/>).
+/// Run it when the silo has started and after the proxy lost its routes (<see cref="Hosting.BinderHubSiloExtensions.ReconcileSessionsAsync"/>).
 /// </summary>
 public sealed partial class SessionJanitor(
     IGrainFactory grains,

@@ -88,12 +88,18 @@ public sealed record ServerOptions
         }
     }
 
-    /// <summary>The unix socket the owned proxy reaches the front end through (see <c>Proxy:FrontEndSocket</c>).</summary>
-    public string FrontEndSocketPath => Path.Combine(ResolvedDataDirectory, "frontend.sock");
-
-    /// <summary>The origins of <see cref="CorsAllowOrigin"/>, empty when off.</summary>
-    public IReadOnlyList<string> CorsOrigins =>
+    /// <summary>The entries of <see cref="CorsAllowOrigin"/> as written, empty when off.</summary>
+    public IReadOnlyList<string> CorsOriginEntries =>
         (CorsAllowOrigin ?? "").Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>
+    /// The origins of <see cref="CorsAllowOrigin"/> in the form browsers send in <c>Origin</c> (lower-case scheme and
+    /// host, no default port, no trailing slash), which the CORS policy compares literally; empty when off.
+    /// </summary>
+    public IReadOnlyList<string> CorsOrigins => [.. CorsOriginEntries.Select(NormalizeOrigin)];
+
+    private static string NormalizeOrigin(string origin) =>
+        origin != "*" && Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri.GetLeftPart(UriPartial.Authority) : origin;
 
     // The operator token never reaches a log or an assertion message through ToString.
     private bool PrintMembers(System.Text.StringBuilder builder)

@@ -44,12 +44,14 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
                 errors.Add($"Server:TrustedProxies has '{proxy}', which is neither an IP address such as 10.0.0.5 nor a network such as 10.0.0.0/24.");
             }
         }
-        foreach (var origin in options.CorsOrigins)
+        foreach (var origin in options.CorsOriginEntries)
         {
+            // Case, a default port and a trailing slash are fine (they are normalised); a path, query or user is not
+            // part of an origin, and a browser's Origin header would never match it.
             if (origin != "*" && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
-                || uri.GetLeftPart(UriPartial.Authority) != origin.TrimEnd('/')))
+                || uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0))
             {
-                errors.Add($"Server:CorsAllowOrigin has '{origin}', which is not an origin such as https://thebe.example.org (scheme, host and port only) or *.");
+                errors.Add($"Server:CorsAllowOrigin has '{origin}', which is not an origin such as https://thebe.example.org: give the scheme, host and port only, without a path, or *.");
             }
         }
         if (options.OperatorToken is { Length: > 0 and < 16 })

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Binder.Server.Hosting;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -16,14 +14,10 @@ namespace Binder.Server.Configuration;
 internal sealed class TrustedProxies
 {
     private readonly IReadOnlyList<IPNetwork> _networks;
-    private readonly string? _ownedProxySocket;
-    private readonly bool _otherUnixListeners;
 
-    public TrustedProxies(IOptions<ServerOptions> server, ProxyHost proxy)
+    public TrustedProxies(IOptions<ServerOptions> server)
     {
         _networks = server.Value.TrustedProxies.Select(ParseNetwork).OfType<IPNetwork>().ToList();
-        _ownedProxySocket = proxy.Options.FrontEndSocket;
-        _otherUnixListeners = server.Value.Urls.Contains("unix:", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>An address (as a one-address network) or a CIDR network, or null when it is neither.</summary>
@@ -36,19 +30,6 @@ internal sealed class TrustedProxies
 
     public bool IsTrusted(IPAddress address) => _networks.Any(n => n.Contains(address));
 
-    /// <summary>Whether the request came in through the owned proxy's socket.</summary>
-    public bool CameThroughOwnedProxy(HttpContext context)
-    {
-        // A unix socket connection has no IP addresses.
-        if (_ownedProxySocket is null || context.Connection.LocalIpAddress is not null || context.Connection.RemoteIpAddress is not null) return false;
-        if (context.Features.Get<IConnectionEndPointFeature>()?.LocalEndPoint is UnixDomainSocketEndPoint local)
-        {
-            return string.Equals(local.ToString(), _ownedProxySocket, StringComparison.Ordinal);
-        }
-        // The endpoint is not exposed: the owned proxy's socket is the only unix listener unless Server:Urls names one.
-        return !_otherUnixListeners;
-    }
-
     /// <summary>
     /// The client's address: the connection's peer, unless the peer is a trusted proxy; then <c>X-Forwarded-For</c> is
     /// read from the right (each entry was written by the hop to its right) and the first address that is not a
@@ -57,7 +38,7 @@ internal sealed class TrustedProxies
     public IPAddress? ClientOf(HttpContext context)
     {
         var peer = context.Connection.RemoteIpAddress is { } remote ? Normalize(remote) : null;
-        var trusted = CameThroughOwnedProxy(context) || (peer is not null && IsTrusted(peer));
+        var trusted = OwnedProxyConnection.IsOn(context) || (peer is not null && IsTrusted(peer));
         if (!trusted) return peer;
         var hops = context.Request.Headers["X-Forwarded-For"]
             .SelectMany(value => (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -2,9 +2,9 @@ namespace Binder.Server.Hosting;
 
 /// <summary>
 /// Removes what builds left behind when the service died during them: clones (<c>binder-clone-*</c>), build contexts
-/// (<c>binder-context-*.tar</c>) and record downloads (<c>binder-record-*</c>). Only in work directories of this
-/// service's own (by default under its data directory); never in the system's temporary directory, which other
-/// programs, and other Binders, share.
+/// (<c>binder-context-*.tar</c>) and record downloads (<c>binder-record-*</c>). Only in this service's own work
+/// directories (<see cref="HubConfiguration"/>: under its data directory, or its own subdirectory of a configured one),
+/// which no other running service uses: the data directory's lock sees to that.
 /// </summary>
 internal static class BuildWorkSweeper
 {
@@ -13,16 +13,18 @@ internal static class BuildWorkSweeper
     /// <summary>Sweeps each directory once; returns how many entries were removed.</summary>
     public static int Sweep(IEnumerable<string?> directories)
     {
-        var temp = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.GetTempPath()));
         var removed = 0;
         foreach (var directory in directories.OfType<string>().Where(d => d.Length > 0).Select(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d))).Distinct())
         {
-            if (directory == temp || !Directory.Exists(directory)) continue;
+            if (!Directory.Exists(directory)) continue;
             foreach (var entry in Patterns.SelectMany(pattern => Directory.EnumerateFileSystemEntries(directory, pattern)).ToList())
             {
                 try
                 {
-                    if (Directory.Exists(entry)) DeleteTree(entry);
+                    // Directory.Delete removes a symbolic link itself, never what it points at; read-only files go too
+                    // (on Linux that depends on the directory's mode only), so nothing a repository holds is touched
+                    // outside the tree.
+                    if (Directory.Exists(entry) && new DirectoryInfo(entry).LinkTarget is null) Directory.Delete(entry, recursive: true);
                     else File.Delete(entry);
                     removed++;
                 }
@@ -33,15 +35,5 @@ internal static class BuildWorkSweeper
             }
         }
         return removed;
-    }
-
-    /// <summary>Git makes its object files read-only; clear that so the tree can go.</summary>
-    private static void DeleteTree(string path)
-    {
-        foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories))
-        {
-            File.SetAttributes(file, FileAttributes.Normal);
-        }
-        Directory.Delete(path, recursive: true);
     }
 }

@@ -12,9 +12,9 @@ namespace Binder.Server.Hosting;
 /// </summary>
 internal sealed class HubConfiguration
 {
-    public HubConfiguration(IConfiguration configuration)
+    public HubConfiguration(IConfiguration configuration, DataDirectory data)
     {
-        Hub = WithOwnWorkDirectories(SiloHosting.Bind<BinderHubOptions>(configuration, BinderHubOptions.SectionName), configuration);
+        Hub = WithOwnWorkDirectories(SiloHosting.Bind<BinderHubOptions>(configuration, BinderHubOptions.SectionName), data);
         Check(BinderHubOptions.SectionName, new BinderHubOptionsValidator().Validate(null, Hub));
         Providers = SiloHosting.Bind<ProvidersOptions>(configuration, ProvidersOptions.SectionName);
         Check(ProvidersOptions.SectionName, new ProvidersOptionsValidator().Validate(null, Providers));
@@ -32,16 +32,18 @@ internal sealed class HubConfiguration
     public GitCli Git => new(Hub.Content);
 
     /// <summary>
-    /// Builds clone and pack into a directory of this service's own unless one is configured, so that what a crash
-    /// leaves there can be swept at the next start without touching other programs' files.
+    /// Builds clone and pack into a directory of this service's own, so that what a crash leaves there can be swept at
+    /// the next start without touching other programs' files: <c>&lt;data&gt;/work</c>, or, in a configured work
+    /// directory (which other services may share), a subdirectory named after this service's data directory, which
+    /// one running service at a time owns (<see cref="DataDirectory"/>).
     /// </summary>
-    private static BinderHubOptions WithOwnWorkDirectories(BinderHubOptions hub, IConfiguration configuration)
+    private static BinderHubOptions WithOwnWorkDirectories(BinderHubOptions hub, DataDirectory data)
     {
-        var work = Path.Combine(new ServerOptions { DataDirectory = configuration[$"{ServerOptions.Section}:DataDirectory"] }.ResolvedDataDirectory, "work");
+        string Own(string? configured) => string.IsNullOrWhiteSpace(configured) ? data.WorkDirectory : Path.Combine(configured, data.WorkSubdirectoryName);
         return hub with
         {
-            Build = string.IsNullOrWhiteSpace(hub.Build.WorkDirectory) ? hub.Build with { WorkDirectory = work } : hub.Build,
-            Content = string.IsNullOrWhiteSpace(hub.Content.WorkDirectory) ? hub.Content with { WorkDirectory = work } : hub.Content,
+            Build = hub.Build with { WorkDirectory = Own(hub.Build.WorkDirectory) },
+            Content = hub.Content with { WorkDirectory = Own(hub.Content.WorkDirectory) },
         };
     }
 

@@ -3,7 +3,6 @@ using Binder.Hub.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Storage;
 
@@ -18,7 +17,7 @@ namespace Binder.Server.Hosting;
 /// free again.
 /// </summary>
 internal sealed partial class LegacyStateImport(
-    IOptions<ServerOptions> server, IServiceProvider services, IReminderTable reminders, ILogger<LegacyStateImport> logger)
+    DataDirectory data, IServiceProvider services, IReminderTable reminders, ILogger<LegacyStateImport> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     internal const string LegacyStateTable = "grain_state";
@@ -39,7 +38,7 @@ internal sealed partial class LegacyStateImport(
 
     public async Task ImportAsync(CancellationToken cancellationToken)
     {
-        var path = SiloHosting.StatePath(server.Value);
+        var path = SiloHosting.StatePath(data);
         if (!File.Exists(path)) return;
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite }.ToString());
         await connection.OpenAsync(cancellationToken);

@@ -11,7 +11,7 @@ namespace Binder.Server.Hosting;
 /// port shows Binder's pages too, and the front end knows what came through it). Stops an owned proxy on shutdown.
 /// Started before the silo and stopped after it, so grains always have a proxy.
 /// </summary>
-internal sealed partial class ProxyHost(IConfiguration configuration, IOptions<ServerOptions> server, IHostApplicationLifetime lifetime, TimeProvider time, ILoggerFactory loggers)
+internal sealed partial class ProxyHost(ProxyOptions options, DataDirectory data, IHostApplicationLifetime lifetime, TimeProvider time, ILoggerFactory loggers)
     : IHostedService, IAsyncDisposable
 {
     /// <summary>The longest unix socket path Linux accepts (sun_path holds 108 bytes with the terminating zero).</summary>
@@ -23,7 +23,11 @@ internal sealed partial class ProxyHost(IConfiguration configuration, IOptions<S
     public IProxyClient Client => _proxy?.Client
         ?? throw new InvalidOperationException("The session proxy is not started yet; it starts with the service.");
 
-    public ProxyOptions Options { get; } = Bind(configuration, server.Value);
+    /// <summary>The proxy settings as resolved at start (<see cref="Bind"/>).</summary>
+    public ProxyOptions Options { get; } = options;
+
+    /// <summary>The data directory, opened (private and locked) before the proxy is looked at.</summary>
+    public DataDirectory Data { get; } = data;
 
     /// <summary>Where the owned proxy listens (its public URL may name a load balancer in front); null for an external proxy.</summary>
     public Uri? OwnedListenUrl => _proxy?.Process?.ListenUrl;
@@ -35,9 +39,11 @@ internal sealed partial class ProxyHost(IConfiguration configuration, IOptions<S
     {
         if (Options.FrontEndSocket is { } socket)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(socket)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            // A socket file left by a crash would keep the front end from listening; nothing else lives at this path.
-            if (File.Exists(socket)) File.Delete(socket);
+            var logger = loggers.CreateLogger<ProxyHost>();
+            // In a directory only this user can enter: the socket is unreachable for others from the moment Kestrel
+            // creates it, before its own mode is set.
+            DataDirectory.EnsurePrivateDirectory(Path.GetDirectoryName(socket)!, $"the directory of {ProxyOptions.Section}:FrontEndSocket", logger);
+            RemoveStaleSocket(socket);
             lifetime.ApplicationStarted.Register(() => RestrictSocket(socket));
         }
         _proxy = await SessionProxy.StartAsync(Options, time, loggers, cancellationToken).ConfigureAwait(false);
@@ -55,6 +61,21 @@ internal sealed partial class ProxyHost(IConfiguration configuration, IOptions<S
         if (proxy is not null) await proxy.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A socket left by a crash would keep the front end from listening (the data directory's lock says no live service
+    /// uses it); anything else at that path is not ours to delete.
+    /// </summary>
+    private static void RemoveStaleSocket(string socket)
+    {
+        if (UnixFileStatus.Of(socket) is not { } status) return;
+        if (!status.IsSocket)
+        {
+            throw new OptionsValidationException(ProxyOptions.Section, typeof(ProxyOptions),
+                [$"{ProxyOptions.Section}:FrontEndSocket '{socket}' exists and is not a unix socket; remove it or choose another path."]);
+        }
+        File.Delete(socket);
+    }
+
     /// <summary>Only this user may connect: what comes through the socket is trusted to name its client.</summary>
     private void RestrictSocket(string socket)
     {
@@ -68,26 +89,36 @@ internal sealed partial class ProxyHost(IConfiguration configuration, IOptions<S
         }
     }
 
-    internal static ProxyOptions Bind(IConfiguration configuration, ServerOptions server)
+    /// <summary>
+    /// The <c>Proxy</c> section with what <c>binder serve</c> fills in: the state directory and the front end's
+    /// socket in the data directory, and <c>Server:PublicUrl</c> as the owned proxy's public URL. The one place these
+    /// defaults are decided: the front end listens on the socket this returns, and the proxy is started with it.
+    /// </summary>
+    internal static ProxyOptions Bind(IConfiguration configuration, DataDirectory data)
     {
         var options = new ProxyOptions();
         configuration.GetSection(ProxyOptions.Section).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
         if (options.IsOwned && options.StateDirectory is null)
         {
-            options = options with { StateDirectory = server.ResolvedDataDirectory };
+            options = options with { StateDirectory = data.Path };
         }
         if (options.IsOwned && options.DefaultTarget is null && options.FrontEndSocket is null)
         {
-            options = options with { FrontEndSocket = server.FrontEndSocketPath };
+            options = options with { FrontEndSocket = data.FrontEndSocket };
         }
-        if (options.IsOwned && options.PublicUrl is null && !string.IsNullOrWhiteSpace(server.PublicUrl)
-            && Uri.TryCreate(server.PublicUrl.Trim(), UriKind.Absolute, out var publicUrl))
+        var serverPublicUrl = configuration[$"{ServerOptions.Section}:PublicUrl"];
+        if (options.IsOwned && options.PublicUrl is null && !string.IsNullOrWhiteSpace(serverPublicUrl)
+            && Uri.TryCreate(serverPublicUrl.Trim(), UriKind.Absolute, out var publicUrl))
         {
             // People reach the owned proxy at Binder's public URL (it serves the pages too), so sessions are there as
             // well; without this, session links would point at the proxy's loopback bind address.
             options = options with { PublicUrl = publicUrl };
         }
         var problems = ProxyOptionsValidator.Problems(options);
+        if (options.IsOwned && options.DefaultTarget is not null && options.FrontEndSocket is not null)
+        {
+            problems.Add($"DefaultTarget and FrontEndSocket are both set; set one: FrontEndSocket (the default, {data.FrontEndSocket}) lets the front end know what came through the proxy, DefaultTarget sends unrouted requests to a URL instead.");
+        }
         if (options.FrontEndSocket is { } socket && System.Text.Encoding.UTF8.GetByteCount(socket) > MaxSocketPath)
         {
             problems.Add($"The front end's socket '{socket}' is longer than the {MaxSocketPath} bytes a unix socket path may have; choose a shorter Server:DataDirectory.");
@@ -98,16 +129,6 @@ internal sealed partial class ProxyHost(IConfiguration configuration, IOptions<S
                 [$"The proxy settings ({ProxyOptions.Section}) are invalid: " + string.Join(" ", problems)]);
         }
         return options;
-    }
-
-    /// <summary>The URL Kestrel listens on for the owned proxy (<c>http://unix:/path</c>), or null when there is none.</summary>
-    internal static string? FrontEndSocketUrl(IConfiguration configuration)
-    {
-        var server = new ServerOptions { DataDirectory = configuration[$"{ServerOptions.Section}:DataDirectory"] };
-        var proxy = configuration.GetSection(ProxyOptions.Section);
-        var owned = string.IsNullOrWhiteSpace(proxy["ApiUrl"]);
-        if (!owned || !string.IsNullOrWhiteSpace(proxy["DefaultTarget"])) return null;
-        return "http://unix:" + (proxy["FrontEndSocket"] is { Length: > 0 } configured ? configured : server.FrontEndSocketPath);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started configurable-http-proxy (pid {Pid}); sessions are served at {PublicUrl}")]

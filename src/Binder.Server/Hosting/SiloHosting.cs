@@ -31,13 +31,14 @@ internal static class SiloHosting
         silo.UseLocalhostClustering(siloPort, node.GatewayPort, serviceId: ClusterId, clusterId: ClusterId);
         silo.Configure<global::Orleans.Configuration.SiloOptions>(o => o.SiloName = node.NodeName);
 
-        // The data directory is a validated Server option, read when the storage first opens (after validation).
+        // The state file lives in the data directory, which resolving DataDirectory opens (made private and locked for
+        // this process) before the storage first opens the file.
         silo.AddSqliteGrainStorage(BinderHubSiloBuilderExtensions.StorageName, _ => { });
         silo.Services.AddOptions<SqliteStorageOptions>(BinderHubSiloBuilderExtensions.StorageName)
-            .Configure<IOptions<ServerOptions>>((sqlite, server) => sqlite.DatabasePath = StatePath(server.Value));
+            .Configure<DataDirectory>((sqlite, data) => sqlite.DatabasePath = StatePath(data));
         silo.UseSqliteReminderService(_ => { });
         silo.Services.AddOptions<SqliteStorageOptions>()
-            .Configure<IOptions<ServerOptions>>((sqlite, server) => sqlite.DatabasePath = StatePath(server.Value));
+            .Configure<DataDirectory>((sqlite, data) => sqlite.DatabasePath = StatePath(data));
         silo.Services.AddSingleton<LegacyStateImport>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LegacyStateImport>());
 
@@ -47,7 +48,7 @@ internal static class SiloHosting
     }
 
     /// <summary>Where the embedded backend keeps grain state and reminders.</summary>
-    public static string StatePath(ServerOptions server) => Path.Combine(server.ResolvedDataDirectory, StateFile);
+    public static string StatePath(DataDirectory data) => Path.Combine(data.Path, StateFile);
 
     internal static T Bind<T>(IConfiguration configuration, string section) where T : new()
     {

@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using Binder.Build.Buildpacks;
+
 namespace Binder.Cli.Tests.Conformance;
 
 /// <summary>
@@ -75,6 +78,36 @@ public sealed class ConformanceTests(ConformanceFixture fixture) : IClassFixture
         Assert.Contains("JULIA_PROJECT=\"/home/jovyan\"", dockerfile);
         Assert.Contains("Pkg.instantiate()", dockerfile);
         Assert.Contains("IJulia", dockerfile);
+    }
+
+    [Fact]
+    public async Task By_default_JupyterLab_and_notebook_7_go_into_the_environment_the_repositorys_packages_go_into()
+    {
+        // The default route needs a Python index with Jupyter on it (PyPI), which these machines do not reach.
+        var dockerfile = await DockerfileAsync("requirements", "--config", "Buildpacks:JupyterSource=PackageIndex");
+
+        var server = Regex.Match(dockerfile, @"(/\S+/bin/python) -m pip install --no-cache-dir ([^\n]*'jupyterlab==4\.\*'[^\n]*)");
+        Assert.True(server.Success, dockerfile);
+        foreach (var package in new BuildpackOptions().JupyterPipPackages)
+        {
+            Assert.Contains($"'{package}'", server.Groups[2].Value);
+        }
+        Assert.Contains($"PIP_INDEX_URL=\"{fixture.PackageIndex.Url}\"", dockerfile);
+        // requirements.txt goes into the same environment, after the server (so its extensions load in JupyterLab).
+        var requirements = dockerfile.IndexOf($"RUN {server.Groups[1].Value} -m pip install --no-cache-dir -r requirements.txt", StringComparison.Ordinal);
+        Assert.True(requirements > server.Index, dockerfile);
+    }
+
+    [Fact]
+    public async Task Python_2_gets_a_kernel_environment_of_its_own_beside_a_Python_3_server()
+    {
+        var dockerfile = await DockerfileAsync("python2", "--config", "Buildpacks:JupyterSource=PackageIndex");
+
+        Assert.Matches(@"micromamba create [^\n]*python=2\.7[^\n]*ipykernel", dockerfile);
+        Assert.Matches(@"ipykernel install --prefix \S+ --name python2", dockerfile);
+        Assert.Contains("'notebook==7.*'", dockerfile);
+        Assert.Matches(@"RUN \S*kernel\S*/bin/python -m pip install --no-cache-dir -r requirements\.txt", dockerfile);
+        Assert.Contains("CMD [\"python3\",", dockerfile);
     }
 
     /// <summary>Builds the repository and runs its <c>verify</c> in the image; the script's own checks decide.</summary>

@@ -180,6 +180,34 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
     }
 
     [Fact]
+    public async Task ALaunchWhoseRouteTheProxyLostIsGivenItBackByTheRouteRestoration()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        HookedProxyClient? hooked = null;
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy,
+            wrapProxy: p => hooked = new HookedProxyClient(p));
+        var session = SessionIds.NewSessionId();
+        var route = SessionIds.RoutePath(session);
+        using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance);
+        Binder.Hub.Sessions.SessionReconciliation? restoration = null;
+        hooked!.AfterAdd = async _ =>
+        {
+            // The route went in, then the proxy died and came back empty, and the service restores routes while this
+            // launch has not reported ready yet.
+            await client.DeleteRouteAsync(route, Token);
+            restoration = await Task.Run(() => host.Silo.ReconcileSessionsAsync(Token), Token);
+        };
+
+        var events = await LaunchAsync(host, session);
+
+        Assert.Equal(BinderPhases.Ready, events[^1].Phase);
+        Assert.Empty(restoration!.Failures);
+        Assert.Contains(await client.GetRoutesAsync(Token), r => r.Path == route);
+        await host.Grains.GetGrain<ILaunchGrain>(session).Stop("test over");
+        await AssertGoneAsync(host, proxy, session);
+    }
+
+    [Fact]
     public async Task JanitorGoesOnPastAnItemThatFailsAndReportsIt()
     {
         await using var proxy = await GrainTestHost.StartProxyAsync();

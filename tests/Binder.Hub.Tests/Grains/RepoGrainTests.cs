@@ -200,6 +200,7 @@ public sealed class RepoGrainTests
 
         Assert.Equal(BinderPhases.Failed, events[^1].Phase);
         Assert.StartsWith($"The build of {repo.RepoUrl} at {commit} did not finish within 00:00:20 (Binder:Repo:BuildTimeout) and was stopped.", events[^1].Message);
+        Assert.Equal(500, events[^1].StatusCode);
         Assert.Equal(RepoBuildStates.Failed, (await host.Grains.GetGrain<IRepoGrain>(repo.GrainKey).GetStatus()).State);
     }
 
@@ -248,6 +249,8 @@ public sealed class RepoGrainTests
         Assert.True(probe.Hits == 1, string.Concat(Messages(failed)));
         Assert.Equal(BinderPhases.Failed, failed[^1].Phase);
         Assert.Contains("probe-said-no-marker-7f3a", failed[^1].Message, StringComparison.Ordinal);
+        // The engine found no sign of the network in the failing step: the repository's problem, a 400.
+        Assert.Equal(400, failed[^1].StatusCode);
         var status = await grain.GetStatus();
         Assert.Equal(RepoBuildStates.Failed, status.State);
         Assert.Equal(failed[^1].Message, status.FailureMessage);

@@ -364,6 +364,31 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
     }
 
     [Fact]
+    public async Task An_image_missing_from_the_daemon_but_in_its_registry_is_pulled_at_launch()
+    {
+        using var backend = fixture.CreateBackend(fixture.Options() with { StartTimeout = TimeSpan.FromSeconds(3) });
+        var pushed = $"{TestEnvironment.Registry}/binder-launch-tests/pulled:{TestEnvironment.UniqueSuffix()}";
+        await fixture.Docker.TagImageAsync(fixture.SilentImage, pushed, Token);
+        await fixture.Docker.PushImageAsync(pushed, null, null, Token);
+        await fixture.Docker.RemoveImageAsync(pushed, cancellationToken: Token);
+        Assert.Null(await fixture.Docker.InspectImageAsync(pushed, Token));
+        var start = NewStart(pushed);
+        try
+        {
+            // The silent image never serves Jupyter: a start that times out got past the image, which came from the registry.
+            var error = await Assert.ThrowsAsync<SessionStartException>(() => backend.StartAsync(start, Token));
+
+            Assert.Contains("did not answer within 3 s", error.Message, StringComparison.Ordinal);
+            Assert.NotNull(await fixture.Docker.InspectImageAsync(pushed, Token));
+            Assert.Empty(await fixture.ContainersAsync(start.SessionId));
+        }
+        finally
+        {
+            try { await fixture.Docker.RemoveImageAsync(pushed, cancellationToken: CancellationToken.None); } catch (Binder.Build.BinderBuildException) { }
+        }
+    }
+
+    [Fact]
     public async Task The_daemon_check_reports_a_daemon_that_answers_and_one_that_does_not()
     {
         using var backend = fixture.CreateBackend();

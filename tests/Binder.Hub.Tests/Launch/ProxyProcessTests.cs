@@ -130,13 +130,124 @@ public sealed class ProxyProcessTests
         var (okAfter, message) = await proxy.Client.CheckAsync(Token);
 
         Assert.False(okWhileRestoring);
-        Assert.Contains("restarted", degraded, StringComparison.Ordinal);
+        Assert.Equal(SessionProxy.Restarting, degraded);
         Assert.Equal("from-session /user/abc/tree", answer);
         Assert.True(okAfter, message);
         Assert.NotEqual(first.ProcessId, proxy.Process!.ProcessId);
         Assert.Equal(first.ListenUrl, proxy.Process.ListenUrl);
         Assert.Equal(1, proxy.Restarts);
         Assert.DoesNotContain(first.AuthToken, degraded + message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_restart_that_fails_on_a_file_error_is_retried_until_it_works()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        await using var proxy = await SessionProxy.StartAsync(DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path }, TimeProvider.System, NullLoggerFactory.Instance, Token);
+        var first = proxy.Process!;
+        // A directory where the new proxy's log must go: the restart fails with an I/O error, not a proxy error.
+        var log = Path.Combine(state.Path, "proxy.log");
+        File.Delete(log);
+        Directory.CreateDirectory(log);
+
+        using (var process = Process.GetProcessById(first.ProcessId)) process.Kill();
+        await Task.Delay(TimeSpan.FromSeconds(3), Token);
+        var restartsWhileBroken = proxy.Restarts;
+        var (okWhileBroken, _) = await proxy.Client.CheckAsync(Token);
+        Directory.Delete(log);
+        for (var i = 0; i < 300 && proxy.Restarts == 0; i++) await Task.Delay(100, Token);
+
+        Assert.Equal(0, restartsWhileBroken);
+        Assert.False(okWhileBroken);
+        Assert.Equal(1, proxy.Restarts);
+        Assert.True((await proxy.Client.CheckAsync(Token)).Ok);
+        Assert.Equal(first.ListenUrl, proxy.Process!.ListenUrl);
+    }
+
+    [Fact]
+    public async Task While_the_proxy_cannot_be_started_again_its_health_is_a_fixed_sentence_without_the_reason()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        // The command as a script that can be broken after the first start.
+        var command = Path.Combine(state.Path, "configurable-http-proxy");
+        File.WriteAllText(command, $"#!/bin/sh\nexec '{TestEnvironment.ProxyCommand}' \"$@\"\n");
+        File.SetUnixFileMode(command, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var proxy = await SessionProxy.StartAsync(
+            DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path, Command = command }, TimeProvider.System, NullLoggerFactory.Instance, Token);
+        // From now on it fails, printing what a failed proxy's output or another program's arguments could hold.
+        File.WriteAllText(command, "#!/bin/sh\necho 'secret-output-marker-4d2' >&2\nexit 3\n");
+
+        using (var process = Process.GetProcessById(proxy.Process!.ProcessId)) process.Kill();
+        // Long enough for several failed restarts (backoff 0, 0.5, 1, 2 s).
+        var messages = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            var (ok, message) = await proxy.Client.CheckAsync(Token);
+            if (!ok) messages.Add(message);
+            await Task.Delay(100, Token);
+        }
+        var failure = await Assert.ThrowsAsync<ProxyException>(() => proxy.Client.AddRouteAsync("/user/x/", "http://127.0.0.1:1", new Dictionary<string, string>(), Token));
+
+        // Right after the kill, before the exit is noticed, the API itself is asked and does not answer.
+        Assert.Contains(SessionProxy.Restarting, messages);
+        Assert.All(messages, m => Assert.Contains(m, new[] { SessionProxy.Restarting, ConfigurableHttpProxyClient.NotAnswering }));
+        Assert.Contains(SessionProxy.Restarting.TrimEnd('.'), failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-output-marker", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(0, proxy.Restarts);
+    }
+
+    [Fact]
+    public async Task A_session_token_in_a_request_the_proxy_cannot_serve_does_not_reach_its_log()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        // An error target that is not there: the proxy logs the error page's address (at debug) before asking it.
+        var options = DockerLaunchBackendTests.OwnedProxy() with
+        {
+            StateDirectory = state.Path, LogLevel = "debug", FrontEndSocket = Path.Combine(state.Path, "absent.sock"),
+        };
+        await using var proxy = await SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token);
+        using var http = new HttpClient();
+
+        using var response = await http.GetAsync(new Uri(proxy.Process!.ListenUrl, "/user/nothing/tree?token=secret-token-marker-77"), Token);
+        var log = "";
+        for (var i = 0; i < 50 && !log.Contains("Requesting custom error page", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100, Token);
+            log = TryRead(Path.Combine(state.Path, "proxy.log"));
+        }
+
+        Assert.Contains("Requesting custom error page", log, StringComparison.Ordinal);
+        Assert.Contains("%2Fuser%2Fnothing%2Ftree", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-token-marker", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_program_holding_a_configured_port_is_named_by_its_command_name_not_its_arguments()
+    {
+        var port = LoopbackPorts.Free(IPAddress.Loopback);
+        using var holder = Process.Start(new ProcessStartInfo("node", ["-e", $"/* --password=secret-argv-marker-9b1 */ require('net').createServer().listen({port}, '127.0.0.1')"])
+        {
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            await EventuallyAsync(async () =>
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port, Token);
+                return true;
+            });
+
+            var error = await Assert.ThrowsAsync<ProxyException>(() => SessionProxy.StartAsync(
+                DockerLaunchBackendTests.OwnedProxy() with { PublicBind = $"127.0.0.1:{port}" }, TimeProvider.System, NullLoggerFactory.Instance, Token));
+
+            Assert.Contains($"already in use by another program (pid {holder.Id}, node)", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("secret-argv-marker", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            holder.Kill();
+        }
     }
 
     [Fact]
@@ -161,6 +272,92 @@ public sealed class ProxyProcessTests
         await proxy.DisposeAsync();
         Assert.True(left.Process.WaitForExit(TimeSpan.FromSeconds(30)), "the adopted proxy was not stopped with the service");
         Assert.False(File.Exists(Path.Combine(state.Path, "proxy.json")));
+    }
+
+    [Fact]
+    public async Task A_proxy_of_ours_that_answers_slower_than_one_probe_is_still_adopted()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        var options = DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path, StartTimeout = TimeSpan.FromSeconds(60) };
+        using var left = await LeftBehindProxyAsync(options, state.Path);
+        // Frozen for longer than one API probe may take (5 s), as a proxy on a machine under load answers late.
+        await Signal("STOP", left.Process.Id);
+        var thaw = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(8), Token);
+            await Signal("CONT", left.Process.Id);
+        }, Token);
+
+        await using var proxy = await SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token);
+        await thaw;
+
+        Assert.True(proxy.Process!.Adopted, "a slow proxy of ours was taken for another program's");
+        Assert.Equal(left.Process.Id, proxy.Process.ProcessId);
+        Assert.True((await proxy.Client.CheckAsync(Token)).Ok);
+    }
+
+    [Fact]
+    public async Task A_proxy_of_ours_that_never_answers_is_stopped_after_the_start_timeout_and_replaced()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        var options = DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path, StartTimeout = TimeSpan.FromSeconds(3) };
+        using var left = await LeftBehindProxyAsync(options, state.Path);
+        await Signal("STOP", left.Process.Id);
+
+        await using var proxy = await SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token);
+
+        Assert.False(proxy.Process!.Adopted);
+        Assert.True(left.Process.WaitForExit(TimeSpan.FromSeconds(30)), "the unresponsive proxy of ours was left running");
+        Assert.Equal(proxy.Process.ProcessId, ProxyStateFile.Read(state.Path)!.Pid);
+        Assert.True((await proxy.Client.CheckAsync(Token)).Ok);
+    }
+
+    [Fact]
+    public async Task A_real_proxy_that_refuses_the_recorded_token_is_neither_adopted_nor_signalled()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        var options = DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path };
+        using var left = await LeftBehindProxyAsync(options, state.Path);
+        // The record names that proxy (pid, start time, command line, ports) with a token it does not take.
+        (ProxyStateFile.Read(state.Path)! with { Token = "another-token-0c7e" }).Write(state.Path);
+
+        await using var proxy = await SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token);
+
+        Assert.False(proxy.Process!.Adopted);
+        Assert.NotEqual(left.Process.Id, proxy.Process.ProcessId);
+        Assert.False(left.Process.WaitForExit(TimeSpan.FromSeconds(6)), "a proxy that is not ours was stopped");
+        using var client = new ConfigurableHttpProxyClient(left.Api, left.Public, left.Token, TimeSpan.FromSeconds(10), NullLogger<ConfigurableHttpProxyClient>.Instance);
+        Assert.NotNull(await client.GetRoutesAsync(Token));
+    }
+
+    [Fact]
+    public async Task A_proxy_whose_recorded_service_still_runs_is_not_taken_over()
+    {
+        using var state = new TempDirectory("binder-proxy-state");
+        var options = DockerLaunchBackendTests.OwnedProxy() with { StateDirectory = state.Path };
+        using var left = await LeftBehindProxyAsync(options, state.Path);
+        // Another live process (this test's sleep) stands for the service that owns the proxy.
+        using var service = Process.Start(new ProcessStartInfo("sleep", "300") { UseShellExecute = false })!;
+        try
+        {
+            (ProxyStateFile.Read(state.Path)! with { ServicePid = service.Id, ServiceStartTicks = ProcFs.StartTicks(service.Id)!.Value }).Write(state.Path);
+
+            var error = await Assert.ThrowsAsync<ProxyException>(() => SessionProxy.StartAsync(options, TimeProvider.System, NullLoggerFactory.Instance, Token));
+
+            Assert.Contains($"belongs to another running service (pid {service.Id})", error.Message, StringComparison.Ordinal);
+            Assert.False(left.Process.HasExited, "the live service's proxy was stopped");
+            Assert.Equal(left.Process.Id, ProxyStateFile.Read(state.Path)!.Pid);
+        }
+        finally
+        {
+            service.Kill();
+        }
+    }
+
+    private static async Task Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync(Token);
     }
 
     [Fact]
@@ -220,7 +417,7 @@ public sealed class ProxyProcessTests
             {
                 return await attempt();
             }
-            catch (Exception e) when (e is HttpRequestException or ProxyException && i < 300)
+            catch (Exception e) when (e is HttpRequestException or ProxyException or System.Net.Sockets.SocketException && i < 300)
             {
                 await Task.Delay(100, Token);
             }

@@ -175,10 +175,12 @@ public sealed class ApiTests
     }
 
     [Fact]
-    public async Task Behind_the_loopback_proxy_each_forwarded_client_has_its_own_limit()
+    public async Task Behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit()
     {
+        // This test plays the trusted proxy (nginx on the same host, say); loopback is trusted only when listed.
         await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>
         {
+            ["Server:TrustedProxies:0"] = "127.0.0.0/8",
             ["Server:RateLimit:Enabled"] = "true",
             ["Server:RateLimit:PermitLimit"] = "1",
             ["Server:RateLimit:Window"] = "00:10:00",
@@ -195,18 +197,22 @@ public sealed class ApiTests
         Assert.Equal(400, await FromAsync("10.1.1.1"));
         Assert.Equal(400, await FromAsync("10.1.1.2"));
         Assert.Equal(429, await FromAsync("10.1.1.1"));
-        // Two trusted hops (e.g. nginx in front of the loopback proxy): still the client's own limit.
+        // Two trusted hops (e.g. a load balancer in front of nginx): still the client's own limit.
         Assert.Equal(429, await FromAsync("10.1.1.2, 127.0.0.1"));
         Assert.Equal(400, await FromAsync("10.1.1.3, 127.0.0.1"));
     }
 
     [Fact]
-    public async Task A_banned_network_is_matched_on_the_forwarded_client_address()
+    public async Task A_banned_network_is_matched_on_the_client_address_a_trusted_proxy_forwards()
     {
         using var repository = new GitRepository();
         repository.Write("README.md", "hello\n").Commit();
         using var daemon = new GitDaemon(Path.GetDirectoryName(repository.Path)!);
-        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Access:BannedNetworks:0:Cidr"] = "10.9.0.0/16" });
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Server:TrustedProxies:0"] = "127.0.0.1",
+            ["Access:BannedNetworks:0:Cidr"] = "10.9.0.0/16",
+        });
         var path = $"build/git/{Uri.EscapeDataString(daemon.UrlOf(Path.GetFileName(repository.Path)))}/no-such-branch";
         async Task<int?> StatusFromAsync(string? client)
         {

@@ -25,7 +25,8 @@ public sealed class CorsBrowserTests(BrowserFixture fixture)
             await context.Response.OutputStream.WriteAsync(html, Token);
         }, concurrent: true);
         var origin = $"http://127.0.0.1:{site.Port}";
-        await using var app = await BinderTestApp.StartAsync(allowed ? new Dictionary<string, string?> { ["Server:CorsAllowOrigin"] = origin } : null);
+        // Written as an operator might: upper-case scheme, trailing slash (the browser sends http://127.0.0.1:port).
+        await using var app = await BinderTestApp.StartAsync(allowed ? new Dictionary<string, string?> { ["Server:CorsAllowOrigin"] = "HTTP" + origin[4..] + "/" } : null);
         binder = $"http://127.0.0.1:{app.Port}/";
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();

@@ -78,6 +78,52 @@ public sealed class ClientAddressTests
     }
 
     [Fact]
+    public async Task Another_unix_socket_listener_is_not_the_owned_proxy_and_its_X_Forwarded_For_is_not_trusted()
+    {
+        using var sockets = new TempDirectory("binder-xff-socket");
+        var other = Path.Combine(sockets.Path, "other.sock");
+        var port = LoopbackHttpServer.FreePort();
+        // Configured through `urls` (as --urls or ASPNETCORE_URLS would), not Server:Urls.
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["urls"] = $"http://127.0.0.1:{port};http://unix:{other}",
+            ["Access:BannedNetworks:0:Cidr"] = "203.0.113.0/24",
+            ["Access:BannedNetworks:0:Message"] = "banned-network-marker",
+        });
+        using var http = UnixSocketClient(other);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://localhost/build/" + Spec);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.9");
+
+        using var response = await http.SendAsync(request, Token);
+        var body = await response.Content.ReadAsStringAsync(Token);
+
+        // Not taken as the banned client it names, and not served without a client address either.
+        Assert.DoesNotContain("banned-network-marker", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Binder could not tell this request's client address", body, StringComparison.Ordinal);
+    }
+
+    /// <summary>An HTTP client whose every connection goes to the unix socket at <paramref name="path"/>.</summary>
+    internal static HttpClient UnixSocketClient(string path) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (_, cancellationToken) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(path), cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    });
+
+    [Fact]
     public async Task A_trusted_proxys_hop_names_the_client_but_what_the_client_wrote_before_it_does_not()
     {
         await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>

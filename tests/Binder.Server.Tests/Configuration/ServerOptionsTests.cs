@@ -20,27 +20,38 @@ public sealed class ServerOptionsTests
 
 public sealed class ProxySettingsTests
 {
-    [Fact]
-    public void An_owned_proxy_serves_sessions_at_the_public_url_of_Binder()
-    {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
-        var server = new ServerOptions { PublicUrl = "https://binder.example.org/" };
+    private static readonly Binder.Server.Hosting.DataDirectory Data = new("/srv/binder-data");
 
-        var proxy = Binder.Server.Hosting.ProxyHost.Bind(configuration, server);
+    private static IConfiguration Configuration(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+    [Fact]
+    public void An_owned_proxy_serves_sessions_at_the_public_url_of_Binder_and_reaches_the_front_end_through_its_socket()
+    {
+        var proxy = Binder.Server.Hosting.ProxyHost.Bind(Configuration(new() { ["Server:PublicUrl"] = "https://binder.example.org/" }), Data);
 
         Assert.Equal(new Uri("https://binder.example.org/"), proxy.PublicUrl);
-        Assert.Equal(new Uri(server.ListenBaseUrl), proxy.DefaultTarget);
+        Assert.Equal("/srv/binder-data/run/frontend.sock", proxy.FrontEndSocket);
+        Assert.Equal("/srv/binder-data", proxy.StateDirectory);
+        Assert.Null(proxy.DefaultTarget);
     }
 
     [Fact]
     public void A_configured_proxy_public_url_is_kept()
     {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Proxy:PublicUrl"] = "https://sessions.example.org/" })
-            .Build();
-
-        var proxy = Binder.Server.Hosting.ProxyHost.Bind(configuration, new ServerOptions { PublicUrl = "https://binder.example.org/" });
+        var proxy = Binder.Server.Hosting.ProxyHost.Bind(
+            Configuration(new() { ["Proxy:PublicUrl"] = "https://sessions.example.org/", ["Server:PublicUrl"] = "https://binder.example.org/" }), Data);
 
         Assert.Equal(new Uri("https://sessions.example.org/"), proxy.PublicUrl);
+    }
+
+    [Fact]
+    public void A_default_target_replaces_the_socket_and_both_at_once_are_refused_naming_the_keys()
+    {
+        var target = Binder.Server.Hosting.ProxyHost.Bind(Configuration(new() { ["Proxy:DefaultTarget"] = "http://127.0.0.1:8585/" }), Data);
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => Binder.Server.Hosting.ProxyHost.Bind(
+            Configuration(new() { ["Proxy:DefaultTarget"] = "http://127.0.0.1:8585/", ["Proxy:FrontEndSocket"] = "/run/binder/front.sock" }), Data));
+
+        Assert.Null(target.FrontEndSocket);
+        Assert.Contains("DefaultTarget and FrontEndSocket are both set; set one", error.Message, StringComparison.Ordinal);
     }
 }

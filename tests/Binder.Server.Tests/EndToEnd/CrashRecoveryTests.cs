@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using Binder.Build.Docker;
 using Binder.Hub.Events;
 using Binder.Hub.Launch;
@@ -56,7 +55,7 @@ public sealed class CrashRecoveryTests
                 var ready = await ReadyAsync(http, new Uri(front, "build/" + launchable.Spec));
                 sessions.Add((ready.Url!, ready.Token!));
             }
-            var proxyPid = ReadProxyPid(data.Path);
+            var proxyPid = ProxyRecord.Pid(data.Path);
             var publicUrl = new Uri(sessions[0].Url).GetLeftPart(UriPartial.Authority) + "/";
 
             // 20 watchers of a build held at its postBuild, through the proxy.
@@ -78,7 +77,7 @@ public sealed class CrashRecoveryTests
             Assert.Same(ended, await Task.WhenAny(ended, Task.Delay(TimeSpan.FromSeconds(60), Token)));
 
             restarted = await ServeProcess.StartAsync(settings, Token);
-            Assert.Equal(proxyPid, ReadProxyPid(data.Path));
+            Assert.Equal(proxyPid, ProxyRecord.Pid(data.Path));
             Assert.Contains("Took over the session proxy", restarted.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("EADDRINUSE", restarted.Output, StringComparison.Ordinal);
             await Task.Delay(TimeSpan.FromSeconds(2), Token);
@@ -99,26 +98,27 @@ public sealed class CrashRecoveryTests
             {
                 using var health = await http.GetAsync(new Uri(front, "health"), Token);
                 if (health.StatusCode == HttpStatusCode.ServiceUnavailable) degraded = true;
-                else if (degraded && await AllAnswerAsync(http, sessions)) break;
+                else if (degraded && await ProxyRecord.AllAnswerAsync(http, sessions, Token)) break;
                 Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(2), $"the routes did not come back (degraded seen: {degraded})");
                 await Task.Delay(20, Token);
             }
             Assert.True(degraded);
-            Assert.NotEqual(proxyPid, ReadProxyPid(data.Path));
+            Assert.NotEqual(proxyPid, ProxyRecord.Pid(data.Path));
         }
         finally
         {
             foreach (var stream in streams) stream.Dispose();
             held.Release();
+            // The proxy outlives a killed service by design: a failed run must not leave it (read before a clean stop
+            // removes the record).
+            var proxy = ProxyRecord.Read(data.Path);
             if (restarted is not null) await restarted.StopAsync();
             restarted?.Dispose();
             serve.Dispose();
+            ProxyRecord.KillIfRunning(proxy);
             await RemoveLeftoversAsync(settings["Launch:Docker:InstanceName"], settings["Binder:Repo:ImageNamePrefix"]);
         }
     }
-
-    private static int ReadProxyPid(string data) =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(data, "proxy.json"))).RootElement.GetProperty("Pid").GetInt32();
 
     private static async Task<BinderEvent> ReadyAsync(HttpClient http, Uri url)
     {
@@ -177,23 +177,6 @@ public sealed class CrashRecoveryTests
         return (probes, failures);
     }
 
-    private static async Task<bool> AllAnswerAsync(HttpClient http, List<(string Url, string Token)> sessions)
-    {
-        foreach (var (url, token) in sessions)
-        {
-            try
-            {
-                using var response = await http.GetAsync($"{url.TrimEnd('/')}/api/status?token={token}", Token);
-                if (response.StatusCode != HttpStatusCode.OK) return false;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static async Task RemoveLeftoversAsync(string instance, string imagePrefix)
     {
         var docker = new DockerClient(new DockerOptions { Host = TestEnvironment.DockerHost }, NullLogger<DockerClient>.Instance);
@@ -207,5 +190,7 @@ public sealed class CrashRecoveryTests
         })!;
         var images = (await list.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(i => i.StartsWith(imagePrefix, StringComparison.Ordinal));
         foreach (var image in images) await docker.RemoveImageAsync(image, force: true, CancellationToken.None);
+        // The service never removes its session network.
+        await docker.RemoveNetworkAsync($"{instance}-sessions", CancellationToken.None);
     }
 }

@@ -4,6 +4,7 @@ using Binder.Build.Docker;
 using Binder.Hub.Events;
 using Binder.Hub.Launch;
 using Binder.Hub.Tests.Launch;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -41,6 +42,8 @@ public sealed class SessionIsolationTests
             var container = Assert.Single(await docker.ListContainersAsync(
                 new Dictionary<string, string?> { [SessionLabels.Instance] = app.InstanceName, [SessionLabels.Session] = sessionId }, Token));
             var gateway = container.Networks[app.NetworkName].Gateway;
+            Assert.Equal("1000", (await docker.InspectContainerAsync(container.Id, Token))!.User);
+            Assert.Equal("1000\n", (await docker.ExecAsync(container.Id, ["id", "-u"], cancellationToken: Token)).Stdout);
             var hostPorts = new Dictionary<string, int>
             {
                 ["the front end"] = app.Port,
@@ -126,6 +129,25 @@ public sealed class SessionIsolationTests
         {
             await docker.RemoveNetworkAsync(blocker, CancellationToken.None);
         }
+    }
+
+    [Fact]
+    public async Task Sessions_run_as_the_uid_images_are_built_for()
+    {
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Binder:Buildpacks:UserId"] = "1234" });
+
+        var backend = Assert.IsType<DockerLaunchBackend>(app.App.Services.GetRequiredService<ILaunchBackend>());
+
+        Assert.Equal(1234, backend.Options.UserId);
+    }
+
+    [Fact]
+    public async Task A_session_uid_under_Launch_Docker_is_refused_at_start_pointing_at_the_one_setting()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Launch:Docker:UserId"] = "0" }));
+
+        Assert.Contains("Launch:Docker:UserId is not a setting", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Binder:Buildpacks:UserId", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class SessionPathTests
     [InlineData("lab/tree/x.ipynb?a=../..", true)]
     [InlineData("notebooks/..x/y", true)]
     [InlineData("", true)]
-    public void A_path_is_refused_exactly_when_a_browser_would_resolve_it_outside_the_session(string path, bool stays) =>
+    public void SessionPath_flags_a_dot_dot_segment_in_each_spelling_a_browser_resolves_and_not_a_lookalike(string path, bool stays) =>
         Assert.Equal(!stays, Binder.Server.Pages.SessionPath.LeavesSession(path));
 
     [Theory]
@@ -55,6 +55,22 @@ public sealed class SessionPathTests
         Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
         Assert.Contains("malformed %-escape", answer, StringComparison.Ordinal);
         Assert.DoesNotContain("Proxy Error", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_proxys_error_pages_are_not_served_to_anyone_else_and_show_no_text_they_are_given()
+    {
+        await using var app = await BinderTestApp.StartAsync();
+        using var http = new HttpClient();
+
+        using var direct = await http.GetAsync($"http://127.0.0.1:{app.Port}/proxy-error/503?url=/Binder-says-send-your-password-to-evil.example", Token);
+        using var throughProxy = await http.GetAsync(new Uri(app.ProxyListenUrl, "proxy-error/503?url=/Binder-says-send-your-password-to-evil.example"), Token);
+
+        foreach (var response in new[] { direct, throughProxy })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.DoesNotContain("evil.example", await response.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+        }
     }
 
     [Fact]

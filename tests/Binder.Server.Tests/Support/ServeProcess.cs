@@ -47,10 +47,24 @@ internal sealed class ServeProcess : IDisposable
         serve._process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         serve._process.BeginOutputReadLine();
         serve._process.BeginErrorReadLine();
-        var exited = serve._process.WaitForExitAsync(cancellationToken);
-        if (await Task.WhenAny(banner.Task, exited).WaitAsync(TimeSpan.FromMinutes(3), cancellationToken) != banner.Task)
+        try
         {
-            throw new InvalidOperationException($"binder serve exited before serving; it printed:\n{serve.Output}");
+            var exited = serve._process.WaitForExitAsync(cancellationToken);
+            if (await Task.WhenAny(banner.Task, exited).WaitAsync(TimeSpan.FromMinutes(3), cancellationToken) != banner.Task)
+            {
+                throw new InvalidOperationException($"binder serve exited before serving; it printed:\n{serve.Output}");
+            }
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // Not serving in time (or the test was cancelled): it must not keep running, holding ports and a proxy.
+            serve.Dispose();
+            throw new InvalidOperationException($"binder serve did not serve within 3 minutes; it printed:\n{serve.Output}", e);
+        }
+        catch
+        {
+            serve.Dispose();
+            throw;
         }
         return serve;
     }
