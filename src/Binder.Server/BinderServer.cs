@@ -1,4 +1,5 @@
 using Binder.Build.Docker;
+using Binder.Hub.Hosting;
 using Binder.Server.Api;
 using Binder.Server.Build;
 using Binder.Server.Health;
