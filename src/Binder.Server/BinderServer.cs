@@ -140,7 +140,7 @@ public static class BinderServer
             sp.GetRequiredService<RepoResolver>(), sp.GetRequiredService<Binder.Hub.Access.AccessPolicy>(), sp.GetRequiredService<HubConfiguration>().Hub.Sessions));
 
         services.AddSingleton<BinderMetrics>();
-        services.AddSingleton<RepoWatches>();
+        services.AddSingleton(sp => new RepoWatches(sp.GetRequiredService<HubConfiguration>().Hub.Repo));
         services.AddSingleton<BuildFlow>();
         services.AddSingleton<EmbeddedAssets>();
         services.AddSingleton<OperatorToken>();

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using Binder.Hub.Grains;
+using Binder.Hub.Hosting;
 
 namespace Binder.Server.Build;
 
@@ -6,18 +8,19 @@ namespace Binder.Server.Build;
 /// One watch of a repo grain per commit in this front end, shared by every HTTP client that asks for that commit while
 /// it is open. Each Orleans stream call costs the front end and the silo an enumerator, its batches and messages; with
 /// thousands of people clicking the same link that was most of the service's memory. Here the first client opens the
-/// grain's stream, the events are kept in order in one list, and every client reads that list from the start at its
-/// own pace (so a client that joins late still gets the whole log, as the grain would have replayed it). When the
-/// grain's stream ends (built, failed, or an error, which every reader then sees) the watch is forgotten, so the next
-/// client asks the grain afresh. When every client has left before the end, the grain's stream is cancelled; the
-/// grain goes on building for whoever asks next.
+/// grain's stream, the events go into one bounded log (the grain's own <see cref="BuildLog"/>: the first events and a
+/// tail, with a marker for what was dropped, so a chatty build costs no more here than in the grain), and every client
+/// reads it from the start at its own pace, so a client that joins late still gets the log as the grain would have
+/// replayed it. When the grain's stream ends (built, failed, or an error, which every reader then sees) the watch is
+/// forgotten, so the next client asks the grain afresh. When every client has left before the end, the grain's stream
+/// is cancelled; the grain goes on building for whoever asks next.
 /// </summary>
-internal sealed class RepoWatches
+internal sealed class RepoWatches(RepoGrainOptions limits)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SharedWatch> _watches = new(StringComparer.Ordinal);
 
-    /// <summary>Open shared watches (for tests and metrics).</summary>
+    /// <summary>Open shared watches.</summary>
     public int Open
     {
         get
@@ -46,43 +49,51 @@ internal sealed class RepoWatches
         {
             if (!_watches.TryGetValue(key, out watch!))
             {
-                watch = new SharedWatch();
+                watch = new SharedWatch(new BuildLog(limits.MaxLogLines, limits.MaxLogBytes, limits.MaxLogMessageBytes));
                 _watches.Add(key, watch);
-                // Started outside the dictionary's lock by the pump itself: it takes the lock again only to leave.
-                _ = Task.Run(() => PumpAsync(key, watch, open), CancellationToken.None);
+                // Not in the first client's execution context: the pump outlives its request (its logging scope and
+                // trace must not be the pump's).
+                using (ExecutionContext.SuppressFlow())
+                {
+                    watch.Pump = Task.Run(() => PumpAsync(key, watch, open), CancellationToken.None);
+                }
             }
             watch.Readers++;
         }
         try
         {
-            var next = 0;
+            long cursor = 0;
+            var batch = new List<BinderEvent>();
             while (true)
             {
-                BinderEvent? item = null;
                 Task changed;
+                Exception? error = null;
+                var ended = false;
                 lock (watch.Gate)
                 {
-                    if (next < watch.Events.Count)
+                    watch.Log.Read(ref cursor, batch);
+                    changed = watch.Log.Changed;
+                    if (batch.Count == 0 && watch.Log.Finished)
                     {
-                        item = watch.Events[next++];
-                        changed = Task.CompletedTask;
-                    }
-                    else if (watch.Ended)
-                    {
-                        if (watch.Error is { } error) throw new RepoWatchFailedException(error);
-                        yield break;
-                    }
-                    else
-                    {
-                        changed = watch.Changed.Task;
+                        ended = true;
+                        error = watch.Error;
                     }
                 }
-                if (item is not null)
+                if (ended)
                 {
-                    yield return item;
+                    if (error is not null) throw new RepoWatchFailedException(error);
+                    yield break;
+                }
+                if (batch.Count == 0)
+                {
+                    await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var e in batch)
+                {
+                    yield return e;
+                }
+                batch.Clear();
             }
         }
         finally
@@ -99,7 +110,8 @@ internal sealed class RepoWatches
             // The last reader left: a later client must not join a watch that is being cancelled.
             if (_watches.TryGetValue(key, out var current) && ReferenceEquals(current, watch)) _watches.Remove(key);
         }
-        watch.Stop.Cancel();
+        // Not inline: the grain stream's cancellation callbacks must not run (or throw) in this client's dispose.
+        _ = watch.Stop.CancelAsync();
     }
 
     private async Task PumpAsync(string key, SharedWatch watch, Func<CancellationToken, IAsyncEnumerable<BinderEvent>> open)
@@ -109,7 +121,7 @@ internal sealed class RepoWatches
         {
             await foreach (var e in open(watch.Stop.Token).WithCancellation(watch.Stop.Token).ConfigureAwait(false))
             {
-                watch.Add(e);
+                lock (watch.Gate) watch.Log.Append(e);
             }
         }
         catch (OperationCanceledException) when (watch.Stop.IsCancellationRequested)
@@ -125,50 +137,30 @@ internal sealed class RepoWatches
             // Ended: the next client asks the grain again (which replays the kept log, or knows the image).
             if (_watches.TryGetValue(key, out var current) && ReferenceEquals(current, watch)) _watches.Remove(key);
         }
-        watch.End(failure);
+        lock (watch.Gate)
+        {
+            watch.Error = failure;
+            watch.Log.Finish();
+        }
     }
 
-    /// <summary>The events of one watch so far, its readers, and how it ended.</summary>
-    private sealed class SharedWatch
+    /// <summary>The bounded log of one watch, its readers, and how it ended.</summary>
+    private sealed class SharedWatch(BuildLog log)
     {
+        /// <summary>Guards <see cref="Log"/> (not thread-safe) and <see cref="Error"/>.</summary>
         public Lock Gate { get; } = new();
 
-        public List<BinderEvent> Events { get; } = [];
+        public BuildLog Log { get; } = log;
 
-        /// <summary>Completed (and replaced) whenever an event arrives or the watch ends.</summary>
-        public TaskCompletionSource Changed { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public bool Ended { get; private set; }
-
-        public Exception? Error { get; private set; }
+        public Exception? Error { get; set; }
 
         /// <summary>Counted under the dictionary's lock.</summary>
         public int Readers { get; set; }
 
+        /// <summary>Cancelled when the last reader leaves; never disposed, as a late <c>CancelAsync</c> may still come (it holds no timer).</summary>
         public CancellationTokenSource Stop { get; } = new();
 
-        public void Add(BinderEvent e)
-        {
-            TaskCompletionSource changed;
-            lock (Gate)
-            {
-                Events.Add(e);
-                changed = Changed;
-                Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-            changed.TrySetResult();
-        }
-
-        public void End(Exception? error)
-        {
-            TaskCompletionSource changed;
-            lock (Gate)
-            {
-                Ended = true;
-                Error = error;
-                changed = Changed;
-            }
-            changed.TrySetResult();
-        }
+        /// <summary>The task reading the grain's stream; it never throws (its failure is <see cref="Error"/>).</summary>
+        public Task? Pump { get; set; }
     }
 }

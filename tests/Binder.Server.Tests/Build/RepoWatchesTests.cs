@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Binder.Hub.Events;
+using Binder.Hub.Hosting;
 using Binder.Server.Build;
 
 namespace Binder.Server.Tests.Build;
@@ -46,7 +47,7 @@ public sealed class RepoWatchesTests
     [Fact]
     public async Task Fifty_clients_of_one_commit_share_one_stream_of_the_grain_and_each_gets_every_event_in_order()
     {
-        var watches = new RepoWatches();
+        var watches = new RepoWatches(new RepoGrainOptions());
         var source = new Source();
         var readers = Enumerable.Range(0, 50).Select(_ => Task.Run(() => ReadAllAsync(watches.Watch("r@1", source.Open, Token)), Token)).ToList();
         while (watches.ReadersOf("r@1") < 50) await Task.Delay(10, Token);
@@ -67,7 +68,7 @@ public sealed class RepoWatchesTests
     [Fact]
     public async Task A_client_that_joins_late_gets_the_log_from_its_start()
     {
-        var watches = new RepoWatches();
+        var watches = new RepoWatches(new RepoGrainOptions());
         var source = new Source();
         await using var first = watches.Watch("r@1", source.Open, Token).GetAsyncEnumerator(Token);
         await source.Events.Writer.WriteAsync(Event(BinderPhases.Building, "early\n"), Token);
@@ -85,7 +86,7 @@ public sealed class RepoWatchesTests
     [Fact]
     public async Task When_the_last_client_leaves_the_grains_stream_is_cancelled_and_the_next_client_opens_a_new_one()
     {
-        var watches = new RepoWatches();
+        var watches = new RepoWatches(new RepoGrainOptions());
         var source = new Source();
         using (var leave = CancellationTokenSource.CreateLinkedTokenSource(Token))
         {
@@ -111,7 +112,7 @@ public sealed class RepoWatchesTests
     [Fact]
     public async Task One_client_leaving_does_not_end_the_stream_for_the_others()
     {
-        var watches = new RepoWatches();
+        var watches = new RepoWatches(new RepoGrainOptions());
         var source = new Source();
         using var leave = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var leaving = Task.Run(() => ReadAllAsync(watches.Watch("r@1", source.Open, leave.Token)), Token);
@@ -130,7 +131,7 @@ public sealed class RepoWatchesTests
     [Fact]
     public async Task An_error_of_the_grains_stream_reaches_every_client_with_the_grains_error_inside()
     {
-        var watches = new RepoWatches();
+        var watches = new RepoWatches(new RepoGrainOptions());
         var source = new Source();
         var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(() => ReadAllAsync(watches.Watch("r@1", source.Open, Token)), Token)).ToList();
         while (watches.ReadersOf("r@1") < 3) await Task.Delay(10, Token);
@@ -147,7 +148,7 @@ public sealed class RepoWatchesTests
     [Fact]
     public async Task Different_commits_get_streams_of_their_own()
     {
-        var watches = new RepoWatches();
+        var watches = new RepoWatches(new RepoGrainOptions());
         var one = new Source();
         var two = new Source();
         var a = Task.Run(() => ReadAllAsync(watches.Watch("r@1", one.Open, Token)), Token);
@@ -159,5 +160,29 @@ public sealed class RepoWatchesTests
 
         Assert.Equal("one", Assert.Single(await a).Message);
         Assert.Equal("two", Assert.Single(await b).Message);
+    }
+
+    [Fact]
+    public async Task A_chatty_build_is_kept_as_the_grain_keeps_it_the_first_events_a_marker_and_the_tail()
+    {
+        var watches = new RepoWatches(new RepoGrainOptions { MaxLogLines = 100 });
+        var source = new Source();
+        await using var first = watches.Watch("r@1", source.Open, Token).GetAsyncEnumerator(Token);
+        for (var i = 0; i < 1000; i++) await source.Events.Writer.WriteAsync(Event(BinderPhases.Building, $"line {i}\n"), Token);
+        await source.Events.Writer.WriteAsync(Event(BinderPhases.Building, "sync\n"), Token);
+        // Once the first reader sees the last line, the shared log has taken in all 1,000 before it.
+        while (await first.MoveNextAsync() && first.Current.Message != "sync\n")
+        {
+        }
+        var late = Task.Run(() => ReadAllAsync(watches.Watch("r@1", source.Open, Token)), Token);
+        while (watches.ReadersOf("r@1") < 2) await Task.Delay(10, Token);
+        await source.Events.Writer.WriteAsync(Event(BinderPhases.Built, "done"), Token);
+        source.Events.Writer.Complete();
+
+        var seen = await late;
+        Assert.True(seen.Count <= 102, $"the late reader got {seen.Count} events");
+        Assert.Equal("line 0\n", seen[0].Message);
+        Assert.Contains(seen, e => e.Message.Contains("left out", StringComparison.Ordinal) || e.Message.Contains("omitted", StringComparison.Ordinal));
+        Assert.Equal("done", seen[^1].Message);
     }
 }
