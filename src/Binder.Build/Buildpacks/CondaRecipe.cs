@@ -38,7 +38,7 @@ internal static partial class CondaRecipe
         // other buildpack, or a package only on the extra index fails to install here alone.
         PythonEnvironment.AddPipSettings(recipe, c.Options);
         var tooOld = version is not null && PythonVersionSelector.IsTooOldForServer(version);
-        var server = PythonEnvironment.AddCondaServer(recipe, c, tooOld || version is null ? system.MajorMinor : version);
+        var server = PythonEnvironment.AddCondaServer(recipe, c, tooOld || version is null ? system.MajorMinor : version, versionFromRepository: !tooOld && version is not null);
 
         // Under the R buildpack R is Debian's, with its own kernel; elsewhere r-* packages make this conda R.
         var usesR = recipe.Buildpack != BuildpackNames.R && UsesRPattern().IsMatch(text);

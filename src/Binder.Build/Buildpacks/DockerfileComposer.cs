@@ -172,7 +172,7 @@ internal sealed class DockerfileComposer
             }
             if (step.Commands.Count > 0)
             {
-                Run(step.Commands, builderOwned && step.RepositoryFiles.Count == 0 ? new(step.Comment, step.Settings) : null);
+                Run(step.Commands, builderOwned && step.RepositoryFiles.Count == 0 && !step.FollowsRepository ? new(step.Comment, step.Settings) : null);
             }
         }
         Line();

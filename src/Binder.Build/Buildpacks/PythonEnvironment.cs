@@ -34,7 +34,7 @@ internal static class PythonEnvironment
                 $"micromamba create --yes --prefix {kernel.Path} {ChannelArguments(c.Options, overrideChannels: true)} python={choice.Version} {KernelCondaPackages}",
                 "micromamba clean --all --yes",
                 KernelSpecInstall(kernel, server),
-            ]) { Settings = ["Buildpacks:CondaChannels"] });
+            ]) { Settings = ["Buildpacks:CondaChannels"], FollowsRepository = true });
             layout = new PythonLayout(server, kernel, c.Options.JupyterSource == JupyterSource.Debian);
         }
         else if (choice.IsSystem)
@@ -44,7 +44,7 @@ internal static class PythonEnvironment
         }
         else
         {
-            var env = AddCondaServer(recipe, c, choice.Version);
+            var env = AddCondaServer(recipe, c, choice.Version, versionFromRepository: true);
             layout = new PythonLayout(env, env, ServerFromDebian: false);
         }
         Use(recipe, layout);
@@ -115,9 +115,11 @@ internal static class PythonEnvironment
 
     /// <summary>
     /// The server as a micromamba environment of Python <paramref name="version"/> with Jupyter from the conda
-    /// channels. It depends on no file of the repository, so the layer stays cached across repositories.
+    /// channels. It depends on no file of the repository, so the layer stays cached across repositories. When
+    /// <paramref name="versionFromRepository"/> (the repository chose the version, not the builder's default) the step
+    /// is not claimed as the builder's: a version the channels cannot give is the repository's to change.
     /// </summary>
-    public static PythonPrefix AddCondaServer(Recipe recipe, PlanContext c, string version)
+    public static PythonPrefix AddCondaServer(Recipe recipe, PlanContext c, string version, bool versionFromRepository)
     {
         AddMicromamba(recipe, c);
         var env = new PythonPrefix(CondaEnvDir, version);
@@ -126,7 +128,7 @@ internal static class PythonEnvironment
             $"micromamba create --yes --prefix {env.Path} {ChannelArguments(c.Options, overrideChannels: true)} python={version} {CondaJupyter(c.Options)}",
             "micromamba clean --all --yes",
             KernelSpecInstall(env, env),
-        ]) { Settings = ["Buildpacks:JupyterCondaPackages", "Buildpacks:CondaChannels"] });
+        ]) { Settings = ["Buildpacks:JupyterCondaPackages", "Buildpacks:CondaChannels"], FollowsRepository = versionFromRepository });
         return env;
     }
 

@@ -20,6 +20,12 @@ internal sealed record RecipeStep(StepUser User, string Comment, IReadOnlyList<s
     /// named to the operator when the step fails: set-up steps are the builder's, not the repository's.
     /// </summary>
     public IReadOnlyList<string> Settings { get; init; } = [];
+
+    /// <summary>
+    /// A set-up step that installs what the repository chose (a Python version from <c>runtime.txt</c>, a Pipfile or
+    /// an environment file): its failure may be the repository's, so it is not claimed as the builder's.
+    /// </summary>
+    public bool FollowsRepository { get; init; }
 }
 
 /// <summary>

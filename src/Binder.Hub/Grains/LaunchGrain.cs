@@ -193,7 +193,7 @@ internal sealed partial class LaunchGrain(
             // A failed state write or quota call: the caller still gets a final event, and the finally cleans up.
             Log.LaunchCrashed(logger, SessionId, e);
             // The exception's text is for the operator's log: it may name internal addresses and settings.
-            events.TryWrite(Failed($"The launch failed on Binder's side, and what it had started was removed. Try again; if it keeps failing, tell the operator (the service's log has the cause for session {SessionId}).", 500));
+            events.TryWrite(Failed($"The launch failed on Binder's side, and what it had started is being removed. Try again; if it keeps failing, tell the operator (the service's log has the cause for session {SessionId}).", 500));
         }
         finally
         {
@@ -385,15 +385,17 @@ internal sealed partial class LaunchGrain(
         {
             return (null, Cancelled());
         }
-        catch (SessionStartException e)
+        catch (SessionStartException e) when (e.ForUser)
         {
+            // About the session itself (Jupyter exited or did not answer, with its last output): the user can act on it.
             Log.StartFailed(logger, SessionId, e.Message);
             return (null, Failed("Could not start the server: " + e.Message, 500));
         }
         catch (Exception e)
         {
+            // About the node (the Docker daemon, its address, its images): for the operator's log only.
             Log.StartFailed(logger, SessionId, e.Message);
-            return (null, Failed($"Could not start the server ({e.GetType().Name}): {e.Message}", 500));
+            return (null, Failed($"Could not start the server: the node that runs sessions had a problem. Try again; if it keeps failing, tell the operator (the service's log has the cause for session {SessionId}).", 500));
         }
     }
 

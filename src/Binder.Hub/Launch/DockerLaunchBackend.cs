@@ -249,14 +249,16 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
             {
                 throw new SessionStartException(
                     $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) answered without the session's token, so anyone could run code in it; " +
-                    "the image switches authentication off (e.g. c.NotebookApp.token = '' in a jupyter_notebook_config.py). The session was not started; remove that setting from the image.");
+                    "the image switches authentication off (e.g. c.NotebookApp.token = '' in a jupyter_notebook_config.py). The session was not started; remove that setting from the image.",
+                    forUser: true);
             }
             if (outcome != JupyterStartupOutcome.Answered)
             {
                 var lines = await JupyterStartup.LastLogLinesAsync(_docker, id, _options.FailureLogLines, cancellationToken).ConfigureAwait(false);
                 var error = new SessionStartException(outcome == JupyterStartupOutcome.Exited
                     ? $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) exited before it answered. Its last output:\n{lines}"
-                    : $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) did not answer within {_options.StartTimeout.TotalSeconds:0} s ({DockerLaunchOptions.Section}:StartTimeout). Its last output:\n{lines}");
+                    : $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) did not answer within {_options.StartTimeout.TotalSeconds:0} s ({DockerLaunchOptions.Section}:StartTimeout). Its last output:\n{lines}",
+                    forUser: true);
                 if (outcome == JupyterStartupOutcome.Exited && hostTarget is not null && lines.Contains($"port {new Uri(hostTarget).Port} is already in use", StringComparison.OrdinalIgnoreCase))
                 {
                     error.Data[PortTakenKey] = true;

@@ -1,4 +1,13 @@
 namespace Binder.Hub.Launch;
 
-/// <summary>A session container did not start or Jupyter in it did not answer; the message has its last log lines.</summary>
-public sealed class SessionStartException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>
+/// A session container did not start or Jupyter in it did not answer; the message has its last log lines.
+/// <see cref="ForUser"/> says whether the message is about the session itself (Jupyter exited, did not answer, switched
+/// authentication off: what the repository's author can act on) and may be shown to the person launching, or about the
+/// node (the Docker daemon, its address, its images), which goes to the operator's log only.
+/// </summary>
+public sealed class SessionStartException(string message, Exception? inner = null, bool forUser = false) : Exception(message, inner)
+{
+    /// <summary>Whether <see cref="Exception.Message"/> may be shown to the person launching the session.</summary>
+    public bool ForUser { get; } = forUser;
+}

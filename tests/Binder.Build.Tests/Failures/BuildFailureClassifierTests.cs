@@ -354,6 +354,17 @@ public sealed class BuildFailureClassifierTests : IDisposable
         });
     }
 
+    [Fact]
+    public void A_python_environment_in_the_version_the_repository_asks_for_is_not_claimed_as_the_builders_step()
+    {
+        repo.File("runtime.txt", "python-3.9\n").File("requirements.txt", "");
+        var plan = new BuildPlanner(Options).Plan(repo.Root, PlanTests.Request);
+
+        Assert.Contains("python=3.9", plan.Dockerfile);
+        Assert.DoesNotContain(plan.BuilderSteps, s => s.Command.Contains("python=3.9", StringComparison.Ordinal));
+        Assert.Contains(plan.BuilderSteps, s => s.Description.StartsWith("micromamba", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("[ 3/9] RUN groupadd --gid 1000 jovyan &&     useradd x", true)]
     [InlineData("RUN groupadd --gid 1000 jovyan && useradd x", true)]
