@@ -24,8 +24,11 @@ internal sealed partial class TrustedProxyWarnings(IOptions<ServerOptions> serve
         if (trusted.Count == 0) return;
         var launch = SiloHosting.Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section);
         var hostNetwork = launch.Network.Mode == SessionNetworkMode.Host;
-        var subnet = hostNetwork ? null : ConfiguredSubnet(launch.Network) ?? await PickedSubnetAsync(launch.NetworkName, cancellationToken).ConfigureAwait(false);
-        foreach (var warning in Warnings(trusted, hostNetwork, subnet))
+        IReadOnlyList<IPNetwork> subnets = hostNetwork ? []
+            : ConfiguredSubnet(launch.Network) is { } configured ? [configured]
+            : await PickedSubnetsAsync(launch.NetworkName, cancellationToken).ConfigureAwait(false);
+        var warnings = subnets.Count == 0 ? Warnings(trusted, hostNetwork, null) : subnets.SelectMany(subnet => Warnings(trusted, hostNetwork, subnet));
+        foreach (var warning in warnings.Distinct(StringComparer.Ordinal))
         {
             LogWarning(logger, warning);
         }
@@ -54,25 +57,25 @@ internal sealed partial class TrustedProxyWarnings(IOptions<ServerOptions> serve
     private static IPNetwork? ConfiguredSubnet(SessionNetworkOptions network) =>
         network.Subnet is { Length: > 0 } subnet && IPNetwork.TryParse(subnet, out var parsed) ? parsed : null;
 
-    /// <summary>The IPv4 subnet Docker gave the session network, or null when the network or the daemon cannot be asked.</summary>
-    private async Task<IPNetwork?> PickedSubnetAsync(string network, CancellationToken cancellationToken)
+    /// <summary>The subnets (IPv4 and IPv6) Docker gave the session network; none when the network or the daemon cannot be asked.</summary>
+    private async Task<IReadOnlyList<IPNetwork>> PickedSubnetsAsync(string network, CancellationToken cancellationToken)
     {
         try
         {
             var info = await docker.InspectNetworkAsync(network, cancellationToken).ConfigureAwait(false);
-            return info?.Subnets.Select(s => IPNetwork.TryParse(s, out var parsed) ? parsed : (IPNetwork?)null).FirstOrDefault(s => s is not null);
+            return [.. (info?.Subnets ?? []).Select(s => IPNetwork.TryParse(s, out var parsed) ? parsed : (IPNetwork?)null).OfType<IPNetwork>()];
         }
         catch (BinderBuildException e)
         {
             // The daemon's trouble is reported where launches need it; a warning that cannot be checked is not a failure.
             LogSubnetUnknown(logger, network, e.Message);
-            return null;
+            return [];
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
     private static partial void LogWarning(ILogger logger, string warning);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "The subnet of the session network {Network} could not be read, so Server:TrustedProxies was not checked against it: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "The subnet of the session network {Network} could not be read, so Server:TrustedProxies was not checked against it: {Reason}")]
     private static partial void LogSubnetUnknown(ILogger logger, string network, string reason);
 }
