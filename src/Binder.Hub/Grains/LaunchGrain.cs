@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Binder.Hub.Events;
 using Binder.Hub.Hosting;
 using Binder.Hub.Launch;
+using Binder.Hub.Metrics;
 using Binder.Hub.Placement;
 using Microsoft.Extensions.Logging;
 using Orleans.Placement;
@@ -26,6 +27,7 @@ internal sealed partial class LaunchGrain(
     ILaunchBackend backend,
     IProxyClient proxy,
     ClusterNodes nodes,
+    BinderHubMetrics metrics,
     TimeProvider time,
     ILogger<LaunchGrain> logger) : Grain, ILaunchGrain, IRemindable
 {
@@ -116,6 +118,8 @@ internal sealed partial class LaunchGrain(
         var ready = false;
         var startAttempted = false;
         var quotaKey = $"{order.Repo.Spec.Provider}/{order.Repo.Spec.Repository}";
+        // In progress until the launch has finished (ready, or failed and cleaned up), whoever still watches it.
+        var measured = metrics.LaunchStarted();
         try
         {
             state.State = new SessionState
@@ -214,6 +218,7 @@ internal sealed partial class LaunchGrain(
             finally
             {
                 if (ReferenceEquals(_launch, launch)) _launch = null;
+                measured.End(ready, order.Repo.Spec.Provider, order.Repo.Spec.Repository);
                 events.TryComplete();
             }
         }
