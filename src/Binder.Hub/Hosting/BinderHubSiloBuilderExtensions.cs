@@ -102,6 +102,8 @@ public static class BinderHubSiloBuilderExtensions
         services.TryAddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
         services.AddSingleton<BinderHubMetrics>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BinderHubMetrics>());
+        services.AddSingleton<SessionActivityPoller>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SessionActivityPoller>());
         services.TryAddSingleton<SessionJanitor>();
         services.TryAddSingleton(sp => new Images.ImageCleaner(
             sp.GetRequiredService<DockerClient>(), options.ImageCleaner, options.Repo.FullImageNamePrefix, options.Buildpacks.BaseImage,

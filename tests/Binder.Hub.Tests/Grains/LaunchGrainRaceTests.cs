@@ -195,7 +195,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
             // The route went in, then the proxy died and came back empty, and the service restores routes while this
             // launch has not reported ready yet.
             await client.DeleteRouteAsync(route, Token);
-            restoration = await Task.Run(() => host.Silo.ReconcileSessionsAsync(Token), Token);
+            restoration = await Task.Run(() => host.Services.ReconcileSessionsAsync(Token), Token);
         };
 
         var events = await LaunchAsync(host, session);
@@ -204,7 +204,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         Assert.Empty(restoration!.Failures);
         Assert.Contains(await client.GetRoutesAsync(Token), r => r.Path == route);
         await host.Grains.GetGrain<ILaunchGrain>(session).Stop("test over");
-        await AssertGoneAsync(host, proxy, session);
+        await host.AssertSessionGoneAsync(proxy, session);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Binder.Hub.Grains;
 using Binder.Hub.Hosting;
 using Binder.Hub.Launch;
 using Binder.Hub.Providers;
+using Binder.Hub.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 
@@ -144,11 +145,16 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
 
         var events = await LaunchAsync(host, session, GrainTestHost.LaunchOrder(image.ImageName));
         Assert.Equal(BinderPhases.Ready, events[^1].Phase);
+        // The running session is polled by its node's poller (one route listing per round for all sessions)...
+        var poller = host.Services.GetRequiredService<SessionActivityPoller>();
+        Assert.Equal(1, poller.Tracked);
 
         var grain = host.Grains.GetGrain<ILaunchGrain>(session);
         await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())!.State == SessionStates.Stopped);
         Assert.Equal("idle", (await grain.GetInfo())!.StopReason);
         await host.AssertSessionGoneAsync(proxy, session);
+        // ...until it stops.
+        Assert.Equal(0, poller.Tracked);
     }
 
     [Fact]
@@ -313,7 +319,9 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         {
             Sessions = new SessionOptions
             {
-                IdleTimeout = TimeSpan.FromSeconds(4), PollInterval = TimeSpan.FromMinutes(10), ReminderPeriod = TimeSpan.FromSeconds(2),
+                // The node's poller checks only sessions whose grain is active, so after the restart only the reminder
+                // can bring this one back to be checked.
+                IdleTimeout = TimeSpan.FromSeconds(4), PollInterval = TimeSpan.FromSeconds(1), ReminderPeriod = TimeSpan.FromSeconds(2),
             },
         };
         try
