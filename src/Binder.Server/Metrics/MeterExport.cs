@@ -9,7 +9,7 @@ namespace Binder.Server.Metrics;
 /// calls, failures, latency, messaging, storage), ASP.NET Core's and Kestrel's, HttpClient's and the runtime's
 /// (<c>System.Runtime</c>: GC, thread pool, CPU, memory). Meters that are made per host (through the host's
 /// <see cref="IMeterFactory"/>, as ASP.NET Core's are) are taken from this host only, so two hosts in one process
-/// (the tests) do not count each other's requests; process-wide meters (the runtime's, Orleans') belong to every host.
+/// (the tests) do not count each other's requests; meters made without a factory (the runtime's) belong to every host.
 /// </summary>
 internal sealed class MeterExport(CollectorRegistry registry, IMeterFactory meters) : IHostedService, IDisposable
 {
