@@ -296,6 +296,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
                 await foreach (var e in grain.Launch(GrainTestHost.LaunchOrder(image.ImageName), leaving.Token).WithCancellation(leaving.Token))
                 {
                     seen.Add(e);
+                    Assert.Contains("\nbinderhub_inprogress_launches 1\n", await host.MetricsAsync(), StringComparison.Ordinal);
                     // The client goes away while the container starts.
                     await leaving.CancelAsync();
                 }
@@ -306,6 +307,10 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())?.State == SessionStates.Stopped);
         Assert.Equal("launch cancelled", (await grain.GetInfo())!.StopReason);
         await host.AssertSessionGoneAsync(proxy, session);
+        // Counted by the grain: a launch nobody watches any more is over, as a failure.
+        var metrics = await host.MetricsAsync();
+        Assert.Contains("\nbinderhub_inprogress_launches 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("\nbinderhub_launch_time_seconds_count{status=\"failure\",retries=\"0\"} 1\n", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
