@@ -69,19 +69,21 @@ public sealed class SqliteReminderTableTests : IDisposable
     {
         using (var first = await SqliteSilo.StartAsync(DatabasePath))
         {
-            await first.Services.GetRequiredService<IGrainFactory>().GetGrain<INoteGrain>("remind").Remind(TimeSpan.FromSeconds(4), TimeSpan.FromMinutes(10));
+            await first.Services.GetRequiredService<IGrainFactory>().GetGrain<INoteGrain>("remind").Remind(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(20));
             await first.StopAsync(TestContext.Current.CancellationToken);
         }
         Assert.Equal(0, await StoredTicksAsync("remind"));
 
         using var second = await SqliteSilo.StartAsync(DatabasePath);
-        // The grain is not called: only the reminder can activate it and count a tick.
+        // The grain is not called: only the reminder can activate it and count a tick. Orleans skips a tick that fell
+        // due while no silo ran (a slow restart on a loaded machine passes the 4 s) and fires at the next period, so
+        // the period is short enough for the deadline either way.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (await StoredTicksAsync("remind") == 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(500, TestContext.Current.CancellationToken);
         }
-        Assert.Equal(1, await StoredTicksAsync("remind"));
+        Assert.True(await StoredTicksAsync("remind") >= 1, "the reminder did not fire on the restarted silo within 90 s");
         await second.Services.GetRequiredService<IGrainFactory>().GetGrain<INoteGrain>("remind").Forget();
         Assert.Empty((await NewTable().ReadRows(GrainId.Create("binder-tests-note", "remind"), Ct)).Reminders);
         await second.StopAsync(TestContext.Current.CancellationToken);

@@ -94,6 +94,12 @@ public sealed record BuildPlan
     /// </summary>
     public ContextSelection ContextSelection { get; init; } = new();
 
+    /// <summary>
+    /// The steps of a generated Dockerfile that the builder owns (nothing of the repository in them); empty for a
+    /// repository's own Dockerfile. A failure there is the service's to fix, whatever the step printed.
+    /// </summary>
+    public IReadOnlyList<BuilderStep> BuilderSteps { get; init; } = [];
+
     /// <summary>Things a person should know about the plan (a requested version not honoured, ...), one sentence each.</summary>
     public required IReadOnlyList<string> Warnings { get; init; }
 }

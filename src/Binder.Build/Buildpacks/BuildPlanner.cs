@@ -112,7 +112,7 @@ public sealed class BuildPlanner
         var aptTxt = repository.EnvFileExists("apt.txt")
             ? AptTxt.Parse(repository.ReadEnvFile("apt.txt"), repository.EnvPath("apt.txt"))
             : [];
-        var dockerfile = DockerfileComposer.Compose(context, recipe, aptTxt, labels);
+        var (dockerfile, builderSteps) = DockerfileComposer.Compose(context, recipe, aptTxt, labels);
         var supportFiles = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [DockerfileComposer.EntrypointContextPath] = recipe.EntrypointScript ?? EntrypointScript.Standard(context),
@@ -126,6 +126,7 @@ public sealed class BuildPlanner
             Buildpack = recipe.Buildpack,
             Detection = detection.Result,
             Dockerfile = dockerfile,
+            BuilderSteps = builderSteps,
             RepositoryDockerfilePath = null,
             RepositoryContextPath = DockerfileComposer.RepositoryContextPath,
             ContextSelection = new ContextSelection

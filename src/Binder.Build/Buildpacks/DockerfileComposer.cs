@@ -15,13 +15,19 @@ internal sealed class DockerfileComposer
     public const string RepositoryContextPath = "src/";
 
     private readonly StringBuilder _text = new();
+    private readonly List<BuilderStep> _builderSteps = [];
+    private readonly HashSet<string> _otherCommands = new(StringComparer.Ordinal);
     private StepUser? _currentUser;
 
-    public static string Compose(PlanContext context, Recipe recipe, IReadOnlyList<string> aptTxtPackages, IReadOnlyDictionary<string, string> labels)
+    /// <summary>The Dockerfile, and its steps that the builder owns (for the failure classifier).</summary>
+    public static (string Dockerfile, IReadOnlyList<BuilderStep> BuilderSteps) Compose(
+        PlanContext context, Recipe recipe, IReadOnlyList<string> aptTxtPackages, IReadOnlyDictionary<string, string> labels)
     {
         var composer = new DockerfileComposer();
         composer.Write(context, recipe, aptTxtPackages, labels);
-        return composer._text.ToString();
+        // A repository step with the very same command (an apt.txt listing just the system packages) cannot be told
+        // apart by its name in the daemon's report: such a step is not claimed as the builder's.
+        return (composer._text.ToString(), [.. composer._builderSteps.Where(s => !composer._otherCommands.Contains(s.Command))]);
     }
 
     private void Write(PlanContext c, Recipe recipe, IReadOnlyList<string> aptTxtPackages, IReadOnlyDictionary<string, string> labels)
@@ -52,11 +58,14 @@ internal sealed class DockerfileComposer
         var packages = recipe.AptPackages.Concat(o.ExtraAptPackages).Distinct(StringComparer.Ordinal).ToList();
         Line("# System packages, as root, before anything of the repository");
         SwitchUser(StepUser.Root, c);
-        AptInstall(packages.Where(shared.Contains));
+        AptInstall(packages.Where(shared.Contains), new("System packages, as root, before anything of the repository",
+            o.JupyterSource == JupyterSource.Debian
+                ? ["Buildpacks:SystemAptPackages", "Buildpacks:JupyterAptPackages", "Buildpacks:ExtraAptPackages", "Buildpacks:BaseImage"]
+                : ["Buildpacks:SystemAptPackages", "Buildpacks:ExtraAptPackages", "Buildpacks:BaseImage"]));
         if (packages.Any(p => !shared.Contains(p)))
         {
             Line($"# Packages of the '{recipe.Buildpack}' buildpack");
-            AptInstall(packages.Where(p => !shared.Contains(p)));
+            AptInstall(packages.Where(p => !shared.Contains(p)), new($"Packages of the '{recipe.Buildpack}' buildpack", ["Buildpacks:BaseImage"]));
         }
         Line();
 
@@ -80,7 +89,7 @@ internal sealed class DockerfileComposer
         {
             user.Add($"install -d -o {c.Uid} -g {c.Uid} {c.RepoDir}");
         }
-        Run(user);
+        Run(user, new($"The non-root user {c.UserName} ({c.Uid}) the image runs as", ["Buildpacks:UserName", "Buildpacks:UserId", "Buildpacks:BaseImage"]));
         Line($"WORKDIR {c.RepoDir}");
         Copy(EntrypointContextPath, EntrypointImagePath, chown: null);
         foreach (var (contextPath, _, destination) in recipe.SupportFiles)
@@ -89,7 +98,7 @@ internal sealed class DockerfileComposer
         }
         Line();
 
-        WriteSteps("Environment", recipe.Setup, c);
+        WriteSteps("Environment", recipe.Setup, c, builderOwned: true);
 
         if (aptTxtPackages.Count > 0)
         {
@@ -97,18 +106,18 @@ internal sealed class DockerfileComposer
             // exactly when the package list changes.
             Line($"# Packages from {c.Repository.EnvPath("apt.txt")}, as root");
             SwitchUser(StepUser.Root, c);
-            AptInstall(aptTxtPackages);
+            AptInstall(aptTxtPackages, owner: null);
             Line();
         }
 
-        WriteSteps("Dependencies, each file copied on its own so that other changes keep these layers", recipe.Dependencies, c);
+        WriteSteps("Dependencies, each file copied on its own so that other changes keep these layers", recipe.Dependencies, c, builderOwned: false);
 
         Line("# The whole repository");
         SwitchUser(StepUser.User, c);
         Copy(RepositoryContextPath, c.RepoDir.TrimEnd('/') + "/", chown: c.Owner);
         Line();
 
-        WriteSteps("Steps that need the whole repository", recipe.Assemble, c);
+        WriteSteps("Steps that need the whole repository", recipe.Assemble, c, builderOwned: false);
 
         Line("# Labels");
         Line("LABEL " + string.Join(" \\\n      ", labels.Select(kv =>
@@ -118,13 +127,13 @@ internal sealed class DockerfileComposer
         var start = c.Repository.EnvPath("start");
         if (c.Repository.FileExists(start))
         {
-            Run([$"chmod +x {start}"]);
+            Run([$"chmod +x {start}"], owner: null);
         }
         var postBuild = c.Repository.EnvPath("postBuild");
         if (c.Repository.FileExists(postBuild))
         {
             Line($"# {postBuild}, as the user, after everything else; its failure fails the build");
-            Run([$"chmod +x {postBuild}", $"./{postBuild}"]);
+            Run([$"chmod +x {postBuild}", $"./{postBuild}"], owner: null);
         }
         if (o.AppendixLines is { Count: > 0 } appendix)
         {
@@ -132,6 +141,10 @@ internal sealed class DockerfileComposer
             foreach (var line in appendix)
             {
                 Line(line);
+                if (line.TrimStart() is var appended && appended.StartsWith("RUN ", StringComparison.OrdinalIgnoreCase))
+                {
+                    _builderSteps.Add(new(appended[4..], "Appendix from the builder's configuration", ["Buildpacks:AppendixLines"]));
+                }
             }
             Line($"USER {c.Uid}");
         }
@@ -141,7 +154,8 @@ internal sealed class DockerfileComposer
         Line($"CMD {DockerfileText.JsonArray(o.JupyterCommand, "Jupyter command")}");
     }
 
-    private void WriteSteps(string title, List<RecipeStep> steps, PlanContext c)
+    /// <summary>Writes <paramref name="steps"/> under the comment <paramref name="title"/>; <paramref name="builderOwned"/> when they install what the builder decides (set-up), not what the repository asks for.</summary>
+    private void WriteSteps(string title, List<RecipeStep> steps, PlanContext c, bool builderOwned)
     {
         if (steps.Count == 0)
         {
@@ -158,13 +172,13 @@ internal sealed class DockerfileComposer
             }
             if (step.Commands.Count > 0)
             {
-                Run(step.Commands);
+                Run(step.Commands, builderOwned && step.RepositoryFiles.Count == 0 ? new(step.Comment, step.Settings) : null);
             }
         }
         Line();
     }
 
-    private void AptInstall(IEnumerable<string> packages)
+    private void AptInstall(IEnumerable<string> packages, Owner? owner)
     {
         var list = packages.ToList();
         if (list.Count == 0)
@@ -176,7 +190,8 @@ internal sealed class DockerfileComposer
         {
             lines.Append(" \\\n        ").Append(string.Join(' ', list.Skip(i).Take(6)));
         }
-        Line("RUN apt-get update && \\\n    apt-get install -y --no-install-recommends" + lines + " && \\\n    rm -rf /var/lib/apt/lists/*");
+        var command = "apt-get update && \\\n    apt-get install -y --no-install-recommends" + lines + " && \\\n    rm -rf /var/lib/apt/lists/*";
+        Record(command, owner);
     }
 
     private void SwitchUser(StepUser user, PlanContext c)
@@ -191,7 +206,22 @@ internal sealed class DockerfileComposer
     private void Env(IEnumerable<KeyValuePair<string, string>> variables) =>
         Line("ENV " + string.Join(" \\\n    ", variables.Select(kv => kv.Key + "=" + DockerfileText.Quote(kv.Value, $"value of {kv.Key}"))));
 
-    private void Run(IEnumerable<string> commands) => Line("RUN " + string.Join(" && \\\n    ", commands));
+    /// <summary>One <c>RUN</c> of <paramref name="commands"/>; <paramref name="owner"/> is set for a step the builder owns.</summary>
+    private void Run(IEnumerable<string> commands, Owner? owner)
+    {
+        var command = string.Join(" && \\\n    ", commands);
+        Record(command, owner);
+    }
+
+    private void Record(string command, Owner? owner)
+    {
+        Line("RUN " + command);
+        if (owner is not null) _builderSteps.Add(new(command, owner.Description, owner.Settings));
+        else _otherCommands.Add(command);
+    }
+
+    /// <summary>What a builder-owned step is, for <see cref="BuilderStep"/>.</summary>
+    private sealed record Owner(string Description, IReadOnlyList<string> Settings);
 
     private void Copy(string source, string destination, string? chown) =>
         Line("COPY " + (chown is null ? "" : $"--chown={chown} ") + DockerfileText.JsonArray([source, destination], "copied path"));

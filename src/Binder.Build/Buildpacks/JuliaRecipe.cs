@@ -43,10 +43,13 @@ internal static class JuliaRecipe
             $"install -d {JuliaDir}",
             $"curl -fsSL --retry 3 {DockerfileText.ShellQuote(url, "Julia download URL")} | tar -xz -C {JuliaDir} --strip-components=1",
             $"install -d -o {c.Uid} -g {c.Uid} {DepotDir}",
-        ]));
+        ]) { Settings = ["Buildpacks:JuliaDownloadUrlTemplate", "Buildpacks:JuliaVersions", "Buildpacks:JuliaVersion"] });
         // The kernelspec goes where the server looks first, as repo2docker puts it.
         recipe.Setup.Add(new RecipeStep(StepUser.User, "IJulia, the Jupyter kernel, running in the repository's project",
-            [$"JULIA_PROJECT= JUPYTER_DATA_DIR={server.Path}/share/jupyter julia -e 'using Pkg; Pkg.add(\"IJulia\"); using IJulia; installkernel(\"Julia\", \"--project={projectDir}\")'"]));
+            [$"JULIA_PROJECT= JUPYTER_DATA_DIR={server.Path}/share/jupyter julia -e 'using Pkg; Pkg.add(\"IJulia\"); using IJulia; installkernel(\"Julia\", \"--project={projectDir}\")'"])
+            {
+                Settings = ["Buildpacks:JuliaVersions"],
+            });
 
         var instantiate = "julia -e 'using Pkg; Pkg.instantiate(); Pkg.precompile()'";
         if (toml.Value("name") is not null || toml.Value("uuid") is not null)

@@ -18,9 +18,12 @@ internal static class NixRecipe
         // Builds run inside a container build, where Nix's own sandbox cannot set up namespaces.
         recipe.Environment.Add(new("NIX_CONFIG", "sandbox = false"));
         recipe.Setup.Add(new RecipeStep(StepUser.Root, "A Nix store the user owns (single-user Nix)",
-            ["mkdir -p /nix", $"chown -R {c.Owner} /nix"]));
+            ["mkdir -p /nix", $"chown -R {c.Owner} /nix"]) { Settings = ["Buildpacks:UserId"] });
         recipe.Setup.Add(new RecipeStep(StepUser.User, "The nixpkgs channel",
-            [$"nix-channel --add {DockerfileText.ShellQuote(c.Options.NixChannelUrl, "NixChannelUrl")} nixpkgs", "nix-channel --update"]));
+            [$"nix-channel --add {DockerfileText.ShellQuote(c.Options.NixChannelUrl, "NixChannelUrl")} nixpkgs", "nix-channel --update"])
+            {
+                Settings = ["Buildpacks:NixChannelUrl"],
+            });
         var shell = c.Repository.EnvPath("default.nix");
         // default.nix may import other files of the repository, so its shell is built after the copy.
         recipe.Assemble.Add(new RecipeStep(StepUser.User, $"The shell of {shell}", [$"nix-shell {shell} --command true"]));

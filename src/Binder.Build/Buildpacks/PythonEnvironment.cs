@@ -34,7 +34,7 @@ internal static class PythonEnvironment
                 $"micromamba create --yes --prefix {kernel.Path} {ChannelArguments(c.Options, overrideChannels: true)} python={choice.Version} {KernelCondaPackages}",
                 "micromamba clean --all --yes",
                 KernelSpecInstall(kernel, server),
-            ]));
+            ]) { Settings = ["Buildpacks:CondaChannels"] });
             layout = new PythonLayout(server, kernel, c.Options.JupyterSource == JupyterSource.Debian);
         }
         else if (choice.IsSystem)
@@ -87,7 +87,7 @@ internal static class PythonEnvironment
         var venv = new PythonPrefix(VenvDir, PythonVersion.TryParse(o.DefaultPythonVersion)!.Value.MajorMinor);
         recipe.AddApt(o.SystemAptPackages);
         recipe.Setup.Add(new RecipeStep(StepUser.Root, "A directory the user owns for the virtual environment",
-            [$"install -d -o {c.Uid} -g {c.Uid} {VenvDir}"]));
+            [$"install -d -o {c.Uid} -g {c.Uid} {VenvDir}"]) { Settings = ["Buildpacks:UserId"] });
         if (o.JupyterSource == JupyterSource.Debian)
         {
             recipe.AddApt(o.JupyterAptPackages);
@@ -100,7 +100,7 @@ internal static class PythonEnvironment
                 $"for f in /usr/bin/jupyter*; do if head -n 1 \"$f\" | grep -Eq '^#! ?/usr/bin/python3( |$)'; then "
                     + $"sed '1s|.*|#!{VenvDir}/bin/python3|' \"$f\" > \"{VenvDir}/bin/${{f##*/}}\" && chmod 0755 \"{VenvDir}/bin/${{f##*/}}\"; fi; done",
                 KernelSpecInstall(venv, venv),
-            ]));
+            ]) { Settings = ["Buildpacks:JupyterAptPackages", "Buildpacks:JupyterSource"] });
             return venv;
         }
         var packages = string.Join(' ', o.JupyterPipPackages.Select(p => DockerfileText.ShellQuote(p, "pip requirement")));
@@ -109,7 +109,7 @@ internal static class PythonEnvironment
             $"/usr/bin/python3 -m venv {VenvDir}",
             $"{venv.PipInstall} {packages}",
             KernelSpecInstall(venv, venv),
-        ]));
+        ]) { Settings = ["Buildpacks:JupyterPipPackages", "Buildpacks:PythonIndexUrl", "Buildpacks:ExtraPythonIndexUrls", "Buildpacks:DefaultPythonVersion"] });
         return venv;
     }
 
@@ -126,7 +126,7 @@ internal static class PythonEnvironment
             $"micromamba create --yes --prefix {env.Path} {ChannelArguments(c.Options, overrideChannels: true)} python={version} {CondaJupyter(c.Options)}",
             "micromamba clean --all --yes",
             KernelSpecInstall(env, env),
-        ]));
+        ]) { Settings = ["Buildpacks:JupyterCondaPackages", "Buildpacks:CondaChannels"] });
         return env;
     }
 
@@ -166,7 +166,7 @@ internal static class PythonEnvironment
             $"curl -fsSL --retry 3 {DockerfileText.ShellQuote(c.Options.MicromambaUrl, "MicromambaUrl")} -o /usr/local/bin/micromamba",
             "chmod 0755 /usr/local/bin/micromamba",
             $"install -d -o {c.Uid} -g {c.Uid} {CondaDir}",
-        ]));
+        ]) { Settings = ["Buildpacks:MicromambaUrl"] });
     }
 
     public static string ChannelArguments(BuildpackOptions options, bool overrideChannels) =>

@@ -35,10 +35,10 @@ internal static class RRecipe
         recipe.SupportFiles.Add((RprofileContextPath, Rprofile(mirror), "/etc/R/Rprofile.site"));
 
         recipe.Setup.Add(new RecipeStep(StepUser.Root, "A site library the user owns, so install.R and the user can add packages",
-            [$"install -d -o {c.Uid} -g {c.Uid} {SiteLibrary}", $"chown -R {c.Owner} {SiteLibrary}"]));
+            [$"install -d -o {c.Uid} -g {c.Uid} {SiteLibrary}", $"chown -R {c.Owner} {SiteLibrary}"]) { Settings = ["Buildpacks:UserId"] });
         // Where the server looks first, whichever Jupyter it is (IRkernel runs `jupyter kernelspec install`).
         recipe.Setup.Add(new RecipeStep(StepUser.User, "The R kernel, registered with the Jupyter server",
-            [$"R --quiet -e \"IRkernel::installspec(prefix = '{layout.Server.Path}')\""]));
+            [$"R --quiet -e \"IRkernel::installspec(prefix = '{layout.Server.Path}')\""]) { Settings = ["Buildpacks:BaseImage"] });
         if (c.Options.RStudioServerUrl.Length > 0 && !layout.ServerFromDebian)
         {
             RStudioServer.Add(recipe, c, layout, "/usr/bin/R");

@@ -31,10 +31,13 @@ internal static class RStudioServer
             "install -d /etc/rstudio",
             // No login of its own: Jupyter's token guards it. Sessions run the image's R.
             $"printf '%s\\n' auth-none=1 auth-minimum-user-id=0 'rsession-which-r={rBinary}' www-frame-origin=same >> /etc/rstudio/rserver.conf",
-        ]));
+        ]) { Settings = ["Buildpacks:RStudioServerUrl", "Buildpacks:RStudioServerSha256"] });
         var proxy = layout.Server.Path == PythonEnvironment.CondaEnvDir
             ? $"micromamba install --yes --prefix {layout.Server.Path} {PythonEnvironment.ChannelArguments(o, overrideChannels: false)} '{ProxyCondaPackage}'"
             : $"{layout.Server.PipInstall} '{ProxyPipRequirement}'";
-        recipe.Setup.Add(new RecipeStep(StepUser.User, "jupyter-rsession-proxy, through which Jupyter serves RStudio", [proxy]));
+        recipe.Setup.Add(new RecipeStep(StepUser.User, "jupyter-rsession-proxy, through which Jupyter serves RStudio", [proxy])
+        {
+            Settings = layout.Server.Path == PythonEnvironment.CondaEnvDir ? ["Buildpacks:CondaChannels"] : ["Buildpacks:PythonIndexUrl", "Buildpacks:ExtraPythonIndexUrls"],
+        });
     }
 }

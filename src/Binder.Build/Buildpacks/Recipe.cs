@@ -14,6 +14,12 @@ internal enum StepUser
 internal sealed record RecipeStep(StepUser User, string Comment, IReadOnlyList<string> Commands)
 {
     public IReadOnlyList<string> RepositoryFiles { get; init; } = [];
+
+    /// <summary>
+    /// The builder's settings (keys under <c>Buildpacks:</c>) that decide what a set-up step installs and from where,
+    /// named to the operator when the step fails: set-up steps are the builder's, not the repository's.
+    /// </summary>
+    public IReadOnlyList<string> Settings { get; init; } = [];
 }
 
 /// <summary>

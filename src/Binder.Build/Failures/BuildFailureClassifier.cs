@@ -62,29 +62,50 @@ public static partial class BuildFailureClassifier
                 "This is a problem of the build service, not of the repository: the Docker daemon ran out of disk space. " +
                 "The operator must free space (prune old images and build cache); then build again.");
         }
+        if (plan.BuilderSteps.FirstOrDefault(s => s.Is(step)) is { } owned)
+        {
+            return failure.WithDiagnosis(BuildFailureKind.Service, BuilderStepCause(owned, output, failure.DaemonError, options, settingsPrefix));
+        }
         return failure.WithDiagnosis(BuildFailureKind.Repository, "This is a problem in the repository: " + RepositoryCause(step, output, failure.DaemonError, plan, options));
+    }
+
+    /// <summary>
+    /// The sentence for a step the builder owns that failed with no sign of a network problem: the builder's settings
+    /// ask for something the base image, the archive or the index cannot give, which no change to the repository mends.
+    /// </summary>
+    private static string BuilderStepCause(BuilderStep owned, IReadOnlyList<string> output, string daemonError, BuildpackOptions options, string settingsPrefix)
+    {
+        var packages = UnknownAptPackages(output);
+        var requirements = UnknownPipRequirements(output);
+        var detail = packages.Count > 0
+            ? $": the Debian archive has no package {Quoted(packages)}"
+            : requirements.Count > 0
+                ? $": pip found no version of {Quoted(requirements)} on the Python package index at {options.PythonIndexUrl}"
+                : "";
+        var settings = owned.Settings.Count > 0
+            ? "the settings " + string.Join(", ", owned.Settings.Select(key => settingsPrefix + key))
+            : $"the settings under {settingsPrefix}Buildpacks";
+        return $"This is a problem of the build service, not of the repository: the step \"{owned.Description}\", which the builder adds, " +
+            $"{Exited(daemonError)}{detail}. No change to the repository can fix it; the operator should check {settings} (the step's output is above), then build again.";
     }
 
     /// <summary>The sentence for a step that failed without any sign of a network problem.</summary>
     private static string RepositoryCause(string step, IReadOnlyList<string> output, string daemonError, BuildPlan plan, BuildpackOptions options)
     {
-        var packages = output.Select(line => AptUnknownPackage().Match(line)).Where(m => m.Success).Select(m => m.Groups[1].Value)
-            .Distinct(StringComparer.Ordinal).ToList();
+        var packages = UnknownAptPackages(output);
         if (packages.Count > 0 && step.Contains("apt-get", StringComparison.Ordinal))
         {
             var aptTxt = plan.Detection.PathOf("apt.txt");
-            return $"the Debian archive has no package {string.Join(", ", packages.Select(p => $"'{p}'"))}. " +
+            return $"the Debian archive has no package {Quoted(packages)}. " +
                 $"Check the name{(packages.Count > 1 ? "s" : "")} in {aptTxt} (packages.debian.org lists the packages of Debian bookworm) and build again.";
         }
-        var requirements = output.Select(line => PipNoDistribution().Match(line)).Where(m => m.Success).Select(m => m.Groups[1].Value.Trim())
-            .Distinct(StringComparer.Ordinal).ToList();
+        var requirements = UnknownPipRequirements(output);
         if (requirements.Count > 0)
         {
-            return $"pip found no version of {string.Join(", ", requirements.Select(r => $"'{r}'"))} on the Python package index at {options.PythonIndexUrl}. " +
+            return $"pip found no version of {Quoted(requirements)} on the Python package index at {options.PythonIndexUrl}. " +
                 "Check the package name and version in the repository's requirements and build again.";
         }
-        var exitCode = ExitCode().Match(daemonError) is { Success: true } code ? code.Groups[1].Value : null;
-        var exited = exitCode is null ? "failed" : $"failed with exit code {exitCode}";
+        var exited = Exited(daemonError);
         if (plan.RepositoryDockerfilePath is null && RepositoryFileOf(step, plan) is { } file)
         {
             return Path.GetFileName(file) is "postBuild" or "start"
@@ -93,6 +114,17 @@ public static partial class BuildFailureClassifier
         }
         return $"the step {exited}, and nothing in its output points at a network problem. {DockerBuildFailedException.GenericAdvice}";
     }
+
+    private static List<string> UnknownAptPackages(IReadOnlyList<string> output) =>
+        output.Select(line => AptUnknownPackage().Match(line)).Where(m => m.Success).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
+
+    private static List<string> UnknownPipRequirements(IReadOnlyList<string> output) =>
+        output.Select(line => PipNoDistribution().Match(line)).Where(m => m.Success).Select(m => m.Groups[1].Value.Trim()).Distinct(StringComparer.Ordinal).ToList();
+
+    private static string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
+
+    private static string Exited(string daemonError) =>
+        ExitCode().Match(daemonError) is { Success: true } code ? $"failed with exit code {code.Groups[1].Value}" : "failed";
 
     /// <summary>The repository file a generated step works on, longest name first (so binder/postBuild beats postBuild).</summary>
     private static string? RepositoryFileOf(string step, BuildPlan plan) =>

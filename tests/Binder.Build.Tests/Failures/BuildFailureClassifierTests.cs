@@ -272,5 +272,95 @@ public sealed class BuildFailureClassifierTests : IDisposable
     [InlineData("ModuleNotFoundError: No module named 'connection'")]
     public void Ordinary_failures_are_not_taken_for_network_errors(string line) => Assert.Null(NetworkErrors.Describe(line));
 
+    /// <summary>The name BuildKit gives a generated step: its number, then RUN and the command with continuations folded.</summary>
+    private static string StepName(BuilderStep step) => "[ 4/12] RUN " + step.Command.Replace("\\\n", "", StringComparison.Ordinal);
+
+    private static BuilderStep BuilderStepOf(BuildPlan plan, string commentStart) =>
+        Assert.Single(plan.BuilderSteps, s => s.Description.StartsWith(commentStart, StringComparison.Ordinal));
+
+    [Fact]
+    public void A_system_package_the_operators_setting_adds_that_Debian_does_not_have_is_the_services_problem_naming_the_setting()
+    {
+        repo.File("requirements.txt", "");
+        var options = Options with { ExtraAptPackages = ["binder-no-such-tool"] };
+        var plan = new BuildPlanner(options).Plan(repo.Root, PlanTests.Request);
+        var step = StepName(BuilderStepOf(plan, "System packages"));
+        Assert.Contains("binder-no-such-tool", step);
+
+        var failure = BuildFailureClassifier.Classify(new DockerBuildFailedException("executor failed running [/bin/sh -c apt-get update && ...]: exit code: 100", step,
+            ["E: Unable to locate package binder-no-such-tool"], ["Reading package lists...", "E: Unable to locate package binder-no-such-tool"]), plan, options, null, "Binder:");
+
+        Assert.Equal(BuildFailureKind.Service, failure.Kind);
+        Assert.EndsWith("This is a problem of the build service, not of the repository: the step \"System packages, as root, before anything of the repository\", " +
+            "which the builder adds, failed with exit code 100: the Debian archive has no package 'binder-no-such-tool'. No change to the repository can fix it; " +
+            "the operator should check the settings Binder:Buildpacks:SystemAptPackages, Binder:Buildpacks:ExtraAptPackages, Binder:Buildpacks:BaseImage " +
+            "(the step's output is above), then build again.", failure.Message);
+        Assert.DoesNotContain("apt.txt", failure.Message);
+    }
+
+    [Fact]
+    public void Jupyter_missing_from_the_package_index_is_the_services_problem_naming_the_jupyter_packages_and_the_index()
+    {
+        repo.File("requirements.txt", "numpy\n");
+        var plan = new BuildPlanner(Options).Plan(repo.Root, PlanTests.Request);
+        var step = StepName(BuilderStepOf(plan, "Python 3.11: a virtual environment with Jupyter"));
+
+        var failure = Classify(step, ExitOne,
+        [
+            "Looking in indexes: http://127.0.0.1:9/simple/",
+            "ERROR: Could not find a version that satisfies the requirement jupyterlab==4.* (from versions: none)",
+            "ERROR: No matching distribution found for jupyterlab==4.*",
+        ]);
+
+        Assert.Equal(BuildFailureKind.Service, failure.Kind);
+        Assert.Contains("the step \"Python 3.11: a virtual environment with Jupyter from the package index\", which the builder adds, failed with exit code 1: " +
+            "pip found no version of 'jupyterlab==4.*' on the Python package index at http://127.0.0.1:9/simple/.", failure.Message);
+        Assert.Contains("Buildpacks:JupyterPipPackages, Buildpacks:PythonIndexUrl", failure.Message);
+        Assert.DoesNotContain("requirements", failure.Message);
+    }
+
+    [Fact]
+    public void The_same_output_from_the_repositorys_own_requirements_step_stays_the_repositorys_problem()
+    {
+        repo.File("requirements.txt", "jupyterlab==4.*\n");
+        var failure = Classify(PipStep, ExitOne, ["ERROR: No matching distribution found for jupyterlab==4.*"]);
+
+        Assert.Equal(BuildFailureKind.Repository, failure.Kind);
+    }
+
+    [Fact]
+    public void An_apt_txt_with_exactly_the_system_packages_is_not_claimed_as_the_builders_step()
+    {
+        repo.File("apt.txt", string.Join("\n", Options.SystemAptPackages) + "\n");
+        var plan = new BuildPlanner(Options).Plan(repo.Root, PlanTests.Request);
+
+        Assert.DoesNotContain(plan.BuilderSteps, s => s.Description.StartsWith("System packages", StringComparison.Ordinal));
+        Assert.Contains(plan.BuilderSteps, s => s.Description.StartsWith("The non-root user", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Only_set_up_steps_are_the_builders_never_the_repositorys_files_or_postBuild()
+    {
+        repo.File("binder/requirements.txt", "numpy\n").File("binder/apt.txt", "jq\n").File("binder/postBuild", "#!/bin/bash\n");
+        var plan = new BuildPlanner(Options).Plan(repo.Root, PlanTests.Request);
+
+        Assert.NotEmpty(plan.BuilderSteps);
+        Assert.All(plan.BuilderSteps, s =>
+        {
+            Assert.DoesNotContain("requirements.txt", s.Command);
+            Assert.DoesNotContain("postBuild", s.Command);
+            Assert.DoesNotContain(" jq", s.Command);
+            Assert.Contains("RUN " + s.Command, plan.Dockerfile);
+        });
+    }
+
+    [Theory]
+    [InlineData("[ 3/9] RUN groupadd --gid 1000 jovyan &&     useradd x", true)]
+    [InlineData("RUN groupadd --gid 1000 jovyan && useradd x", true)]
+    [InlineData("[ 3/9] RUN groupadd --gid 1000 jovyan &&     useradd y", false)]
+    [InlineData("[ 3/9] COPY groupadd --gid 1000 jovyan && useradd x", false)]
+    public void A_builder_step_is_recognised_by_its_command_as_BuildKit_names_it(string step, bool expected) =>
+        Assert.Equal(expected, new BuilderStep("groupadd --gid 1000 jovyan && \\\n    useradd x", "The user", []).Is(step));
+
     public void Dispose() => repo.Dispose();
 }

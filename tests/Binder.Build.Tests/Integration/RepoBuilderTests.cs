@@ -240,6 +240,39 @@ public sealed class RepoBuilderTests(BuilderFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_system_package_the_builders_settings_add_that_Debian_lacks_fails_as_the_services_problem_not_the_repositorys()
+    {
+        repo.Write("requirements.txt", "");
+        repo.Commit();
+        var builder = fixture.CreateBuilder(buildpacks: fixture.Buildpacks with { ExtraAptPackages = ["binder-no-such-tool"] });
+
+        var error = await Assert.ThrowsAsync<DockerBuildFailedException>(
+            () => fixture.BuildAsync(new RepoBuildRequest { Source = repo.Url, ImageName = fixture.ImageName("extra-apt") }, builder));
+
+        Assert.Equal(BuildFailureKind.Service, error.Kind);
+        Assert.Contains("the Debian archive has no package 'binder-no-such-tool'", error.Message);
+        Assert.Contains("Buildpacks:ExtraAptPackages", error.Message);
+        Assert.DoesNotContain("apt.txt", error.Message);
+    }
+
+    [Fact]
+    public async Task Jupyter_the_package_index_does_not_have_fails_as_the_services_problem_naming_the_setting()
+    {
+        // The loopback index has the test packages only: the default route installs Jupyter from the index.
+        repo.Write("requirements.txt", "binder-test-pkg\n");
+        repo.Commit();
+        var builder = fixture.CreateBuilder(buildpacks: fixture.Buildpacks with { JupyterSource = Binder.Build.Buildpacks.JupyterSource.PackageIndex });
+
+        var error = await Assert.ThrowsAsync<DockerBuildFailedException>(
+            () => fixture.BuildAsync(new RepoBuildRequest { Source = repo.Url, ImageName = fixture.ImageName("no-jupyter") }, builder));
+
+        Assert.Equal(BuildFailureKind.Service, error.Kind);
+        Assert.Contains($"on the Python package index at {fixture.PackageIndex.Url}", error.Message);
+        Assert.Contains("Buildpacks:JupyterPipPackages", error.Message);
+        Assert.DoesNotContain("requirements.txt", error.Message);
+    }
+
+    [Fact]
     public async Task A_root_dockerignore_listing_binder_keeps_its_Dockerfile_and_a_missing_copy_names_the_ignore_line()
     {
         // docker build sends the Dockerfile whatever .dockerignore says; what the Dockerfile copies follows the rules.
