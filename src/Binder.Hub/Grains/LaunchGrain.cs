@@ -203,7 +203,8 @@ internal sealed partial class LaunchGrain(
         {
             // A failed state write or quota call: the caller still gets a final event, and the finally cleans up.
             Log.LaunchCrashed(logger, SessionId, e);
-            events.TryWrite(Failed($"The launch failed ({e.GetType().Name}): {e.Message} Try again; if it persists, tell the operator.", 500));
+            // The exception's text is for the operator's log: it may name internal addresses and settings.
+            events.TryWrite(Failed($"The launch failed on Binder's side, and what it had started was removed. Try again; if it keeps failing, tell the operator (the service's log has the cause for session {SessionId}).", 500));
         }
         finally
         {
@@ -422,7 +423,8 @@ internal sealed partial class LaunchGrain(
         catch (Exception e)
         {
             Log.RouteFailed(logger, SessionId, e.Message);
-            return Failed($"The server started but the proxy refused its route: {e.Message}", 500);
+            // The proxy's error names its API address and settings: the operator's log has it, the public event not.
+            return Failed($"The server started, but the session proxy did not take its route, so the server is being removed. Try again; if it keeps failing, tell the operator (the service's log has the cause for session {SessionId}).", 500);
         }
     }
 

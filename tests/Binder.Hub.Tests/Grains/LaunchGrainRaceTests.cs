@@ -180,6 +180,30 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
     }
 
     [Fact]
+    public async Task ARouteTheProxyRefusesFailsTheLaunchWithoutShowingTheProxysAddressOrErrorAndLeavesNothingBehind()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        // A client with a token the proxy does not know: the real proxy refuses every call with 403.
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy,
+            wrapProxy: _ => new ConfigurableHttpProxyClient(proxy.ApiUrl, proxy.PublicUrl, "not-the-proxys-token", TimeSpan.FromSeconds(10),
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance));
+        var session = SessionIds.NewSessionId();
+
+        var events = await LaunchAsync(host, session);
+
+        var failed = events[^1];
+        Assert.Equal(BinderPhases.Failed, failed.Phase);
+        Assert.Equal(500, failed.StatusCode);
+        Assert.Contains("the session proxy did not take its route", failed.Message, StringComparison.Ordinal);
+        Assert.Contains(session, failed.Message, StringComparison.Ordinal);
+        foreach (var secret in new[] { proxy.ApiUrl.ToString().TrimEnd('/'), proxy.ApiUrl.Authority, "AuthToken", "HTTP 403", "token does not match" })
+        {
+            Assert.DoesNotContain(secret, failed.Message, StringComparison.Ordinal);
+        }
+        await host.AssertSessionGoneAsync(proxy, session);
+    }
+
+    [Fact]
     public async Task ALaunchWhoseRouteTheProxyLostIsGivenItBackByTheRouteRestoration()
     {
         await using var proxy = await GrainTestHost.StartProxyAsync();
