@@ -65,13 +65,7 @@ public sealed class MetricsTests
             // Two watchers, both gone while the build is held at its last step.
             foreach (var _ in Enumerable.Range(0, 2))
             {
-                using var leaving = CancellationTokenSource.CreateLinkedTokenSource(Token);
-                using var response = await app.OpenEventStreamAsync("build/" + repository.Spec + "?build_only=true", leaving.Token);
-                await using var stream = await response.Content.ReadAsStreamAsync(leaving.Token);
-                await using var frames = SseFrame.ReadAsync(stream, leaving.Token).GetAsyncEnumerator(leaving.Token);
-                Assert.True(await frames.MoveNextAsync());
-                await counter.FirstBuild.WaitAsync(TimeSpan.FromMinutes(5), Token);
-                await leaving.CancelAsync();
+                await app.WatchThenLeaveAsync("build/" + repository.Spec + "?build_only=true", counter.FirstBuild, Token);
             }
             var held = await ScrapeAsync(app);
             Assert.Equal(1, held.Value("binderhub_inprogress_builds"));
@@ -80,7 +74,8 @@ public sealed class MetricsTests
             counter.Release();
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
             var done = held;
-            while (done.Value("binderhub_inprogress_builds") != 0)
+            // The node gives its build slot back a moment after the repo grain has the build's end: both are awaited.
+            while (done.Value("binderhub_inprogress_builds") != 0 || done.Value("binder_builds_running", $"node=\"servertest-{app.Suffix}\"") != 0)
             {
                 Assert.True(DateTime.UtcNow < deadline, "the build was still in progress after 5 minutes");
                 await Task.Delay(TimeSpan.FromMilliseconds(200), Token);
@@ -91,7 +86,6 @@ public sealed class MetricsTests
             Assert.Equal(1, done.Samples.Single(s => s.Name == "binderhub_build_count").Value);
             Assert.StartsWith("status=\"success\",provider=\"git\",repo=\"", done.Samples.Single(s => s.Name == "binderhub_build_count").Labels, StringComparison.Ordinal);
             Assert.Equal(1, done.Value("binderhub_build_time_seconds_count", "status=\"success\""));
-            Assert.Equal(0, done.Value("binder_builds_running", $"node=\"servertest-{app.Suffix}\""));
             // BinderHub's buckets, so its dashboards' quantiles mean the same.
             var buckets = done.Samples.Where(s => s.Name == "binderhub_build_time_seconds_bucket").Select(s => s.Labels[(s.Labels.IndexOf("le=", StringComparison.Ordinal) + 4)..^1]).ToList();
             Assert.Equal(["60", "120", "300", "600", "1800", "3600", "7200", "+Inf"], buckets);
