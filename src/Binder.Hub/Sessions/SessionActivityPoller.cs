@@ -64,10 +64,18 @@ public sealed partial class SessionActivityPoller : ILifecycleParticipant<ISiloL
         {
             _loop = RunAsync(_stopping.Token);
             return Task.CompletedTask;
-        }, async _ =>
+        }, async stop =>
         {
             await _stopping.CancelAsync().ConfigureAwait(false);
-            await _loop.ConfigureAwait(false);
+            try
+            {
+                // A round stops telling sessions at once; checks under way may wait for Jupyter, but not past the
+                // silo's own shutdown deadline.
+                await _loop.WaitAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
         });
     }
 
