@@ -158,6 +158,29 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
     }
 
     [Fact]
+    public async Task ARouteTheProxyLostIsAddedBackByTheNodesPollerAndTheSessionAnswersAgain()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        var options = GrainTestHost.TestOptions() with { Sessions = new SessionOptions { PollInterval = TimeSpan.FromSeconds(1) } };
+        await using var host = await GrainTestHost.StartAsync(options, proxy: proxy);
+        var session = SessionIds.NewSessionId();
+        var ready = (await LaunchAsync(host, session, GrainTestHost.LaunchOrder(image.ImageName)))[^1];
+        Assert.Equal(BinderPhases.Ready, ready.Phase);
+        using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance);
+
+        // Someone (a proxy restarted without its state) removes the route of the running session.
+        await client.DeleteRouteAsync(SessionIds.RoutePath(session), Token);
+
+        await RepoGrainTests.WaitUntilAsync(async () => (await client.GetRoutesAsync(Token)).Any(r => r.Path == SessionIds.RoutePath(session)));
+        using var http = new HttpClient();
+        using var answer = await GetAsync(http, ready.Url + "api/status", ready.Token!);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(SessionStates.Running, (await host.Grains.GetGrain<ILaunchGrain>(session).GetInfo())!.State);
+        await host.Grains.GetGrain<ILaunchGrain>(session).Stop("test over");
+        await host.AssertSessionGoneAsync(proxy, session);
+    }
+
+    [Fact]
     public async Task SessionIsCulledAtItsMaxAgeEvenWhenActive()
     {
         await using var proxy = await GrainTestHost.StartProxyAsync();
