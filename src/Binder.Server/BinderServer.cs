@@ -140,6 +140,7 @@ public static class BinderServer
         services.AddSingleton(sp => new RepoLookup(
             sp.GetRequiredService<RepoResolver>(), sp.GetRequiredService<Binder.Hub.Access.AccessPolicy>(), sp.GetRequiredService<HubConfiguration>().Hub.Sessions));
 
+        services.AddSingleton<RepoWatches>();
         services.AddSingleton<BuildFlow>();
         services.AddSingleton<EmbeddedAssets>();
         services.AddSingleton<OperatorToken>();

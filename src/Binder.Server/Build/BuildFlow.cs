@@ -13,6 +13,7 @@ internal sealed partial class BuildFlow(
     IGrainFactory grains,
     IProxyClient proxy,
     IOptions<ServerOptions> options,
+    RepoWatches watches,
     ILogger<BuildFlow> logger)
 {
     /// <summary>BinderHub's refusal, word for word, so clients that match on it keep working.</summary>
@@ -76,8 +77,9 @@ internal sealed partial class BuildFlow(
         var grain = grains.GetGrain<IRepoGrain>(key);
         try
         {
-            // Cancelling (the client left) only ends this watcher: the grain keeps building for everyone else.
-            await foreach (var e in grain.Watch(repo, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+            // Cancelling (the client left) only ends this watcher: the grain keeps building for everyone else. Clients
+            // asking for the same commit at the same time share one stream of the grain's.
+            await foreach (var e in watches.Watch(key, ct => grain.Watch(repo, ct), cancellationToken).ConfigureAwait(false))
             {
                 if (e.Phase == BinderPhases.Built)
                 {
@@ -97,8 +99,9 @@ internal sealed partial class BuildFlow(
         }
         catch (Exception e) when (e is not IOException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
-            LogGrainFailed(logger, key, e);
-            await emit(BuildFailure.Of(500, $"Binder could not run the build of {repo.Spec.FullSpec} ({e.GetType().Name}). Try again in a minute; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);
+            var cause = e is RepoWatchFailedException { InnerException: { } grainError } ? grainError : e;
+            LogGrainFailed(logger, key, cause);
+            await emit(BuildFailure.Of(500, $"Binder could not run the build of {repo.Spec.FullSpec} ({cause.GetType().Name}). Try again in a minute; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);
             return null;
         }
     }

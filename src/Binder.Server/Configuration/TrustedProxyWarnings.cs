@@ -1,4 +1,6 @@
 using System.Net;
+using Binder.Build;
+using Binder.Build.Docker;
 using Binder.Server.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -12,18 +14,21 @@ namespace Binder.Server.Configuration;
 /// on the host's network (a notebook then connects from 127.0.0.1), or the session network's subnet. A request from
 /// such an address may name any client in <c>X-Forwarded-For</c>, so a session could dodge bans and rate limits. A
 /// warning and not a refusal: nginx on the same host is a real deployment, and sessions on their own network cannot
-/// connect from loopback.
+/// connect from loopback. Runs after the silo has made the session network, so a subnet Docker picked is known too.
 /// </summary>
-internal sealed partial class TrustedProxyWarnings(IOptions<ServerOptions> server, IConfiguration configuration, ILogger<TrustedProxyWarnings> logger) : IHostedService
+internal sealed partial class TrustedProxyWarnings(IOptions<ServerOptions> server, IConfiguration configuration, DockerClient docker, ILogger<TrustedProxyWarnings> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var trusted = server.Value.TrustedProxies;
+        if (trusted.Count == 0) return;
         var launch = SiloHosting.Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section);
-        foreach (var warning in Warnings(server.Value.TrustedProxies, launch.Network.Mode == SessionNetworkMode.Host, SessionSubnet(launch.Network)))
+        var hostNetwork = launch.Network.Mode == SessionNetworkMode.Host;
+        var subnet = hostNetwork ? null : ConfiguredSubnet(launch.Network) ?? await PickedSubnetAsync(launch.NetworkName, cancellationToken).ConfigureAwait(false);
+        foreach (var warning in Warnings(trusted, hostNetwork, subnet))
         {
             LogWarning(logger, warning);
         }
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -46,9 +51,28 @@ internal sealed partial class TrustedProxyWarnings(IOptions<ServerOptions> serve
     }
 
     /// <summary>The configured subnet of the session network, when there is one (without, Docker picks it at start).</summary>
-    private static IPNetwork? SessionSubnet(SessionNetworkOptions network) =>
+    private static IPNetwork? ConfiguredSubnet(SessionNetworkOptions network) =>
         network.Subnet is { Length: > 0 } subnet && IPNetwork.TryParse(subnet, out var parsed) ? parsed : null;
+
+    /// <summary>The IPv4 subnet Docker gave the session network, or null when the network or the daemon cannot be asked.</summary>
+    private async Task<IPNetwork?> PickedSubnetAsync(string network, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = await docker.InspectNetworkAsync(network, cancellationToken).ConfigureAwait(false);
+            return info?.Subnets.Select(s => IPNetwork.TryParse(s, out var parsed) ? parsed : (IPNetwork?)null).FirstOrDefault(s => s is not null);
+        }
+        catch (BinderBuildException e)
+        {
+            // The daemon's trouble is reported where launches need it; a warning that cannot be checked is not a failure.
+            LogSubnetUnknown(logger, network, e.Message);
+            return null;
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
     private static partial void LogWarning(ILogger logger, string warning);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The subnet of the session network {Network} could not be read, so Server:TrustedProxies was not checked against it: {Reason}")]
+    private static partial void LogSubnetUnknown(ILogger logger, string network, string reason);
 }

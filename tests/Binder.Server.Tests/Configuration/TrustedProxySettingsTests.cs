@@ -22,6 +22,19 @@ public sealed class TrustedProxySettingsTests
         Assert.Contains("Server:TrustedProxies has '127.0.0.0/8', which contains loopback, while sessions run on the host's network", app.Log.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_trusted_network_that_holds_the_subnet_Docker_picked_for_sessions_is_warned_about_at_start()
+    {
+        // No subnet configured: Docker picks one when the service makes the session network.
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Server:TrustedProxies:0"] = "0.0.0.0/0" });
+
+        using var docker = new Binder.Build.Docker.DockerClient(new Binder.Build.Docker.DockerOptions { Host = TestEnvironment.DockerHost },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance);
+        var network = await docker.InspectNetworkAsync(app.NetworkName, TestContext.Current.CancellationToken);
+        var subnet = Assert.Single(network!.Subnets, s => s.Contains('.', StringComparison.Ordinal));
+        Assert.Contains($"Server:TrustedProxies has '0.0.0.0/0', which overlaps the sessions' network {subnet}", app.Log.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("127.0.0.1", true, null, "contains loopback")]
     [InlineData("::1", true, null, "contains loopback")]
