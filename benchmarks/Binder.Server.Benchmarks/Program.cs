@@ -3,12 +3,20 @@
 //   . /var/lib/binder-dev/env && ulimit -n 65536 &&
 //   dotnet run -c Release --project benchmarks/Binder.Server.Benchmarks -- [all | fanin | launch | proxy | coldstart] [--streams 1000,10000] [--build-seconds 0,20] [--runs 10] [--sessions 3]
 // `proxy`: re-adoption of the proxy after kill -9 of the service, and route restoration after kill -9 of the proxy.
+// `poll [--sessions 1000] [--runs 10]`: proxy API calls per activity-poll interval at that many idle sessions (no service).
 // `coldstart` (not part of `all`): process start to /health 200, each run on a new data directory.
 using Binder.Build.Docker;
 using Binder.Server.Benchmarks;
 using Microsoft.Extensions.Logging.Abstractions;
 
 if (args.Length > 0 && args[0] == "serve") return await ServeMode.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "poll")
+{
+    Output.Print(new Dictionary<string, object?> { ["benchmark"] = "sessions.environment", ["processors"] = Environment.ProcessorCount, ["load_average"] = File.ReadAllText("/proc/loadavg").Split(' ')[0], ["at"] = DateTimeOffset.UtcNow.ToString("O") });
+    await ActivityPollBenchmark.RunAsync(int.Parse(Option("--sessions", "1000")), int.Parse(Option("--runs", "10")));
+    Output.Print(new Dictionary<string, object?> { ["benchmark"] = "sessions.load_average_end", ["load_average"] = File.ReadAllText("/proc/loadavg").Split(' ')[0] });
+    return 0;
+}
 
 var what = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "all";
 var streams = Option("--streams", "1000,10000").Split(',').Select(int.Parse).ToList();

@@ -82,6 +82,7 @@ public static class BinderServer
         // Silo stops (deactivating every grain) can take a while; the default 30 s would cut them short.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(1));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddBinderMetrics();
 
         // What the silo is made of is bound and validated here, so a bad key stops the start before anything runs.
         var hub = new HubConfiguration(configuration, data);
@@ -139,7 +140,6 @@ public static class BinderServer
         services.AddSingleton(sp => new RepoLookup(
             sp.GetRequiredService<RepoResolver>(), sp.GetRequiredService<Binder.Hub.Access.AccessPolicy>(), sp.GetRequiredService<HubConfiguration>().Hub.Sessions));
 
-        services.AddSingleton<BinderMetrics>();
         services.AddSingleton(sp => new RepoWatches(sp.GetRequiredService<HubConfiguration>().Hub.Repo));
         services.AddSingleton<BuildFlow>();
         services.AddSingleton<EmbeddedAssets>();

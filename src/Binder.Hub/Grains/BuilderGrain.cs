@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Binder.Build;
 using Binder.Hub.Events;
 using Binder.Hub.Hosting;
+using Binder.Hub.Metrics;
 using Binder.Hub.Placement;
 using Binder.Hub.Providers;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,7 @@ internal sealed partial class BuilderGrain(
     RepoBuilder builder,
     IEnumerable<IRepoProvider> providers,
     BinderHubOptions options,
+    BinderHubMetrics metrics,
     TimeProvider time,
     ILogger<BuilderGrain> logger) : Grain, IBuilderGrain
 {
@@ -90,6 +92,7 @@ internal sealed partial class BuilderGrain(
             }
             position++;
         }
+        metrics.BuildQueue(Node, _running, _queue.Count);
     }
 
     /// <summary>Gives the slot back when the build has ended.</summary>

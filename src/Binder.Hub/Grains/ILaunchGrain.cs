@@ -37,4 +37,12 @@ public interface ILaunchGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Adopt")]
     Task<bool> Adopt(SessionContainer? container, bool routeExists);
+
+    /// <summary>
+    /// Told by its node's activity poller once per <c>Binder:Sessions:PollInterval</c> while the session runs: what the
+    /// proxy knows of its route. The grain adds Jupyter's activity, re-adds a route the proxy lost, and culls the
+    /// session when idle or too old. A session that is not running stops being polled.
+    /// </summary>
+    [Alias("CheckActivity")]
+    Task CheckActivity(RouteActivity route);
 }

@@ -3,7 +3,9 @@ using System.Threading.Channels;
 using Binder.Hub.Events;
 using Binder.Hub.Hosting;
 using Binder.Hub.Launch;
+using Binder.Hub.Metrics;
 using Binder.Hub.Placement;
+using Binder.Hub.Sessions;
 using Microsoft.Extensions.Logging;
 using Orleans.Placement;
 using Orleans.Runtime;
@@ -26,6 +28,8 @@ internal sealed partial class LaunchGrain(
     ILaunchBackend backend,
     IProxyClient proxy,
     ClusterNodes nodes,
+    BinderHubMetrics metrics,
+    SessionActivityPoller poller,
     TimeProvider time,
     ILogger<LaunchGrain> logger) : Grain, ILaunchGrain, IRemindable
 {
@@ -36,8 +40,6 @@ internal sealed partial class LaunchGrain(
     internal const string StateName = "session";
 
     internal const string ReminderName = "binder-session-cull";
-
-    private IGrainTimer? _poll;
 
     // The launch runs beside the calls, so Stop, Adopt, reminder ticks and timer ticks interleave with it at every
     // await. It owns the session until it has finished (ready, or failed and cleaned up): _launch stays set until then,
@@ -61,6 +63,13 @@ internal sealed partial class LaunchGrain(
         {
             StartPolling();
         }
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Whoever activates the grain again (a call, the reminder) tracks it again while its session runs.
+        poller.Untrack(SessionId);
         return Task.CompletedTask;
     }
 
@@ -116,6 +125,8 @@ internal sealed partial class LaunchGrain(
         var ready = false;
         var startAttempted = false;
         var quotaKey = $"{order.Repo.Spec.Provider}/{order.Repo.Spec.Repository}";
+        // In progress until the launch has finished (ready, or failed and cleaned up), whoever still watches it.
+        var measured = metrics.LaunchStarted();
         try
         {
             state.State = new SessionState
@@ -215,6 +226,7 @@ internal sealed partial class LaunchGrain(
             finally
             {
                 if (ReferenceEquals(_launch, launch)) _launch = null;
+                measured.End(ready, order.Repo.Spec.Provider, order.Repo.Spec.Repository);
                 events.TryComplete();
             }
         }
@@ -290,8 +302,8 @@ internal sealed partial class LaunchGrain(
         var current = state.State;
         if (current.State == SessionStates.Running && current.StopReason is null)
         {
+            // The node's poller checks it in its next round (it has the proxy's routes; this tick does not).
             StartPolling();
-            await CheckActivityAsync(CancellationToken.None);
         }
         else if (current.State is SessionStates.Running or SessionStates.Starting)
         {
@@ -420,50 +432,43 @@ internal sealed partial class LaunchGrain(
 
     private Dictionary<string, string> RouteData() => new() { ["session"] = SessionId };
 
-    private void StartPolling()
-    {
-        _poll ??= this.RegisterGrainTimer(CheckActivityAsync, new GrainTimerCreationOptions
-        {
-            DueTime = Sessions.PollInterval,
-            Period = Sessions.PollInterval,
-            KeepAlive = true,
-        });
-    }
+    /// <summary>From now on the node's <see cref="SessionActivityPoller"/> tells this session its route's activity.</summary>
+    private void StartPolling() => poller.Track(SessionId);
 
-    /// <summary>Reads the proxy's and Jupyter's last activity and culls the session when idle or too old.</summary>
-    private async Task CheckActivityAsync(CancellationToken cancellationToken)
+    /// <summary>Adds Jupyter's last activity to what the node's poller read of the route, and culls the session when
+    /// idle or too old.</summary>
+    public async Task CheckActivity(RouteActivity route)
     {
+        ArgumentNullException.ThrowIfNull(route);
         var current = state.State;
         if (current.State != SessionStates.Running)
         {
             StopPolling();
             return;
         }
-        DateTimeOffset? proxyActivity = null, jupyterActivity = null;
         using var deadline = new CancellationTokenSource(Sessions.StopTimeout, time);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        try
+        var timeout = deadline.Token;
+        DateTimeOffset? proxyActivity = route.LastActivity, jupyterActivity = null;
+        if (route.Known && !route.Exists && current.Target is { } target)
         {
-            var route = (await proxy.GetRoutesAsync(timeout.Token)).FirstOrDefault(r => r.Path == RoutePath);
-            if (route is null && current.Target is { } target)
+            try
             {
                 // Someone removed the route (a proxy restart): a running session must stay reachable.
-                await proxy.AddRouteAsync(RoutePath, target, RouteData(), timeout.Token);
+                await proxy.AddRouteAsync(RoutePath, target, RouteData(), timeout);
             }
-            proxyActivity = route?.LastActivity;
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Log.ActivityUnknown(logger, SessionId, "proxy", e.Message);
+            catch (Exception e)
+            {
+                Log.ActivityUnknown(logger, SessionId, "proxy", e.Message);
+            }
         }
         if (current.ContainerId is { } containerId && current.Target is { } containerTarget && current.Token is { } token)
         {
             try
             {
                 jupyterActivity = await backend.GetJupyterActivityAsync(
-                    new SessionContainer(SessionId, containerId, containerTarget, true, current.ContainerCreatedAt ?? current.StartedAt), token, timeout.Token);
+                    new SessionContainer(SessionId, containerId, containerTarget, true, current.ContainerCreatedAt ?? current.StartedAt), token, timeout);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception e)
             {
                 Log.ActivityUnknown(logger, SessionId, "jupyter", e.Message);
             }
@@ -488,11 +493,7 @@ internal sealed partial class LaunchGrain(
         }
     }
 
-    private void StopPolling()
-    {
-        _poll?.Dispose();
-        _poll = null;
-    }
+    private void StopPolling() => poller.Untrack(SessionId);
 
     /// <summary>Removes the route and the container, releases the quotas and marks the session stopped. Each step is
     /// tried even when an earlier one failed; what failed is retried by the reminder and the janitor. Concurrent

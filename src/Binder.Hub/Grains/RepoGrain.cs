@@ -5,6 +5,7 @@ using Binder.Build.Docker;
 using Binder.Build.Registry;
 using Binder.Hub.Events;
 using Binder.Hub.Hosting;
+using Binder.Hub.Metrics;
 using Binder.Hub.Placement;
 using Binder.Hub.Providers;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,7 @@ internal sealed partial class RepoGrain(
     DockerClient docker,
     RegistryClient registry,
     ClusterNodes nodes,
+    BinderHubMetrics metrics,
     TimeProvider time,
     ILogger<RepoGrain> logger) : Grain, IRepoGrain
 {
@@ -160,6 +162,10 @@ internal sealed partial class RepoGrain(
         var key = Key;
         var token = run.Cancellation.Token;
         string? imageName = null;
+        // Counted here, where the build runs: once per build however many watchers follow it, and in progress until
+        // it ends even when every watcher has left.
+        MeasuredRun? measured = null;
+        var succeeded = false;
         try
         {
             imageName = ImageNames.Derive(options.Repo.FullImageNamePrefix, repo.BuildSlug, repo.ResolvedRef);
@@ -171,6 +177,7 @@ internal sealed partial class RepoGrain(
                 return;
             }
 
+            measured = metrics.BuildStarted();
             var node = await PickNodeAsync(repo, token);
             Log.BuildStarting(logger, key, node, imageName);
             state.State = new RepoGrainState { State = RepoBuildStates.Building, Node = node, Since = time.GetUtcNow(), ImageName = imageName };
@@ -182,6 +189,7 @@ internal sealed partial class RepoGrain(
             {
                 var digest = await LookUpDigestAsync(imageName, token);
                 Log.BuildSucceeded(logger, key, node, imageName);
+                succeeded = true;
                 await FinishAsync(run, final with { ImageName = imageName },
                     state.State with { State = RepoBuildStates.Built, Digest = digest, Since = time.GetUtcNow(), FailureMessage = null });
                 return;
@@ -201,6 +209,7 @@ internal sealed partial class RepoGrain(
         }
         finally
         {
+            measured?.End(succeeded, repo.Spec.Provider, repo.Spec.Repository);
             run.Log.Finish();
             DelayDeactivation(TimeSpan.Zero);
         }

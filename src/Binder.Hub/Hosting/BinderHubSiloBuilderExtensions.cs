@@ -3,13 +3,16 @@ using Binder.Build.Buildpacks;
 using Binder.Build.Content;
 using Binder.Build.Docker;
 using Binder.Build.Registry;
+using Binder.Hub.Metrics;
 using Binder.Hub.Placement;
 using Binder.Hub.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans;
 using Orleans.Hosting;
+using Orleans.Runtime;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace Binder.Hub.Hosting;
@@ -95,6 +98,12 @@ public static class BinderHubSiloBuilderExtensions
             sp.GetRequiredService<ILogger<RepoBuilder>>(),
             // Failure messages name the settings as the service's configuration spells them.
             BinderHubOptions.SectionName + ":"));
+        // The host exposes this registry on /metrics; one it registered first (with its own collectors) is kept.
+        services.TryAddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
+        services.AddSingleton<BinderHubMetrics>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BinderHubMetrics>());
+        services.AddSingleton<SessionActivityPoller>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SessionActivityPoller>());
         services.TryAddSingleton<SessionJanitor>();
         services.TryAddSingleton(sp => new Images.ImageCleaner(
             sp.GetRequiredService<DockerClient>(), options.ImageCleaner, options.Repo.FullImageNamePrefix, options.Buildpacks.BaseImage,

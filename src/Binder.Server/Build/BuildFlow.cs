@@ -1,4 +1,3 @@
-using Binder.Server.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +13,6 @@ internal sealed partial class BuildFlow(
     IGrainFactory grains,
     IProxyClient proxy,
     IOptions<ServerOptions> options,
-    BinderMetrics metrics,
     RepoWatches watches,
     ILogger<BuildFlow> logger)
 {
@@ -79,27 +77,18 @@ internal sealed partial class BuildFlow(
         var grain = grains.GetGrain<IRepoGrain>(key);
         try
         {
-            // An image built before is a cached launch: its kept log is replayed, but no build runs, so the build
-            // metrics must not count it.
-            var cached = (await grain.GetStatus().ConfigureAwait(false)).State == RepoBuildStates.Built;
             // Cancelling (the client left) only ends this watcher: the grain keeps building for everyone else. Clients
             // asking for the same commit at the same time share one stream of the grain's.
             await foreach (var e in watches.Watch(key, ct => grain.Watch(repo, ct), cancellationToken).ConfigureAwait(false))
             {
-                if (!cached && e.Phase is BinderPhases.Fetching or BinderPhases.Building or BinderPhases.Pushing)
-                {
-                    metrics.BuildSeen(key);
-                }
                 if (e.Phase == BinderPhases.Built)
                 {
-                    if (!cached) metrics.BuildEnded(key, success: true, repo.Spec.Provider, repo.Spec.Repository);
                     // BinderHub sends `ready` instead of `built` to a build-only request.
                     if (!request.BuildOnly) await emit(e, cancellationToken).ConfigureAwait(false);
                     return e.ImageName ?? throw new InvalidOperationException($"The repo grain {key} reported 'built' without an image name.");
                 }
                 if (e.Phase == BinderPhases.Failed)
                 {
-                    metrics.BuildEnded(key, success: false, repo.Spec.Provider, repo.Spec.Repository);
                     await emit(e, cancellationToken).ConfigureAwait(false);
                     return null;
                 }
@@ -131,8 +120,6 @@ internal sealed partial class BuildFlow(
             BinderRequest = "v2/" + repo.Spec.FullSpec,
             ClientAddress = request.ClientAddress?.ToString(),
         };
-        var timer = metrics.LaunchStarted();
-        var success = false;
         try
         {
             // The request's token goes to the launch: a client that leaves before `ready` stops its launch, and the
@@ -141,11 +128,7 @@ internal sealed partial class BuildFlow(
             await foreach (var e in grains.GetGrain<ILaunchGrain>(sessionId).Launch(order, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 await emit(e, cancellationToken).ConfigureAwait(false);
-                if (BinderPhases.IsFinal(e.Phase))
-                {
-                    success = e.Phase == BinderPhases.Ready;
-                    return;
-                }
+                if (BinderPhases.IsFinal(e.Phase)) return;
             }
             await emit(BuildFailure.Of(500, "The launch ended without a result. Try again; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);
         }
@@ -153,10 +136,6 @@ internal sealed partial class BuildFlow(
         {
             LogGrainFailed(logger, sessionId, e);
             await emit(BuildFailure.Of(500, $"Binder could not launch {repo.Spec.FullSpec} ({e.GetType().Name}). Try again in a minute; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            timer.End(success, repo.Spec.Provider, repo.Spec.Repository);
         }
     }
 

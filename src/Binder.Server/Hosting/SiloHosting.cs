@@ -2,7 +2,6 @@ using System.Net;
 using Binder.Build.Run;
 using Binder.Hub.Hosting;
 using Binder.Orleans.Sqlite;
-using Binder.Server.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -42,8 +41,6 @@ internal static class SiloHosting
         silo.Services.AddSingleton<LegacyStateImport>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LegacyStateImport>());
 
-        silo.Services.AddSingleton<GrainCallStatistics>();
-        silo.Services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<GrainCallStatistics>());
         silo.AddBinderHub(hub.Hub, node.NodeName);
     }
 

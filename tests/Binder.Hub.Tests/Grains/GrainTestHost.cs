@@ -63,6 +63,14 @@ internal sealed class GrainTestHost : IAsyncDisposable
 
     public SiloAddress SiloAddress => Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
 
+    /// <summary>This silo's metrics as <c>/metrics</c> would show them (Prometheus text).</summary>
+    public async Task<string> MetricsAsync()
+    {
+        using var text = new MemoryStream();
+        await Services.GetRequiredService<Prometheus.CollectorRegistry>().CollectAndExportAsTextAsync(text, TestContext.Current.CancellationToken);
+        return System.Text.Encoding.UTF8.GetString(text.ToArray());
+    }
+
     /// <summary>Leave the sessions of this host's instance running at the end (a restart test's first silo).</summary>
     public bool KeepSessions { get; set; }
 

@@ -5,6 +5,7 @@ using Binder.Hub.Grains;
 using Binder.Hub.Hosting;
 using Binder.Hub.Launch;
 using Binder.Hub.Providers;
+using Binder.Hub.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 
@@ -144,10 +145,38 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
 
         var events = await LaunchAsync(host, session, GrainTestHost.LaunchOrder(image.ImageName));
         Assert.Equal(BinderPhases.Ready, events[^1].Phase);
+        // The running session is polled by its node's poller (one route listing per round for all sessions)...
+        var poller = host.Services.GetRequiredService<SessionActivityPoller>();
+        Assert.Equal(1, poller.Tracked);
 
         var grain = host.Grains.GetGrain<ILaunchGrain>(session);
         await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())!.State == SessionStates.Stopped);
         Assert.Equal("idle", (await grain.GetInfo())!.StopReason);
+        await host.AssertSessionGoneAsync(proxy, session);
+        // ...until it stops.
+        Assert.Equal(0, poller.Tracked);
+    }
+
+    [Fact]
+    public async Task ARouteTheProxyLostIsAddedBackByTheNodesPollerAndTheSessionAnswersAgain()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        var options = GrainTestHost.TestOptions() with { Sessions = new SessionOptions { PollInterval = TimeSpan.FromSeconds(1) } };
+        await using var host = await GrainTestHost.StartAsync(options, proxy: proxy);
+        var session = SessionIds.NewSessionId();
+        var ready = (await LaunchAsync(host, session, GrainTestHost.LaunchOrder(image.ImageName)))[^1];
+        Assert.Equal(BinderPhases.Ready, ready.Phase);
+        using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance);
+
+        // Someone (a proxy restarted without its state) removes the route of the running session.
+        await client.DeleteRouteAsync(SessionIds.RoutePath(session), Token);
+
+        await RepoGrainTests.WaitUntilAsync(async () => (await client.GetRoutesAsync(Token)).Any(r => r.Path == SessionIds.RoutePath(session)));
+        using var http = new HttpClient();
+        using var answer = await GetAsync(http, ready.Url + "api/status", ready.Token!);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(SessionStates.Running, (await host.Grains.GetGrain<ILaunchGrain>(session).GetInfo())!.State);
+        await host.Grains.GetGrain<ILaunchGrain>(session).Stop("test over");
         await host.AssertSessionGoneAsync(proxy, session);
     }
 
@@ -294,6 +323,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
                 await foreach (var e in grain.Launch(GrainTestHost.LaunchOrder(image.ImageName), leaving.Token).WithCancellation(leaving.Token))
                 {
                     seen.Add(e);
+                    Assert.Contains("\nbinderhub_inprogress_launches 1\n", await host.MetricsAsync(), StringComparison.Ordinal);
                     // The client goes away while the container starts.
                     await leaving.CancelAsync();
                 }
@@ -304,6 +334,10 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())?.State == SessionStates.Stopped);
         Assert.Equal("launch cancelled", (await grain.GetInfo())!.StopReason);
         await host.AssertSessionGoneAsync(proxy, session);
+        // Counted by the grain: a launch nobody watches any more is over, as a failure.
+        var metrics = await host.MetricsAsync();
+        Assert.Contains("\nbinderhub_inprogress_launches 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("\nbinderhub_launch_time_seconds_count{status=\"failure\",retries=\"0\"} 1\n", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -317,7 +351,9 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         {
             Sessions = new SessionOptions
             {
-                IdleTimeout = TimeSpan.FromSeconds(4), PollInterval = TimeSpan.FromMinutes(10), ReminderPeriod = TimeSpan.FromSeconds(2),
+                // The node's poller checks only sessions whose grain is active, so after the restart only the reminder
+                // can bring this one back to be checked.
+                IdleTimeout = TimeSpan.FromSeconds(4), PollInterval = TimeSpan.FromSeconds(1), ReminderPeriod = TimeSpan.FromSeconds(2),
             },
         };
         try

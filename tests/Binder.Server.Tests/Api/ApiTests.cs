@@ -5,7 +5,7 @@ using Binder.Hub.Events;
 
 namespace Binder.Server.Tests.Api;
 
-/// <summary><c>/api/repoproviders</c>, <c>/versions</c>, <c>/health</c>, <c>/metrics</c>, the operator API and rate limiting.</summary>
+/// <summary><c>/api/repoproviders</c>, <c>/versions</c>, <c>/health</c>, the operator API and rate limiting (<c>/metrics</c>: <see cref="MetricsTests"/>).</summary>
 public sealed class ApiTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -69,24 +69,6 @@ public sealed class ApiTests
         using var response = await app.Http.GetAsync("health", Token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("\"Registry\"", await response.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Metrics_is_Prometheus_text_with_BinderHubs_names_and_the_grain_and_queue_metrics()
-    {
-        await using var app = await BinderTestApp.StartAsync();
-        // A request that fails still goes through the service, so grain metrics have something to count after a launch;
-        // here the metric families must be there from the start.
-        using var response = await app.Http.GetAsync("metrics", Token);
-        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
-        var text = await response.Content.ReadAsStringAsync(Token);
-        var samples = PrometheusParser.Parse(text);
-        foreach (var family in new[] { "binderhub_build_time_seconds", "binderhub_launch_time_seconds", "binderhub_build_count", "binderhub_launch_count", "binderhub_inprogress_builds", "binderhub_inprogress_launches", "binder_grain_activations", "binder_grain_calls_total", "binder_build_queue_length", "binder_builds_running" })
-        {
-            Assert.Contains(family, samples.Families);
-        }
-        Assert.Equal(0, samples.Value("binderhub_inprogress_builds"));
-        Assert.Contains(samples.Samples, s => s.Name == "binder_build_capacity" && s.Labels.Contains($"node=\"servertest-{app.Suffix}\"", StringComparison.Ordinal));
     }
 
     [Fact]

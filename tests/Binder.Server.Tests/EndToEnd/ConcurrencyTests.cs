@@ -75,16 +75,8 @@ public sealed class ConcurrencyTests
         string? image = null;
         try
         {
-            using (var leaving = CancellationTokenSource.CreateLinkedTokenSource(Token))
-            {
-                using var response = await app.OpenEventStreamAsync("build/" + repository.Spec + "?build_only=true", leaving.Token);
-                await using var stream = await response.Content.ReadAsStreamAsync(leaving.Token);
-                await using var frames = SseFrame.ReadAsync(stream, leaving.Token).GetAsyncEnumerator(leaving.Token);
-                Assert.True(await frames.MoveNextAsync());
-                await counter.FirstBuild.WaitAsync(TimeSpan.FromMinutes(5), Token);
-                // The client goes away while the build is held at its last step.
-                await leaving.CancelAsync();
-            }
+            // The client goes away while the build is held at its last step.
+            await app.WatchThenLeaveAsync("build/" + repository.Spec + "?build_only=true", counter.FirstBuild, Token);
             counter.Release();
 
             var later = (await app.ReadEventsAsync("build/" + repository.Spec + "?build_only=true", Token)).Where(f => !f.IsComment).Select(f => f.Event).ToList();

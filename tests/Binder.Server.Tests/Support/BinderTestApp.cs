@@ -118,6 +118,18 @@ internal sealed class BinderTestApp : IAsyncDisposable
         return await SseFrame.ReadAllAsync(response, cancellationToken);
     }
 
+    /// <summary>A client that opens an event stream, gets its first event, waits for <paramref name="until"/>, then goes away.</summary>
+    public async Task WatchThenLeaveAsync(string path, Task until, CancellationToken cancellationToken)
+    {
+        using var leaving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var response = await OpenEventStreamAsync(path, leaving.Token);
+        await using var stream = await response.Content.ReadAsStreamAsync(leaving.Token);
+        await using var frames = SseFrame.ReadAsync(stream, leaving.Token).GetAsyncEnumerator(leaving.Token);
+        Assert.True(await frames.MoveNextAsync(), $"{path} ended before its first event");
+        await until.WaitAsync(TimeSpan.FromMinutes(5), cancellationToken);
+        await leaving.CancelAsync();
+    }
+
     private int _disposed;
 
     /// <summary>Stops the service and removes its containers; safe to call twice (tests dispose early to clean up images).</summary>

@@ -8,6 +8,12 @@ internal sealed partial class PrometheusParser
 {
     public HashSet<string> Families { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Each family's type, from its <c># TYPE</c> line.</summary>
+    public Dictionary<string, string> Types { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Each family's help text, from its <c># HELP</c> line.</summary>
+    public Dictionary<string, string> Help { get; } = new(StringComparer.Ordinal);
+
     public List<(string Name, string Labels, double Value)> Samples { get; } = [];
 
     public double Value(string name, string labels = "") => Samples.Single(s => s.Name == name && s.Labels == labels).Value;
@@ -24,6 +30,13 @@ internal sealed partial class PrometheusParser
                 var parts = line.Split(' ');
                 Assert.Contains(parts[3], (string[])["counter", "gauge", "histogram", "summary", "untyped"]);
                 Assert.True(result.Families.Add(parts[2]), $"TYPE given twice for {parts[2]}");
+                result.Types[parts[2]] = parts[3];
+                continue;
+            }
+            if (line.StartsWith("# HELP ", StringComparison.Ordinal))
+            {
+                var parts = line.Split(' ', 4);
+                Assert.True(result.Help.TryAdd(parts[2], parts.Length > 3 ? parts[3] : ""), $"HELP given twice for {parts[2]}");
                 continue;
             }
             if (line.StartsWith('#')) continue;
