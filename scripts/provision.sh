@@ -108,17 +108,19 @@ start_postgres() {
   mark_started postgres
 }
 
-install_proxy() {
-  local bin=$BINDER_PROXY_DIR/node_modules/.bin/configurable-http-proxy
-  if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -qx "$BINDER_PROXY_VERSION"; then
-    log "proxy: configurable-http-proxy $BINDER_PROXY_VERSION present"; return
+# npm_install NAME VERSION DIR: the npm package at that exact version into DIR (a cache directory), unless it is there.
+npm_install() {
+  local name=$1 version=$2 dir=$3 bin=$3/node_modules/.bin/$1
+  if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -qx "$version"; then
+    log "$name: $version present"; return
   fi
-  mkdir -p "$BINDER_PROXY_DIR"
-  log "proxy: npm install configurable-http-proxy@$BINDER_PROXY_VERSION into $BINDER_PROXY_DIR"
-  npm install --prefix "$BINDER_PROXY_DIR" --no-audit --no-fund --loglevel=error \
-    "configurable-http-proxy@$BINDER_PROXY_VERSION" >"$BINDER_PROXY_DIR/npm.log" 2>&1 \
-    || die "npm install of configurable-http-proxy failed; see $BINDER_PROXY_DIR/npm.log"
+  mkdir -p "$dir"
+  log "$name: npm install $name@$version into $dir"
+  npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "$name@$version" >"$dir/npm.log" 2>&1 \
+    || die "npm install of $name failed; see $dir/npm.log"
 }
+
+install_proxy() { npm_install configurable-http-proxy "$BINDER_PROXY_VERSION" "$BINDER_PROXY_DIR"; }
 
 # Redis for the Redis backend, run by us (not Debian's service): loopback only, append-only file under the state
 # directory, a password kept in a 0600 file there (in the config file, never on the command line, where `ps` shows it).
@@ -145,17 +147,7 @@ CFG
   mark_started redis
 }
 
-install_azurite() {
-  local bin=$BINDER_AZURITE_DIR/node_modules/.bin/azurite
-  if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -qx "$BINDER_AZURITE_VERSION"; then
-    log "azurite: $BINDER_AZURITE_VERSION present"; return
-  fi
-  mkdir -p "$BINDER_AZURITE_DIR"
-  log "azurite: npm install azurite@$BINDER_AZURITE_VERSION into $BINDER_AZURITE_DIR"
-  npm install --prefix "$BINDER_AZURITE_DIR" --no-audit --no-fund --loglevel=error \
-    "azurite@$BINDER_AZURITE_VERSION" >"$BINDER_AZURITE_DIR/npm.log" 2>&1 \
-    || die "npm install of azurite failed; see $BINDER_AZURITE_DIR/npm.log"
-}
+install_azurite() { npm_install azurite "$BINDER_AZURITE_VERSION" "$BINDER_AZURITE_DIR"; }
 
 start_azurite() {
   if azurite_ok; then log "azurite: already running on 127.0.0.1:$BINDER_AZURITE_TABLE_PORT (tables)"; return; fi
