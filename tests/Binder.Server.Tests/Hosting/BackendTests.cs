@@ -79,6 +79,7 @@ public sealed class BackendTests
             await first.DisposeAsync();
             if (second is not null) await second.DisposeAsync();
             if (image is not null) await BinderTestApp.RemoveImageAsync(image);
+            await ClusterBackend.RemoveDataAsync(backend, suffix);
         }
     }
 }

@@ -90,6 +90,7 @@ public sealed class ServeClusterTests
                 serve.Dispose();
             }
             await RemoveLeftoversAsync($"clustertest-{suffix}");
+            await ClusterBackend.RemoveDataAsync(backend, suffix);
         }
     }
 

@@ -31,6 +31,7 @@ public sealed class SiloTlsTests
         settings["Silo:Tls:CertificateFile"] = pfx;
         settings["Silo:Tls:CertificatePassword"] = "pfx-password";
 
+        await using var cleanup = new BackendData("Redis", suffix);
         await using var first = await BinderTestApp.StartAsync(settings, suffix + "a");
         await using var second = await BinderTestApp.StartAsync(settings, suffix + "b");
 
@@ -72,6 +73,11 @@ public sealed class SiloTlsTests
             // Nothing to read and still open: accepted.
         }
         return new X509Certificate2(tls.RemoteCertificate!);
+    }
+
+    private sealed class BackendData(string backend, string suffix) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await ClusterBackend.RemoveDataAsync(backend, suffix);
     }
 
     private static X509Certificate2 SelfSigned(string name)
