@@ -4,6 +4,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Binder.Server.Hosting;
@@ -14,7 +15,7 @@ namespace Binder.Server.Hosting;
 /// providers retry for minutes when the backend is down; an operator who mistyped a port should hear it in seconds,
 /// in a sentence naming the setting (<see cref="BackendUnavailableException"/>), not find a service that hangs.
 /// </summary>
-internal sealed class BackendCheck(SiloHostOptions silo) : IHostedService
+internal sealed partial class BackendCheck(SiloHostOptions silo, ILogger<BackendCheck> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -28,8 +29,14 @@ internal sealed class BackendCheck(SiloHostOptions silo) : IHostedService
             case SiloBackends.AzureStorage:
                 await CheckAzureStorageAsync(silo.AzureStorage.ConnectionString!, timeout.Token, cancellationToken).ConfigureAwait(false);
                 break;
+            default:
+                return;
         }
+        BackendAnswers(logger, silo.Backend, silo.ClusterId, silo.ServiceId, silo.AdvertisedAddress);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The {Backend} backend answers; this silo joins cluster {ClusterId} of service {ServiceId} at {Address}")]
+    private static partial void BackendAnswers(ILogger logger, string backend, string clusterId, string serviceId, string address);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
