@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using Binder.Hub.Events;
+using Binder.Build.Tests.Support;
 using Binder.Hub.Hosting;
 using Binder.Hub.Placement;
 using Microsoft.Extensions.DependencyInjection;
@@ -80,6 +81,48 @@ public sealed class BackendTests
             if (second is not null) await second.DisposeAsync();
             if (image is not null) await BinderTestApp.RemoveImageAsync(image);
             await ClusterBackend.RemoveDataAsync(backend, suffix);
+        }
+    }
+
+    [Fact]
+    public async Task Under_Azure_Storage_a_build_log_larger_than_a_table_entity_is_kept_in_a_blob_and_replayed_after_a_restart()
+    {
+        var suffix = TestEnvironment.UniqueSuffix();
+        var settings = ClusterBackend.Settings("AzureStorage", suffix);
+        settings["Server:AllowBuildOnly"] = "true";
+        await using var counter = new BuildCounter();
+        // 1,200 log lines of 1,000 characters: the kept log reaches Binder:Repo:MaxLogBytes (1 MiB), more than a table
+        // entity holds (15 properties of 64 KiB). BuildKit clips a step's output beyond 200 KiB/s: 120 lines a second.
+        using var repository = new GitRepository();
+        repository.Write("postBuild", counter.PostBuild(suffix) + "for i in $(seq 1 1200); do printf 'line %04d %0990d\\n' \"$i\" 0; if [ $((i % 120)) = 0 ]; then sleep 1; fi; done\n")
+            .Write("README.md", $"A repository with a long build log ({suffix}).\n");
+        repository.Commit("long log");
+        using var daemon = new GitDaemon(Path.GetDirectoryName(repository.Path)!);
+        var spec = "git/" + Uri.EscapeDataString(daemon.UrlOf(Path.GetFileName(repository.Path))) + "/main?build_only=true";
+        string? image = null;
+        var first = await BinderTestApp.StartAsync(settings, suffix);
+        BinderTestApp? second = null;
+        try
+        {
+            var built = (await first.ReadEventsAsync("build/" + spec, Token)).Where(f => !f.IsComment).Select(f => f.Event).ToList();
+            Assert.True(built[^1].Phase == BinderPhases.Ready, $"the build ended with {built[^1].Phase}: {built[^1].Message}");
+            image = built[^1].ImageName;
+            await first.DisposeAsync();
+
+            second = await BinderTestApp.StartAsync(settings, suffix);
+            var replayed = (await second.ReadEventsAsync("build/" + spec, Token)).Where(f => !f.IsComment).Select(f => f.Event).ToList();
+            Assert.Equal(BinderPhases.Ready, replayed[^1].Phase);
+            Assert.Equal(1, counter.Builds);
+            var bytes = replayed.Sum(e => System.Text.Encoding.UTF8.GetByteCount(e.Message ?? ""));
+            Assert.True(bytes > 15 * 64 * 1024, $"the replayed log has {bytes} bytes in {replayed.Count} events (longest {replayed.Max(e => (e.Message ?? "").Length)}; last lines: {string.Join(" | ", replayed.TakeLast(6).Select(e => (e.Message ?? "")[..Math.Min(60, (e.Message ?? "").Length)]))}); the test needs more than a table entity holds");
+            Assert.Contains(replayed, e => (e.Message ?? "").StartsWith("line 1200 ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await first.DisposeAsync();
+            if (second is not null) await second.DisposeAsync();
+            if (image is not null) await BinderTestApp.RemoveImageAsync(image);
+            await ClusterBackend.RemoveDataAsync("AzureStorage", suffix);
         }
     }
 }
