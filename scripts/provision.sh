@@ -6,7 +6,10 @@
 #   postgres a PostgreSQL 15 server on loopback (a host service the session isolation tests check sessions cannot reach)
 #   proxy    configurable-http-proxy (JupyterHub's session proxy) from npm; the service starts its own instance
 #   browser  Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own)
-# Usage: scripts/provision.sh [docker] [registry] [base] [postgres] [proxy] [browser]   (no argument: all of them)
+#   redis    Debian's redis-server on loopback, append-only, with a password (the Redis backend: Silo:Backend=Redis)
+#   azurite  Azurite (the Azure Storage emulator) from npm on loopback (the Azure Storage backend)
+# Usage: scripts/provision.sh [docker] [registry] [base] [postgres] [proxy] [browser] [redis] [azurite]
+#        (no argument: all of them)
 # Writes the variables clients need to $BINDER_ENV_FILE (source it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || die "run as root: it installs packages and starts daemons"
 command -v dotnet >/dev/null || die "the .NET 10 SDK is required on PATH (dotnet); install it, then run this again"
 
-want=("$@"); [ ${#want[@]} -gt 0 ] || want=(docker registry base postgres proxy browser)
+want=("$@"); [ ${#want[@]} -gt 0 ] || want=(docker registry base postgres proxy browser redis azurite)
 has() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
 install_packages() {
@@ -24,7 +27,8 @@ install_packages() {
   has base && pkgs+=(debootstrap)
   has registry && pkgs+=(docker-registry)
   has postgres && pkgs+=(postgresql)
-  if has proxy && ! command -v npm >/dev/null; then pkgs+=(nodejs npm); fi
+  if { has proxy || has azurite; } && ! command -v npm >/dev/null; then pkgs+=(nodejs npm); fi
+  has redis && pkgs+=(redis-server)
   has browser && pkgs+=(chromium fonts-liberation)
   for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -104,16 +108,58 @@ start_postgres() {
   mark_started postgres
 }
 
-install_proxy() {
-  local bin=$BINDER_PROXY_DIR/node_modules/.bin/configurable-http-proxy
-  if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -qx "$BINDER_PROXY_VERSION"; then
-    log "proxy: configurable-http-proxy $BINDER_PROXY_VERSION present"; return
+# npm_install NAME VERSION DIR: the npm package at that exact version into DIR (a cache directory), unless it is there.
+npm_install() {
+  local name=$1 version=$2 dir=$3 bin=$3/node_modules/.bin/$1
+  if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -qx "$version"; then
+    log "$name: $version present"; return
   fi
-  mkdir -p "$BINDER_PROXY_DIR"
-  log "proxy: npm install configurable-http-proxy@$BINDER_PROXY_VERSION into $BINDER_PROXY_DIR"
-  npm install --prefix "$BINDER_PROXY_DIR" --no-audit --no-fund --loglevel=error \
-    "configurable-http-proxy@$BINDER_PROXY_VERSION" >"$BINDER_PROXY_DIR/npm.log" 2>&1 \
-    || die "npm install of configurable-http-proxy failed; see $BINDER_PROXY_DIR/npm.log"
+  mkdir -p "$dir"
+  log "$name: npm install $name@$version into $dir"
+  npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "$name@$version" >"$dir/npm.log" 2>&1 \
+    || die "npm install of $name failed; see $dir/npm.log"
+}
+
+install_proxy() { npm_install configurable-http-proxy "$BINDER_PROXY_VERSION" "$BINDER_PROXY_DIR"; }
+
+# Redis for the Redis backend, run by us (not Debian's service): loopback only, append-only file under the state
+# directory, a password kept in a 0600 file there (in the config file, never on the command line, where `ps` shows it).
+start_redis() {
+  if redis_ok; then log "redis: already running on 127.0.0.1:$BINDER_REDIS_PORT"; return; fi
+  local d=$BINDER_REDIS_DIR
+  mkdir -p "$d/data" && chmod 700 "$d"
+  if [ ! -s "$d/password" ]; then (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$d/password"); fi
+  (umask 077; cat > "$d/redis.conf" <<CFG
+port $BINDER_REDIS_PORT
+bind 127.0.0.1
+dir $d/data
+appendonly yes
+daemonize no
+pidfile $d/redis.pid
+logfile $d/redis.log
+requirepass $(cat "$d/password")
+CFG
+  )
+  log "redis: starting on 127.0.0.1:$BINDER_REDIS_PORT (data $d/data)"
+  setsid redis-server "$d/redis.conf" >/dev/null 2>&1 < /dev/null &
+  echo $! > "$d/redis.pid"
+  wait_for 30 "redis (log: $d/redis.log)" redis_ok
+  mark_started redis
+}
+
+install_azurite() { npm_install azurite "$BINDER_AZURITE_VERSION" "$BINDER_AZURITE_DIR"; }
+
+start_azurite() {
+  if azurite_ok; then log "azurite: already running on 127.0.0.1:$BINDER_AZURITE_TABLE_PORT (tables)"; return; fi
+  local d=$BINDER_AZURITE_DATA
+  mkdir -p "$d/data" && chmod 700 "$d"
+  log "azurite: starting on 127.0.0.1 (blob $BINDER_AZURITE_BLOB_PORT, table $BINDER_AZURITE_TABLE_PORT; data $d/data)"
+  setsid "$BINDER_AZURITE_DIR/node_modules/.bin/azurite" --silent --location "$d/data" --skipApiVersionCheck \
+    --blobHost 127.0.0.1 --blobPort "$BINDER_AZURITE_BLOB_PORT" --queueHost 127.0.0.1 --queuePort "$BINDER_AZURITE_QUEUE_PORT" \
+    --tableHost 127.0.0.1 --tablePort "$BINDER_AZURITE_TABLE_PORT" >"$d/azurite.log" 2>&1 < /dev/null &
+  echo $! > "$d/azurite.pid"
+  wait_for 60 "azurite (log: $d/azurite.log)" azurite_ok
+  mark_started azurite
 }
 
 ensure_dev_null
@@ -124,6 +170,8 @@ has registry && start_registry
 has base && make_base_image
 has postgres && start_postgres
 has proxy && install_proxy
+has redis && start_redis
+has azurite && install_azurite && start_azurite
 
 # The daemon runs without a bridge network (no iptables here), so builds use the host's network. These machines
 # reach Debian's mirror but no Python index, so generated images take Jupyter from Debian's packages (offline route).
@@ -140,4 +188,12 @@ export BINDER_TEST_PROXY_COMMAND=$BINDER_PROXY_DIR/node_modules/.bin/configurabl
 export BINDER_Proxy__Command=$BINDER_PROXY_DIR/node_modules/.bin/configurable-http-proxy
 export BINDER_TEST_CHROMIUM=/usr/bin/chromium
 ENV
+# The backends' connection strings (the Redis one holds its password: the env file is made private below).
+if [ -s "$BINDER_REDIS_DIR/password" ]; then
+  echo "export BINDER_TEST_REDIS='127.0.0.1:$BINDER_REDIS_PORT,password=$(redis_password)'" >> "$BINDER_ENV_FILE"
+fi
+if [ -x "$BINDER_AZURITE_DIR/node_modules/.bin/azurite" ]; then
+  echo "export BINDER_TEST_AZURITE='$(azurite_connection_string)'" >> "$BINDER_ENV_FILE"
+fi
+chmod 600 "$BINDER_ENV_FILE"
 log "ready; variables in $BINDER_ENV_FILE"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops the services named on the command line (docker, registry, postgres) that provision.sh started.
+# Stops the services named on the command line (docker, registry, postgres, redis, azurite) that provision.sh started.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -21,6 +21,8 @@ for svc in "$@"; do
     postgres)
       runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$BINDER_PG_DIR/data" -m fast -w stop >/dev/null 2>&1 \
         && log "postgres: stopped" ;;
+    redis) stop_pidfile redis "$BINDER_REDIS_DIR/redis.pid" ;;
+    azurite) stop_pidfile azurite "$BINDER_AZURITE_DATA/azurite.pid" ;;
     *) log "unknown service $svc" ;;
   esac
 done

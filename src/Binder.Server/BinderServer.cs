@@ -91,6 +91,7 @@ public static class BinderServer
         {
             throw new OptionsValidationException(SiloHostOptions.Section, typeof(SiloHostOptions), badSilo.Failures);
         }
+        silo = silo with { Backend = SiloBackends.Find(silo.Backend)! };
         // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both. The binder
         // leaves a property without a public setter alone, so a Launch:Docker:UserId would be ignored without a word.
         if (configuration[$"{DockerLaunchOptions.Section}:{nameof(DockerLaunchOptions.UserId)}"] is not null)
@@ -114,8 +115,10 @@ public static class BinderServer
         services.AddSingleton(sp => data.Open(sp.GetRequiredService<ILogger<DataDirectory>>()));
         services.AddSingleton(proxy);
 
-        // Hosted services start in this order and stop in the reverse: the proxy outlives the grains that use it, and
+        // Hosted services start in this order and stop in the reverse: the backend is asked first (an unreachable one
+        // stops the start in seconds, before a proxy is started), the proxy outlives the grains that use it, and
         // sessions are reconciled once the silo runs.
+        services.AddHostedService<BackendCheck>();
         services.AddSingleton<ProxyHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ProxyHost>());
         services.AddHostedService<WorkDirectorySweep>();

@@ -24,6 +24,12 @@ internal static class TestEnvironment
     /// <summary>The Chromium executable browser tests drive (<c>BINDER_TEST_CHROMIUM</c>, e.g. <c>/usr/bin/chromium</c>).</summary>
     public static string Chromium => Require("BINDER_TEST_CHROMIUM");
 
+    /// <summary>A StackExchange.Redis connection string (with its password) to a real Redis (<c>BINDER_TEST_REDIS</c>).</summary>
+    public static string Redis => Require("BINDER_TEST_REDIS");
+
+    /// <summary>An Azure Storage connection string to a real Azurite (<c>BINDER_TEST_AZURITE</c>).</summary>
+    public static string Azurite => Require("BINDER_TEST_AZURITE");
+
     /// <summary>Returns the variable's value, or fails the test saying how to get a provisioned environment.</summary>
     /// <param name="name">The environment variable.</param>
     public static string Require(string name)

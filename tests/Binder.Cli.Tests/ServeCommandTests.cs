@@ -31,6 +31,52 @@ public sealed class ServeCommandTests
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--Silo:Backend=Mongo", "Silo:Backend 'Mongo' is not a backend")]
+    [InlineData("--Silo:Backend=Redis", "Silo:Backend is Redis, but Silo:Redis:ConnectionString is not set")]
+    [InlineData("--Silo:Backend=AzureStorage", "Silo:Backend is AzureStorage, but Silo:AzureStorage:ConnectionString is not set")]
+    public async Task Serve_refuses_an_unknown_backend_or_one_without_its_connection_string_with_exit_code_2_naming_the_key(string setting, string expected)
+    {
+        using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
+        var (exit, _, stderr) = await CliRun.InProcessAsync("serve", "--urls", "http://127.0.0.1:1", setting, $"--Server:DataDirectory={data.Path}");
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Redis", "unreachable", "Could not reach Redis at 127.0.0.1:")]
+    [InlineData("Redis", "wrong password", "Silo:Redis:ConnectionString")]
+    [InlineData("AzureStorage", "unreachable", "Could not reach Azure Storage's table service at http://127.0.0.1:")]
+    [InlineData("AzureStorage", "wrong key", "refused the credentials in Silo:AzureStorage:ConnectionString")]
+    public async Task Serve_on_a_backend_it_cannot_use_exits_2_within_seconds_naming_the_key_and_never_the_secret(string backend, string what, string expected)
+    {
+        using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
+        const string secret = "Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1rZXktYXQtYWxsLTAxMjM0NTY3ODk=";
+        var closed = FreePort();
+        var connection = (backend, what) switch
+        {
+            ("Redis", "unreachable") => $"127.0.0.1:{closed},password={secret}",
+            ("Redis", _) => TestEnvironment.Require("BINDER_TEST_REDIS").Split(",password=")[0] + $",password={secret}",
+            ("AzureStorage", "unreachable") => $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={secret};BlobEndpoint=http://127.0.0.1:{closed}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{closed}/devstoreaccount1;",
+            _ => System.Text.RegularExpressions.Regex.Replace(TestEnvironment.Require("BINDER_TEST_AZURITE"), "AccountKey=[^;]*", $"AccountKey={secret}"),
+        };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // A hang guard, not a speed assertion: the check has Silo:BackendCheckTimeout (10 s) and no retries.
+        var (exit, stdout, stderr) = await CliRun.InProcessAsync("serve", "--urls", $"http://127.0.0.1:{FreePort()}",
+            $"--Proxy:Command={TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND")}", $"--Proxy:PublicBind=127.0.0.1:{FreePort()}", "--Proxy:ApiBind=127.0.0.1:0",
+            $"--Silo:Backend={backend}", $"--Silo:{backend}:ConnectionString={connection}", $"--Server:DataDirectory={data.Path}")
+            .WaitAsync(TimeSpan.FromMinutes(1), Token);
+        TestContext.Current.SendDiagnosticMessage($"{backend} {what}: exit {exit} after {clock.Elapsed.TotalSeconds:F1} s");
+
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.Contains($"Silo:{backend}:ConnectionString", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, stdout + stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Binder is serving", stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Serve_without_a_reachable_Docker_daemon_says_so_in_one_sentence_and_stops_its_proxy()
     {

@@ -68,6 +68,12 @@ internal static class ServeCommand
                 await stderr.WriteLineAsync("binder: " + e.Message).ConfigureAwait(false);
                 return ExitCodes.BadInput;
             }
+            catch (Binder.Server.Hosting.BackendUnavailableException e)
+            {
+                // The message names the setting (Silo:Redis:ConnectionString...), never its value.
+                await stderr.WriteLineAsync("binder: " + e.Message).ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
             catch (Binder.Hub.Launch.SessionNetworkException e)
             {
                 // The message names the setting (a subnet the daemon refuses, a network of that name that is not Binder's).

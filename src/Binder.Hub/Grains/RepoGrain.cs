@@ -38,7 +38,7 @@ internal sealed partial class RepoGrain(
     internal const string TypeName = "binder.repo";
 
     /// <summary>The name its state is stored under.</summary>
-    internal const string StateName = "repo";
+    internal const string StateName = BinderHubSiloBuilderExtensions.BuildLogStateName;
 
     // Long enough for any queue wait plus the build; set back when the build ends.
     private static readonly TimeSpan BuildKeepAlive = TimeSpan.FromDays(7);

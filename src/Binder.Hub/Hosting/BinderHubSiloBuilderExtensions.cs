@@ -27,6 +27,13 @@ public static class BinderHubSiloBuilderExtensions
     public const string StorageName = "binder";
 
     /// <summary>
+    /// The state name of the repo grain's state (in <see cref="StorageName"/>): the image status and the kept log of the
+    /// last build, which grows up to <c>Binder:Repo:MaxLogBytes</c> of messages (1 MiB by default) plus their framing.
+    /// A storage whose records are small (an Azure table entity holds at most 1 MiB) keeps state of this name elsewhere.
+    /// </summary>
+    public const string BuildLogStateName = "repo";
+
+    /// <summary>
     /// Adds what the repo, builder, launch, quota and node-sessions grains need (the grain classes themselves come with
     /// this assembly's generated code): the options, this silo's node (published as silo metadata, which the
     /// node-pinned placement matches), the node-pinned placement director, System.Text.Json for grain state, the build

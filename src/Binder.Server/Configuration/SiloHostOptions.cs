@@ -13,11 +13,41 @@ public sealed record SiloHostOptions
     public string NodeName { get; init; } = Environment.MachineName;
 
     /// <summary>
-    /// The loopback port silos talk to each other on; 0 (the default) picks a free one at start, which is all the
-    /// embedded single-silo default needs.
+    /// Where membership, grain state and reminders live (<see cref="SiloBackends"/>): <c>Sqlite</c> (the default: one
+    /// silo, localhost clustering, a file under the data directory), <c>Redis</c> or <c>AzureStorage</c> (a cluster).
+    /// </summary>
+    public string Backend { get; init; } = SiloBackends.Sqlite;
+
+    /// <summary>The Orleans cluster id: silos with the same one on one backend form one cluster.</summary>
+    public string ClusterId { get; init; } = "binder";
+
+    /// <summary>The Orleans service id: grain state and reminders are kept under it, across cluster ids.</summary>
+    public string ServiceId { get; init; } = "binder";
+
+    /// <summary>
+    /// The address other silos reach this one at (Redis and Azure Storage backends; the silo listens there). Loopback by
+    /// default, which is a cluster on one machine; set the node's own address for a cluster of machines.
+    /// </summary>
+    public string AdvertisedAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>
+    /// The port silos talk to each other on; 0 (the default) picks a free one at start (the membership table records
+    /// the one taken, so other silos find it).
     /// </summary>
     public int Port { get; init; }
 
-    /// <summary>The loopback port Orleans clients connect to; 0 (the default): no gateway, as nothing connects in one process.</summary>
+    /// <summary>The port Orleans clients connect to; 0 (the default): no gateway, as nothing connects in one process.</summary>
     public int GatewayPort { get; init; }
+
+    /// <summary>How long the check of the backend at start may take before the start is refused.</summary>
+    public TimeSpan BackendCheckTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The Redis backend (<c>Silo:Redis</c>).</summary>
+    public RedisBackendOptions Redis { get; init; } = new();
+
+    /// <summary>The Azure Storage backend (<c>Silo:AzureStorage</c>).</summary>
+    public AzureStorageBackendOptions AzureStorage { get; init; } = new();
+
+    /// <summary>TLS between silos and on the gateway (<c>Silo:Tls</c>); off unless a certificate is given.</summary>
+    public SiloTlsOptions Tls { get; init; } = new();
 }

@@ -46,10 +46,47 @@ public sealed class SiloHostingTests
     [InlineData("Silo:GatewayPort", "-1", "Silo:GatewayPort is -1")]
     [InlineData("Silo:NodeName", "two words", "Silo:NodeName 'two words'")]
     [InlineData("Silo:NodeNmae", "typo", "'Silo'")]
+    [InlineData("Silo:Backend", "Postgres", "Silo:Backend 'Postgres' is not a backend; choose Sqlite")]
+    [InlineData("Silo:ClusterId", "Binder Prod", "Silo:ClusterId 'Binder Prod' must be")]
+    [InlineData("Silo:ServiceId", "a--b", "Silo:ServiceId 'a--b' must be")]
+    [InlineData("Silo:BackendCheckTimeout", "00:00:00", "Silo:BackendCheckTimeout is 00:00:00")]
+    [InlineData("Silo:Tls:CertificateFile", "/no/such/silo.pfx", "Silo:Tls:CertificateFile '/no/such/silo.pfx' does not exist")]
     public void An_invalid_silo_setting_stops_the_start_naming_the_key(string key, string value, string expected)
     {
         var error = Assert.Throws<OptionsValidationException>(() => BinderServer.Build([], new Dictionary<string, string?> { [key] = value }));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Redis", "127.0.0.1:6379,pasword=s3cret-value", "Silo:Redis:ConnectionString is not a Redis configuration string")]
+    [InlineData("Redis", "password=s3cret-value", "Silo:Redis:ConnectionString is not a Redis configuration string")]
+    [InlineData("Redis", "127.0.0.1:6379,password=s3cret-value", "Silo:AdvertisedAddress 'node-1.example' is not an IP address")]
+    [InlineData("AzureStorage", "AccountName=x;s3cret-value", "Silo:AzureStorage:ConnectionString is not an Azure Storage connection string")]
+    public void A_bad_cluster_setting_stops_the_start_naming_the_key_without_the_connection_string(string backend, string connection, string expected)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => BinderServer.Build([], new Dictionary<string, string?>
+        {
+            ["Silo:Backend"] = backend,
+            [$"Silo:{backend}:ConnectionString"] = connection,
+            ["Silo:AdvertisedAddress"] = connection.StartsWith("127.0.0.1:6379,password", StringComparison.Ordinal) ? "node-1.example" : "127.0.0.1",
+        }));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_silo_options_print_no_connection_string_or_password()
+    {
+        var options = new Binder.Server.Configuration.SiloHostOptions
+        {
+            Redis = new() { ConnectionString = "127.0.0.1:6379,password=s3cret" },
+            AzureStorage = new() { ConnectionString = "AccountKey=s3cret" },
+            Tls = new() { CertificateFile = "/etc/binder/silo.pfx", CertificatePassword = "s3cret" },
+        };
+
+        Assert.DoesNotContain("s3cret", options.ToString(), StringComparison.Ordinal);
+        Assert.Contains("silo.pfx", options.ToString(), StringComparison.Ordinal);
     }
 }
