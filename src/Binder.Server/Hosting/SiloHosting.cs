@@ -45,6 +45,8 @@ internal static class SiloHosting
         silo.Services.AddSingleton<GrainCallStatistics>();
         silo.Services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<GrainCallStatistics>());
         silo.AddBinderHub(hub.Hub, node.NodeName);
+        // The Orleans Dashboard's collectors; its pages are mapped on the operator listener (Operator/OperatorEndpoints).
+        global::Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(silo);
     }
 
     /// <summary>Where the embedded backend keeps grain state and reminders.</summary>
