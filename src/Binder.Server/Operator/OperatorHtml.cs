@@ -25,7 +25,7 @@ internal static class OperatorHtml
     public static IResult Page(string title, string body, int status = StatusCodes.Status200OK, string header = "") => new PageResult($$"""
         <!doctype html>
         <html lang="en">
-        <head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>{{Encode(title)}}</title><style>{{Style}}</style></head>
+        <head><meta charset="utf-8"><meta name="referrer" content="same-origin"><title>{{Encode(title)}}</title><style>{{Style}}</style></head>
         <body>
         <header><h1>Binder operator</h1>{{header}}</header>
         <main>

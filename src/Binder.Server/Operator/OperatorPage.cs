@@ -33,7 +33,7 @@ internal static class OperatorPage
         body.Append(Sessions(sessions));
         body.Append("<h2>Builds</h2>");
         foreach (var (node, queue) in queues) body.Append(Node(node, queue));
-        var header = $"""<a id="dashboard-link" href="/dashboard">Orleans dashboard</a>{OperatorSignIn.SignOutButton(context, antiforgery)}""";
+        var header = $"""<a id="dashboard-link" href="/dashboard/">Orleans dashboard</a>{OperatorSignIn.SignOutButton(context, antiforgery)}""";
         return OperatorHtml.Page("Binder operator", body.ToString(), header: header);
     }
 

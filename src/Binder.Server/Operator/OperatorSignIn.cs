@@ -20,7 +20,8 @@ internal static class OperatorSignIn
             SharesHostWithSessions(context, options.Value, proxy) ?? Form(context, antiforgery, returnUrl, error: null, StatusCodes.Status200OK))
             .OnOperatorListener().WithName("OperatorLogin");
         app.MapPost(OperatorAuthentication.LoginPath, SignInAsync).OnOperatorListener().WithName("OperatorSignIn");
-        app.MapPost("/operator/logout", SignOutAsync).OnOperatorListener().WithName("OperatorSignOut");
+        // Signed in only: the form's antiforgery token is bound to the signed-in operator, so the request must carry them.
+        app.MapPost("/operator/logout", SignOutAsync).ForOperators().WithName("OperatorSignOut");
         return app;
     }
 
