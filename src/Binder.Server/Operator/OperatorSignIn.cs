@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Binder.Server.Operator;
@@ -12,7 +13,7 @@ namespace Binder.Server.Operator;
 /// drops it. Both forms carry an antiforgery token (and the listener refuses other origins' posts), so no other site
 /// can sign a browser in or out.
 /// </summary>
-internal static class OperatorSignIn
+internal static partial class OperatorSignIn
 {
     public static IEndpointRouteBuilder MapOperatorSignIn(this IEndpointRouteBuilder app)
     {
@@ -25,7 +26,7 @@ internal static class OperatorSignIn
         return app;
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, IAntiforgery antiforgery, IOptions<ServerOptions> options, IProxyClient proxy)
+    private static async Task<IResult> SignInAsync(HttpContext context, IAntiforgery antiforgery, IOptions<ServerOptions> options, IProxyClient proxy, ILoggerFactory loggers)
     {
         if (SharesHostWithSessions(context, options.Value, proxy) is { } refused) return refused;
         if (await FormRefusedAsync(context, antiforgery).ConfigureAwait(false) is { } expired) return expired;
@@ -34,10 +35,13 @@ internal static class OperatorSignIn
         var token = options.Value.OperatorToken!;
         if (!OperatorToken.Matches(form["token"].ToString(), token))
         {
+            // Who tried, never what they typed: a wrong guess may be a mistyped real token.
+            LogWrongToken(loggers.CreateLogger(typeof(OperatorSignIn).FullName!), context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
             return Form(context, antiforgery, returnUrl, "That is not the operator token (Server:OperatorToken). Try again.", StatusCodes.Status401Unauthorized);
         }
         await context.SignInAsync(OperatorAuthentication.CookieScheme, OperatorAuthentication.SignedIn(token),
             new AuthenticationProperties { IsPersistent = true }).ConfigureAwait(false);
+        LogSignedIn(loggers.CreateLogger(typeof(OperatorSignIn).FullName!), context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
         return Results.Redirect(LocalOrDefault(returnUrl));
     }
 
@@ -101,4 +105,10 @@ internal static class OperatorSignIn
             when sessions are served at 127.0.0.1), or use the API with the token as a bearer token.</p>
             """, StatusCodes.Status403Forbidden);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An operator sign-in from {Client} gave a wrong token")]
+    private static partial void LogWrongToken(ILogger logger, string client);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "An operator signed in from {Client}")]
+    private static partial void LogSignedIn(ILogger logger, string client);
 }

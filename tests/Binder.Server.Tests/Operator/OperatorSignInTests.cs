@@ -54,6 +54,8 @@ public sealed partial class OperatorSignInTests
             Assert.DoesNotContain("secure", cookie, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(Secret, cookie, StringComparison.Ordinal);
         }
+        // Wrong guesses are logged (who, never what), and no token reaches the log.
+        Assert.Contains("An operator sign-in from", app.Log.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, app.Log.ToString(), StringComparison.Ordinal);
     }
 
