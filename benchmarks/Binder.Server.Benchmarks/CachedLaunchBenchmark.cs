@@ -35,7 +35,7 @@ internal static class CachedLaunchBenchmark
         images.Add(image);
         using var docker = new DockerClient(new DockerOptions { Host = ServerProcess.Required("DOCKER_HOST") }, NullLogger<DockerClient>.Instance);
         using var jupyter = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(5) };
-        using var operatorApi = new HttpClient { BaseAddress = client.Http.BaseAddress };
+        using var operatorApi = new HttpClient { BaseAddress = new Uri($"http://localhost:{server.OperatorPort}/") };
         operatorApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
 
         var ready = new List<double>();

@@ -22,11 +22,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         _ownsData = true;
         if (restartOf is not null) restartOf._ownsData = false;
         Port = restartOf?.Port ?? GitRemote.FreePort();
+        OperatorPort = restartOf?.OperatorPort ?? GitRemote.FreePort();
         var settings = new Dictionary<string, string>
         {
             ["Server:Urls"] = $"http://127.0.0.1:{Port}",
             ["Server:ApiOnly"] = "true",
             ["Server:OperatorToken"] = operatorToken,
+            ["Server:OperatorUrls"] = $"http://localhost:{OperatorPort}",
             ["Server:DataDirectory"] = _data,
             ["Proxy:Command"] = Required("BINDER_TEST_PROXY_COMMAND"),
             ["Proxy:PublicBind"] = "127.0.0.1:0",
@@ -50,6 +52,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     public string Suffix { get; }
 
     public int Port { get; }
+
+    /// <summary>The operator listener's port (the sessions API is served there only).</summary>
+    public int OperatorPort { get; }
 
     public string ImagePrefix => $"serverbench-{Suffix}-";
 

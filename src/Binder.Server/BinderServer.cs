@@ -5,6 +5,7 @@ using Binder.Server.Build;
 using Binder.Server.Health;
 using Binder.Server.Hosting;
 using Binder.Server.Metrics;
+using Binder.Server.Operator;
 using Binder.Server.Pages;
 using Binder.Server.Sessions;
 using Microsoft.AspNetCore.Builder;
@@ -64,15 +65,27 @@ public static class BinderServer
         // The owned proxy reaches the front end through a socket of its own: what comes through it is known to come
         // through that proxy.
         if (proxy.FrontEndSocket is { } socket) listen.Add("http://unix:" + socket);
+        // The operator listener: the same host and services, its connections marked by their port (validated to be
+        // none of the public ones), so operator surfaces never share an origin with sessions or public pages.
+        var operatorUrls = ServerOptions.SplitUrls(configuration.GetSection(ServerOptions.Section)[nameof(ServerOptions.OperatorUrls)] ?? new ServerOptions().OperatorUrls);
+        var operatorPorts = operatorUrls.Select(ServerOptionsValidator.PortOf).OfType<int>().ToHashSet();
+        listen.AddRange(operatorUrls);
         builder.WebHost.UseUrls([.. listen]);
         // Marked on the connection by the socket's own listener: other unix listeners, however configured, are not it.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => OwnedProxyConnection.MarkWhenOn(endpoint, proxy.FrontEndSocket)));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint =>
+        {
+            OwnedProxyConnection.MarkWhenOn(endpoint, proxy.FrontEndSocket);
+            OperatorConnection.MarkWhenOn(endpoint, operatorPorts);
+        }));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Orleans reports every start step and option, and its placement retries log each attempt (Polly): warnings up.
         // The silo's start-up advice to use server GC is meant for big multi-core silos, not this one-process service.
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // The sign-in keys sit unencrypted in the private data directory (0700), which is what protects them; the
+        // warning that says so at every key creation adds nothing.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         var services = builder.Services;
         services.AddOptions<ServerOptions>()
@@ -146,7 +159,7 @@ public static class BinderServer
         services.AddSingleton(sp => new RepoWatches(sp.GetRequiredService<HubConfiguration>().Hub.Repo));
         services.AddSingleton<BuildFlow>();
         services.AddSingleton<EmbeddedAssets>();
-        services.AddSingleton<OperatorToken>();
+        services.AddOperatorAuthentication(data.Path);
         services.AddHttpClient<RegistryProbe>(http => http.Timeout = TimeSpan.FromSeconds(5));
         services.AddClientRateLimit();
         services.AddSingleton<TrustedProxies>();
@@ -159,13 +172,17 @@ public static class BinderServer
     public static WebApplication MapBinderEndpoints(this WebApplication app)
     {
         app.UseMiddleware<ClientAddressMiddleware>();
+        app.UseMiddleware<OperatorListenerMiddleware>();
         app.UseCors();
         app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapBuildApi();
         app.MapInfoApi();
         app.MapHealthApi();
         app.MapMetricsApi();
         app.MapSessionsApi();
+        app.MapOperatorEndpoints();
         app.MapProxyErrorPages();
         if (!app.Services.GetRequiredService<IOptions<ServerOptions>>().Value.ApiOnly)
         {

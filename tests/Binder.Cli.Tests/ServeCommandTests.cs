@@ -14,7 +14,7 @@ public sealed class ServeCommandTests
     {
         using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
         var (exit, _, stderr) = await CliRun.InProcessAsync("serve", "--urls", "http://127.0.0.1:1",
-            "--Server:KeepaliveInterval=-00:00:01", $"--Server:DataDirectory={data.Path}");
+            "--Server:KeepaliveInterval=-00:00:01", $"--Server:DataDirectory={data.Path}", $"--Server:OperatorUrls=http://localhost:{FreePort()}");
         Assert.Equal(2, exit);
         Assert.Contains("Server:KeepaliveInterval", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
@@ -25,7 +25,7 @@ public sealed class ServeCommandTests
     {
         using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
         var (exit, _, stderr) = await CliRun.InProcessAsync("serve", "--urls", "http://127.0.0.1:1",
-            "--Silo:Port=70000", $"--Server:DataDirectory={data.Path}");
+            "--Silo:Port=70000", $"--Server:DataDirectory={data.Path}", $"--Server:OperatorUrls=http://localhost:{FreePort()}");
         Assert.Equal(2, exit);
         Assert.Contains("Silo:Port is 70000", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
@@ -84,7 +84,7 @@ public sealed class ServeCommandTests
         var proxyPort = FreePort();
         var (exit, _, stderr) = await CliRun.InProcessAsync("serve", "--urls", $"http://127.0.0.1:{FreePort()}",
             $"--Proxy:Command={TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND")}", $"--Proxy:PublicBind=127.0.0.1:{proxyPort}", "--Proxy:ApiBind=127.0.0.1:0",
-            $"--Binder:Docker:Host=unix://{data.Path}/no-docker.sock", $"--Server:DataDirectory={data.Path}");
+            $"--Binder:Docker:Host=unix://{data.Path}/no-docker.sock", $"--Server:DataDirectory={data.Path}", $"--Server:OperatorUrls=http://localhost:{FreePort()}");
         Assert.NotEqual(0, exit);
         Assert.Contains("Docker daemon", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
@@ -101,7 +101,7 @@ public sealed class ServeCommandTests
 
         var (exit, _, stderr) = await CliRun.InProcessAsync("serve", "--urls", $"http://127.0.0.1:{FreePort()}",
             $"--Proxy:Command={TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND")}", $"--Proxy:PublicBind=127.0.0.1:{proxyPort}", "--Proxy:ApiBind=127.0.0.1:0",
-            $"--Binder:Docker:Host={TestEnvironment.DockerHost}", $"--Server:DataDirectory={data.Path}");
+            $"--Binder:Docker:Host={TestEnvironment.DockerHost}", $"--Server:DataDirectory={data.Path}", $"--Server:OperatorUrls=http://localhost:{FreePort()}");
 
         Assert.NotEqual(0, exit);
         Assert.Contains($"port {proxyPort} on 127.0.0.1 (Proxy:PublicBind) is already in use by another program", stderr, StringComparison.Ordinal);
@@ -116,11 +116,12 @@ public sealed class ServeCommandTests
         using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
         var port = FreePort();
         var proxyPort = FreePort();
+        var operatorPort = FreePort();
         var instance = $"cli-serve-{TestEnvironment.UniqueSuffix()}";
         using var process = CliRun.Start("serve", "--urls", $"http://127.0.0.1:{port}",
             $"--Proxy:Command={TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND")}",
             $"--Proxy:PublicBind=127.0.0.1:{proxyPort}", "--Proxy:ApiBind=127.0.0.1:0",
-            $"--Binder:Docker:Host={TestEnvironment.DockerHost}", $"--Server:DataDirectory={data.Path}",
+            $"--Binder:Docker:Host={TestEnvironment.DockerHost}", $"--Server:DataDirectory={data.Path}", $"--Server:OperatorUrls=http://localhost:{operatorPort}",
             $"--Launch:Docker:InstanceName={instance}");
         var stderr = process.StandardError.ReadToEndAsync(Token);
         try
@@ -133,6 +134,11 @@ public sealed class ServeCommandTests
             // The proxy the service started sends what no session matches to the front end: the home page.
             var home = await http.GetStringAsync($"http://127.0.0.1:{proxyPort}/", Token);
             Assert.Contains("id=\"launch-form\"", home, StringComparison.Ordinal);
+            // The operator listener runs beside it; without an operator token it is closed and says how to open it.
+            Assert.Contains($"operator pages at http://localhost:{operatorPort}/operator", banner, StringComparison.Ordinal);
+            using var closed = await http.GetAsync($"http://localhost:{operatorPort}/operator", Token);
+            Assert.Equal(HttpStatusCode.Forbidden, closed.StatusCode);
+            Assert.Contains("Server:OperatorToken", await closed.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
 
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync(Token);
             var rest = await process.StandardOutput.ReadToEndAsync(Token);
@@ -141,6 +147,7 @@ public sealed class ServeCommandTests
             Assert.Contains("Binder stopped.", rest, StringComparison.Ordinal);
             Assert.False(Listening(proxyPort), "the proxy the service started still listens after the service stopped");
             Assert.False(Listening(port), "the front end still listens");
+            Assert.False(Listening(operatorPort), "the operator listener still listens");
         }
         finally
         {
@@ -162,7 +169,7 @@ public sealed class ServeCommandTests
         [
             "serve", "--urls", $"http://127.0.0.1:{port}",
             $"--Proxy:Command={TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND")}", $"--Proxy:PublicBind=127.0.0.1:{proxyPort}", "--Proxy:ApiBind=127.0.0.1:0",
-            $"--Binder:Docker:Host={TestEnvironment.DockerHost}", $"--Server:DataDirectory={data.Path}",
+            $"--Binder:Docker:Host={TestEnvironment.DockerHost}", $"--Server:DataDirectory={data.Path}", $"--Server:OperatorUrls=http://localhost:{FreePort()}",
             $"--Launch:Docker:InstanceName=cli-serve-{TestEnvironment.UniqueSuffix()}",
         ];
         using var first = CliRun.Start(arguments);

@@ -111,7 +111,11 @@ internal static class ServeCommand
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var server = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
         var proxy = app.Services.GetRequiredService<Binder.Hub.Launch.IProxyClient>();
-        await stdout.WriteLineAsync($"Binder is serving at {server.PublicBaseUrl(proxy.PublicUrl)} (front end listening on {string.Join(", ", addresses)}; sessions at {proxy.PublicUrl}). Press Ctrl-C to stop.").ConfigureAwait(false);
+        var operatorUrls = server.OperatorUrlEntries;
+        var operatorPorts = operatorUrls.Select(ServerOptionsValidator.PortOf).ToHashSet();
+        var frontEnd = addresses.Where(a => !operatorPorts.Contains(ServerOptionsValidator.PortOf(a)));
+        var operatorPages = operatorUrls.Count == 0 ? "" : $"; operator pages at {string.Join(", ", operatorUrls.Select(u => u.TrimEnd('/') + "/operator"))}";
+        await stdout.WriteLineAsync($"Binder is serving at {server.PublicBaseUrl(proxy.PublicUrl)} (front end listening on {string.Join(", ", frontEnd)}; sessions at {proxy.PublicUrl}{operatorPages}). Press Ctrl-C to stop.").ConfigureAwait(false);
         var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         try

@@ -37,18 +37,24 @@ internal sealed partial class BuilderGrain(
     private static readonly TimeSpan CancelledBuildGrace = TimeSpan.FromSeconds(30);
 
     private readonly LinkedList<Ticket> _queue = new();
-    private int _running;
+    // The running builds, for the operator page; their count is the slots taken.
+    private readonly List<Ticket> _active = [];
+
+    private int Running => _active.Count;
 
     private int Capacity => options.BuildQueue.MaxConcurrentBuilds;
 
     private string Node => this.GetPrimaryKeyString();
 
-    public Task<BuilderLoad> GetLoad() => Task.FromResult(new BuilderLoad(Node, _running, _queue.Count, Capacity));
+    public Task<BuilderLoad> GetLoad() => Task.FromResult(new BuilderLoad(Node, Running, _queue.Count, Capacity));
+
+    public Task<BuilderQueue> GetQueue() => Task.FromResult(new BuilderQueue(Node, Capacity,
+        [.. _active.Select(t => t.InProgress)], [.. _queue.Select(t => t.InProgress)]));
 
     public async IAsyncEnumerable<BinderEvent> Build(BuildOrder order, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var ticket = new Ticket(order);
+        var ticket = new Ticket(order, time.GetUtcNow());
         ticket.Place = _queue.AddLast(ticket);
         Dispatch();
         try
@@ -68,7 +74,7 @@ internal sealed partial class BuilderGrain(
     /// <summary>Starts queued builds while slots are free, then tells every waiting build its place when it changed.</summary>
     private void Dispatch()
     {
-        while (_running < Capacity && _queue.First is { } first)
+        while (Running < Capacity && _queue.First is { } first)
         {
             _queue.RemoveFirst();
             var ticket = first.Value;
@@ -77,8 +83,9 @@ internal sealed partial class BuilderGrain(
             {
                 ticket.Events.Writer.TryWrite(Waiting(0));
             }
-            _running++;
-            Log.BuildStarted(logger, Node, ticket.Order.ImageName, _running, _queue.Count);
+            ticket.Since = time.GetUtcNow();
+            _active.Add(ticket);
+            Log.BuildStarted(logger, Node, ticket.Order.ImageName, Running, _queue.Count);
             ticket.Work = RunAsync(ticket.Order, ticket.Events.Writer, ticket.Cancellation.Token);
             _ = ReleaseWhenDoneAsync(ticket);
         }
@@ -92,7 +99,7 @@ internal sealed partial class BuilderGrain(
             }
             position++;
         }
-        metrics.BuildQueue(Node, _running, _queue.Count);
+        metrics.BuildQueue(Node, Running, _queue.Count);
     }
 
     /// <summary>Gives the slot back when the build has ended.</summary>
@@ -114,7 +121,7 @@ internal sealed partial class BuilderGrain(
     {
         if (ticket.Released) return;
         ticket.Released = true;
-        _running--;
+        _active.Remove(ticket);
         Dispatch();
     }
 
@@ -283,9 +290,14 @@ internal sealed partial class BuilderGrain(
     };
 
     /// <summary>One build request: its place in the queue, then its work; its events wait in the channel for the caller.</summary>
-    private sealed class Ticket(BuildOrder order)
+    private sealed class Ticket(BuildOrder order, DateTimeOffset queuedAt)
     {
         public BuildOrder Order { get; } = order;
+
+        /// <summary>When it joined the queue, then when it started running.</summary>
+        public DateTimeOffset Since { get; set; } = queuedAt;
+
+        public BuildInProgress InProgress => new(Order.Repo.GrainKey, Order.ImageName, Since);
 
         public Channel<BinderEvent> Events { get; } = Channel.CreateUnbounded<BinderEvent>(new UnboundedChannelOptions { SingleReader = true });
 

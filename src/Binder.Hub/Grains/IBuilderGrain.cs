@@ -22,4 +22,8 @@ public interface IBuilderGrain : IGrainWithStringKey
     /// <summary>How busy this node is.</summary>
     [Alias("GetLoad")]
     Task<BuilderLoad> GetLoad();
+
+    /// <summary>The builds this node runs and queues (what the operator page shows).</summary>
+    [Alias("GetQueue")]
+    Task<BuilderQueue> GetQueue();
 }

@@ -24,8 +24,21 @@ public sealed record ServerOptions
     /// <summary>How often an idle event stream gets a <c>:keepalive</c> comment (BinderHub: 25 s).</summary>
     public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(25);
 
-    /// <summary>The token operators send (<c>Authorization: Bearer ...</c>) to list and stop sessions; empty disables those endpoints.</summary>
+    /// <summary>
+    /// The token operators sign in with: API clients send it (<c>Authorization: Bearer ...</c>), a browser gives it
+    /// once to <c>/operator/login</c> and gets a cookie. Empty closes the operator pages, the dashboard and the API.
+    /// </summary>
     public string? OperatorToken { get; init; }
+
+    /// <summary>
+    /// Where the operator listener listens (the dashboard, <c>/operator</c> and the operator API), separated by
+    /// <c>;</c>; each needs a port of its own that <see cref="Urls"/> does not use. Empty: no operator listener. Its
+    /// host name should differ from the one sessions are served under: browsers send a host's cookies to all its ports.
+    /// </summary>
+    public string OperatorUrls { get; init; } = "http://localhost:8586";
+
+    /// <summary>How long an operator's browser sign-in lasts.</summary>
+    public TimeSpan OperatorSignInLifetime { get; init; } = TimeSpan.FromHours(8);
 
     /// <summary>Where the service keeps its state (the SQLite file); empty means <c>$XDG_DATA_HOME/binder</c> or <c>~/.local/share/binder</c>.</summary>
     public string? DataDirectory { get; init; }
@@ -51,6 +64,13 @@ public sealed record ServerOptions
 
     /// <summary>The builder shown by <c>/versions</c> (BinderHub shows its repo2docker image).</summary>
     public string Builder { get; init; } = "binder-build";
+
+    /// <summary>The entries of <see cref="OperatorUrls"/>.</summary>
+    public IReadOnlyList<string> OperatorUrlEntries => SplitUrls(OperatorUrls);
+
+    /// <summary>A <c>;</c>-separated list of URLs as its entries.</summary>
+    public static IReadOnlyList<string> SplitUrls(string? urls) =>
+        (urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>Whether <c>build_only=true</c> is allowed.</summary>
     public bool BuildOnlyAllowed => ApiOnly || AllowBuildOnly;
@@ -106,6 +126,7 @@ public sealed record ServerOptions
     {
         builder.Append($"Urls = {Urls}, PublicUrl = {PublicUrl}, ApiOnly = {ApiOnly}, AllowBuildOnly = {AllowBuildOnly}, ");
         builder.Append($"KeepaliveInterval = {KeepaliveInterval}, OperatorToken = {(string.IsNullOrEmpty(OperatorToken) ? "none" : "***")}, ");
+        builder.Append($"OperatorUrls = {OperatorUrls}, OperatorSignInLifetime = {OperatorSignInLifetime}, ");
         builder.Append($"DataDirectory = {DataDirectory}, TrustedProxies = [{string.Join(' ', TrustedProxies)}], CorsAllowOrigin = {CorsAllowOrigin}, RateLimit = {RateLimit}, Builder = {Builder}");
         return true;
     }

@@ -54,10 +54,35 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
                 errors.Add($"Server:CorsAllowOrigin has '{origin}', which is not an origin such as https://thebe.example.org: give the scheme, host and port only, without a path, or *.");
             }
         }
+        var publicPorts = urls.Select(PortOf).OfType<int>().ToHashSet();
+        foreach (var url in options.OperatorUrlEntries)
+        {
+            if (PortOf(url) is not { } port || url.Contains("unix:", StringComparison.Ordinal))
+            {
+                errors.Add($"Server:OperatorUrls has '{url}', which is not an http or https URL with a port of its own such as http://localhost:8586.");
+            }
+            else if (publicPorts.Contains(port))
+            {
+                errors.Add($"Server:OperatorUrls has '{url}', whose port {port} Server:Urls uses too; the operator listener needs a port of its own (e.g. http://localhost:8586), so the operator pages never share an origin with public ones.");
+            }
+        }
+        if (options.OperatorSignInLifetime <= TimeSpan.Zero)
+        {
+            errors.Add($"Server:OperatorSignInLifetime is {options.OperatorSignInLifetime}; it must be a positive duration such as 08:00:00.");
+        }
         if (options.OperatorToken is { Length: > 0 and < 16 })
         {
             errors.Add("Server:OperatorToken is shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 32`).");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>The TCP port of a listen URL; null for none or 0 (a port the system picks cannot be matched to its listener).</summary>
+    internal static int? PortOf(string url)
+    {
+        var authority = url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal);
+        return Uri.TryCreate(authority, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Port > 0
+            ? uri.Port
+            : null;
     }
 }

@@ -50,6 +50,8 @@ internal static class SiloHosting
         if (node.Tls.CertificateFile is { Length: > 0 }) SiloTls.Configure(silo, node.Tls);
 
         silo.AddBinderHub(hub.Hub, node.NodeName);
+        // The Orleans Dashboard's collectors; its pages are mapped on the operator listener (Operator/OperatorEndpoints).
+        global::Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(silo);
     }
 
     /// <summary>Where the embedded backend keeps grain state and reminders.</summary>

@@ -89,9 +89,12 @@ public sealed class ApiTests
     public async Task The_operator_api_is_off_without_a_token_and_says_how_to_turn_it_on()
     {
         await using var app = await BinderTestApp.StartAsync();
-        using var response = await app.Http.GetAsync("api/sessions", Token);
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Contains("Server:OperatorToken", await response.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+        foreach (var path in (string[])["api/sessions", "operator", "operator/login", "dashboard"])
+        {
+            using var response = await app.OperatorHttp.GetAsync(path, Token);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Contains("Server:OperatorToken", await response.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -99,31 +102,62 @@ public sealed class ApiTests
     {
         const string secret = "operator-secret-0123456789abcdef";
         await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Server:OperatorToken"] = secret });
-        using (var missing = await app.Http.GetAsync("api/sessions", Token))
+        using (var missing = await app.OperatorHttp.GetAsync("api/sessions", Token))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
+            Assert.Equal("Bearer", missing.Headers.WwwAuthenticate.ToString());
         }
         using (var wrong = new HttpRequestMessage(HttpMethod.Get, "api/sessions"))
         {
             wrong.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret + "x");
-            using var response = await app.Http.SendAsync(wrong, Token);
+            using var response = await app.OperatorHttp.SendAsync(wrong, Token);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             Assert.DoesNotContain(secret, await response.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
         }
         using (var right = new HttpRequestMessage(HttpMethod.Get, "api/sessions"))
         {
             right.Headers.Authorization = new AuthenticationHeaderValue("token", secret);
-            using var response = await app.Http.SendAsync(right, Token);
+            using var response = await app.OperatorHttp.SendAsync(right, Token);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("[]", await response.Content.ReadAsStringAsync(Token));
         }
         using (var stop = new HttpRequestMessage(HttpMethod.Delete, "api/sessions/0123456789abcdef0123456789abcdef"))
         {
             stop.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-            using var response = await app.Http.SendAsync(stop, Token);
+            using var response = await app.OperatorHttp.SendAsync(stop, Token);
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         }
+        Assert.DoesNotContain(secret, app.Log.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_public_listener_serves_no_operator_surface_even_with_the_right_token()
+    {
+        const string secret = "operator-secret-0123456789abcdef";
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Server:OperatorToken"] = secret });
+        foreach (var (method, path) in (IEnumerable<(HttpMethod, string)>)[(HttpMethod.Get, "api/sessions"), (HttpMethod.Delete, "api/sessions/0123456789abcdef0123456789abcdef"),
+            (HttpMethod.Get, "operator"), (HttpMethod.Get, "operator/login"), (HttpMethod.Get, "dashboard"), (HttpMethod.Get, "dashboard/index.min.js")])
+        {
+            foreach (var client in (HttpClient[])[app.Http, PublicProxy(app)])
+            {
+                using var request = new HttpRequestMessage(method, path);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+                using var response = await client.SendAsync(request, Token);
+                var body = await response.Content.ReadAsStringAsync(Token);
+                Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {client.BaseAddress}{path} answered {(int)response.StatusCode}: {body}");
+                Assert.Contains("Server:OperatorUrls", body, StringComparison.Ordinal);
+            }
+        }
+        // And the operator listener serves nothing public: no build stream, no pages, no metrics.
+        foreach (var path in (string[])["versions", "static/binder.css", "metrics", "build/gh/org/repo/main", "v2/gh/org/repo/main"])
+        {
+            using var response = await app.OperatorHttp.GetAsync(path, Token);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Contains("operator listener", await response.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+        }
+    }
+
+    private static HttpClient PublicProxy(BinderTestApp app) => new() { BaseAddress = app.Proxy.PublicUrl };
 
     [Fact]
     public async Task Rate_limiting_refuses_the_stream_over_the_limit_with_Retry_After_and_a_failed_429_event_an_EventSource_can_read()

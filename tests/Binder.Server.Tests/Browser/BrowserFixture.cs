@@ -117,7 +117,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task StopAllSessionsAsync()
     {
         var containers = await SessionContainersAsync();
-        using var http = new HttpClient { BaseAddress = App.Http.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        using var http = new HttpClient { BaseAddress = App.OperatorUrl, Timeout = TimeSpan.FromMinutes(2) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
         foreach (var container in containers)
         {

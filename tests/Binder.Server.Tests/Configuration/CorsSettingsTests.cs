@@ -53,11 +53,11 @@ public sealed class CorsSettingsTests
         preflight.Headers.Add("Origin", "http://other.example");
         preflight.Headers.Add("Access-Control-Request-Method", "GET");
         preflight.Headers.Add("Access-Control-Request-Headers", "authorization");
-        using var preflightAnswer = await app.Http.SendAsync(preflight, Token);
+        using var preflightAnswer = await app.OperatorHttp.SendAsync(preflight, Token);
         using var list = new HttpRequestMessage(HttpMethod.Get, "api/sessions/");
         list.Headers.Add("Origin", "http://other.example");
         list.Headers.Add("Authorization", $"Bearer {operatorToken}");
-        using var listAnswer = await app.Http.SendAsync(list, Token);
+        using var listAnswer = await app.OperatorHttp.SendAsync(list, Token);
         using var publicApi = new HttpRequestMessage(HttpMethod.Get, "versions");
         publicApi.Headers.Add("Origin", "http://other.example");
         using var publicAnswer = await app.Http.SendAsync(publicApi, Token);

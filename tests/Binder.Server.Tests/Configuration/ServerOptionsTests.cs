@@ -16,6 +16,35 @@ public sealed class ServerOptionsTests
         Assert.Contains("OperatorToken = ***", printed, StringComparison.Ordinal);
         Assert.Contains("https://binder.example.org/", printed, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_operator_listener_needs_a_port_of_its_own_and_every_bad_entry_is_named()
+    {
+        var options = new ServerOptions
+        {
+            Urls = "http://127.0.0.1:8585",
+            OperatorUrls = "http://localhost:8585; http://unix:/run/binder/operator.sock; http://localhost:0; ftp://localhost:21",
+            OperatorSignInLifetime = TimeSpan.Zero,
+        };
+
+        var result = new ServerOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        var failures = result.Failures!.ToList();
+        Assert.Contains(failures, f => f.Contains("'http://localhost:8585', whose port 8585 Server:Urls uses too", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("'http://unix:/run/binder/operator.sock', which is not an http or https URL with a port", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("'http://localhost:0'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("'ftp://localhost:21'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Server:OperatorSignInLifetime is 00:00:00", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_default_operator_listener_is_on_localhost_beside_the_default_front_end_and_empty_turns_it_off()
+    {
+        Assert.True(new ServerOptionsValidator().Validate(null, new ServerOptions()).Succeeded);
+        Assert.Equal(["http://localhost:8586"], new ServerOptions().OperatorUrlEntries);
+        Assert.Empty(new ServerOptions { OperatorUrls = "" }.OperatorUrlEntries);
+    }
 }
 
 public sealed class ProxySettingsTests

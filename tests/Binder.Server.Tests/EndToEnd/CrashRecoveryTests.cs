@@ -26,6 +26,7 @@ public sealed class CrashRecoveryTests
         var settings = new Dictionary<string, string>
         {
             ["Server:Urls"] = $"http://127.0.0.1:{port}",
+            ["Server:OperatorUrls"] = $"http://localhost:{LoopbackHttpServer.FreePort()}",
             ["Server:DataDirectory"] = data.Path,
             ["Proxy:Command"] = TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND"),
             ["Proxy:PublicBind"] = "127.0.0.1:0",

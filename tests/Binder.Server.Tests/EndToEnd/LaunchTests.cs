@@ -78,7 +78,7 @@ public sealed class LaunchTests
             using (var list = new HttpRequestMessage(HttpMethod.Get, "api/sessions"))
             {
                 list.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-                using var response = await app.Http.SendAsync(list, Token);
+                using var response = await app.OperatorHttp.SendAsync(list, Token);
                 var body = await response.Content.ReadAsStringAsync(Token);
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                 Assert.Contains(sessionId, body, StringComparison.Ordinal);
@@ -88,7 +88,7 @@ public sealed class LaunchTests
             using (var stop = new HttpRequestMessage(HttpMethod.Delete, $"api/sessions/{sessionId}"))
             {
                 stop.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-                using var response = await app.Http.SendAsync(stop, Token);
+                using var response = await app.OperatorHttp.SendAsync(stop, Token);
                 Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
             }
             var routes = await app.Proxy.GetRoutesAsync(Token);

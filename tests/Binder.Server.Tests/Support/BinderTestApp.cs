@@ -17,8 +17,12 @@ internal sealed class BinderTestApp : IAsyncDisposable
 {
     private readonly TempDirectory _data;
 
-    private BinderTestApp(WebApplication app, int port, string suffix, TempDirectory data, CapturedLog log, string networkName)
+    private BinderTestApp(WebApplication app, int port, int operatorPort, string suffix, TempDirectory data, CapturedLog log, string networkName)
     {
+        OperatorPort = operatorPort;
+        // Under "localhost", not the 127.0.0.1 the session proxy serves at: browsers share cookies among all ports of one host.
+        OperatorUrl = new Uri($"http://localhost:{operatorPort}/");
+        OperatorHttp = new HttpClient { BaseAddress = OperatorUrl, Timeout = TimeSpan.FromMinutes(10) };
         NetworkName = networkName;
         Log = log;
         _data = data;
@@ -35,6 +39,15 @@ internal sealed class BinderTestApp : IAsyncDisposable
     public string Suffix { get; }
 
     public HttpClient Http { get; }
+
+    /// <summary>The operator listener's port (<c>Server:OperatorUrls</c>).</summary>
+    public int OperatorPort { get; }
+
+    /// <summary>The operator listener, with a trailing slash.</summary>
+    public Uri OperatorUrl { get; }
+
+    /// <summary>A client of the operator listener, without credentials.</summary>
+    public HttpClient OperatorHttp { get; }
 
     /// <summary>What the service logged (information and up).</summary>
     public CapturedLog Log { get; }
@@ -60,9 +73,11 @@ internal sealed class BinderTestApp : IAsyncDisposable
     {
         suffix ??= TestEnvironment.UniqueSuffix();
         var port = LoopbackHttpServer.FreePort();
+        var operatorPort = LoopbackHttpServer.FreePort();
         var values = new Dictionary<string, string?>
         {
             ["Server:Urls"] = $"http://127.0.0.1:{port}",
+            ["Server:OperatorUrls"] = $"http://localhost:{operatorPort}",
             ["Server:KeepaliveInterval"] = "00:00:25",
             ["Proxy:Command"] = TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND"),
             ["Proxy:PublicBind"] = "127.0.0.1:0",
@@ -100,7 +115,7 @@ internal sealed class BinderTestApp : IAsyncDisposable
             try { await docker.RemoveNetworkAsync(network, CancellationToken.None); } catch (Binder.Build.BinderBuildException) { }
             throw;
         }
-        return new BinderTestApp(app, port, suffix, data, log, network);
+        return new BinderTestApp(app, port, operatorPort, suffix, data, log, network);
     }
 
     /// <summary>A GET with <c>Accept: text/event-stream</c>, read as it comes.</summary>
@@ -137,6 +152,7 @@ internal sealed class BinderTestApp : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         Http.Dispose();
+        OperatorHttp.Dispose();
         var docker = new DockerClient(new DockerOptions { Host = TestEnvironment.DockerHost }, Microsoft.Extensions.Logging.Abstractions.NullLogger<DockerClient>.Instance);
         try
         {
