@@ -235,7 +235,11 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
         string? id = null;
         try
         {
-            id = await _docker.CreateContainerAsync(parameters, cancellationToken).ConfigureAwait(false);
+            // Not cancelled midway: a create request the client gave up on may still be carried out by the daemon after
+            // the clean-up below looked for the container by name, leaving a created container nobody owns. A create
+            // is quick; the launch's cancellation is checked as soon as it returns.
+            id = await _docker.CreateContainerAsync(parameters, CancellationToken.None).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
             await _docker.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
             var marking = MarkImageUsedAsync(start.ImageName);
             var target = hostTarget ?? await TargetOfRunningAsync(id, cancellationToken).ConfigureAwait(false);

@@ -27,10 +27,17 @@ public sealed class RepoWatchesTests
         public async IAsyncEnumerable<BinderEvent> Open([EnumeratorCancellation] CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Opened);
-            using var registration = cancellationToken.Register(() => Cancelled.TrySetResult());
-            await foreach (var e in Events.Reader.ReadAllAsync(cancellationToken))
+            try
             {
-                yield return e;
+                await foreach (var e in Events.Reader.ReadAllAsync(cancellationToken))
+                {
+                    yield return e;
+                }
+            }
+            finally
+            {
+                // Seen when the read ends (a registration could be disposed by the unwinding read before it ran).
+                if (cancellationToken.IsCancellationRequested) Cancelled.TrySetResult();
             }
         }
     }

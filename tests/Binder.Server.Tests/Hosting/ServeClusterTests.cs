@@ -29,6 +29,8 @@ public sealed class ServeClusterTests
                 ["Server:Urls"] = $"http://127.0.0.1:{port}",
                 ["Server:DataDirectory"] = data.Path,
                 ["Server:AllowBuildOnly"] = "true",
+                // Each member has an operator listener of its own (the default port would be taken by the first).
+                ["Server:OperatorUrls"] = $"http://localhost:{LoopbackHttpServer.FreePort()}",
                 ["Proxy:Command"] = TestEnvironment.ProxyCommand,
                 ["Proxy:PublicBind"] = "127.0.0.1:0",
                 ["Proxy:ApiBind"] = "127.0.0.1:0",
