@@ -47,6 +47,13 @@ internal sealed class OperatorListenerMiddleware(RequestDelegate next, IOptions<
             return Refuse(context, StatusCodes.Status403Forbidden,
                 "This operator request came from another site's page (its Origin header names another origin), so it was refused. Use the operator pages themselves.");
         }
+        if (surface && HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Value == "/dashboard")
+        {
+            // The dashboard's page loads its scripts by relative paths, which resolve under /dashboard/ only (routing
+            // matches the address without the slash too, and would serve a page that cannot load them).
+            context.Response.Redirect("/dashboard/" + context.Request.QueryString);
+            return Task.CompletedTask;
+        }
         return next(context);
     }
 
