@@ -10,12 +10,15 @@ namespace Binder.Server.Configuration;
 
 /// <summary>
 /// Per-client-address limit on the requests that start work (<c>/build</c>, <c>/v2</c>); off unless
-/// <c>Server:RateLimit:Enabled</c>. A refused event stream gets a <c>failed</c> event with status 429, as an
+/// <c>Server:RateLimit:Enabled</c>. And, always on, a limit on operator sign-in attempts per client address. A refused event stream gets a <c>failed</c> event with status 429, as an
 /// EventSource cannot read an error response's body.
 /// </summary>
 internal static class ClientRateLimit
 {
     public const string Policy = "per-client";
+
+    /// <summary>Sign-in attempts on the operator listener, per client address (<c>Server:OperatorSignInAttemptsPerMinute</c>).</summary>
+    public const string OperatorSignInPolicy = "operator-sign-in";
 
     public static IServiceCollection AddClientRateLimit(this IServiceCollection services)
     {
@@ -30,6 +33,16 @@ internal static class ClientRateLimit
                 {
                     PermitLimit = settings.PermitLimit,
                     Window = settings.Window,
+                    QueueLimit = 0,
+                });
+            });
+            limiter.AddPolicy(OperatorSignInPolicy, context =>
+            {
+                var attempts = context.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.OperatorSignInAttemptsPerMinute;
+                return RateLimitPartition.GetFixedWindowLimiter(BuildApi.ClientAddress(context)?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = attempts,
+                    Window = TimeSpan.FromMinutes(1),
                     QueueLimit = 0,
                 });
             });

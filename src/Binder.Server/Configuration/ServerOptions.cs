@@ -40,6 +40,12 @@ public sealed record ServerOptions
     /// <summary>How long an operator's browser sign-in lasts.</summary>
     public TimeSpan OperatorSignInLifetime { get; init; } = TimeSpan.FromHours(8);
 
+    /// <summary>
+    /// How many sign-in attempts one client address may make per minute on the operator listener: the token cannot be
+    /// guessed by brute force through the form. Always on, whatever <c>RateLimit:Enabled</c> says.
+    /// </summary>
+    public int OperatorSignInAttemptsPerMinute { get; init; } = 10;
+
     /// <summary>Where the service keeps its state (the SQLite file); empty means <c>$XDG_DATA_HOME/binder</c> or <c>~/.local/share/binder</c>.</summary>
     public string? DataDirectory { get; init; }
 
@@ -126,7 +132,7 @@ public sealed record ServerOptions
     {
         builder.Append($"Urls = {Urls}, PublicUrl = {PublicUrl}, ApiOnly = {ApiOnly}, AllowBuildOnly = {AllowBuildOnly}, ");
         builder.Append($"KeepaliveInterval = {KeepaliveInterval}, OperatorToken = {(string.IsNullOrEmpty(OperatorToken) ? "none" : "***")}, ");
-        builder.Append($"OperatorUrls = {OperatorUrls}, OperatorSignInLifetime = {OperatorSignInLifetime}, ");
+        builder.Append($"OperatorUrls = {OperatorUrls}, OperatorSignInLifetime = {OperatorSignInLifetime}, OperatorSignInAttemptsPerMinute = {OperatorSignInAttemptsPerMinute}, ");
         builder.Append($"DataDirectory = {DataDirectory}, TrustedProxies = [{string.Join(' ', TrustedProxies)}], CorsAllowOrigin = {CorsAllowOrigin}, RateLimit = {RateLimit}, Builder = {Builder}");
         return true;
     }

@@ -70,6 +70,10 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         {
             errors.Add($"Server:OperatorSignInLifetime is {options.OperatorSignInLifetime}; it must be a positive duration such as 08:00:00.");
         }
+        if (options.OperatorSignInAttemptsPerMinute < 1)
+        {
+            errors.Add($"Server:OperatorSignInAttemptsPerMinute is {options.OperatorSignInAttemptsPerMinute}; allow at least 1 (the default is 10).");
+        }
         if (options.OperatorToken is { Length: > 0 and < 16 })
         {
             errors.Add("Server:OperatorToken is shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 32`).");

@@ -20,7 +20,8 @@ internal static partial class OperatorSignIn
         app.MapGet(OperatorAuthentication.LoginPath, (HttpContext context, IAntiforgery antiforgery, IOptions<ServerOptions> options, IProxyClient proxy, string? returnUrl) =>
             SharesHostWithSessions(context, options.Value, proxy) ?? Form(context, antiforgery, returnUrl, error: null, StatusCodes.Status200OK))
             .OnOperatorListener().WithName("OperatorLogin");
-        app.MapPost(OperatorAuthentication.LoginPath, SignInAsync).OnOperatorListener().WithName("OperatorSignIn");
+        app.MapPost(OperatorAuthentication.LoginPath, SignInAsync).OnOperatorListener().WithName("OperatorSignIn")
+            .RequireRateLimiting(Configuration.ClientRateLimit.OperatorSignInPolicy);
         // Signed in only: the form's antiforgery token is bound to the signed-in operator, so the request must carry them.
         app.MapPost("/operator/logout", SignOutAsync).ForOperators().WithName("OperatorSignOut");
         return app;

@@ -89,6 +89,33 @@ public sealed partial class OperatorSignInTests
         }
     }
 
+    [Fact]
+    public async Task Guessing_the_token_is_cut_off_after_the_allowed_attempts_a_minute_even_a_right_guess()
+    {
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Server:OperatorToken"] = Secret,
+            ["Server:OperatorSignInAttemptsPerMinute"] = "3",
+        });
+        using var http = Client(app);
+        var form = await LoginFormAsync(http);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            using var wrong = await PostSignInAsync(http, form, Secret + attempt, "/operator");
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        using var limited = await PostSignInAsync(http, form, Secret, "/operator");
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.NotNull(limited.Headers.RetryAfter);
+        Assert.Null(SignInCookie(limited));
+        // Reading the form is not an attempt, and the API's bearer token is not limited by it.
+        using (var page = await http.GetAsync("operator/login", Token)) Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        using var api = new HttpRequestMessage(HttpMethod.Get, "api/sessions");
+        api.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Secret);
+        using (var answered = await http.SendAsync(api, Token)) Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+    }
+
     private static Dictionary<string, string?> Settings(TempDirectory data, string token) => new()
     {
         ["Server:OperatorToken"] = token,
