@@ -35,6 +35,12 @@ install_packages() {
     log "installing ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Installing redis-server on a systemd machine starts Debian's own Redis on 127.0.0.1:6379 without a password;
+    # ours runs on its own port with one, so the one this run brought in is stopped and disabled.
+    if [[ " ${missing[*]} " == *" redis-server "* ]] && [ -d /run/systemd/system ] && systemctl is-enabled --quiet redis-server 2>/dev/null; then
+      log "redis: disabling Debian's redis-server service (passwordless, port 6379); ours runs on $BINDER_REDIS_PORT"
+      systemctl disable --now redis-server >/dev/null 2>&1 || true
+    fi
   fi
   # The Debian packages start system-wide daemons of their own; ours run beside them with their own sockets.
 }
@@ -175,7 +181,9 @@ has azurite && install_azurite && start_azurite
 
 # The daemon runs without a bridge network (no iptables here), so builds use the host's network. These machines
 # reach Debian's mirror but no Python index, so generated images take Jupyter from Debian's packages (offline route).
-cat > "$BINDER_ENV_FILE" <<ENV
+# Private from its first byte (it gets the Redis password below): written to a 0600 file, then moved into place.
+env_tmp=$(umask 077; mktemp "$BINDER_ENV_FILE.XXXXXX")
+cat > "$env_tmp" <<ENV
 export DOCKER_HOST=unix://$BINDER_DOCKER_SOCKET
 export BINDER_Docker__BuildNetworkMode=host
 export BINDER_Binder__Docker__BuildNetworkMode=host
@@ -190,10 +198,10 @@ export BINDER_TEST_CHROMIUM=/usr/bin/chromium
 ENV
 # The backends' connection strings (the Redis one holds its password: the env file is made private below).
 if [ -s "$BINDER_REDIS_DIR/password" ]; then
-  echo "export BINDER_TEST_REDIS='127.0.0.1:$BINDER_REDIS_PORT,password=$(redis_password)'" >> "$BINDER_ENV_FILE"
+  echo "export BINDER_TEST_REDIS='127.0.0.1:$BINDER_REDIS_PORT,password=$(redis_password)'" >> "$env_tmp"
 fi
 if [ -x "$BINDER_AZURITE_DIR/node_modules/.bin/azurite" ]; then
-  echo "export BINDER_TEST_AZURITE='$(azurite_connection_string)'" >> "$BINDER_ENV_FILE"
+  echo "export BINDER_TEST_AZURITE='$(azurite_connection_string)'" >> "$env_tmp"
 fi
-chmod 600 "$BINDER_ENV_FILE"
+chmod 600 "$env_tmp" && mv -f "$env_tmp" "$BINDER_ENV_FILE"
 log "ready; variables in $BINDER_ENV_FILE"

@@ -43,7 +43,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         };
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false };
         start.ArgumentList.Add("serve");
-        foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
+        // As environment variables, not arguments: the operator token on the command line could be read by any local
+        // user in /proc/<pid>/cmdline.
+        foreach (var (key, value) in settings) start.Environment["BINDER_" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
         _process = Process.Start(start)!;
         var first = _process.StandardOutput.ReadLine();
         if (first != "listening") throw new InvalidOperationException($"The service did not start (it printed '{first}'); its errors are above.");

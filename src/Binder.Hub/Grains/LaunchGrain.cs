@@ -14,7 +14,8 @@ namespace Binder.Hub.Grains;
 
 /// <summary>
 /// One user session (key: the session id). Launch takes the quotas, starts the container, adds the route and reports
-/// ready; from then a timer polls activity and a durable reminder brings the grain back after a restart, until the
+/// ready; from then its silo's activity poller tells it what the proxy saw (CheckActivity) and a durable reminder
+/// brings the grain back after a restart, until the
 /// session is culled (idle, too old) or stopped. Every failure before ready undoes what was done. Placed on the silo of
 /// the caller when it is one (a co-hosted front end starts sessions on its own node's daemon), else on any silo: the
 /// container runs on the node of the silo that launched it, which the state records, and a grain that later lives
@@ -41,7 +42,7 @@ internal sealed partial class LaunchGrain(
 
     internal const string ReminderName = "binder-session-cull";
 
-    // The launch runs beside the calls, so Stop, Adopt, reminder ticks and timer ticks interleave with it at every
+    // The launch runs beside the calls, so Stop, Adopt, reminder ticks and activity checks interleave with it at every
     // await. It owns the session until it has finished (ready, or failed and cleaned up): _launch stays set until then,
     // and _launchDone completes at that point, so Stop can wait for it instead of racing it.
     private CancellationTokenSource? _launch;

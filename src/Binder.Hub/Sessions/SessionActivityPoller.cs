@@ -86,7 +86,15 @@ public sealed partial class SessionActivityPoller : ILifecycleParticipant<ISiloL
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                await PollOnceAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await PollOnceAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // One bad round must not end culling on this silo for good: the next tick tries again.
+                    LogRoundFailed(_logger, e);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -118,12 +126,14 @@ public sealed partial class SessionActivityPoller : ILifecycleParticipant<ISiloL
                 LogRoutesUnknown(_logger, e.Message);
             }
         }
+        // A proxy whose clock runs ahead must not make a session look busy until then: activity is never later than now.
+        var now = _time.GetUtcNow();
         await Parallel.ForEachAsync(_sessions.Keys, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentChecks, CancellationToken = cancellationToken }, async (session, _) =>
         {
             var activity = routes is null
                 ? RouteActivity.Unknown
                 : routes.TryGetValue(SessionIds.RoutePath(session), out var route)
-                    ? new RouteActivity(true, true, route.LastActivity)
+                    ? new RouteActivity(true, true, route.LastActivity > now ? now : route.LastActivity)
                     : new RouteActivity(true, false, null);
             try
             {
@@ -141,6 +151,9 @@ public sealed partial class SessionActivityPoller : ILifecycleParticipant<ISiloL
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The session proxy's routes could not be listed this round; sessions are checked without them: {Reason}")]
     private static partial void LogRoutesUnknown(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A round of session activity checks failed; the next round runs at the next interval")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: its activity check failed")]
     private static partial void LogCheckFailed(ILogger logger, string session, Exception exception);

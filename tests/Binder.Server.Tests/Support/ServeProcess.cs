@@ -34,7 +34,9 @@ internal sealed class ServeProcess : IDisposable
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "binder.dll"));
         start.ArgumentList.Add("serve");
-        foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
+        // As environment variables, not arguments: a connection string's password or the operator token on the
+        // command line could be read by any local user in /proc/<pid>/cmdline.
+        foreach (var (key, value) in settings) start.Environment["BINDER_" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
         var serve = new ServeProcess(Process.Start(start)!);
         var banner = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnLine(string? line)
