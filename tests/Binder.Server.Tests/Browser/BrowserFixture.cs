@@ -86,11 +86,13 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// A new branch of the demo repository with a commit of its own, so a launch of it really builds. A new name each
     /// time, because the service caches what a branch resolves to for a while (Providers:Cache:MutableTtl).
     /// </summary>
-    public (string Branch, string Commit) NewDemoBranch()
+    /// <param name="holdBuild">How long the branch's build runs at least (a postBuild that sleeps), for tests that watch a build in progress.</param>
+    public (string Branch, string Commit) NewDemoBranch(TimeSpan? holdBuild = null)
     {
         var branch = "change-" + TestEnvironment.UniqueSuffix();
         Demo.Git("checkout", "--quiet", "-b", branch);
         Demo.Write("version.txt", branch + "\n");
+        if (holdBuild is { } hold) Demo.Write("postBuild", $"#!/bin/bash\nsleep {(int)hold.TotalSeconds}\n");
         var commit = Demo.Commit("a change that needs a new image");
         Demo.Git("checkout", "--quiet", "main");
         return (branch, commit);

@@ -21,8 +21,9 @@ public sealed class OperatorBrowserTests(BrowserFixture fixture) : IAsyncLifetim
     [Fact]
     public async Task After_a_launch_the_operator_page_shows_the_session_and_the_dashboard_shows_the_silo_and_the_repo_and_launch_grains()
     {
-        // A branch with a commit of its own, so the launch really builds while the operator watches.
-        var (branch, commit) = fixture.NewDemoBranch();
+        // A branch with a commit of its own, so the launch really builds while the operator watches; its postBuild
+        // keeps the build running long enough to sign in and look (with a warm cache the build itself takes seconds).
+        var (branch, commit) = fixture.NewDemoBranch(holdBuild: TimeSpan.FromSeconds(40));
         await using var visitor = await fixture.NewContextAsync();
         var launch = await visitor.NewPageAsync();
         await launch.GotoAsync($"{fixture.PublicBase}v2/git/{Uri.EscapeDataString(fixture.DemoUrl)}/{branch}?urlpath=tree%2Fnotebooks");
