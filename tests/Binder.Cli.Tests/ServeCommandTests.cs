@@ -165,12 +165,13 @@ public sealed class ServeCommandTests
         using var data = new Binder.Build.Tests.Support.TempDirectory("binder-serve-cli");
         var port = FreePort();
         var proxyPort = FreePort();
+        var instance = $"cli-serve-{TestEnvironment.UniqueSuffix()}";
         string[] arguments =
         [
             "serve", "--urls", $"http://127.0.0.1:{port}",
             $"--Proxy:Command={TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND")}", $"--Proxy:PublicBind=127.0.0.1:{proxyPort}", "--Proxy:ApiBind=127.0.0.1:0",
             $"--Binder:Docker:Host={TestEnvironment.DockerHost}", $"--Server:DataDirectory={data.Path}", $"--Server:OperatorUrls=http://localhost:{FreePort()}",
-            $"--Launch:Docker:InstanceName=cli-serve-{TestEnvironment.UniqueSuffix()}",
+            $"--Launch:Docker:InstanceName={instance}",
         ];
         using var first = CliRun.Start(arguments);
         var firstErrors = first.StandardError.ReadToEndAsync(Token);
@@ -204,6 +205,10 @@ public sealed class ServeCommandTests
         finally
         {
             if (!first.HasExited) first.Kill(entireProcessTree: true);
+            // The first service made its session network at start and never removes it.
+            using var docker = new Binder.Build.Docker.DockerClient(new Binder.Build.Docker.DockerOptions { Host = TestEnvironment.DockerHost },
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance);
+            await docker.RemoveNetworkAsync($"{instance}-sessions", CancellationToken.None);
         }
     }
 
