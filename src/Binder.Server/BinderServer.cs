@@ -123,6 +123,8 @@ public static class BinderServer
         }
         services.AddSingleton(hub);
         services.AddSingleton(silo);
+        // Bound and validated once, here: the launch backend and the start-up warnings use this instance.
+        services.AddSingleton(launch);
         // Opened (made private and locked) by whatever resolves it first: the proxy host, the first hosted service,
         // so before the work directories are swept and before the silo opens its state file there.
         services.AddSingleton(sp => data.Open(sp.GetRequiredService<ILogger<DataDirectory>>()));

@@ -205,7 +205,7 @@ internal sealed partial class LaunchGrain(
             // A failed state write or quota call: the caller still gets a final event, and the finally cleans up.
             Log.LaunchCrashed(logger, SessionId, e);
             // The exception's text is for the operator's log: it may name internal addresses and settings.
-            events.TryWrite(Failed($"The launch failed on Binder's side, and what it had started is being removed. Try again; if it keeps failing, tell the operator (the service's log has the cause for session {SessionId}).", 500));
+            events.TryWrite(Failed("The launch failed on Binder's side, and what it had started is being removed." + AskTheOperator, 500));
         }
         finally
         {
@@ -408,7 +408,7 @@ internal sealed partial class LaunchGrain(
         {
             // About the node (the Docker daemon, its address, its images): for the operator's log only.
             Log.StartFailed(logger, SessionId, e.Message);
-            return (null, Failed($"Could not start the server: the node that runs sessions had a problem. Try again; if it keeps failing, tell the operator (the service's log has the cause for session {SessionId}).", 500));
+            return (null, Failed("Could not start the server: the node that runs sessions had a problem." + AskTheOperator, 500));
         }
     }
 
@@ -427,7 +427,7 @@ internal sealed partial class LaunchGrain(
         {
             Log.RouteFailed(logger, SessionId, e.Message);
             // The proxy's error names its API address and settings: the operator's log has it, the public event not.
-            return Failed($"The server started, but the session proxy did not take its route, so the server is being removed. Try again; if it keeps failing, tell the operator (the service's log has the cause for session {SessionId}).", 500);
+            return Failed("The server started, but the session proxy did not take its route, so the server is being removed." + AskTheOperator, 500);
         }
     }
 
@@ -577,6 +577,12 @@ internal sealed partial class LaunchGrain(
     private BinderEvent Cancelled() => _stopRequested is { } reason
         ? Failed($"The session was stopped before it was ready ({reason}).", 499)
         : Failed("The launch was cancelled before the server was ready.", 499);
+
+    /// <summary>
+    /// The end of a failure that is Binder's own: the cause (addresses, settings, errors) is in the operator's log,
+    /// never in the public event.
+    /// </summary>
+    private string AskTheOperator => $" Try again; if it keeps failing, tell the operator (the service's log has the cause for session {SessionId}).";
 
     private static BinderEvent Failed(string message, int statusCode) =>
         BinderEvent.Of(BinderPhases.Failed, message) with { StatusCode = statusCode };

@@ -2,7 +2,6 @@ using System.Net;
 using Binder.Build;
 using Binder.Build.Docker;
 using Binder.Server.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,13 +15,12 @@ namespace Binder.Server.Configuration;
 /// warning and not a refusal: nginx on the same host is a real deployment, and sessions on their own network cannot
 /// connect from loopback. Runs after the silo has made the session network, so a subnet Docker picked is known too.
 /// </summary>
-internal sealed partial class TrustedProxyWarnings(IOptions<ServerOptions> server, IConfiguration configuration, DockerClient docker, ILogger<TrustedProxyWarnings> logger) : IHostedService
+internal sealed partial class TrustedProxyWarnings(IOptions<ServerOptions> server, DockerLaunchOptions launch, DockerClient docker, ILogger<TrustedProxyWarnings> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var trusted = server.Value.TrustedProxies;
         if (trusted.Count == 0) return;
-        var launch = SiloHosting.Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section);
         var hostNetwork = launch.Network.Mode == SessionNetworkMode.Host;
         IReadOnlyList<IPNetwork> subnets = hostNetwork ? []
             : ConfiguredSubnet(launch.Network) is { } configured ? [configured]
