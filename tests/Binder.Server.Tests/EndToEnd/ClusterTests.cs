@@ -145,6 +145,10 @@ public sealed class ClusterTests(ClusterSessionImage image) : IClassFixture<Clus
             TestContext.Current.TestOutputHelper?.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: every surviving stream ended");
             var survivorEnds = await finished;
             var ended = survivors.Select((s, i) => (s.Front, s.Repository, s.Launch, Result: survivorEnds[i])).ToList();
+            foreach (var failure in ended.Select(s => s.Result.Last).Where(e => e?.Phase == BinderPhases.Failed).Select(e => e!.Message.Split('\n')[0]).Distinct())
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine("failed event on a survivor: " + failure);
+            }
             foreach (var (front, repository, launch, result) in ended)
             {
                 var last = result.Last;
