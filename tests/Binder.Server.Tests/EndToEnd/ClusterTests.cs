@@ -161,7 +161,7 @@ public sealed class ClusterTests(ClusterSessionImage image) : IClassFixture<Clus
                 }
                 // Its build node (and its repo grain) died: a sentence that says so, not a hang and not a stack trace.
                 Assert.True(last.Phase == BinderPhases.Failed, $"a stream of the repository built on the killed member ended with {result}");
-                Assert.False(string.IsNullOrWhiteSpace(last.Message), "a failed event without a message");
+                Assert.Contains("stopped answering", last.Message, StringComparison.Ordinal);
                 Assert.DoesNotContain("   at ", last.Message, StringComparison.Ordinal);
             }
 
@@ -180,7 +180,9 @@ public sealed class ClusterTests(ClusterSessionImage image) : IClassFixture<Clus
                 Assert.Equal(expected, (await member.OperatorSessionsAsync(Token)).Order());
                 Assert.Equal(expected, (await client.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + member.NodeName).GetHolders()).Order());
             }
+            // Nothing launched on the dead member: no container on its daemon, no session route on its proxy (which outlives it).
             Assert.Empty(await a.SessionContainersAsync());
+            Assert.DoesNotContain(await a.RoutesAsync(Token), p => p.StartsWith("/user/", StringComparison.Ordinal));
             Assert.Equal(running.Select(r => r.Id).Order(), (await client.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders()).Order());
             foreach (var repository in repos)
             {
