@@ -1,10 +1,6 @@
-using System.Text;
 using Binder.Build;
-using Binder.Build.Buildpacks;
-using Binder.Build.Content;
-using Binder.Build.Context;
 using Binder.Build.Docker;
-using Binder.Build.Registry;
+using Binder.Hub.Tests.Launch;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Binder.Server.Tests.Support;
@@ -24,28 +20,14 @@ public sealed class ClusterSessionImage : IAsyncLifetime
     {
         var token = TestContext.Current.CancellationToken;
         using var docker = new DockerClient(new DockerOptions { Host = TestEnvironment.DockerHost, BuildNetworkMode = "host" }, NullLogger<DockerClient>.Instance);
-        using var repository = new TempDirectory("binder-cluster-image");
-        repository.Write("apt.txt", "procps\n");
-        repository.Write("README.md", "The session image of the cluster tests.\n");
-        var content = new ContentOptions();
-        var builder = new RepoBuilder(
-            new RepoBuilderOptions(),
-            new BuildContextOptions(),
-            new RegistryOptions(),
-            new ContentFetcher(content, new GitCli(content), NullLogger<ContentFetcher>.Instance),
-            new BuildPlanner(new BuildpackOptions { BaseImage = TestEnvironment.BaseImage, JupyterSource = JupyterSource.Debian }),
-            docker,
-            TimeProvider.System,
-            NullLogger<RepoBuilder>.Instance);
-        var log = new StringBuilder();
         try
         {
-            await builder.BuildAsync(new RepoBuildRequest { Source = repository.Path, ImageName = Name }, e => { lock (log) log.Append(e.Message); }, token);
+            await SessionImageBuild.BuildAsync(docker, Name, "The session image of the cluster tests.\n", token);
             await docker.PushImageAsync(Name, credentials: null, null, token);
         }
         catch (BinderBuildException e)
         {
-            throw new InvalidOperationException($"The cluster tests' session image did not build or push: {e.Message}\n{log}", e);
+            throw new InvalidOperationException($"The cluster tests' session image did not push: {e.Message}", e);
         }
         finally
         {
