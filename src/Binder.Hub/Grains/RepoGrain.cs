@@ -233,9 +233,11 @@ internal sealed partial class RepoGrain(
         }
         catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
         {
+            // The exception (silo addresses, grain ids, Orleans' own wording) goes to the operator's log; the user gets
+            // what happened and what to do.
             Log.NodeLost(logger, Key, node, e);
             return BinderEvent.Of(BinderPhases.Failed,
-                $"Node {node}, which was building this image, stopped answering ({e.GetType().Name}: {e.Message}). Ask again: the build starts over on a live node.")
+                $"Node {node}, which was building this image, stopped answering (it crashed, restarted or lost its connection to the cluster). Ask again: the build starts over on a live node.")
                 with { StatusCode = 503 };
         }
     }

@@ -101,7 +101,10 @@ internal sealed partial class BuildFlow(
         {
             var cause = e is RepoWatchFailedException { InnerException: { } grainError } ? grainError : e;
             LogGrainFailed(logger, key, cause);
-            await emit(BuildFailure.Of(500, $"Binder could not run the build of {repo.Spec.FullSpec} ({cause.GetType().Name}). Try again in a minute; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);
+            // The silo holding the repo grain died (a crashed node): say so, and that asking again builds on a live node.
+            await emit(cause is global::Orleans.Runtime.SiloUnavailableException
+                ? BuildFailure.Of(503, $"The Binder node that was running the build of {repo.Spec.FullSpec} stopped answering (it crashed or is restarting). Ask again: the build starts over on a live node.")
+                : BuildFailure.Of(500, $"Binder could not run the build of {repo.Spec.FullSpec} ({cause.GetType().Name}). Try again in a minute; if it persists, tell the operator."), cancellationToken).ConfigureAwait(false);
             return null;
         }
     }

@@ -1,4 +1,5 @@
 using Binder.Build.Docker;
+using Binder.Build.Tests.Support;
 
 namespace Binder.Build.Tests.Docker;
 

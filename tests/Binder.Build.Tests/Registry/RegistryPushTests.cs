@@ -1,6 +1,7 @@
 using Binder.Build.Docker;
 using Binder.Build.Registry;
 using Binder.Build.Tests.Docker;
+using Binder.Build.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Binder.Build.Tests.Registry;

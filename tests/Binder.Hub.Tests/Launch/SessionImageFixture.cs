@@ -1,11 +1,7 @@
 using System.Formats.Tar;
 using System.Text;
 using Binder.Build;
-using Binder.Build.Buildpacks;
-using Binder.Build.Content;
-using Binder.Build.Context;
 using Binder.Build.Docker;
-using Binder.Build.Registry;
 using Binder.Hub.Launch;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -57,29 +53,7 @@ public sealed class SessionImageFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var token = TestContext.Current.CancellationToken;
-        using var repository = new TempDirectory("binder-launch-repo");
-        // apt.txt makes the build engine's apt layer run; a package whose presence the tests do not depend on.
-        repository.Write("apt.txt", "procps\n");
-        repository.Write("README.md", "A session image for the launch tests.\n");
-        var content = new ContentOptions();
-        var builder = new RepoBuilder(
-            new RepoBuilderOptions(),
-            new BuildContextOptions(),
-            new RegistryOptions(),
-            new ContentFetcher(content, new GitCli(content), NullLogger<ContentFetcher>.Instance),
-            new BuildPlanner(new BuildpackOptions { BaseImage = TestEnvironment.BaseImage, JupyterSource = JupyterSource.Debian }),
-            Docker,
-            TimeProvider.System,
-            NullLogger<RepoBuilder>.Instance);
-        var log = new StringBuilder();
-        try
-        {
-            await builder.BuildAsync(new RepoBuildRequest { Source = repository.Path, ImageName = SessionImage }, e => { lock (log) log.Append(e.Message); }, token);
-        }
-        catch (BinderBuildException e)
-        {
-            throw new InvalidOperationException($"The session image did not build: {e.Message}\n{log}", e);
-        }
+        await SessionImageBuild.BuildAsync(Docker, SessionImage, "A session image for the launch tests.\n", token);
 
         // Exec-form command, as Binder requires; it ignores Jupyter's flags, prints them, and serves nothing.
         const string script = "#!/bin/sh\necho " + SilentMarker + " \"$@\"\nif [ \"$SILENT_EXIT\" = 1 ]; then echo exiting-now; exit 3; fi\nexec sleep 600\n";

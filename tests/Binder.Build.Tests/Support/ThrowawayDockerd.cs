@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using Binder.Build.Docker;
+using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Binder.Build.Tests.Docker;
+namespace Binder.Build.Tests.Support;
 
 /// <summary>
 /// A Docker daemon of the test's own, with its own data root, exec root, pid file and socket under a temporary
 /// directory, so a test may kill it without touching the shared daemon. Disposing kills it and every process it
-/// started (by their ids), unmounts what it left mounted under its directory, and deletes the directory.
+/// started (by their ids), unmounts what it left mounted under its directory, and deletes the directory. Shared with
+/// the server's tests (linked, not copied), where each plays the Docker daemon of one cluster node.
 /// </summary>
 internal sealed class ThrowawayDockerd : IAsyncDisposable
 {
@@ -117,7 +120,7 @@ internal sealed class ThrowawayDockerd : IAsyncDisposable
 
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
-        using var client = DockerTestSupport.CreateClient(Host);
+        using var client = new DockerClient(new DockerOptions { Host = Host }, NullLogger<DockerClient>.Instance);
         // A readiness poll, not a timed assertion: the daemon needs a few seconds to set up its data root.
         for (var attempt = 0; attempt < 600; attempt++)
         {
