@@ -75,7 +75,7 @@ public sealed class SessionActivityPollerTests
         (session, route) =>
         {
             told[session] = route;
-            return Task.CompletedTask;
+            return Task.FromResult(true);
         },
         new SessionOptions { StopTimeout = TimeSpan.FromSeconds(10) }, TimeProvider.System, NullLogger.Instance);
 }
