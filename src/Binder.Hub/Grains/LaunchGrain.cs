@@ -618,8 +618,9 @@ internal sealed partial class LaunchGrain(
         }
         reason = current.StopReason;
         var node = Node(current.Node);
-        var failures = await TryAsync("route", ct => node.RemoveRoute(SessionId, ct), containerMayExist);
-        // Through the node's grain this waits for an answer: bounded by the step's deadline here.
+        // Through the node's grain a call waits for an answer (a silo that died a moment ago gives none until the
+        // cluster has declared it dead): bounded by the step's deadline here.
+        var failures = await TryAsync("route", ct => node.RemoveRoute(SessionId, ct).WaitAsync(ct), containerMayExist);
         var containerFailed = await TryAsync("container", ct => node.StopContainer(SessionId, ct).WaitAsync(ct), containerMayExist);
         failures += containerFailed;
         if (containerFailed == 0)

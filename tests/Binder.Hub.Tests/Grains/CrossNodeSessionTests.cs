@@ -1,0 +1,241 @@
+using System.Net;
+using Binder.Hub.Events;
+using Binder.Hub.Grains;
+using Binder.Hub.Hosting;
+using Binder.Hub.Launch;
+using Binder.Hub.Placement;
+using Binder.Hub.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Core.Internal;
+
+namespace Binder.Hub.Tests.Grains;
+
+/// <summary>
+/// Two silos of two nodes in one cluster in this process, each with its own configurable-http-proxy and its own launch
+/// backend instance (both on the test daemon), sharing the SQLite state: a session's container and route are on its
+/// node, whichever silo its launch grain is activated on.
+/// </summary>
+[Collection(GrainsCollection.Name)]
+public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFixture<JupyterImageFixture>
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    // Idle after 6 s without traffic, polled every second: a test sees "kept alive" and "culled" within seconds.
+    private static BinderHubOptions Options() => GrainTestHost.TestOptions() with
+    {
+        Sessions = new SessionOptions { IdleTimeout = TimeSpan.FromSeconds(6), PollInterval = TimeSpan.FromSeconds(1), StopTimeout = TimeSpan.FromSeconds(10) },
+    };
+
+    [Fact]
+    public async Task ASessionOnNodeBWhoseGrainLivesOnSiloAIsRoutedKeptAliveAndStoppedOnNodeBOnlyAlsoAfterItsGrainMovedToB()
+    {
+        using var state = new TempDirectory("binder-grains-state");
+        var statePath = Path.Combine(state.Path, "state.db");
+        var suffix = TestEnvironment.UniqueSuffix();
+        var (instanceA, instanceB) = ("grains-a-" + suffix, "grains-b-" + suffix);
+        await using var proxyA = await GrainTestHost.StartProxyAsync();
+        await using var proxyB = await GrainTestHost.StartProxyAsync();
+        try
+        {
+            await using var b = await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, node: "cross-b-" + suffix);
+            await using var a = await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, joins: b, node: "cross-a-" + suffix);
+            await ClusterBuildTests.WaitForNodesAsync(a, b);
+            var session = SessionOn(b.NodeName, a.NodeName);
+
+            var ready = await LaunchAsync(a, session);
+
+            Assert.Contains(session, await a.ActivationKeysAsync(LaunchGrain.TypeName));
+            Assert.Equal($"{proxyB.PublicUrl.ToString().TrimEnd('/')}/user/{session}/", ready.Url);
+            var info = await a.Grains.GetGrain<ILaunchGrain>(session).GetInfo();
+            Assert.Equal(b.NodeName, info!.Node);
+            Assert.Contains(await b.Backend.ListAsync(Token), c => c.SessionId == session && c.ContainerId == info.ContainerId);
+            Assert.DoesNotContain(await a.Backend.ListAsync(Token), c => c.SessionId == session);
+            Assert.Equal([session], await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + b.NodeName).GetHolders());
+            Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + a.NodeName).GetHolders());
+            Assert.True(b.Services.GetRequiredService<SessionActivityPoller>().IsTracked(session));
+            Assert.False(a.Services.GetRequiredService<SessionActivityPoller>().IsTracked(session));
+
+            // Only B's proxy sees the traffic: read from A's proxy, the session would look idle (and its route missing).
+            await KeepBusyAsync(a, ready, session, proxyA, proxyB);
+
+            await MoveAsync(session, from: a, to: b);
+            await KeepBusyAsync(b, ready, session, proxyA, proxyB);
+
+            await a.Grains.GetGrain<ILaunchGrain>(session).Stop("test over");
+
+            Assert.Equal("test over", (await b.Grains.GetGrain<ILaunchGrain>(session).GetInfo())!.StopReason);
+            await b.AssertSessionGoneAsync(proxyB, session);
+            Assert.False(await HasRouteAsync(proxyA, session));
+            Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + b.NodeName).GetHolders());
+        }
+        finally
+        {
+            await GrainTestHost.RemoveInstanceAsync(instanceA);
+            await GrainTestHost.RemoveInstanceAsync(instanceB);
+        }
+    }
+
+    [Fact]
+    public async Task AnIdleSessionWhoseGrainMovedOffItsNodeIsCulledOnItsNodeAndNeverRoutedOnTheOther()
+    {
+        using var state = new TempDirectory("binder-grains-state");
+        var statePath = Path.Combine(state.Path, "state.db");
+        var suffix = TestEnvironment.UniqueSuffix();
+        var (instanceA, instanceB) = ("grains-a-" + suffix, "grains-b-" + suffix);
+        await using var proxyA = await GrainTestHost.StartProxyAsync();
+        await using var proxyB = await GrainTestHost.StartProxyAsync();
+        try
+        {
+            await using var b = await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, node: "cross-b-" + suffix);
+            await using var a = await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, joins: b, node: "cross-a-" + suffix);
+            await ClusterBuildTests.WaitForNodesAsync(a, b);
+            var session = SessionOn(b.NodeName, a.NodeName);
+            var ready = await LaunchAsync(b, session);
+            Assert.StartsWith(proxyB.PublicUrl.ToString().TrimEnd('/'), ready.Url, StringComparison.Ordinal);
+
+            // A reminder or a call can activate the grain on a silo of another node: there it must still cull on B.
+            await MoveAsync(session, from: b, to: a);
+
+            var grain = a.Grains.GetGrain<ILaunchGrain>(session);
+            await RepoGrainTests.WaitUntilAsync(async () =>
+            {
+                Assert.False(await HasRouteAsync(proxyA, session), "The session's route appeared on the proxy of the node its grain lives on.");
+                return (await grain.GetInfo())!.State == SessionStates.Stopped;
+            });
+            Assert.Equal("idle", (await grain.GetInfo())!.StopReason);
+            await b.AssertSessionGoneAsync(proxyB, session);
+            Assert.False(await HasRouteAsync(proxyA, session));
+            Assert.False(b.Services.GetRequiredService<SessionActivityPoller>().IsTracked(session));
+        }
+        finally
+        {
+            await GrainTestHost.RemoveInstanceAsync(instanceA);
+            await GrainTestHost.RemoveInstanceAsync(instanceB);
+        }
+    }
+
+    [Fact]
+    public async Task StoppingASessionWhoseNodeIsGoneEndsAndTheNodesJanitorRemovesItsContainerAndRouteWhenTheNodeIsBack()
+    {
+        using var state = new TempDirectory("binder-grains-state");
+        var statePath = Path.Combine(state.Path, "state.db");
+        var suffix = TestEnvironment.UniqueSuffix();
+        var (instanceA, instanceB) = ("grains-a-" + suffix, "grains-b-" + suffix);
+        await using var proxyA = await GrainTestHost.StartProxyAsync();
+        await using var proxyB = await GrainTestHost.StartProxyAsync();
+        try
+        {
+            await using var a = await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, node: "cross-a-" + suffix);
+            var b = await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, joins: a, node: "cross-b-" + suffix);
+            var nodeB = b.NodeName;
+            GrainTestHost? back = null;
+            try
+            {
+                await ClusterBuildTests.WaitForNodesAsync(a, b);
+                var session = SessionOn(nodeB, a.NodeName);
+                var ready = await LaunchAsync(a, session);
+                Assert.StartsWith(proxyB.PublicUrl.ToString().TrimEnd('/'), ready.Url, StringComparison.Ordinal);
+
+                // Node B's silo dies; its proxy and container stay (as a machine that lost its service would keep them).
+                await b.KillAsync();
+                var grain = a.Grains.GetGrain<ILaunchGrain>(session);
+                // Until the cluster has declared B's silo dead, calls to it find no answer: the stop ends with its step
+                // deadlines and the session keeps its stop reason for the next try.
+                await grain.Stop("test over");
+                await RepoGrainTests.WaitUntilAsync(() => Task.FromResult(!a.Services.GetRequiredService<ClusterNodes>().LiveNodeNames().Contains(nodeB)));
+                await grain.Stop("test over");
+
+                var info = await grain.GetInfo();
+                Assert.Equal(SessionStates.Stopped, info!.State);
+                Assert.Equal("test over", info.StopReason);
+                Assert.DoesNotContain(session, await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
+                Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + nodeB).GetHolders());
+                // Left for node B: nobody can reach them while it is gone.
+                using (var docker = new Binder.Build.Docker.DockerClient(Options().Docker, NullLogger<Binder.Build.Docker.DockerClient>.Instance))
+                {
+                    Assert.NotEmpty(await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Session] = session }, Token));
+                }
+                Assert.True(await HasRouteAsync(proxyB, session));
+
+                back = await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, joins: a, node: nodeB);
+                var reconciliation = await back.Services.ReconcileSessionsAsync(Token);
+
+                Assert.Contains(session, reconciliation.RemovedContainers);
+                Assert.Contains(SessionIds.RoutePath(session), reconciliation.RemovedRoutes);
+                await back.AssertSessionGoneAsync(proxyB, session);
+                Assert.False(await HasRouteAsync(proxyA, session));
+            }
+            finally
+            {
+                await b.KillAsync();
+                if (back is not null) await back.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await GrainTestHost.RemoveInstanceAsync(instanceA);
+            await GrainTestHost.RemoveInstanceAsync(instanceB);
+        }
+    }
+
+    /// <summary>A new session id that the launch grain places on <paramref name="node"/> when both nodes run no session.</summary>
+    private static string SessionOn(string node, string other)
+    {
+        while (true)
+        {
+            var session = SessionIds.NewSessionId();
+            if (NodePicker.Score(session, node) > NodePicker.Score(session, other)) return session;
+        }
+    }
+
+    private async Task<BinderEvent> LaunchAsync(GrainTestHost host, string session)
+    {
+        var events = new List<BinderEvent>();
+        await foreach (var e in host.Grains.GetGrain<ILaunchGrain>(session).Launch(GrainTestHost.LaunchOrder(image.ImageName), Token).WithCancellation(Token))
+        {
+            events.Add(e);
+        }
+        Assert.True(events[^1].Phase == BinderPhases.Ready, "The launch failed:\n" + string.Concat(events.Select(e => e.Message)));
+        return events[^1];
+    }
+
+    /// <summary>
+    /// Twice the idle timeout of requests through B's proxy, one a second, to a file Jupyter does not have (so only the
+    /// proxy counts them, not Jupyter's own activity): the session stays running, and A's proxy never gets its route.
+    /// </summary>
+    private static async Task KeepBusyAsync(GrainTestHost caller, BinderEvent ready, string session, ProxyProcess proxyA, ProxyProcess proxyB)
+    {
+        var grain = caller.Grains.GetGrain<ILaunchGrain>(session);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        for (var i = 0; i < 12; i++)
+        {
+            using var response = await http.GetAsync(ready.Url + "static/binder-test-missing.txt", Token);
+            Assert.NotEqual(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal(SessionStates.Running, (await grain.GetInfo())!.State);
+            Assert.True(await HasRouteAsync(proxyB, session));
+            Assert.False(await HasRouteAsync(proxyA, session), "The session's route appeared on the proxy of the node its grain lives on.");
+            await Task.Delay(TimeSpan.FromSeconds(1), Token);
+        }
+    }
+
+    /// <summary>Deactivates the session's grain on <paramref name="from"/> until a call from <paramref name="to"/> has
+    /// activated it there (launch grains are placed on their caller's silo; the node's poller may call first).</summary>
+    private static async Task MoveAsync(string session, GrainTestHost from, GrainTestHost to)
+    {
+        await RepoGrainTests.WaitUntilAsync(async () =>
+        {
+            if ((await to.ActivationKeysAsync(LaunchGrain.TypeName)).Contains(session)) return true;
+            await from.Grains.GetGrain<ILaunchGrain>(session).AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+            await to.Grains.GetGrain<ILaunchGrain>(session).GetInfo();
+            return false;
+        });
+        Assert.DoesNotContain(session, await from.ActivationKeysAsync(LaunchGrain.TypeName));
+    }
+
+    private static async Task<bool> HasRouteAsync(ProxyProcess proxy, string session)
+    {
+        using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), NullLogger<ConfigurableHttpProxyClient>.Instance);
+        return (await client.GetRoutesAsync(Token)).Any(r => r.Path == SessionIds.RoutePath(session));
+    }
+}
