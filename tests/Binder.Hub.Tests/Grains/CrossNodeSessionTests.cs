@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using Binder.Hub.Events;
 using Binder.Hub.Grains;
 using Binder.Hub.Hosting;
@@ -59,7 +60,14 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
             // Only B's proxy sees the traffic: read from A's proxy, the session would look idle (and its route missing).
             await KeepBusyAsync(a, ready, session, proxyA, proxyB);
 
-            await MoveAsync(session, from: a, to: b);
+            using (var traffic = new CancellationTokenSource())
+            {
+                // Moving takes a few tries at times: the session must not look idle meanwhile.
+                var busy = PingAsync(ready, traffic.Token);
+                await MoveAsync(session, from: a, to: b);
+                await traffic.CancelAsync();
+                await busy;
+            }
             await KeepBusyAsync(b, ready, session, proxyA, proxyB);
 
             await a.Grains.GetGrain<ILaunchGrain>(session).Stop("test over");
@@ -201,8 +209,9 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
     }
 
     /// <summary>
-    /// Twice the idle timeout of requests through B's proxy, one a second, to a file Jupyter does not have (so only the
-    /// proxy counts them, not Jupyter's own activity): the session stays running, and A's proxy never gets its route.
+    /// Twice the idle timeout of requests through B's proxy, one a second, to Jupyter's <c>/api/status</c> (which the
+    /// proxy counts as activity and Jupyter does not: reading it is how the grain polls Jupyter): the session stays
+    /// running, and A's proxy never gets its route.
     /// </summary>
     private static async Task KeepBusyAsync(GrainTestHost caller, BinderEvent ready, string session, ProxyProcess proxyA, ProxyProcess proxyB)
     {
@@ -210,12 +219,33 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
         for (var i = 0; i < 12; i++)
         {
-            using var response = await http.GetAsync(ready.Url + "static/binder-test-missing.txt", Token);
-            Assert.NotEqual(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            Assert.Equal(SessionStates.Running, (await grain.GetInfo())!.State);
-            Assert.True(await HasRouteAsync(proxyB, session));
+            using var request = new HttpRequestMessage(HttpMethod.Get, ready.Url + "api/status");
+            request.Headers.Authorization = new AuthenticationHeaderValue("token", ready.Token);
+            using var response = await http.SendAsync(request, Token);
+            var info = await grain.GetInfo();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"Round {i}: {response.StatusCode} from B's proxy for {info} at {DateTimeOffset.UtcNow:HH:mm:ss.fff}; route on B: {await HasRouteAsync(proxyB, session)}");
+            Assert.True(info is { State: SessionStates.Running, StopReason: null }, $"Round {i}: {info}");
+            Assert.True(await HasRouteAsync(proxyB, session), $"Round {i}: B's proxy lost the route of {info}");
             Assert.False(await HasRouteAsync(proxyA, session), "The session's route appeared on the proxy of the node its grain lives on.");
             await Task.Delay(TimeSpan.FromSeconds(1), Token);
+        }
+    }
+
+    private static async Task PingAsync(BinderEvent ready, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, ready.Url + "api/status");
+                request.Headers.Authorization = new AuthenticationHeaderValue("token", ready.Token);
+                using var response = await http.SendAsync(request, cancellationToken);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
         }
     }
 
