@@ -165,7 +165,8 @@ internal sealed partial class LaunchGrain(
 
             state.State = state.State with { State = SessionStates.Running, LastActivity = time.GetUtcNow() };
             await state.WriteStateAsync(CancellationToken.None);
-            // A stop that came during the write must win over ready: the finally cleans up.
+            await TrackAsync();
+            // A stop that came during the write or the tracking must win over ready: the finally cleans up.
             if (StoppedEvent(launch) is { } stoppedAtReady)
             {
                 events.TryWrite(stoppedAtReady);
@@ -174,7 +175,6 @@ internal sealed partial class LaunchGrain(
             ready = true;
             // From here the session is an ordinary running one: a Stop need not wait for the caller to read ready.
             _launch = null;
-            await TrackAsync();
             Log.SessionReady(logger, SessionId, order.Repo.GrainKey, state.State.Node ?? "");
             // The node's proxy: people reach the session where its route is.
             var url = publicUrl!.TrimEnd('/') + RoutePath;
