@@ -9,6 +9,8 @@ using Binder.Hub.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Core.Internal;
+using Orleans.Runtime;
+using Orleans.Runtime.Placement;
 
 namespace Binder.Hub.Tests.Grains;
 
@@ -249,15 +251,24 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
         }
     }
 
-    /// <summary>Deactivates the session's grain on <paramref name="from"/> until a call from <paramref name="to"/> has
-    /// activated it there (launch grains are placed on their caller's silo; the node's poller may call first).</summary>
+    /// <summary>Moves the session's grain from <paramref name="from"/> to <paramref name="to"/> with Orleans' grain
+    /// migration, placed by the placement hint (a deactivated grain called again could come back where its directory
+    /// entry is cached).</summary>
     private static async Task MoveAsync(string session, GrainTestHost from, GrainTestHost to)
     {
         await RepoGrainTests.WaitUntilAsync(async () =>
         {
             if ((await to.ActivationKeysAsync(LaunchGrain.TypeName)).Contains(session)) return true;
-            await from.Grains.GetGrain<ILaunchGrain>(session).AsReference<IGrainManagementExtension>().DeactivateOnIdle();
-            await to.Grains.GetGrain<ILaunchGrain>(session).GetInfo();
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, to.SiloAddress);
+            try
+            {
+                await from.Grains.GetGrain<ILaunchGrain>(session).AsReference<IGrainManagementExtension>().MigrateOnIdle();
+            }
+            finally
+            {
+                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), Token);
             return false;
         });
         Assert.DoesNotContain(session, await from.ActivationKeysAsync(LaunchGrain.TypeName));
