@@ -31,19 +31,9 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
     };
 
     [Fact]
-    public async Task ASessionOnNodeBWhoseGrainLivesOnSiloAIsRoutedKeptAliveAndStoppedOnNodeBOnlyAlsoAfterItsGrainMovedToB()
-    {
-        using var state = new TempDirectory("binder-grains-state");
-        var statePath = Path.Combine(state.Path, "state.db");
-        var suffix = TestEnvironment.UniqueSuffix();
-        var (instanceA, instanceB) = ("grains-a-" + suffix, "grains-b-" + suffix);
-        await using var proxyA = await GrainTestHost.StartProxyAsync();
-        await using var proxyB = await GrainTestHost.StartProxyAsync();
-        try
+    public async Task ASessionOnNodeBWhoseGrainLivesOnSiloAIsRoutedKeptAliveAndStoppedOnNodeBOnlyAlsoAfterItsGrainMovedToB() =>
+        await OnTwoNodesAsync(primaryIsB: true, async (a, b, proxyA, proxyB, _) =>
         {
-            await using var b = await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, node: "cross-b-" + suffix);
-            await using var a = await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, joins: b, node: "cross-a-" + suffix);
-            await ClusterBuildTests.WaitForNodesAsync(a, b);
             var session = SessionOn(b.NodeName, a.NodeName);
 
             var ready = await LaunchAsync(a, session);
@@ -78,28 +68,12 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
             await b.AssertSessionGoneAsync(proxyB, session);
             Assert.False(await HasRouteAsync(proxyA, session));
             Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + b.NodeName).GetHolders());
-        }
-        finally
-        {
-            await GrainTestHost.RemoveInstanceAsync(instanceA);
-            await GrainTestHost.RemoveInstanceAsync(instanceB);
-        }
-    }
+        });
 
     [Fact]
-    public async Task AnIdleSessionWhoseGrainMovedOffItsNodeIsCulledOnItsNodeAndNeverRoutedOnTheOther()
-    {
-        using var state = new TempDirectory("binder-grains-state");
-        var statePath = Path.Combine(state.Path, "state.db");
-        var suffix = TestEnvironment.UniqueSuffix();
-        var (instanceA, instanceB) = ("grains-a-" + suffix, "grains-b-" + suffix);
-        await using var proxyA = await GrainTestHost.StartProxyAsync();
-        await using var proxyB = await GrainTestHost.StartProxyAsync();
-        try
+    public async Task AnIdleSessionWhoseGrainMovedOffItsNodeIsCulledOnItsNodeAndNeverRoutedOnTheOther() =>
+        await OnTwoNodesAsync(primaryIsB: true, async (a, b, proxyA, proxyB, _) =>
         {
-            await using var b = await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, node: "cross-b-" + suffix);
-            await using var a = await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, joins: b, node: "cross-a-" + suffix);
-            await ClusterBuildTests.WaitForNodesAsync(a, b);
             var session = SessionOn(b.NodeName, a.NodeName);
             var ready = await LaunchAsync(b, session);
             Assert.StartsWith(proxyB.PublicUrl.ToString().TrimEnd('/'), ready.Url, StringComparison.Ordinal);
@@ -117,70 +91,73 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
             await b.AssertSessionGoneAsync(proxyB, session);
             Assert.False(await HasRouteAsync(proxyA, session));
             Assert.False(b.Services.GetRequiredService<SessionActivityPoller>().IsTracked(session));
-        }
-        finally
-        {
-            await GrainTestHost.RemoveInstanceAsync(instanceA);
-            await GrainTestHost.RemoveInstanceAsync(instanceB);
-        }
-    }
+        });
 
     [Fact]
-    public async Task StoppingASessionWhoseNodeIsGoneEndsAndTheNodesJanitorRemovesItsContainerAndRouteWhenTheNodeIsBack()
+    public async Task StoppingASessionWhoseNodeIsGoneEndsAndTheNodesJanitorRemovesItsContainerAndRouteWhenTheNodeIsBack() =>
+        await OnTwoNodesAsync(primaryIsB: false, async (a, b, proxyA, proxyB, bAgain) =>
+        {
+            var nodeB = b.NodeName;
+            var session = SessionOn(nodeB, a.NodeName);
+            var ready = await LaunchAsync(a, session);
+            Assert.StartsWith(proxyB.PublicUrl.ToString().TrimEnd('/'), ready.Url, StringComparison.Ordinal);
+
+            // Node B's silo dies; its proxy and container stay (as a machine that lost its service would keep them).
+            await b.KillAsync();
+            var grain = a.Grains.GetGrain<ILaunchGrain>(session);
+            // Until the cluster has declared B's silo dead, calls to it find no answer: the stop ends with its step
+            // deadlines and the session keeps its stop reason for the next try.
+            await grain.Stop("test over");
+            await RepoGrainTests.WaitUntilAsync(() => Task.FromResult(!a.Services.GetRequiredService<ClusterNodes>().LiveNodeNames().Contains(nodeB)));
+            await grain.Stop("test over");
+
+            var info = await grain.GetInfo();
+            Assert.Equal(SessionStates.Stopped, info!.State);
+            Assert.Equal("test over", info.StopReason);
+            Assert.DoesNotContain(session, await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
+            Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + nodeB).GetHolders());
+            // Left for node B: nobody can reach them while it is gone.
+            using (var docker = new Binder.Build.Docker.DockerClient(Options().Docker, NullLogger<Binder.Build.Docker.DockerClient>.Instance))
+            {
+                Assert.NotEmpty(await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Session] = session }, Token));
+            }
+            Assert.True(await HasRouteAsync(proxyB, session));
+
+            await using var back = await bAgain();
+            var reconciliation = await back.Services.ReconcileSessionsAsync(Token);
+
+            Assert.Contains(session, reconciliation.RemovedContainers);
+            Assert.Contains(SessionIds.RoutePath(session), reconciliation.RemovedRoutes);
+            await back.AssertSessionGoneAsync(proxyB, session);
+            Assert.False(await HasRouteAsync(proxyA, session));
+        });
+
+    /// <summary>
+    /// Runs <paramref name="test"/> on a cluster of two silos, of nodes A and B, each with its own proxy and launch
+    /// backend instance, sharing a SQLite state file; the last argument starts another silo of node B (its instance and
+    /// proxy) in the cluster. Containers and networks of both instances are removed at the end, also on failure.
+    /// </summary>
+    private static async Task OnTwoNodesAsync(
+        bool primaryIsB, Func<GrainTestHost, GrainTestHost, ProxyProcess, ProxyProcess, Func<Task<GrainTestHost>>, Task> test)
     {
         using var state = new TempDirectory("binder-grains-state");
         var statePath = Path.Combine(state.Path, "state.db");
         var suffix = TestEnvironment.UniqueSuffix();
-        var (instanceA, instanceB) = ("grains-a-" + suffix, "grains-b-" + suffix);
+        var (instanceA, instanceB, nodeA, nodeB) = ("grains-a-" + suffix, "grains-b-" + suffix, "cross-a-" + suffix, "cross-b-" + suffix);
         await using var proxyA = await GrainTestHost.StartProxyAsync();
         await using var proxyB = await GrainTestHost.StartProxyAsync();
         try
         {
-            await using var a = await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, node: "cross-a-" + suffix);
-            var b = await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, joins: a, node: "cross-b-" + suffix);
-            var nodeB = b.NodeName;
-            GrainTestHost? back = null;
-            try
-            {
-                await ClusterBuildTests.WaitForNodesAsync(a, b);
-                var session = SessionOn(nodeB, a.NodeName);
-                var ready = await LaunchAsync(a, session);
-                Assert.StartsWith(proxyB.PublicUrl.ToString().TrimEnd('/'), ready.Url, StringComparison.Ordinal);
-
-                // Node B's silo dies; its proxy and container stay (as a machine that lost its service would keep them).
-                await b.KillAsync();
-                var grain = a.Grains.GetGrain<ILaunchGrain>(session);
-                // Until the cluster has declared B's silo dead, calls to it find no answer: the stop ends with its step
-                // deadlines and the session keeps its stop reason for the next try.
-                await grain.Stop("test over");
-                await RepoGrainTests.WaitUntilAsync(() => Task.FromResult(!a.Services.GetRequiredService<ClusterNodes>().LiveNodeNames().Contains(nodeB)));
-                await grain.Stop("test over");
-
-                var info = await grain.GetInfo();
-                Assert.Equal(SessionStates.Stopped, info!.State);
-                Assert.Equal("test over", info.StopReason);
-                Assert.DoesNotContain(session, await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
-                Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + nodeB).GetHolders());
-                // Left for node B: nobody can reach them while it is gone.
-                using (var docker = new Binder.Build.Docker.DockerClient(Options().Docker, NullLogger<Binder.Build.Docker.DockerClient>.Instance))
-                {
-                    Assert.NotEmpty(await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Session] = session }, Token));
-                }
-                Assert.True(await HasRouteAsync(proxyB, session));
-
-                back = await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, joins: a, node: nodeB);
-                var reconciliation = await back.Services.ReconcileSessionsAsync(Token);
-
-                Assert.Contains(session, reconciliation.RemovedContainers);
-                Assert.Contains(SessionIds.RoutePath(session), reconciliation.RemovedRoutes);
-                await back.AssertSessionGoneAsync(proxyB, session);
-                Assert.False(await HasRouteAsync(proxyA, session));
-            }
-            finally
-            {
-                await b.KillAsync();
-                if (back is not null) await back.DisposeAsync();
-            }
+            // The primary (the silo the other joins) stops last: the cluster's membership lives there.
+            await using var primary = primaryIsB
+                ? await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, node: nodeB)
+                : await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, node: nodeA);
+            await using var other = primaryIsB
+                ? await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, joins: primary, node: nodeA)
+                : await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, joins: primary, node: nodeB);
+            var (a, b) = primaryIsB ? (other, primary) : (primary, other);
+            await ClusterBuildTests.WaitForNodesAsync(a, b);
+            await test(a, b, proxyA, proxyB, () => GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, joins: primary, node: nodeB));
         }
         finally
         {
