@@ -459,7 +459,8 @@ internal sealed partial class LaunchGrain(
     {
         try
         {
-            await SessionNode.Track(SessionId);
+            // A silo of the node that died a moment ago gives no answer until the cluster has declared it dead.
+            await SessionNode.Track(SessionId).WaitAsync(Sessions.StopTimeout, time);
             return null;
         }
         catch (Exception e)

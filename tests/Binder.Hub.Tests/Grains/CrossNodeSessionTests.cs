@@ -93,8 +93,10 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
             Assert.False(b.Services.GetRequiredService<SessionActivityPoller>().IsTracked(session));
         });
 
-    [Fact]
-    public async Task StoppingASessionWhoseNodeIsGoneEndsAndTheNodesJanitorRemovesItsContainerAndRouteWhenTheNodeIsBack() =>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ASessionWhoseNodeIsGoneEndsByStopOrByItsReminderOnceIdleAndTheNodesJanitorRemovesItsContainerAndRouteWhenTheNodeIsBack(bool byReminder) =>
         await OnTwoNodesAsync(primaryIsB: false, async (a, b, proxyA, proxyB, bAgain) =>
         {
             var nodeB = b.NodeName;
@@ -105,15 +107,30 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
             // Node B's silo dies; its proxy and container stay (as a machine that lost its service would keep them).
             await b.KillAsync();
             var grain = a.Grains.GetGrain<ILaunchGrain>(session);
-            // Until the cluster has declared B's silo dead, calls to it find no answer: the stop ends with its step
-            // deadlines and the session keeps its stop reason for the next try.
-            await grain.Stop("test over");
-            await RepoGrainTests.WaitUntilAsync(() => Task.FromResult(!a.Services.GetRequiredService<ClusterNodes>().LiveNodeNames().Contains(nodeB)));
-            await grain.Stop("test over");
+            if (byReminder)
+            {
+                // The durable reminder's tick (due every Binder:Sessions:ReminderPeriod, at least a minute; delivered
+                // here as the reminder service would): while B's silo is not yet declared dead nothing can be told, and
+                // once it is, the session, idle since B went (nobody can reach it), ends.
+                var remindable = grain.AsReference<IRemindable>();
+                await RepoGrainTests.WaitUntilAsync(async () =>
+                {
+                    await remindable.ReceiveReminder(LaunchGrain.ReminderName, new TickStatus(DateTime.UtcNow, TimeSpan.FromMinutes(5), DateTime.UtcNow));
+                    return (await grain.GetInfo())!.State == SessionStates.Stopped;
+                });
+            }
+            else
+            {
+                // Until the cluster has declared B's silo dead, calls to it find no answer: the stop ends with its step
+                // deadlines and the session keeps its stop reason for the next try.
+                await grain.Stop("test over");
+                await RepoGrainTests.WaitUntilAsync(() => Task.FromResult(!a.Services.GetRequiredService<ClusterNodes>().LiveNodeNames().Contains(nodeB)));
+                await grain.Stop("test over");
+            }
 
             var info = await grain.GetInfo();
             Assert.Equal(SessionStates.Stopped, info!.State);
-            Assert.Equal("test over", info.StopReason);
+            Assert.Equal(byReminder ? "idle" : "test over", info.StopReason);
             Assert.DoesNotContain(session, await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
             Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + nodeB).GetHolders());
             // Left for node B: nobody can reach them while it is gone.
