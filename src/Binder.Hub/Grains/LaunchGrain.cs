@@ -54,6 +54,10 @@ internal sealed partial class LaunchGrain(
     private RouteActivity? _pendingRoute;
     private Task? _check;
 
+    // The check's state write in flight: a clean-up that begins meanwhile waits for it (two writes at once would carry
+    // the same ETag).
+    private Task? _activityWrite;
+
     private string SessionId => this.GetPrimaryKeyString();
 
     private string RoutePath => SessionIds.RoutePath(SessionId);
@@ -549,15 +553,17 @@ internal sealed partial class LaunchGrain(
         }
 
         current = state.State;
-        if (current.State != SessionStates.Running)
+        if (current is not { State: SessionStates.Running, StopReason: null } || _cleanup is { IsCompleted: false })
         {
+            // A stop began meanwhile: it owns the state now.
             return;
         }
         var last = new[] { current.LastActivity ?? current.StartedAt, proxyActivity ?? DateTimeOffset.MinValue, jupyterActivity ?? DateTimeOffset.MinValue }.Max();
         if (last != current.LastActivity)
         {
             state.State = current = current with { LastActivity = last };
-            await state.WriteStateAsync(CancellationToken.None);
+            _activityWrite = state.WriteStateAsync(CancellationToken.None);
+            await _activityWrite;
         }
         await CullIfDueAsync(current, null);
     }
@@ -606,6 +612,11 @@ internal sealed partial class LaunchGrain(
 
     private async Task CleanUpOnceAsync(string reason, bool containerMayExist)
     {
+        if (_activityWrite is { IsCompleted: false } writing)
+        {
+            // Its outcome is the check's business (logged there); the clean-up reads the state as it then is.
+            await writing.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current);
+        }
         var current = state.State;
         if (current.State is not (SessionStates.Running or SessionStates.Starting))
         {
