@@ -40,9 +40,10 @@ public interface ILaunchGrain : IGrainWithStringKey
 
     /// <summary>
     /// Told by its node's activity poller once per <c>Binder:Sessions:PollInterval</c> while the session runs: what the
-    /// proxy knows of its route. The grain adds Jupyter's activity, re-adds a route the proxy lost, and culls the
-    /// session when idle or too old. A session that is not running stops being polled.
+    /// node's proxy knows of its route. Answers at once; then the grain adds Jupyter's activity, re-adds a route the
+    /// proxy lost, and culls the session when idle or too old. False when the session does not run: the poller stops
+    /// telling it.
     /// </summary>
-    [Alias("CheckActivity")]
-    Task CheckActivity(RouteActivity route);
+    [Alias("CheckRouteActivity")]
+    Task<bool> CheckActivity(RouteActivity route);
 }

@@ -1,19 +1,11 @@
-using Binder.Hub.Launch;
-
 namespace Binder.Hub.Grains;
 
 /// <summary>
-/// The session containers of one node (key: the node name), living on that node: a launch grain that moved to another
-/// silo (after a restart) stops its container through here, because the launch backend only reaches its own node's daemon.
+/// The sessions of one node (key: the node name), pinned to a silo of that node: every container and proxy-route
+/// operation of a session whose launch grain is activated on another silo goes through here, because a silo's launch
+/// backend and proxy client only reach its own node's daemon and proxy.
 /// </summary>
 [Alias("binder.INodeSessionsGrain")]
-public interface INodeSessionsGrain : IGrainWithStringKey
+public interface INodeSessionsGrain : IGrainWithStringKey, ISessionNode
 {
-    /// <summary>Removes the session's container on this node (nothing when there is none).</summary>
-    [Alias("Stop")]
-    Task Stop(string sessionId);
-
-    /// <summary>This node's session containers.</summary>
-    [Alias("List")]
-    Task<IReadOnlyList<SessionContainer>> List();
 }

@@ -28,4 +28,8 @@ public interface IQuotaGrain : IGrainWithStringKey
     /// <summary>The sessions holding a slot.</summary>
     [Alias("GetHolders")]
     Task<IReadOnlyList<string>> GetHolders();
+
+    /// <summary>How many slots are held (what a launch compares nodes by, without the list of ids).</summary>
+    [Alias("GetCount")]
+    Task<int> GetCount();
 }

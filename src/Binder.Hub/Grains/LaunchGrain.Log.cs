@@ -12,11 +12,23 @@ internal sealed partial class LaunchGrain
         [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} refused by quota {Quota} (limit {Limit})")]
         public static partial void QuotaRefused(ILogger logger, string session, string quota, int limit);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session} did not start: {Reason}")]
-        public static partial void StartFailed(ILogger logger, string session, string reason);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session} did not start")]
+        public static partial void StartFailed(ILogger logger, string session, Exception exception);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: the proxy refused its route: {Reason}")]
-        public static partial void RouteFailed(ILogger logger, string session, string reason);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: the proxy refused its route")]
+        public static partial void RouteFailed(ILogger logger, string session, Exception exception);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: the activity poller of its node {Node} could not be told about it; the next reminder tick tries again")]
+        public static partial void TrackFailed(ILogger logger, string session, string node, Exception exception);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: its activity check failed; the next round checks again")]
+        public static partial void CheckFailed(ILogger logger, string session, Exception exception);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: no live silo runs its node {Node}, so its {Part} is left to that node's janitor when the node comes back")]
+        public static partial void NodeGone(ILogger logger, string session, string part, string node);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: the session count of node {Node} is unknown; it is not picked for this session")]
+        public static partial void NodeCountUnknown(ILogger logger, string session, string node, Exception exception);
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "Session {Session}: {Source} activity unknown: {Reason}")]
         public static partial void ActivityUnknown(ILogger logger, string session, string source, string reason);
@@ -27,8 +39,8 @@ internal sealed partial class LaunchGrain
         [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} stopped: {Reason}")]
         public static partial void SessionStopped(ILogger logger, string session, string reason);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: removing its {Part} failed, will retry: {Reason}")]
-        public static partial void CleanUpFailed(ILogger logger, string session, string part, string reason);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: removing its {Part} failed, will retry")]
+        public static partial void CleanUpFailed(ILogger logger, string session, string part, Exception exception);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} re-adopted after a restart (route existed: {RouteExisted})")]
         public static partial void SessionAdopted(ILogger logger, string session, bool routeExisted);

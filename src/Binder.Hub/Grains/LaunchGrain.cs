@@ -13,24 +13,21 @@ using Orleans.Runtime;
 namespace Binder.Hub.Grains;
 
 /// <summary>
-/// One user session (key: the session id). Launch takes the quotas, starts the container, adds the route and reports
-/// ready; from then its silo's activity poller tells it what the proxy saw (CheckActivity) and a durable reminder
-/// brings the grain back after a restart, until the
-/// session is culled (idle, too old) or stopped. Every failure before ready undoes what was done. Placed on the silo of
-/// the caller when it is one (a co-hosted front end starts sessions on its own node's daemon), else on any silo: the
-/// container runs on the node of the silo that launched it, which the state records, and a grain that later lives
-/// elsewhere (after a restart) reaches that container through the node's <see cref="INodeSessionsGrain"/>.
+/// One user session (key: the session id). Launch picks the session's node, takes the quotas, starts the container,
+/// adds the route and reports ready; from then the node's activity poller tells it what the node's proxy saw
+/// (CheckActivity) and a durable reminder brings the grain back after a restart, until the session is culled (idle,
+/// too old) or stopped. Every failure before ready undoes what was done. The grain may be activated on any silo (its
+/// caller's, or wherever a reminder or a call lands): every container and route operation goes to the session's node,
+/// which the state records, through <see cref="INodeSessionsGrain"/>, or directly when this silo is of that node.
 /// </summary>
 [GrainType(TypeName)]
 [PreferLocalPlacement]
 internal sealed partial class LaunchGrain(
     [PersistentState(LaunchGrain.StateName, BinderHubSiloBuilderExtensions.StorageName)] IPersistentState<SessionState> state,
     BinderHubOptions options,
-    ILaunchBackend backend,
-    IProxyClient proxy,
+    LocalSessionNode localNode,
     ClusterNodes nodes,
     BinderHubMetrics metrics,
-    SessionActivityPoller poller,
     TimeProvider time,
     ILogger<LaunchGrain> logger) : Grain, ILaunchGrain, IRemindable
 {
@@ -52,27 +49,29 @@ internal sealed partial class LaunchGrain(
     // One clean-up at a time per activation: two concurrent ones would both write the state with the same ETag.
     private Task? _cleanup;
 
+    // The activity check runs on the activation after CheckActivity answered the poller: the latest route news waits in
+    // _pendingRoute while a check is under way, so a slow check never makes the poller wait and never runs twice at once.
+    private RouteActivity? _pendingRoute;
+    private Task? _check;
+
+    // The check's state write in flight: a clean-up that begins meanwhile waits for it (two writes at once would carry
+    // the same ETag).
+    private Task? _activityWrite;
+
     private string SessionId => this.GetPrimaryKeyString();
 
     private string RoutePath => SessionIds.RoutePath(SessionId);
 
     private SessionOptions Sessions => options.Sessions;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        if (state.State.State == SessionStates.Running)
-        {
-            StartPolling();
-        }
-        return Task.CompletedTask;
-    }
+    /// <summary>
+    /// The session's node: this silo's own node directly, any other through its node-pinned grain (each node has its
+    /// own daemon and proxy, so what this silo's backend and proxy client reach is right only for its own node).
+    /// </summary>
+    private ISessionNode Node(string? node) =>
+        node is null || node == nodes.Local.Name ? localNode : GrainFactory.GetGrain<INodeSessionsGrain>(node);
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        // Whoever activates the grain again (a call, the reminder) tracks it again while its session runs.
-        poller.Untrack(SessionId);
-        return Task.CompletedTask;
-    }
+    private ISessionNode SessionNode => Node(state.State.Node);
 
     public async IAsyncEnumerable<BinderEvent> Launch(LaunchOrder order, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -90,12 +89,7 @@ internal sealed partial class LaunchGrain(
         // The launch runs on this activation's scheduler (its continuations are turns of the grain) but apart from the
         // caller's enumeration, which Orleans only advances while the caller pulls: a launch inside it would stop,
         // holding its quota slots and keeping Stop waiting, whenever its caller stopped reading.
-        using (ExecutionContext.SuppressFlow())
-        {
-            _launchDone = Task.Factory.StartNew(
-                () => RunLaunchAsync(order, launch, events.Writer), CancellationToken.None, TaskCreationOptions.DenyChildAttach,
-                TaskScheduler.Current).Unwrap();
-        }
+        _launchDone = OnActivation(() => RunLaunchAsync(order, launch, events.Writer));
 
         var sawFinal = false;
         try
@@ -136,7 +130,7 @@ internal sealed partial class LaunchGrain(
                 RepoKey = order.Repo.GrainKey,
                 QuotaKey = quotaKey,
                 ImageName = order.ImageName,
-                Node = nodes.Local.Name,
+                Node = await PickNodeAsync(),
                 Token = SessionIds.NewToken(),
                 StartedAt = time.GetUtcNow(),
             };
@@ -166,26 +160,28 @@ internal sealed partial class LaunchGrain(
             }
 
             events.TryWrite(BinderEvent.Of(BinderPhases.Launching, "Server started; adding its route to the proxy..."));
-            if ((await AddRouteAsync(container!, launch.Token) ?? StoppedEvent(launch)) is { } routeFailure)
+            var (publicUrl, routeFailure) = await AddRouteAsync(container!, launch.Token);
+            if ((routeFailure ?? StoppedEvent(launch)) is { } notRouted)
             {
-                events.TryWrite(routeFailure);
+                events.TryWrite(notRouted);
                 return;
             }
 
             state.State = state.State with { State = SessionStates.Running, LastActivity = time.GetUtcNow() };
             await state.WriteStateAsync(CancellationToken.None);
-            // A stop that came during the write must win over ready: the finally cleans up.
+            await TrackAsync();
+            // A stop that came during the write or the tracking must win over ready: the finally cleans up.
             if (StoppedEvent(launch) is { } stoppedAtReady)
             {
                 events.TryWrite(stoppedAtReady);
                 return;
             }
-            StartPolling();
             ready = true;
             // From here the session is an ordinary running one: a Stop need not wait for the caller to read ready.
             _launch = null;
             Log.SessionReady(logger, SessionId, order.Repo.GrainKey, state.State.Node ?? "");
-            var url = proxy.PublicUrl.ToString().TrimEnd('/') + RoutePath;
+            // The node's proxy: people reach the session where its route is.
+            var url = publicUrl!.TrimEnd('/') + RoutePath;
             events.TryWrite(new BinderEvent
             {
                 Phase = BinderPhases.Ready,
@@ -222,7 +218,7 @@ internal sealed partial class LaunchGrain(
             catch (Exception e)
             {
                 // The reminder finishes a clean-up that could not run now.
-                Log.CleanUpFailed(logger, SessionId, "session", e.Message);
+                Log.CleanUpFailed(logger, SessionId, "session", e);
             }
             finally
             {
@@ -267,7 +263,7 @@ internal sealed partial class LaunchGrain(
             // from the route restoration then) lost that route: put it back once the container's target is known.
             if (!routeExists && !launching.IsCancellationRequested && state.State is { State: SessionStates.Starting, StopReason: null, Target: { } target })
             {
-                await proxy.AddRouteAsync(RoutePath, target, RouteData(), CancellationToken.None);
+                await SessionNode.AddRoute(SessionId, target, CancellationToken.None);
             }
             return true;
         }
@@ -290,10 +286,10 @@ internal sealed partial class LaunchGrain(
         }
         if (!routeExists)
         {
-            await proxy.AddRouteAsync(RoutePath, current.Target ?? container.Target, RouteData(), CancellationToken.None);
+            await SessionNode.AddRoute(SessionId, current.Target ?? container.Target, CancellationToken.None);
         }
         await this.RegisterOrUpdateReminder(ReminderName, Sessions.ReminderPeriod, Sessions.ReminderPeriod);
-        StartPolling();
+        await TrackAsync();
         Log.SessionAdopted(logger, SessionId, routeExists);
         return true;
     }
@@ -303,8 +299,14 @@ internal sealed partial class LaunchGrain(
         var current = state.State;
         if (current.State == SessionStates.Running && current.StopReason is null)
         {
-            // The node's poller checks it in its next round (it has the proxy's routes; this tick does not).
-            StartPolling();
+            // The node's poller checks it in its next round (it has the proxy's routes; this tick does not). A node
+            // that restarted forgot whom it polls; one that is gone polls nobody: nobody can reach the session then (its
+            // proxy is on that node too), so it ends when idle or too old by what was last seen, and the node's janitor
+            // removes its container and route when the node comes back.
+            if (await TrackAsync() is { } failure && IsNodeGone(failure))
+            {
+                await CullIfDueAsync(state.State, $"node {current.Node} is gone");
+            }
         }
         else if (current.State is SessionStates.Running or SessionStates.Starting)
         {
@@ -336,12 +338,34 @@ internal sealed partial class LaunchGrain(
         }
     }
 
-    private async Task<SessionContainer?> FindContainerAsync(SessionState current)
+    private async Task<SessionContainer?> FindContainerAsync(SessionState current) =>
+        (await Node(current.Node).ListContainers(CancellationToken.None)).FirstOrDefault(c => c.SessionId == SessionId);
+
+    /// <summary>
+    /// The node a new session runs on: among the live nodes, the one with the fewest sessions (its node quota grain's
+    /// count), ties broken by a hash of the session id over the node names (so equal nodes share new sessions). Not the
+    /// caller's node: a front end may be an Orleans client with no node, and the grain may be activated on any silo.
+    /// A node whose count does not come within the load query timeout is passed over.
+    /// </summary>
+    private async Task<string> PickNodeAsync()
     {
-        var containers = current.Node is { } node && node != nodes.Local.Name
-            ? await GrainFactory.GetGrain<INodeSessionsGrain>(node).List()
-            : await backend.ListAsync(CancellationToken.None);
-        return containers.FirstOrDefault(c => c.SessionId == SessionId);
+        var live = nodes.LiveNodeNames();
+        if (live.Count <= 1) return nodes.Local.Name;
+        var counts = await Task.WhenAll(live.Select(async node =>
+        {
+            try
+            {
+                var count = await GrainFactory.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + node).GetCount()
+                    .WaitAsync(options.BuildQueue.LoadQueryTimeout, time);
+                return (Node: node, Count: count);
+            }
+            catch (Exception e)
+            {
+                Log.NodeCountUnknown(logger, SessionId, node, e);
+                return (Node: node, Count: int.MaxValue);
+            }
+        }));
+        return counts.OrderBy(c => c.Count).ThenByDescending(c => NodePicker.Score(SessionId, c.Node)).First().Node;
     }
 
     private async Task<BinderEvent?> AcquireQuotasAsync(LaunchOrder order, string quotaKey)
@@ -360,18 +384,20 @@ internal sealed partial class LaunchGrain(
         }
         // The node last: a repository over its quota is refused without touching the node's count.
         int? nodeLimit;
+        var node = state.State.Node!;
         try
         {
-            nodeLimit = Sessions.NodeQuota ?? (await backend.GetNodeResourcesAsync(CancellationToken.None)).SessionCapacity(Sessions.NodeMemoryReserveBytes);
+            nodeLimit = Sessions.NodeQuota ?? (await SessionNode.GetResources(CancellationToken.None)).SessionCapacity(Sessions.NodeMemoryReserveBytes);
         }
         catch (Exception e)
         {
-            Log.StartFailed(logger, SessionId, e.Message);
-            return Failed($"This node's memory could not be read from its Docker daemon, so its session quota is unknown: {e.Message}", 503);
+            Log.StartFailed(logger, SessionId, e);
+            // The daemon's address and error are for the operator's log.
+            return Failed($"The memory of node {node} could not be read from its Docker daemon, so its session quota is unknown." + AskTheOperator, 503);
         }
-        if (!await GrainFactory.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + nodes.Local.Name).TryAcquire(SessionId, nodeLimit))
+        if (!await GrainFactory.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + node).TryAcquire(SessionId, nodeLimit))
         {
-            Log.QuotaRefused(logger, SessionId, IQuotaGrain.NodeKeyPrefix + nodes.Local.Name, nodeLimit ?? 0);
+            Log.QuotaRefused(logger, SessionId, IQuotaGrain.NodeKeyPrefix + node, nodeLimit ?? 0);
             return Failed(nodeLimit == 0 && Sessions.NodeQuota is null
                 ? "This node has no room for a session: its memory minus Binder:Sessions:NodeMemoryReserveBytes is less than one session's memory limit (Launch:Docker:MemoryLimitBytes). Lower those, or set Binder:Sessions:NodeQuota."
                 : $"This node runs as many sessions as it has room for (quota {nodeLimit}); try again later.", 429);
@@ -383,7 +409,7 @@ internal sealed partial class LaunchGrain(
     {
         try
         {
-            var container = await backend.StartAsync(
+            var container = await SessionNode.Start(
                 new SessionStart(SessionId, state.State.ImageName, state.State.Token!, RoutePath, state.State.RepoKey), cancellationToken);
             state.State = state.State with
             {
@@ -401,61 +427,112 @@ internal sealed partial class LaunchGrain(
         catch (SessionStartException e) when (e.ForUser)
         {
             // About the session itself (Jupyter exited or did not answer, with its last output): the user can act on it.
-            Log.StartFailed(logger, SessionId, e.Message);
+            // (The backend has put *** where Jupyter's output printed the session's token.)
+            Log.StartFailed(logger, SessionId, e);
             return (null, Failed("Could not start the server: " + e.Message, 500));
         }
         catch (Exception e)
         {
             // About the node (the Docker daemon, its address, its images): for the operator's log only.
-            Log.StartFailed(logger, SessionId, e.Message);
+            Log.StartFailed(logger, SessionId, e);
             return (null, Failed("Could not start the server: the node that runs sessions had a problem." + AskTheOperator, 500));
         }
     }
 
-    private async Task<BinderEvent?> AddRouteAsync(SessionContainer container, CancellationToken cancellationToken)
+    private async Task<(string? PublicUrl, BinderEvent? Failure)> AddRouteAsync(SessionContainer container, CancellationToken cancellationToken)
     {
         try
         {
-            await proxy.AddRouteAsync(RoutePath, container.Target, RouteData(), cancellationToken);
-            return null;
+            return (await SessionNode.AddRoute(SessionId, container.Target, cancellationToken), null);
         }
         catch (OperationCanceledException)
         {
-            return Cancelled();
+            return (null, Cancelled());
         }
         catch (Exception e)
         {
-            Log.RouteFailed(logger, SessionId, e.Message);
+            Log.RouteFailed(logger, SessionId, e);
             // The proxy's error names its API address and settings: the operator's log has it, the public event not.
-            return Failed("The server started, but the session proxy did not take its route, so the server is being removed." + AskTheOperator, 500);
+            return (null, Failed("The server started, but the session proxy did not take its route, so the server is being removed." + AskTheOperator, 500));
         }
     }
 
-    private Dictionary<string, string> RouteData() => new() { ["session"] = SessionId };
+    /// <summary>From now on the session's node's <see cref="SessionActivityPoller"/> tells this session its route's
+    /// activity. Returns what failed (logged; the next reminder tick tracks it again), or null.</summary>
+    private async Task<Exception?> TrackAsync()
+    {
+        try
+        {
+            // A silo of the node that died a moment ago gives no answer until the cluster has declared it dead.
+            await SessionNode.Track(SessionId).WaitAsync(Sessions.StopTimeout, time);
+            return null;
+        }
+        catch (Exception e)
+        {
+            Log.TrackFailed(logger, SessionId, state.State.Node ?? "", e);
+            return e;
+        }
+    }
 
-    /// <summary>From now on the node's <see cref="SessionActivityPoller"/> tells this session its route's activity.</summary>
-    private void StartPolling() => poller.Track(SessionId);
-
-    /// <summary>Adds Jupyter's last activity to what the node's poller read of the route, and culls the session when
-    /// idle or too old.</summary>
-    public async Task CheckActivity(RouteActivity route)
+    /// <summary>
+    /// Takes what the node's poller read of the route and answers at once; the grain then adds Jupyter's last activity
+    /// and culls the session when idle or too old, on its own (the poller never waits for a Jupyter request or a
+    /// clean-up). False when the session does not run: the poller stops telling it.
+    /// </summary>
+    public Task<bool> CheckActivity(RouteActivity route)
     {
         ArgumentNullException.ThrowIfNull(route);
+        if (state.State.State != SessionStates.Running)
+        {
+            return Task.FromResult(false);
+        }
+        _pendingRoute = route;
+        if (_check is not { IsCompleted: false })
+        {
+            _check = OnActivation(CheckPendingAsync);
+        }
+        return Task.FromResult(true);
+    }
+
+    private async Task CheckPendingAsync()
+    {
+        while (_pendingRoute is { } route)
+        {
+            _pendingRoute = null;
+            try
+            {
+                await CheckOnceAsync(route);
+            }
+            catch (Exception e)
+            {
+                // The next round checks again.
+                Log.CheckFailed(logger, SessionId, e);
+            }
+        }
+    }
+
+    private async Task CheckOnceAsync(RouteActivity route)
+    {
         var current = state.State;
         if (current.State != SessionStates.Running)
         {
-            StopPolling();
             return;
         }
         using var deadline = new CancellationTokenSource(Sessions.StopTimeout, time);
         var timeout = deadline.Token;
+        var node = Node(current.Node);
         DateTimeOffset? proxyActivity = route.LastActivity, jupyterActivity = null;
-        if (route.Known && !route.Exists && current.Target is { } target)
+        if (route.Known && !route.Exists && current is { Target: { } target, StopReason: null })
         {
             try
             {
                 // Someone removed the route (a proxy restart): a running session must stay reachable.
-                await proxy.AddRouteAsync(RoutePath, target, RouteData(), timeout);
+                await node.AddRoute(SessionId, target, timeout);
+                if (state.State is not { State: SessionStates.Running, StopReason: null })
+                {
+                    // A stop removed the route while this one was being added: it must not outlive the session.
+                    await node.RemoveRoute(SessionId, timeout);
+                }
             }
             catch (Exception e)
             {
@@ -466,7 +543,7 @@ internal sealed partial class LaunchGrain(
         {
             try
             {
-                jupyterActivity = await backend.GetJupyterActivityAsync(
+                jupyterActivity = await node.GetJupyterActivity(
                     new SessionContainer(SessionId, containerId, containerTarget, true, current.ContainerCreatedAt ?? current.StartedAt), token, timeout);
             }
             catch (Exception e)
@@ -475,26 +552,49 @@ internal sealed partial class LaunchGrain(
             }
         }
 
+        current = state.State;
+        if (current is not { State: SessionStates.Running, StopReason: null } || _cleanup is { IsCompleted: false })
+        {
+            // A stop began meanwhile: it owns the state now.
+            return;
+        }
         var last = new[] { current.LastActivity ?? current.StartedAt, proxyActivity ?? DateTimeOffset.MinValue, jupyterActivity ?? DateTimeOffset.MinValue }.Max();
         if (last != current.LastActivity)
         {
-            state.State = current with { LastActivity = last };
-            await state.WriteStateAsync(CancellationToken.None);
+            state.State = current = current with { LastActivity = last };
+            _activityWrite = state.WriteStateAsync(CancellationToken.None);
+            await _activityWrite;
         }
+        await CullIfDueAsync(current, null);
+    }
+
+    /// <summary>Culls the session when it is older than its max age or has been idle for the idle timeout, by the
+    /// activity recorded in <paramref name="current"/>; <paramref name="why"/> says what else is known (logged).</summary>
+    private async Task CullIfDueAsync(SessionState current, string? why)
+    {
         var now = time.GetUtcNow();
+        var last = current.LastActivity ?? current.StartedAt;
         if (now - current.StartedAt >= Sessions.MaxAge)
         {
-            Log.Culling(logger, SessionId, "max age", (now - current.StartedAt).TotalSeconds);
+            Log.Culling(logger, SessionId, why is null ? "max age" : "max age, " + why, (now - current.StartedAt).TotalSeconds);
             await CleanUpAsync("max age reached");
         }
         else if (now - last >= Sessions.IdleTimeout)
         {
-            Log.Culling(logger, SessionId, "idle", (now - last).TotalSeconds);
+            Log.Culling(logger, SessionId, why is null ? "idle" : "idle, " + why, (now - last).TotalSeconds);
             await CleanUpAsync("idle");
         }
     }
 
-    private void StopPolling() => poller.Untrack(SessionId);
+    /// <summary>Runs <paramref name="work"/> on this activation's scheduler (its continuations are turns of the grain)
+    /// but apart from the call that started it, which can answer first.</summary>
+    private static Task OnActivation(Func<Task> work)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Current).Unwrap();
+        }
+    }
 
     /// <summary>Removes the route and the container, releases the quotas and marks the session stopped. Each step is
     /// tried even when an earlier one failed; what failed is retried by the reminder and the janitor. Concurrent
@@ -512,7 +612,11 @@ internal sealed partial class LaunchGrain(
 
     private async Task CleanUpOnceAsync(string reason, bool containerMayExist)
     {
-        StopPolling();
+        if (_activityWrite is { IsCompleted: false } writing)
+        {
+            // Its outcome is the check's business (logged there); the clean-up reads the state as it then is.
+            await writing.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current);
+        }
         var current = state.State;
         if (current.State is not (SessionStates.Running or SessionStates.Starting))
         {
@@ -525,8 +629,11 @@ internal sealed partial class LaunchGrain(
             await state.WriteStateAsync(CancellationToken.None);
         }
         reason = current.StopReason;
-        var failures = await TryAsync("route", ct => proxy.DeleteRouteAsync(RoutePath, ct), containerMayExist);
-        var containerFailed = await TryAsync("container", StopContainerAsync, containerMayExist);
+        var node = Node(current.Node);
+        // Through the node's grain a call waits for an answer (a silo that died a moment ago gives none until the
+        // cluster has declared it dead): bounded by the step's deadline here.
+        var failures = await TryAsync("route", ct => node.RemoveRoute(SessionId, ct).WaitAsync(ct), containerMayExist);
+        var containerFailed = await TryAsync("container", ct => node.StopContainer(SessionId, ct).WaitAsync(ct), containerMayExist);
         failures += containerFailed;
         if (containerFailed == 0)
         {
@@ -547,13 +654,9 @@ internal sealed partial class LaunchGrain(
             await this.UnregisterReminder(reminder);
         }
         Log.SessionStopped(logger, SessionId, reason);
+        // The poller also drops a session that answers it is not running; this spares the node that round.
+        await TryAsync("activity tracking", _ => node.Untrack(SessionId));
     }
-
-    /// <summary>Stops the container through its own node: the local backend only reaches this node's daemon.</summary>
-    private Task StopContainerAsync(CancellationToken cancellationToken) =>
-        state.State.Node is { } node && node != nodes.Local.Name
-            ? GrainFactory.GetGrain<INodeSessionsGrain>(node).Stop(SessionId).WaitAsync(cancellationToken)
-            : backend.StopAsync(SessionId, cancellationToken);
 
     private async Task<int> TryAsync(string what, Func<CancellationToken, Task> step, bool when = true)
     {
@@ -564,11 +667,27 @@ internal sealed partial class LaunchGrain(
             await step(timeout.Token);
             return 0;
         }
+        catch (Exception e) when (IsNodeGone(e))
+        {
+            // No silo runs the session's node: there is nothing to remove it from now. The session ends here; when the
+            // node comes back its janitor removes the container and route of a session that is not running.
+            Log.NodeGone(logger, SessionId, what, state.State.Node ?? "");
+            return 0;
+        }
         catch (Exception e)
         {
-            Log.CleanUpFailed(logger, SessionId, what, e.Message);
+            Log.CleanUpFailed(logger, SessionId, what, e);
             return 1;
         }
+    }
+
+    private static bool IsNodeGone(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is NodeUnavailableException) return true;
+        }
+        return false;
     }
 
     private BinderEvent? StoppedEvent(CancellationTokenSource launch) =>

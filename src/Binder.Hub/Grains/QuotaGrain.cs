@@ -58,4 +58,6 @@ internal sealed class QuotaGrain([PersistentState(QuotaGrain.StateName, BinderHu
     }
 
     public Task<IReadOnlyList<string>> GetHolders() => Task.FromResult<IReadOnlyList<string>>(state.State.Holders);
+
+    public Task<int> GetCount() => Task.FromResult(state.State.Holders.Count);
 }

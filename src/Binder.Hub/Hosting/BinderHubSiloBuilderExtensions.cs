@@ -111,6 +111,8 @@ public static class BinderHubSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BinderHubMetrics>());
         services.AddSingleton<SessionActivityPoller>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SessionActivityPoller>());
+        // This node's daemon, proxy and poller as its sessions see them (the launch and node-sessions grains).
+        services.AddSingleton<LocalSessionNode>();
         services.TryAddSingleton<SessionJanitor>();
         services.TryAddSingleton(sp => new Images.ImageCleaner(
             sp.GetRequiredService<DockerClient>(), options.ImageCleaner, options.Repo.FullImageNamePrefix, options.Buildpacks.BaseImage,

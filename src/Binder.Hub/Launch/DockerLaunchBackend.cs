@@ -258,7 +258,9 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
             }
             if (outcome != JupyterStartupOutcome.Answered)
             {
-                var lines = await JupyterStartup.LastLogLinesAsync(_docker, id, _options.FailureLogLines, cancellationToken).ConfigureAwait(false);
+                // Jupyter prints its URL with the token: the lines go to the person launching and to logs, the token not.
+                var lines = (await JupyterStartup.LastLogLinesAsync(_docker, id, _options.FailureLogLines, cancellationToken).ConfigureAwait(false))
+                    .Replace(start.Token, "***", StringComparison.Ordinal);
                 var error = new SessionStartException(outcome == JupyterStartupOutcome.Exited
                     ? $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) exited before it answered. Its last output:\n{lines}"
                     : $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) did not answer within {_options.StartTimeout.TotalSeconds:0} s ({DockerLaunchOptions.Section}:StartTimeout). Its last output:\n{lines}",

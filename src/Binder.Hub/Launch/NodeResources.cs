@@ -3,6 +3,7 @@ namespace Binder.Hub.Launch;
 /// <summary>What a node has for sessions, for the default per-node session quota.</summary>
 /// <param name="MemoryBytes">The node's memory, as its Docker daemon reports it.</param>
 /// <param name="SessionMemoryLimitBytes">One session's memory limit; 0 when sessions have none.</param>
+[GenerateSerializer, Alias("binder.NodeResources")]
 public sealed record NodeResources(long MemoryBytes, long SessionMemoryLimitBytes)
 {
     /// <summary>

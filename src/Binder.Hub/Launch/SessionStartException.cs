@@ -4,10 +4,12 @@ namespace Binder.Hub.Launch;
 /// A session container did not start or Jupyter in it did not answer; the message has its last log lines.
 /// <see cref="ForUser"/> says whether the message is about the session itself (Jupyter exited, did not answer, switched
 /// authentication off: what the repository's author can act on) and may be shown to the person launching, or about the
-/// node (the Docker daemon, its address, its images), which goes to the operator's log only.
+/// node (the Docker daemon, its address, its images), which goes to the operator's log only. It crosses grain calls (a
+/// launch grain starts its session through the session's node), so it has a serializer.
 /// </summary>
+[GenerateSerializer, Alias("binder.SessionStartException")]
 public sealed class SessionStartException(string message, Exception? inner = null, bool forUser = false) : Exception(message, inner)
 {
     /// <summary>Whether <see cref="Exception.Message"/> may be shown to the person launching the session.</summary>
-    public bool ForUser { get; } = forUser;
+    [Id(0)] public bool ForUser { get; init; } = forUser;
 }

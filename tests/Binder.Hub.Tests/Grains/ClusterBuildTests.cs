@@ -103,7 +103,7 @@ public sealed class ClusterBuildTests
     }
 
     /// <summary>Until each silo sees both nodes (membership and silo metadata have travelled).</summary>
-    private static Task WaitForNodesAsync(GrainTestHost a, GrainTestHost b) => RepoGrainTests.WaitUntilAsync(() => Task.FromResult(
+    internal static Task WaitForNodesAsync(GrainTestHost a, GrainTestHost b) => RepoGrainTests.WaitUntilAsync(() => Task.FromResult(
         a.Services.GetRequiredService<ClusterNodes>().LiveNodeNames().Count == 2
         && b.Services.GetRequiredService<ClusterNodes>().LiveNodeNames().Count == 2));
 }

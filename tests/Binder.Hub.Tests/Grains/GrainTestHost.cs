@@ -146,6 +146,18 @@ internal sealed class GrainTestHost : IAsyncDisposable
         return new GrainTestHost(host, options, docker, node, new IPEndPoint(IPAddress.Loopback, siloPort), clusterId, networkName);
     }
 
+    /// <summary>Removes whatever an instance left running (its containers and session network), also when a test
+    /// failed half-way or its silo was killed.</summary>
+    public static async Task RemoveInstanceAsync(string instance)
+    {
+        using var docker = new DockerClient(TestOptions().Docker, NullLogger<DockerClient>.Instance);
+        foreach (var container in await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Instance] = instance }, CancellationToken.None))
+        {
+            await docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
+        }
+        await docker.RemoveNetworkAsync(new DockerLaunchOptions { InstanceName = instance }.NetworkName, CancellationToken.None);
+    }
+
     /// <summary>Starts a configurable-http-proxy of our own on free loopback ports.</summary>
     public static Task<ProxyProcess> StartProxyAsync() => ProxyProcess.StartAsync(
         new ProxyOptions { Command = TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND"), PublicBind = "127.0.0.1:0", ApiBind = "127.0.0.1:0" },

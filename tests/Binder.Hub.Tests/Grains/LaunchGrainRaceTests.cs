@@ -289,6 +289,38 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         await host.AssertSessionGoneAsync(proxy, session);
     }
 
+    [Fact]
+    public async Task AnActivityCheckAnswersThePollerBeforeTheCullItStartedHasCleanedUp()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        HookedLaunchBackend? backend = null;
+        var options = GrainTestHost.TestOptions() with { Sessions = new SessionOptions { IdleTimeout = TimeSpan.FromSeconds(3) } };
+        await using var host = await GrainTestHost.StartAsync(options, proxy: proxy, wrapBackend: b => backend = new HookedLaunchBackend(b));
+        var session = SessionIds.NewSessionId();
+        Assert.Equal(BinderPhases.Ready, (await LaunchAsync(host, session))[^1].Phase);
+        var grain = host.Grains.GetGrain<ILaunchGrain>(session);
+        var stopEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stopMayGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        backend!.BeforeStop = async _ =>
+        {
+            stopEntered.TrySetResult();
+            await stopMayGo.Task;
+        };
+        // Idle for longer than the idle timeout (the poller's interval is 30 s: this test tells the grain itself).
+        await Task.Delay(TimeSpan.FromSeconds(4), Token);
+
+        // The answer comes while the cull it leads to cannot finish: the poller never waits for a clean-up.
+        Assert.True(await grain.CheckActivity(new RouteActivity(true, true, null)).WaitAsync(TimeSpan.FromSeconds(60), Token));
+        await stopEntered.Task.WaitAsync(TimeSpan.FromSeconds(60), Token);
+        Assert.Equal(SessionStates.Running, (await grain.GetInfo())!.State);
+        Assert.Equal("idle", (await grain.GetInfo())!.StopReason);
+
+        stopMayGo.SetResult();
+        await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())!.State == SessionStates.Stopped);
+        Assert.False(await grain.CheckActivity(new RouteActivity(true, false, null)));
+        await host.AssertSessionGoneAsync(proxy, session);
+    }
+
     private static async Task WaitForCancellationAsync(CancellationToken token)
     {
         try

@@ -274,7 +274,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         }
         finally
         {
-            await RemoveInstanceContainersAsync(instance);
+            await GrainTestHost.RemoveInstanceAsync(instance);
         }
     }
 
@@ -384,7 +384,7 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         }
         finally
         {
-            await RemoveInstanceContainersAsync(instance);
+            await GrainTestHost.RemoveInstanceAsync(instance);
         }
     }
 
@@ -396,18 +396,6 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
             events.Add(e);
         }
         return events;
-    }
-
-    /// <summary>Removes whatever a restart test's instance left running, also when an assertion failed half-way.</summary>
-    private static async Task RemoveInstanceContainersAsync(string instance)
-    {
-        using var docker = new Binder.Build.Docker.DockerClient(
-            GrainTestHost.TestOptions().Docker, Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Build.Docker.DockerClient>.Instance);
-        foreach (var container in await docker.ListContainersAsync(new Dictionary<string, string?> { [SessionLabels.Instance] = instance }, CancellationToken.None))
-        {
-            await docker.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
-        }
-        await docker.RemoveNetworkAsync(new DockerLaunchOptions { InstanceName = instance }.NetworkName, CancellationToken.None);
     }
 
     private static async Task<HttpResponseMessage> GetAsync(HttpClient http, string url, string token)

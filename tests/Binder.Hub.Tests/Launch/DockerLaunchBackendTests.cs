@@ -329,6 +329,9 @@ public sealed class DockerLaunchBackendTests(SessionImageFixture fixture)
 
         Assert.Contains("exited before it answered", error.Message, StringComparison.Ordinal);
         Assert.Contains("exiting-now", error.Message, StringComparison.Ordinal);
+        // The output printed the session's token (as Jupyter does); the message goes to the user and to the log.
+        Assert.Contains("lab?token=***", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(start.Token, error.Message, StringComparison.Ordinal);
         Assert.Empty(await fixture.ContainersAsync(start.SessionId));
     }
 

@@ -56,7 +56,8 @@ public sealed class SessionImageFixture : IAsyncLifetime
         await SessionImageBuild.BuildAsync(Docker, SessionImage, "A session image for the launch tests.\n", token);
 
         // Exec-form command, as Binder requires; it ignores Jupyter's flags, prints them, and serves nothing.
-        const string script = "#!/bin/sh\necho " + SilentMarker + " \"$@\"\nif [ \"$SILENT_EXIT\" = 1 ]; then echo exiting-now; exit 3; fi\nexec sleep 600\n";
+        // It prints its URL with the token, as Jupyter does at start: failure messages must not repeat it.
+        const string script = "#!/bin/sh\necho " + SilentMarker + " \"$@\"\necho \"    http://127.0.0.1:8888/lab?token=$JUPYTER_TOKEN\"\nif [ \"$SILENT_EXIT\" = 1 ]; then echo exiting-now; exit 3; fi\nexec sleep 600\n";
         var dockerfile = $"FROM {TestEnvironment.BaseImage}\nCOPY silent-jupyter /usr/local/bin/silent-jupyter\nRUN chmod 755 /usr/local/bin/silent-jupyter\nCMD [\"/usr/local/bin/silent-jupyter\"]\n";
         await Docker.BuildImageAsync(Tar(("Dockerfile", dockerfile), ("silent-jupyter", script)), new DockerBuildParameters { Tags = [SilentImage] }, null, token);
 

@@ -70,12 +70,63 @@ public sealed class SessionActivityPollerTests
         Assert.Equal(RouteActivity.Unknown, told[session]);
     }
 
+    [Fact]
+    public async Task ASessionWhoseGrainDoesNotAnswerHoldsBackNeitherTheOtherSessionsNorTheNextRound()
+    {
+        await using var proxy = await SessionProxy.StartAsync(DockerLaunchBackendTests.OwnedProxy(), TimeProvider.System, NullLoggerFactory.Instance, Token);
+        var stuck = SessionIds.NewSessionId();
+        var others = Enumerable.Range(0, 3).Select(_ => SessionIds.NewSessionId()).ToList();
+        var told = new ConcurrentDictionary<string, int>();
+        var never = new TaskCompletionSource<bool>();
+        // Half of a 2 s interval: the deadline of each check.
+        var poller = new SessionActivityPoller(() => proxy.Client, (session, _) =>
+        {
+            told.AddOrUpdate(session, 1, (_, n) => n + 1);
+            // A grain whose silo died, or one busy for long: its call never answers.
+            return session == stuck ? never.Task : Task.FromResult(true);
+        }, new SessionOptions { PollInterval = TimeSpan.FromSeconds(2), StopTimeout = TimeSpan.FromSeconds(10) }, TimeProvider.System, NullLogger.Instance);
+        Assert.Equal(TimeSpan.FromSeconds(1), poller.CheckDeadline);
+        foreach (var session in others.Prepend(stuck)) poller.Track(session);
+
+        // Each round ends although one call never does.
+        await poller.PollOnceAsync(Token).WaitAsync(TimeSpan.FromSeconds(60), Token);
+        await poller.PollOnceAsync(Token).WaitAsync(TimeSpan.FromSeconds(60), Token);
+
+        Assert.All(others, session => Assert.Equal(2, told[session]));
+        // Still tracked: it is told again next round.
+        Assert.Equal(2, told[stuck]);
+        Assert.True(poller.IsTracked(stuck));
+    }
+
+    [Fact]
+    public async Task ASessionThatAnswersItIsNotRunningIsNoLongerTold()
+    {
+        await using var proxy = await SessionProxy.StartAsync(DockerLaunchBackendTests.OwnedProxy(), TimeProvider.System, NullLoggerFactory.Instance, Token);
+        var stopped = SessionIds.NewSessionId();
+        var running = SessionIds.NewSessionId();
+        var told = new ConcurrentDictionary<string, int>();
+        var poller = new SessionActivityPoller(() => proxy.Client, (session, _) =>
+        {
+            told.AddOrUpdate(session, 1, (_, n) => n + 1);
+            return Task.FromResult(session != stopped);
+        }, new SessionOptions { StopTimeout = TimeSpan.FromSeconds(10) }, TimeProvider.System, NullLogger.Instance);
+        poller.Track(stopped);
+        poller.Track(running);
+
+        await poller.PollOnceAsync(Token);
+        await poller.PollOnceAsync(Token);
+
+        Assert.Equal(1, told[stopped]);
+        Assert.Equal(2, told[running]);
+        Assert.False(poller.IsTracked(stopped));
+    }
+
     private static SessionActivityPoller Poller(IProxyClient client, ConcurrentDictionary<string, RouteActivity> told) => new(
         () => client,
         (session, route) =>
         {
             told[session] = route;
-            return Task.CompletedTask;
+            return Task.FromResult(true);
         },
         new SessionOptions { StopTimeout = TimeSpan.FromSeconds(10) }, TimeProvider.System, NullLogger.Instance);
 }

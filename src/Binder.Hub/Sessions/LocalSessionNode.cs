@@ -1,0 +1,78 @@
+using Binder.Hub.Grains;
+using Binder.Hub.Hosting;
+using Binder.Hub.Launch;
+
+namespace Binder.Hub.Sessions;
+
+/// <summary>
+/// This silo's node as a session sees it: its launch backend (the daemon beside this silo), its proxy client and its
+/// activity poller. A launch grain of a session on this node calls it directly; from any other node it is reached
+/// through <see cref="INodeSessionsGrain"/>, which delegates here on the node's own silo.
+/// </summary>
+public sealed class LocalSessionNode(ILaunchBackend backend, IProxyClient proxy, SessionActivityPoller poller, SessionOptions options, TimeProvider time) : ISessionNode, IDisposable
+{
+    // Jupyter status requests of one node at once: the poller tells every session in a round and each asks its
+    // Jupyter, so a round of 1,000 sessions is not 1,000 requests to the node's containers at the same moment.
+    private const int ConcurrentActivityReads = 32;
+
+    private readonly SemaphoreSlim _activityReads = new(ConcurrentActivityReads, ConcurrentActivityReads);
+
+    /// <inheritdoc />
+    public Task<NodeResources> GetResources(CancellationToken cancellationToken) => backend.GetNodeResourcesAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task<SessionContainer> Start(SessionStart start, CancellationToken cancellationToken) => backend.StartAsync(start, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<string> AddRoute(string sessionId, string target, CancellationToken cancellationToken)
+    {
+        await proxy.AddRouteAsync(SessionIds.RoutePath(sessionId), target, new Dictionary<string, string> { ["session"] = sessionId }, cancellationToken).ConfigureAwait(false);
+        return proxy.PublicUrl.ToString();
+    }
+
+    /// <inheritdoc />
+    public Task RemoveRoute(string sessionId, CancellationToken cancellationToken) => proxy.DeleteRouteAsync(SessionIds.RoutePath(sessionId), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<DateTimeOffset?> GetJupyterActivity(SessionContainer container, string token, CancellationToken cancellationToken)
+    {
+        await _activityReads.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await backend.GetJupyterActivityAsync(container, token, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _activityReads.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task StopContainer(string sessionId, CancellationToken cancellationToken)
+    {
+        // A caller on another node passes no deadline of its own when it has none: a stop never waits longer than this.
+        using var deadline = new CancellationTokenSource(options.StopTimeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        await backend.StopAsync(sessionId, timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SessionContainer>> ListContainers(CancellationToken cancellationToken) => backend.ListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task Track(string sessionId)
+    {
+        poller.Track(sessionId);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task Untrack(string sessionId)
+    {
+        poller.Untrack(sessionId);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _activityReads.Dispose();
+}
