@@ -8,6 +8,10 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
     public ValidateOptionsResult Validate(string? name, ServerOptions options)
     {
         var errors = new List<string>();
+        if (ServerRoles.Find(options.Role) is null)
+        {
+            errors.Add(ServerRoles.Refusal(options.Role));
+        }
         var urls = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (urls.Length == 0)
         {

@@ -26,6 +26,8 @@ internal sealed partial class SiloHostOptionsValidator : IValidateOptions<SiloHo
             errors.Add($"Silo:ServiceId '{options.ServiceId}' must be 1 to 40 lower-case letters, digits and single hyphens, e.g. binder.");
         if (options.BackendCheckTimeout <= TimeSpan.Zero || options.BackendCheckTimeout > TimeSpan.FromMinutes(5))
             errors.Add($"Silo:BackendCheckTimeout is {options.BackendCheckTimeout}; give a time from 00:00:01 to 00:05:00, e.g. 00:00:10.");
+        if (options.ClientConnectTimeout <= TimeSpan.Zero || options.ClientConnectTimeout > TimeSpan.FromMinutes(10))
+            errors.Add($"Silo:ClientConnectTimeout is {options.ClientConnectTimeout}; give a time from 00:00:01 to 00:10:00, e.g. 00:00:30.");
 
         var backend = SiloBackends.Find(options.Backend);
         if (backend is null)

@@ -44,7 +44,7 @@ internal sealed partial class BackendCheck(SiloHostOptions silo, ILogger<Backend
     [LoggerMessage(Level = LogLevel.Warning, Message = "This silo listens at {Address} without TLS: anyone who can reach its silo and gateway ports can call its grains and so start containers. Set Silo:Tls:CertificateFile (the cluster's certificate) on every member, or keep these ports reachable only by the cluster's machines")]
     private static partial void PlaintextSilo(ILogger logger, string address);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The {Backend} backend answers; this silo joins cluster {ClusterId} of service {ServiceId} at {Address}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "The {Backend} backend answers; this process joins cluster {ClusterId} of service {ServiceId} (silo address {Address})")]
     private static partial void BackendAnswers(ILogger logger, string backend, string clusterId, string serviceId, string address);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -93,8 +93,11 @@ internal sealed partial class ProxyHost(ProxyOptions options, DataDirectory data
     /// The <c>Proxy</c> section with what <c>binder serve</c> fills in: the state directory and the front end's
     /// socket in the data directory, and <c>Server:PublicUrl</c> as the owned proxy's public URL. The one place these
     /// defaults are decided: the front end listens on the socket this returns, and the proxy is started with it.
+    /// Without a front end in this process (<c>--role silo</c>, <paramref name="frontEndSocket"/> false) there is no
+    /// socket: the owned proxy sends what no session route matches to <c>Proxy:DefaultTarget</c> (e.g. the front ends'
+    /// public URL), or answers 404 when that is not set.
     /// </summary>
-    internal static ProxyOptions Bind(IConfiguration configuration, DataDirectory data)
+    internal static ProxyOptions Bind(IConfiguration configuration, DataDirectory data, bool frontEndSocket = true)
     {
         var options = new ProxyOptions();
         configuration.GetSection(ProxyOptions.Section).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
@@ -102,7 +105,12 @@ internal sealed partial class ProxyHost(ProxyOptions options, DataDirectory data
         {
             options = options with { StateDirectory = data.Path };
         }
-        if (options.IsOwned && options.DefaultTarget is null && options.FrontEndSocket is null)
+        if (!frontEndSocket && options.FrontEndSocket is not null)
+        {
+            throw new OptionsValidationException(ProxyOptions.Section, typeof(ProxyOptions),
+                [$"{ProxyOptions.Section}:FrontEndSocket is set, but this process runs no front end (Server:Role is not all); leave it out and set {ProxyOptions.Section}:DefaultTarget to the front ends' URL instead."]);
+        }
+        if (frontEndSocket && options.IsOwned && options.DefaultTarget is null && options.FrontEndSocket is null)
         {
             options = options with { FrontEndSocket = data.FrontEndSocket };
         }

@@ -16,14 +16,22 @@ internal static class SiloTls
 {
     public static void Configure(ISiloBuilder silo, SiloTlsOptions tls)
     {
-        var certificate = Load(tls);
-        var authority = tls.CertificateAuthorityFile is { Length: > 0 } file ? LoadAuthority(file) : null;
-        silo.UseTls(certificate, options =>
-        {
-            options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
-            options.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
-            options.RemoteCertificateValidation = (remote, _, _) => remote is not null && Trusted(remote, certificate, authority);
-        });
+        var (certificate, authority) = (Load(tls), LoadAuthority(tls));
+        silo.UseTls(certificate, options => Require(options, certificate, authority));
+    }
+
+    /// <summary>A front end's client presents the cluster's certificate to the gateway and checks the silo's alike.</summary>
+    public static void Configure(IClientBuilder client, SiloTlsOptions tls)
+    {
+        var (certificate, authority) = (Load(tls), LoadAuthority(tls));
+        client.UseTls(certificate, options => Require(options, certificate, authority));
+    }
+
+    private static void Require(TlsOptions options, X509Certificate2 certificate, X509Certificate2Collection? authority)
+    {
+        options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+        options.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+        options.RemoteCertificateValidation = (remote, _, _) => remote is not null && Trusted(remote, certificate, authority);
     }
 
     internal static bool Trusted(X509Certificate2 remote, X509Certificate2 own, X509Certificate2Collection? authority)
@@ -51,6 +59,9 @@ internal static class SiloTls
                 [$"Silo:Tls:CertificateFile '{tls.CertificateFile}' could not be read as a PKCS#12 (.pfx) file with a private key using Silo:Tls:CertificatePassword; check the file and its password."]);
         }
     }
+
+    private static X509Certificate2Collection? LoadAuthority(SiloTlsOptions tls) =>
+        tls.CertificateAuthorityFile is { Length: > 0 } file ? LoadAuthority(file) : null;
 
     private static X509Certificate2Collection LoadAuthority(string file)
     {
