@@ -162,6 +162,7 @@ public static class BinderServer
                 sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>());
         });
         services.AddHttpClient<RegistryProbe>(http => http.Timeout = TimeSpan.FromSeconds(5));
+        services.AddBinderCors();
         if (hostsFrontEnd) AddFrontEnd(services, silo, data, withSilo: hostsSilo);
         return builder;
     }
@@ -205,7 +206,6 @@ public static class BinderServer
         services.AddSingleton<TrustedProxies>();
         // The warnings are about sessions on this host's network or session network: only where they run beside it.
         if (withSilo) services.AddHostedService<TrustedProxyWarnings>();
-        services.AddBinderCors();
     }
 
     /// <summary>Maps the API, and the pages unless <c>Server:ApiOnly</c> is set.</summary>
@@ -214,6 +214,7 @@ public static class BinderServer
         if (ServerRoles.Find(app.Services.GetRequiredService<IOptions<ServerOptions>>().Value.Role) == ServerRoles.Silo)
         {
             // A silo alone: its node's health and metrics for probes and scrapers, nothing public.
+            app.UseCors();
             app.MapHealthApi();
             app.MapMetricsApi();
             return app;
