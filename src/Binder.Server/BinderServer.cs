@@ -61,25 +61,42 @@ public static class BinderServer
     public static WebApplicationBuilder AddBinderServer(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var role = ServerRoles.Find(configuration[$"{ServerOptions.Section}:{nameof(ServerOptions.Role)}"] ?? ServerRoles.All)
-            ?? throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions), [ServerRoles.Refusal(configuration[$"{ServerOptions.Section}:{nameof(ServerOptions.Role)}"])]);
+        // Every section is bound and validated here, once, in every role (the same file serves silos and front ends),
+        // and every problem of every section is listed at once; nothing here reaches Docker, the proxy or the backend.
+        var settings = new SettingsReader(configuration);
+        settings.RefuseRenamed();
+        var server = settings.Bind(ServerOptions.Section, new ServerOptionsValidator());
+        var role = ServerRoles.Find(server.Role) ?? ServerRoles.All;
+        var data = DataDirectory.From(configuration);
+        var hub = new HubConfiguration(settings, data);
+        var silo = settings.Bind(SiloHostOptions.Section, new SiloHostOptionsValidator());
+        silo = silo with { Backend = SiloBackends.Find(silo.Backend) ?? silo.Backend };
+        if (role != ServerRoles.All && silo.Backend == SiloBackends.Sqlite)
+        {
+            // Localhost clustering has no membership table another process could read: a silo alone would be unreachable,
+            // and a front end would find no gateway.
+            settings.Add($"Server:Role {role} needs a cluster backend, but Silo:Backend is {SiloBackends.Sqlite}, whose localhost clustering serves one process only; set Silo:Backend to {SiloBackends.Redis} or {SiloBackends.AzureStorage} (with its connection string) on every silo and front end, or run the whole service in one process with --role {ServerRoles.All}.");
+        }
+        settings.RefuseUnknownSubsections("Launch", "Docker");
+        // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both.
+        var launch = settings.Bind<DockerLaunchOptions>(DockerLaunchOptions.Section) with { UserId = hub.Hub.Buildpacks.UserId };
+        if (new DockerLaunchOptionsValidator().Validate(null, launch) is { Failed: true } badLaunch) foreach (var problem in badLaunch.Failures) settings.Add(problem);
+        // The proxy settings with what binder serve fills in: the listeners need the socket's path before the services
+        // exist. Only a silo's process owns a proxy; only a front end beside it listens on its socket.
+        var proxy = ProxyHost.Bind(settings, configuration, data, frontEndSocket: role == ServerRoles.All);
+        settings.ThrowIfAny();
+
         var hostsSilo = ServerRoles.HostsSilo(role);
         var hostsFrontEnd = ServerRoles.HostsFrontEnd(role);
-        var urls = configuration["urls"] is { Length: > 0 } given ? given : configuration.GetSection(ServerOptions.Section)["Urls"] ?? new ServerOptions().Urls;
+        var urls = configuration["urls"] is { Length: > 0 } given ? given : server.Urls;
         var listen = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        // The data directory and the proxy settings are resolved here, once: the listeners need the socket's path
-        // before the services exist. Only a silo's process owns a proxy; only a front end beside it listens on its socket.
-        var data = DataDirectory.From(configuration);
-        var proxy = ProxyHost.Bind(configuration, data, frontEndSocket: role == ServerRoles.All);
         // The owned proxy reaches the front end through a socket of its own: what comes through it is known to come
         // through that proxy.
         if (hostsFrontEnd && proxy.FrontEndSocket is { } socket) listen.Add("http://unix:" + socket);
         // The operator listener: the same host and services, its connections marked by their port (validated to be
         // none of the public ones), so operator surfaces never share an origin with sessions or public pages. A silo
         // alone has no operator surfaces.
-        var operatorUrls = hostsFrontEnd
-            ? ServerOptions.SplitUrls(configuration.GetSection(ServerOptions.Section)[nameof(ServerOptions.OperatorUrls)] ?? new ServerOptions().OperatorUrls)
-            : [];
+        var operatorUrls = hostsFrontEnd ? server.OperatorUrlEntries : [];
         var operatorPorts = operatorUrls.Select(ServerOptionsValidator.PortOf).OfType<int>().ToHashSet();
         listen.AddRange(operatorUrls);
         builder.WebHost.UseUrls([.. listen]);
@@ -103,47 +120,12 @@ public static class BinderServer
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         var services = builder.Services;
-        services.AddOptions<ServerOptions>()
-            .Bind(configuration.GetSection(ServerOptions.Section), binder => binder.ErrorOnUnknownConfiguration = true)
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        // Bound and validated above: every consumer reads this instance.
+        services.AddSingleton(Options.Create(server));
         // Silo stops (deactivating every grain) can take a while; the default 30 s would cut them short.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(1));
         services.TryAddSingleton(TimeProvider.System);
         services.AddBinderMetrics();
-
-        // Every section is bound and validated here, in every role, so a bad key stops the start before anything runs
-        // (the same file serves silos and front ends); nothing here reaches Docker, the proxy or the backend.
-        var hub = new HubConfiguration(configuration, data);
-        var silo = SiloHosting.Bind<SiloHostOptions>(configuration, SiloHostOptions.Section);
-        if (new SiloHostOptionsValidator().Validate(null, silo) is { Failed: true } badSilo)
-        {
-            throw new OptionsValidationException(SiloHostOptions.Section, typeof(SiloHostOptions), badSilo.Failures);
-        }
-        silo = silo with { Backend = SiloBackends.Find(silo.Backend)! };
-        if (role != ServerRoles.All && silo.Backend == SiloBackends.Sqlite)
-        {
-            // Localhost clustering has no membership table another process could read: a silo alone would be unreachable,
-            // and a front end would find no gateway.
-            throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions),
-                [$"Server:Role {role} needs a cluster backend, but Silo:Backend is {SiloBackends.Sqlite}, whose localhost clustering serves one process only; set Silo:Backend to {SiloBackends.Redis} or {SiloBackends.AzureStorage} (with its connection string) on every silo and front end, or run the whole service in one process with --role {ServerRoles.All}."]);
-        }
-        // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both. The binder
-        // leaves a property without a public setter alone, so a Launch:Docker:UserId would be ignored without a word.
-        if (configuration[$"{DockerLaunchOptions.Section}:{nameof(DockerLaunchOptions.UserId)}"] is not null)
-        {
-            throw new OptionsValidationException(DockerLaunchOptions.Section, typeof(DockerLaunchOptions),
-                [$"{DockerLaunchOptions.Section}:UserId is not a setting: sessions run as {BinderHubOptions.SectionName}:Buildpacks:UserId, the uid images are built for; set that instead."]);
-        }
-        var launch = SiloHosting.Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section) with { UserId = hub.Hub.Buildpacks.UserId };
-        try
-        {
-            DockerLaunchOptionsValidator.ThrowIfInvalid(launch);
-        }
-        catch (ArgumentException e)
-        {
-            throw new OptionsValidationException(DockerLaunchOptions.Section, typeof(DockerLaunchOptions), [e.Message]);
-        }
         services.AddSingleton(hub);
         services.AddSingleton(silo);
         // Hosted services start in this order and stop in the reverse: the backend is asked first (an unreachable one

@@ -116,17 +116,12 @@ internal static class SiloHosting
             new HashSet<string>(StringComparer.Ordinal) { BinderHubSiloBuilderExtensions.BuildLogStateName }));
     }
 
-    internal static T Bind<T>(IConfiguration configuration, string section) where T : new()
+    /// <summary>Binds one section alone (through <see cref="SettingsReader"/>), throwing its problems.</summary>
+    internal static T Bind<T>(IConfiguration configuration, string section) where T : class, new()
     {
-        var options = new T();
-        try
-        {
-            ConfigurationBinding.Bind(configuration.GetSection(section), options);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new OptionsValidationException(section, typeof(T), [$"The configuration section '{section}' is invalid: {e.Message}"]);
-        }
+        var settings = new SettingsReader(configuration);
+        var options = settings.Bind<T>(section);
+        settings.ThrowIfAny();
         return options;
     }
 }

@@ -193,6 +193,41 @@ public sealed class ServeRolesTests
         Assert.Contains("frontend (", output);
     }
 
+    [Fact]
+    public async Task Unknown_keys_and_subsections_of_every_section_are_refused_together_each_by_its_key()
+    {
+        using var data = new TempDirectory("binder-roles-unknown");
+        var (code, output) = await RunToExitAsync(new()
+        {
+            ["Server:DataDirectory"] = data.Path,
+            ["Server:Rol"] = "silo",
+            ["Binder:Sessions:IdelTimeout"] = "00:10:00",
+            ["Silo:Redis:Connection"] = "x",
+            ["Launch:Kubernetes:Namespace"] = "binder",
+            ["Proxy:PublicBnd"] = "127.0.0.1:0",
+        }, ["--role", "frontend"]);
+        Assert.Equal(2, code);
+        Assert.Contains("Server:Rol is not a setting: Server has ", output);
+        Assert.Contains("Binder:Sessions:IdelTimeout is not a setting: Binder:Sessions has ", output);
+        Assert.Contains("Silo:Redis:Connection is not a setting: Silo:Redis has ConnectionString.", output);
+        Assert.Contains("Launch:Kubernetes is not a setting: Launch has Launch:Docker.", output);
+        Assert.Contains("Proxy:PublicBnd is not a setting", output);
+        // The role's own refusal is among them: one start lists every problem.
+        Assert.Contains("Server:Role frontend needs a cluster backend", output);
+    }
+
+    [Theory]
+    [InlineData("Buildpacks:BaseImage", "debian:bookworm", "Buildpacks:BaseImage was renamed Binder:Buildpacks:BaseImage; set Binder:Buildpacks:BaseImage instead (BINDER_Binder__Buildpacks__BaseImage in the environment).")]
+    [InlineData("Docker:BuildNetworkMode", "host", "Docker:BuildNetworkMode was renamed Binder:Docker:BuildNetworkMode;")]
+    [InlineData("Launch:Docker:UserId", "0", "Launch:Docker:UserId was renamed Binder:Buildpacks:UserId;")]
+    public async Task A_key_under_its_old_name_is_refused_with_a_sentence_naming_the_new_one(string key, string value, string sentence)
+    {
+        using var data = new TempDirectory("binder-roles-renamed");
+        var (code, output) = await RunToExitAsync(new() { ["Server:DataDirectory"] = data.Path, [key] = value }, []);
+        Assert.Equal(2, code);
+        Assert.Contains(sentence, output);
+    }
+
     [Theory]
     [InlineData("Redis")]
     [InlineData("AzureStorage")]
