@@ -25,21 +25,18 @@ public sealed class SettingsReader(IConfiguration configuration)
     public IReadOnlyList<string> Problems => _problems;
 
     /// <summary>
-    /// Binds <paramref name="section"/> onto new options and checks them with <paramref name="validator"/>. With a
-    /// problem in the keys, the defaults are returned (and the problem kept).
+    /// Binds <paramref name="section"/> onto new options and checks them with <paramref name="validator"/>. Unknown keys
+    /// are kept as problems and the known ones still bound (so later checks see what was meant); with a value of the
+    /// wrong type, the defaults are returned (and the problem kept).
     /// </summary>
     public T Bind<T>(string section, IValidateOptions<T>? validator = null) where T : class, new()
     {
         var options = new T();
         var unknown = UnknownKeys(configuration.GetSection(section), typeof(T), depth: 0).ToList();
-        if (unknown.Count > 0)
-        {
-            _problems.AddRange(unknown);
-            return options;
-        }
+        _problems.AddRange(unknown);
         try
         {
-            ConfigurationBinding.Bind(configuration.GetSection(section), options);
+            ConfigurationBinding.Bind(configuration.GetSection(section), options, errorOnUnknown: unknown.Count == 0);
         }
         catch (InvalidOperationException e)
         {
