@@ -6,8 +6,6 @@ BINDER_DOCKER_SOCKET=${BINDER_DOCKER_SOCKET:-$BINDER_STATE_DIR/docker/docker.soc
 BINDER_REGISTRY_ADDR=${BINDER_REGISTRY_ADDR:-127.0.0.1:5000}
 BINDER_BASE_IMAGE=${BINDER_BASE_IMAGE:-binder-base:bookworm}
 BINDER_DEBIAN_MIRROR=${BINDER_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-BINDER_PG_PORT=${BINDER_PG_PORT:-55432}
-BINDER_PG_DIR=${BINDER_PG_DIR:-$BINDER_STATE_DIR/postgres}
 BINDER_ENV_FILE=${BINDER_ENV_FILE:-$BINDER_STATE_DIR/env}
 BINDER_PROXY_VERSION=${BINDER_PROXY_VERSION:-5.3.0}
 BINDER_PROXY_DIR=${BINDER_PROXY_DIR:-$BINDER_CACHE_DIR/configurable-http-proxy}
@@ -52,4 +50,3 @@ azurite_connection_string() {
   printf 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=%s;BlobEndpoint=http://127.0.0.1:%s/devstoreaccount1;QueueEndpoint=http://127.0.0.1:%s/devstoreaccount1;TableEndpoint=http://127.0.0.1:%s/devstoreaccount1;' \
     "$BINDER_AZURITE_KEY" "$BINDER_AZURITE_BLOB_PORT" "$BINDER_AZURITE_QUEUE_PORT" "$BINDER_AZURITE_TABLE_PORT"
 }
-pg_ok() { /usr/lib/postgresql/15/bin/pg_isready -q -h 127.0.0.1 -p "$BINDER_PG_PORT" >/dev/null 2>&1; }

@@ -3,12 +3,11 @@
 #   docker   a Docker daemon (BuildKit) with its own socket and data dir, host networking only
 #   registry a Docker Distribution registry on loopback
 #   base     a Debian base image made with debootstrap and `docker import` (no Docker Hub needed)
-#   postgres a PostgreSQL 15 server on loopback (a host service the session isolation tests check sessions cannot reach)
 #   proxy    configurable-http-proxy (JupyterHub's session proxy) from npm; the service starts its own instance
 #   browser  Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own)
 #   redis    Debian's redis-server on loopback, append-only, with a password (the Redis backend: Silo:Backend=Redis)
 #   azurite  Azurite (the Azure Storage emulator) from npm on loopback (the Azure Storage backend)
-# Usage: scripts/provision.sh [docker] [registry] [base] [postgres] [proxy] [browser] [redis] [azurite]
+# Usage: scripts/provision.sh [docker] [registry] [base] [proxy] [browser] [redis] [azurite]
 #        (no argument: all of them)
 # Writes the variables clients need to $BINDER_ENV_FILE (source it).
 set -euo pipefail
@@ -18,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || die "run as root: it installs packages and starts daemons"
 command -v dotnet >/dev/null || die "the .NET 10 SDK is required on PATH (dotnet); install it, then run this again"
 
-want=("$@"); [ ${#want[@]} -gt 0 ] || want=(docker registry base postgres proxy browser redis azurite)
+want=("$@"); [ ${#want[@]} -gt 0 ] || want=(docker registry base proxy browser redis azurite)
 has() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
 install_packages() {
@@ -26,7 +25,6 @@ install_packages() {
   has docker && pkgs+=(docker.io)
   has base && pkgs+=(debootstrap)
   has registry && pkgs+=(docker-registry)
-  has postgres && pkgs+=(postgresql)
   if { has proxy || has azurite; } && ! command -v npm >/dev/null; then pkgs+=(nodejs npm); fi
   has redis && pkgs+=(redis-server)
   has browser && pkgs+=(chromium fonts-liberation)
@@ -100,20 +98,6 @@ make_base_image() {
   docker import "$tarball" "$BINDER_BASE_IMAGE" >/dev/null
 }
 
-start_postgres() {
-  if pg_ok; then log "postgres: already running on 127.0.0.1:$BINDER_PG_PORT"; return; fi
-  local bin=/usr/lib/postgresql/15/bin
-  mkdir -p "$BINDER_PG_DIR" && chown postgres "$BINDER_PG_DIR"
-  if [ ! -s "$BINDER_PG_DIR/data/PG_VERSION" ]; then
-    log "postgres: initdb in $BINDER_PG_DIR/data"
-    runuser -u postgres -- "$bin/initdb" -D "$BINDER_PG_DIR/data" -A trust -U postgres >/dev/null
-  fi
-  log "postgres: starting on 127.0.0.1:$BINDER_PG_PORT"
-  runuser -u postgres -- "$bin/pg_ctl" -D "$BINDER_PG_DIR/data" -l "$BINDER_PG_DIR/log" -w \
-    -o "-p $BINDER_PG_PORT -k $BINDER_PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
-  mark_started postgres
-}
-
 # npm_install NAME VERSION DIR: the npm package at that exact version into DIR (a cache directory), unless it is there.
 npm_install() {
   local name=$1 version=$2 dir=$3 bin=$3/node_modules/.bin/$1
@@ -174,7 +158,6 @@ install_packages
 has docker && start_docker
 has registry && start_registry
 has base && make_base_image
-has postgres && start_postgres
 has proxy && install_proxy
 has redis && start_redis
 has azurite && install_azurite && start_azurite
@@ -189,7 +172,6 @@ export BINDER_Binder__Docker__BuildNetworkMode=host
 export BINDER_Binder__Buildpacks__JupyterSource=Debian
 export BINDER_TEST_REGISTRY=$BINDER_REGISTRY_ADDR
 export BINDER_TEST_BASE_IMAGE=$BINDER_BASE_IMAGE
-export BINDER_TEST_POSTGRES="Host=127.0.0.1;Port=$BINDER_PG_PORT;Username=postgres;Database=postgres"
 export BINDER_TEST_PROXY_COMMAND=$BINDER_PROXY_DIR/node_modules/.bin/configurable-http-proxy
 export BINDER_Proxy__Command=$BINDER_PROXY_DIR/node_modules/.bin/configurable-http-proxy
 export BINDER_TEST_CHROMIUM=/usr/bin/chromium

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops the services named on the command line (docker, registry, postgres, redis, azurite) that provision.sh started.
+# Stops the services named on the command line (docker, registry, redis, azurite) that provision.sh started.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -18,9 +18,6 @@ for svc in "$@"; do
       # dockerd leaves its network namespace (and, if killed, overlay mounts) mounted under its directories.
       awk -v d="$BINDER_STATE_DIR/docker/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n1 umount -l ;;
     registry) stop_pidfile registry "$BINDER_STATE_DIR/registry/registry.pid" ;;
-    postgres)
-      runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$BINDER_PG_DIR/data" -m fast -w stop >/dev/null 2>&1 \
-        && log "postgres: stopped" ;;
     redis) stop_pidfile redis "$BINDER_REDIS_DIR/redis.pid" ;;
     azurite) stop_pidfile azurite "$BINDER_AZURITE_DATA/azurite.pid" ;;
     *) log "unknown service $svc" ;;

@@ -15,9 +15,6 @@ internal static class TestEnvironment
     /// <summary>The base image present in the daemon (<c>BINDER_TEST_BASE_IMAGE</c>, e.g. <c>binder-base:bookworm</c>).</summary>
     public static string BaseImage => Require("BINDER_TEST_BASE_IMAGE");
 
-    /// <summary>An Npgsql connection string to a real PostgreSQL (<c>BINDER_TEST_POSTGRES</c>).</summary>
-    public static string Postgres => Require("BINDER_TEST_POSTGRES");
-
     /// <summary>The configurable-http-proxy executable (<c>BINDER_TEST_PROXY_COMMAND</c>); tests start their own instance on free ports.</summary>
     public static string ProxyCommand => Require("BINDER_TEST_PROXY_COMMAND");
 
@@ -29,6 +26,23 @@ internal static class TestEnvironment
 
     /// <summary>An Azure Storage connection string to a real Azurite (<c>BINDER_TEST_AZURITE</c>).</summary>
     public static string Azurite => Require("BINDER_TEST_AZURITE");
+
+    /// <summary>
+    /// Host services on loopback that hold the cluster's state and whose ports a session must never reach: Redis and
+    /// Azurite's blob and table services (by what they are, for messages).
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> BackendPorts() => new Dictionary<string, int>
+    {
+        ["the cluster's Redis"] = PortOf(Redis.Split(',')[0]),
+        ["Azurite's blob service"] = PortOf(AzuriteEndpoint("BlobEndpoint")),
+        ["Azurite's table service"] = PortOf(AzuriteEndpoint("TableEndpoint")),
+    };
+
+    private static string AzuriteEndpoint(string name) =>
+        Azurite.Split(';').Single(part => part.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
+
+    private static int PortOf(string endpoint) =>
+        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Port > 0 ? uri.Port : int.Parse(endpoint[(endpoint.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Returns the variable's value, or fails the test saying how to get a provisioned environment.</summary>
     /// <param name="name">The environment variable.</param>

@@ -31,7 +31,7 @@ internal static class ClientHosting
             default:
                 throw new InvalidOperationException($"A front end needs a cluster backend, not {node.Backend}; BinderServer refuses it before this.");
         }
-        if (node.Tls.CertificateFile is { Length: > 0 }) SiloTls.Configure(client, node.Tls);
+        if (node.Tls.CertificateFile is { Length: > 0 }) SiloTls.Configure(client, node.Tls, time);
         client.UseConnectionRetryFilter(new GatewayWait(node, time).ShouldRetryAsync);
         // The dashboard's pages on this front end's operator listener read the silos' collectors through the client.
         global::Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(client);

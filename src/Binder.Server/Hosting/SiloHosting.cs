@@ -47,7 +47,7 @@ internal static class SiloHosting
                 ConfigureSqlite(silo, node);
                 break;
         }
-        if (node.Tls.CertificateFile is { Length: > 0 }) SiloTls.Configure(silo, node.Tls);
+        if (node.Tls.CertificateFile is { Length: > 0 }) SiloTls.Configure(silo, node.Tls, TimeProvider.System);
 
         silo.AddBinderHub(hub.Hub, node.NodeName);
         // The Orleans Dashboard's collectors; its pages are mapped on the operator listener (Operator/OperatorEndpoints).

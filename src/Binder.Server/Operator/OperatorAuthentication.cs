@@ -47,6 +47,7 @@ internal static class OperatorAuthentication
             antiforgery.Cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest;
             antiforgery.FormFieldName = "binder-form";
         });
+        services.AddSingleton<OperatorTokenGuesses>();
         services.AddAuthentication()
             .AddPolicyScheme(Scheme, null, policy => policy.ForwardDefaultSelector =
                 context => context.Request.Headers.Authorization.Count > 0 ? BearerScheme : CookieScheme)
@@ -98,6 +99,17 @@ internal static class OperatorAuthentication
         context.Response.Headers.WWWAuthenticate = "Bearer";
         return context.Response.WriteAsJsonAsync(
             new { message = $"Send the operator token as 'Authorization: Bearer <token>', or sign in at {LoginPath}; the one given is missing or wrong." },
+            BinderJson.Options, context.RequestAborted);
+    }
+
+    /// <summary>429 with <c>Retry-After</c>, for a client address that sent too many wrong tokens.</summary>
+    public static Task RefuseGuessesAsync(HttpContext context, TimeSpan retryAfter)
+    {
+        var seconds = (int)Math.Ceiling(retryAfter.TotalSeconds);
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return context.Response.WriteAsJsonAsync(
+            new { message = $"Too many wrong operator tokens came from your address (Server:OperatorSignInAttemptsPerMinute); try again in {seconds} seconds." },
             BinderJson.Options, context.RequestAborted);
     }
 

@@ -115,10 +115,7 @@ public sealed class SessionConfinementTests(SessionImageFixture fixture)
                 ["the proxy's public port (bound to loopback here)"] = proxy.Process.ListenUrl.Port,
                 ["a loopback test server"] = loopbackServer.Port,
             };
-            if (Environment.GetEnvironmentVariable("BINDER_TEST_POSTGRES") is { Length: > 0 } postgres)
-            {
-                hostPorts["the test database"] = int.Parse(postgres.Split(';').Single(p => p.StartsWith("Port=", StringComparison.Ordinal))[5..], CultureInfo.InvariantCulture);
-            }
+            foreach (var (what, port) in TestEnvironment.BackendPorts()) hostPorts[what] = port;
             var targets = hostPorts.Values.SelectMany(port => new[] { ("127.0.0.1", port), (gateway, port) }).ToList();
             // The probe itself can connect: the session's own Jupyter answers inside the container.
             targets.Add(("127.0.0.1", fixture.Options().JupyterPort));

@@ -36,6 +36,14 @@ public sealed class LaunchPageBrowserTests(BrowserFixture fixture) : IAsyncLifet
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
         var navigations = new List<string>();
+        // What the page did, kept for the failure message: this wait has failed now and then under load, never here.
+        var trail = new List<string>();
+        page.Console += (_, message) => { lock (trail) trail.Add($"console {message.Type}: {message.Text}"); };
+        page.RequestFailed += (_, request) => { lock (trail) trail.Add($"request failed: {request.Method} {request.Url} ({request.Failure})"); };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400) lock (trail) trail.Add($"response {response.Status}: {response.Request.Method} {response.Url}");
+        };
         // Every top-level request, redirects included (a navigation event would show only where each one ended).
         page.Request += (_, request) =>
         {
@@ -55,7 +63,21 @@ public sealed class LaunchPageBrowserTests(BrowserFixture fixture) : IAsyncLifet
         Assert.Matches("[?&]token=[^&]{22,}", redirect);
         if (shows.Length > 0)
         {
-            await page.Locator(shows).First.WaitForAsync();
+            try
+            {
+                await page.Locator(shows).First.WaitForAsync();
+            }
+            catch (TimeoutException e)
+            {
+                await Screenshots.TakeAsync(page, test, "not-shown");
+                var container = Assert.Single(await fixture.SessionContainersAsync());
+                var logs = await fixture.Docker.GetContainerLogsAsync(container.Id, TestContext.Current.CancellationToken);
+                string[] happened;
+                lock (trail) happened = [.. trail];
+                throw new TimeoutException(
+                    $"{page.Url} never showed {shows}.\nThe page's console, failed requests and error responses:\n{string.Join('\n', happened)}\n" +
+                    $"Its body:\n{await page.Locator("body").InnerTextAsync()}\nThe session's Jupyter log:\n{logs.Stdout}{logs.Stderr}", e);
+            }
         }
         await Screenshots.TakeAsync(page, test, "landed");
         Assert.Single(await fixture.SessionContainersAsync());

@@ -21,7 +21,7 @@ public sealed class SessionIsolationTests
     private static DockerClient Docker() => new(new DockerOptions { Host = TestEnvironment.DockerHost }, NullLogger<DockerClient>.Instance);
 
     [Fact]
-    public async Task A_launched_session_reaches_neither_the_front_end_nor_the_proxy_api_registry_database_or_docker_socket_and_its_fork_loop_leaves_the_service_answering()
+    public async Task A_launched_session_reaches_neither_the_front_end_nor_the_proxy_api_registry_cluster_backends_or_docker_socket_and_its_fork_loop_leaves_the_service_answering()
     {
         await using var counter = new BuildCounter();
         using var repository = new LaunchableRepository(counter);
@@ -49,8 +49,8 @@ public sealed class SessionIsolationTests
                 ["the front end"] = app.Port,
                 ["the proxy's API"] = proxyApiPort,
                 ["the registry"] = int.Parse(TestEnvironment.Registry.Split(':')[1], CultureInfo.InvariantCulture),
-                ["the test database"] = int.Parse(TestEnvironment.Postgres.Split(';').Single(p => p.StartsWith("Port=", StringComparison.Ordinal))[5..], CultureInfo.InvariantCulture),
             };
+            foreach (var (what, port) in TestEnvironment.BackendPorts()) hostPorts[what] = port;
 
             var reached = await SessionProbe.TcpAsync(docker, container.Id,
                 hostPorts.Values.SelectMany(port => new[] { ("127.0.0.1", port), (gateway, port) }).Append(("127.0.0.1", 8888)), Token);

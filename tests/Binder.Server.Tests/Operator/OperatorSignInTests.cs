@@ -116,6 +116,49 @@ public sealed partial class OperatorSignInTests
         using (var answered = await http.SendAsync(api, Token)) Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
     }
 
+    [Fact]
+    public async Task Wrong_bearer_tokens_are_cut_off_after_the_allowed_guesses_a_minute_even_a_right_one_and_right_ones_cost_nothing()
+    {
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Server:OperatorToken"] = Secret,
+            ["Server:OperatorSignInAttemptsPerMinute"] = "3",
+        });
+        using var http = Client(app);
+        async Task<HttpResponseMessage> ApiAsync(string token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "api/sessions");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return await http.SendAsync(request, Token);
+        }
+
+        // Monitoring that polls with the right token is never limited.
+        for (var poll = 0; poll < 6; poll++)
+        {
+            using var right = await ApiAsync(Secret);
+            Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        }
+        for (var guess = 0; guess < 3; guess++)
+        {
+            using var wrong = await ApiAsync(Secret + guess);
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+        // Used up: a guess and the right token get the same answer, so guessing tells nothing more this minute.
+        foreach (var token in new[] { Secret + "x", Secret })
+        {
+            using var limited = await ApiAsync(token);
+            Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+            Assert.NotNull(limited.Headers.RetryAfter);
+            Assert.Contains("Server:OperatorSignInAttemptsPerMinute", await limited.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+        }
+        // The sign-in form keeps its own budget.
+        using (var signedIn = await PostSignInAsync(http, await LoginFormAsync(http), Secret, "/operator"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        }
+        Assert.DoesNotContain(Secret, app.Log.ToString(), StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string?> Settings(TempDirectory data, string token) => new()
     {
         ["Server:OperatorToken"] = token,
