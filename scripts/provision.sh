@@ -168,9 +168,7 @@ has azurite && install_azurite && start_azurite
 env_tmp=$(umask 077; mktemp "$BINDER_ENV_FILE.XXXXXX")
 cat > "$env_tmp" <<ENV
 export DOCKER_HOST=unix://$BINDER_DOCKER_SOCKET
-export BINDER_Docker__BuildNetworkMode=host
 export BINDER_Binder__Docker__BuildNetworkMode=host
-export BINDER_Buildpacks__JupyterSource=Debian
 export BINDER_Binder__Buildpacks__JupyterSource=Debian
 export BINDER_TEST_REGISTRY=$BINDER_REGISTRY_ADDR
 export BINDER_TEST_BASE_IMAGE=$BINDER_BASE_IMAGE

@@ -5,7 +5,8 @@ using Binder.Build.Context;
 using Binder.Build.Docker;
 using Binder.Build.Registry;
 using Binder.Build.Run;
-using Binder.Server.Hosting;
+using Binder.Hub.Hosting;
+using Binder.Server.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace Binder.Cli;
@@ -13,7 +14,7 @@ namespace Binder.Cli;
 /// <summary>
 /// The configuration of the build engine, from (lowest to highest precedence) the defaults in code,
 /// <c>appsettings.json</c> beside the program, the file named by <c>BINDER_CONFIG</c>, environment variables with the
-/// <c>BINDER_</c> prefix (<c>BINDER_Buildpacks__BaseImage</c>), and <c>--config Section:Key=value</c> options.
+/// <c>BINDER_</c> prefix (<c>BINDER_Binder__Buildpacks__BaseImage</c>), and <c>--config Section:Key=value</c> options.
 /// </summary>
 internal sealed record BinderSettings(
     RepoBuilderOptions Build,
@@ -44,68 +45,71 @@ internal sealed record BinderSettings(
         return From(builder.Build());
     }
 
+    /// <summary>
+    /// The build engine's sections, under the names <c>binder serve</c> reads them by (<c>Binder:Build</c>,
+    /// <c>Binder:Buildpacks</c>, <c>Binder:Content</c>, <c>Binder:BuildContext</c>, <c>Binder:Docker</c>,
+    /// <c>Binder:RegistryAccess</c>), so one settings file serves both, and <c>Run</c> (<c>binder build --run</c> only).
+    /// Bound and checked through the service's <see cref="SettingsReader"/>: every problem listed with its key, a
+    /// renamed key (the old top-level <c>Buildpacks:...</c>) refused naming the new one.
+    /// </summary>
     public static BinderSettings From(IConfiguration configuration)
     {
+        var reader = new SettingsReader(configuration);
+        reader.RefuseRenamed();
         var settings = new BinderSettings(
-            Bind<RepoBuilderOptions>(configuration, "Build"),
-            Bind<BuildpackOptions>(configuration, "Buildpacks"),
-            Bind<ContentOptions>(configuration, "Content"),
-            Bind<BuildContextOptions>(configuration, "BuildContext"),
-            Bind<DockerOptions>(configuration, "Docker"),
-            Bind<RegistryOptions>(configuration, "Registry"),
-            Bind<RunOptions>(configuration, "Run"));
-        settings.Validate();
+            reader.Bind(Engine("Build"), new PositiveValues<RepoBuilderOptions>(Engine("Build"))),
+            reader.Bind(Engine("Buildpacks"), new BuildpackOptionsValidator(Engine("Buildpacks"))),
+            reader.Bind(Engine("Content"), new PositiveValues<ContentOptions>(Engine("Content"))),
+            reader.Bind(Engine("BuildContext"), new PositiveValues<BuildContextOptions>(Engine("BuildContext"))),
+            reader.Bind(Engine("Docker"), new PositiveValues<DockerOptions>(Engine("Docker"))),
+            reader.Bind(Engine("RegistryAccess"), new PositiveValues<RegistryOptions>(Engine("RegistryAccess"))),
+            reader.Bind(RunSection, new RunValues()));
+        try
+        {
+            reader.ThrowIfAny();
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            throw new SettingsException(string.Join(" ", e.Failures));
+        }
         return settings;
     }
 
-    /// <summary>Refuses settings that would fail later and less clearly: durations and limits must be positive.</summary>
-    private void Validate()
+    /// <summary>What the build engine's failure messages put before the settings' keys they name.</summary>
+    public const string EnginePrefix = BinderHubOptions.SectionName + ":";
+
+    /// <summary>The section of <c>binder build --run</c>'s settings (the service starts sessions with <c>Launch:Docker</c>).</summary>
+    public const string RunSection = "Run";
+
+    private static string Engine(string section) => EnginePrefix + section;
+
+    /// <summary>Durations and <c>Max*</c> limits must be positive: anything else would fail later and less clearly.</summary>
+    private class PositiveValues<T>(string section) : OptionsValidator<T>(section) where T : class
     {
-        foreach (var (section, options) in new (string, object)[]
+        protected override IEnumerable<string> Check(T options)
         {
-            ("Build", Build), ("Buildpacks", Buildpacks), ("Content", Content), ("BuildContext", BuildContext),
-            ("Docker", Docker), ("Registry", Registry), ("Run", Run),
-        })
-        {
-            foreach (var property in options.GetType().GetProperties())
+            foreach (var property in typeof(T).GetProperties())
             {
                 var value = property.GetValue(options);
                 if (value is TimeSpan duration && duration <= TimeSpan.Zero)
                 {
-                    throw new SettingsException($"{section}:{property.Name} is {duration}; it must be a positive duration such as 00:05:00.");
+                    yield return $"{Section}:{property.Name} is {duration}; it must be a positive duration such as 00:05:00.";
                 }
                 if (property.Name.StartsWith("Max", StringComparison.Ordinal) && value is int or long && Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) <= 0)
                 {
-                    throw new SettingsException($"{section}:{property.Name} is {value}; it must be a positive number.");
+                    yield return $"{Section}:{property.Name} is {value}; it must be a positive number.";
                 }
             }
         }
-        if (Run.Port is < 0 or > 65535)
-        {
-            throw new SettingsException($"Run:Port is {Run.Port}; give a TCP port from 1 to 65535, or 0 for a free one.");
-        }
-        try
-        {
-            BuildpackOptionsValidator.ThrowIfInvalid(Buildpacks);
-        }
-        catch (BinderBuildException e)
-        {
-            throw new SettingsException(e.Message);
-        }
     }
 
-    private static T Bind<T>(IConfiguration configuration, string section) where T : new()
+    private sealed class RunValues() : PositiveValues<RunOptions>(RunSection)
     {
-        var options = new T();
-        try
+        protected override IEnumerable<string> Check(RunOptions options)
         {
-            ConfigurationBinding.Bind(configuration.GetSection(section), options);
+            foreach (var problem in base.Check(options)) yield return problem;
+            if (options.Port is < 0 or > 65535) yield return $"{Section}:Port is {options.Port}; give a TCP port from 1 to 65535, or 0 for a free one.";
         }
-        catch (InvalidOperationException e)
-        {
-            throw new SettingsException($"The configuration section '{section}' is invalid: {e.Message}");
-        }
-        return options;
     }
 
     /// <summary>

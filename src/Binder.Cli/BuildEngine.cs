@@ -18,7 +18,9 @@ internal sealed class BuildEngine : IDisposable
             settings.Build, settings.BuildContext, settings.Registry,
             new ContentFetcher(settings.Content, git, loggers.CreateLogger<ContentFetcher>()),
             new BuildPlanner(settings.Buildpacks),
-            Docker, TimeProvider.System, loggers.CreateLogger<RepoBuilder>());
+            Docker, TimeProvider.System, loggers.CreateLogger<RepoBuilder>(),
+            // Failure messages name the settings as they are configured: under Binder, as for the service.
+            BinderSettings.EnginePrefix);
         Runner = new JupyterRunner(Docker, settings.Run, TimeProvider.System, loggers.CreateLogger<JupyterRunner>());
         Commands = new ImageCommandRunner(Docker, settings.Docker, loggers.CreateLogger<ImageCommandRunner>());
     }

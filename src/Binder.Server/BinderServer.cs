@@ -21,8 +21,9 @@ using Orleans.Hosting;
 namespace Binder.Server;
 
 /// <summary>
-/// The Binder service in one process: BinderHub's HTTP API and pages in front of an Orleans silo running the repo,
-/// builder and launch grains, on one ASP.NET Core host with one service container.
+/// The Binder service: BinderHub's HTTP API and pages in front of an Orleans silo running the repo, builder and launch
+/// grains, on one ASP.NET Core host with one service container; or, by <c>Server:Role</c>, the silo alone or the front
+/// end alone as an Orleans client of the silos (still one host and one container per process).
 /// </summary>
 public static class BinderServer
 {
@@ -51,30 +52,58 @@ public static class BinderServer
         return app;
     }
 
-    /// <summary>Registers the front end, the in-process silo and their options.</summary>
+    /// <summary>
+    /// Registers what <c>Server:Role</c> runs (<see cref="ServerRoles"/>): the front end and the in-process silo
+    /// (<c>all</c>), the silo alone (<c>silo</c>), or the front end as an Orleans client (<c>frontend</c>); and their
+    /// options, every section bound and validated here, in every role.
+    /// </summary>
     /// <exception cref="OptionsValidationException">A setting of the grains, providers, access rules, launches or the silo is invalid; the message names each bad key.</exception>
     public static WebApplicationBuilder AddBinderServer(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var urls = configuration["urls"] is { Length: > 0 } given ? given : configuration.GetSection(ServerOptions.Section)["Urls"] ?? new ServerOptions().Urls;
-        var listen = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        // The data directory and the proxy settings are resolved here, once: the listeners need the socket's path
-        // before the services exist.
+        // Every section is bound and validated here, once, in every role (the same file serves silos and front ends),
+        // and every problem of every section is listed at once; nothing here reaches Docker, the proxy or the backend.
+        var settings = new SettingsReader(configuration);
+        settings.RefuseRenamed();
+        var server = settings.Bind(ServerOptions.Section, new ServerOptionsValidator());
+        var role = ServerRoles.Find(server.Role) ?? ServerRoles.All;
         var data = DataDirectory.From(configuration);
-        var proxy = ProxyHost.Bind(configuration, data);
+        var hub = new HubConfiguration(settings, data);
+        var silo = settings.Bind(SiloHostOptions.Section, new SiloHostOptionsValidator());
+        silo = silo with { Backend = SiloBackends.Find(silo.Backend) ?? silo.Backend };
+        if (role != ServerRoles.All && silo.Backend == SiloBackends.Sqlite)
+        {
+            // Localhost clustering has no membership table another process could read: a silo alone would be unreachable,
+            // and a front end would find no gateway.
+            settings.Add($"Server:Role {role} needs a cluster backend, but Silo:Backend is {SiloBackends.Sqlite}, whose localhost clustering serves one process only; set Silo:Backend to {SiloBackends.Redis} or {SiloBackends.AzureStorage} (with its connection string) on every silo and front end, or run the whole service in one process with --role {ServerRoles.All}.");
+        }
+        settings.RefuseUnknownSubsections("Launch", "Docker");
+        // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both.
+        var launch = settings.Bind<DockerLaunchOptions>(DockerLaunchOptions.Section) with { UserId = hub.Hub.Buildpacks.UserId };
+        if (new DockerLaunchOptionsValidator().Validate(null, launch) is { Failed: true } badLaunch) foreach (var problem in badLaunch.Failures) settings.Add(problem);
+        // The proxy settings with what binder serve fills in: the listeners need the socket's path before the services
+        // exist. Only a silo's process owns a proxy; only a front end beside it listens on its socket.
+        var proxy = ProxyHost.Bind(settings, configuration, data, frontEndSocket: role == ServerRoles.All);
+        settings.ThrowIfAny();
+
+        var hostsSilo = ServerRoles.HostsSilo(role);
+        var hostsFrontEnd = ServerRoles.HostsFrontEnd(role);
+        var urls = configuration["urls"] is { Length: > 0 } given ? given : server.Urls;
+        var listen = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         // The owned proxy reaches the front end through a socket of its own: what comes through it is known to come
         // through that proxy.
-        if (proxy.FrontEndSocket is { } socket) listen.Add("http://unix:" + socket);
+        if (hostsFrontEnd && proxy.FrontEndSocket is { } socket) listen.Add("http://unix:" + socket);
         // The operator listener: the same host and services, its connections marked by their port (validated to be
-        // none of the public ones), so operator surfaces never share an origin with sessions or public pages.
-        var operatorUrls = ServerOptions.SplitUrls(configuration.GetSection(ServerOptions.Section)[nameof(ServerOptions.OperatorUrls)] ?? new ServerOptions().OperatorUrls);
+        // none of the public ones), so operator surfaces never share an origin with sessions or public pages. A silo
+        // alone has no operator surfaces.
+        var operatorUrls = hostsFrontEnd ? server.OperatorUrlEntries : [];
         var operatorPorts = operatorUrls.Select(ServerOptionsValidator.PortOf).OfType<int>().ToHashSet();
         listen.AddRange(operatorUrls);
         builder.WebHost.UseUrls([.. listen]);
         // Marked on the connection by the socket's own listener: other unix listeners, however configured, are not it.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint =>
         {
-            OwnedProxyConnection.MarkWhenOn(endpoint, proxy.FrontEndSocket);
+            OwnedProxyConnection.MarkWhenOn(endpoint, hostsFrontEnd ? proxy.FrontEndSocket : null);
             OperatorConnection.MarkWhenOn(endpoint, operatorPorts);
         }));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -83,69 +112,29 @@ public static class BinderServer
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // A front end waiting for its first gateway logs each failed attempt; GatewayWait says what to do when it gives up.
+        builder.Logging.AddFilter("Orleans.Messaging", LogLevel.Error);
+        builder.Logging.AddFilter("Orleans.OutsideRuntimeClient", LogLevel.Error);
         // The sign-in keys sit unencrypted in the private data directory (0700), which is what protects them; the
         // warning that says so at every key creation adds nothing.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         var services = builder.Services;
-        services.AddOptions<ServerOptions>()
-            .Bind(configuration.GetSection(ServerOptions.Section), binder => binder.ErrorOnUnknownConfiguration = true)
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        // Bound and validated above: every consumer reads this instance.
+        services.AddSingleton(Options.Create(server));
         // Silo stops (deactivating every grain) can take a while; the default 30 s would cut them short.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(1));
         services.TryAddSingleton(TimeProvider.System);
         services.AddBinderMetrics();
-
-        // What the silo is made of is bound and validated here, so a bad key stops the start before anything runs.
-        var hub = new HubConfiguration(configuration, data);
-        var silo = SiloHosting.Bind<SiloHostOptions>(configuration, SiloHostOptions.Section);
-        if (new SiloHostOptionsValidator().Validate(null, silo) is { Failed: true } badSilo)
-        {
-            throw new OptionsValidationException(SiloHostOptions.Section, typeof(SiloHostOptions), badSilo.Failures);
-        }
-        silo = silo with { Backend = SiloBackends.Find(silo.Backend)! };
-        // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both. The binder
-        // leaves a property without a public setter alone, so a Launch:Docker:UserId would be ignored without a word.
-        if (configuration[$"{DockerLaunchOptions.Section}:{nameof(DockerLaunchOptions.UserId)}"] is not null)
-        {
-            throw new OptionsValidationException(DockerLaunchOptions.Section, typeof(DockerLaunchOptions),
-                [$"{DockerLaunchOptions.Section}:UserId is not a setting: sessions run as {BinderHubOptions.SectionName}:Buildpacks:UserId, the uid images are built for; set that instead."]);
-        }
-        var launch = SiloHosting.Bind<DockerLaunchOptions>(configuration, DockerLaunchOptions.Section) with { UserId = hub.Hub.Buildpacks.UserId };
-        try
-        {
-            DockerLaunchOptionsValidator.ThrowIfInvalid(launch);
-        }
-        catch (ArgumentException e)
-        {
-            throw new OptionsValidationException(DockerLaunchOptions.Section, typeof(DockerLaunchOptions), [e.Message]);
-        }
         services.AddSingleton(hub);
         services.AddSingleton(silo);
-        // Bound and validated once, here: the launch backend and the start-up warnings use this instance.
-        services.AddSingleton(launch);
-        // Opened (made private and locked) by whatever resolves it first: the proxy host, the first hosted service,
-        // so before the work directories are swept and before the silo opens its state file there.
-        services.AddSingleton(sp => data.Open(sp.GetRequiredService<ILogger<DataDirectory>>()));
-        services.AddSingleton(proxy);
-
         // Hosted services start in this order and stop in the reverse: the backend is asked first (an unreachable one
-        // stops the start in seconds, before a proxy is started), the proxy outlives the grains that use it, and
-        // sessions are reconciled once the silo runs.
+        // stops the start in seconds, before a proxy is started or a client looks for gateways).
         services.AddHostedService<BackendCheck>();
-        services.AddSingleton<ProxyHost>();
-        services.AddHostedService(sp => sp.GetRequiredService<ProxyHost>());
-        services.AddHostedService<WorkDirectorySweep>();
-        builder.UseOrleans(orleans => SiloHosting.Configure(orleans, silo, hub));
-        services.AddHostedService<SessionReconciler>();
-        services.AddHostedService<ImageCleanerHost>();
-        // Resolved when first needed, which is after ProxyHost has started (grains activate once the silo runs).
-        services.AddSingleton(sp => sp.GetRequiredService<ProxyHost>().Client);
-        services.AddSingleton<ILaunchBackend>(sp => new DockerLaunchBackend(
-            sp.GetRequiredService<DockerClient>(), launch, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DockerLaunchBackend>>(),
-            hub.Hub.RegistryAccess));
-        // The builder grain downloads records through the provider the record came from.
+        if (hostsSilo) AddSilo(builder, hub, silo, launch, data, proxy, gateway: role == ServerRoles.Silo);
+        else builder.UseOrleansClient(client => ClientHosting.Configure(client, silo, TimeProvider.System));
+
+        // The builder grain downloads records through the provider the record came from; the front end resolves specs.
         services.AddSingleton<IEnumerable<IRepoProvider>>(sp => sp.GetRequiredService<RepoResolver>().Providers);
         services.AddHttpClient(nameof(RepoResolver));
         services.AddSingleton(sp =>
@@ -154,25 +143,64 @@ public static class BinderServer
             return new RepoResolver(hub.Providers, sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(RepoResolver)), hub.Git,
                 sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>());
         });
+        services.AddHttpClient<RegistryProbe>(http => http.Timeout = TimeSpan.FromSeconds(5));
+        services.AddBinderCors();
+        if (hostsFrontEnd) AddFrontEnd(services, silo, data, withSilo: hostsSilo);
+        return builder;
+    }
+
+    /// <summary>The in-process silo and what its grains use on this node: the data directory, the proxy, Docker.</summary>
+    private static void AddSilo(WebApplicationBuilder builder, HubConfiguration hub, SiloHostOptions silo, DockerLaunchOptions launch, DataDirectory data, ProxyOptions proxy, bool gateway)
+    {
+        var services = builder.Services;
+        // Bound and validated once, in AddBinderServer: the launch backend and the start-up warnings use this instance.
+        services.AddSingleton(launch);
+        // Opened (made private and locked) by whatever resolves it first: the proxy host, the first hosted service,
+        // so before the work directories are swept and before the silo opens its state file there.
+        services.AddSingleton(sp => data.Open(sp.GetRequiredService<ILogger<DataDirectory>>()));
+        services.AddSingleton(proxy);
+        // The proxy outlives the grains that use it, and sessions are reconciled once the silo runs.
+        services.AddSingleton<ProxyHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProxyHost>());
+        services.AddHostedService<WorkDirectorySweep>();
+        builder.UseOrleans(orleans => SiloHosting.Configure(orleans, silo, hub, gateway));
+        services.AddHostedService<SessionReconciler>();
+        services.AddHostedService<ImageCleanerHost>();
+        // Resolved when first needed, which is after ProxyHost has started (grains activate once the silo runs).
+        services.AddSingleton(sp => sp.GetRequiredService<ProxyHost>().Client);
+        services.AddSingleton<ILaunchBackend>(sp => new DockerLaunchBackend(
+            sp.GetRequiredService<DockerClient>(), launch, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DockerLaunchBackend>>(),
+            hub.Hub.RegistryAccess));
+    }
+
+    /// <summary>The HTTP front end: access rules, the build flow, pages, the operator surfaces.</summary>
+    private static void AddFrontEnd(IServiceCollection services, SiloHostOptions silo, DataDirectory data, bool withSilo)
+    {
         services.AddSingleton(sp => new Binder.Hub.Access.AccessPolicy(sp.GetRequiredService<HubConfiguration>().Access));
         services.AddSingleton(sp => new RepoLookup(
             sp.GetRequiredService<RepoResolver>(), sp.GetRequiredService<Binder.Hub.Access.AccessPolicy>(), sp.GetRequiredService<HubConfiguration>().Hub.Sessions));
-
         services.AddSingleton(sp => new RepoWatches(sp.GetRequiredService<HubConfiguration>().Hub.Repo));
+        services.AddSingleton<PublicAddresses>();
         services.AddSingleton<BuildFlow>();
         services.AddSingleton<EmbeddedAssets>();
-        services.AddOperatorAuthentication(data.Path);
-        services.AddHttpClient<RegistryProbe>(http => http.Timeout = TimeSpan.FromSeconds(5));
+        services.AddOperatorAuthentication(silo, data.Path);
         services.AddClientRateLimit();
         services.AddSingleton<TrustedProxies>();
-        services.AddHostedService<TrustedProxyWarnings>();
-        services.AddBinderCors();
-        return builder;
+        // The warnings are about sessions on this host's network or session network: only where they run beside it.
+        if (withSilo) services.AddHostedService<TrustedProxyWarnings>();
     }
 
     /// <summary>Maps the API, and the pages unless <c>Server:ApiOnly</c> is set.</summary>
     public static WebApplication MapBinderEndpoints(this WebApplication app)
     {
+        if (ServerRoles.Find(app.Services.GetRequiredService<IOptions<ServerOptions>>().Value.Role) == ServerRoles.Silo)
+        {
+            // A silo alone: its node's health and metrics for probes and scrapers, nothing public.
+            app.UseCors();
+            app.MapHealthApi();
+            app.MapMetricsApi();
+            return app;
+        }
         app.UseMiddleware<ClientAddressMiddleware>();
         app.UseMiddleware<OperatorListenerMiddleware>();
         app.UseCors();

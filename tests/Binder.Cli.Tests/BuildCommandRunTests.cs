@@ -27,8 +27,8 @@ public sealed class BuildCommandRunTests : IAsyncDisposable
     private static string[] Args(params string[] args) =>
     [
         .. args.TakeWhile(a => a != "--"),
-        "--config", $"Buildpacks:BaseImage={TestEnvironment.BaseImage}", "--config", $"Docker:Host={TestEnvironment.DockerHost}",
-        "--config", "Docker:BuildNetworkMode=host", "--config", "Buildpacks:JupyterSource=Debian",
+        "--config", $"Binder:Buildpacks:BaseImage={TestEnvironment.BaseImage}", "--config", $"Binder:Docker:Host={TestEnvironment.DockerHost}",
+        "--config", "Binder:Docker:BuildNetworkMode=host", "--config", "Binder:Buildpacks:JupyterSource=Debian",
         .. args.SkipWhile(a => a != "--"),
     ];
 

@@ -20,7 +20,7 @@ public sealed class BuildCommandTests : IAsyncDisposable
     }
 
     private string[] Args(params string[] args) =>
-        [.. args, "--config", $"Buildpacks:BaseImage={TestEnvironment.BaseImage}", "--config", "Buildpacks:JupyterSource=Debian", "--config", $"Docker:Host={TestEnvironment.DockerHost}"];
+        [.. args, "--config", $"Binder:Buildpacks:BaseImage={TestEnvironment.BaseImage}", "--config", "Binder:Buildpacks:JupyterSource=Debian", "--config", $"Binder:Docker:Host={TestEnvironment.DockerHost}"];
 
     [Fact]
     public async Task No_build_prints_the_dockerfile()
@@ -106,7 +106,7 @@ public sealed class BuildCommandTests : IAsyncDisposable
     {
         repo.Write("requirements.txt", "").Commit();
         var (exit, _, stderr) = await CliRun.InProcessAsync(
-            "build", repo.Url, "--config", "Docker:Host=unix:///tmp/binder-no-daemon.sock", "--config", $"Buildpacks:BaseImage={TestEnvironment.BaseImage}");
+            "build", repo.Url, "--config", "Binder:Docker:Host=unix:///tmp/binder-no-daemon.sock", "--config", $"Binder:Buildpacks:BaseImage={TestEnvironment.BaseImage}");
         Assert.Equal(3, exit);
         Assert.Contains("unix:///tmp/binder-no-daemon.sock", stderr);
         Assert.Contains("DOCKER_HOST", stderr);
@@ -127,8 +127,8 @@ public sealed class BuildCommandTests : IAsyncDisposable
         await using var registry = new RefusingRegistry();
         repo.Write("Dockerfile", $"FROM {TestEnvironment.BaseImage}\nRUN echo refused > /x\n").Commit();
         var (exit, _, stderr) = await CliRun.InProcessAsync(Args("build", repo.Url, "--push", "--image-name", Track($"{registry.Address}/binder/refused:{Guid.NewGuid():N}"),
-            "--config", $"Registry:Credentials:refusing:Registry={registry.Address}",
-            "--config", "Registry:Credentials:refusing:Username=someone", "--config", "Registry:Credentials:refusing:Password=hunter2-secret"));
+            "--config", $"Binder:RegistryAccess:Credentials:refusing:Registry={registry.Address}",
+            "--config", "Binder:RegistryAccess:Credentials:refusing:Username=someone", "--config", "Binder:RegistryAccess:Credentials:refusing:Password=hunter2-secret"));
         Assert.True(exit == 4, stderr);
         Assert.Contains(registry.Address, stderr);
         Assert.DoesNotContain("hunter2-secret", stderr);

@@ -55,7 +55,7 @@ public sealed class DetectCommandTests : IDisposable
     public async Task Configuration_from_the_environment_and_options_applies()
     {
         // No environment file and FailWhenNoEnvironment set through --config: detection refuses.
-        var (exit, _, stderr) = await CliRun.InProcessAsync("detect", repo.Path, "--config", "Buildpacks:FailWhenNoEnvironment=true");
+        var (exit, _, stderr) = await CliRun.InProcessAsync("detect", repo.Path, "--config", "Binder:Buildpacks:FailWhenNoEnvironment=true");
         Assert.Equal(2, exit);
         Assert.NotEmpty(stderr);
     }

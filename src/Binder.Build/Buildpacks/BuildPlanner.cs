@@ -22,11 +22,10 @@ public sealed class BuildPlanner
     private readonly BuildpackDetector _detector;
 
     /// <summary>Creates a planner.</summary>
-    /// <param name="options">The buildpack settings.</param>
-    /// <exception cref="BinderBuildException">A setting is invalid; the message names it.</exception>
+    /// <param name="options">The buildpack settings, checked by <see cref="BuildpackOptionsValidator"/> at start (they are not checked again here).</param>
     public BuildPlanner(BuildpackOptions options)
     {
-        BuildpackOptionsValidator.ThrowIfInvalid(options);
+        ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _detector = new BuildpackDetector(options);
     }

@@ -7,15 +7,10 @@ namespace Binder.Build.Buildpacks;
 /// Checks <see cref="BuildpackOptions"/> before anything is generated, so that a bad setting fails at start-up with a
 /// sentence naming it rather than as a broken Dockerfile (or an injected instruction) later.
 /// </summary>
-public sealed partial class BuildpackOptionsValidator : IValidateOptions<BuildpackOptions>
+public sealed partial class BuildpackOptionsValidator(string section = "Binder:Buildpacks") : OptionsValidator<BuildpackOptions>(section)
 {
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, BuildpackOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var problems = Problems(options);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
+    protected override IEnumerable<string> Check(BuildpackOptions options) => Problems(options);
 
     /// <summary>Throws a <see cref="BinderBuildException"/> listing every problem, if there is any.</summary>
     /// <param name="options">The options to check.</param>

@@ -22,10 +22,15 @@ internal static class ServeCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var urls = new Option<string?>("--urls") { Description = "Where to listen, e.g. http://0.0.0.0:8585 (Server:Urls; default http://127.0.0.1:8585)" };
+        var role = new Option<string?>("--role")
+        {
+            Description = "What this process runs (Server:Role): all (the default: front end and silo), silo (the grains beside this node's Docker daemon; "
+                + "/health and /metrics only) or frontend (the HTTP front end, an Orleans client of the silos)",
+        };
         var command = new Command("serve", "Run the Binder service: launch links, the build event API, sessions (Ctrl-C stops it). "
             + "Settings: --config Section:Key=value, --Section:Key=value, BINDER_Section__Key variables, appsettings.json.")
         {
-            urls,
+            urls, role,
         };
         // `--Server:ApiOnly=true` and the like go to the configuration as the host's own command line.
         command.TreatUnmatchedTokensAsErrors = false;
@@ -39,6 +44,12 @@ internal static class ServeCommand
                     // --urls wins over a --config Server:Urls (a key twice would make the configuration refuse both).
                     settings.RemoveAll(pair => string.Equals(pair.Key, "Server:Urls", StringComparison.OrdinalIgnoreCase));
                     settings.Add(KeyValuePair.Create("Server:Urls", (string?)listen));
+                }
+                if (parse.GetValue(role) is { } chosen)
+                {
+                    // One source of truth: --role is Server:Role, validated with the other settings.
+                    settings.RemoveAll(pair => string.Equals(pair.Key, "Server:Role", StringComparison.OrdinalIgnoreCase));
+                    settings.Add(KeyValuePair.Create("Server:Role", (string?)chosen));
                 }
                 var verbose = parse.GetValue(BinderCommandLine.Verbose);
                 await using var app = BinderServer.Build([.. parse.UnmatchedTokens], settings, builder =>
@@ -110,12 +121,19 @@ internal static class ServeCommand
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var server = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
-        var proxy = app.Services.GetRequiredService<Binder.Hub.Launch.IProxyClient>();
-        var operatorUrls = server.OperatorUrlEntries;
+        var role = ServerRoles.Find(server.Role);
+        var proxy = app.Services.GetService<Binder.Hub.Launch.IProxyClient>();
+        var operatorUrls = role == ServerRoles.Silo ? [] : server.OperatorUrlEntries;
         var operatorPorts = operatorUrls.Select(ServerOptionsValidator.PortOf).ToHashSet();
         var frontEnd = addresses.Where(a => !operatorPorts.Contains(ServerOptionsValidator.PortOf(a)));
         var operatorPages = operatorUrls.Count == 0 ? "" : $"; operator pages at {string.Join(", ", operatorUrls.Select(u => u.TrimEnd('/') + "/operator"))}";
-        await stdout.WriteLineAsync($"Binder is serving at {server.PublicBaseUrl(proxy.PublicUrl)} (front end listening on {string.Join(", ", frontEnd)}; sessions at {proxy.PublicUrl}{operatorPages}). Press Ctrl-C to stop.").ConfigureAwait(false);
+        var banner = role switch
+        {
+            ServerRoles.Silo => $"Binder is serving at {string.Join(", ", frontEnd)} as a silo of node {app.Services.GetRequiredService<SiloHostOptions>().NodeName} (/health and /metrics only; this node's sessions at {proxy!.PublicUrl})",
+            ServerRoles.Frontend => $"Binder is serving at {app.Services.GetRequiredService<Binder.Server.Configuration.PublicAddresses>().LaunchHost} as a front end of cluster {app.Services.GetRequiredService<SiloHostOptions>().ClusterId} (listening on {string.Join(", ", frontEnd)}{operatorPages})",
+            _ => $"Binder is serving at {server.PublicBaseUrl(proxy!.PublicUrl)} (front end listening on {string.Join(", ", frontEnd)}; sessions at {proxy.PublicUrl}{operatorPages})",
+        };
+        await stdout.WriteLineAsync(banner + ". Press Ctrl-C to stop.").ConfigureAwait(false);
         var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         try

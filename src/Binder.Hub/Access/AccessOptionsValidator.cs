@@ -1,3 +1,4 @@
+using Binder.Build;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
@@ -5,18 +6,13 @@ using Microsoft.Extensions.Options;
 namespace Binder.Hub.Access;
 
 /// <summary>Checks <see cref="AccessOptions"/> at start-up: every bad pattern, quota or network named with its setting.</summary>
-public sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
+public sealed class AccessOptionsValidator() : OptionsValidator<AccessOptions>(AccessOptions.SectionName)
 {
     /// <summary>The provider prefixes rules may be written for (BinderHub's eight repo providers).</summary>
     internal static readonly string[] ProviderPrefixes = ["gh", "gist", "gl", "git", "zenodo", "figshare", "hydroshare", "dataverse"];
 
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, AccessOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var problems = Problems(options);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
+    protected override IEnumerable<string> Check(AccessOptions options) => Problems(options);
 
     /// <summary>Throws an <see cref="OptionsValidationException"/> listing every problem, if there is any.</summary>
     /// <param name="options">The options to check.</param>

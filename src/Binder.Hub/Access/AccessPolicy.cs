@@ -20,7 +20,7 @@ public sealed partial class AccessPolicy
 
     /// <summary>Compiles the rules.</summary>
     /// <param name="options">The operator's rules.</param>
-    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A pattern or network is invalid; the message names the setting.</exception>
+    /// <remarks>The rules must have passed <see cref="AccessOptionsValidator"/> (the host checks them once at start).</remarks>
     public AccessPolicy(AccessOptions options)
         : this(options, null)
     {
@@ -29,12 +29,11 @@ public sealed partial class AccessPolicy
     /// <summary>Compiles the rules, logging patterns that time out on a spec.</summary>
     /// <param name="options">The operator's rules.</param>
     /// <param name="logger">Where a pattern that timed out is reported; none when null.</param>
-    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A pattern or network is invalid; the message names the setting.</exception>
+    /// <remarks>The rules must have passed <see cref="AccessOptionsValidator"/> (the host checks them once at start).</remarks>
     public AccessPolicy(AccessOptions options, ILogger<AccessPolicy>? logger)
     {
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
         ArgumentNullException.ThrowIfNull(options);
-        AccessOptionsValidator.ThrowIfInvalid(options);
         highQuota = options.HighQuota;
         rules = options.Providers.ToDictionary(
             pair => pair.Key,

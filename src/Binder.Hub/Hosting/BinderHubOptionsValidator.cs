@@ -5,10 +5,10 @@ using Microsoft.Extensions.Options;
 namespace Binder.Hub.Hosting;
 
 /// <summary>Checks <see cref="BinderHubOptions"/> at start-up, so a bad configuration fails early with its key named.</summary>
-public sealed class BinderHubOptionsValidator : IValidateOptions<BinderHubOptions>
+public sealed class BinderHubOptionsValidator() : Binder.Build.OptionsValidator<BinderHubOptions>(BinderHubOptions.SectionName)
 {
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, BinderHubOptions options)
+    protected override IEnumerable<string> Check(BinderHubOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
@@ -72,6 +72,6 @@ public sealed class BinderHubOptionsValidator : IValidateOptions<BinderHubOption
         errors.AddRange(new BuildpackOptionsValidator().Validate(null, options.Buildpacks) is { Failed: true } buildpacks
             ? buildpacks.Failures
             : []);
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
 }

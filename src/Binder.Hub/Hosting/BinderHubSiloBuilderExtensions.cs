@@ -47,16 +47,12 @@ public static class BinderHubSiloBuilderExtensions
     /// <param name="builder">The silo.</param>
     /// <param name="options">The grains' and build engine's options.</param>
     /// <param name="nodeName">This silo's node: builds and sessions pinned to it run here, on <c>options.Docker</c>'s daemon.</param>
-    /// <exception cref="OptionsValidationException">The options are invalid; the message names each bad key.</exception>
+    /// <remarks>The options are not checked here: the host validates them once at start (<see cref="BinderHubOptionsValidator"/>).</remarks>
+    /// <exception cref="OptionsValidationException">The node name is empty.</exception>
     public static ISiloBuilder AddBinderHub(this ISiloBuilder builder, BinderHubOptions options, string nodeName)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
-        var result = new BinderHubOptionsValidator().Validate(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(BinderHubOptions.SectionName, typeof(BinderHubOptions), result.Failures);
-        }
         if (string.IsNullOrWhiteSpace(nodeName))
         {
             throw new OptionsValidationException("Silo:NodeName", typeof(BinderNode), ["Silo:NodeName is empty; name this silo's node, e.g. node-1 (the machine name by default)."]);

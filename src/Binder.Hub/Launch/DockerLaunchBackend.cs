@@ -44,13 +44,12 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
     /// <param name="logger">Where starts and stops are logged (never tokens).</param>
     /// <param name="registry">Credentials for pulling an image that is not in the daemon (it was built on another node,
     /// or the image cleaner removed it); null pulls anonymously.</param>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
     public DockerLaunchBackend(DockerClient docker, DockerLaunchOptions options, TimeProvider timeProvider, ILogger<DockerLaunchBackend> logger, RegistryOptions? registry = null)
     {
         ArgumentNullException.ThrowIfNull(docker);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
-        DockerLaunchOptionsValidator.ThrowIfInvalid(options);
+        ArgumentNullException.ThrowIfNull(options);
         _docker = docker;
         _options = options;
         _timeProvider = timeProvider;

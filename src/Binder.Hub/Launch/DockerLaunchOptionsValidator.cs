@@ -1,3 +1,4 @@
+using Binder.Build;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
@@ -5,15 +6,10 @@ using Microsoft.Extensions.Options;
 namespace Binder.Hub.Launch;
 
 /// <summary>Checks <see cref="DockerLaunchOptions"/> at start-up, so a bad setting fails with a sentence naming it.</summary>
-public sealed partial class DockerLaunchOptionsValidator : IValidateOptions<DockerLaunchOptions>
+public sealed partial class DockerLaunchOptionsValidator() : OptionsValidator<DockerLaunchOptions>(DockerLaunchOptions.Section)
 {
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, DockerLaunchOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var problems = Problems(options);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
+    protected override IEnumerable<string> Check(DockerLaunchOptions options) => Problems(options);
 
     /// <summary>Throws an <see cref="ArgumentException"/> listing every problem, if there is any.</summary>
     /// <param name="options">The options to check.</param>

@@ -1,18 +1,14 @@
+using Binder.Build;
 using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace Binder.Hub.Launch;
 
 /// <summary>Checks <see cref="ProxyOptions"/> at start-up, so a bad setting fails with a sentence naming it.</summary>
-public sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
+public sealed class ProxyOptionsValidator() : OptionsValidator<ProxyOptions>(ProxyOptions.Section)
 {
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, ProxyOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var problems = Problems(options);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
+    protected override IEnumerable<string> Check(ProxyOptions options) => Problems(options);
 
     /// <summary>Throws an <see cref="ArgumentException"/> listing every problem, if there is any.</summary>
     /// <param name="options">The options to check.</param>

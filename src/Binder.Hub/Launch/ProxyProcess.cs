@@ -84,7 +84,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable
     /// <exception cref="ProxyException">The command is missing, exited, a port is taken, or its API did not answer in time.</exception>
     public static async Task<ProxyProcess> StartAsync(ProxyOptions options, TimeProvider timeProvider, ILogger<ProxyProcess> logger, CancellationToken cancellationToken)
     {
-        ProxyOptionsValidator.ThrowIfInvalid(options);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         if (!options.IsOwned)

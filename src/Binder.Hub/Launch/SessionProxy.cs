@@ -82,11 +82,10 @@ public sealed partial class SessionProxy : IAsyncDisposable, IProxyStatus
     /// <param name="timeProvider">The clock for the start timeout.</param>
     /// <param name="loggerFactory">Loggers for the client and the process.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="ProxyException">An owned proxy did not start.</exception>
     public static async Task<SessionProxy> StartAsync(ProxyOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        ProxyOptionsValidator.ThrowIfInvalid(options);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         if (!options.IsOwned)
         {

@@ -1,17 +1,13 @@
+using Binder.Build;
 using Microsoft.Extensions.Options;
 
 namespace Binder.Hub.Providers;
 
 /// <summary>Checks <see cref="ProvidersOptions"/> at start-up: every problem named with its configuration key.</summary>
-public sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOptions>
+public sealed class ProvidersOptionsValidator() : OptionsValidator<ProvidersOptions>(ProvidersOptions.SectionName)
 {
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, ProvidersOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var problems = Problems(options);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
+    protected override IEnumerable<string> Check(ProvidersOptions options) => Problems(options);
 
     /// <summary>Throws an <see cref="OptionsValidationException"/> listing every problem, if there is any.</summary>
     /// <param name="options">The options to check.</param>

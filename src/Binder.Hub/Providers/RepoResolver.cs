@@ -40,7 +40,6 @@ public sealed partial class RepoResolver : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(git);
-        ProvidersOptionsValidator.ThrowIfInvalid(options);
         loggerFactory ??= NullLoggerFactory.Instance;
         var time = timeProvider ?? TimeProvider.System;
         var http = new ProviderHttp(httpClient, options);

@@ -11,7 +11,7 @@ namespace Binder.Server.Build;
 internal sealed partial class BuildFlow(
     RepoLookup lookup,
     IGrainFactory grains,
-    IProxyClient proxy,
+    PublicAddresses addresses,
     IOptions<ServerOptions> options,
     RepoWatches watches,
     ILogger<BuildFlow> logger)
@@ -118,8 +118,9 @@ internal sealed partial class BuildFlow(
             Repo = repo,
             ImageName = image,
             RepoQuota = quota,
-            PublicBaseUrl = EnsureSlash(proxy.PublicUrl.ToString()),
-            LaunchHost = server.PublicBaseUrl(proxy.PublicUrl),
+            // The launch grain names the session's URL after its own node's proxy; this is the front end's view.
+            PublicBaseUrl = EnsureSlash(addresses.SessionsUrl?.ToString() ?? addresses.LaunchHost),
+            LaunchHost = addresses.LaunchHost,
             BinderRequest = "v2/" + repo.Spec.FullSpec,
             ClientAddress = request.ClientAddress?.ToString(),
         };

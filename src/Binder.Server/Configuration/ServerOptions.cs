@@ -6,7 +6,16 @@ public sealed record ServerOptions
     /// <summary>The configuration section these options are read from.</summary>
     public const string Section = "Server";
 
-    /// <summary>Where Kestrel listens, separated by <c>;</c> (also <c>--urls</c>).</summary>
+    /// <summary>
+    /// What this process runs (<see cref="ServerRoles"/>, also <c>binder serve --role</c>): <c>all</c> (the default),
+    /// <c>silo</c> or <c>frontend</c>.
+    /// </summary>
+    public string Role { get; init; } = ServerRoles.All;
+
+    /// <summary>
+    /// Where Kestrel listens, separated by <c>;</c> (also <c>--urls</c>). Under <c>--role silo</c>, where the silo
+    /// serves <c>/health</c> and <c>/metrics</c> (and nothing else).
+    /// </summary>
     public string Urls { get; init; } = "http://127.0.0.1:8585";
 
     /// <summary>
@@ -130,7 +139,7 @@ public sealed record ServerOptions
     // The operator token never reaches a log or an assertion message through ToString.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Urls = {Urls}, PublicUrl = {PublicUrl}, ApiOnly = {ApiOnly}, AllowBuildOnly = {AllowBuildOnly}, ");
+        builder.Append($"Role = {Role}, Urls = {Urls}, PublicUrl = {PublicUrl}, ApiOnly = {ApiOnly}, AllowBuildOnly = {AllowBuildOnly}, ");
         builder.Append($"KeepaliveInterval = {KeepaliveInterval}, OperatorToken = {(string.IsNullOrEmpty(OperatorToken) ? "none" : "***")}, ");
         builder.Append($"OperatorUrls = {OperatorUrls}, OperatorSignInLifetime = {OperatorSignInLifetime}, OperatorSignInAttemptsPerMinute = {OperatorSignInAttemptsPerMinute}, ");
         builder.Append($"DataDirectory = {DataDirectory}, TrustedProxies = [{string.Join(' ', TrustedProxies)}], CorsAllowOrigin = {CorsAllowOrigin}, RateLimit = {RateLimit}, Builder = {Builder}");

@@ -3,11 +3,16 @@ using Microsoft.Extensions.Options;
 namespace Binder.Server.Configuration;
 
 /// <summary>Refuses settings that would fail later and less clearly, with a sentence saying what to change.</summary>
-internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
+internal sealed class ServerOptionsValidator() : Binder.Build.OptionsValidator<ServerOptions>(ServerOptions.Section)
 {
-    public ValidateOptionsResult Validate(string? name, ServerOptions options)
+    /// <inheritdoc />
+    protected override IEnumerable<string> Check(ServerOptions options)
     {
         var errors = new List<string>();
+        if (ServerRoles.Find(options.Role) is null)
+        {
+            errors.Add(ServerRoles.Refusal(options.Role));
+        }
         var urls = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (urls.Length == 0)
         {
@@ -78,7 +83,7 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         {
             errors.Add("Server:OperatorToken is shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 32`).");
         }
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
 
     /// <summary>The TCP port of a listen URL; null for none or 0 (a port the system picks cannot be matched to its listener).</summary>

@@ -36,8 +36,18 @@ public sealed record SiloHostOptions
     /// </summary>
     public int Port { get; init; }
 
-    /// <summary>The port Orleans clients connect to; 0 (the default): no gateway, as nothing connects in one process.</summary>
+    /// <summary>
+    /// The port Orleans clients (front ends started with <c>--role frontend</c>) connect to. 0 (the default): under
+    /// <c>--role silo</c> a free one picked at start (the membership table records it, so clients find it); under
+    /// <c>--role all</c> no gateway, as nothing connects from outside.
+    /// </summary>
     public int GatewayPort { get; init; }
+
+    /// <summary>
+    /// How long a front end (<c>--role frontend</c>) waits at start for a silo's gateway to answer before the start is
+    /// refused: silos and front ends may be started in any order.
+    /// </summary>
+    public TimeSpan ClientConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the check of the backend at start may take before the start is refused.</summary>
     public TimeSpan BackendCheckTimeout { get; init; } = TimeSpan.FromSeconds(10);

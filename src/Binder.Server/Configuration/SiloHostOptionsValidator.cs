@@ -5,9 +5,10 @@ using Microsoft.Extensions.Options;
 namespace Binder.Server.Configuration;
 
 /// <summary>Checks <see cref="SiloHostOptions"/> at start, every problem with its key (never a connection string's value).</summary>
-internal sealed partial class SiloHostOptionsValidator : IValidateOptions<SiloHostOptions>
+internal sealed partial class SiloHostOptionsValidator() : Binder.Build.OptionsValidator<SiloHostOptions>(SiloHostOptions.Section)
 {
-    public ValidateOptionsResult Validate(string? name, SiloHostOptions options)
+    /// <inheritdoc />
+    protected override IEnumerable<string> Check(SiloHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
@@ -26,6 +27,8 @@ internal sealed partial class SiloHostOptionsValidator : IValidateOptions<SiloHo
             errors.Add($"Silo:ServiceId '{options.ServiceId}' must be 1 to 40 lower-case letters, digits and single hyphens, e.g. binder.");
         if (options.BackendCheckTimeout <= TimeSpan.Zero || options.BackendCheckTimeout > TimeSpan.FromMinutes(5))
             errors.Add($"Silo:BackendCheckTimeout is {options.BackendCheckTimeout}; give a time from 00:00:01 to 00:05:00, e.g. 00:00:10.");
+        if (options.ClientConnectTimeout <= TimeSpan.Zero || options.ClientConnectTimeout > TimeSpan.FromMinutes(10))
+            errors.Add($"Silo:ClientConnectTimeout is {options.ClientConnectTimeout}; give a time from 00:00:01 to 00:10:00, e.g. 00:00:30.");
 
         var backend = SiloBackends.Find(options.Backend);
         if (backend is null)
@@ -53,7 +56,7 @@ internal sealed partial class SiloHostOptionsValidator : IValidateOptions<SiloHo
             errors.Add($"Silo:Tls:CertificateAuthorityFile '{authority}' does not exist; give a PEM file with the certificate authority of the cluster's certificates.");
         if (string.IsNullOrEmpty(options.Tls.CertificateFile) && (options.Tls.CertificatePassword is not null || options.Tls.CertificateAuthorityFile is not null))
             errors.Add("Silo:Tls:CertificatePassword or Silo:Tls:CertificateAuthorityFile is set without Silo:Tls:CertificateFile; TLS needs the silo's certificate.");
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
 
     [GeneratedRegex("^(?=.{1,40}$)[a-z0-9]+(-[a-z0-9]+)*$")]

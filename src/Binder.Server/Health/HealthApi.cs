@@ -1,12 +1,17 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Binder.Server.Hosting;
 using Binder.Server.Build;
 
 namespace Binder.Server.Health;
 
-/// <summary><c>GET /health</c>: the Docker daemon, the registry (when one is configured) and the session proxy; 503 when one fails.</summary>
+/// <summary>
+/// <c>GET /health</c>: where a silo runs in this process, its Docker daemon and session proxy; in a front end running as
+/// an Orleans client (<c>--role frontend</c>), the cluster (a live node answers through the gateway); the registry
+/// (when one is configured) in every role. 503 when one fails.
+/// </summary>
 internal static class HealthApi
 {
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
@@ -17,22 +22,32 @@ internal static class HealthApi
         return app;
     }
 
-    private static async Task<IResult> CheckAsync(ILaunchBackend backend, IProxyClient proxy, RegistryProbe registry, HubConfiguration hub, CancellationToken cancellationToken)
+    private static async Task<IResult> CheckAsync(IServiceProvider services, IGrainFactory grains, RegistryProbe registry, HubConfiguration hub, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(CheckTimeout);
-        var checks = new List<Task<HealthCheckResult>>
-        {
-            Run("Docker", ct => backend.CheckAsync(ct), timeout.Token),
-        };
+        var backend = services.GetService<ILaunchBackend>();
+        var proxy = services.GetService<IProxyClient>();
+        var checks = new List<Task<HealthCheckResult>>();
+        if (backend is not null) checks.Add(Run("Docker", ct => backend.CheckAsync(ct), timeout.Token));
+        else checks.Add(Run("Cluster", ct => ClusterAsync(grains, ct), timeout.Token));
         if (hub.Hub.Repo.Registry is { Length: > 0 } configured && !string.IsNullOrWhiteSpace(configured))
         {
             checks.Add(Run("Registry", ct => registry.CheckAsync(configured.Trim(), ct), timeout.Token));
         }
-        checks.Add(Run("Proxy", ct => proxy.CheckAsync(ct), timeout.Token));
+        if (proxy is not null) checks.Add(Run("Proxy", ct => proxy.CheckAsync(ct), timeout.Token));
         var results = await Task.WhenAll(checks).ConfigureAwait(false);
         var report = new HealthReport(results.All(r => r.Ok), results);
         return Results.Json(report, BinderJson.Options, statusCode: report.Ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>A front end without a silo is healthy when the cluster answers through its gateway and has a node.</summary>
+    private static async Task<(bool Ok, string Message)> ClusterAsync(IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var nodes = await grains.GetGrain<IClusterNodesGrain>(IClusterNodesGrain.Key).LiveNodes().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return nodes.Count > 0
+            ? (true, $"The cluster answers; live nodes: {string.Join(", ", nodes)}.")
+            : (false, "The cluster answers but has no live node; start a silo (binder serve --role silo).");
     }
 
     private static async Task<HealthCheckResult> Run(string service, Func<CancellationToken, Task<(bool Ok, string Message)>> check, CancellationToken cancellationToken)

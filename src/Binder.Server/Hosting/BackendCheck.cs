@@ -15,7 +15,7 @@ namespace Binder.Server.Hosting;
 /// providers retry for minutes when the backend is down; an operator who mistyped a port should hear it in seconds,
 /// in a sentence naming the setting (<see cref="BackendUnavailableException"/>), not find a service that hangs.
 /// </summary>
-internal sealed partial class BackendCheck(SiloHostOptions silo, ILogger<BackendCheck> logger) : IHostedService
+internal sealed partial class BackendCheck(SiloHostOptions silo, Microsoft.Extensions.Options.IOptions<ServerOptions> server, ILogger<BackendCheck> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -33,7 +33,7 @@ internal sealed partial class BackendCheck(SiloHostOptions silo, ILogger<Backend
                 return;
         }
         BackendAnswers(logger, silo.Backend, silo.ClusterId, silo.ServiceId, silo.AdvertisedAddress);
-        if (string.IsNullOrEmpty(silo.Tls.CertificateFile) && IPAddress.TryParse(silo.AdvertisedAddress, out var address) && !IPAddress.IsLoopback(address))
+        if (ServerRoles.HostsSilo(ServerRoles.Find(server.Value.Role) ?? ServerRoles.All) && string.IsNullOrEmpty(silo.Tls.CertificateFile) && IPAddress.TryParse(silo.AdvertisedAddress, out var address) && !IPAddress.IsLoopback(address))
         {
             // Orleans' own protocol has no authentication: whoever reaches the silo and gateway ports can call grains,
             // which start containers. Between machines, that traffic needs TLS with the cluster's certificate.
@@ -44,7 +44,7 @@ internal sealed partial class BackendCheck(SiloHostOptions silo, ILogger<Backend
     [LoggerMessage(Level = LogLevel.Warning, Message = "This silo listens at {Address} without TLS: anyone who can reach its silo and gateway ports can call its grains and so start containers. Set Silo:Tls:CertificateFile (the cluster's certificate) on every member, or keep these ports reachable only by the cluster's machines")]
     private static partial void PlaintextSilo(ILogger logger, string address);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The {Backend} backend answers; this silo joins cluster {ClusterId} of service {ServiceId} at {Address}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "The {Backend} backend answers; this process joins cluster {ClusterId} of service {ServiceId} (silo address {Address})")]
     private static partial void BackendAnswers(ILogger logger, string backend, string clusterId, string serviceId, string address);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

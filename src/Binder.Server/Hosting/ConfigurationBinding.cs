@@ -11,13 +11,16 @@ namespace Binder.Server.Hosting;
 public static class ConfigurationBinding
 {
     /// <summary>Binds <paramref name="section"/> onto <paramref name="options"/>, replacing every list the section sets.</summary>
+    /// <param name="section">The section.</param>
+    /// <param name="options">The options to bind onto.</param>
+    /// <param name="errorOnUnknown">Throw for a key the options do not have (false once those keys are reported otherwise).</param>
     /// <exception cref="InvalidOperationException">The section names a key the options do not have, or a value of the wrong type.</exception>
-    public static void Bind(IConfigurationSection section, object options)
+    public static void Bind(IConfigurationSection section, object options, bool errorOnUnknown = true)
     {
         ArgumentNullException.ThrowIfNull(section);
         ArgumentNullException.ThrowIfNull(options);
         ClearConfiguredLists(section, options, depth: 0);
-        section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+        section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = errorOnUnknown);
     }
 
     // Options nest a few levels (Binder -> Buildpacks); the limit only guards against cyclic object graphs.

@@ -12,14 +12,19 @@ namespace Binder.Server.Hosting;
 /// </summary>
 internal sealed class HubConfiguration
 {
+    /// <exception cref="OptionsValidationException">A setting of these sections is invalid; the message names each bad key.</exception>
     public HubConfiguration(IConfiguration configuration, DataDirectory data)
+        : this(new SettingsReader(configuration), data, throwIfInvalid: true)
     {
-        Hub = WithOwnWorkDirectories(SiloHosting.Bind<BinderHubOptions>(configuration, BinderHubOptions.SectionName), data);
-        Check(BinderHubOptions.SectionName, new BinderHubOptionsValidator().Validate(null, Hub));
-        Providers = SiloHosting.Bind<ProvidersOptions>(configuration, ProvidersOptions.SectionName);
-        Check(ProvidersOptions.SectionName, new ProvidersOptionsValidator().Validate(null, Providers));
-        Access = SiloHosting.Bind<AccessOptions>(configuration, AccessOptions.SectionName);
-        Check(AccessOptions.SectionName, new AccessOptionsValidator().Validate(null, Access));
+    }
+
+    /// <summary>Binds and checks the sections, their problems kept in <paramref name="settings"/> (and thrown with <paramref name="throwIfInvalid"/>).</summary>
+    public HubConfiguration(SettingsReader settings, DataDirectory data, bool throwIfInvalid = false)
+    {
+        Hub = WithOwnWorkDirectories(settings.Bind(BinderHubOptions.SectionName, new BinderHubOptionsValidator()), data);
+        Providers = settings.Bind(ProvidersOptions.SectionName, new ProvidersOptionsValidator());
+        Access = settings.Bind(AccessOptions.SectionName, new AccessOptionsValidator());
+        if (throwIfInvalid) settings.ThrowIfAny();
     }
 
     public BinderHubOptions Hub { get; }
@@ -45,10 +50,5 @@ internal sealed class HubConfiguration
             Build = hub.Build with { WorkDirectory = Own(hub.Build.WorkDirectory) },
             Content = hub.Content with { WorkDirectory = Own(hub.Content.WorkDirectory) },
         };
-    }
-
-    private static void Check(string section, ValidateOptionsResult result)
-    {
-        if (result.Failed) throw new OptionsValidationException(section, typeof(HubConfiguration), result.Failures);
     }
 }

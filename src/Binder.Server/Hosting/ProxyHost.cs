@@ -23,7 +23,7 @@ internal sealed partial class ProxyHost(ProxyOptions options, DataDirectory data
     public IProxyClient Client => _proxy?.Client
         ?? throw new InvalidOperationException("The session proxy is not started yet; it starts with the service.");
 
-    /// <summary>The proxy settings as resolved at start (<see cref="Bind"/>).</summary>
+    /// <summary>The proxy settings as resolved at start (<see cref="Bind(IConfiguration, DataDirectory, bool)"/>).</summary>
     public ProxyOptions Options { get; } = options;
 
     /// <summary>The data directory, opened (private and locked) before the proxy is looked at.</summary>
@@ -93,16 +93,31 @@ internal sealed partial class ProxyHost(ProxyOptions options, DataDirectory data
     /// The <c>Proxy</c> section with what <c>binder serve</c> fills in: the state directory and the front end's
     /// socket in the data directory, and <c>Server:PublicUrl</c> as the owned proxy's public URL. The one place these
     /// defaults are decided: the front end listens on the socket this returns, and the proxy is started with it.
+    /// Without a front end in this process (<c>--role silo</c>, <paramref name="frontEndSocket"/> false) there is no
+    /// socket: the owned proxy sends what no session route matches to <c>Proxy:DefaultTarget</c> (e.g. the front ends'
+    /// public URL), or answers 404 when that is not set.
     /// </summary>
-    internal static ProxyOptions Bind(IConfiguration configuration, DataDirectory data)
+    internal static ProxyOptions Bind(IConfiguration configuration, DataDirectory data, bool frontEndSocket = true)
     {
-        var options = new ProxyOptions();
-        configuration.GetSection(ProxyOptions.Section).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+        var settings = new SettingsReader(configuration);
+        var options = Bind(settings, configuration, data, frontEndSocket);
+        settings.ThrowIfAny();
+        return options;
+    }
+
+    /// <summary>As <see cref="Bind(IConfiguration, DataDirectory, bool)"/>, its problems kept in <paramref name="settings"/>.</summary>
+    internal static ProxyOptions Bind(SettingsReader settings, IConfiguration configuration, DataDirectory data, bool frontEndSocket)
+    {
+        var options = settings.Bind<ProxyOptions>(ProxyOptions.Section);
+        if (!frontEndSocket && options.FrontEndSocket is not null)
+        {
+            settings.Add($"{ProxyOptions.Section}:FrontEndSocket is set, but this process runs no front end (Server:Role is not all); leave it out and set {ProxyOptions.Section}:DefaultTarget to the front ends' URL instead.");
+        }
         if (options.IsOwned && options.StateDirectory is null)
         {
             options = options with { StateDirectory = data.Path };
         }
-        if (options.IsOwned && options.DefaultTarget is null && options.FrontEndSocket is null)
+        if (frontEndSocket && options.IsOwned && options.DefaultTarget is null && options.FrontEndSocket is null)
         {
             options = options with { FrontEndSocket = data.FrontEndSocket };
         }
@@ -114,19 +129,15 @@ internal sealed partial class ProxyHost(ProxyOptions options, DataDirectory data
             // well; without this, session links would point at the proxy's loopback bind address.
             options = options with { PublicUrl = publicUrl };
         }
-        var problems = ProxyOptionsValidator.Problems(options);
+        // Checked once the defaults above are filled in: they are part of what the proxy is started with.
+        if (new ProxyOptionsValidator().Validate(null, options) is { Failed: true } result) foreach (var problem in result.Failures) settings.Add(problem);
         if (options.IsOwned && options.DefaultTarget is not null && options.FrontEndSocket is not null)
         {
-            problems.Add($"DefaultTarget and FrontEndSocket are both set; set one: FrontEndSocket (the default, {data.FrontEndSocket}) lets the front end know what came through the proxy, DefaultTarget sends unrouted requests to a URL instead.");
+            settings.Add($"{ProxyOptions.Section}:DefaultTarget and {ProxyOptions.Section}:FrontEndSocket are both set; set one: FrontEndSocket (the default, {data.FrontEndSocket}) lets the front end know what came through the proxy, DefaultTarget sends unrouted requests to a URL instead.");
         }
         if (options.FrontEndSocket is { } socket && System.Text.Encoding.UTF8.GetByteCount(socket) > MaxSocketPath)
         {
-            problems.Add($"The front end's socket '{socket}' is longer than the {MaxSocketPath} bytes a unix socket path may have; choose a shorter Server:DataDirectory.");
-        }
-        if (problems.Count > 0)
-        {
-            throw new OptionsValidationException(ProxyOptions.Section, typeof(ProxyOptions),
-                [$"The proxy settings ({ProxyOptions.Section}) are invalid: " + string.Join(" ", problems)]);
+            settings.Add($"The front end's socket '{socket}' ({ProxyOptions.Section}:FrontEndSocket) is longer than the {MaxSocketPath} bytes a unix socket path may have; choose a shorter Server:DataDirectory.");
         }
         return options;
     }

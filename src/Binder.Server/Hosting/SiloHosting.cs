@@ -30,17 +30,17 @@ internal static class SiloHosting
     /// <summary>Under Azure Storage: the blob store of the repo grains' states (their build logs).</summary>
     public const string BlobStorageName = "binder-blobs";
 
-    public static void Configure(ISiloBuilder silo, SiloHostOptions node, HubConfiguration hub)
+    public static void Configure(ISiloBuilder silo, SiloHostOptions node, HubConfiguration hub, bool gateway = false)
     {
         silo.Configure<SiloOptions>(o => o.SiloName = node.NodeName);
         switch (node.Backend)
         {
             case SiloBackends.Redis:
-                ConfigureEndpoints(silo, node);
+                ConfigureEndpoints(silo, node, gateway);
                 ConfigureRedis(silo, node.Redis.ConnectionString!);
                 break;
             case SiloBackends.AzureStorage:
-                ConfigureEndpoints(silo, node);
+                ConfigureEndpoints(silo, node, gateway);
                 ConfigureAzureStorage(silo, node.AzureStorage.ConnectionString!, node.ServiceId);
                 break;
             default:
@@ -76,11 +76,14 @@ internal static class SiloHosting
     }
 
     // A cluster: silos find each other through the backend's membership table, at the address each one advertises.
-    private static void ConfigureEndpoints(ISiloBuilder silo, SiloHostOptions node)
+    // A silo that front ends call (--role silo, gateway) opens a gateway even when no port is configured: the membership
+    // table records the one it picked, which is where clients look.
+    private static void ConfigureEndpoints(ISiloBuilder silo, SiloHostOptions node, bool gateway)
     {
         var address = IPAddress.Parse(node.AdvertisedAddress);
         var siloPort = node.Port == 0 ? FreePorts.On(address) : node.Port;
-        silo.ConfigureEndpoints(address, siloPort, node.GatewayPort, listenOnAnyHostAddress: false);
+        var gatewayPort = node.GatewayPort == 0 && gateway ? FreePorts.On(address) : node.GatewayPort;
+        silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: false);
         silo.Configure<ClusterOptions>(cluster =>
         {
             cluster.ClusterId = node.ClusterId;
@@ -113,17 +116,12 @@ internal static class SiloHosting
             new HashSet<string>(StringComparer.Ordinal) { BinderHubSiloBuilderExtensions.BuildLogStateName }));
     }
 
-    internal static T Bind<T>(IConfiguration configuration, string section) where T : new()
+    /// <summary>Binds one section alone (through <see cref="SettingsReader"/>), throwing its problems.</summary>
+    internal static T Bind<T>(IConfiguration configuration, string section) where T : class, new()
     {
-        var options = new T();
-        try
-        {
-            ConfigurationBinding.Bind(configuration.GetSection(section), options);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new OptionsValidationException(section, typeof(T), [$"The configuration section '{section}' is invalid: {e.Message}"]);
-        }
+        var settings = new SettingsReader(configuration);
+        var options = settings.Bind<T>(section);
+        settings.ThrowIfAny();
         return options;
     }
 }

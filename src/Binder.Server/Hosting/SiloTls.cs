@@ -23,6 +23,22 @@ internal static class SiloTls
 
     public static void Configure(ISiloBuilder silo, SiloTlsOptions tls, TimeProvider time)
     {
+        var (certificate, authority) = Prepare(tls, time);
+        silo.UseTls(certificate, options => Require(options, certificate, authority, time));
+    }
+
+    /// <summary>
+    /// A front end's Orleans client (<c>--role frontend</c>) presents the cluster's certificate to the gateway and checks
+    /// the silo's by the same rules (the gateway requires a client certificate).
+    /// </summary>
+    public static void Configure(IClientBuilder client, SiloTlsOptions tls, TimeProvider time)
+    {
+        var (certificate, authority) = Prepare(tls, time);
+        client.UseTls(certificate, options => Require(options, certificate, authority, time));
+    }
+
+    private static (X509Certificate2 Certificate, X509Certificate2Collection? Authority) Prepare(SiloTlsOptions tls, TimeProvider time)
+    {
         var certificate = Load(tls);
         var authority = tls.CertificateAuthorityFile is { Length: > 0 } file ? LoadAuthority(file) : null;
         // Refused here, at start, with the reason: otherwise every peer would refuse this silo without a word in its log.
@@ -31,13 +47,15 @@ internal static class SiloTls
             throw new OptionsValidationException("Silo:Tls", typeof(SiloTlsOptions),
                 [$"Silo:Tls:CertificateFile '{tls.CertificateFile}' cannot be the silo's certificate: {problem}."]);
         }
-        silo.UseTls(certificate, options =>
-        {
-            options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
-            options.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
-            options.RemoteCertificateValidation = (remote, presented, _) =>
-                remote is not null && Problem(remote, presented, certificate, authority, time.GetUtcNow()) is null;
-        });
+        return (certificate, authority);
+    }
+
+    private static void Require(TlsOptions options, X509Certificate2 certificate, X509Certificate2Collection? authority, TimeProvider time)
+    {
+        options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+        options.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+        options.RemoteCertificateValidation = (remote, presented, _) =>
+            remote is not null && Problem(remote, presented, certificate, authority, time.GetUtcNow()) is null;
     }
 
     /// <summary>

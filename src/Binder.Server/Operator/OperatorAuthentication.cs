@@ -13,8 +13,8 @@ namespace Binder.Server.Operator;
 /// <summary>
 /// Who may use the operator surfaces: a browser that signed in once with <c>Server:OperatorToken</c> (an encrypted,
 /// HttpOnly, SameSite=Strict cookie carrying a fingerprint of the token, not the token), or an API client sending the
-/// token as a bearer token. The cookie's keys live in the data directory, so a restart signs nobody out; a new token
-/// does.
+/// token as a bearer token. The cookie's keys live in the data directory, or with a cluster backend in the backend
+/// (<see cref="OperatorKeyRing"/>), so a restart signs nobody out; a new token does.
 /// </summary>
 internal static class OperatorAuthentication
 {
@@ -37,10 +37,9 @@ internal static class OperatorAuthentication
     /// <summary>The sign-in page.</summary>
     public const string LoginPath = "/operator/login";
 
-    public static IServiceCollection AddOperatorAuthentication(this IServiceCollection services, string dataDirectory)
+    public static IServiceCollection AddOperatorAuthentication(this IServiceCollection services, SiloHostOptions silo, string dataDirectory)
     {
-        // Keys in the (private, locked) data directory: sign-ins and sign-in forms outlive a restart.
-        services.AddDataProtection().SetApplicationName("Binder").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        OperatorKeyRing.Persist(services.AddDataProtection().SetApplicationName("Binder"), silo, dataDirectory);
         services.AddAntiforgery(antiforgery =>
         {
             antiforgery.Cookie.Name = "binder-operator-form";

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Binder.Hub.Placement;
 using Binder.Server.Sessions;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
@@ -22,10 +21,12 @@ internal static class OperatorPage
     }
 
     private static async Task<IResult> RenderAsync(
-        HttpContext context, IAntiforgery antiforgery, ILaunchBackend backend, IGrainFactory grains, ClusterNodes nodes, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, IAntiforgery antiforgery, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
     {
-        var sessions = await SessionsApi.RunningAsync(backend, grains, cancellationToken).ConfigureAwait(false);
-        var queues = await Task.WhenAll(nodes.LiveNodeNames().Order(StringComparer.Ordinal).Select(node => QueueOfAsync(grains, node, cancellationToken))).ConfigureAwait(false);
+        var sessions = await SessionsApi.RunningAsync(grains, cancellationToken).ConfigureAwait(false);
+        // Asked of the cluster, not this process: a front end running as an Orleans client has no membership view.
+        var nodes = await grains.GetGrain<IClusterNodesGrain>(IClusterNodesGrain.Key).LiveNodes().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var queues = await Task.WhenAll(nodes.Order(StringComparer.Ordinal).Select(node => QueueOfAsync(grains, node, cancellationToken))).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"""<p>As of {OperatorHtml.Encode(Stamp(now))}. <a href="/operator">Refresh</a></p>""");

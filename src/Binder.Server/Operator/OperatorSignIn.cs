@@ -17,8 +17,8 @@ internal static partial class OperatorSignIn
 {
     public static IEndpointRouteBuilder MapOperatorSignIn(this IEndpointRouteBuilder app)
     {
-        app.MapGet(OperatorAuthentication.LoginPath, (HttpContext context, IAntiforgery antiforgery, IOptions<ServerOptions> options, IProxyClient proxy, string? returnUrl) =>
-            SharesHostWithSessions(context, options.Value, proxy) ?? Form(context, antiforgery, returnUrl, error: null, StatusCodes.Status200OK))
+        app.MapGet(OperatorAuthentication.LoginPath, (HttpContext context, IAntiforgery antiforgery, PublicAddresses addresses, string? returnUrl) =>
+            SharesHostWithSessions(context, addresses) ?? Form(context, antiforgery, returnUrl, error: null, StatusCodes.Status200OK))
             .OnOperatorListener().WithName("OperatorLogin");
         app.MapPost(OperatorAuthentication.LoginPath, SignInAsync).OnOperatorListener().WithName("OperatorSignIn")
             .RequireRateLimiting(Configuration.ClientRateLimit.OperatorSignInPolicy);
@@ -27,9 +27,9 @@ internal static partial class OperatorSignIn
         return app;
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, IAntiforgery antiforgery, IOptions<ServerOptions> options, IProxyClient proxy, ILoggerFactory loggers)
+    private static async Task<IResult> SignInAsync(HttpContext context, IAntiforgery antiforgery, IOptions<ServerOptions> options, PublicAddresses addresses, ILoggerFactory loggers)
     {
-        if (SharesHostWithSessions(context, options.Value, proxy) is { } refused) return refused;
+        if (SharesHostWithSessions(context, addresses) is { } refused) return refused;
         if (await FormRefusedAsync(context, antiforgery).ConfigureAwait(false) is { } expired) return expired;
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var returnUrl = form["returnUrl"].ToString();
@@ -93,11 +93,12 @@ internal static partial class OperatorSignIn
     /// A refusal when the operator listener is opened under the host name sessions are served at: browsers send a
     /// host's cookies to every port of it, so the sign-in cookie would travel to every session's notebook server.
     /// </summary>
-    private static IResult? SharesHostWithSessions(HttpContext context, ServerOptions options, IProxyClient proxy)
+    private static IResult? SharesHostWithSessions(HttpContext context, PublicAddresses addresses)
     {
         var host = context.Request.Host.Host;
-        var sessionHosts = new List<string> { proxy.PublicUrl.Host };
-        if (Uri.TryCreate(options.PublicBaseUrl(proxy.PublicUrl), UriKind.Absolute, out var publicUrl)) sessionHosts.Add(publicUrl.Host);
+        var sessionHosts = new List<string>();
+        if (addresses.SessionsUrl is { } sessions) sessionHosts.Add(sessions.Host);
+        if (Uri.TryCreate(addresses.LaunchHost, UriKind.Absolute, out var publicUrl)) sessionHosts.Add(publicUrl.Host);
         if (!sessionHosts.Contains(host, StringComparer.OrdinalIgnoreCase)) return null;
         return OperatorHtml.Page("Binder operator: use another host name", $"""
             <p class="error" id="sign-in-error">This operator page was opened at the host name {OperatorHtml.Encode(host)}, which also serves Binder's

@@ -12,6 +12,9 @@ namespace Binder.Server.Sessions;
 /// </summary>
 internal static class SessionsApi
 {
+    /// <summary>How long one node may take to list its sessions.</summary>
+    internal static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(5);
+
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
         var sessions = app.MapGroup("/api/sessions").ForOperators();
@@ -20,24 +23,45 @@ internal static class SessionsApi
         return app;
     }
 
-    private static async Task<IResult> ListAsync(ILaunchBackend backend, IGrainFactory grains, CancellationToken cancellationToken) =>
-        Results.Json(await RunningAsync(backend, grains, cancellationToken).ConfigureAwait(false), BinderJson.Options);
+    private static async Task<IResult> ListAsync(IGrainFactory grains, CancellationToken cancellationToken) =>
+        Results.Json(await RunningAsync(grains, cancellationToken).ConfigureAwait(false), BinderJson.Options);
 
-    /// <summary>The sessions whose containers run, oldest first.</summary>
-    internal static async Task<IReadOnlyList<SessionInfo>> RunningAsync(ILaunchBackend backend, IGrainFactory grains, CancellationToken cancellationToken)
+    /// <summary>The sessions whose containers run on any live node, oldest first.</summary>
+    internal static async Task<IReadOnlyList<SessionInfo>> RunningAsync(IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var containers = await backend.ListAsync(cancellationToken).ConfigureAwait(false);
+        var containers = await ContainersAsync(grains, cancellationToken).ConfigureAwait(false);
         var infos = await Task.WhenAll(containers.Select(c => grains.GetGrain<ILaunchGrain>(c.SessionId).GetInfo())).ConfigureAwait(false);
         return [.. infos.OfType<SessionInfo>().OrderBy(s => s.StartedAt)];
     }
 
-    private static async Task<IResult> StopAsync(string id, ILaunchBackend backend, IGrainFactory grains, CancellationToken cancellationToken)
+    /// <summary>
+    /// The session containers of every live node, each asked on its own node (a front end, in-process or an Orleans
+    /// client, reaches other nodes' daemons only through their grains). A node that does not answer in time is left out.
+    /// </summary>
+    private static async Task<IReadOnlyList<SessionContainer>> ContainersAsync(IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var nodes = await grains.GetGrain<IClusterNodesGrain>(IClusterNodesGrain.Key).LiveNodes().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var lists = await Task.WhenAll(nodes.Select(async node =>
+        {
+            try
+            {
+                return await grains.GetGrain<INodeSessionsGrain>(node).List().WaitAsync(NodeTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return [];
+            }
+        })).ConfigureAwait(false);
+        return [.. lists.SelectMany(list => list)];
+    }
+
+    private static async Task<IResult> StopAsync(string id, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var grain = grains.GetGrain<ILaunchGrain>(id);
         var info = await grain.GetInfo().ConfigureAwait(false);
         if (info is null)
         {
-            var containers = await backend.ListAsync(cancellationToken).ConfigureAwait(false);
+            var containers = await ContainersAsync(grains, cancellationToken).ConfigureAwait(false);
             if (!containers.Any(c => c.SessionId == id))
             {
                 return Results.Json(new { message = $"There is no session '{id}'. GET /api/sessions lists the running ones." }, statusCode: StatusCodes.Status404NotFound);

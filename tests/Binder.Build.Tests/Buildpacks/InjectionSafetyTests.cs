@@ -96,7 +96,7 @@ public sealed class InjectionSafetyTests
     [MemberData(nameof(BadOptions))]
     public void Bad_settings_are_refused_before_anything_is_generated(string named, BuildpackOptions options)
     {
-        var error = Assert.Throws<BinderBuildException>(() => new BuildPlanner(options));
+        var error = Assert.Throws<BinderBuildException>(() => BuildpackOptionsValidator.ThrowIfInvalid(options));
         var validation = new BuildpackOptionsValidator().Validate(null, options);
 
         Assert.Contains(named, error.Message, StringComparison.Ordinal);

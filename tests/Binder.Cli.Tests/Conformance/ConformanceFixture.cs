@@ -20,12 +20,12 @@ public sealed class ConformanceFixture : IAsyncLifetime
     /// <summary>The <c>--config</c> arguments every build of the suite gets.</summary>
     public IReadOnlyList<string> Settings =>
     [
-        "--config", $"Buildpacks:BaseImage={TestEnvironment.BaseImage}",
-        "--config", $"Buildpacks:PythonIndexUrl={PackageIndex.Url}",
+        "--config", $"Binder:Buildpacks:BaseImage={TestEnvironment.BaseImage}",
+        "--config", $"Binder:Buildpacks:PythonIndexUrl={PackageIndex.Url}",
         // These machines reach Debian's mirror but no real Python index: Jupyter (and pipenv) come from Debian's packages.
-        "--config", "Buildpacks:JupyterSource=Debian",
-        "--config", $"Docker:Host={TestEnvironment.DockerHost}",
-        "--config", "Docker:BuildNetworkMode=host",
+        "--config", "Binder:Buildpacks:JupyterSource=Debian",
+        "--config", $"Binder:Docker:Host={TestEnvironment.DockerHost}",
+        "--config", "Binder:Docker:BuildNetworkMode=host",
     ];
 
     /// <summary>A unique image name for one repository, removed from the daemon when the suite ends.</summary>

@@ -59,7 +59,7 @@ public sealed class ConformanceTests(ConformanceFixture fixture) : IClassFixture
     [Fact]
     public async Task An_environment_yml_is_installed_from_the_configured_conda_channels_before_the_repository_is_copied()
     {
-        var dockerfile = await DockerfileAsync("environment-yml", "--config", "Buildpacks:CondaChannels:0=https://conda.example.org/mirror");
+        var dockerfile = await DockerfileAsync("environment-yml", "--config", "Binder:Buildpacks:CondaChannels:0=https://conda.example.org/mirror");
 
         Assert.Contains("micromamba", dockerfile);
         Assert.Contains("-c 'https://conda.example.org/mirror'", dockerfile);
@@ -72,7 +72,7 @@ public sealed class ConformanceTests(ConformanceFixture fixture) : IClassFixture
     public async Task A_Project_toml_gets_Julia_from_the_configured_download_and_instantiates_the_project()
     {
         var dockerfile = await DockerfileAsync("julia-project",
-            "--config", "Buildpacks:JuliaDownloadUrlTemplate=https://julia.example.org/{minor}/julia-{version}-linux-x86_64.tar.gz");
+            "--config", "Binder:Buildpacks:JuliaDownloadUrlTemplate=https://julia.example.org/{minor}/julia-{version}-linux-x86_64.tar.gz");
 
         Assert.Matches(@"curl [^\n]*'https://julia\.example\.org/\d+\.\d+/julia-\d+\.\d+\.\d+-linux-x86_64\.tar\.gz'", dockerfile);
         Assert.Contains("JULIA_PROJECT=\"/home/jovyan\"", dockerfile);
@@ -84,7 +84,7 @@ public sealed class ConformanceTests(ConformanceFixture fixture) : IClassFixture
     public async Task By_default_JupyterLab_and_notebook_7_go_into_the_environment_the_repositorys_packages_go_into()
     {
         // The default route needs a Python index with Jupyter on it (PyPI), which these machines do not reach.
-        var dockerfile = await DockerfileAsync("requirements", "--config", "Buildpacks:JupyterSource=PackageIndex");
+        var dockerfile = await DockerfileAsync("requirements", "--config", "Binder:Buildpacks:JupyterSource=PackageIndex");
 
         var server = Regex.Match(dockerfile, @"(/\S+/bin/python) -m pip install --no-cache-dir ([^\n]*'jupyterlab==4\.\*'[^\n]*)");
         Assert.True(server.Success, dockerfile);
@@ -101,7 +101,7 @@ public sealed class ConformanceTests(ConformanceFixture fixture) : IClassFixture
     [Fact]
     public async Task Python_2_gets_a_kernel_environment_of_its_own_beside_a_Python_3_server()
     {
-        var dockerfile = await DockerfileAsync("python2", "--config", "Buildpacks:JupyterSource=PackageIndex");
+        var dockerfile = await DockerfileAsync("python2", "--config", "Binder:Buildpacks:JupyterSource=PackageIndex");
 
         Assert.Matches(@"micromamba create [^\n]*python=2\.7[^\n]*ipykernel", dockerfile);
         Assert.Matches(@"ipykernel install --prefix \S+ --name python2", dockerfile);

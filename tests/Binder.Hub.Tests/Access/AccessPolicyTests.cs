@@ -130,7 +130,7 @@ public sealed class AccessPolicyTests
             BannedNetworks = [new BannedNetwork { Cidr = "192.0.2.1" }, new BannedNetwork { Cidr = "300.1.1.0/24" }, new BannedNetwork { Cidr = "2001:db8::/200" }],
         };
 
-        var error = Assert.Throws<OptionsValidationException>(() => new AccessPolicy(options));
+        var error = Assert.Throws<OptionsValidationException>(() => AccessOptionsValidator.ThrowIfInvalid(options));
         var validated = new AccessOptionsValidator().Validate(null, options);
 
         Assert.True(validated.Failed);
@@ -182,7 +182,7 @@ public sealed class AccessPolicyTests
     {
         var options = new AccessOptions { Providers = new Dictionary<string, ProviderAccessRules> { ["github"] = new() { BannedSpecs = [".*"] } } };
 
-        var error = Assert.Throws<OptionsValidationException>(() => new AccessPolicy(options));
+        var error = Assert.Throws<OptionsValidationException>(() => AccessOptionsValidator.ThrowIfInvalid(options));
 
         var failure = Assert.Single(error.Failures);
         Assert.Equal("Access:Providers:github: 'github' is not a repository provider, so these rules would never apply; use one of gh, gist, gl, git, zenodo, figshare, hydroshare, dataverse.", failure);
@@ -205,7 +205,7 @@ public sealed class AccessPolicyTests
             Providers = new Dictionary<string, ProviderAccessRules> { ["gh"] = new(), ["Gh"] = new() },
         };
 
-        var error = Assert.Throws<OptionsValidationException>(() => new AccessPolicy(options));
+        var error = Assert.Throws<OptionsValidationException>(() => AccessOptionsValidator.ThrowIfInvalid(options));
 
         Assert.Contains("which name the same provider", Assert.Single(error.Failures), StringComparison.Ordinal);
     }

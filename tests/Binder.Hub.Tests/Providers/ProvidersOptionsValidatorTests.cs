@@ -32,8 +32,7 @@ public sealed class ProvidersOptionsValidatorTests
             RequestTimeout = TimeSpan.FromSeconds(-1),
         };
 
-        using var http = new HttpClient();
-        var error = Assert.Throws<OptionsValidationException>(() => new RepoResolver(options, http, new GitCli(new ContentOptions())));
+        var error = Assert.Throws<OptionsValidationException>(() => ProvidersOptionsValidator.ThrowIfInvalid(options));
 
         Assert.Contains(error.Failures, f => f.StartsWith("Providers:GitHub:ApiUrl 'api.github.com' must be an absolute http or https URL", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("Providers:GitLab:Url 'ftp://gitlab.example.org'", StringComparison.Ordinal));

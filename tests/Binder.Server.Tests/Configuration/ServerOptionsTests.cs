@@ -81,6 +81,6 @@ public sealed class ProxySettingsTests
             Configuration(new() { ["Proxy:DefaultTarget"] = "http://127.0.0.1:8585/", ["Proxy:FrontEndSocket"] = "/run/binder/front.sock" }), Data));
 
         Assert.Null(target.FrontEndSocket);
-        Assert.Contains("DefaultTarget and FrontEndSocket are both set; set one", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Proxy:DefaultTarget and Proxy:FrontEndSocket are both set; set one", error.Message, StringComparison.Ordinal);
     }
 }

@@ -146,7 +146,7 @@ public sealed class SessionIsolationTests
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Launch:Docker:UserId"] = "0" }));
 
-        Assert.Contains("Launch:Docker:UserId is not a setting", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Launch:Docker:UserId was renamed Binder:Buildpacks:UserId", error.Message, StringComparison.Ordinal);
         Assert.Contains("Binder:Buildpacks:UserId", error.Message, StringComparison.Ordinal);
     }
 

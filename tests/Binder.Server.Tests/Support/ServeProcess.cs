@@ -28,12 +28,13 @@ internal sealed class ServeProcess : IDisposable
         }
     }
 
-    /// <summary>Starts it and waits for its banner; throws with its output when it exits first.</summary>
-    public static async Task<ServeProcess> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+    /// <summary>Starts it (with <paramref name="arguments"/> after <c>serve</c>, e.g. <c>--role silo</c>) and waits for its banner; throws with its output when it exits first.</summary>
+    public static async Task<ServeProcess> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken, IEnumerable<string>? arguments = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "binder.dll"));
         start.ArgumentList.Add("serve");
+        foreach (var argument in arguments ?? []) start.ArgumentList.Add(argument);
         // As environment variables, not arguments: a connection string's password or the operator token on the
         // command line could be read by any local user in /proc/<pid>/cmdline.
         foreach (var (key, value) in settings) start.Environment["BINDER_" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
