@@ -130,8 +130,10 @@ logfile $d/redis.log
 requirepass $(cat "$d/password")
 CFG
   )
-  log "redis: starting on 127.0.0.1:$BINDER_REDIS_PORT (data $d/data)"
-  setsid redis-server "$d/redis.conf" >/dev/null 2>&1 < /dev/null &
+  # As the package's unprivileged redis user, which owns its directory (the password file included: it reads its config).
+  chown -R redis:redis "$d"
+  log "redis: starting on 127.0.0.1:$BINDER_REDIS_PORT (data $d/data, user redis)"
+  setsid setpriv --reuid=redis --regid=redis --init-groups redis-server "$d/redis.conf" >/dev/null 2>&1 < /dev/null &
   echo $! > "$d/redis.pid"
   wait_for 30 "redis (log: $d/redis.log)" redis_ok
   mark_started redis
@@ -142,9 +144,11 @@ install_azurite() { npm_install azurite "$BINDER_AZURITE_VERSION" "$BINDER_AZURI
 start_azurite() {
   if azurite_ok; then log "azurite: already running on 127.0.0.1:$BINDER_AZURITE_TABLE_PORT (tables)"; return; fi
   local d=$BINDER_AZURITE_DATA
-  mkdir -p "$d/data" && chmod 700 "$d"
-  log "azurite: starting on 127.0.0.1 (blob $BINDER_AZURITE_BLOB_PORT, table $BINDER_AZURITE_TABLE_PORT; data $d/data)"
-  setsid "$BINDER_AZURITE_DIR/node_modules/.bin/azurite" --silent --location "$d/data" --skipApiVersionCheck \
+  # Its own system user, which owns only its data: an emulator reachable over HTTP has no business running as root.
+  id -u "$BINDER_AZURITE_USER" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$BINDER_AZURITE_USER"
+  mkdir -p "$d/data" && chmod 700 "$d" && chown -R "$BINDER_AZURITE_USER:" "$d"
+  log "azurite: starting on 127.0.0.1 (blob $BINDER_AZURITE_BLOB_PORT, table $BINDER_AZURITE_TABLE_PORT; data $d/data, user $BINDER_AZURITE_USER)"
+  setsid setpriv --reuid="$BINDER_AZURITE_USER" --regid="$BINDER_AZURITE_USER" --init-groups "$BINDER_AZURITE_DIR/node_modules/.bin/azurite" --silent --location "$d/data" --skipApiVersionCheck \
     --blobHost 127.0.0.1 --blobPort "$BINDER_AZURITE_BLOB_PORT" --queueHost 127.0.0.1 --queuePort "$BINDER_AZURITE_QUEUE_PORT" \
     --tableHost 127.0.0.1 --tablePort "$BINDER_AZURITE_TABLE_PORT" >"$d/azurite.log" 2>&1 < /dev/null &
   echo $! > "$d/azurite.pid"
