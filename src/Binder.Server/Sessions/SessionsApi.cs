@@ -45,7 +45,7 @@ internal static class SessionsApi
         {
             try
             {
-                return await grains.GetGrain<INodeSessionsGrain>(node).List().WaitAsync(NodeTimeout, cancellationToken).ConfigureAwait(false);
+                return await grains.GetGrain<INodeSessionsGrain>(node).ListContainers(cancellationToken).WaitAsync(NodeTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
