@@ -12,12 +12,22 @@ namespace Binder.Hub.Grains;
 /// </summary>
 public interface ISessionNode
 {
+    /// <summary>
+    /// How long a start asked across silos may take: the container's start and Jupyter's first answer take up to
+    /// <c>Launch:Docker:StartTimeout</c> (validated to be shorter), well over Orleans' default 30 s on a loaded node.
+    /// </summary>
+    public const string StartResponseTimeout = "00:30:00";
+
+    /// <summary>How long a stop asked across silos may take: Docker's stop waits <c>Launch:Docker:StopGracePeriod</c> before it kills.</summary>
+    public const string StopResponseTimeout = "00:05:00";
+
     /// <summary>The node's memory and one session's memory limit (for the default node quota).</summary>
     [Alias("GetResources")]
     Task<NodeResources> GetResources(CancellationToken cancellationToken);
 
     /// <summary>Starts the session's container and waits until Jupyter answers (<see cref="ILaunchBackend.StartAsync"/>).</summary>
     [Alias("Start")]
+    [ResponseTimeout(StartResponseTimeout)]
     Task<SessionContainer> Start(SessionStart start, CancellationToken cancellationToken);
 
     /// <summary>Routes <c>/user/&lt;session&gt;/</c> to <paramref name="target"/> on the node's proxy; returns the proxy's
@@ -35,6 +45,7 @@ public interface ISessionNode
 
     /// <summary>Removes the session's container on this node (nothing when there is none).</summary>
     [Alias("StopContainer")]
+    [ResponseTimeout(StopResponseTimeout)]
     Task StopContainer(string sessionId, CancellationToken cancellationToken);
 
     /// <summary>This node's session containers.</summary>

@@ -1,4 +1,5 @@
 using Binder.Build;
+using Binder.Hub.Grains;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
@@ -8,6 +9,12 @@ namespace Binder.Hub.Launch;
 /// <summary>Checks <see cref="DockerLaunchOptions"/> at start-up, so a bad setting fails with a sentence naming it.</summary>
 public sealed partial class DockerLaunchOptionsValidator() : OptionsValidator<DockerLaunchOptions>(DockerLaunchOptions.Section)
 {
+    /// <summary>The longest <see cref="DockerLaunchOptions.StartTimeout"/>: it must end before the grain call that asks for the start does.</summary>
+    public static readonly TimeSpan MaxStartTimeout = TimeSpan.FromMinutes(25);
+
+    /// <summary>The longest <see cref="DockerLaunchOptions.StopGracePeriod"/>, for the same reason.</summary>
+    public static readonly TimeSpan MaxStopGracePeriod = TimeSpan.FromMinutes(4);
+
     /// <inheritdoc />
     protected override IEnumerable<string> Check(DockerLaunchOptions options) => Problems(options);
 
@@ -68,11 +75,19 @@ public sealed partial class DockerLaunchOptionsValidator() : OptionsValidator<Do
             problems.Add($"CpuLimit {o.CpuLimit} must be 0 (no limit) or at least 0.01 CPUs.");
         }
         Positive(o.StartTimeout, nameof(o.StartTimeout), problems);
+        if (o.StartTimeout > MaxStartTimeout)
+        {
+            problems.Add($"StartTimeout {o.StartTimeout} is longer than {MaxStartTimeout}: a start asked from another node's silo is one grain call, which Orleans ends after {ISessionNode.StartResponseTimeout}. Choose a shorter one.");
+        }
         Positive(o.PollInterval, nameof(o.PollInterval), problems);
         Positive(o.RequestTimeout, nameof(o.RequestTimeout), problems);
         if (o.StopGracePeriod < TimeSpan.Zero)
         {
             problems.Add("StopGracePeriod must not be negative.");
+        }
+        if (o.StopGracePeriod > MaxStopGracePeriod)
+        {
+            problems.Add($"StopGracePeriod {o.StopGracePeriod} is longer than {MaxStopGracePeriod}: a stop asked from another node's silo is one grain call, which Orleans ends after {ISessionNode.StopResponseTimeout}. Choose a shorter one.");
         }
         if (o.FailureLogLines < 1)
         {

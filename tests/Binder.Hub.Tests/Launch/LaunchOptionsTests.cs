@@ -33,6 +33,21 @@ public sealed class LaunchOptionsTests
     }
 
     [Fact]
+    public void A_start_timeout_or_stop_grace_period_longer_than_a_cross_node_grain_call_may_take_is_refused()
+    {
+        var problems = DockerLaunchOptionsValidator.Problems(new DockerLaunchOptions
+        {
+            StartTimeout = TimeSpan.FromMinutes(26),
+            StopGracePeriod = TimeSpan.FromMinutes(5),
+        });
+
+        Assert.Equal(2, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("StartTimeout", StringComparison.Ordinal) && p.Contains("00:30:00", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("StopGracePeriod", StringComparison.Ordinal) && p.Contains("00:05:00", StringComparison.Ordinal));
+        Assert.Empty(DockerLaunchOptionsValidator.Problems(new DockerLaunchOptions { StartTimeout = TimeSpan.FromMinutes(25), StopGracePeriod = TimeSpan.FromMinutes(4) }));
+    }
+
+    [Fact]
     public void An_external_proxy_needs_its_public_url_and_token()
     {
         var problems = ProxyOptionsValidator.Problems(new ProxyOptions { ApiUrl = new Uri("http://proxy:8001") });
