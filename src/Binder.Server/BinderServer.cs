@@ -27,6 +27,9 @@ namespace Binder.Server;
 /// </summary>
 public static class BinderServer
 {
+    /// <summary>How much longer than Docker's stop grace period a stop request must be allowed to take.</summary>
+    private static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Builds the application. Configuration, lowest precedence first: defaults in code, <c>appsettings.json</c> beside
     /// the program, the JSON file named by <c>BINDER_CONFIG</c>, <c>BINDER_</c> environment variables
@@ -81,6 +84,11 @@ public static class BinderServer
         // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both.
         var launch = settings.Bind<DockerLaunchOptions>(DockerLaunchOptions.Section) with { UserId = hub.Hub.Buildpacks.UserId };
         if (new DockerLaunchOptionsValidator().Validate(null, launch) is { Failed: true } badLaunch) foreach (var problem in badLaunch.Failures) settings.Add(problem);
+        // Docker waits the grace period before it kills; the stop request must outlive it, or every stop is reported failed.
+        if (launch.StopGracePeriod + StopMargin >= hub.Hub.Sessions.StopTimeout)
+        {
+            settings.Add($"{DockerLaunchOptions.Section}:StopGracePeriod {launch.StopGracePeriod} must be at least {StopMargin.TotalSeconds:0} s shorter than {BinderHubOptions.SectionName}:Sessions:StopTimeout {hub.Hub.Sessions.StopTimeout}: Docker waits the grace period before it kills, and the stop request gives up after StopTimeout. Shorten the one or lengthen the other.");
+        }
         // The proxy settings with what binder serve fills in: the listeners need the socket's path before the services
         // exist. Only a silo's process owns a proxy; only a front end beside it listens on its socket.
         var proxy = ProxyHost.Bind(settings, configuration, data, frontEndSocket: role == ServerRoles.All);

@@ -23,7 +23,14 @@ public interface ILaunchGrain : IGrainWithStringKey
 
     /// <summary>Stops the session: route and container removed, quota released. Stopping a stopped session does nothing.</summary>
     [Alias("Stop")]
+    [ResponseTimeout(StopResponseTimeout)]
     Task Stop(string reason);
+
+    /// <summary>
+    /// How long a stop may take to answer: it waits for a launch in progress to cancel, then up to three clean-up steps
+    /// of <c>Binder:Sessions:StopTimeout</c> each, well over Orleans' default 30 s.
+    /// </summary>
+    public const string StopResponseTimeout = "00:10:00";
 
     /// <summary>The session as it is now (also once stopped), or null when there never was one.</summary>
     [Alias("GetInfo")]

@@ -7,6 +7,9 @@ namespace Binder.Hub.Hosting;
 /// <summary>Checks <see cref="BinderHubOptions"/> at start-up, so a bad configuration fails early with its key named.</summary>
 public sealed class BinderHubOptionsValidator() : Binder.Build.OptionsValidator<BinderHubOptions>(BinderHubOptions.SectionName)
 {
+    /// <summary>The longest <see cref="SessionOptions.StopTimeout"/>: three of them must fit in <see cref="Grains.ILaunchGrain.StopResponseTimeout"/>.</summary>
+    public static readonly TimeSpan MaxStopTimeout = TimeSpan.FromMinutes(3);
+
     /// <inheritdoc />
     protected override IEnumerable<string> Check(BinderHubOptions options)
     {
@@ -53,6 +56,8 @@ public sealed class BinderHubOptionsValidator() : Binder.Build.OptionsValidator<
             errors.Add("Binder:Sessions:DefaultRepoQuota must not be negative (leave it out for no limit).");
         if (sessions.StopTimeout <= TimeSpan.Zero)
             errors.Add("Binder:Sessions:StopTimeout must be positive.");
+        else if (sessions.StopTimeout > MaxStopTimeout)
+            errors.Add($"Binder:Sessions:StopTimeout {sessions.StopTimeout} is longer than {MaxStopTimeout}: a stop runs up to three steps of it inside one grain call, which Orleans ends after {Grains.ILaunchGrain.StopResponseTimeout}. Choose a shorter one.");
 
         if (options.Docker.BuildMemoryLimitBytes is < 0 or > 0 and < 6 * 1024 * 1024)
             errors.Add($"Binder:Docker:BuildMemoryLimitBytes is {options.Docker.BuildMemoryLimitBytes}; it must be 0 (no limit) or at least 6 MiB, e.g. 4294967296 (4 GiB).");

@@ -46,7 +46,14 @@ internal static class OperatorKeyRing
     /// <summary>One Redis connection for the key ring, opened when a key is first read and closed with the service.</summary>
     private sealed class RedisKeyRingConnection(SiloHostOptions silo) : IDisposable
     {
-        private readonly Lazy<ConnectionMultiplexer> _connection = new(() => ConnectionMultiplexer.Connect(BackendConnections.Redis(silo.Redis.ConnectionString!)));
+        // Not AbortOnConnectFail: a Redis blip at the first operator request must not fail it (the multiplexer
+        // reconnects); PublicationOnly: a failed connect is not cached for the life of the process.
+        private readonly Lazy<ConnectionMultiplexer> _connection = new(() =>
+        {
+            var options = BackendConnections.Redis(silo.Redis.ConnectionString!);
+            options.AbortOnConnectFail = false;
+            return ConnectionMultiplexer.Connect(options);
+        }, LazyThreadSafetyMode.PublicationOnly);
 
         public IDatabase Database => _connection.Value.GetDatabase();
 

@@ -83,4 +83,23 @@ public sealed class ProxySettingsTests
         Assert.Null(target.FrontEndSocket);
         Assert.Contains("Proxy:DefaultTarget and Proxy:FrontEndSocket are both set; set one", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Stop_times_that_a_stop_could_not_keep_are_refused_at_start_naming_both_keys()
+    {
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => BinderServer.Build([], new Dictionary<string, string?>
+        {
+            ["Server:DataDirectory"] = "/nonexistent/binder-test",
+            ["Launch:Docker:StopGracePeriod"] = "00:00:28",
+        }));
+        Assert.Contains("Launch:Docker:StopGracePeriod 00:00:28 must be at least 5 s shorter than Binder:Sessions:StopTimeout 00:00:30", error.Message, StringComparison.Ordinal);
+
+        error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => BinderServer.Build([], new Dictionary<string, string?>
+        {
+            ["Server:DataDirectory"] = "/nonexistent/binder-test",
+            ["Binder:Sessions:StopTimeout"] = "00:04:00",
+        }));
+        Assert.Contains("Binder:Sessions:StopTimeout 00:04:00 is longer than 00:03:00", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Binder.Hub.Grains.ILaunchGrain.StopResponseTimeout, error.Message, StringComparison.Ordinal);
+    }
 }
