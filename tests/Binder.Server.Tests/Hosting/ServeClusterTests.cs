@@ -91,25 +91,8 @@ public sealed class ServeClusterTests
                 await serve.StopAsync();
                 serve.Dispose();
             }
-            await RemoveLeftoversAsync($"clustertest-{suffix}");
+            await ServeLeftovers.RemoveAsync($"clustertest-{suffix}");
             await ClusterBackend.RemoveDataAsync(backend, suffix);
-        }
-    }
-
-    private static async Task RemoveLeftoversAsync(string prefix)
-    {
-        using var docker = new DockerClient(new DockerOptions { Host = TestEnvironment.DockerHost }, NullLogger<DockerClient>.Instance);
-        foreach (var name in new[] { "a", "b" })
-        {
-            try { await docker.RemoveNetworkAsync($"{prefix}-{name}-sessions", CancellationToken.None); } catch (Binder.Build.BinderBuildException) { }
-        }
-        using var list = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("docker", ["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"])
-        {
-            RedirectStandardOutput = true, UseShellExecute = false, Environment = { ["DOCKER_HOST"] = TestEnvironment.DockerHost },
-        })!;
-        foreach (var image in (await list.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(i => i.StartsWith(prefix, StringComparison.Ordinal)))
-        {
-            await docker.RemoveImageAsync(image, force: true, CancellationToken.None);
         }
     }
 }

@@ -154,7 +154,7 @@ public sealed class ServeRolesTests
                 await serve.StopAsync();
                 serve.Dispose();
             }
-            await RemoveLeftoversAsync(prefix);
+            await ServeLeftovers.RemoveAsync(prefix);
             await ClusterBackend.RemoveDataAsync(backend, suffix);
         }
     }
@@ -289,33 +289,5 @@ public sealed class ServeRolesTests
             throw new TimeoutException($"binder serve did not exit within two minutes; it printed:\n{await stdout}{await stderr}");
         }
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static async Task RemoveLeftoversAsync(string prefix)
-    {
-        using var docker = new DockerClient(new DockerOptions { Host = TestEnvironment.DockerHost }, NullLogger<DockerClient>.Instance);
-        foreach (var line in await DockerCliAsync("ps", "-aq", "--filter", $"name=binder-{prefix}-"))
-        {
-            await DockerCliAsync("rm", "-f", line);
-        }
-        foreach (var name in new[] { "a", "b" })
-        {
-            try { await docker.RemoveNetworkAsync($"{prefix}-{name}-sessions", CancellationToken.None); } catch (Binder.Build.BinderBuildException) { }
-        }
-        foreach (var image in (await DockerCliAsync("image", "ls", "--format", "{{.Repository}}:{{.Tag}}")).Where(i => i.StartsWith(prefix, StringComparison.Ordinal)))
-        {
-            await docker.RemoveImageAsync(image, force: true, CancellationToken.None);
-        }
-    }
-
-    private static async Task<IReadOnlyList<string>> DockerCliAsync(params string[] arguments)
-    {
-        using var docker = Process.Start(new ProcessStartInfo("docker", arguments)
-        {
-            RedirectStandardOutput = true, UseShellExecute = false, Environment = { ["DOCKER_HOST"] = TestEnvironment.DockerHost },
-        })!;
-        var output = await docker.StandardOutput.ReadToEndAsync();
-        await docker.WaitForExitAsync();
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 }
