@@ -190,6 +190,7 @@ public static class BinderServer
         services.AddSingleton(sp => new RepoWatches(sp.GetRequiredService<HubConfiguration>().Hub.Repo));
         services.AddSingleton<PublicAddresses>();
         services.AddSingleton<BuildFlow>();
+        services.AddSingleton<EventStreamKeepalive>();
         services.AddSingleton<EmbeddedAssets>();
         services.AddOperatorAuthentication(silo, data.Path);
         services.AddClientRateLimit();

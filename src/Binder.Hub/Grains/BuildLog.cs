@@ -63,22 +63,26 @@ internal sealed class BuildLog
         Pulse();
     }
 
-    /// <summary>Adds to <paramref name="into"/> the events after <paramref name="cursor"/> and moves it to the end.</summary>
-    public void Read(ref long cursor, List<BinderEvent> into)
+    /// <summary>
+    /// Adds to <paramref name="into"/> the events after <paramref name="cursor"/>, at most <paramref name="max"/> of
+    /// them, and moves the cursor past what it added (to the end when nothing is left). A reader that reads in small
+    /// batches keeps a small buffer however long the log is: with thousands of readers of one build, that is most of
+    /// what a reader costs.
+    /// </summary>
+    public void Read(ref long cursor, List<BinderEvent> into, int max = int.MaxValue)
     {
-        if (cursor < _head.Count)
-        {
-            for (var i = (int)cursor; i < _head.Count; i++) into.Add(_head[i]);
-            cursor = _head.Count;
-        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var added = 0;
+        for (; cursor < _head.Count && added < max; cursor++, added++) into.Add(_head[(int)cursor]);
+        if (added == max) return;
         var tailStart = Total - _tail.Count;
         if (cursor < tailStart)
         {
             into.Add(OmittedMarker(tailStart - cursor));
             cursor = tailStart;
+            added++;
         }
-        for (var i = (int)(cursor - tailStart); i < _tail.Count; i++) into.Add(_tail[i]);
-        cursor = Total;
+        for (; cursor < Total && added < max; cursor++, added++) into.Add(_tail[(int)(cursor - tailStart)]);
     }
 
     /// <summary>The kept events, with a marker where events were dropped: what is persisted and replayed later.</summary>

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Binder.Server.Build;
 
@@ -20,7 +19,7 @@ internal static partial class BuildApi
     }
 
     private static async Task HandleAsync(
-        HttpContext context, BuildFlow flow, IOptions<ServerOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        HttpContext context, BuildFlow flow, EventStreamKeepalive keepalive, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
         if (!AcceptsEventStream(context.Request))
         {
@@ -30,7 +29,7 @@ internal static partial class BuildApi
         }
 
         var (provider, spec) = RawSpecPath.Split(context, "/build/");
-        await using var stream = await EventStream.StartAsync(context, options.Value.KeepaliveInterval, time).ConfigureAwait(false);
+        await using var stream = await EventStream.StartAsync(context, keepalive).ConfigureAwait(false);
         // The stream also ends when the service stops: an open stream must not hold the shutdown (watchers leaving
         // stop nothing, and the launch grain undoes a launch that was cut off).
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);

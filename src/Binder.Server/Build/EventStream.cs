@@ -5,26 +5,32 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Binder.Server.Build;
 
 /// <summary>
-/// A server-sent event stream on one response: <c>data: &lt;json&gt;</c> frames and a <c>:keepalive</c> comment on a
-/// timer, so proxies and browsers do not drop a connection that waits for a long build. Writes never interleave.
+/// A server-sent event stream on one response: <c>data: &lt;json&gt;</c> frames, and a <c>:keepalive</c> comment
+/// whenever it has been quiet for a while (sent by the process's one <see cref="EventStreamKeepalive"/>), so proxies
+/// and browsers do not drop a connection that waits for a long build. Writes never interleave. A stream holds no timer,
+/// task or token source of its own: with ten thousand people waiting for one build, those were a good part of what
+/// each waiting client cost.
 /// </summary>
 internal sealed class EventStream : IAsyncDisposable
 {
     private static readonly byte[] KeepaliveFrame = Encoding.UTF8.GetBytes(":keepalive\n\n");
     private readonly HttpResponse _response;
+    private readonly CancellationToken _aborted;
+    private readonly EventStreamKeepalive _keepalive;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly CancellationTokenSource _stop;
-    private readonly Task _keepalive;
+    private long _lastWrite;
+    private bool _closed;
 
-    private EventStream(HttpResponse response, TimeSpan keepaliveInterval, TimeProvider time, CancellationToken aborted)
+    private EventStream(HttpResponse response, EventStreamKeepalive keepalive, CancellationToken aborted)
     {
         _response = response;
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        _keepalive = KeepAliveAsync(keepaliveInterval, time, _stop.Token);
+        _keepalive = keepalive;
+        _aborted = aborted;
+        _lastWrite = keepalive.Time.GetTimestamp();
     }
 
     /// <summary>Sends the headers BinderHub sends, then keeps the stream alive until disposed.</summary>
-    public static async Task<EventStream> StartAsync(HttpContext context, TimeSpan keepaliveInterval, TimeProvider time)
+    public static async Task<EventStream> StartAsync(HttpContext context, EventStreamKeepalive keepalive)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -35,20 +41,20 @@ internal sealed class EventStream : IAsyncDisposable
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
         await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-        return new EventStream(response, keepaliveInterval, time, context.RequestAborted);
+        var stream = new EventStream(response, keepalive, context.RequestAborted);
+        keepalive.Add(stream);
+        return stream;
     }
 
     /// <summary>Writes one event as a <c>data:</c> frame and flushes it.</summary>
-    public Task WriteAsync(BinderEvent binderEvent, CancellationToken cancellationToken) =>
-        WriteFrameAsync(Encoding.UTF8.GetBytes("data: " + BinderJson.Serialize(binderEvent) + "\n\n"), cancellationToken);
-
-    private async Task WriteFrameAsync(byte[] frame, CancellationToken cancellationToken)
+    public async Task WriteAsync(BinderEvent binderEvent, CancellationToken cancellationToken)
     {
+        var frame = Encoding.UTF8.GetBytes("data: " + BinderJson.Serialize(binderEvent) + "\n\n");
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _response.Body.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
-            await _response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            ObjectDisposedException.ThrowIf(_closed, this);
+            await WriteFrameAsync(frame, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -56,31 +62,44 @@ internal sealed class EventStream : IAsyncDisposable
         }
     }
 
-    private async Task KeepAliveAsync(TimeSpan interval, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>How long nothing was written to this stream, at <paramref name="now"/> (a <see cref="TimeProvider"/> timestamp).</summary>
+    internal TimeSpan QuietFor(long now) => _keepalive.Time.GetElapsedTime(Volatile.Read(ref _lastWrite), now);
+
+    /// <summary>
+    /// Writes a keepalive comment unless a write is under way (the stream is not quiet then) or the stream has ended.
+    /// Never throws: a client that left is noticed by the request's own writes.
+    /// </summary>
+    internal async Task KeepaliveAsync()
     {
-        using var timer = new PeriodicTimer(interval, time);
+        if (!_writeLock.Wait(0)) return;
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await WriteFrameAsync(KeepaliveFrame, cancellationToken).ConfigureAwait(false);
-            }
+            if (!_closed) await WriteFrameAsync(KeepaliveFrame, _aborted).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
-            // The stream ended or the client left.
+            // The client left, or the response ended between the check and the write.
         }
-        catch (IOException)
+        finally
         {
-            // The client left between two keepalives; the request's own writes notice it too.
+            _writeLock.Release();
         }
+    }
+
+    // Called with the write lock held.
+    private async Task WriteFrameAsync(byte[] frame, CancellationToken cancellationToken)
+    {
+        await _response.Body.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        await _response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _lastWrite, _keepalive.Time.GetTimestamp());
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _keepalive.ConfigureAwait(false);
-        _stop.Dispose();
-        _writeLock.Dispose();
+        _keepalive.Remove(this);
+        // A keepalive the timer started just before the removal finishes first: nothing is written after this returns.
+        await _writeLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        _closed = true;
+        _writeLock.Release();
     }
 }

@@ -17,6 +17,12 @@ namespace Binder.Server.Build;
 /// </summary>
 internal sealed class RepoWatches(RepoGrainOptions limits)
 {
+    /// <summary>
+    /// Events a client takes from the shared log at a time: its buffer stays this small however long the build's log
+    /// is (a client joining a chatty build late would otherwise hold a copy of the whole log's references).
+    /// </summary>
+    private const int ReadBatch = 16;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SharedWatch> _watches = new(StringComparer.Ordinal);
 
@@ -71,7 +77,7 @@ internal sealed class RepoWatches(RepoGrainOptions limits)
                 var ended = false;
                 lock (watch.Gate)
                 {
-                    watch.Log.Read(ref cursor, batch);
+                    watch.Log.Read(ref cursor, batch, ReadBatch);
                     changed = watch.Log.Changed;
                     if (batch.Count == 0 && watch.Log.Finished)
                     {

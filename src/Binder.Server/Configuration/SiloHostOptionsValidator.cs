@@ -29,6 +29,8 @@ internal sealed partial class SiloHostOptionsValidator() : Binder.Build.OptionsV
             errors.Add($"Silo:BackendCheckTimeout is {options.BackendCheckTimeout}; give a time from 00:00:01 to 00:05:00, e.g. 00:00:10.");
         if (options.ClientConnectTimeout <= TimeSpan.Zero || options.ClientConnectTimeout > TimeSpan.FromMinutes(10))
             errors.Add($"Silo:ClientConnectTimeout is {options.ClientConnectTimeout}; give a time from 00:00:01 to 00:10:00, e.g. 00:00:30.");
+        if (options.DirectoryCacheSize is < 0 or > 10_000_000)
+            errors.Add($"Silo:DirectoryCacheSize is {options.DirectoryCacheSize}; give a number of entries from 0 (no cache) to 10000000, e.g. 100000.");
 
         var backend = SiloBackends.Find(options.Backend);
         if (backend is null)

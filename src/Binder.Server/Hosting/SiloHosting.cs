@@ -33,6 +33,7 @@ internal static class SiloHosting
     public static void Configure(ISiloBuilder silo, SiloHostOptions node, HubConfiguration hub, bool gateway = false)
     {
         silo.Configure<SiloOptions>(o => o.SiloName = node.NodeName);
+        silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = node.DirectoryCacheSize);
         switch (node.Backend)
         {
             case SiloBackends.Redis:

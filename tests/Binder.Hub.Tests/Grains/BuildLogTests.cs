@@ -41,6 +41,58 @@ public sealed class BuildLogTests
         Assert.Equal(500, cursor);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    [InlineData(49)]
+    [InlineData(50)]
+    [InlineData(51)]
+    public void ReadingInSmallBatchesGivesWhatOneReadGives(int max)
+    {
+        var log = new BuildLog(maxEvents: 100, maxBytes: 1 << 20);
+        for (var i = 0; i < 500; i++) log.Append(BinderEvent.Of(BinderPhases.Building, $"line {i}"));
+
+        long cursor = 0;
+        var read = new List<BinderEvent>();
+        var batch = new List<BinderEvent>();
+        while (true)
+        {
+            batch.Clear();
+            log.Read(ref cursor, batch, max);
+            if (batch.Count == 0) break;
+            Assert.True(batch.Count <= max, $"{batch.Count} events in one batch of at most {max}");
+            read.AddRange(batch);
+        }
+
+        Assert.Equal(log.Snapshot().Select(e => e.Message), read.Select(e => e.Message));
+        Assert.Equal(500, cursor);
+    }
+
+    [Fact]
+    public void ABatchedReaderThatFellBehindStillGetsTheMarkerThenTheKeptTail()
+    {
+        var log = new BuildLog(maxEvents: 100, maxBytes: 1 << 20);
+        for (var i = 0; i < 10; i++) log.Append(BinderEvent.Of(BinderPhases.Building, $"line {i}"));
+        long cursor = 0;
+        var read = new List<BinderEvent>();
+        log.Read(ref cursor, read, 4);
+        Assert.Equal(4, cursor);
+
+        for (var i = 10; i < 500; i++) log.Append(BinderEvent.Of(BinderPhases.Building, $"line {i}"));
+        read.Clear();
+        while (true)
+        {
+            var before = read.Count;
+            log.Read(ref cursor, read, 4);
+            if (read.Count == before) break;
+        }
+
+        Assert.Equal("line 4\n", read[0].Message);
+        Assert.Equal("line 49\n", read[45].Message);
+        Assert.StartsWith("[... ", read[46].Message, StringComparison.Ordinal);
+        Assert.Equal("line 499\n", read[^1].Message);
+    }
+
     [Fact]
     public void TheByteBoundHoldsToo()
     {

@@ -98,24 +98,38 @@ public sealed class ApiTests
     }
 
     [Fact]
-    public async Task The_dashboard_without_its_slash_is_sent_to_the_address_its_scripts_load_from()
+    public async Task The_dashboard_is_mapped_at_the_first_operator_request_and_without_its_slash_is_sent_to_the_address_its_scripts_load_from()
     {
         const string secret = "operator-secret-0123456789abcdef";
         await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Server:OperatorToken"] = secret });
         using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = app.OperatorUrl };
         noRedirects.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
 
+        // Not a way around the sign-in, nor onto the public listener; neither maps the dashboard (loads its assets).
+        using (var anonymous = await app.OperatorHttp.GetAsync("dashboard/", Token))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+        using (var onPublic = await app.Http.GetAsync("dashboard", Token))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, onPublic.StatusCode);
+        }
         using (var bare = await noRedirects.GetAsync("dashboard?x=1", Token))
         {
             Assert.Equal(HttpStatusCode.Redirect, bare.StatusCode);
             Assert.Equal("/dashboard/?x=1", bare.Headers.Location?.OriginalString);
         }
-        using (var page = await noRedirects.GetAsync("dashboard/", Token))
+        // The first operator request under /dashboard/ maps the dashboard and is sent to the same address again.
+        using (var first = await noRedirects.GetAsync("dashboard/?x=1", Token))
+        {
+            Assert.Equal(HttpStatusCode.TemporaryRedirect, first.StatusCode);
+            Assert.Equal("/dashboard/?x=1", first.Headers.Location?.OriginalString);
+        }
+        using (var page = await noRedirects.GetAsync("dashboard/?x=1", Token))
         {
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
             Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         }
-        // Not a way around the sign-in, nor onto the public listener.
         using (var anonymous = await app.OperatorHttp.GetAsync("dashboard/", Token))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
