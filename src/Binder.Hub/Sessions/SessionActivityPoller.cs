@@ -15,7 +15,7 @@ namespace Binder.Hub.Sessions;
 /// activated; the grain adds Jupyter's activity and culls itself, after its call returned. Each session listing every
 /// route itself was quadratic: N sessions read N routes N times per interval. Sessions are tracked through their node
 /// (<see cref="ISessionNode.Track"/>) from ready, adoption or a reminder tick until they stop (a grain that answers
-/// that its session is not running is dropped). A round tells every session at once and waits for each at most
+/// that its session is not running is dropped, and its route, when the proxy still has one, removed). A round tells every session at once and waits for each at most
 /// <see cref="CheckDeadline"/> (half the interval, at most <see cref="SessionOptions.StopTimeout"/>), so a slow or
 /// unreachable grain delays neither the other sessions nor the next round.
 /// </summary>
@@ -161,6 +161,12 @@ public sealed partial class SessionActivityPoller : ILifecycleParticipant<ISiloL
             {
                 // The session no longer runs (stopped, or never known to its grain): nothing to tell from now on.
                 Untrack(session);
+                if (activity.Exists)
+                {
+                    // Yet its route is still here: its stop could not reach this node (the route would lead anyone
+                    // to a notebook nobody counts). The janitor removes its container at its next pass.
+                    await RemoveRouteAsync(session, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (TimeoutException)
@@ -173,8 +179,19 @@ public sealed partial class SessionActivityPoller : ILifecycleParticipant<ISiloL
         }
     }
 
+    private async Task RemoveRouteAsync(string session, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(_options.StopTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        await _proxy().DeleteRouteAsync(SessionIds.RoutePath(session), timeout.Token).ConfigureAwait(false);
+        LogStrayRouteRemoved(_logger, session);
+    }
+
     /// <inheritdoc />
     public void Dispose() => _stopping.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} does not run but its proxy route was still there: removed")]
+    private static partial void LogStrayRouteRemoved(ILogger logger, string session);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The session proxy's routes could not be listed this round; sessions are checked without them: {Reason}")]
     private static partial void LogRoutesUnknown(ILogger logger, string reason);
