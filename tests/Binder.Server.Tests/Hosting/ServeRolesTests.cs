@@ -178,6 +178,28 @@ public sealed class ServeRolesTests
     }
 
     [Theory]
+    [InlineData("frontend", "Proxy:FrontEndSocket is set, but --role frontend starts no session proxy that would connect to it (each silo runs its node's proxy); leave it out here, and set Proxy:DefaultTarget on the silos to this front end's URL")]
+    [InlineData("silo", "Proxy:FrontEndSocket is set, but --role silo runs no front end to listen on it; leave it out and set Proxy:DefaultTarget to the front ends' URL")]
+    public async Task A_front_end_socket_outside_role_all_is_refused_with_a_sentence_that_fits_the_role(string role, string sentence)
+    {
+        using var data = new TempDirectory("binder-roles-socket");
+        // A cluster backend, so the socket is the one problem (the settings are refused before the backend is asked).
+        var settings = new Dictionary<string, string>
+        {
+            ["Server:DataDirectory"] = data.Path,
+            ["Proxy:FrontEndSocket"] = Path.Combine(data.Path, "front.sock"),
+        };
+        foreach (var (key, value) in ClusterBackend.Settings("Redis", TestEnvironment.UniqueSuffix())) settings[key] = value!;
+
+        var (code, output) = await RunToExitAsync(settings, ["--role", role]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(sentence, output);
+        // Not the sentence meant for the other role: a front end is told neither that it runs none nor to set its own DefaultTarget.
+        Assert.DoesNotContain("runs no front end (Server:Role is not all)", output);
+    }
+
+    [Theory]
     [InlineData("--role")]
     [InlineData("Server:Role")]
     public async Task A_role_that_does_not_exist_is_refused_with_a_sentence_listing_the_roles(string where)
