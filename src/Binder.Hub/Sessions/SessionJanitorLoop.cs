@@ -13,67 +13,37 @@ namespace Binder.Hub.Sessions;
 /// without restarting kept them (running, reachable, counted by nobody) until its next restart. A silo without a
 /// launch backend (a build-only host) has no sessions and sweeps nothing.
 /// </summary>
-public sealed partial class SessionJanitorLoop(IServiceProvider services, SessionOptions options, TimeProvider time, ILogger<SessionJanitorLoop> logger)
-    : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+public sealed partial class SessionJanitorLoop : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    private readonly IServiceProvider _services;
+    private readonly ILogger _logger;
+    private readonly PeriodicSiloWork _passes;
 
-    /// <inheritdoc />
-    public void Participate(ISiloLifecycle lifecycle)
+    /// <summary>The silo's janitor loop; the janitor is resolved at the first pass (the host starts its proxy first).</summary>
+    public SessionJanitorLoop(IServiceProvider services, SessionOptions options, TimeProvider time, ILogger<SessionJanitorLoop> logger)
     {
-        ArgumentNullException.ThrowIfNull(lifecycle);
-        lifecycle.Subscribe(nameof(SessionJanitorLoop), ServiceLifecycleStage.Active, _ =>
-        {
-            if (services.GetService<ILaunchBackend>() is not null && services.GetService<IProxyClient>() is not null)
-            {
-                _loop = RunAsync(_stopping.Token);
-            }
-            return Task.CompletedTask;
-        }, async stop =>
-        {
-            await _stopping.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await _loop.WaitAsync(stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-            }
-        });
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
+        _services = services;
+        _logger = logger;
         // The first pass one interval after start: the host's start reconciliation (which also adopts) runs first.
-        using var timer = new PeriodicTimer(options.JanitorInterval, time);
-        try
+        // The daemon or proxy not answering one time must not end the sweeping for good.
+        _passes = new PeriodicSiloWork(nameof(SessionJanitorLoop), options.JanitorInterval, time, SweepAsync, e => LogSweepFailed(logger, e));
+    }
+
+    /// <inheritdoc />
+    public void Participate(ISiloLifecycle lifecycle) =>
+        _passes.Participate(lifecycle, () => _services.GetService<ILaunchBackend>() is not null && _services.GetService<IProxyClient>() is not null);
+
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        var swept = await _services.GetRequiredService<SessionJanitor>().SweepAsync(cancellationToken).ConfigureAwait(false);
+        if (swept.RemovedContainers.Count + swept.RemovedRoutes.Count + swept.CleanedSessions.Count > 0)
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    var swept = await services.GetRequiredService<SessionJanitor>().SweepAsync(cancellationToken).ConfigureAwait(false);
-                    if (swept.RemovedContainers.Count + swept.RemovedRoutes.Count + swept.CleanedSessions.Count > 0)
-                    {
-                        LogSwept(logger, swept.RemovedContainers.Count, swept.RemovedRoutes.Count, swept.CleanedSessions.Count);
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    // The daemon or proxy not answering this time must not end the sweeping for good.
-                    LogSweepFailed(logger, e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The silo stops.
+            LogSwept(_logger, swept.RemovedContainers.Count, swept.RemovedRoutes.Count, swept.CleanedSessions.Count);
         }
     }
 
     /// <inheritdoc />
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose() => _passes.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Janitor: removed {Containers} containers and {Routes} proxy routes no session owned, cleaned up {Cleaned} ended sessions")]
     private static partial void LogSwept(ILogger logger, int containers, int routes, int cleaned);
