@@ -91,7 +91,7 @@ public static class BinderServer
         }
         // The proxy settings with what binder serve fills in: the listeners need the socket's path before the services
         // exist. Only a silo's process owns a proxy; only a front end beside it listens on its socket.
-        var proxy = ProxyHost.Bind(settings, configuration, data, frontEndSocket: role == ServerRoles.All);
+        var proxy = ProxyHost.Bind(settings, configuration, data, role);
         settings.ThrowIfAny();
 
         var hostsSilo = ServerRoles.HostsSilo(role);

@@ -59,6 +59,11 @@ public sealed class BinderHubOptionsValidator() : Binder.Build.OptionsValidator<
         else if (sessions.StopTimeout > MaxStopTimeout)
             errors.Add($"Binder:Sessions:StopTimeout {sessions.StopTimeout} is longer than {MaxStopTimeout}: a stop runs up to three steps of it inside one grain call, which Orleans ends after {Grains.ILaunchGrain.StopResponseTimeout}. Choose a shorter one.");
 
+        if (sessions.JanitorInterval <= TimeSpan.Zero)
+            errors.Add("Binder:Sessions:JanitorInterval must be positive, e.g. 00:05:00.");
+        if (sessions.JanitorGracePeriod < TimeSpan.Zero)
+            errors.Add("Binder:Sessions:JanitorGracePeriod must not be negative, e.g. 00:02:00.");
+
         if (options.Docker.BuildMemoryLimitBytes is < 0 or > 0 and < 6 * 1024 * 1024)
             errors.Add($"Binder:Docker:BuildMemoryLimitBytes is {options.Docker.BuildMemoryLimitBytes}; it must be 0 (no limit) or at least 6 MiB, e.g. 4294967296 (4 GiB).");
 

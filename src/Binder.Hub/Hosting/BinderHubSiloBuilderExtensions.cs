@@ -37,7 +37,8 @@ public static class BinderHubSiloBuilderExtensions
     /// Adds what the repo, builder, launch, quota and node-sessions grains need (the grain classes themselves come with
     /// this assembly's generated code): the options, this silo's node (published as silo metadata, which the
     /// node-pinned placement matches), the node-pinned placement director, System.Text.Json for grain state, the build
-    /// engine (Docker client, registry client, content fetcher, buildpacks), the <see cref="SessionJanitor"/> and the
+    /// engine (Docker client, registry client, content fetcher, buildpacks), the <see cref="SessionJanitor"/> with its
+    /// periodic <see cref="SessionJanitorLoop"/> and the
     /// node's <see cref="Images.ImageCleaner"/> (the host runs it periodically). Services the caller registered before
     /// (e.g. its own <see cref="DockerClient"/>) are kept. The caller must also register an
     /// <see cref="Launch.ILaunchBackend"/> and an <see cref="Launch.IProxyClient"/> (and its
@@ -110,6 +111,8 @@ public static class BinderHubSiloBuilderExtensions
         // This node's daemon, proxy and poller as its sessions see them (the launch and node-sessions grains).
         services.AddSingleton<LocalSessionNode>();
         services.TryAddSingleton<SessionJanitor>();
+        services.AddSingleton<SessionJanitorLoop>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SessionJanitorLoop>());
         services.TryAddSingleton(sp => new Images.ImageCleaner(
             sp.GetRequiredService<DockerClient>(), options.ImageCleaner, options.Repo.FullImageNamePrefix, options.Buildpacks.BaseImage,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Images.ImageCleaner>>()));

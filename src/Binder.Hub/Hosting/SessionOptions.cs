@@ -45,4 +45,17 @@ public sealed record SessionOptions
 
     /// <summary>How long stopping a container or removing a route may take before it is retried later.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often each silo's janitor looks for what no session owns on its node (containers of its instance whose
+    /// launch grain does not claim them, proxy routes of sessions that do not run) and removes it. A stop or cull while
+    /// the node did not answer leaves both behind; without this they stayed until the silo or its proxy restarted.
+    /// </summary>
+    public TimeSpan JanitorInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A container no session claims is left alone while younger than this, so a launch whose state is not yet
+    /// visible to the janitor is never removed under it.
+    /// </summary>
+    public TimeSpan JanitorGracePeriod { get; init; } = TimeSpan.FromMinutes(2);
 }

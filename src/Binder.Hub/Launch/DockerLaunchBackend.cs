@@ -167,7 +167,22 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
             throw new SessionStartException($"The image {start.ImageName} is not in the Docker daemon at {_docker.Endpoint}; build or pull it first.");
         }
         LogPulling(_logger, start.SessionId, start.ImageName);
-        await _docker.PullImageAsync(start.ImageName, _registry?.CredentialsFor(reference.Registry), null, cancellationToken).ConfigureAwait(false);
+        using (var deadline = new CancellationTokenSource(_options.PullTimeout, _timeProvider))
+        using (var pull = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token))
+        {
+            try
+            {
+                await _docker.PullImageAsync(start.ImageName, _registry?.CredentialsFor(reference.Registry), null, pull.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // Whatever the cancelled pull threw: the deadline is what ended it. The sentence names no address, so
+                // the person launching may read it.
+                throw new SessionStartException(
+                    $"The image of session {start.SessionId} could not be pulled onto this node within {_options.PullTimeout.TotalSeconds:0} s ({DockerLaunchOptions.Section}:PullTimeout): the registry did not send it in time. Try again later; if it keeps happening, the operator should check the registry or raise {DockerLaunchOptions.Section}:PullTimeout for large images.",
+                    e, forUser: true);
+            }
+        }
         return await _docker.InspectImageAsync(start.ImageName, cancellationToken).ConfigureAwait(false)
             ?? throw new SessionStartException($"The image {start.ImageName} was pulled but is not in the Docker daemon at {_docker.Endpoint}; is another program removing images?");
     }

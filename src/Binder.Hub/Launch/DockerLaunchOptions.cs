@@ -89,6 +89,13 @@ public sealed record DockerLaunchOptions
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// How long pulling a session's image onto this node (one built on another node, or removed by the image cleaner)
+    /// may take before the start is given up. A registry that accepts the connection and never sends the image would
+    /// otherwise hold the launch, its quota slots and the caller until Orleans' 30-minute limit on the start call.
+    /// </summary>
+    public TimeSpan PullTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// The pause between two probes of a starting Jupyter server. Short: a probe of a server not yet listening is a
     /// refused connection on the session network, and every pause is time the person waits after Jupyter is up.
     /// </summary>

@@ -15,7 +15,7 @@ namespace Binder.Hub.Sessions;
 /// activated; the grain adds Jupyter's activity and culls itself, after its call returned. Each session listing every
 /// route itself was quadratic: N sessions read N routes N times per interval. Sessions are tracked through their node
 /// (<see cref="ISessionNode.Track"/>) from ready, adoption or a reminder tick until they stop (a grain that answers
-/// that its session is not running is dropped). A round tells every session at once and waits for each at most
+/// that its session is not running is dropped, and its route, when the proxy still has one, removed). A round tells every session at once and waits for each at most
 /// <see cref="CheckDeadline"/> (half the interval, at most <see cref="SessionOptions.StopTimeout"/>), so a slow or
 /// unreachable grain delays neither the other sessions nor the next round.
 /// </summary>
@@ -27,8 +27,7 @@ public sealed partial class SessionActivityPoller : ILifecycleParticipant<ISiloL
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte> _sessions = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    private readonly PeriodicSiloWork _rounds;
 
     /// <summary>The node's poller. The proxy client is resolved at each round, never before the silo runs (the host starts its proxy first).</summary>
     public SessionActivityPoller(IServiceProvider services, IGrainFactory grains, SessionOptions options, TimeProvider time, ILogger<SessionActivityPoller> logger)
@@ -45,6 +44,8 @@ public sealed partial class SessionActivityPoller : ILifecycleParticipant<ISiloL
         _options = options;
         _time = time;
         _logger = logger;
+        // One bad round must not end culling on this silo for good: the next tick tries again.
+        _rounds = new PeriodicSiloWork(nameof(SessionActivityPoller), options.PollInterval, time, PollOnceAsync, e => LogRoundFailed(logger, e));
     }
 
     /// <summary>Sessions told each round.</summary>
@@ -66,51 +67,7 @@ public sealed partial class SessionActivityPoller : ILifecycleParticipant<ISiloL
     public void Untrack(string sessionId) => _sessions.TryRemove(sessionId, out _);
 
     /// <inheritdoc />
-    public void Participate(ISiloLifecycle lifecycle)
-    {
-        ArgumentNullException.ThrowIfNull(lifecycle);
-        lifecycle.Subscribe(nameof(SessionActivityPoller), ServiceLifecycleStage.Active, _ =>
-        {
-            _loop = RunAsync(_stopping.Token);
-            return Task.CompletedTask;
-        }, async stop =>
-        {
-            await _stopping.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                // A round stops telling sessions at once; checks under way may wait for Jupyter, but not past the
-                // silo's own shutdown deadline.
-                await _loop.WaitAsync(stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-            }
-        });
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(_options.PollInterval, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await PollOnceAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    // One bad round must not end culling on this silo for good: the next tick tries again.
-                    LogRoundFailed(_logger, e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The silo stops.
-        }
-    }
+    public void Participate(ISiloLifecycle lifecycle) => _rounds.Participate(lifecycle);
 
     /// <summary>One round: lists the routes once (nothing when no session runs here) and tells every tracked session.</summary>
     internal async Task PollOnceAsync(CancellationToken cancellationToken)
@@ -161,6 +118,12 @@ public sealed partial class SessionActivityPoller : ILifecycleParticipant<ISiloL
             {
                 // The session no longer runs (stopped, or never known to its grain): nothing to tell from now on.
                 Untrack(session);
+                if (activity.Exists)
+                {
+                    // Yet its route is still here: its stop could not reach this node (the route would lead anyone
+                    // to a notebook nobody counts). The janitor removes its container at its next pass.
+                    await RemoveRouteAsync(session, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (TimeoutException)
@@ -173,8 +136,19 @@ public sealed partial class SessionActivityPoller : ILifecycleParticipant<ISiloL
         }
     }
 
+    private async Task RemoveRouteAsync(string session, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(_options.StopTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        await _proxy().DeleteRouteAsync(SessionIds.RoutePath(session), timeout.Token).ConfigureAwait(false);
+        LogStrayRouteRemoved(_logger, session);
+    }
+
     /// <inheritdoc />
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose() => _rounds.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} does not run but its proxy route was still there: removed")]
+    private static partial void LogStrayRouteRemoved(ILogger logger, string session);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The session proxy's routes could not be listed this round; sessions are checked without them: {Reason}")]
     private static partial void LogRoutesUnknown(ILogger logger, string reason);

@@ -1,5 +1,6 @@
 using Binder.Hub.Placement;
 using Binder.Hub.Grains;
+using Binder.Hub.Hosting;
 using Binder.Hub.Launch;
 using Microsoft.Extensions.Logging;
 
@@ -10,21 +11,50 @@ namespace Binder.Hub.Sessions;
 /// running are re-adopted (route re-added when missing, polling and reminder running again); containers and proxy
 /// routes nobody owns are removed; sessions whose container is gone are marked stopped and give their quota back.
 /// Run it when the silo has started and after the proxy lost its routes (<see cref="Hosting.BinderHubSiloExtensions.ReconcileSessionsAsync"/>).
+/// Between those, <see cref="SweepAsync"/> runs every <see cref="SessionOptions.JanitorInterval"/> on each silo
+/// (<see cref="SessionJanitorLoop"/>) and removes only what no session claims, so a stop or cull that could not reach
+/// the node is finished once the node answers again. One run at a time per silo.
 /// </summary>
 public sealed partial class SessionJanitor(
     IGrainFactory grains,
     ILaunchBackend backend,
     IProxyClient proxy,
     ClusterNodes nodes,
+    SessionOptions options,
     TimeProvider time,
-    ILogger<SessionJanitor> logger)
+    ILogger<SessionJanitor> logger) : IDisposable
 {
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
     /// <summary>
     /// Reconciles the backend's containers, the proxy's routes and the launch grains' states. Sessions launched while
     /// it runs are left alone (its lists are older than they are). One item that fails does not stop the rest: it is
     /// logged and listed in <see cref="SessionReconciliation.Failures"/>.
     /// </summary>
-    public async Task<SessionReconciliation> ReconcileAsync(CancellationToken cancellationToken)
+    public Task<SessionReconciliation> ReconcileAsync(CancellationToken cancellationToken) => RunAsync(sweep: false, cancellationToken);
+
+    /// <summary>
+    /// The periodic pass: removes this node's containers whose launch grain does not claim them (not running or
+    /// starting) once older than <see cref="SessionOptions.JanitorGracePeriod"/>, the routes of sessions that do not
+    /// run, and the quota slots of ended sessions. A session its grain claims is not touched (no adoption, no reminder
+    /// write): its grain, the poller and the reminder look after it.
+    /// </summary>
+    public Task<SessionReconciliation> SweepAsync(CancellationToken cancellationToken) => RunAsync(sweep: true, cancellationToken);
+
+    private async Task<SessionReconciliation> RunAsync(bool sweep, CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ReconcileOnceAsync(sweep, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<SessionReconciliation> ReconcileOnceAsync(bool sweep, CancellationToken cancellationToken)
     {
         var began = time.GetUtcNow();
         var containers = await backend.ListAsync(cancellationToken);
@@ -51,11 +81,28 @@ public sealed partial class SessionJanitor(
             }
         }
 
+        // Sessions whose grain claims their container (the sweep leaves them to their grain).
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var container in containers)
         {
             await EachAsync($"container of session {container.SessionId}", async () =>
             {
                 var grain = grains.GetGrain<ILaunchGrain>(container.SessionId);
+                if (sweep)
+                {
+                    if (await grain.GetInfo() is { State: SessionStates.Running or SessionStates.Starting })
+                    {
+                        claimed.Add(container.SessionId);
+                        return;
+                    }
+                    // A launch writes its state before it asks for the container, so an unclaimed container is a
+                    // leftover; the grace period keeps the janitor off one whose state it could not yet see.
+                    if (began - container.CreatedAt < options.JanitorGracePeriod) return;
+                    await backend.StopAsync(container.SessionId, cancellationToken);
+                    removedContainers.Add(container.SessionId);
+                    Log.ContainerRemoved(logger, container.SessionId, container.ContainerId);
+                    return;
+                }
                 if (await grain.Adopt(container, routed.Contains(container.SessionId)))
                 {
                     adopted.Add(container.SessionId);
@@ -70,7 +117,7 @@ public sealed partial class SessionJanitor(
         var live = containers.Select(c => c.SessionId).ToHashSet(StringComparer.Ordinal);
         foreach (var (route, session) in routes)
         {
-            if (adopted.Contains(session!)) continue;
+            if (adopted.Contains(session!) || claimed.Contains(session!)) continue;
             await EachAsync($"route {route.Path}", async () =>
             {
                 var grain = grains.GetGrain<ILaunchGrain>(session!);
@@ -104,7 +151,7 @@ public sealed partial class SessionJanitor(
         var total = grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey);
         foreach (var session in await total.GetHolders())
         {
-            if (live.Contains(session) || cleaned.Contains(session) || adopted.Contains(session)) continue;
+            if (live.Contains(session) || cleaned.Contains(session) || adopted.Contains(session) || claimed.Contains(session)) continue;
             await EachAsync($"quota of session {session}", async () =>
             {
                 var grain = grains.GetGrain<ILaunchGrain>(session);
@@ -132,6 +179,9 @@ public sealed partial class SessionJanitor(
         }
         return new SessionReconciliation(adopted, removedContainers, removedRoutes, cleaned) { Failures = failures };
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _oneAtATime.Dispose();
 
     /// <summary>The session a proxy route belongs to: its <c>session</c> data, or the segment of <c>/user/&lt;session&gt;</c>.</summary>
     internal static string? SessionOf(ProxyRoute route)

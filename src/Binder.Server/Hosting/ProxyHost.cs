@@ -23,7 +23,7 @@ internal sealed partial class ProxyHost(ProxyOptions options, DataDirectory data
     public IProxyClient Client => _proxy?.Client
         ?? throw new InvalidOperationException("The session proxy is not started yet; it starts with the service.");
 
-    /// <summary>The proxy settings as resolved at start (<see cref="Bind(IConfiguration, DataDirectory, bool)"/>).</summary>
+    /// <summary>The proxy settings as resolved at start (<see cref="Bind(IConfiguration, DataDirectory, string)"/>).</summary>
     public ProxyOptions Options { get; } = options;
 
     /// <summary>The data directory, opened (private and locked) before the proxy is looked at.</summary>
@@ -93,25 +93,32 @@ internal sealed partial class ProxyHost(ProxyOptions options, DataDirectory data
     /// The <c>Proxy</c> section with what <c>binder serve</c> fills in: the state directory and the front end's
     /// socket in the data directory, and <c>Server:PublicUrl</c> as the owned proxy's public URL. The one place these
     /// defaults are decided: the front end listens on the socket this returns, and the proxy is started with it.
-    /// Without a front end in this process (<c>--role silo</c>, <paramref name="frontEndSocket"/> false) there is no
+    /// Without a front end in this process (<c>--role silo</c>) there is no
     /// socket: the owned proxy sends what no session route matches to <c>Proxy:DefaultTarget</c> (e.g. the front ends'
-    /// public URL), or answers 404 when that is not set.
+    /// public URL), or answers 404 when that is not set. A front end alone (<c>--role frontend</c>) owns no proxy, so
+    /// it has no socket either.
     /// </summary>
-    internal static ProxyOptions Bind(IConfiguration configuration, DataDirectory data, bool frontEndSocket = true)
+    internal static ProxyOptions Bind(IConfiguration configuration, DataDirectory data, string role = ServerRoles.All)
     {
         var settings = new SettingsReader(configuration);
-        var options = Bind(settings, configuration, data, frontEndSocket);
+        var options = Bind(settings, configuration, data, role);
         settings.ThrowIfAny();
         return options;
     }
 
-    /// <summary>As <see cref="Bind(IConfiguration, DataDirectory, bool)"/>, its problems kept in <paramref name="settings"/>.</summary>
-    internal static ProxyOptions Bind(SettingsReader settings, IConfiguration configuration, DataDirectory data, bool frontEndSocket)
+    /// <summary>As <see cref="Bind(IConfiguration, DataDirectory, string)"/>, its problems kept in <paramref name="settings"/>.</summary>
+    internal static ProxyOptions Bind(SettingsReader settings, IConfiguration configuration, DataDirectory data, string role)
     {
         var options = settings.Bind<ProxyOptions>(ProxyOptions.Section);
-        if (!frontEndSocket && options.FrontEndSocket is not null)
+        // Only `all` has both ends of the socket: its own proxy and its own front end.
+        var frontEndSocket = role == ServerRoles.All;
+        if (options.FrontEndSocket is not null && role == ServerRoles.Silo)
         {
-            settings.Add($"{ProxyOptions.Section}:FrontEndSocket is set, but this process runs no front end (Server:Role is not all); leave it out and set {ProxyOptions.Section}:DefaultTarget to the front ends' URL instead.");
+            settings.Add($"{ProxyOptions.Section}:FrontEndSocket is set, but --role {ServerRoles.Silo} runs no front end to listen on it; leave it out and set {ProxyOptions.Section}:DefaultTarget to the front ends' URL, where this node's proxy then sends what is not a session.");
+        }
+        else if (options.FrontEndSocket is not null && role == ServerRoles.Frontend)
+        {
+            settings.Add($"{ProxyOptions.Section}:FrontEndSocket is set, but --role {ServerRoles.Frontend} starts no session proxy that would connect to it (each silo runs its node's proxy); leave it out here, and set {ProxyOptions.Section}:DefaultTarget on the silos to this front end's URL so their proxies send what is not a session here.");
         }
         if (options.IsOwned && options.StateDirectory is null)
         {

@@ -70,4 +70,21 @@ public sealed class BinderHubOptionsTests
              "Binder:ImageCleaner:Interval", "Binder:ImageCleaner:LowPercent", "Binder:ImageCleaner:Path"],
             result.Failures!.Select(f => f.Split(' ')[0]).ToArray());
     }
+
+    [Fact]
+    public void The_janitor_runs_every_five_minutes_by_default_and_a_zero_interval_or_negative_grace_is_named()
+    {
+        var defaults = new SessionOptions();
+        Assert.Equal(TimeSpan.FromMinutes(5), defaults.JanitorInterval);
+        Assert.Equal(TimeSpan.FromMinutes(2), defaults.JanitorGracePeriod);
+
+        var result = new BinderHubOptionsValidator().Validate(null, new BinderHubOptions
+        {
+            Sessions = new SessionOptions { JanitorInterval = TimeSpan.Zero, JanitorGracePeriod = TimeSpan.FromSeconds(-1) },
+        });
+
+        Assert.Equal(
+            ["Binder:Sessions:JanitorInterval", "Binder:Sessions:JanitorGracePeriod"],
+            result.Failures!.Select(f => f.Split(' ')[0]).ToArray());
+    }
 }

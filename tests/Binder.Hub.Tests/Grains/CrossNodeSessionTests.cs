@@ -152,13 +152,77 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
             Assert.False(await HasRouteAsync(proxyA, session));
         });
 
+    [Fact]
+    public async Task AnImagePullThatStallsOnTheSessionsNodeEndsTheLaunchFromTheOtherSiloWithAFailedEventNamingPullTimeoutAndLeavesNothing()
+    {
+        // A registry that answers the manifest and then never sends a blob: the node's daemon waits for it forever.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var manifest = System.Text.Encoding.UTF8.GetBytes($$"""
+            {"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",
+             "config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1469,"digest":"sha256:{{new string('a', 64)}}"},
+             "layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":2479,"digest":"sha256:{{new string('b', 64)}}"}]}
+            """);
+        await using var registry = new Binder.Build.Tests.Registry.RegistryStandIn(async (request, response) =>
+        {
+            response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+            if (request.Url!.AbsolutePath.Contains("/manifests/", StringComparison.Ordinal))
+            {
+                response.ContentType = "application/vnd.docker.distribution.manifest.v2+json";
+                response.Headers["Docker-Content-Digest"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(manifest));
+                response.ContentLength64 = manifest.Length;
+                if (request.HttpMethod == "GET") await response.OutputStream.WriteAsync(manifest);
+                return;
+            }
+            if (request.Url.AbsolutePath.Contains("/blobs/", StringComparison.Ordinal))
+            {
+                await release.Task;
+            }
+        });
+        try
+        {
+            await OnTwoNodesAsync(primaryIsB: true, async (a, b, proxyA, proxyB, _) =>
+            {
+                var session = SessionOn(b.NodeName, a.NodeName);
+                var order = GrainTestHost.LaunchOrder($"{registry.Host}/binder-stall-{TestEnvironment.UniqueSuffix()}/session:latest");
+                var events = new List<BinderEvent>();
+
+                // Bounded here so that, without the pull's own deadline, the test fails instead of waiting 30 minutes.
+                using var bound = CancellationTokenSource.CreateLinkedTokenSource(Token);
+                bound.CancelAfter(TimeSpan.FromMinutes(3));
+                await foreach (var e in a.Grains.GetGrain<ILaunchGrain>(session).Launch(order, bound.Token).WithCancellation(bound.Token))
+                {
+                    events.Add(e);
+                }
+
+                var failed = events[^1];
+                Assert.True(failed.Phase == BinderPhases.Failed, string.Concat(events.Select(e => e.Message)));
+                Assert.Equal(500, failed.StatusCode);
+                Assert.Contains("could not be pulled onto this node within 5 s (Launch:Docker:PullTimeout)", failed.Message, StringComparison.Ordinal);
+                Assert.DoesNotContain(registry.Host, failed.Message, StringComparison.Ordinal);
+                // It stalled on a blob, after the manifest was read: the daemon really was pulling.
+                Assert.Contains(registry.Requests, r => r.Path.Contains("/blobs/", StringComparison.Ordinal));
+                var info = await a.Grains.GetGrain<ILaunchGrain>(session).GetInfo();
+                Assert.Equal((SessionStates.Stopped, b.NodeName), (info!.State, info.Node));
+                await b.AssertSessionGoneAsync(proxyB, session);
+                Assert.False(await HasRouteAsync(proxyA, session));
+                Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + b.NodeName).GetHolders());
+                Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>($"{order.Repo.Spec.Provider}/{order.Repo.Spec.Repository}").GetHolders());
+            }, launch: o => o with { PullTimeout = TimeSpan.FromSeconds(5) });
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
     /// <summary>
     /// Runs <paramref name="test"/> on a cluster of two silos, of nodes A and B, each with its own proxy and launch
     /// backend instance, sharing a SQLite state file; the last argument starts another silo of node B (its instance and
     /// proxy) in the cluster. Containers and networks of both instances are removed at the end, also on failure.
     /// </summary>
     private static async Task OnTwoNodesAsync(
-        bool primaryIsB, Func<GrainTestHost, GrainTestHost, ProxyProcess, ProxyProcess, Func<Task<GrainTestHost>>, Task> test)
+        bool primaryIsB, Func<GrainTestHost, GrainTestHost, ProxyProcess, ProxyProcess, Func<Task<GrainTestHost>>, Task> test,
+        Func<DockerLaunchOptions, DockerLaunchOptions>? launch = null)
     {
         using var state = new TempDirectory("binder-grains-state");
         var statePath = Path.Combine(state.Path, "state.db");
@@ -170,11 +234,11 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
         {
             // The primary (the silo the other joins) stops last: the cluster's membership lives there.
             await using var primary = primaryIsB
-                ? await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, node: nodeB)
-                : await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, node: nodeA);
+                ? await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, node: nodeB, launch: launch)
+                : await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, node: nodeA, launch: launch);
             await using var other = primaryIsB
-                ? await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, joins: primary, node: nodeA)
-                : await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, joins: primary, node: nodeB);
+                ? await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, joins: primary, node: nodeA, launch: launch)
+                : await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, joins: primary, node: nodeB, launch: launch);
             var (a, b) = primaryIsB ? (other, primary) : (primary, other);
             await ClusterBuildTests.WaitForNodesAsync(a, b);
             await test(a, b, proxyA, proxyB, () => GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, joins: primary, node: nodeB));

@@ -14,6 +14,9 @@ internal sealed class HookedProxyClient(IProxyClient inner) : IProxyClient
     /// <summary>While set, deleting a route whose path starts with it fails (the proxy refusing).</summary>
     public string? FailDeletesOf { get; set; }
 
+    /// <summary>What a refused delete throws (by default the error of a proxy that refuses).</summary>
+    public Exception? DeleteFailure { get; set; }
+
     public Func<Task>? BeforeDelete { get; set; }
 
     public Uri PublicUrl => inner.PublicUrl;
@@ -29,7 +32,7 @@ internal sealed class HookedProxyClient(IProxyClient inner) : IProxyClient
         if (BeforeDelete is { } hook && Interlocked.Exchange(ref _beforeDeleteTaken, 1) == 0) await hook();
         if (FailDeletesOf is { } failing && path.StartsWith(failing, StringComparison.Ordinal))
         {
-            throw new HttpRequestException($"The test proxy refuses to delete {path}.");
+            throw DeleteFailure ?? new HttpRequestException($"The test proxy refuses to delete {path}.");
         }
         await inner.DeleteRouteAsync(path, cancellationToken);
     }

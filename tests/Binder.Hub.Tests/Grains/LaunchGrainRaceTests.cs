@@ -321,6 +321,73 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         await host.AssertSessionGoneAsync(proxy, session);
     }
 
+    [Fact]
+    public async Task WhatAStopLeftOnANodeThatDidNotAnswerIsRemovedByTheJanitorsNextPassWhileRunningAndStartingSessionsStay()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        HookedProxyClient? hookedProxy = null;
+        HookedLaunchBackend? hookedBackend = null;
+        // No grace: only the grain's claim keeps the starting session's container.
+        var options = GrainTestHost.TestOptions() with
+        {
+            Sessions = new SessionOptions { JanitorInterval = TimeSpan.FromSeconds(1), JanitorGracePeriod = TimeSpan.Zero },
+        };
+        await using var host = await GrainTestHost.StartAsync(options, proxy: proxy,
+            wrapProxy: p => hookedProxy = new HookedProxyClient(p), wrapBackend: b => hookedBackend = new HookedLaunchBackend(b));
+        using var client = proxy.CreateClient(TimeSpan.FromSeconds(10), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConfigurableHttpProxyClient>.Instance);
+        var running = SessionIds.NewSessionId();
+        var orphan = SessionIds.NewSessionId();
+        var starting = SessionIds.NewSessionId();
+        Assert.Equal(BinderPhases.Ready, (await LaunchAsync(host, running))[^1].Phase);
+        Assert.Equal(BinderPhases.Ready, (await LaunchAsync(host, orphan))[^1].Phase);
+
+        // A launch held after its container started and its route went in: still starting.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var mayGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        hookedProxy!.AfterAdd = async _ =>
+        {
+            held.TrySetResult();
+            await mayGo.Task.WaitAsync(TimeSpan.FromMinutes(3), Token);
+        };
+        var startingLaunch = Task.Run(() => LaunchAsync(host, starting), Token);
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(120), Token);
+
+        // The orphan is stopped while its node does not answer: the session ends, its container and route stay.
+        var missing = new Binder.Hub.Placement.NodeUnavailableException("No live silo runs this session's node (the test's node does not answer).");
+        hookedProxy.FailDeletesOf = SessionIds.RoutePath(orphan).TrimEnd('/');
+        hookedProxy.DeleteFailure = missing;
+        hookedBackend!.BeforeStop = id => id == orphan && hookedProxy.FailDeletesOf is not null ? Task.FromException(missing) : Task.CompletedTask;
+        await host.Grains.GetGrain<ILaunchGrain>(orphan).Stop("user pressed stop");
+        Assert.Equal(SessionStates.Stopped, (await host.Grains.GetGrain<ILaunchGrain>(orphan).GetInfo())!.State);
+        Assert.Contains(await hookedBackend.ListAsync(Token), c => c.SessionId == orphan);
+        // The node answers again (it never restarted).
+        hookedProxy.FailDeletesOf = null;
+
+        await RepoGrainTests.WaitUntilAsync(async () =>
+            !(await hookedBackend.ListAsync(Token)).Any(c => c.SessionId == orphan)
+            && !(await client.GetRoutesAsync(Token)).Any(r => r.Path.TrimEnd('/') == $"/user/{orphan}"), seconds: 60);
+
+        // The passes that removed the orphan left the running session and the launch in progress alone.
+        var containers = await hookedBackend.ListAsync(Token);
+        Assert.Contains(containers, c => c.SessionId == running);
+        Assert.Contains(containers, c => c.SessionId == starting);
+        var routes = await client.GetRoutesAsync(Token);
+        Assert.Contains(routes, r => r.Path.TrimEnd('/') == $"/user/{running}");
+        Assert.Contains(routes, r => r.Path.TrimEnd('/') == $"/user/{starting}");
+        Assert.Equal(SessionStates.Running, (await host.Grains.GetGrain<ILaunchGrain>(running).GetInfo())!.State);
+        mayGo.SetResult();
+        Assert.Equal(BinderPhases.Ready, (await startingLaunch)[^1].Phase);
+
+        foreach (var session in new[] { running, starting })
+        {
+            await host.Grains.GetGrain<ILaunchGrain>(session).Stop("test over");
+        }
+        foreach (var session in new[] { running, orphan, starting })
+        {
+            await host.AssertSessionGoneAsync(proxy, session);
+        }
+    }
+
     private static async Task WaitForCancellationAsync(CancellationToken token)
     {
         try

@@ -44,7 +44,21 @@ public sealed class LaunchOptionsTests
         Assert.Equal(2, problems.Count);
         Assert.Contains(problems, p => p.StartsWith("StartTimeout", StringComparison.Ordinal) && p.Contains("00:30:00", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("StopGracePeriod", StringComparison.Ordinal) && p.Contains("00:05:00", StringComparison.Ordinal));
-        Assert.Empty(DockerLaunchOptionsValidator.Problems(new DockerLaunchOptions { StartTimeout = TimeSpan.FromMinutes(25), StopGracePeriod = TimeSpan.FromMinutes(4) }));
+        // 25 minutes of start leave no room for the default pull (below): 15 with the default 10 is the longest.
+        Assert.Empty(DockerLaunchOptionsValidator.Problems(new DockerLaunchOptions { StartTimeout = TimeSpan.FromMinutes(15), StopGracePeriod = TimeSpan.FromMinutes(4) }));
+    }
+
+    [Fact]
+    public void A_pull_and_start_together_longer_than_a_cross_node_grain_call_may_take_are_refused_naming_both()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(10), new DockerLaunchOptions().PullTimeout);
+        Assert.Empty(DockerLaunchOptionsValidator.Problems(new DockerLaunchOptions { StartTimeout = TimeSpan.FromMinutes(15), PullTimeout = TimeSpan.FromMinutes(10) }));
+
+        var tooLong = DockerLaunchOptionsValidator.Problems(new DockerLaunchOptions { StartTimeout = TimeSpan.FromMinutes(16), PullTimeout = TimeSpan.FromMinutes(10) });
+        var none = DockerLaunchOptionsValidator.Problems(new DockerLaunchOptions { PullTimeout = TimeSpan.Zero });
+
+        Assert.StartsWith("PullTimeout 00:10:00 and StartTimeout 00:16:00 together are longer than 00:25:00", Assert.Single(tooLong), StringComparison.Ordinal);
+        Assert.StartsWith("PullTimeout", Assert.Single(none), StringComparison.Ordinal);
     }
 
     [Fact]

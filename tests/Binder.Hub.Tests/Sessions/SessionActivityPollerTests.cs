@@ -121,6 +121,30 @@ public sealed class SessionActivityPollerTests
         Assert.False(poller.IsTracked(stopped));
     }
 
+    [Fact]
+    public async Task TheRouteOfASessionThatAnswersItIsNotRunningIsRemovedAndTheRunningSessionsRoutesStay()
+    {
+        await using var proxy = await SessionProxy.StartAsync(DockerLaunchBackendTests.OwnedProxy(), TimeProvider.System, NullLoggerFactory.Instance, Token);
+        // A session stopped while its node did not answer: its grain says stopped, its route is still on the node's proxy.
+        var stopped = SessionIds.NewSessionId();
+        var running = SessionIds.NewSessionId();
+        foreach (var session in new[] { stopped, running })
+        {
+            await proxy.Client.AddRouteAsync(SessionIds.RoutePath(session), "http://127.0.0.1:9", new Dictionary<string, string> { ["session"] = session }, Token);
+        }
+        var poller = new SessionActivityPoller(() => proxy.Client, (session, _) => Task.FromResult(session != stopped),
+            new SessionOptions { StopTimeout = TimeSpan.FromSeconds(10) }, TimeProvider.System, NullLogger.Instance);
+        poller.Track(stopped);
+        poller.Track(running);
+
+        await poller.PollOnceAsync(Token);
+
+        var routes = (await proxy.Client.GetRoutesAsync(Token)).Select(r => r.Path.TrimEnd('/')).ToList();
+        Assert.DoesNotContain($"/user/{stopped}", routes);
+        Assert.Contains($"/user/{running}", routes);
+        Assert.False(poller.IsTracked(stopped));
+    }
+
     private static SessionActivityPoller Poller(IProxyClient client, ConcurrentDictionary<string, RouteActivity> told) => new(
         () => client,
         (session, route) =>

@@ -83,13 +83,14 @@ public sealed class ClusterTests(ClusterSessionImage image) : IClassFixture<Clus
         var clock = Stopwatch.StartNew();
         using var git = new GitDaemon(Path.TrimEndingDirectorySeparator(Path.GetTempPath()));
         // Quotas let all 20 launches run at once; a session start gets slack on a two-core box running 20 of them.
-        await using var cluster = await ServeCluster.StartAsync(backend, Members, new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["Binder:Sessions:DefaultRepoQuota"] = "50",
             ["Binder:Sessions:NodeQuota"] = "50",
             ["Binder:Sessions:TotalQuota"] = "100",
             ["Launch:Docker:StartTimeout"] = "00:03:00",
-        }, Token);
+        };
+        await using var cluster = await ServeCluster.StartAsync(backend, Members, settings, Token);
         var (a, b, c) = (cluster["a"], cluster["b"], cluster["c"]);
         var repositories = new Dictionary<string, NodeRepository>();
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
@@ -102,6 +103,19 @@ public sealed class ClusterTests(ClusterSessionImage image) : IClassFixture<Clus
             repositories["a-from-b"] = NodeRepository.PinnedTo(a.NodeName, cluster.NodeNames, git, image.Name, new BuildCounter(held: true));
             var (onA, onAFromB, onB, onC) = (repositories["a"], repositories["a-from-b"], repositories["b"], repositories["c"]);
             var diesWithA = new[] { onA, onAFromB };
+
+            // Sessions running before the kill, one on each node (each launch goes to the node with the fewest), their
+            // launch grains on b (the front end asked): the one on a is the session the kill leaves without a node.
+            var early = repositories["early"] = NodeRepository.PinnedTo(c.NodeName, cluster.NodeNames, git, image.Name, new BuildCounter(held: false));
+            var earlySessions = new List<(string Id, string Url, string Token)>();
+            for (var i = 0; i < 3; i++)
+            {
+                var launched = await WatchAsync(http, b, early, launch: true, joined: null);
+                Assert.True(launched.Last?.Phase == BinderPhases.Ready, launched.ToString());
+                earlySessions.Add((LaunchTests.SessionIdOf(launched.Last.Url!), launched.Last.Url!, launched.Last.Token!));
+            }
+            var onADaemon = (await a.SessionContainersAsync()).Select(s => s.Labels[Binder.Hub.Launch.SessionLabels.Session]).ToList();
+            var orphan = Assert.Single(earlySessions, s => onADaemon.Contains(s.Id)).Id;
 
             // Each repository's first watcher comes through its own node's front end, so its repo grain lives there
             // (placed on the first caller's silo), except a second one built on a whose repo grain lives on b (when a
@@ -180,6 +194,10 @@ public sealed class ClusterTests(ClusterSessionImage image) : IClassFixture<Clus
                 .Select(s => (s.Front, s.Repository, Id: LaunchTests.SessionIdOf(s.Result.Last!.Url!), s.Result.Last!.Url, s.Result.Last!.Token))
                 .ToList();
             Assert.Equal(18, running.Count);
+            running.AddRange(earlySessions.Where(s => s.Id != orphan).Select(s => (b, early, s.Id, (string?)s.Url, (string?)s.Token)));
+
+            // The session on the killed node is reported gone: no front end lists it (its node answers no more).
+            foreach (var member in new[] { b, c }) Assert.DoesNotContain(orphan, await member.OperatorSessionsAsync(Token));
             var placed = new List<string>();
             foreach (var member in new[] { b, c })
             {
@@ -193,14 +211,29 @@ public sealed class ClusterTests(ClusterSessionImage image) : IClassFixture<Clus
             Assert.Equal(running.Select(r => r.Id).Order(), placed.Order());
             // Each front end's operator API lists the whole cluster's sessions.
             foreach (var member in new[] { b, c }) Assert.Equal(running.Select(r => r.Id).Order(), (await member.OperatorSessionsAsync(Token)).Order());
-            // Nothing launched on the dead member: no container on its daemon, no session route on its proxy (which outlives it).
-            Assert.Empty(await a.SessionContainersAsync());
-            Assert.DoesNotContain(await a.RoutesAsync(Token), p => p.StartsWith("/user/", StringComparison.Ordinal));
+            // Stopping it ends it and frees its slots although its node is gone; its container and route stay on the
+            // dead member's daemon and proxy (which outlives it), left to that node. Nothing else was launched there.
+            using (var operatorApi = new HttpClient { BaseAddress = c.Operator })
+            {
+                operatorApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ServeCluster.OperatorToken);
+                using var stop = await operatorApi.DeleteAsync($"api/sessions/{orphan}", Token);
+                Assert.Equal(HttpStatusCode.NoContent, stop.StatusCode);
+            }
+            Assert.Empty(await client.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + a.NodeName).GetHolders());
+            Assert.Equal([orphan], (await a.SessionContainersAsync()).Select(s => s.Labels[Binder.Hub.Launch.SessionLabels.Session]));
+            Assert.Equal([$"/user/{orphan}"], (await a.RoutesAsync(Token)).Where(p => p.StartsWith("/user/", StringComparison.Ordinal)));
             Assert.Equal(running.Select(r => r.Id).Order(), (await client.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders()).Order());
-            foreach (var repository in repos)
+            foreach (var repository in repos.Append(early))
             {
                 Assert.Equal(running.Where(r => r.Repository == repository).Select(r => r.Id).Order(), (await client.GetGrain<IQuotaGrain>(repository.Key).GetHolders()).Order());
             }
+
+            // The member comes back: its janitor removes the container and route nobody owns any more.
+            await a.RestartAsync(settings, Token);
+            await WaitUntilAsync(async () => (await a.SessionContainersAsync()).Count == 0
+                && !(await a.RoutesAsync(Token)).Any(p => p.StartsWith("/user/", StringComparison.Ordinal)),
+                TimeSpan.FromMinutes(1), "the restarted member kept the container or route of the session stopped while it was dead");
+            TestContext.Current.TestOutputHelper?.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: the killed member is back and removed its orphans");
 
             // State survives: a finished build is built for a new watcher without building again, and the sessions answer.
             var again = await WatchAsync(http, c, onB, launch: false, joined: null);

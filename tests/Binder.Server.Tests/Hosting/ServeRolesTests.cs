@@ -62,6 +62,13 @@ public sealed class ServeRolesTests
         frontSettings["Server:Urls"] = front;
         frontSettings["Server:OperatorUrls"] = $"http://localhost:{operatorPort}";
         frontSettings["Server:OperatorToken"] = OperatorToken;
+        // A second front end of the same cluster, as a load balancer would put beside the first.
+        var operatorPort2 = LoopbackHttpServer.FreePort();
+        var frontSettings2 = new Dictionary<string, string>(frontSettings)
+        {
+            ["Server:Urls"] = $"http://127.0.0.1:{LoopbackHttpServer.FreePort()}",
+            ["Server:OperatorUrls"] = $"http://localhost:{operatorPort2}",
+        };
 
         await using var counter = new BuildCounter();
         using var repository = new LaunchableRepository(counter);
@@ -72,11 +79,46 @@ public sealed class ServeRolesTests
             ServeProcess.StartAsync(Silo("b", dataB, siloPortB), Token, ["--role", "silo"]),
         };
         Task<ServeProcess>? frontEnd = null;
+        Task<ServeProcess>? frontEnd2 = null;
         try
         {
             await Task.WhenAll(silos);
             frontEnd = ServeProcess.StartAsync(frontSettings, Token, ["--role", "frontend"]);
-            await frontEnd;
+            frontEnd2 = ServeProcess.StartAsync(frontSettings2, Token, ["--role", "frontend"]);
+            await Task.WhenAll(frontEnd, frontEnd2);
+
+            // An operator signed in on one front end is signed in on the other: the cookie's keys are in the backend.
+            using (var operator1 = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://localhost:{operatorPort}/") })
+            using (var operator2 = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://localhost:{operatorPort2}/") })
+            {
+                using var signedIn = await Operator.OperatorSignInTests.PostSignInAsync(operator1, await Operator.OperatorSignInTests.LoginFormAsync(operator1), OperatorToken, "/operator");
+                var cookie = Operator.OperatorSignInTests.SignInCookie(signedIn)?.Split(';')[0];
+                Assert.True(cookie is not null, $"no sign-in cookie: {(int)signedIn.StatusCode}");
+                Assert.Equal(HttpStatusCode.OK, await Operator.OperatorSignInTests.StatusWithCookieAsync(operator2, "api/sessions", cookie!));
+                Assert.Equal(HttpStatusCode.OK, await Operator.OperatorSignInTests.StatusWithCookieAsync(operator2, "operator", cookie!));
+                // A cookie that is not one refused there all the same.
+                Assert.Equal(HttpStatusCode.Unauthorized, await Operator.OperatorSignInTests.StatusWithCookieAsync(operator2, "api/sessions", cookie![..^4] + "AAAA"));
+            }
+
+            // The Orleans Dashboard is served by the front end (an Orleans client) and shows the cluster's two silos.
+            using (var dashboard = new HttpClient { BaseAddress = new Uri($"http://localhost:{operatorPort}/") })
+            {
+                dashboard.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
+                using (var page = await dashboard.GetAsync("dashboard/", Token))
+                {
+                    Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+                    Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+                }
+                var hosts = -1;
+                var counters = "";
+                for (var wait = Stopwatch.StartNew(); hosts != 2 && wait.Elapsed < TimeSpan.FromSeconds(30); await Task.Delay(500, Token))
+                {
+                    counters = await dashboard.GetStringAsync("dashboard/DashboardCounters", Token);
+                    using var json = JsonDocument.Parse(counters);
+                    hosts = json.RootElement.EnumerateObject().FirstOrDefault(p => p.Name.Equals("totalActiveHostCount", StringComparison.OrdinalIgnoreCase)).Value is { ValueKind: JsonValueKind.Number } count ? count.GetInt32() : -1;
+                }
+                Assert.True(hosts == 2, "The dashboard's counters do not show the two silos: " + counters[..Math.Min(counters.Length, 2000)]);
+            }
 
             // A launch through the front end: built once on one of the nodes, started there, routed by that node's proxy.
             using var request = new HttpRequestMessage(HttpMethod.Get, $"{front}/build/{repository.Spec}");
@@ -147,7 +189,7 @@ public sealed class ServeRolesTests
         finally
         {
             // The front end first, then the silos: sessions are stopped by then, routes and containers go with the test.
-            foreach (var start in (frontEnd is null ? silos : silos.Append(frontEnd)).Reverse())
+            foreach (var start in silos.Concat(new[] { frontEnd, frontEnd2 }.OfType<Task<ServeProcess>>()).Reverse())
             {
                 if (!start.IsCompletedSuccessfully) continue;
                 var serve = await start;
@@ -175,6 +217,28 @@ public sealed class ServeRolesTests
         var (code, output) = await RunToExitAsync(new() { ["Server:DataDirectory"] = data.Path, ["Server:Role"] = "SILO" }, []);
         Assert.Equal(2, code);
         Assert.Contains("Server:Role silo needs a cluster backend", output);
+    }
+
+    [Theory]
+    [InlineData("frontend", "Proxy:FrontEndSocket is set, but --role frontend starts no session proxy that would connect to it (each silo runs its node's proxy); leave it out here, and set Proxy:DefaultTarget on the silos to this front end's URL")]
+    [InlineData("silo", "Proxy:FrontEndSocket is set, but --role silo runs no front end to listen on it; leave it out and set Proxy:DefaultTarget to the front ends' URL")]
+    public async Task A_front_end_socket_outside_role_all_is_refused_with_a_sentence_that_fits_the_role(string role, string sentence)
+    {
+        using var data = new TempDirectory("binder-roles-socket");
+        // A cluster backend, so the socket is the one problem (the settings are refused before the backend is asked).
+        var settings = new Dictionary<string, string>
+        {
+            ["Server:DataDirectory"] = data.Path,
+            ["Proxy:FrontEndSocket"] = Path.Combine(data.Path, "front.sock"),
+        };
+        foreach (var (key, value) in ClusterBackend.Settings("Redis", TestEnvironment.UniqueSuffix())) settings[key] = value!;
+
+        var (code, output) = await RunToExitAsync(settings, ["--role", role]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(sentence, output);
+        // Not the sentence meant for the other role: a front end is told neither that it runs none nor to set its own DefaultTarget.
+        Assert.DoesNotContain("runs no front end (Server:Role is not all)", output);
     }
 
     [Theory]

@@ -169,7 +169,7 @@ public sealed partial class OperatorSignInTests
     private static HttpClient Client(BinderTestApp app) =>
         new(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = app.OperatorUrl };
 
-    private static async Task<HttpStatusCode> StatusWithCookieAsync(HttpClient http, string path, string cookie)
+    internal static async Task<HttpStatusCode> StatusWithCookieAsync(HttpClient http, string path, string cookie)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Add("Cookie", cookie);
@@ -178,9 +178,9 @@ public sealed partial class OperatorSignInTests
         return response.StatusCode;
     }
 
-    private sealed record LoginForm(string AntiforgeryCookie, string AntiforgeryToken);
+    internal sealed record LoginForm(string AntiforgeryCookie, string AntiforgeryToken);
 
-    private static async Task<LoginForm> LoginFormAsync(HttpClient http)
+    internal static async Task<LoginForm> LoginFormAsync(HttpClient http)
     {
         using var response = await http.GetAsync("operator/login", Token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -191,7 +191,7 @@ public sealed partial class OperatorSignInTests
         return new LoginForm(cookie.Split(';')[0], WebUtility.HtmlDecode(token.Groups[1].Value));
     }
 
-    private static async Task<HttpResponseMessage> PostSignInAsync(HttpClient http, LoginForm form, string token, string returnUrl, string? origin = null)
+    internal static async Task<HttpResponseMessage> PostSignInAsync(HttpClient http, LoginForm form, string token, string returnUrl, string? origin = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "operator/login")
         {
@@ -205,7 +205,7 @@ public sealed partial class OperatorSignInTests
     private static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) =>
         new(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)));
 
-    private static string? SignInCookie(HttpResponseMessage response) =>
+    internal static string? SignInCookie(HttpResponseMessage response) =>
         response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies.FirstOrDefault(c => c.StartsWith("binder-operator=", StringComparison.Ordinal)) : null;
 
     [GeneratedRegex("name=\"binder-form\" value=\"([^\"]+)\"")]

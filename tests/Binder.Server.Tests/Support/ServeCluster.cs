@@ -228,6 +228,17 @@ internal sealed class ServeCluster : IAsyncDisposable
         /// <summary>SIGKILL, as a crash: its proxy and its daemon's containers stay, as they would on a real node.</summary>
         public Task KillAsync() => Process!.KillAsync();
 
+        /// <summary>
+        /// Starts a killed member again on the same node, data directory, ports, proxy and daemon, as a machine whose
+        /// service came back would; <paramref name="extra"/> as given to <see cref="ServeCluster.StartAsync"/>.
+        /// </summary>
+        public async Task RestartAsync(IReadOnlyDictionary<string, string> extra, CancellationToken cancellationToken)
+        {
+            Process?.Dispose();
+            Process = null;
+            await StartAsync(extra, cancellationToken);
+        }
+
         /// <summary>Its session containers, as its daemon lists them.</summary>
         public async Task<IReadOnlyList<DockerContainerSummary>> SessionContainersAsync()
         {
