@@ -28,7 +28,7 @@ var content = new ContentOptions();
 // The provisioned daemon has no bridge network (see scripts/provision.sh): builds use the host network.
 using var docker = new DockerClient(new DockerOptions { BuildNetworkMode = Environment.GetEnvironmentVariable("BINDER_Binder__Docker__BuildNetworkMode") ?? "default" }, NullLogger<DockerClient>.Instance);
 var builder = new RepoBuilder(new RepoBuilderOptions(), new BuildContextOptions(), new RegistryOptions(),
-    new ContentFetcher(content, new GitCli(content), NullLogger<ContentFetcher>.Instance),
+    new ContentFetcher(content, new GitRemote(content), NullLogger<ContentFetcher>.Instance),
     new BuildPlanner(new BuildpackOptions { BaseImage = baseImage, JupyterSource = JupyterSource.Debian }), docker, TimeProvider.System, NullLogger<RepoBuilder>.Instance);
 var image = "binder-bench/build:latest";
 

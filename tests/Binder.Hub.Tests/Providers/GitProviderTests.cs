@@ -155,7 +155,7 @@ public sealed class GitProviderTests : IDisposable
     public async Task Git_itself_refuses_transports_other_than_http_https_and_git(string url, string transport)
     {
         // Past Parse (the provider called directly): git's own protocol settings are the second wall.
-        var git = new Binder.Build.Content.GitCli(new Binder.Build.Content.ContentOptions { GitTimeout = TimeSpan.FromSeconds(30) });
+        var git = new Binder.Build.Content.GitRemote(new Binder.Build.Content.ContentOptions { GitTimeout = TimeSpan.FromSeconds(30) });
         var provider = new GitProvider(git, new GitProviderOptions(), TimeSpan.FromSeconds(20));
         var escaped = Uri.EscapeDataString(url);
 
