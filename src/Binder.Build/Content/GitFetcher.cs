@@ -7,9 +7,9 @@ namespace Binder.Build.Content;
 
 /// <summary>
 /// Clones a git repository into a new directory and checks it out at a ref (branch, tag, full or short commit), with
-/// its submodules, recursively. In-process with libgit2: the remote's refs are listed first, and only what the ref
-/// needs is fetched: that one ref at depth 1 for a remote repository (whole for a local one, where libgit2 has no
-/// shallow transport, and for a short sha or a commit no ref points to, which only the whole history can contain).
+/// its submodules, recursively. In-process with libgit2: the remote's refs are listed first, so an unknown ref fails
+/// before anything is fetched; a branch is then cloned at depth 1 where the transport allows it (http, https), and
+/// anything else with the history it needs (a tag off the branches, a short sha or a commit no ref points to).
 /// ssh URLs go to the git program (<see cref="GitCliFetcher"/>).
 /// </summary>
 internal sealed partial class GitFetcher(ContentOptions options, GitRemote remote, ILogger logger)
@@ -71,15 +71,10 @@ internal sealed partial class GitFetcher(ContentOptions options, GitRemote remot
     {
         var shown = GitCli.Redact(url);
         var local = IsLocal(url);
-        Repository.Init(target);
-        using var repository = new Repository(target);
-        var origin = repository.Network.Remotes.Add("origin", url);
-        var fetch = FetchOptions(stop);
-
         List<RemoteReference> advertised;
         try
         {
-            advertised = [.. repository.Network.ListReferences(origin)
+            advertised = [.. Repository.ListRemoteReferences(url)
                 .Select(r => new RemoteReference(r.CanonicalName, r.ResolveToDirectReference()?.TargetIdentifier))];
         }
         catch (LibGit2SharpException e)
@@ -89,18 +84,37 @@ internal sealed partial class GitFetcher(ContentOptions options, GitRemote remot
         stop.ThrowIfCancellationRequested();
 
         var wanted = Choose(advertised, gitRef, shown);
-        fetch.Depth = wanted.Refspec is not null && options.ShallowClone && !local ? 1 : 0;
+        var fetch = FetchOptions(stop);
+        // Only a clone honours a depth in LibGit2Sharp 0.32 (Commands.Fetch drops it), and a clone fetches branches:
+        // so a branch (or the default one) comes shallow, anything else with the history it needs.
+        fetch.Depth = wanted.OnBranch && options.ShallowClone && CanFetchShallow(url) ? 1 : 0;
         try
         {
-            Commands.Fetch(repository, "origin",
-                wanted.Refspec is { } refspec ? [refspec] : ["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"],
-                fetch, logMessage: null);
+            Repository.Clone(url, target, new CloneOptions(fetch) { Checkout = false, RecurseSubmodules = false });
         }
         catch (LibGit2SharpException e) when (!stop.IsCancellationRequested)
         {
-            throw CloneFailed(shown, GitRemote.Failed("fetch", e, url));
+            throw CloneFailed(shown, GitRemote.Failed("clone", e, url));
         }
         stop.ThrowIfCancellationRequested();
+
+        using var repository = new Repository(target);
+        if (wanted.Sha is null || repository.Lookup<Commit>(wanted.Sha) is null)
+        {
+            // Not among what the clone brought: a tag off the branches, a ref outside refs/heads, or a commit of
+            // which only a sha is known (all tags are fetched for that one, as git clone has them).
+            var more = FetchOptions(stop);
+            more.TagFetchMode = TagFetchMode.None;
+            try
+            {
+                Commands.Fetch(repository, "origin", wanted.Refspec is { } refspec ? [refspec] : ["+refs/tags/*:refs/tags/*"], more, logMessage: null);
+            }
+            catch (LibGit2SharpException e) when (!stop.IsCancellationRequested)
+            {
+                throw CloneFailed(shown, GitRemote.Failed("fetch", e, url));
+            }
+            stop.ThrowIfCancellationRequested();
+        }
 
         var commit = wanted.Sha is { } sha ? repository.Lookup<Commit>(sha) : FindCommit(repository, gitRef!, shown);
         if (commit is null)
@@ -135,15 +149,18 @@ internal sealed partial class GitFetcher(ContentOptions options, GitRemote remot
         return id;
     }
 
-    /// <summary>What to fetch for <paramref name="gitRef"/>: one advertised ref (and the commit it names), or everything (Refspec null) to look for a commit in.</summary>
-    private static (string? Refspec, string? Sha) Choose(List<RemoteReference> advertised, string? gitRef, string shown)
+    /// <summary>
+    /// What <paramref name="gitRef"/> names among the advertised refs: the ref to fetch if a clone does not bring it,
+    /// the commit (null: a sha to look for in the whole history), and whether a clone of the branches has it.
+    /// </summary>
+    private static (string? Refspec, string? Sha, bool OnBranch) Choose(List<RemoteReference> advertised, string? gitRef, string shown)
     {
         string? Sha(string name) => advertised.FirstOrDefault(r => r.Name == name)?.Sha;
         if (string.IsNullOrEmpty(gitRef) || gitRef == "HEAD")
         {
             var head = Sha("HEAD") ?? throw new ContentException($"{shown} has no commits and no default branch: push a commit first, or name a ref.");
             var branch = advertised.FirstOrDefault(r => r.Name.StartsWith("refs/heads/", StringComparison.Ordinal) && r.Sha == head);
-            return (branch is null ? null : BranchRefspec(branch.Name), head);
+            return (branch is null ? null : BranchRefspec(branch.Name), head, branch is not null);
         }
         string[] names = gitRef.StartsWith("refs/", StringComparison.Ordinal) ? [gitRef] : [$"refs/heads/{gitRef}", $"refs/tags/{gitRef}"];
         foreach (var name in names)
@@ -151,17 +168,28 @@ internal sealed partial class GitFetcher(ContentOptions options, GitRemote remot
             if (Sha(name) is not { } sha) continue;
             // An annotated tag: fetch the tag, check out the commit it points to.
             var commit = Sha(name + "^{}") ?? sha;
-            return (name.StartsWith("refs/heads/", StringComparison.Ordinal) ? BranchRefspec(name) : $"+{name}:{name}", commit);
+            var isBranch = name.StartsWith("refs/heads/", StringComparison.Ordinal);
+            return (isBranch ? BranchRefspec(name) : $"+{name}:{name}", commit, isBranch);
         }
         if (SpecSha().IsMatch(gitRef))
         {
-            // A commit a ref points to can be fetched alone through that ref; any other needs the whole history.
+            // A commit a ref points to comes with that ref; any other only with the whole history.
             var tip = advertised.FirstOrDefault(r => string.Equals(r.Sha, gitRef, StringComparison.OrdinalIgnoreCase) && r.Name.StartsWith("refs/", StringComparison.Ordinal));
-            return tip is null ? (null, null) : ($"+{tip.Name.Replace("^{}", "", StringComparison.Ordinal)}:refs/binder/wanted", gitRef.ToLowerInvariant());
+            if (tip is null) return (null, null, false);
+            var name = tip.Name.Replace("^{}", "", StringComparison.Ordinal);
+            var isBranch = name.StartsWith("refs/heads/", StringComparison.Ordinal);
+            return (isBranch ? BranchRefspec(name) : $"+{name}:{name}", gitRef.ToLowerInvariant(), isBranch);
         }
-        if (HexPrefix().IsMatch(gitRef)) return (null, null);
+        if (HexPrefix().IsMatch(gitRef)) return (null, null, false);
         throw new ContentException($"Could not resolve ref '{gitRef}' in {shown}: no such branch, tag or commit.");
     }
+
+    /// <summary>
+    /// Whether libgit2 fetches shallow over <paramref name="url"/>'s transport: over http and https. It has no shallow
+    /// local transport, and over git:// the want line it sends (libgit2 1.8.6) is refused by git daemon.
+    /// </summary>
+    private static bool CanFetchShallow(string url) =>
+        url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
     private static string BranchRefspec(string name) => $"+{name}:refs/remotes/origin/{name["refs/heads/".Length..]}";
 
@@ -209,7 +237,7 @@ internal sealed partial class GitFetcher(ContentOptions options, GitRemote remot
 
     private static FetchOptions FetchOptions(CancellationToken stop)
     {
-        var fetch = new FetchOptions { TagFetchMode = TagFetchMode.None };
+        var fetch = new FetchOptions();
         // No CredentialsProvider: libgit2 uses credentials in the URL once and otherwise fails, never prompting.
         // No CertificateCheck either: LibGit2Sharp's "true" would accept a certificate libgit2 found invalid.
         Watch(fetch, stop);
