@@ -69,6 +69,16 @@ public sealed class GitFetcherTests : IDisposable
     }
 
     [Fact]
+    public async Task Cloning_runs_no_git_program()
+    {
+        var options = new ContentOptions { WorkDirectory = work.Path, GitExecutable = "/nonexistent/git" };
+
+        await using var fetched = await Fetch(DaemonUrl, "feature", options);
+
+        Assert.Equal(middle, fetched.ResolvedRef);
+    }
+
+    [Fact]
     public async Task A_local_repository_is_fetched_whole_because_libgit2_cannot_fetch_it_shallow()
     {
         await using var fetched = await Fetch(remote.Url, "main");
