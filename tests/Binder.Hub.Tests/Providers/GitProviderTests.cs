@@ -38,7 +38,7 @@ public sealed class GitProviderTests : IDisposable
         resolver.ResolveAsync("git", $"{Uri.EscapeDataString(Url)}/{reference}", TestContext.Current.CancellationToken);
 
     [Fact]
-    public async Task Head_and_branches_resolve_with_ls_remote()
+    public async Task Head_and_branches_resolve_from_the_refs_the_remote_advertises()
     {
         var head = await Resolve("HEAD");
         var main = await Resolve("main");
