@@ -221,11 +221,9 @@ public sealed class GitFetcherTests : IDisposable
     }
 
     [Fact]
-    public async Task A_server_that_never_answers_fails_within_the_time_out_and_its_clone_is_removed()
+    public async Task A_server_that_never_answers_fails_within_the_time_out_and_leaves_no_clone()
     {
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
-        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        using var silent = SilentServer(out var port);
         var options = new ContentOptions { WorkDirectory = work.Path, GitTimeout = TimeSpan.FromSeconds(2), GitNetworkTimeout = TimeSpan.FromSeconds(4) };
 
         var error = await Assert.ThrowsAsync<ContentException>(() => Fetch($"git://127.0.0.1:{port}/project", null, options));
@@ -234,23 +232,45 @@ public sealed class GitFetcherTests : IDisposable
             $"Could not clone git://127.0.0.1:{port}/project: it did not finish within 2 s (Content:GitTimeout). " +
             "Its server may be slow or not answering; try again later, or raise Content:GitTimeout for a very large repository.", error.Message);
         Assert.Equal(BuildFailureKind.Unavailable, error.Kind);
-        // The abandoned libgit2 call ends at the network time-out and removes what it had started.
+        // The abandoned libgit2 call ends at the network time-out and removes anything it had started.
         for (var i = 0; i < 100 && Directory.GetDirectories(work.Path).Length > 0; i++) await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.Empty(Directory.GetDirectories(work.Path));
+    }
+
+    [Fact]
+    public async Task A_server_that_stalls_mid_clone_fails_within_the_time_out_and_the_started_clone_is_removed()
+    {
+        await using var server = new GitHttpServer(served.Path) { StallsFetches = true };
+        var options = new ContentOptions { WorkDirectory = work.Path, GitTimeout = TimeSpan.FromSeconds(3), GitNetworkTimeout = TimeSpan.FromSeconds(6) };
+
+        var error = await Assert.ThrowsAsync<ContentException>(() => Fetch(server.UrlOf("project"), "main", options));
+
+        // The caller's time-out answered, not libgit2's read time-out (which would say "could not read from socket").
+        Assert.Contains("did not finish within 3 s (Content:GitTimeout)", error.Message);
+        // libgit2 had created the clone; once its read times out, the abandoned call removes it.
+        for (var i = 0; i < 200 && Directory.GetDirectories(work.Path).Length > 0; i++) await Task.Delay(100, TestContext.Current.CancellationToken);
         Assert.Empty(Directory.GetDirectories(work.Path));
     }
 
     [Fact]
     public async Task A_cancelled_clone_stops_and_says_so()
     {
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
-        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        using var silent = SilentServer(out var port);
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         var fetcher = new ContentFetcher(new ContentOptions { WorkDirectory = work.Path, GitNetworkTimeout = TimeSpan.FromSeconds(3) },
             new GitRemote(new ContentOptions { GitNetworkTimeout = TimeSpan.FromSeconds(3) }), NullLogger<ContentFetcher>.Instance);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             fetcher.FetchAsync($"git://127.0.0.1:{port}/project", null, null, progress.Add, cancel.Token));
+    }
+
+    /// <summary>A listener that accepts connections and never says a word: git waits for the server's greeting.</summary>
+    private static TcpListener SilentServer(out int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        return listener;
     }
 
     private static string Git(string directory, params string[] arguments)
