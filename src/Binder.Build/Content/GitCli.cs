@@ -65,7 +65,7 @@ public sealed partial class GitCli(ContentOptions options)
             cancellationToken.ThrowIfCancellationRequested();
             throw new GitCommandException(
                 $"git {Describe(arguments)} did not finish within {options.GitTimeout.TotalSeconds:0} s (Content:GitTimeout).",
-                exitCode: -1, standardError: "");
+                exitCode: -1, standardError: "") { TimedOut = true };
         }
         if (process.ExitCode != 0)
         {

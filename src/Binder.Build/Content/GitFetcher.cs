@@ -39,7 +39,7 @@ internal sealed partial class GitFetcher(ContentOptions options, GitRemote remot
                     cancellationToken).ConfigureAwait(false);
             return repository with { ResolvedRef = commit };
         }
-        catch (GitCommandException e) when (e.StandardError == "timed out")
+        catch (GitCommandException e) when (e.TimedOut)
         {
             // The worker may still be writing there: it removes the directory itself once it has stopped.
             throw new ContentException(
@@ -47,8 +47,9 @@ internal sealed partial class GitFetcher(ContentOptions options, GitRemote remot
                 "Its server may be slow or not answering; try again later, or raise Content:GitTimeout for a very large repository.",
                 e, BuildFailureKind.Unavailable);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!GitRemote.NeedsGitProgram(url))
         {
+            // As for a time-out: the abandoned libgit2 call removes the directory once it has stopped.
             throw;
         }
         catch

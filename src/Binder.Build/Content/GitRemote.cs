@@ -90,7 +90,7 @@ public sealed partial class GitRemote
             stop = null;
             cancellationToken.ThrowIfCancellationRequested();
             throw new GitCommandException(
-                $"git did not finish within {timeout.TotalSeconds:0} s (Content:GitTimeout).", exitCode: -1, standardError: "timed out", e);
+                $"git did not finish within {timeout.TotalSeconds:0} s (Content:GitTimeout).", exitCode: -1, standardError: "", e) { TimedOut = true };
         }
         finally
         {
