@@ -1,6 +1,8 @@
 // Cold build vs content-only rebuild vs no-change rebuild of one repository on the local Docker daemon.
 // Prints one JSON object per line. Usage (after scripts/provision.sh, with its env file sourced):
 //   dotnet run -c Release --project benchmarks/Binder.Build.Benchmarks -- [--cold N] [--content N] [--nochange N]
+// or, LibGit2Sharp against the git program (no Docker needed):
+//   dotnet run -c Release --project benchmarks/Binder.Build.Benchmarks -- git [--files N] [--commits N] [--clones N] [--resolutions N]
 using System.Diagnostics;
 using System.Text.Json;
 using Binder.Build;
@@ -10,6 +12,12 @@ using Binder.Build.Context;
 using Binder.Build.Docker;
 using Binder.Build.Registry;
 using Microsoft.Extensions.Logging.Abstractions;
+
+if (args.Length > 0 && args[0] == "git")
+{
+    await GitBenchmark.RunAsync(args);
+    return;
+}
 
 var cold = Option("--cold", 2);
 var contentOnly = Option("--content", 5);
@@ -28,7 +36,7 @@ var content = new ContentOptions();
 // The provisioned daemon has no bridge network (see scripts/provision.sh): builds use the host network.
 using var docker = new DockerClient(new DockerOptions { BuildNetworkMode = Environment.GetEnvironmentVariable("BINDER_Binder__Docker__BuildNetworkMode") ?? "default" }, NullLogger<DockerClient>.Instance);
 var builder = new RepoBuilder(new RepoBuilderOptions(), new BuildContextOptions(), new RegistryOptions(),
-    new ContentFetcher(content, new GitCli(content), NullLogger<ContentFetcher>.Instance),
+    new ContentFetcher(content, new GitRemote(content), NullLogger<ContentFetcher>.Instance),
     new BuildPlanner(new BuildpackOptions { BaseImage = baseImage, JupyterSource = JupyterSource.Debian }), docker, TimeProvider.System, NullLogger<RepoBuilder>.Instance);
 var image = "binder-bench/build:latest";
 

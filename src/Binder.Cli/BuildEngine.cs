@@ -13,7 +13,7 @@ internal sealed class BuildEngine : IDisposable
     public BuildEngine(BinderSettings settings, ILoggerFactory loggers)
     {
         Docker = new DockerClient(settings.Docker, loggers.CreateLogger<DockerClient>());
-        var git = new GitCli(settings.Content);
+        var git = new GitRemote(settings.Content);
         Builder = new RepoBuilder(
             settings.Build, settings.BuildContext, settings.Registry,
             new ContentFetcher(settings.Content, git, loggers.CreateLogger<ContentFetcher>()),

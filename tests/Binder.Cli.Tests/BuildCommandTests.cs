@@ -82,6 +82,33 @@ public sealed class BuildCommandTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_remote_that_asks_for_credentials_exits_2_without_a_prompt()
+    {
+        repo.Write("requirements.txt", "").Commit();
+        await using var server = new GitHttpServer(Path.GetDirectoryName(repo.Path)!, "reader", "good-t0ken");
+        var url = server.UrlOf(Path.GetFileName(repo.Path));
+
+        var (exit, _, stderr) = await CliRun.InProcessAsync(Args("build", url, "--no-build"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"Could not clone {url}:", stderr);
+        Assert.Contains("(or that your credentials are)", stderr);
+    }
+
+    [Fact]
+    public async Task A_remote_that_never_answers_exits_2_within_the_configured_time_out()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var url = $"git://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}/repo.git";
+
+        var (exit, _, stderr) = await CliRun.InProcessAsync(Args("build", url, "--no-build", "--config", "Binder:Content:GitTimeout=00:00:02"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"Could not clone {url}: it did not finish within 2 s (Content:GitTimeout).", stderr);
+    }
+
+    [Fact]
     public async Task Both_binder_directories_exit_2()
     {
         repo.Write("binder/requirements.txt", "").Write(".binder/requirements.txt", "").Commit();

@@ -6,10 +6,20 @@ namespace Binder.Build.Content;
 
 /// <summary>
 /// Gets a repository onto local disk: a local directory is used where it is, anything that looks like a git URL
-/// is cloned and checked out at the requested ref (branch, tag, full or short commit), with its submodules.
+/// is cloned and checked out at the requested ref (branch, tag, full or short commit), with its submodules
+/// (<see cref="GitFetcher"/>).
 /// </summary>
-public sealed partial class ContentFetcher(ContentOptions options, GitCli git, ILogger<ContentFetcher> logger)
+public sealed partial class ContentFetcher
 {
+    private readonly GitFetcher git;
+
+    /// <summary>Creates the fetcher on <paramref name="git"/>'s remote access, with the settings of <paramref name="options"/>.</summary>
+    public ContentFetcher(ContentOptions options, GitRemote git, ILogger<ContentFetcher> logger)
+    {
+        ArgumentNullException.ThrowIfNull(git);
+        this.git = new GitFetcher(options, git, logger);
+    }
+
     /// <summary>Fetches <paramref name="source"/> at <paramref name="gitRef"/> (null: the default branch).</summary>
     /// <param name="source">A local directory or a git URL.</param>
     /// <param name="gitRef">Branch, tag, or full or short commit sha; ignored for a local directory that is not a git checkout.</param>
@@ -28,7 +38,7 @@ public sealed partial class ContentFetcher(ContentOptions options, GitCli git, I
         }
         else if (LooksLikeGitUrl(source))
         {
-            repository = await CloneAsync(source, gitRef, progress, cancellationToken).ConfigureAwait(false);
+            repository = await git.CloneAsync(source, gitRef, progress, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -69,141 +79,28 @@ public sealed partial class ContentFetcher(ContentOptions options, GitCli git, I
         if (string.IsNullOrEmpty(gitRef))
         {
             // A local checkout is built as it is on disk, uncommitted changes included, like repo2docker does.
-            var head = await TryRevParseAsync(path, "HEAD^{commit}", cancellationToken).ConfigureAwait(false);
-            return new FetchedRepository(path, path, head, Owned: false);
+            return new FetchedRepository(path, path, HeadCommit(path), Owned: false);
         }
         // A ref of a local repository: clone it so the user's work tree is never touched.
-        return await CloneAsync(path, gitRef, _ => { }, cancellationToken).ConfigureAwait(false);
+        return await git.CloneAsync(path, gitRef, _ => { }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static bool IsGitWorkTree(string path) =>
-        Directory.Exists(Path.Combine(path, ".git")) || File.Exists(Path.Combine(path, ".git"));
-
-    private async Task<FetchedRepository> CloneAsync(string url, string? gitRef, Action<string> progress, CancellationToken cancellationToken)
-    {
-        var parent = options.WorkDirectory is { Length: > 0 } work ? work : Path.GetTempPath();
-        Directory.CreateDirectory(parent);
-        var target = Path.Combine(parent, "binder-clone-" + Guid.NewGuid().ToString("N")[..12]);
-        var shown = GitCli.Redact(url);
-        var repository = new FetchedRepository(target, url, null, Owned: true);
-        try
-        {
-            progress($"Cloning {shown}...");
-            LogCloning(logger, shown, gitRef ?? "(default branch)");
-            try
-            {
-                await git.RunAsync(null, ["clone", "--no-checkout", "--quiet", "--", url, target], cancellationToken).ConfigureAwait(false);
-            }
-            catch (GitCommandException e) when (NetworkErrors.Describe(e.StandardError) is { } network)
-            {
-                throw new ContentException(
-                    $"Could not clone {shown}: {Reason(e)}. Its server could not be reached ({network}); this is not a problem in the repository. " +
-                    "Try again later; if it keeps failing, check that this machine reaches that server.", e, BuildFailureKind.Unavailable);
-            }
-            catch (GitCommandException e)
-            {
-                throw new ContentException(
-                    $"Could not clone {shown}: {Reason(e)}. Check that the URL is right and the repository is public (or that your credentials are).", e);
-            }
-
-            var commit = await ResolveRefAsync(target, shown, gitRef, cancellationToken).ConfigureAwait(false);
-            progress($"Checking out {gitRef ?? "the default branch"} at {commit[..12]}...");
-            try
-            {
-                await git.RunAsync(target, ["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit], cancellationToken).ConfigureAwait(false);
-            }
-            catch (GitCommandException e)
-            {
-                throw new ContentException($"Could not check out {commit[..12]} of {shown}: {Reason(e)}.", e);
-            }
-            if (options.Submodules && File.Exists(Path.Combine(target, ".gitmodules")))
-            {
-                progress("Fetching submodules...");
-                // Submodules on the local disk are allowed only for a repository that is itself local: a remote
-                // repository must not be able to pull the build machine's repositories into its image.
-                var fileProtocol = IsLocal(url) ? "always" : "never";
-                try
-                {
-                    await git.RunAsync(target, ["-c", $"protocol.file.allow={fileProtocol}", "submodule", "update", "--init", "--recursive", "--quiet"], cancellationToken)
-                        .ConfigureAwait(false);
-                }
-                catch (GitCommandException e)
-                {
-                    throw new ContentException($"Could not fetch the submodules of {shown} at {commit[..12]}: {Reason(e)}.", e,
-                        NetworkErrors.Describe(e.StandardError) is null ? BuildFailureKind.Repository : BuildFailureKind.Unavailable);
-                }
-            }
-            return repository with { ResolvedRef = commit };
-        }
-        catch
-        {
-            await repository.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Resolves <paramref name="gitRef"/> in a fresh clone: a branch (its remote-tracking ref), a tag, or a full or
-    /// unambiguous short commit sha. Null means the remote's default branch.
-    /// </summary>
-    internal async Task<string> ResolveRefAsync(string clone, string shownUrl, string? gitRef, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(gitRef) || gitRef == "HEAD")
-        {
-            return await TryRevParseAsync(clone, "refs/remotes/origin/HEAD^{commit}", cancellationToken).ConfigureAwait(false)
-                ?? await TryRevParseAsync(clone, "HEAD^{commit}", cancellationToken).ConfigureAwait(false)
-                ?? throw new ContentException($"{shownUrl} has no commits and no default branch: push a commit first, or name a ref.");
-        }
-        if (gitRef.StartsWith('-') || gitRef.Contains("..", StringComparison.Ordinal) || gitRef.Any(char.IsWhiteSpace) || gitRef.Contains(':'))
-        {
-            throw new ContentException($"'{gitRef}' is not a valid git ref: use a branch name, a tag or a commit sha.");
-        }
-        // In a fresh clone the remote's branches are remote-tracking refs.
-        string[] candidates = gitRef.StartsWith("refs/heads/", StringComparison.Ordinal)
-            ? [$"refs/remotes/origin/{gitRef["refs/heads/".Length..]}"]
-            : gitRef.StartsWith("refs/", StringComparison.Ordinal)
-                ? [gitRef]
-                : [$"refs/remotes/origin/{gitRef}", $"refs/tags/{gitRef}"];
-        foreach (var candidate in candidates)
-        {
-            if (await TryRevParseAsync(clone, candidate + "^{commit}", cancellationToken).ConfigureAwait(false) is { } sha)
-            {
-                return sha;
-            }
-        }
-        if (HexPrefix().IsMatch(gitRef))
-        {
-            try
-            {
-                var sha = (await git.RunAsync(clone, ["rev-parse", "--verify", "--quiet", "--end-of-options", gitRef + "^{commit}"], cancellationToken)
-                    .ConfigureAwait(false)).Trim();
-                if (sha.Length == 40) return sha;
-            }
-            catch (GitCommandException e) when (e.StandardError.Contains("ambiguous", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ContentException($"The short sha '{gitRef}' is ambiguous in {shownUrl}: give more of its digits.", e);
-            }
-            catch (GitCommandException)
-            {
-                // Falls through to the not-found message below.
-            }
-        }
-        throw new ContentException($"Could not resolve ref '{gitRef}' in {shownUrl}: no such branch, tag or commit.");
-    }
-
-    private async Task<string?> TryRevParseAsync(string directory, string expression, CancellationToken cancellationToken)
+    /// <summary>The commit a local checkout's HEAD points to; null for a repository without commits (or one libgit2 cannot open).</summary>
+    private static string? HeadCommit(string path)
     {
         try
         {
-            var sha = (await git.RunAsync(directory, ["rev-parse", "--verify", "--quiet", "--end-of-options", expression], cancellationToken)
-                .ConfigureAwait(false)).Trim();
-            return sha.Length == 40 ? sha : null;
+            using var repository = new LibGit2Sharp.Repository(path);
+            return repository.Head.Tip?.Sha;
         }
-        catch (GitCommandException)
+        catch (LibGit2Sharp.LibGit2SharpException)
         {
             return null;
         }
     }
+
+    private static bool IsGitWorkTree(string path) =>
+        Directory.Exists(Path.Combine(path, ".git")) || File.Exists(Path.Combine(path, ".git"));
 
     internal static string ResolveSubdirectory(string root, string subdirectory)
     {
@@ -226,30 +123,9 @@ public sealed partial class ContentFetcher(ContentOptions options, GitCli git, I
         return full;
     }
 
-    private static bool IsLocal(string source) =>
-        source.StartsWith("file://", StringComparison.OrdinalIgnoreCase) || Path.IsPathRooted(source);
-
-    /// <summary>git's own first line of complaint, or what went wrong running it (not installed, timed out).</summary>
-    private static string Reason(GitCommandException e) =>
-        string.IsNullOrWhiteSpace(e.StandardError) ? e.Message.TrimEnd('.') : FirstLine(e.StandardError);
-
-    private static string FirstLine(string text)
-    {
-        var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(l => l.StartsWith("fatal: ", StringComparison.Ordinal) ? l["fatal: ".Length..] : l)
-            .FirstOrDefault();
-        return string.IsNullOrEmpty(line) ? "git gave no reason" : line.TrimEnd('.');
-    }
-
     [GeneratedRegex(@"^[a-zA-Z][a-zA-Z0-9+.-]*://")]
     private static partial Regex SchemeUrl();
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/]")]
     private static partial Regex ScpLikeUrl();
-
-    [GeneratedRegex("^[0-9a-fA-F]{4,40}$")]
-    private static partial Regex HexPrefix();
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cloning {Url} at {Ref}")]
-    private static partial void LogCloning(ILogger logger, string url, string @ref);
 }

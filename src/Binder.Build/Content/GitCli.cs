@@ -65,7 +65,7 @@ public sealed partial class GitCli(ContentOptions options)
             cancellationToken.ThrowIfCancellationRequested();
             throw new GitCommandException(
                 $"git {Describe(arguments)} did not finish within {options.GitTimeout.TotalSeconds:0} s (Content:GitTimeout).",
-                exitCode: -1, standardError: "");
+                exitCode: -1, standardError: "") { TimedOut = true };
         }
         if (process.ExitCode != 0)
         {
@@ -79,7 +79,7 @@ public sealed partial class GitCli(ContentOptions options)
     /// Removes credentials from git's own output: URLs' user-info, and the user-info of the URLs it was given
     /// wherever it appears (git quotes "user:token@host" without the scheme in some messages).
     /// </summary>
-    private static string RedactSecrets(string text, IReadOnlyList<string> arguments)
+    internal static string RedactSecrets(string text, IReadOnlyList<string> arguments)
     {
         var redacted = Redact(text);
         foreach (var argument in arguments)

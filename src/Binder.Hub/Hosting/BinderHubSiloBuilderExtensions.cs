@@ -88,7 +88,7 @@ public static class BinderHubSiloBuilderExtensions
         services.TryAddSingleton(sp => new RegistryClient(
             options.RegistryAccess, sp.GetRequiredService<ILogger<RegistryClient>>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ContentFetcher(
-            options.Content, new GitCli(options.Content), sp.GetRequiredService<ILogger<ContentFetcher>>()));
+            options.Content, new GitRemote(options.Content), sp.GetRequiredService<ILogger<ContentFetcher>>()));
         services.TryAddSingleton(_ => new BuildPlanner(options.Buildpacks));
         services.TryAddSingleton(sp => new RepoBuilder(
             // The repo grain names images and the builder grain applies the build timeout (with its own key in the message).

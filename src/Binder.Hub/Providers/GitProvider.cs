@@ -6,10 +6,11 @@ namespace Binder.Hub.Providers;
 /// <summary>
 /// <c>git/&lt;url-escaped url&gt;/&lt;ref&gt;</c>: BinderHub's bare git provider. The URL must be http, https or git (ssh
 /// when the operator allows it; <c>user@host:path</c> is read as ssh), without credentials, never an option or a
-/// transport helper such as <c>ext::</c> or <c>file://</c>. A full sha is taken as is; anything else is looked up with
-/// <c>git ls-remote</c> (annotated tags peeled to their commit). The build slug is the URL.
+/// transport helper such as <c>ext::</c> or <c>file://</c>. A full sha is taken as is; anything else is looked up in the
+/// refs the remote advertises (annotated tags peeled to their commit): in-process with libgit2, or with
+/// <c>git ls-remote</c> for ssh, which libgit2 cannot use here. The build slug is the URL.
 /// </summary>
-internal sealed partial class GitProvider(GitCli git, GitProviderOptions options, TimeSpan requestTimeout) : IRepoProvider
+internal sealed partial class GitProvider(GitRemote git, GitProviderOptions options, TimeSpan requestTimeout) : IRepoProvider
 {
     private const string Example = "https%3A%2F%2Fgithub.com%2Fbinder-examples%2Fconda/HEAD";
 
@@ -59,15 +60,14 @@ internal sealed partial class GitProvider(GitCli git, GitProviderOptions options
 
     private async Task<string> LsRemoteAsync(string url, string reference, CancellationToken cancellationToken)
     {
-        string output;
+        IReadOnlyList<RemoteReference> refs;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(requestTimeout);
         try
         {
-            // Transports are pinned here as well as in Parse: a URL that slipped through must still not run a helper
-            // or reach a local path. protocol.allow=never with named exceptions is git's GIT_ALLOW_PROTOCOL as config
-            // (GitCli owns the process environment); it also covers remote helpers and protocols git may add later.
-            output = await git.RunAsync(null, [.. TransportConfig(options.AllowSsh), "ls-remote", "--", url, reference, reference + "^{}"], timeout.Token).ConfigureAwait(false);
+            refs = GitRemote.NeedsGitProgram(url)
+                ? await LsRemoteWithGitAsync(url, reference, timeout.Token).ConfigureAwait(false)
+                : await git.ListReferencesAsync(CheckTransport(url), timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -81,19 +81,14 @@ internal sealed partial class GitProvider(GitCli git, GitProviderOptions options
             {
                 throw new SpecNotFoundException($"There is no git repository at {GitCli.WithoutCredentials(url)} (or it needs credentials).");
             }
-            throw new ProviderUnavailableException($"Could not reach the git repository at {GitCli.WithoutCredentials(url)}: {error} Try again in a few minutes.", e);
+            throw new ProviderUnavailableException($"Could not reach the git repository at {GitCli.WithoutCredentials(url)}: {error.TrimEnd('.')}. Try again in a few minutes.", e);
         }
-        var refs = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split('\t', 2))
-            .Where(fields => fields.Length == 2 && SpecRules.IsFullSha(fields[0]))
-            .Select(fields => (Sha: fields[0], Name: fields[1].Trim()))
-            .ToList();
-        string? Find(params string[] names) => names.Select(n => refs.FirstOrDefault(r => r.Name == n).Sha).FirstOrDefault(s => s is not null);
+        string? Find(params string[] names) => names.Select(n => refs.FirstOrDefault(r => r.Name == n)?.Sha).FirstOrDefault(s => s is not null);
         var sha = reference == "HEAD"
             ? Find("HEAD")
             : Find($"refs/heads/{reference}", $"refs/tags/{reference}^{{}}", $"refs/tags/{reference}", $"{reference}^{{}}", reference)
-              ?? refs.FirstOrDefault(r => r.Name.EndsWith("/" + reference + "^{}", StringComparison.Ordinal)).Sha
-              ?? refs.FirstOrDefault(r => r.Name.EndsWith("/" + reference, StringComparison.Ordinal)).Sha;
+              ?? refs.FirstOrDefault(r => r.Name.EndsWith("/" + reference + "^{}", StringComparison.Ordinal))?.Sha
+              ?? refs.FirstOrDefault(r => r.Name.EndsWith("/" + reference, StringComparison.Ordinal))?.Sha;
         if (sha is null)
         {
             var hint = HexPattern().IsMatch(reference) ? " To name a commit, give its full 40-character sha." : "";
@@ -101,6 +96,34 @@ internal sealed partial class GitProvider(GitCli git, GitProviderOptions options
                 $"Could not resolve ref '{reference}' in {GitCli.WithoutCredentials(url)}: no such branch or tag.{hint}");
         }
         return sha;
+    }
+
+    /// <summary>
+    /// libgit2 would follow <c>file://</c> and local paths too: past <see cref="Parse"/> (a spec made by hand), only
+    /// http, https and git reach it, so the provider never reads the service's own disk.
+    /// </summary>
+    private static string CheckTransport(string url)
+    {
+        var scheme = url.Contains("://", StringComparison.Ordinal) ? url[..url.IndexOf("://", StringComparison.Ordinal)] : "file";
+        if (scheme is not ("http" or "https" or "git"))
+        {
+            throw new ProviderUnavailableException($"Could not reach the git repository at {GitCli.WithoutCredentials(url)}: transport '{scheme}' not allowed.");
+        }
+        return url;
+    }
+
+    /// <summary><c>git ls-remote</c> for ssh URLs (only when <see cref="GitProviderOptions.AllowSsh"/>), with git's own transport allow-list.</summary>
+    private async Task<IReadOnlyList<RemoteReference>> LsRemoteWithGitAsync(string url, string reference, CancellationToken cancellationToken)
+    {
+        // Transports are pinned here as well as in Parse: a URL that slipped through must still not run a helper
+        // or reach a local path. protocol.allow=never with named exceptions is git's GIT_ALLOW_PROTOCOL as config
+        // (GitCli owns the process environment); it also covers remote helpers and protocols git may add later.
+        var output = await git.Cli.RunAsync(null, [.. TransportConfig(options.AllowSsh), "ls-remote", "--", url, reference, reference + "^{}"], cancellationToken)
+            .ConfigureAwait(false);
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\t', 2))
+            .Where(fields => fields.Length == 2 && SpecRules.IsFullSha(fields[0]))
+            .Select(fields => new RemoteReference(fields[1].Trim(), fields[0]))];
     }
 
     /// <summary><c>-c</c> settings that let git use only http, https and git (and ssh when allowed).</summary>
@@ -170,6 +193,6 @@ internal sealed partial class GitProvider(GitCli git, GitProviderOptions options
     [GeneratedRegex("^[0-9a-f]{7,39}$")]
     private static partial Regex HexPattern();
 
-    [GeneratedRegex("not found|does not exist|does not appear to be a git repository|Authentication failed|could not read Username|terminal prompts disabled|access denied", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("not found|does not exist|does not appear to be a git repository|Authentication failed|could not read Username|terminal prompts disabled|access denied|status code: 40[134]|authentication required|authentication replays", RegexOptions.IgnoreCase)]
     private static partial Regex NotFoundPattern();
 }

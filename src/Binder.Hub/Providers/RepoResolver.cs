@@ -32,10 +32,10 @@ public sealed partial class RepoResolver : IDisposable
     /// client that follows on its own reaches the other host before an answer from there can be refused. Prefer
     /// <see cref="Create"/>, which builds such a client.
     /// </param>
-    /// <param name="git">Runs <c>git ls-remote</c> for the <c>git</c> provider.</param>
+    /// <param name="git">Lists the refs of remotes for the <c>git</c> provider.</param>
     /// <param name="loggerFactory">Logging; none when null.</param>
     /// <param name="timeProvider">The clock of the caches and of GitHub's rate-limit reset; the system clock when null.</param>
-    public RepoResolver(ProvidersOptions options, HttpClient httpClient, GitCli git, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    public RepoResolver(ProvidersOptions options, HttpClient httpClient, GitRemote git, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(httpClient);
@@ -62,7 +62,7 @@ public sealed partial class RepoResolver : IDisposable
         logger = loggerFactory.CreateLogger<RepoResolver>();
     }
 
-    private RepoResolver(ProvidersOptions options, HttpClient ownedClient, GitCli git, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, bool owned)
+    private RepoResolver(ProvidersOptions options, HttpClient ownedClient, GitRemote git, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, bool owned)
         : this(options, ownedClient, git, loggerFactory, timeProvider)
     {
         this.ownedClient = owned ? ownedClient : null;
@@ -74,10 +74,10 @@ public sealed partial class RepoResolver : IDisposable
     /// resolver to release the client.
     /// </summary>
     /// <param name="options">Validated options (see <see cref="ProvidersOptionsValidator"/>).</param>
-    /// <param name="git">Runs <c>git ls-remote</c> for the <c>git</c> provider.</param>
+    /// <param name="git">Lists the refs of remotes for the <c>git</c> provider.</param>
     /// <param name="loggerFactory">Logging; none when null.</param>
     /// <param name="timeProvider">The clock of the caches and of GitHub's rate-limit reset; the system clock when null.</param>
-    public static RepoResolver Create(ProvidersOptions options, GitCli git, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    public static RepoResolver Create(ProvidersOptions options, GitRemote git, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         var client = new HttpClient(new SocketsHttpHandler
         {

@@ -33,8 +33,8 @@ internal sealed class HubConfiguration
 
     public AccessOptions Access { get; }
 
-    /// <summary>The git runner the <c>git</c> provider resolves refs with (same settings as the builds' fetches).</summary>
-    public GitCli Git => new(Hub.Content);
+    /// <summary>The git remote access the <c>git</c> provider resolves refs with (same settings as the builds' fetches).</summary>
+    public GitRemote Git => new(Hub.Content);
 
     /// <summary>
     /// Builds clone and pack into a directory of this service's own, so that what a crash leaves there can be swept at

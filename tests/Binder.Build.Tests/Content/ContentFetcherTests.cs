@@ -27,7 +27,7 @@ public sealed class ContentFetcherTests : IDisposable
     private ContentFetcher Fetcher(ContentOptions? options = null)
     {
         options ??= new ContentOptions { WorkDirectory = work.Path };
-        return new ContentFetcher(options, new GitCli(options), NullLogger<ContentFetcher>.Instance);
+        return new ContentFetcher(options, new GitRemote(options), NullLogger<ContentFetcher>.Instance);
     }
 
     private Task<FetchedRepository> Fetch(string source, string? gitRef, string? subdir = null) =>
@@ -108,7 +108,7 @@ public sealed class ContentFetcherTests : IDisposable
         Assert.DoesNotContain("s3cret", error.Message + error.InnerException);
         // Nobody listens there: the network's problem, not the repository's.
         Assert.Equal(BuildFailureKind.Unavailable, error.Kind);
-        Assert.Contains("Its server could not be reached (no connection could be made); this is not a problem in the repository.", error.Message);
+        Assert.Contains("Its server could not be reached (the connection was refused); this is not a problem in the repository.", error.Message);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class BuilderFixture : IAsyncLifetime
             new RepoBuilderOptions(),
             contextOptions ?? new BuildContextOptions(),
             new RegistryOptions(),
-            new ContentFetcher(content, new GitCli(content), NullLogger<ContentFetcher>.Instance),
+            new ContentFetcher(content, new GitRemote(content), NullLogger<ContentFetcher>.Instance),
             new BuildPlanner(buildpacks ?? Buildpacks),
             Docker,
             TimeProvider.System,

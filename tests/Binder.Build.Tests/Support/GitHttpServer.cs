@@ -27,6 +27,14 @@ public sealed class GitHttpServer : IAsyncDisposable
 
     public int Port => server.Port;
 
+    /// <summary>
+    /// Answers ref listings but never a fetch's pack request (until disposed): a server that stalls in the middle of
+    /// a clone, after the client has started writing the clone to disk.
+    /// </summary>
+    public bool StallsFetches { get; init; }
+
+    private readonly CancellationTokenSource disposed = new();
+
     public string UrlOf(string repositoryDirectoryName, string? userInfo = null) =>
         $"http://{(userInfo is null ? "" : userInfo + "@")}127.0.0.1:{Port}/{repositoryDirectoryName}";
 
@@ -40,6 +48,12 @@ public sealed class GitHttpServer : IAsyncDisposable
             {
                 response.StatusCode = 401;
                 response.AddHeader("WWW-Authenticate", "Basic realm=\"git\"");
+                return;
+            }
+            if (StallsFetches && request.HttpMethod == "POST")
+            {
+                try { await Task.Delay(Timeout.Infinite, disposed.Token); } catch (OperationCanceledException) { }
+                response.Abort();
                 return;
             }
             var start = new ProcessStartInfo("git", "http-backend")
@@ -95,5 +109,10 @@ public sealed class GitHttpServer : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => server.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await disposed.CancelAsync();
+        await server.DisposeAsync();
+        disposed.Dispose();
+    }
 }

@@ -5,10 +5,14 @@ namespace Binder.Build.Tests.Support;
 /// <summary>A real git repository on disk, made with the git command line, for tests that need a remote.</summary>
 public sealed class GitRepository : IDisposable
 {
-    private readonly TempDirectory directory = new("binder-git");
+    private readonly TempDirectory directory;
 
-    public GitRepository(string initialBranch = "main")
+    /// <param name="initialBranch">The default branch.</param>
+    /// <param name="parent">Where to make it (with <paramref name="name"/>), so a test server can export it by name; a new directory under /tmp when null.</param>
+    /// <param name="name">Its directory's name inside <paramref name="parent"/>.</param>
+    public GitRepository(string initialBranch = "main", string? parent = null, string name = "repository")
     {
+        directory = parent is null ? new TempDirectory("binder-git") : new TempDirectory(parent, name);
         Git("init", "--quiet", "--initial-branch", initialBranch);
     }
 
@@ -44,6 +48,10 @@ public sealed class GitRepository : IDisposable
         start.Environment["GIT_AUTHOR_NAME"] = start.Environment["GIT_COMMITTER_NAME"] = "Binder Tests";
         start.Environment["GIT_AUTHOR_EMAIL"] = start.Environment["GIT_COMMITTER_EMAIL"] = "tests@binder.invalid";
         start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
+        // Tests add submodules from local repositories on purpose (the fetcher decides what it accepts).
+        start.Environment["GIT_CONFIG_COUNT"] = "1";
+        start.Environment["GIT_CONFIG_KEY_0"] = "protocol.file.allow";
+        start.Environment["GIT_CONFIG_VALUE_0"] = "always";
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd();
         var error = process.StandardError.ReadToEnd();

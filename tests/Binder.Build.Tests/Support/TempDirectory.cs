@@ -9,6 +9,13 @@ public sealed class TempDirectory : IDisposable
         Directory.CreateDirectory(Path);
     }
 
+    /// <summary>A directory named <paramref name="name"/> inside <paramref name="parent"/> (a repository a test server exports by name).</summary>
+    public TempDirectory(string parent, string name)
+    {
+        Path = System.IO.Path.Combine(parent, name);
+        Directory.CreateDirectory(Path);
+    }
+
     public string Path { get; }
 
     /// <summary>Writes a file (creating its directories) and returns its full path.</summary>

@@ -27,7 +27,7 @@ internal static class SessionImageBuild
             new RepoBuilderOptions(),
             new BuildContextOptions(),
             new RegistryOptions(),
-            new ContentFetcher(content, new GitCli(content), NullLogger<ContentFetcher>.Instance),
+            new ContentFetcher(content, new GitRemote(content), NullLogger<ContentFetcher>.Instance),
             new BuildPlanner(new BuildpackOptions { BaseImage = TestEnvironment.BaseImage, JupyterSource = JupyterSource.Debian }),
             docker,
             TimeProvider.System,

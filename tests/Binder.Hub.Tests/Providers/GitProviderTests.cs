@@ -38,7 +38,7 @@ public sealed class GitProviderTests : IDisposable
         resolver.ResolveAsync("git", $"{Uri.EscapeDataString(Url)}/{reference}", TestContext.Current.CancellationToken);
 
     [Fact]
-    public async Task Head_and_branches_resolve_with_ls_remote()
+    public async Task Head_and_branches_resolve_from_the_refs_the_remote_advertises()
     {
         var head = await Resolve("HEAD");
         var main = await Resolve("main");
@@ -128,6 +128,42 @@ public sealed class GitProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_remote_over_http_resolves_too()
+    {
+        await using var server = new GitHttpServer(Path.GetDirectoryName(repository.Path)!);
+        var url = server.UrlOf(Path.GetFileName(repository.Path));
+
+        var repo = await resolver.ResolveAsync("git", $"{Uri.EscapeDataString(url)}/feature%2Fx", TestContext.Current.CancellationToken);
+
+        Assert.Equal(second, repo.ResolvedRef);
+    }
+
+    [Fact]
+    public async Task A_remote_that_asks_for_credentials_is_not_found_at_once_without_a_prompt()
+    {
+        await using var server = new GitHttpServer(Path.GetDirectoryName(repository.Path)!, "reader", "good-t0ken");
+        var url = server.UrlOf(Path.GetFileName(repository.Path));
+
+        var error = await Assert.ThrowsAsync<SpecNotFoundException>(() =>
+            resolver.ResolveAsync("git", $"{Uri.EscapeDataString(url)}/HEAD", TestContext.Current.CancellationToken));
+
+        Assert.Equal($"There is no git repository at {url} (or it needs credentials).", error.Message);
+    }
+
+    [Fact]
+    public async Task Resolving_a_ref_runs_no_git_program()
+    {
+        // With no git program to run, only the in-process resolution can answer.
+        var provider = new GitProvider(
+            new Binder.Build.Content.GitRemote(new Binder.Build.Content.ContentOptions { GitExecutable = "/nonexistent/git" }), new GitProviderOptions(), TimeSpan.FromSeconds(20));
+        var escaped = Uri.EscapeDataString(Url);
+
+        var repo = await provider.ResolveAsync(new RepoSpec("git", $"{escaped}/v1.0", escaped, "v1.0"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(first, repo.ResolvedRef);
+    }
+
+    [Fact]
     public async Task A_hand_made_spec_with_a_local_path_is_checked_again_by_the_resolver()
     {
         var escaped = Uri.EscapeDataString(repository.Path);
@@ -155,7 +191,7 @@ public sealed class GitProviderTests : IDisposable
     public async Task Git_itself_refuses_transports_other_than_http_https_and_git(string url, string transport)
     {
         // Past Parse (the provider called directly): git's own protocol settings are the second wall.
-        var git = new Binder.Build.Content.GitCli(new Binder.Build.Content.ContentOptions { GitTimeout = TimeSpan.FromSeconds(30) });
+        var git = new Binder.Build.Content.GitRemote(new Binder.Build.Content.ContentOptions { GitTimeout = TimeSpan.FromSeconds(30) });
         var provider = new GitProvider(git, new GitProviderOptions(), TimeSpan.FromSeconds(20));
         var escaped = Uri.EscapeDataString(url);
 

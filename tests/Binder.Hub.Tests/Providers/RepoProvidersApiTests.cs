@@ -10,7 +10,7 @@ public sealed class RepoProvidersApiTests
     public void Display_configs_serialise_to_binderhubs_api_repoproviders_shape()
     {
         using var http = new HttpClient();
-        var resolver = new RepoResolver(new ProvidersOptions(), http, new GitCli(new ContentOptions()));
+        var resolver = new RepoResolver(new ProvidersOptions(), http, new GitRemote(new ContentOptions()));
 
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(resolver.DisplayConfigs));
         var providers = json.RootElement.EnumerateArray().ToList();

@@ -11,7 +11,7 @@ public sealed class SpecParsingTests : IDisposable
 
     public SpecParsingTests()
     {
-        resolver = new RepoResolver(new ProvidersOptions(), http, new GitCli(new ContentOptions()));
+        resolver = new RepoResolver(new ProvidersOptions(), http, new GitRemote(new ContentOptions()));
     }
 
     public void Dispose() => http.Dispose();
@@ -167,7 +167,7 @@ public sealed class SpecParsingTests : IDisposable
     public void Ssh_urls_are_accepted_only_when_the_operator_allows_them()
     {
         using var client = new HttpClient();
-        var permissive = new RepoResolver(new ProvidersOptions { Git = new GitProviderOptions { AllowSsh = true } }, client, new GitCli(new ContentOptions()));
+        var permissive = new RepoResolver(new ProvidersOptions { Git = new GitProviderOptions { AllowSsh = true } }, client, new GitRemote(new ContentOptions()));
 
         var scpLike = permissive.Parse("git", "git%40github.com%3Aorg%2Frepo.git/HEAD");
         var withPassword = Assert.Throws<InvalidSpecException>(() => permissive.Parse("git", "ssh%3A%2F%2Fgit%3Asecret%40example.com%2Frepo/HEAD"));

@@ -28,9 +28,9 @@ public static class ResolverFactory
 
     /// <summary>The production resolver (<see cref="RepoResolver.Create"/>: its own client, which never follows redirects).</summary>
     public static RepoResolver Create(ProvidersOptions options, TimeProvider? time = null) =>
-        RepoResolver.Create(options, new GitCli(new ContentOptions { GitTimeout = TimeSpan.FromSeconds(60) }), timeProvider: time);
+        RepoResolver.Create(options, new GitRemote(new ContentOptions { GitTimeout = TimeSpan.FromSeconds(60) }), timeProvider: time);
 
     /// <summary>A resolver on a caller's client (the public constructor), e.g. one that does follow redirects.</summary>
     public static RepoResolver Create(ProvidersOptions options, HttpClient http, TimeProvider? time = null) =>
-        new(options, http, new GitCli(new ContentOptions { GitTimeout = TimeSpan.FromSeconds(60) }), timeProvider: time);
+        new(options, http, new GitRemote(new ContentOptions { GitTimeout = TimeSpan.FromSeconds(60) }), timeProvider: time);
 }

@@ -63,6 +63,34 @@ public sealed class BuildStreamTests
     }
 
     [Fact]
+    public async Task A_git_remote_that_asks_for_credentials_fails_with_status_404_without_a_prompt()
+    {
+        using var repository = new GitRepository();
+        repository.Write("README.md", "hello\n").Commit();
+        await using var server = new GitHttpServer(Path.GetDirectoryName(repository.Path)!, "reader", "good-t0ken");
+        await using var app = await BinderTestApp.StartAsync();
+        var url = server.UrlOf(Path.GetFileName(repository.Path));
+        var frames = await app.ReadEventsAsync($"build/git/{Uri.EscapeDataString(url)}/HEAD", Token);
+        var failed = Assert.Single(frames);
+        Assert.Equal(BinderPhases.Failed, failed.Event.Phase);
+        Assert.Equal(404, failed.Event.StatusCode);
+        Assert.Contains("(or it needs credentials)", failed.Event.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_git_remote_that_never_answers_fails_with_status_503_within_the_request_time_out()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var url = $"git://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}/repo.git";
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Providers:RequestTimeout"] = "00:00:02" });
+        var frames = await app.ReadEventsAsync($"build/git/{Uri.EscapeDataString(url)}/HEAD", Token);
+        var failed = Assert.Single(frames);
+        Assert.Equal(503, failed.Event.StatusCode);
+        Assert.Contains("did not answer within 2 s", failed.Event.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_banned_spec_fails_with_status_403_and_the_operators_sentence()
     {
         await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?>
