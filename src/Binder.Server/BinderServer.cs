@@ -210,6 +210,9 @@ public static class BinderServer
             app.MapMetricsApi();
             return app;
         }
+        // Before routing: the dashboard's endpoints are mapped at its first request, which routing then sees.
+        LazyDashboardEndpoints.Use(app);
+        app.UseRouting();
         app.UseMiddleware<ClientAddressMiddleware>();
         app.UseMiddleware<OperatorListenerMiddleware>();
         app.UseCors();

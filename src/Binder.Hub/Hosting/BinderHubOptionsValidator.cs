@@ -42,8 +42,9 @@ public sealed class BinderHubOptionsValidator() : Binder.Build.OptionsValidator<
             errors.Add("Binder:Sessions:IdleTimeout must be positive, e.g. 00:10:00.");
         if (sessions.MaxAge <= TimeSpan.Zero)
             errors.Add("Binder:Sessions:MaxAge must be positive, e.g. 06:00:00.");
-        if (sessions.PollInterval <= TimeSpan.Zero)
-            errors.Add("Binder:Sessions:PollInterval must be positive, e.g. 00:00:30.");
+        // A periodic timer takes at most about 49 days; a day is already far longer than anyone would wait.
+        if (sessions.PollInterval <= TimeSpan.Zero || sessions.PollInterval > TimeSpan.FromDays(1))
+            errors.Add($"Binder:Sessions:PollInterval is {sessions.PollInterval}; give a duration from a moment to 1.00:00:00, e.g. 00:00:30.");
         if (sessions.ReminderPeriod <= TimeSpan.Zero)
             errors.Add("Binder:Sessions:ReminderPeriod must be positive and at least the reminder minimum period (1 minute by default).");
         if (sessions.TotalQuota is < 0)
@@ -59,8 +60,8 @@ public sealed class BinderHubOptionsValidator() : Binder.Build.OptionsValidator<
         else if (sessions.StopTimeout > MaxStopTimeout)
             errors.Add($"Binder:Sessions:StopTimeout {sessions.StopTimeout} is longer than {MaxStopTimeout}: a stop runs up to three steps of it inside one grain call, which Orleans ends after {Grains.ILaunchGrain.StopResponseTimeout}. Choose a shorter one.");
 
-        if (sessions.JanitorInterval <= TimeSpan.Zero)
-            errors.Add("Binder:Sessions:JanitorInterval must be positive, e.g. 00:05:00.");
+        if (sessions.JanitorInterval <= TimeSpan.Zero || sessions.JanitorInterval > TimeSpan.FromDays(1))
+            errors.Add($"Binder:Sessions:JanitorInterval is {sessions.JanitorInterval}; give a duration from a moment to 1.00:00:00, e.g. 00:05:00.");
         if (sessions.JanitorGracePeriod < TimeSpan.Zero)
             errors.Add("Binder:Sessions:JanitorGracePeriod must not be negative, e.g. 00:02:00.");
 

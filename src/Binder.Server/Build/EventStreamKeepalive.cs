@@ -6,8 +6,9 @@ namespace Binder.Server.Build;
 /// One timer for the keepalive comments of every open event stream of this process. It ticks four times per
 /// <c>Server:KeepaliveInterval</c> and sends a comment to each stream that has been quiet for three quarters of it, so
 /// no stream is silent longer than the interval, and a stream that carries events gets no comments. A round writes to
-/// a bounded number of streams at once (a burst of ten thousand writes would take a send buffer each), and a round
-/// that is still writing when the next tick comes makes that tick a no-op.
+/// a bounded number of streams at once (a burst of ten thousand writes would take a send buffer each) and waits for
+/// none longer than a tick, so a client that stops reading delays nobody else's keepalive; a round that is still
+/// writing when the next tick comes makes that tick a no-op.
 /// </summary>
 internal sealed class EventStreamKeepalive : IDisposable
 {
@@ -18,6 +19,7 @@ internal sealed class EventStreamKeepalive : IDisposable
     private readonly HashSet<EventStream> _streams = [];
     private readonly List<EventStream> _due = [];
     private readonly TimeSpan _quietLimit;
+    private readonly TimeSpan _period;
     private readonly ITimer _timer;
     private int _ticking;
 
@@ -27,8 +29,8 @@ internal sealed class EventStreamKeepalive : IDisposable
         Time = time;
         var interval = options.Value.KeepaliveInterval;
         _quietLimit = interval * 3 / 4;
-        var period = interval / 4;
-        _timer = time.CreateTimer(_ => _ = TickAsync(), null, period, period);
+        _period = interval / 4;
+        _timer = time.CreateTimer(_ => _ = TickAsync(), null, _period, _period);
     }
 
     /// <summary>The clock the streams stamp their writes with.</summary>
@@ -67,8 +69,20 @@ internal sealed class EventStreamKeepalive : IDisposable
                 }
             }
             if (_due.Count == 0) return;
-            await Parallel.ForEachAsync(_due, new ParallelOptions { MaxDegreeOfParallelism = WritesAtOnce },
-                async (stream, _) => await stream.KeepaliveAsync().ConfigureAwait(false)).ConfigureAwait(false);
+            // A client that stops reading holds its write until Kestrel's minimum data rate drops it; the round does not
+            // wait for it longer than one tick (the write finishes on its own, and the stream is skipped while it does).
+            using var round = new CancellationTokenSource(_period, Time);
+            await Parallel.ForEachAsync(_due, new ParallelOptions { MaxDegreeOfParallelism = WritesAtOnce }, async (stream, _) =>
+            {
+                try
+                {
+                    await stream.KeepaliveAsync().WaitAsync(round.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (round.IsCancellationRequested)
+                {
+                    // Slow client: left to finish in the background.
+                }
+            }).ConfigureAwait(false);
         }
         finally
         {

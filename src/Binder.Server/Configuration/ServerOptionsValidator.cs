@@ -30,9 +30,11 @@ internal sealed class ServerOptionsValidator() : Binder.Build.OptionsValidator<S
         {
             errors.Add($"Server:PublicUrl is '{options.PublicUrl}'; it must be an absolute http or https URL such as https://binder.example.org/.");
         }
-        if (options.KeepaliveInterval <= TimeSpan.Zero)
+        // One timer ticks four times per interval for every stream: below 100 ms it would spin, above an hour no proxy
+        // keeps a silent connection anyway.
+        if (options.KeepaliveInterval < TimeSpan.FromMilliseconds(100) || options.KeepaliveInterval > TimeSpan.FromHours(1))
         {
-            errors.Add($"Server:KeepaliveInterval is {options.KeepaliveInterval}; it must be a positive duration such as 00:00:25.");
+            errors.Add($"Server:KeepaliveInterval is {options.KeepaliveInterval}; give a duration from 00:00:00.100 to 01:00:00, such as 00:00:25.");
         }
         if (options.RateLimit.Enabled && options.RateLimit.PermitLimit <= 0)
         {
