@@ -21,7 +21,10 @@ internal sealed class OperatorListenerMiddleware(RequestDelegate next, IOptions<
 
     public Task InvokeAsync(HttpContext context)
     {
-        var surface = context.GetEndpoint()?.Metadata.GetMetadata<OperatorSurface>() is not null;
+        // The dashboard's addresses are an operator surface also before its endpoints exist (they are mapped at its first
+        // request on the operator listener, LazyDashboardEndpoints), so the public listener refuses them the same way.
+        var surface = context.GetEndpoint()?.Metadata.GetMetadata<OperatorSurface>() is not null
+            || context.Request.Path.StartsWithSegments(LazyDashboardEndpoints.Prefix);
         var onOperatorListener = OperatorConnection.IsOn(context);
         if (onOperatorListener && !surface)
         {

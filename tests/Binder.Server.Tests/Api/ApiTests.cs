@@ -113,13 +113,14 @@ public sealed class ApiTests
         using (var onPublic = await app.Http.GetAsync("dashboard/", Token))
         {
             Assert.Equal(HttpStatusCode.NotFound, onPublic.StatusCode);
+            Assert.Contains("Server:OperatorUrls", await onPublic.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
         }
+        Assert.False(Dashboard(app).Mapped, "a request on the public listener mapped the dashboard");
         using (var bare = await noRedirects.GetAsync("dashboard?x=1", Token))
         {
             Assert.Equal(HttpStatusCode.Redirect, bare.StatusCode);
             Assert.Equal("/dashboard/?x=1", bare.Headers.Location?.OriginalString);
         }
-        Assert.False(Dashboard(app).Mapped, "a request on the public listener mapped the dashboard");
         using (var page = await noRedirects.GetAsync("dashboard/?x=1", Token))
         {
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
