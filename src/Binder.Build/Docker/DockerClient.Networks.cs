@@ -21,11 +21,24 @@ public sealed partial class DockerClient
             Options = parameters.Options.Count == 0 ? null : new Dictionary<string, string>(parameters.Options),
             Labels = parameters.Labels.Count == 0 ? null : new Dictionary<string, string>(parameters.Labels),
         };
-        var created = await CallAsync($"create network '{parameters.Name}'",
-            (engine, ct) => engine.Networks.CreateNetworkAsync(create, ct), cancellationToken).ConfigureAwait(false);
+        // The Engine API refuses a taken name only when asked to (CheckDuplicate), which Docker.DotNet 4.4.1 no longer
+        // sends (API 1.44 made it the default; dockerd 20.10 speaks 1.41): the refusal is this client's own, before and after.
+        var refusal = $"create network '{parameters.Name}'";
+        if ((await NetworksNamedAsync(parameters.Name, cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            throw NameTaken(refusal, parameters.Name);
+        }
+        var created = await CallAsync(refusal, (engine, ct) => engine.Networks.CreateNetworkAsync(create, ct), cancellationToken).ConfigureAwait(false);
         if (!string.IsNullOrWhiteSpace(created.Warning))
         {
             Log.DaemonWarning(_logger, created.Warning);
+        }
+        // Two creators at the same moment both pass the check: the older network stays, the younger one's creator backs out.
+        var named = await NetworksNamedAsync(parameters.Name, cancellationToken).ConfigureAwait(false);
+        if (named.Count > 1 && named.OrderBy(n => n.Created).ThenBy(n => n.ID, StringComparer.Ordinal).First().ID != created.ID)
+        {
+            await RemoveNetworkAsync(created.ID, cancellationToken).ConfigureAwait(false);
+            throw NameTaken(refusal, parameters.Name);
         }
         Log.NetworkCreated(_logger, parameters.Name, created.ID);
         return created.ID;
@@ -81,4 +94,18 @@ public sealed partial class DockerClient
                 return false;
             }
         }, cancellationToken);
+
+    private Task<List<NetworkResponse>> NetworksNamedAsync(string name, CancellationToken cancellationToken) =>
+        CallAsync("list networks", async (engine, ct) =>
+        {
+            var parameters = new NetworksListParameters
+            {
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [name] = true } },
+            };
+            // The name filter matches parts of names as well.
+            return (await engine.Networks.ListNetworksAsync(parameters, ct).ConfigureAwait(false)).Where(n => n.Name == name).ToList();
+        }, cancellationToken);
+
+    private static DockerApiException NameTaken(string refusal, string name) =>
+        new(refusal, HttpStatusCode.Conflict, $"network with name {name} already exists");
 }
