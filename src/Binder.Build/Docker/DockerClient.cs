@@ -41,6 +41,7 @@ public sealed partial class DockerClient : IDisposable
         }
         // Every time-out is this class's own (per call, see CallAsync); the library's would cut a container stop that
         // legitimately takes its whole grace period. The daemon is never reached through an HTTP proxy from the environment.
+        // The library gets no logger: a build's request URI carries its build arguments, which may hold tokens.
         var builder = new Engine.DockerClientBuilder()
             .WithEndpoint(_endpoint.Uri)
             .WithApiVersion(apiVersion)
