@@ -27,7 +27,7 @@ internal sealed class GeneratedTarStream : Stream
     public long BytesRead { get; private set; }
 
     /// <summary>The archive's length for a large file of <paramref name="size"/> bytes and <paramref name="small"/> one-block files.</summary>
-    public static long Length(long size, int small) => small * 1024 + 512 + Padded(size) + 1024;
+    public static long ArchiveLength(long size, int small) => small * 1024 + 512 + Padded(size) + 1024;
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
