@@ -98,17 +98,7 @@ public sealed partial class DockerClient
     /// <param name="cancellationToken">Cancels the request.</param>
     public async Task<DockerContainerInfo?> InspectContainerAsync(string id, CancellationToken cancellationToken = default)
     {
-        var inspect = await CallAsync($"inspect container '{id}'", async (engine, ct) =>
-        {
-            try
-            {
-                return await engine.Containers.InspectContainerAsync(id, ct).ConfigureAwait(false);
-            }
-            catch (Engine.DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-                return null;
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        var inspect = await FindAsync($"inspect container '{id}'", (engine, ct) => engine.Containers.InspectContainerAsync(id, ct), cancellationToken).ConfigureAwait(false);
         if (inspect is null)
         {
             return null;
@@ -175,18 +165,8 @@ public sealed partial class DockerClient
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>False when there was no such container.</returns>
     public Task<bool> RemoveContainerAsync(string id, bool force = true, CancellationToken cancellationToken = default) =>
-        CallAsync($"remove container '{id}'", async (engine, ct) =>
-        {
-            try
-            {
-                await engine.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = force, RemoveVolumes = true }, ct).ConfigureAwait(false);
-                return true;
-            }
-            catch (Engine.DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-                return false;
-            }
-        }, cancellationToken);
+        RemoveAsync($"remove container '{id}'",
+            (engine, ct) => engine.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = force, RemoveVolumes = true }, ct), cancellationToken);
 
     /// <summary>Lists containers (running or not) that carry every given label.</summary>
     /// <param name="labels">Labels to match: a value matches <c>key=value</c>, a null value matches any container with the key.</param>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Binder.Build.Registry;
@@ -214,17 +213,7 @@ public sealed partial class DockerClient
     /// <param name="cancellationToken">Cancels the request.</param>
     public async Task<DockerImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken = default)
     {
-        var inspect = await CallAsync($"inspect image '{image}'", async (engine, ct) =>
-        {
-            try
-            {
-                return await engine.Images.InspectImageAsync(image, ct).ConfigureAwait(false);
-            }
-            catch (Engine.DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-                return null;
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        var inspect = await FindAsync($"inspect image '{image}'", (engine, ct) => engine.Images.InspectImageAsync(image, ct), cancellationToken).ConfigureAwait(false);
         if (inspect is null)
         {
             return null;
@@ -255,18 +244,7 @@ public sealed partial class DockerClient
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>False when there was no such image.</returns>
     public Task<bool> RemoveImageAsync(string image, bool force = false, CancellationToken cancellationToken = default) =>
-        CallAsync($"remove image '{image}'", async (engine, ct) =>
-        {
-            try
-            {
-                await engine.Images.DeleteImageAsync(image, new ImageDeleteParameters { Force = force }, ct).ConfigureAwait(false);
-                return true;
-            }
-            catch (Engine.DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-                return false;
-            }
-        }, cancellationToken);
+        RemoveAsync($"remove image '{image}'", (engine, ct) => engine.Images.DeleteImageAsync(image, new ImageDeleteParameters { Force = force }, ct), cancellationToken);
 
     /// <summary>
     /// Runs a push or pull, with the registry credentials Docker.DotNet sends as <c>X-Registry-Auth</c>; returns the

@@ -1,6 +1,5 @@
 using System.Net;
 using Docker.DotNet.Models;
-using Engine = global::Docker.DotNet;
 
 namespace Binder.Build.Docker;
 
@@ -49,17 +48,7 @@ public sealed partial class DockerClient
     /// <param name="cancellationToken">Cancels the request.</param>
     public async Task<DockerNetworkInfo?> InspectNetworkAsync(string nameOrId, CancellationToken cancellationToken = default)
     {
-        var network = await CallAsync($"inspect network '{nameOrId}'", async (engine, ct) =>
-        {
-            try
-            {
-                return await engine.Networks.InspectNetworkAsync(nameOrId, ct).ConfigureAwait(false);
-            }
-            catch (Engine.DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-                return null;
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        var network = await FindAsync($"inspect network '{nameOrId}'", (engine, ct) => engine.Networks.InspectNetworkAsync(nameOrId, ct), cancellationToken).ConfigureAwait(false);
         if (network is null)
         {
             return null;
@@ -82,18 +71,7 @@ public sealed partial class DockerClient
     /// <returns>False when there was no such network.</returns>
     /// <exception cref="DockerApiException">Containers are still attached, or another refusal.</exception>
     public Task<bool> RemoveNetworkAsync(string nameOrId, CancellationToken cancellationToken = default) =>
-        CallAsync($"remove network '{nameOrId}'", async (engine, ct) =>
-        {
-            try
-            {
-                await engine.Networks.DeleteNetworkAsync(nameOrId, ct).ConfigureAwait(false);
-                return true;
-            }
-            catch (Engine.DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-                return false;
-            }
-        }, cancellationToken);
+        RemoveAsync($"remove network '{nameOrId}'", (engine, ct) => engine.Networks.DeleteNetworkAsync(nameOrId, ct), cancellationToken);
 
     private Task<List<NetworkResponse>> NetworksNamedAsync(string name, CancellationToken cancellationToken) =>
         CallAsync("list networks", async (engine, ct) =>

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -96,6 +97,36 @@ public sealed partial class DockerClient : IDisposable
             throw translated;
         }
     }
+
+    /// <summary>A describing call whose 404 means "no such thing": null then.</summary>
+    private Task<T?> FindAsync<T>(string refusal, Func<Engine.DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+        where T : class =>
+        CallAsync<T?>(refusal, async (engine, ct) =>
+        {
+            try
+            {
+                return await call(engine, ct).ConfigureAwait(false);
+            }
+            catch (Engine.DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }, cancellationToken);
+
+    /// <summary>A removing call whose 404 means "already gone": false then, true when it removed something.</summary>
+    private Task<bool> RemoveAsync(string refusal, Func<Engine.DockerClient, CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        CallAsync(refusal, async (engine, ct) =>
+        {
+            try
+            {
+                await call(engine, ct).ConfigureAwait(false);
+                return true;
+            }
+            catch (Engine.DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+        }, cancellationToken);
 
     /// <summary>The error for a failed call, or null to let <paramref name="e"/> through (the caller's own cancellation).</summary>
     private BinderBuildException? Translate(Exception e, string refusal, string operation, string timedOut, CancellationToken cancellationToken)
