@@ -1,8 +1,9 @@
+using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
+using Docker.DotNet.Models;
+using Engine = global::Docker.DotNet;
 
 namespace Binder.Build.Docker;
 
@@ -15,64 +16,67 @@ public sealed partial class DockerClient
     public async Task<string> CreateContainerAsync(DockerContainerParameters parameters, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var body = new DockerContainerCreateRequest(
-            parameters.Image,
-            parameters.Cmd,
-            parameters.Entrypoint,
-            parameters.Env.Count == 0 ? null : parameters.Env.Select(pair => $"{pair.Key}={pair.Value}").ToList(),
-            parameters.Labels.Count == 0 ? null : parameters.Labels,
-            parameters.User,
-            parameters.WorkingDir,
-            Tty: false,
-            parameters.PublishedPorts.Count == 0 ? null : parameters.PublishedPorts.ToDictionary(p => PortKey(p.ContainerPort), _ => new DockerEmptyObject()),
-            new DockerHostConfig(
-                parameters.NetworkMode,
-                parameters.AutoRemove,
-                parameters.MemoryLimitBytes,
-                parameters.MemorySwapBytes,
-                parameters.NanoCpus,
-                parameters.PidsLimit,
-                parameters.CapDrop.Count == 0 ? null : parameters.CapDrop,
-                parameters.SecurityOpt.Count == 0 ? null : parameters.SecurityOpt,
-                parameters.PublishedPorts.Count == 0 ? null : parameters.PublishedPorts
+        var ports = parameters.PublishedPorts;
+        var create = new CreateContainerParameters
+        {
+            Image = parameters.Image,
+            Name = parameters.Name!,
+            Cmd = parameters.Cmd is null ? null : [.. parameters.Cmd],
+            Entrypoint = parameters.Entrypoint is null ? null : [.. parameters.Entrypoint],
+            Env = parameters.Env.Count == 0 ? null : [.. parameters.Env.Select(pair => $"{pair.Key}={pair.Value}")],
+            Labels = parameters.Labels.Count == 0 ? null : new Dictionary<string, string>(parameters.Labels),
+            User = parameters.User!,
+            WorkingDir = parameters.WorkingDir!,
+            Tty = false,
+            ExposedPorts = ports.Count == 0 ? null : ports.Select(p => PortKey(p.ContainerPort)).Distinct()
+                .ToDictionary(key => key, _ => new EmptyStruct()),
+            HostConfig = new HostConfig
+            {
+                NetworkMode = parameters.NetworkMode,
+                AutoRemove = parameters.AutoRemove,
+                Memory = parameters.MemoryLimitBytes ?? 0,
+                MemorySwap = parameters.MemorySwapBytes ?? 0,
+                NanoCPUs = parameters.NanoCpus ?? 0,
+                PidsLimit = parameters.PidsLimit,
+                CapDrop = parameters.CapDrop.Count == 0 ? null : [.. parameters.CapDrop],
+                SecurityOpt = parameters.SecurityOpt.Count == 0 ? null : [.. parameters.SecurityOpt],
+                PortBindings = ports.Count == 0 ? null : ports
                     .GroupBy(p => PortKey(p.ContainerPort))
-                    .ToDictionary(g => g.Key, g => (IReadOnlyList<DockerPortBindingJson>)g
-                        .Select(p => new DockerPortBindingJson(p.HostIp, p.HostPort == 0 ? "" : p.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-                        .ToList())));
-        var content = JsonContent.Create(body, DockerJsonContext.Default.DockerContainerCreateRequest);
-        var query = parameters.Name is null ? "" : "?" + Query(("name", parameters.Name));
-        using var response = await SendAsync(HttpMethod.Post, "/containers/create" + query, content, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, $"create a container from '{parameters.Image}'", cancellationToken).ConfigureAwait(false);
-        var created = await ReadJsonAsync(response, DockerJsonContext.Default.DockerContainerCreateResponse, cancellationToken).ConfigureAwait(false);
+                    .ToDictionary(g => g.Key, g => (IList<PortBinding>)[.. g.Select(p => new PortBinding
+                    {
+                        HostIP = p.HostIp,
+                        HostPort = p.HostPort == 0 ? "" : p.HostPort.ToString(CultureInfo.InvariantCulture),
+                    })]),
+            },
+        };
+        Log.Request(_logger, "POST", "/containers/create");
+        var created = await CallAsync($"create a container from '{parameters.Image}'",
+            (engine, ct) => engine.Containers.CreateContainerAsync(create, ct), cancellationToken).ConfigureAwait(false);
         foreach (var warning in created.Warnings ?? [])
         {
             Log.DaemonWarning(_logger, warning);
         }
-        Log.ContainerCreated(_logger, created.Id, parameters.Image);
-        return created.Id;
+        Log.ContainerCreated(_logger, created.ID, parameters.Image);
+        return created.ID;
     }
 
     /// <summary>Starts a created container; starting a running one is not an error.</summary>
     /// <param name="id">Container id or name.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    public async Task StartContainerAsync(string id, CancellationToken cancellationToken = default)
-    {
-        using var response = await SendAsync(HttpMethod.Post, $"/containers/{PathName(id)}/start", null, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, $"start container '{id}'", cancellationToken).ConfigureAwait(false);
-    }
+    public Task StartContainerAsync(string id, CancellationToken cancellationToken = default) =>
+        CallAsync($"start container '{id}'", (engine, ct) => engine.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct), cancellationToken);
 
     /// <summary>Stops a container: SIGTERM, then SIGKILL after <paramref name="timeout"/>. Stopping a stopped one is not an error.</summary>
     /// <param name="id">Container id or name.</param>
     /// <param name="timeout">How long the container may take to exit before it is killed; the daemon's default when null.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    public async Task StopContainerAsync(string id, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public Task StopContainerAsync(string id, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        var query = timeout is { } t ? "?" + Query(("t", ((int)Math.Ceiling(t.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture))) : "";
+        var parameters = new ContainerStopParameters { WaitBeforeKillSeconds = timeout is { } t ? (uint)Math.Ceiling(t.TotalSeconds) : null };
         // The daemon answers only once the container is gone, which may take the whole grace period.
         var wait = (timeout ?? TimeSpan.FromSeconds(10)) + _options.RequestTimeout;
-        using var response = await SendAsync(HttpMethod.Post, $"/containers/{PathName(id)}/stop{query}", null, null,
-            HttpCompletionOption.ResponseContentRead, wait, $"stopping container '{id}'", cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, $"stop container '{id}'", cancellationToken).ConfigureAwait(false);
+        return CallAsync($"stop container '{id}'", $"stopping container '{id}'", wait,
+            (engine, ct) => engine.Containers.StopContainerAsync(id, parameters, ct), cancellationToken);
     }
 
     /// <summary>Waits until a container is not running and returns its exit code. Only <paramref name="cancellationToken"/> limits the wait.</summary>
@@ -80,10 +84,8 @@ public sealed partial class DockerClient
     /// <param name="cancellationToken">Ends the wait.</param>
     public async Task<long> WaitContainerAsync(string id, CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(HttpMethod.Post, $"/containers/{PathName(id)}/wait?condition=not-running", null, null,
-            HttpCompletionOption.ResponseContentRead, Timeout.InfiniteTimeSpan, $"waiting for container '{id}'", cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, $"wait for container '{id}'", cancellationToken).ConfigureAwait(false);
-        var result = await ReadJsonAsync(response, DockerJsonContext.Default.DockerContainerWaitResponse, cancellationToken).ConfigureAwait(false);
+        var result = await CallAsync($"wait for container '{id}'", $"waiting for container '{id}'", Timeout.InfiniteTimeSpan,
+            (engine, ct) => engine.Containers.WaitContainerAsync(id, ct), cancellationToken).ConfigureAwait(false);
         if (result.Error?.Message is { Length: > 0 } error)
         {
             throw new DockerApiException($"wait for container '{id}'", HttpStatusCode.OK, error);
@@ -96,15 +98,13 @@ public sealed partial class DockerClient
     /// <param name="cancellationToken">Cancels the request.</param>
     public async Task<DockerContainerInfo?> InspectContainerAsync(string id, CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(HttpMethod.Get, $"/containers/{PathName(id)}/json", null, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        var inspect = await FindAsync($"inspect container '{id}'", (engine, ct) => engine.Containers.InspectContainerAsync(id, ct), cancellationToken).ConfigureAwait(false);
+        if (inspect is null)
         {
             return null;
         }
-        await EnsureSuccessAsync(response, $"inspect container '{id}'", cancellationToken).ConfigureAwait(false);
-        var inspect = await ReadJsonAsync(response, DockerJsonContext.Default.DockerContainerInspectResponse, cancellationToken).ConfigureAwait(false);
         return new DockerContainerInfo(
-            inspect.Id,
+            inspect.ID,
             (inspect.Name ?? "").TrimStart('/'),
             inspect.Image ?? "",
             inspect.State?.Status ?? "",
@@ -112,16 +112,16 @@ public sealed partial class DockerClient
             inspect.State?.ExitCode ?? 0,
             inspect.State?.StartedAt ?? "",
             inspect.State?.FinishedAt ?? "",
-            inspect.Config?.Labels ?? new Dictionary<string, string>())
+            Copy(inspect.Config?.Labels))
         {
             User = inspect.Config?.User ?? "",
             Networks = Endpoints(inspect.NetworkSettings?.Networks),
-            PublishedPorts = [.. (inspect.NetworkSettings?.Ports ?? new Dictionary<string, IReadOnlyList<DockerPortBindingJson>?>())
+            PublishedPorts = [.. (inspect.NetworkSettings?.Ports ?? new Dictionary<string, IList<PortBinding>>())
                 .Where(port => port.Value is not null && port.Key.EndsWith("/tcp", StringComparison.Ordinal))
-                .SelectMany(port => port.Value!.Select(binding => new DockerPortPublication(
-                    int.Parse(port.Key[..port.Key.IndexOf('/', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture),
-                    binding.HostIp ?? "",
-                    int.TryParse(binding.HostPort, System.Globalization.CultureInfo.InvariantCulture, out var hostPort) ? hostPort : 0)))],
+                .SelectMany(port => port.Value.Select(binding => new DockerPortPublication(
+                    int.Parse(port.Key[..port.Key.IndexOf('/', StringComparison.Ordinal)], CultureInfo.InvariantCulture),
+                    binding.HostIP ?? "",
+                    int.TryParse(binding.HostPort, CultureInfo.InvariantCulture, out var hostPort) ? hostPort : 0)))],
         };
     }
 
@@ -150,37 +150,12 @@ public sealed partial class DockerClient
         string id, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var operation = $"reading the log of container '{id}'";
-        var query = Query(("stdout", "1"), ("stderr", "1"), ("follow", follow ? "1" : "0"));
-        using var response = await SendAsync(HttpMethod.Get, $"/containers/{PathName(id)}/logs?{query}", null, null,
-            HttpCompletionOption.ResponseHeadersRead, _options.RequestTimeout, operation, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, $"read the log of container '{id}'", cancellationToken).ConfigureAwait(false);
-        var body = await ReadBodyAsync(response, operation, cancellationToken).ConfigureAwait(false);
-        var frames = DockerLogDemultiplexer.ReadFramesAsync(body, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        try
+        var parameters = new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Follow = follow };
+        using var stream = await CallAsync($"read the log of container '{id}'", operation, _options.RequestTimeout,
+            (engine, ct) => engine.Containers.GetContainerLogsAsync(id, parameters, ct), cancellationToken).ConfigureAwait(false);
+        await foreach (var frame in ReadFramesAsync(stream, operation, cancellationToken).ConfigureAwait(false))
         {
-            while (true)
-            {
-                try
-                {
-                    if (!await frames.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-                }
-                catch (Exception e) when (e is IOException or HttpRequestException)
-                {
-                    throw new DockerConnectionLostException(Endpoint, operation, "the connection broke (" + e.Message + ")", e);
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new BinderBuildException($"The log of container '{id}' could not be read: {e.Message}", e);
-                }
-                yield return frames.Current;
-            }
-        }
-        finally
-        {
-            await frames.DisposeAsync().ConfigureAwait(false);
+            yield return frame;
         }
     }
 
@@ -189,17 +164,9 @@ public sealed partial class DockerClient
     /// <param name="force">Kill a running container instead of refusing.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>False when there was no such container.</returns>
-    public async Task<bool> RemoveContainerAsync(string id, bool force = true, CancellationToken cancellationToken = default)
-    {
-        var query = Query(("force", force ? "1" : "0"), ("v", "1"));
-        using var response = await SendAsync(HttpMethod.Delete, $"/containers/{PathName(id)}?{query}", null, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return false;
-        }
-        await EnsureSuccessAsync(response, $"remove container '{id}'", cancellationToken).ConfigureAwait(false);
-        return true;
-    }
+    public Task<bool> RemoveContainerAsync(string id, bool force = true, CancellationToken cancellationToken = default) =>
+        RemoveAsync($"remove container '{id}'",
+            (engine, ct) => engine.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = force, RemoveVolumes = true }, ct), cancellationToken);
 
     /// <summary>Lists containers (running or not) that carry every given label.</summary>
     /// <param name="labels">Labels to match: a value matches <c>key=value</c>, a null value matches any container with the key.</param>
@@ -208,34 +175,74 @@ public sealed partial class DockerClient
         IReadOnlyDictionary<string, string?> labels, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        var filters = new Dictionary<string, string[]>
+        var parameters = new ContainersListParameters
         {
-            ["label"] = [.. labels.Select(pair => pair.Value is null ? pair.Key : $"{pair.Key}={pair.Value}")],
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = labels.ToDictionary(pair => pair.Value is null ? pair.Key : $"{pair.Key}={pair.Value}", _ => true),
+            },
         };
-        var query = Query(("all", "1"), ("filters", JsonSerializer.Serialize(filters, DockerJsonContext.Default.DictionaryStringStringArray)));
-        using var response = await SendAsync(HttpMethod.Get, "/containers/json?" + query, null, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, "list containers", cancellationToken).ConfigureAwait(false);
-        var items = await ReadJsonAsync(response, DockerJsonContext.Default.ListDockerContainerListItem, cancellationToken).ConfigureAwait(false);
-        return items.Select(item => new DockerContainerSummary(
-            item.Id,
+        var items = await CallAsync("list containers", (engine, ct) => engine.Containers.ListContainersAsync(parameters, ct), cancellationToken).ConfigureAwait(false);
+        return [.. items.Select(item => new DockerContainerSummary(
+            item.ID,
             item.Names is { Count: > 0 } names ? names[0].TrimStart('/') : "",
             item.Image ?? "",
             item.State ?? "",
             item.Status ?? "",
-            DateTimeOffset.FromUnixTimeSeconds(item.Created),
-            item.Labels ?? new Dictionary<string, string>())
+            Utc(item.Created),
+            Copy(item.Labels))
         {
             ImageId = item.ImageID ?? "",
             Networks = Endpoints(item.NetworkSettings?.Networks),
             PublishedPorts = [.. (item.Ports ?? [])
                 .Where(port => port.PublicPort is > 0 && port.Type is null or "tcp")
                 .Select(port => new DockerPortPublication(port.PrivatePort, port.IP ?? "", port.PublicPort!.Value))],
-        }).ToList();
+        })];
     }
 
-    private static string PortKey(int containerPort) => containerPort.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/tcp";
+    /// <summary>
+    /// Reads a multiplexed output stream (a log or an exec's output) into frames, one UTF-8 decoder per output so that a
+    /// character split across two frames survives.
+    /// </summary>
+    private async IAsyncEnumerable<DockerLogFrame> ReadFramesAsync(
+        Engine.MultiplexedStream stream, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16 * 1024];
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(buffer.Length)];
+        var decoders = new[] { Encoding.UTF8.GetDecoder(), Encoding.UTF8.GetDecoder(), Encoding.UTF8.GetDecoder() };
+        while (true)
+        {
+            Engine.MultiplexedStream.ReadResult read;
+            try
+            {
+                read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                throw Lost(operation, e);
+            }
+            if (read.EOF)
+            {
+                yield break;
+            }
+            var target = read.Target switch
+            {
+                Engine.MultiplexedStream.TargetStream.StandardError => DockerLogStream.Stderr,
+                Engine.MultiplexedStream.TargetStream.StandardIn => DockerLogStream.Stdin,
+                _ => DockerLogStream.Stdout,
+            };
+            var count = decoders[(int)target].GetChars(buffer, 0, read.Count, chars, 0, flush: false);
+            if (count > 0)
+            {
+                yield return new DockerLogFrame(target, new string(chars, 0, count));
+            }
+        }
+    }
 
-    private static Dictionary<string, DockerNetworkEndpoint> Endpoints(IReadOnlyDictionary<string, DockerEndpointJson>? networks) =>
-        (networks ?? new Dictionary<string, DockerEndpointJson>()).ToDictionary(
-            pair => pair.Key, pair => new DockerNetworkEndpoint(pair.Value.IPAddress ?? "", pair.Value.Gateway ?? ""), StringComparer.Ordinal);
+    private static string PortKey(int containerPort) => containerPort.ToString(CultureInfo.InvariantCulture) + "/tcp";
+
+    private static Dictionary<string, DockerNetworkEndpoint> Endpoints(IDictionary<string, EndpointSettings>? networks) =>
+        (networks ?? new Dictionary<string, EndpointSettings>()).ToDictionary(
+            pair => pair.Key, pair => new DockerNetworkEndpoint(pair.Value?.IPAddress ?? "", pair.Value?.Gateway ?? ""), StringComparer.Ordinal);
 }

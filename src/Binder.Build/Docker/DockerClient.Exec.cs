@@ -1,5 +1,5 @@
-using System.Net.Http.Json;
 using System.Text;
+using Docker.DotNet.Models;
 
 namespace Binder.Build.Docker;
 
@@ -17,47 +17,28 @@ public sealed partial class DockerClient
     public async Task<DockerExecResult> ExecAsync(string id, IReadOnlyList<string> command, string? user = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var create = JsonContent.Create(
-            new DockerExecCreateRequest(AttachStdout: true, AttachStderr: true, Tty: false, user, command, null),
-            DockerJsonContext.Default.DockerExecCreateRequest);
-        string execId;
-        using (var response = await SendAsync(HttpMethod.Post, $"/containers/{PathName(id)}/exec", create, cancellationToken).ConfigureAwait(false))
-        {
-            await EnsureSuccessAsync(response, $"run a command in container '{id}'", cancellationToken).ConfigureAwait(false);
-            execId = (await ReadJsonAsync(response, DockerJsonContext.Default.DockerIdResponse, cancellationToken).ConfigureAwait(false)).Id;
-        }
+        var create = new ContainerExecCreateParameters { AttachStdout = true, AttachStderr = true, TTY = false, User = user!, Cmd = [.. command] };
+        var exec = await CallAsync($"run a command in container '{id}'",
+            (engine, ct) => engine.Exec.CreateContainerExecAsync(id, create, ct), cancellationToken).ConfigureAwait(false);
 
-        // Without an Upgrade header the daemon answers with the multiplexed output as the body and closes the
-        // connection when the command ends.
         var operation = $"a command in container '{id}'";
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
-        var start = JsonContent.Create(new DockerExecStartRequest(Detach: false, Tty: false), DockerJsonContext.Default.DockerExecStartRequest);
-        using (var response = await SendAsync(HttpMethod.Post, $"/exec/{execId}/start", start, null,
-            HttpCompletionOption.ResponseHeadersRead, _options.RequestTimeout, operation, cancellationToken).ConfigureAwait(false))
+        using (var output = await CallAsync($"start a command in container '{id}'", operation, _options.RequestTimeout,
+            (engine, ct) => engine.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), ct), cancellationToken).ConfigureAwait(false))
         {
-            await EnsureSuccessAsync(response, $"start a command in container '{id}'", cancellationToken).ConfigureAwait(false);
-            var body = await ReadBodyAsync(response, operation, cancellationToken).ConfigureAwait(false);
-            try
+            await foreach (var frame in ReadFramesAsync(output, operation, cancellationToken).ConfigureAwait(false))
             {
-                await foreach (var frame in DockerLogDemultiplexer.ReadFramesAsync(body, cancellationToken).ConfigureAwait(false))
-                {
-                    (frame.Stream == DockerLogStream.Stderr ? stderr : stdout).Append(frame.Text);
-                }
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException)
-            {
-                throw new DockerConnectionLostException(Endpoint, operation, "the connection broke (" + e.Message + ")", e);
+                (frame.Stream == DockerLogStream.Stderr ? stderr : stdout).Append(frame.Text);
             }
         }
 
         // The output ends a moment before the daemon records the exit code.
         for (var attempt = 0; ; attempt++)
         {
-            using var inspect = await SendAsync(HttpMethod.Get, $"/exec/{execId}/json", null, cancellationToken).ConfigureAwait(false);
-            await EnsureSuccessAsync(inspect, $"report the end of a command in container '{id}'", cancellationToken).ConfigureAwait(false);
-            var state = await ReadJsonAsync(inspect, DockerJsonContext.Default.DockerExecInspectResponse, cancellationToken).ConfigureAwait(false);
-            if (!state.Running && state.ExitCode is { } exitCode || attempt >= 100)
+            var state = await CallAsync($"report the end of a command in container '{id}'",
+                (engine, ct) => engine.Exec.InspectContainerExecAsync(exec.ID, ct), cancellationToken).ConfigureAwait(false);
+            if (!state.Running && state.ExitCode is not null || attempt >= 100)
             {
                 return new DockerExecResult(state.ExitCode ?? -1, stdout.ToString(), stderr.ToString());
             }

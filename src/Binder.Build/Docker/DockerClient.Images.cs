@@ -1,8 +1,9 @@
-using System.Net;
-using System.Net.Http.Headers;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Binder.Build.Registry;
+using Docker.DotNet.Models;
+using Engine = global::Docker.DotNet;
 
 namespace Binder.Build.Docker;
 
@@ -40,49 +41,44 @@ public sealed partial class DockerClient
         ArgumentNullException.ThrowIfNull(tarContext);
         ArgumentNullException.ThrowIfNull(parameters);
         const string operation = "the image build";
-        var query = new List<(string, string?)>
+        var memory = parameters.MemoryLimitBytes ?? _options.BuildMemoryLimitBytes;
+        var build = new ImageBuildParameters
         {
-            ("version", "2"),
-            ("dockerfile", parameters.Dockerfile),
-            ("networkmode", parameters.NetworkMode ?? _options.BuildNetworkMode),
-            ("rm", "1"),
-            ("forcerm", "1"),
+            Version = "2",
+            Dockerfile = parameters.Dockerfile,
+            NetworkMode = parameters.NetworkMode ?? _options.BuildNetworkMode,
+            Remove = true,
+            ForceRemove = true,
+            Tags = [.. parameters.Tags],
+            Memory = memory > 0 ? memory : null,
+            MemorySwap = memory > 0 ? memory : null,
+            BuildArgs = parameters.BuildArgs.Count > 0 ? new Dictionary<string, string>(parameters.BuildArgs) : null,
+            Labels = parameters.Labels.Count > 0 ? new Dictionary<string, string>(parameters.Labels) : null,
+            NoCache = parameters.NoCache ? true : null,
+            Pull = parameters.Pull ? "1" : null,
         };
-        query.AddRange(parameters.Tags.Select(tag => ("t", (string?)tag)));
-        if ((parameters.MemoryLimitBytes ?? _options.BuildMemoryLimitBytes) is > 0 and var memory)
-        {
-            var bytes = memory.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            query.Add(("memory", bytes));
-            query.Add(("memswap", bytes));
-        }
-        if (parameters.BuildArgs.Count > 0)
-        {
-            query.Add(("buildargs", ToJson(parameters.BuildArgs)));
-        }
-        if (parameters.Labels.Count > 0)
-        {
-            query.Add(("labels", ToJson(parameters.Labels)));
-        }
-        if (parameters.NoCache)
-        {
-            query.Add(("nocache", "1"));
-        }
-        if (parameters.Pull)
-        {
-            query.Add(("pull", "1"));
-        }
-        var content = new StreamContent(tarContext);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
         Log.BuildStarted(_logger, string.Join(", ", parameters.Tags), parameters.Dockerfile);
+        // Only the path is logged: the query string carries the build arguments, which may hold tokens.
+        Log.Request(_logger, "POST", "/build");
 
-        using var response = await SendAsync(HttpMethod.Post, "/build?" + Query([.. query]), content, null,
-            HttpCompletionOption.ResponseHeadersRead, _options.StreamInactivityTimeout, operation, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        // The context goes up as the request body while it is read (Docker.DotNet sends it chunked, never whole in
+        // memory); the wait for the daemon's first answer is bounded like the silence between two lines of its stream.
+        Stream body;
+        try
+        {
+            // The obsolete overload is the one that hands back the raw stream. The other parses each line into
+            // Docker.DotNet's JSONMessage, whose object-typed aux fails on BuildKit's base64 trace (DockerStreamMessage).
+#pragma warning disable CS0618
+            body = await CallAsync("build the image", operation, _options.StreamInactivityTimeout,
+                (engine, ct) => engine.Images.BuildImageFromDockerfileAsync(tarContext, build, ct), cancellationToken).ConfigureAwait(false);
+#pragma warning restore CS0618
+        }
+        catch (DockerApiException e)
         {
             // Errors before the build starts (unreadable context, bad Dockerfile path) come as a plain error response.
-            var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-            throw new DockerBuildFailedException(error, null, []);
+            throw new DockerBuildFailedException(e.DaemonMessage, null, []);
         }
+        await using var _ = body.ConfigureAwait(false);
 
         var decoder = new BuildKitStatusDecoder();
         var lastLines = new Queue<string>();
@@ -107,7 +103,7 @@ public sealed partial class DockerClient
         }
         IReadOnlyList<string> OutputOf(string? step) => step is not null && stepOutput.TryGetValue(step, out var lines) ? [.. lines] : [];
 
-        await foreach (var message in ReadMessagesAsync(response, operation, cancellationToken).ConfigureAwait(false))
+        await foreach (var message in ReadMessagesAsync(body, operation, cancellationToken).ConfigureAwait(false))
         {
             if (message.Error is not null || message.ErrorDetail?.Message is not null)
             {
@@ -176,8 +172,9 @@ public sealed partial class DockerClient
         var reference = ImageReference.Parse(image);
         var name = NameAsGiven(image, reference);
         Log.PushStarted(_logger, image);
-        var path = $"/images/{PathName(name)}/push?" + Query(("tag", reference.Tag ?? ImageReference.DefaultTag));
-        var digest = await TransferAsync(path, reference, credentials, onProgress, "push", cancellationToken).ConfigureAwait(false);
+        var parameters = new ImagePushParameters { Tag = reference.Tag ?? ImageReference.DefaultTag };
+        var digest = await TransferAsync(reference, credentials, onProgress, "push",
+            (engine, auth, progress, ct) => engine.Images.PushImageAsync(name, parameters, auth, progress, ct), cancellationToken).ConfigureAwait(false);
         Log.PushFinished(_logger, image, digest);
         return digest;
     }
@@ -194,8 +191,9 @@ public sealed partial class DockerClient
     {
         var reference = ImageReference.Parse(image);
         Log.PullStarted(_logger, image);
-        var query = Query(("fromImage", NameAsGiven(image, reference)), ("tag", reference.Digest ?? reference.Tag));
-        await TransferAsync("/images/create?" + query, reference, credentials, onProgress, "pull", cancellationToken).ConfigureAwait(false);
+        var parameters = new ImagesCreateParameters { FromImage = NameAsGiven(image, reference), Tag = reference.Digest ?? reference.Tag };
+        await TransferAsync(reference, credentials, onProgress, "pull",
+            (engine, auth, progress, ct) => engine.Images.CreateImageAsync(parameters, auth, progress, ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Adds the name <paramref name="target"/> (<c>repository:tag</c>) to the local image <paramref name="image"/>.</summary>
@@ -205,9 +203,9 @@ public sealed partial class DockerClient
     public async Task TagImageAsync(string image, string target, CancellationToken cancellationToken = default)
     {
         var reference = ImageReference.Parse(target);
-        var query = Query(("repo", NameAsGiven(target, reference)), ("tag", reference.Tag));
-        using var response = await SendAsync(HttpMethod.Post, $"/images/{PathName(image)}/tag?{query}", null, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, $"tag image '{image}' as '{target}'", cancellationToken).ConfigureAwait(false);
+        var parameters = new ImageTagParameters { RepositoryName = NameAsGiven(target, reference), Tag = reference.Tag };
+        await CallAsync($"tag image '{image}' as '{target}'",
+            async (engine, ct) => { await engine.Images.TagImageAsync(image, parameters, ct).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Describes a local image, or returns null when the daemon has no image by that name or id.</summary>
@@ -215,31 +213,28 @@ public sealed partial class DockerClient
     /// <param name="cancellationToken">Cancels the request.</param>
     public async Task<DockerImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(HttpMethod.Get, $"/images/{PathName(image)}/json", null, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        var inspect = await FindAsync($"inspect image '{image}'", (engine, ct) => engine.Images.InspectImageAsync(image, ct), cancellationToken).ConfigureAwait(false);
+        if (inspect is null)
         {
             return null;
         }
-        await EnsureSuccessAsync(response, $"inspect image '{image}'", cancellationToken).ConfigureAwait(false);
-        var inspect = await ReadJsonAsync(response, DockerJsonContext.Default.DockerImageInspectResponse, cancellationToken).ConfigureAwait(false);
         var config = inspect.Config;
         return new DockerImageInfo(
-            inspect.Id,
-            inspect.RepoTags ?? [],
-            inspect.RepoDigests ?? [],
-            config?.Labels ?? new Dictionary<string, string>(),
-            config?.Env ?? [],
-            config?.Cmd ?? [],
-            config?.Entrypoint ?? [],
+            inspect.ID,
+            [.. inspect.RepoTags ?? []],
+            [.. inspect.RepoDigests ?? []],
+            Copy(config?.Labels),
+            [.. config?.Env ?? []],
+            [.. config?.Cmd ?? []],
+            [.. config?.Entrypoint ?? []],
             config?.User ?? "",
             config?.WorkingDir ?? "",
-            config?.ExposedPorts?.Keys.ToList() ?? [],
+            [.. config?.ExposedPorts?.Keys ?? []],
             inspect.Size,
-            inspect.Created)
+            inspect.Created is { } created ? Rfc3339(created) : null)
         {
             // Docker writes the zero time for an image that was never tagged.
-            LastTagTime = DateTimeOffset.TryParse(inspect.Metadata?.LastTagTime, System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AssumeUniversal, out var tagged) && tagged.Year > 1 ? tagged : null,
+            LastTagTime = inspect.Metadata?.LastTagTime is { Year: > 1 } tagged ? new DateTimeOffset(DateTime.SpecifyKind(tagged.ToUniversalTime(), DateTimeKind.Utc)) : null,
         };
     }
 
@@ -248,46 +243,46 @@ public sealed partial class DockerClient
     /// <param name="force">Remove even when a stopped container uses it or it has several names.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>False when there was no such image.</returns>
-    public async Task<bool> RemoveImageAsync(string image, bool force = false, CancellationToken cancellationToken = default)
-    {
-        var query = Query(("force", force ? "1" : "0"));
-        using var response = await SendAsync(HttpMethod.Delete, $"/images/{PathName(image)}?{query}", null, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return false;
-        }
-        await EnsureSuccessAsync(response, $"remove image '{image}'", cancellationToken).ConfigureAwait(false);
-        return true;
-    }
+    public Task<bool> RemoveImageAsync(string image, bool force = false, CancellationToken cancellationToken = default) =>
+        RemoveAsync($"remove image '{image}'", (engine, ct) => engine.Images.DeleteImageAsync(image, new ImageDeleteParameters { Force = force }, ct), cancellationToken);
 
-    /// <summary>Runs a push or pull stream; returns the pushed digest when the daemon reports one.</summary>
+    /// <summary>
+    /// Runs a push or pull, with the registry credentials Docker.DotNet sends as <c>X-Registry-Auth</c>; returns the
+    /// pushed digest when the daemon reports one. The stream may be silent for at most
+    /// <see cref="DockerOptions.StreamInactivityTimeout"/> between two progress lines.
+    /// </summary>
     private async Task<string?> TransferAsync(
-        string path, ImageReference reference, RegistryCredentials? credentials, Action<string>? onProgress, string verb, CancellationToken cancellationToken)
+        ImageReference reference,
+        RegistryCredentials? credentials,
+        Action<string>? onProgress,
+        string verb,
+        Func<Engine.DockerClient, AuthConfig, IProgress<JSONMessage>, CancellationToken, Task> transfer,
+        CancellationToken cancellationToken)
     {
         var operation = $"the {verb} of {reference}";
-        var auth = RegistryAuthHeader(reference, credentials);
-        using var response = await SendAsync(HttpMethod.Post, path, null, h => h.Add("X-Registry-Auth", auth),
-            HttpCompletionOption.ResponseHeadersRead, _options.StreamInactivityTimeout, operation, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw TransferFailed(reference, verb, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false));
-        }
+        // Always a config, empty when anonymous: dockerd 20.10 refuses a push without the header ("missing X-Registry-Auth").
+        var server = reference.Registry == ImageReference.DockerHub ? "https://index.docker.io/v1/" : reference.Registry;
+        var auth = credentials is null ? new AuthConfig() : new AuthConfig { Username = credentials.Username, Password = credentials.Password, ServerAddress = server };
         string? digest = null;
+        string? error = null;
         var lastStatus = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var message in ReadMessagesAsync(response, operation, cancellationToken).ConfigureAwait(false))
+        using var inactivity = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        inactivity.CancelAfter(_options.StreamInactivityTimeout);
+        var progress = new SynchronousProgress<JSONMessage>(message =>
         {
-            if (message.Error is not null || message.ErrorDetail?.Message is not null)
+            inactivity.CancelAfter(_options.StreamInactivityTimeout);
+            if (message.Error?.Message is { Length: > 0 } failed)
             {
-                throw TransferFailed(reference, verb, message.ErrorDetail?.Message ?? message.Error!);
+                error ??= failed;
+                return;
             }
-            if (message.Aux is { ValueKind: JsonValueKind.Object } aux)
+            if (message.Aux?.ExtensionData is { } aux && aux.TryGetValue("Digest", out var pushed) && pushed?.ToString() is { Length: > 0 } value)
             {
-                var pushed = aux.Deserialize(DockerJsonContext.Default.DockerPushAux);
-                digest = pushed?.Digest ?? digest;
+                digest = value;
             }
             if (message.Status is { } status && onProgress is not null)
             {
-                if (message.Id is not { Length: > 0 } id)
+                if (message.ID is not { Length: > 0 } id)
                 {
                     onProgress(status);
                 }
@@ -299,6 +294,31 @@ public sealed partial class DockerClient
                     onProgress($"{id}: {status}");
                 }
             }
+        });
+        Log.Request(_logger, "POST", verb == "push" ? $"/images/{reference}/push" : "/images/create");
+        try
+        {
+            await transfer(_engine, auth, progress, inactivity.Token).ConfigureAwait(false);
+        }
+        catch (Engine.DockerApiException e)
+        {
+            throw TransferFailed(reference, verb, DaemonMessage(e.ResponseBody));
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DockerConnectionLostException(Endpoint, operation, SilentFor(), e);
+        }
+        catch (Exception e) when (error is null && Translate(e, verb, operation, SilentFor(), cancellationToken) is { } translated)
+        {
+            throw translated;
+        }
+        catch (Exception) when (error is not null)
+        {
+            // The daemon said why in the stream before the library gave up on it.
+        }
+        if (error is not null)
+        {
+            throw TransferFailed(reference, verb, error);
         }
         return digest;
     }
@@ -313,15 +333,6 @@ public sealed partial class DockerClient
         }
         return new DockerImageTransferException(
             $"The {verb} of {reference} failed: {error.TrimEnd()}. Check that the registry {reference.Registry} runs and is reachable from the Docker daemon{(verb == "push" ? " and that the image exists locally" : " and that the image exists there")}.");
-    }
-
-    /// <summary>The base64url JSON (padded, as Go's URLEncoding decodes it) the daemon expects in <c>X-Registry-Auth</c>.</summary>
-    private static string RegistryAuthHeader(ImageReference reference, RegistryCredentials? credentials)
-    {
-        var server = reference.Registry == ImageReference.DockerHub ? "https://index.docker.io/v1/" : reference.Registry;
-        var config = new DockerAuthConfig(credentials?.Username, credentials?.Password, credentials is null ? null : server);
-        var json = JsonSerializer.SerializeToUtf8Bytes(config, DockerJsonContext.Default.DockerAuthConfig);
-        return Convert.ToBase64String(json).Replace('+', '-').Replace('/', '_');
     }
 
     /// <summary>The image name without tag or digest, as the caller spelled it (Docker keeps short Docker Hub names short).</summary>
@@ -340,4 +351,10 @@ public sealed partial class DockerClient
         }
         return name;
     }
+
+    private static string Rfc3339(DateTime time) =>
+        DateTime.SpecifyKind(time.ToUniversalTime(), DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+
+    private static Dictionary<string, string> Copy(IDictionary<string, string>? values) =>
+        values is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(values, StringComparer.Ordinal);
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Http.Json;
+using Docker.DotNet.Models;
 
 namespace Binder.Build.Docker;
 
@@ -12,24 +12,35 @@ public sealed partial class DockerClient
     public async Task<string> CreateNetworkAsync(DockerNetworkParameters parameters, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var body = new DockerNetworkCreateRequest(
-            parameters.Name,
-            CheckDuplicate: true,
-            parameters.Driver,
-            Internal: false,
-            parameters.Subnet is null ? null : new DockerIpamJson("default", [new DockerIpamConfigJson(parameters.Subnet, null)]),
-            parameters.Options.Count == 0 ? null : parameters.Options,
-            parameters.Labels.Count == 0 ? null : parameters.Labels);
-        var content = JsonContent.Create(body, DockerJsonContext.Default.DockerNetworkCreateRequest);
-        using var response = await SendAsync(HttpMethod.Post, "/networks/create", content, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, $"create network '{parameters.Name}'", cancellationToken).ConfigureAwait(false);
-        var created = await ReadJsonAsync(response, DockerJsonContext.Default.DockerNetworkCreateResponse, cancellationToken).ConfigureAwait(false);
+        var create = new NetworksCreateParameters
+        {
+            Name = parameters.Name,
+            Driver = parameters.Driver,
+            IPAM = parameters.Subnet is null ? null : new IPAM { Driver = "default", Config = [new IPAMConfig { Subnet = parameters.Subnet }] },
+            Options = parameters.Options.Count == 0 ? null : new Dictionary<string, string>(parameters.Options),
+            Labels = parameters.Labels.Count == 0 ? null : new Dictionary<string, string>(parameters.Labels),
+        };
+        // The Engine API refuses a taken name only when asked to (CheckDuplicate), which Docker.DotNet 4.4.1 no longer
+        // sends (API 1.44 made it the default; dockerd 20.10 speaks 1.41): the refusal is this client's own, before and after.
+        var refusal = $"create network '{parameters.Name}'";
+        if ((await NetworksNamedAsync(parameters.Name, cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            throw NameTaken(refusal, parameters.Name);
+        }
+        var created = await CallAsync(refusal, (engine, ct) => engine.Networks.CreateNetworkAsync(create, ct), cancellationToken).ConfigureAwait(false);
         if (!string.IsNullOrWhiteSpace(created.Warning))
         {
             Log.DaemonWarning(_logger, created.Warning);
         }
-        Log.NetworkCreated(_logger, parameters.Name, created.Id);
-        return created.Id;
+        // Two creators at the same moment both pass the check: the older network stays, the younger one's creator backs out.
+        var named = await NetworksNamedAsync(parameters.Name, cancellationToken).ConfigureAwait(false);
+        if (named.Count > 1 && named.OrderBy(n => n.Created).ThenBy(n => n.ID, StringComparer.Ordinal).First().ID != created.ID)
+        {
+            await RemoveNetworkAsync(created.ID, cancellationToken).ConfigureAwait(false);
+            throw NameTaken(refusal, parameters.Name);
+        }
+        Log.NetworkCreated(_logger, parameters.Name, created.ID);
+        return created.ID;
     }
 
     /// <summary>Describes a network, or returns null when there is none by that name or id.</summary>
@@ -37,22 +48,20 @@ public sealed partial class DockerClient
     /// <param name="cancellationToken">Cancels the request.</param>
     public async Task<DockerNetworkInfo?> InspectNetworkAsync(string nameOrId, CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(HttpMethod.Get, $"/networks/{PathName(nameOrId)}", null, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        var network = await FindAsync($"inspect network '{nameOrId}'", (engine, ct) => engine.Networks.InspectNetworkAsync(nameOrId, ct), cancellationToken).ConfigureAwait(false);
+        if (network is null)
         {
             return null;
         }
-        await EnsureSuccessAsync(response, $"inspect network '{nameOrId}'", cancellationToken).ConfigureAwait(false);
-        var network = await ReadJsonAsync(response, DockerJsonContext.Default.DockerNetworkInspectResponse, cancellationToken).ConfigureAwait(false);
         var ipam = network.IPAM?.Config ?? [];
         return new DockerNetworkInfo(
-            network.Id,
+            network.ID,
             network.Name ?? "",
             network.Driver ?? "",
-            [.. ipam.Select(c => c.Subnet).OfType<string>()],
-            [.. ipam.Select(c => c.Gateway).OfType<string>()],
-            network.Options ?? new Dictionary<string, string>(),
-            network.Labels ?? new Dictionary<string, string>(),
+            [.. ipam.Select(c => c.Subnet).OfType<string>().Where(s => s.Length > 0)],
+            [.. ipam.Select(c => c.Gateway).OfType<string>().Where(g => g.Length > 0)],
+            Copy(network.Options),
+            Copy(network.Labels),
             network.Containers?.Count ?? 0);
     }
 
@@ -61,14 +70,20 @@ public sealed partial class DockerClient
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>False when there was no such network.</returns>
     /// <exception cref="DockerApiException">Containers are still attached, or another refusal.</exception>
-    public async Task<bool> RemoveNetworkAsync(string nameOrId, CancellationToken cancellationToken = default)
-    {
-        using var response = await SendAsync(HttpMethod.Delete, $"/networks/{PathName(nameOrId)}", null, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+    public Task<bool> RemoveNetworkAsync(string nameOrId, CancellationToken cancellationToken = default) =>
+        RemoveAsync($"remove network '{nameOrId}'", (engine, ct) => engine.Networks.DeleteNetworkAsync(nameOrId, ct), cancellationToken);
+
+    private Task<List<NetworkResponse>> NetworksNamedAsync(string name, CancellationToken cancellationToken) =>
+        CallAsync("list networks", async (engine, ct) =>
         {
-            return false;
-        }
-        await EnsureSuccessAsync(response, $"remove network '{nameOrId}'", cancellationToken).ConfigureAwait(false);
-        return true;
-    }
+            var parameters = new NetworksListParameters
+            {
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [name] = true } },
+            };
+            // The name filter matches parts of names as well.
+            return (await engine.Networks.ListNetworksAsync(parameters, ct).ConfigureAwait(false)).Where(n => n.Name == name).ToList();
+        }, cancellationToken);
+
+    private static DockerApiException NameTaken(string refusal, string name) =>
+        new(refusal, HttpStatusCode.Conflict, $"network with name {name} already exists");
 }

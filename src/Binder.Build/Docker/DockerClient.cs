@@ -1,28 +1,29 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using Docker.DotNet.LegacyHttp;
+using Docker.DotNet.Unix;
 using Microsoft.Extensions.Logging;
+using Engine = global::Docker.DotNet;
 
 namespace Binder.Build.Docker;
 
 /// <summary>
-/// A client for the Docker Engine API over a unix socket or TCP, written on <see cref="HttpClient"/>: BuildKit builds,
-/// push, pull, image inspect and remove, and the container lifecycle. Every failure a person can act on surfaces as a
-/// <see cref="BinderBuildException"/>: <see cref="DockerUnavailableException"/> when the daemon cannot be reached,
-/// <see cref="DockerConnectionLostException"/> when it stops answering mid-operation, <see cref="DockerApiException"/>
-/// when it refuses a request.
+/// The project's Docker Engine client: BuildKit builds, push, pull, image inspect and remove, the container lifecycle,
+/// exec and networks, on Docker.DotNet (the Docker.DotNet.Enhanced package). This class adds what the library leaves to
+/// its callers: time-outs per kind of call, BuildKit's progress decoded into log lines (<see cref="BuildKitStatusDecoder"/>),
+/// and every failure a person can act on as a <see cref="BinderBuildException"/>: <see cref="DockerUnavailableException"/>
+/// when the daemon cannot be reached, <see cref="DockerConnectionLostException"/> when it stops answering mid-operation,
+/// <see cref="DockerApiException"/> when it refuses a request.
 /// </summary>
 public sealed partial class DockerClient : IDisposable
 {
     private readonly DockerOptions _options;
     private readonly ILogger _logger;
     private readonly DockerEndpoint _endpoint;
-    private readonly HttpClient _http;
-    private readonly string _prefix;
+    private readonly Engine.DockerClient _engine;
 
     /// <summary>Creates a client for the daemon at <see cref="DockerOptions.Host"/>; nothing is contacted until the first call.</summary>
     /// <param name="options">Endpoint, API version and timeouts.</param>
@@ -35,176 +36,223 @@ public sealed partial class DockerClient : IDisposable
         _options = options;
         _logger = logger;
         _endpoint = DockerEndpoint.Parse(options.Host);
-        _http = new HttpClient(_endpoint.CreateHandler(options.ConnectTimeout))
+        if (!Version.TryParse(options.ApiVersion, out var apiVersion))
         {
-            BaseAddress = _endpoint.BaseAddress,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-        _http.DefaultRequestHeaders.UserAgent.ParseAdd("binder-orleans/0.1");
-        _prefix = $"/v{options.ApiVersion}";
+            throw new BinderBuildException($"The Docker API version '{options.ApiVersion}' is not a version number such as 1.41.");
+        }
+        // Every time-out is this class's own (per call, see CallAsync); the library's would cut a container stop that
+        // legitimately takes its whole grace period. The daemon is never reached through an HTTP proxy from the environment.
+        // The library gets no logger: a build's request URI carries its build arguments, which may hold tokens.
+        var builder = new Engine.DockerClientBuilder()
+            .WithEndpoint(_endpoint.Uri)
+            .WithApiVersion(apiVersion)
+            .WithTimeout(Timeout.InfiniteTimeSpan)
+            .WithHeader("User-Agent", "binder-orleans/0.1");
+        _engine = _endpoint.SocketPath is null
+            ? builder.WithTransportOptions(new LegacyHttpTransportOptions { ConfigureHandler = handler => handler.UseProxy = false }).Build()
+            : builder.WithTransportOptions(new UnixSocketTransportOptions { ConfigureHandler = handler => handler.UseProxy = false }).Build();
     }
 
     /// <summary>The endpoint this client talks to, as configured.</summary>
     public string Endpoint => _endpoint.Display;
 
-    /// <summary>Checks that the daemon answers (<c>GET /_ping</c>).</summary>
+    /// <summary>Checks that the daemon answers (<c>GET /_ping</c>) within <see cref="DockerOptions.ConnectTimeout"/>.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="DockerUnavailableException">The daemon cannot be reached.</exception>
-    public async Task PingAsync(CancellationToken cancellationToken = default)
-    {
-        using var response = await SendAsync(HttpMethod.Get, "/_ping", null, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, "answer a ping", cancellationToken).ConfigureAwait(false);
-    }
+    public Task PingAsync(CancellationToken cancellationToken = default) =>
+        CallAsync("answer a ping", "a ping", _options.ConnectTimeout,
+            async (engine, ct) => { await engine.System.PingAsync(ct).ConfigureAwait(false); return true; }, cancellationToken);
 
     /// <summary>Returns the daemon's version information (<c>GET /version</c>).</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     public async Task<DockerVersion> GetVersionAsync(CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(HttpMethod.Get, "/version", null, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, "report its version", cancellationToken).ConfigureAwait(false);
-        var version = await ReadJsonAsync(response, DockerJsonContext.Default.DockerVersionResponse, cancellationToken).ConfigureAwait(false);
-        return new DockerVersion(version.Version ?? "", version.ApiVersion ?? "", version.MinAPIVersion ?? "",
+        var version = await CallAsync("report its version", (engine, ct) => engine.System.GetVersionAsync(ct), cancellationToken).ConfigureAwait(false);
+        return new DockerVersion(version.Version ?? "", version.APIVersion ?? "", version.MinAPIVersion ?? "",
             version.Os ?? "", version.Arch ?? "", version.KernelVersion ?? "");
     }
 
     /// <inheritdoc />
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _engine.Dispose();
 
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken) =>
-        SendAsync(method, path, content, null, HttpCompletionOption.ResponseContentRead, _options.RequestTimeout, "a request", cancellationToken);
+    /// <summary>An ordinary request, bounded by <see cref="DockerOptions.RequestTimeout"/>.</summary>
+    private Task<T> CallAsync<T>(string refusal, Func<Engine.DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        CallAsync(refusal, "a request", _options.RequestTimeout, call, cancellationToken);
 
     /// <summary>
-    /// Sends one request. <paramref name="timeout"/> bounds the wait for the response (headers only with
-    /// <see cref="HttpCompletionOption.ResponseHeadersRead"/>); connection failures become the errors a person can act on.
+    /// Runs one Docker.DotNet call within <paramref name="timeout"/> and turns its failures into the errors a person can
+    /// act on. <paramref name="refusal"/> completes "The Docker daemon could not ..." when the daemon answers with an error.
     /// </summary>
-    private async Task<HttpResponseMessage> SendAsync(
-        HttpMethod method,
-        string path,
-        HttpContent? content,
-        Action<HttpRequestHeaders>? headers,
-        HttpCompletionOption completion,
-        TimeSpan timeout,
-        string operation,
-        CancellationToken cancellationToken)
+    private async Task<T> CallAsync<T>(
+        string refusal, string operation, TimeSpan timeout, Func<Engine.DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, _prefix + path) { Content = content };
-        headers?.Invoke(request.Headers);
-        // Only the path: a build's query string carries its build arguments, which may hold tokens.
-        var query = path.IndexOf('?', StringComparison.Ordinal);
-        Log.Request(_logger, method.Method, query < 0 ? path : path[..query]);
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         try
         {
-            return await _http.SendAsync(request, completion, timeoutSource.Token).ConfigureAwait(false);
+            return await call(_engine, timeoutSource.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (Translate(e, refusal, operation, $"no answer within {Describe(timeout)}", cancellationToken) is { } translated)
         {
-            throw new DockerConnectionLostException(Endpoint, operation, $"no answer within {Describe(timeout)}", e);
-        }
-        catch (HttpRequestException e) when (IsConnectFailure(e))
-        {
-            throw new DockerUnavailableException(Endpoint, ConnectFailureReason(e), e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new DockerConnectionLostException(Endpoint, operation, "the connection broke before the daemon answered (" + e.Message + ")", e);
+            throw translated;
         }
     }
 
-    private static bool IsConnectFailure(HttpRequestException e) =>
-        e.HttpRequestError == HttpRequestError.ConnectionError || FindSocketException(e) is not null;
+    /// <summary>A describing call whose 404 means "no such thing": null then.</summary>
+    private Task<T?> FindAsync<T>(string refusal, Func<Engine.DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+        where T : class =>
+        CallAsync<T?>(refusal, async (engine, ct) =>
+        {
+            try
+            {
+                return await call(engine, ct).ConfigureAwait(false);
+            }
+            catch (Engine.DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }, cancellationToken);
 
-    private string ConnectFailureReason(HttpRequestException e)
+    /// <summary>A removing call whose 404 means "already gone": false then, true when it removed something.</summary>
+    private Task<bool> RemoveAsync(string refusal, Func<Engine.DockerClient, CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        CallAsync(refusal, async (engine, ct) =>
+        {
+            try
+            {
+                await call(engine, ct).ConfigureAwait(false);
+                return true;
+            }
+            catch (Engine.DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+        }, cancellationToken);
+
+    /// <summary>The error for a failed call, or null to let <paramref name="e"/> through (the caller's own cancellation).</summary>
+    private BinderBuildException? Translate(Exception e, string refusal, string operation, string timedOut, CancellationToken cancellationToken)
+    {
+        switch (e)
+        {
+            case BinderBuildException:
+                return null;
+            case Engine.DockerApiException api:
+                return new DockerApiException(refusal, api.StatusCode, DaemonMessage(api.ResponseBody));
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                return null;
+            case OperationCanceledException:
+                return new DockerConnectionLostException(Endpoint, operation, timedOut, e);
+            case TimeoutException:
+                return new DockerUnavailableException(Endpoint, "connecting timed out", e);
+            case JsonException:
+                return new BinderBuildException(
+                    $"The Docker daemon at {Endpoint} answered with something that is not the expected JSON when asked to {refusal}; is it a Docker Engine (API {_options.ApiVersion} or later)?", e);
+        }
+        if (FindSocketException(e) is { } socket && !IsBrokenConnection(socket))
+        {
+            return new DockerUnavailableException(Endpoint, ConnectFailureReason(socket, e), e);
+        }
+        if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } && FindSocketException(e) is null)
+        {
+            return new DockerUnavailableException(Endpoint, ConnectFailureReason(null, e), e);
+        }
+        if (Find<IOException>(e) is not null || Find<HttpRequestException>(e) is not null)
+        {
+            return Lost(operation, e);
+        }
+        return null;
+    }
+
+    private DockerConnectionLostException Lost(string operation, Exception e) =>
+        new(Endpoint, operation, "the connection broke (" + Innermost(e).Message + ")", e);
+
+    private static bool IsBrokenConnection(SocketException socket) =>
+        socket.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown or SocketError.NotConnected;
+
+    private string ConnectFailureReason(SocketException? socket, Exception e)
     {
         if (_endpoint.SocketPath is { } path && !File.Exists(path))
         {
             return $"there is no socket at {path}";
         }
-        var socketError = FindSocketException(e);
-        return socketError?.SocketErrorCode switch
+        return socket?.SocketErrorCode switch
         {
             SocketError.ConnectionRefused => "the connection was refused (no daemon is listening there)",
             SocketError.AccessDenied => "permission denied on the socket (run as a user in the docker group, or as root)",
             SocketError.TimedOut => "connecting timed out",
             SocketError.HostNotFound or SocketError.NoData => "the host name could not be resolved",
-            _ => socketError?.Message ?? e.InnerException?.Message ?? e.Message,
+            _ => socket?.Message ?? Innermost(e).Message,
         };
     }
 
-    private static SocketException? FindSocketException(Exception? e)
+    private static SocketException? FindSocketException(Exception e) => Find<SocketException>(e);
+
+    /// <summary>The first <typeparamref name="TException"/> among <paramref name="e"/>, its inner and aggregated exceptions.</summary>
+    private static TException? Find<TException>(Exception? e) where TException : Exception
     {
         for (; e is not null; e = e.InnerException)
         {
-            if (e is SocketException socket)
+            if (e is TException found)
             {
-                return socket;
+                return found;
+            }
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions)
+                {
+                    if (Find<TException>(inner) is { } nested)
+                    {
+                        return nested;
+                    }
+                }
             }
         }
         return null;
     }
 
-    private static string Describe(TimeSpan timeout) =>
-        timeout.TotalMinutes >= 1 ? $"{timeout.TotalMinutes:0.#} min" : $"{timeout.TotalSeconds:0.#} s";
-
-    private async Task EnsureSuccessAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+    private static Exception Innermost(Exception e)
     {
-        if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotModified)
+        while (e.InnerException is not null)
         {
-            return;
+            e = e.InnerException;
         }
-        throw new DockerApiException(operation, response.StatusCode, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false));
+        return e;
     }
 
-    private static async Task<string> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>The daemon's own words from an error body (<c>{"message": "..."}</c>), else the body as it came.</summary>
+    private static string DaemonMessage(string? body)
     {
-        string body;
-        try
+        if (string.IsNullOrWhiteSpace(body))
         {
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException)
-        {
-            return response.ReasonPhrase ?? "no message";
+            return "no message";
         }
         try
         {
-            var error = JsonSerializer.Deserialize(body, DockerJsonContext.Default.DockerErrorResponse);
-            if (!string.IsNullOrWhiteSpace(error?.Message))
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("message", out var message)
+                && message.ValueKind == JsonValueKind.String
+                && !string.IsNullOrWhiteSpace(message.GetString()))
             {
-                return error.Message;
+                return message.GetString()!;
             }
         }
         catch (JsonException)
         {
             // Not every error body is JSON (a proxy in front of the daemon, a plain-text 404); the raw text still says something.
         }
-        return string.IsNullOrWhiteSpace(body) ? response.ReasonPhrase ?? "no message" : body.Trim();
+        return body.Trim();
     }
 
-    private async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return await JsonSerializer.DeserializeAsync(body, type, cancellationToken).ConfigureAwait(false)
-                ?? throw new JsonException("empty body");
-        }
-        catch (JsonException e)
-        {
-            throw new BinderBuildException(
-                $"The Docker daemon at {Endpoint} answered {response.RequestMessage?.RequestUri?.AbsolutePath} with something that is not the expected JSON; is it a Docker Engine (API {_options.ApiVersion} or later)?", e);
-        }
-    }
+    private static string Describe(TimeSpan timeout) =>
+        timeout.TotalMinutes >= 1 ? $"{timeout.TotalMinutes:0.#} min" : $"{timeout.TotalSeconds:0.#} s";
 
     /// <summary>
-    /// Reads a JSON-lines stream (build, push, pull), failing with <see cref="DockerConnectionLostException"/> when the
-    /// connection breaks or the stream is silent longer than <see cref="DockerOptions.StreamInactivityTimeout"/>.
+    /// Reads a JSON-lines stream (a build), failing with <see cref="DockerConnectionLostException"/> when the connection
+    /// breaks or the stream is silent longer than <see cref="DockerOptions.StreamInactivityTimeout"/>.
     /// </summary>
-    private async IAsyncEnumerable<DockerJsonMessage> ReadMessagesAsync(
-        HttpResponseMessage response, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<DockerStreamMessage> ReadMessagesAsync(
+        Stream body, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var body = await ReadBodyAsync(response, operation, cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(body, Encoding.UTF8);
         while (true)
         {
@@ -217,10 +265,10 @@ public sealed partial class DockerClient : IDisposable
             {
                 continue;
             }
-            DockerJsonMessage? message = null;
+            DockerStreamMessage? message = null;
             try
             {
-                message = JsonSerializer.Deserialize(line, DockerJsonContext.Default.DockerJsonMessage);
+                message = JsonSerializer.Deserialize(line, DockerStreamJsonContext.Default.DockerStreamMessage);
             }
             catch (JsonException)
             {
@@ -230,18 +278,6 @@ public sealed partial class DockerClient : IDisposable
             {
                 yield return message;
             }
-        }
-    }
-
-    private async Task<Stream> ReadBodyAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException)
-        {
-            throw new DockerConnectionLostException(Endpoint, operation, "the connection broke (" + e.Message + ")", e);
         }
     }
 
@@ -255,22 +291,14 @@ public sealed partial class DockerClient : IDisposable
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new DockerConnectionLostException(Endpoint, operation,
-                $"it sent nothing for {Describe(_options.StreamInactivityTimeout)} (raise DockerOptions.StreamInactivityTimeout if a step is legitimately silent that long)", e);
+            throw new DockerConnectionLostException(Endpoint, operation, SilentFor(), e);
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            throw new DockerConnectionLostException(Endpoint, operation, "the connection broke (" + e.Message + ")", e);
+            throw Lost(operation, e);
         }
     }
 
-    /// <summary>Escapes an image or container name for a URL path, keeping the <c>/</c> and <c>:</c> Docker's router expects.</summary>
-    private static string PathName(string name) =>
-        string.Join('/', name.Split('/').Select(part => Uri.EscapeDataString(part).Replace("%3A", ":", StringComparison.Ordinal)));
-
-    private static string Query(params (string Key, string? Value)[] parameters) =>
-        string.Join('&', parameters.Where(p => p.Value is not null).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!)}"));
-
-    private static string ToJson(IReadOnlyDictionary<string, string> values) =>
-        JsonSerializer.Serialize(new Dictionary<string, string>(values), DockerJsonContext.Default.DictionaryStringString);
+    private string SilentFor() =>
+        $"it sent nothing for {Describe(_options.StreamInactivityTimeout)} (raise DockerOptions.StreamInactivityTimeout if a step is legitimately silent that long)";
 }

@@ -1,61 +1,36 @@
-using System.Net.Sockets;
-
 namespace Binder.Build.Docker;
 
-/// <summary>A parsed <c>DOCKER_HOST</c>: a unix socket path, or an HTTP base address for <c>tcp://</c>.</summary>
-internal sealed record DockerEndpoint(string Display, string? SocketPath, Uri BaseAddress)
+/// <summary>
+/// A parsed <c>DOCKER_HOST</c>: a unix socket path, or a <c>tcp://</c> address. Parsed here rather than left to
+/// Docker.DotNet, so that a value it would read differently (a bare path, <c>npipe://</c> on Linux, an empty socket
+/// path) fails at start with the forms that work.
+/// </summary>
+/// <param name="Display">The endpoint as configured, for messages.</param>
+/// <param name="SocketPath">The unix socket's path, or null for TCP.</param>
+/// <param name="Uri">The address handed to Docker.DotNet (<c>unix:///path</c> or <c>tcp://host:port</c>).</param>
+internal sealed record DockerEndpoint(string Display, string? SocketPath, Uri Uri)
 {
     public static DockerEndpoint Parse(string host)
     {
         if (host.StartsWith("unix://", StringComparison.OrdinalIgnoreCase))
         {
             var path = host["unix://".Length..];
-            if (path.Length == 0)
+            if (path.Length == 0 || !Uri.TryCreate("unix://" + path, UriKind.Absolute, out var socket))
             {
                 throw Invalid(host);
             }
-            // The host name is never sent anywhere; it only fills the Host header the daemon ignores.
-            return new DockerEndpoint(host, path, new Uri("http://docker"));
+            return new DockerEndpoint(host, path, socket);
         }
         if (host.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase) || host.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
         {
             var authority = host[(host.IndexOf("://", StringComparison.Ordinal) + 3)..].TrimEnd('/');
-            if (!Uri.TryCreate("http://" + authority, UriKind.Absolute, out var uri) || authority.Length == 0)
+            if (authority.Length == 0 || !Uri.TryCreate("tcp://" + authority, UriKind.Absolute, out var uri))
             {
                 throw Invalid(host);
             }
             return new DockerEndpoint(host, null, uri);
         }
         throw Invalid(host);
-    }
-
-    public SocketsHttpHandler CreateHandler(TimeSpan connectTimeout)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectTimeout = connectTimeout,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            UseProxy = false,
-            AllowAutoRedirect = false,
-        };
-        if (SocketPath is { } path)
-        {
-            handler.ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
-        }
-        return handler;
     }
 
     private static BinderBuildException Invalid(string host) => new(

@@ -15,7 +15,11 @@ public sealed record DockerOptions
     /// <summary>The Engine API version requests are made against (1.41 is Docker 20.10).</summary>
     public string ApiVersion { get; init; } = "1.41";
 
-    /// <summary>How long connecting to the daemon may take before it counts as unreachable.</summary>
+    /// <summary>
+    /// How long <see cref="DockerClient.PingAsync"/>, the reachability check, may take before the daemon counts as
+    /// unreachable. Docker.DotNet's transports have no connect time-out of their own; other calls are bounded by
+    /// <see cref="RequestTimeout"/>, which covers their connect.
+    /// </summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long an ordinary (non-streaming) request may take, such as inspect, create or remove.</summary>

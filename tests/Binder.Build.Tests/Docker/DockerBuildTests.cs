@@ -46,6 +46,32 @@ public sealed class DockerBuildTests
     }
 
     [Fact]
+    public async Task A_large_build_context_is_streamed_to_the_daemon_not_held_in_memory()
+    {
+        using var docker = DockerTestSupport.CreateClient();
+        var ct = TestContext.Current.CancellationToken;
+        const long payload = 256L * 1024 * 1024;
+        var tag = $"binder-test-stream:{TestEnvironment.UniqueSuffix()}";
+        // A context that exists only while it is read: a client that buffered the body would allocate all of it.
+        await using var context = new GeneratedTarStream(("Dockerfile", "FROM scratch\nCOPY small.txt /\n"u8.ToArray()), ("small.txt", "x\n"u8.ToArray()), ("large.bin", payload));
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        try
+        {
+            var imageId = await docker.BuildImageAsync(context, new DockerBuildParameters { Tags = [tag] }, null, ct);
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+            Assert.StartsWith("sha256:", imageId);
+            Assert.Equal(GeneratedTarStream.ArchiveLength(payload, 2), context.BytesRead);
+            // Other tests run in this process meanwhile; a buffered body alone would be 256 MiB and more.
+            Assert.True(allocated < payload / 2, $"The build allocated {allocated / 1048576} MiB for a {payload / 1048576} MiB context.");
+        }
+        finally
+        {
+            await docker.RemoveImageAsync(tag, force: true, CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task A_second_build_of_the_same_context_reports_cached_steps()
     {
         using var docker = DockerTestSupport.CreateClient();

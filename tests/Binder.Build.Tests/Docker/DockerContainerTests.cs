@@ -65,6 +65,33 @@ public sealed class DockerContainerTests
     }
 
     [Fact]
+    public async Task A_utf8_character_written_in_two_pieces_arrives_whole_in_the_log_and_in_exec_output()
+    {
+        using var docker = DockerTestSupport.CreateClient();
+        var ct = TestContext.Current.CancellationToken;
+        // "é" is C3 A9: each write becomes its own frame, so the character is split across two frames of one stream.
+        const string split = "printf 'caf\\303'; sleep 0.3; printf '\\251\\n'; printf '\\342\\202' >&2; sleep 0.3; printf '\\254\\n' >&2";
+        var id = await docker.CreateContainerAsync(new DockerContainerParameters
+        {
+            Image = TestEnvironment.BaseImage,
+            Cmd = ["sh", "-c", split + "; sleep 30"],
+        }, ct);
+        try
+        {
+            await docker.StartContainerAsync(id, ct);
+            var exec = await docker.ExecAsync(id, ["sh", "-c", split + "; exit 4"], cancellationToken: ct);
+            var logs = await docker.GetContainerLogsAsync(id, ct);
+
+            Assert.Equal((4L, "café\n", "€\n"), (exec.ExitCode, exec.Stdout, exec.Stderr));
+            Assert.Equal(("café\n", "€\n"), (logs.Stdout, logs.Stderr));
+        }
+        finally
+        {
+            await docker.RemoveContainerAsync(id, cancellationToken: CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Containers_are_listed_by_label_and_a_running_one_stops_and_is_removed()
     {
         using var docker = DockerTestSupport.CreateClient();
