@@ -160,7 +160,7 @@ public sealed partial class SessionJanitor(
                 if (info is { State: SessionStates.Running or SessionStates.Starting })
                 {
                     if (info.Node != nodes.Local.Name) return;
-                    if (!await grain.Adopt(null, false))
+                    if (!await grain.Adopt(null, routed.Contains(session)))
                     {
                         cleaned.Add(session);
                         Log.SessionCleaned(logger, session);
@@ -172,6 +172,10 @@ public sealed partial class SessionJanitor(
                 if (info is not null && info.RepoKey.LastIndexOf('@') is var at and > 0)
                 {
                     await grains.GetGrain<IQuotaGrain>(info.RepoKey[..at]).Release(session);
+                }
+                if (info?.Node is { Length: > 0 } node)
+                {
+                    await grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + node).Release(session);
                 }
                 cleaned.Add(session);
                 Log.SessionCleaned(logger, session);
