@@ -78,7 +78,7 @@ internal sealed partial class GitFetcher(ContentOptions options, GitRemote remot
             advertised = [.. Repository.ListRemoteReferences(url)
                 .Select(r => new RemoteReference(r.CanonicalName, r.ResolveToDirectReference()?.TargetIdentifier))];
         }
-        catch (LibGit2SharpException e)
+        catch (Exception e) when (e is LibGit2SharpException or InvalidOperationException or ArgumentException)
         {
             throw CloneFailed(shown, GitRemote.Failed("clone", e, url));
         }
@@ -132,12 +132,16 @@ internal sealed partial class GitFetcher(ContentOptions options, GitRemote remot
         {
             throw new ContentException($"Could not check out {id[..12]} of {shown}: {GitRemote.Failed("checkout", e, url).StandardError}.", e);
         }
-        if (options.Submodules && repository.Submodules.Any())
+        if (options.Submodules)
         {
-            progress("Fetching submodules...");
             try
             {
-                UpdateSubmodules(repository, local, stop);
+                // Reading .gitmodules may fail too (a malformed one): inside the try, as a repository's problem.
+                if (repository.Submodules.Any())
+                {
+                    progress("Fetching submodules...");
+                    UpdateSubmodules(repository, local, stop);
+                }
             }
             catch (LibGit2SharpException e) when (!stop.IsCancellationRequested)
             {

@@ -13,6 +13,16 @@ namespace Binder.Build.Content;
 /// </summary>
 public sealed partial class GitRemote
 {
+    /// <summary>
+    /// libgit2 calls running at once in this process. A call abandoned at its time-out keeps its thread until libgit2
+    /// gives up (a server can keep a transfer alive by sending a little at a time), so without a bound, servers that
+    /// stall on purpose could pile up threads; beyond it a call waits for a slot within its own time-out.
+    /// </summary>
+    internal const int MaxThreads = 64;
+
+    // Process-wide, as the threads and libgit2 itself are: GitRemote instances are made per use.
+    private static readonly SemaphoreSlim Threads = new(MaxThreads, MaxThreads);
+
     /// <summary>Creates the remote access with <paramref name="options"/> (and sets libgit2's process-wide network time-outs from them).</summary>
     public GitRemote(ContentOptions options)
     {
@@ -54,8 +64,10 @@ public sealed partial class GitRemote
                 return [.. references.Select(r => new RemoteReference(r.CanonicalName, r.ResolveToDirectReference()?.TargetIdentifier))
                     .Where(r => r.Sha is { Length: 40 })];
             }
-            catch (LibGit2SharpException e)
+            catch (Exception e) when (e is LibGit2SharpException or InvalidOperationException or ArgumentException)
             {
+                // LibGit2Sharp reads a remote's advertisement into a dictionary: a server can make it throw more than
+                // its own exception type (a symbolic ref to nothing, a ref advertised twice).
                 throw Failed($"could not list the refs of {GitCli.Redact(url)}", e, url);
             }
         }, Options.GitTimeout, whenAbandoned: null, cancellationToken);
@@ -71,35 +83,58 @@ public sealed partial class GitRemote
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
     internal async Task<T> RunAsync<T>(Func<CancellationToken, T> work, TimeSpan timeout, Action? whenAbandoned, CancellationToken cancellationToken)
     {
-        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        stop.CancelAfter(timeout);
-        // LongRunning: a dedicated thread, so a slow clone never holds one of the thread pool's.
-        var task = Task.Factory.StartNew(() => work(stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        source.CancelAfter(timeout);
+        var stop = source.Token;
         try
         {
-            return await task.WaitAsync(stop.Token).ConfigureAwait(false);
+            await Threads.WaitAsync(stop).ConfigureAwait(false);
         }
-        catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or GitCommandException or LibGit2SharpException)
+        catch (OperationCanceledException) when (source.IsCancellationRequested)
         {
+            source.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new GitCommandException(
+                $"git did not start within {timeout.TotalSeconds:0} s (Content:GitTimeout): all {MaxThreads} of this process's git transfers were busy, some with servers that stopped answering. Try again later.",
+                exitCode: -1, standardError: "") { TimedOut = true };
+        }
+        // LongRunning: a dedicated thread, so a slow clone never holds one of the thread pool's. Its slot is given back
+        // only when the thread has really ended, also after the caller stopped waiting for it.
+        var task = Task.Factory.StartNew(() => work(stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _ = task.ContinueWith(_ => Threads.Release(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        var abandoned = false;
+        try
+        {
+            return await task.WaitAsync(stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (source.IsCancellationRequested && e is OperationCanceledException or GitCommandException or LibGit2SharpException)
+        {
+            abandoned = true;
             _ = task.ContinueWith(finished =>
             {
                 _ = finished.Exception;
-                whenAbandoned?.Invoke();
-                stop.Dispose();
+                try
+                {
+                    whenAbandoned?.Invoke();
+                }
+                finally
+                {
+                    source.Dispose();
+                }
             }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            stop = null;
             cancellationToken.ThrowIfCancellationRequested();
             throw new GitCommandException(
                 $"git did not finish within {timeout.TotalSeconds:0} s (Content:GitTimeout).", exitCode: -1, standardError: "", e) { TimedOut = true };
         }
         finally
         {
-            stop?.Dispose();
+            // An abandoned call's token is still read by its callbacks: its source is disposed once it has stopped.
+            if (!abandoned) source.Dispose();
         }
     }
 
     /// <summary>A libgit2 failure as the git program's would be: the message names the step, <c>StandardError</c> holds libgit2's reason.</summary>
-    internal static GitCommandException Failed(string step, LibGit2SharpException e, params string[] urls)
+    internal static GitCommandException Failed(string step, Exception e, params string[] urls)
     {
         var reason = GitCli.RedactSecrets(e.Message.Trim(), urls);
         return new GitCommandException($"git {step}: {reason}", exitCode: -1, standardError: reason, e);

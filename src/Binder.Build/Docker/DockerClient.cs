@@ -48,9 +48,16 @@ public sealed partial class DockerClient : IDisposable
             .WithApiVersion(apiVersion)
             .WithTimeout(Timeout.InfiniteTimeSpan)
             .WithHeader("User-Agent", "binder-orleans/0.1");
+        // Nor does it follow redirects: a daemon never sends one, and following it would send X-Registry-Auth elsewhere.
         _engine = _endpoint.SocketPath is null
-            ? builder.WithTransportOptions(new LegacyHttpTransportOptions { ConfigureHandler = handler => handler.UseProxy = false }).Build()
-            : builder.WithTransportOptions(new UnixSocketTransportOptions { ConfigureHandler = handler => handler.UseProxy = false }).Build();
+            ? builder.WithTransportOptions(new LegacyHttpTransportOptions { ConfigureHandler = Configure }).Build()
+            : builder.WithTransportOptions(new UnixSocketTransportOptions { ConfigureHandler = Configure }).Build();
+
+        static void Configure(Microsoft.Net.Http.Client.ManagedHandler handler)
+        {
+            handler.UseProxy = false;
+            handler.RedirectMode = Microsoft.Net.Http.Client.RedirectMode.None;
+        }
     }
 
     /// <summary>The endpoint this client talks to, as configured.</summary>
@@ -59,9 +66,20 @@ public sealed partial class DockerClient : IDisposable
     /// <summary>Checks that the daemon answers (<c>GET /_ping</c>) within <see cref="DockerOptions.ConnectTimeout"/>.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="DockerUnavailableException">The daemon cannot be reached.</exception>
-    public Task PingAsync(CancellationToken cancellationToken = default) =>
-        CallAsync("answer a ping", "a ping", _options.ConnectTimeout,
-            async (engine, ct) => { await engine.System.PingAsync(ct).ConfigureAwait(false); return true; }, cancellationToken);
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await CallAsync("answer a ping", "a ping", _options.ConnectTimeout,
+                async (engine, ct) => { await engine.System.PingAsync(ct).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerConnectionLostException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The library's transports have no connect time-out of their own: a daemon that does not answer a ping in
+            // time (a connect that hangs included) is unreachable, as the options promise, not a connection that broke.
+            throw new DockerUnavailableException(Endpoint, $"no answer to a ping within {Describe(_options.ConnectTimeout)}", e);
+        }
+    }
 
     /// <summary>Returns the daemon's version information (<c>GET /version</c>).</summary>
     /// <param name="cancellationToken">Cancels the request.</param>

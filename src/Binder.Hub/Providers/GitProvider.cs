@@ -104,7 +104,8 @@ internal sealed partial class GitProvider(GitRemote git, GitProviderOptions opti
     /// </summary>
     private static string CheckTransport(string url)
     {
-        var scheme = url.Contains("://", StringComparison.Ordinal) ? url[..url.IndexOf("://", StringComparison.Ordinal)] : "file";
+        // Schemes are case-insensitive (RFC 3986); Parse accepts HTTP:// as http://.
+        var scheme = url.Contains("://", StringComparison.Ordinal) ? url[..url.IndexOf("://", StringComparison.Ordinal)].ToLowerInvariant() : "file";
         if (scheme is not ("http" or "https" or "git"))
         {
             throw new ProviderUnavailableException($"Could not reach the git repository at {GitCli.WithoutCredentials(url)}: transport '{scheme}' not allowed.");
