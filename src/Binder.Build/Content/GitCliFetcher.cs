@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-using Binder.Build.Failures;
-
 namespace Binder.Build.Content;
 
 /// <summary>
@@ -8,7 +5,7 @@ namespace Binder.Build.Content;
 /// operator's keys (LibGit2Sharp has no ssh credentials). git uses the machine's ssh configuration, agent and
 /// known_hosts, never prompting (<see cref="GitCli"/>).
 /// </summary>
-internal sealed partial class GitCliFetcher(ContentOptions options, GitCli git)
+internal sealed class GitCliFetcher(ContentOptions options, GitCli git)
 {
     /// <summary>Clones <paramref name="url"/> into <paramref name="target"/>, checks out <paramref name="gitRef"/> and returns its commit.</summary>
     public async Task<string> CloneAsync(string url, string target, string? gitRef, Action<string> progress, CancellationToken cancellationToken)
@@ -18,16 +15,9 @@ internal sealed partial class GitCliFetcher(ContentOptions options, GitCli git)
         {
             await git.RunAsync(null, ["clone", "--no-checkout", "--quiet", "--", url, target], cancellationToken).ConfigureAwait(false);
         }
-        catch (GitCommandException e) when (NetworkErrors.Describe(e.StandardError) is { } network)
-        {
-            throw new ContentException(
-                $"Could not clone {shown}: {Reason(e)}. Its server could not be reached ({network}); this is not a problem in the repository. " +
-                "Try again later; if it keeps failing, check that this machine reaches that server.", e, BuildFailureKind.Unavailable);
-        }
         catch (GitCommandException e)
         {
-            throw new ContentException(
-                $"Could not clone {shown}: {Reason(e)}. Check that the URL is right and the repository is public (or that your credentials are).", e);
+            throw GitFetcher.CloneFailed(shown, Reason(e), e);
         }
 
         var commit = await ResolveRefAsync(target, shown, gitRef, cancellationToken).ConfigureAwait(false);
@@ -51,8 +41,7 @@ internal sealed partial class GitCliFetcher(ContentOptions options, GitCli git)
             }
             catch (GitCommandException e)
             {
-                throw new ContentException($"Could not fetch the submodules of {shown} at {commit[..12]}: {Reason(e)}.", e,
-                    NetworkErrors.Describe(e.StandardError) is null ? BuildFailureKind.Repository : BuildFailureKind.Unavailable);
+                throw GitFetcher.SubmodulesFailed(shown, commit, Reason(e), e);
             }
         }
         return commit;
@@ -83,7 +72,7 @@ internal sealed partial class GitCliFetcher(ContentOptions options, GitCli git)
                 return sha;
             }
         }
-        if (HexPrefix().IsMatch(gitRef))
+        if (GitFetcher.HexPrefix().IsMatch(gitRef))
         {
             try
             {
@@ -128,7 +117,4 @@ internal sealed partial class GitCliFetcher(ContentOptions options, GitCli git)
             .FirstOrDefault();
         return string.IsNullOrEmpty(line) ? "git gave no reason" : line.TrimEnd('.');
     }
-
-    [GeneratedRegex("^[0-9a-fA-F]{4,40}$")]
-    private static partial Regex HexPrefix();
 }

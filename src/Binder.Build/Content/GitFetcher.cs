@@ -146,8 +146,7 @@ internal sealed partial class GitFetcher(ContentOptions options, GitRemote remot
             catch (LibGit2SharpException e) when (!stop.IsCancellationRequested)
             {
                 var failure = GitRemote.Failed("submodule update", e, url);
-                throw new ContentException($"Could not fetch the submodules of {shown} at {id[..12]}: {failure.StandardError.TrimEnd('.')}.", failure,
-                    NetworkErrors.Describe(failure.StandardError) is null ? BuildFailureKind.Repository : BuildFailureKind.Unavailable);
+                throw SubmodulesFailed(shown, id, failure.StandardError.TrimEnd('.'), failure);
             }
         }
         stop.ThrowIfCancellationRequested();
@@ -257,13 +256,21 @@ internal sealed partial class GitFetcher(ContentOptions options, GitRemote remot
         fetch.RepositoryOperationStarting = _ => !stop.IsCancellationRequested;
     }
 
-    private static ContentException CloneFailed(string shown, GitCommandException e) =>
+    private static ContentException CloneFailed(string shown, GitCommandException e) => CloneFailed(shown, e.StandardError.TrimEnd('.'), e);
+
+    /// <summary>A failed clone as the user reads it, whichever git did it: the server's problem when the reason is the network's, else the repository's.</summary>
+    internal static ContentException CloneFailed(string shown, string reason, GitCommandException e) =>
         NetworkErrors.Describe(e.StandardError) is { } network
             ? new ContentException(
-                $"Could not clone {shown}: {e.StandardError.TrimEnd('.')}. Its server could not be reached ({network}); this is not a problem in the repository. " +
+                $"Could not clone {shown}: {reason}. Its server could not be reached ({network}); this is not a problem in the repository. " +
                 "Try again later; if it keeps failing, check that this machine reaches that server.", e, BuildFailureKind.Unavailable)
             : new ContentException(
-                $"Could not clone {shown}: {e.StandardError.TrimEnd('.')}. Check that the URL is right and the repository is public (or that your credentials are).", e);
+                $"Could not clone {shown}: {reason}. Check that the URL is right and the repository is public (or that your credentials are).", e);
+
+    /// <summary>A failed submodule update, whichever git did it.</summary>
+    internal static ContentException SubmodulesFailed(string shown, string commit, string reason, GitCommandException e) =>
+        new($"Could not fetch the submodules of {shown} at {commit[..12]}: {reason}.", e,
+            NetworkErrors.Describe(e.StandardError) is null ? BuildFailureKind.Repository : BuildFailureKind.Unavailable);
 
     internal static bool IsLocal(string source) =>
         source.StartsWith("file://", StringComparison.OrdinalIgnoreCase) || Path.IsPathRooted(source);
@@ -276,8 +283,9 @@ internal sealed partial class GitFetcher(ContentOptions options, GitRemote remot
     [GeneratedRegex("^[0-9a-fA-F]{40}$")]
     private static partial Regex SpecSha();
 
+    /// <summary>What may be a short or full commit sha.</summary>
     [GeneratedRegex("^[0-9a-fA-F]{4,40}$")]
-    private static partial Regex HexPrefix();
+    internal static partial Regex HexPrefix();
 
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Cloning {Url} at {Ref}")]
     private static partial void LogCloning(ILogger logger, string url, string @ref);

@@ -234,7 +234,7 @@ public sealed partial class DockerClient
             inspect.Created is { } created ? Rfc3339(created) : null)
         {
             // Docker writes the zero time for an image that was never tagged.
-            LastTagTime = inspect.Metadata?.LastTagTime is { Year: > 1 } tagged ? new DateTimeOffset(DateTime.SpecifyKind(tagged.ToUniversalTime(), DateTimeKind.Utc)) : null,
+            LastTagTime = inspect.Metadata?.LastTagTime is { Year: > 1 } tagged ? Utc(tagged) : null,
         };
     }
 
