@@ -1,4 +1,5 @@
 using Binder.Build.Buildpacks;
+using Binder.Build.Content;
 using Binder.Build.Registry;
 using Microsoft.Extensions.Options;
 
@@ -82,6 +83,9 @@ public sealed class BinderHubOptionsValidator() : Binder.Build.OptionsValidator<
 
         errors.AddRange(new BuildpackOptionsValidator().Validate(null, options.Buildpacks) is { Failed: true } buildpacks
             ? buildpacks.Failures
+            : []);
+        errors.AddRange(new ContentOptionsValidator().Validate(null, options.Content) is { Failed: true } content
+            ? content.Failures
             : []);
         return errors;
     }

@@ -87,4 +87,26 @@ public sealed class BinderHubOptionsTests
             ["Binder:Sessions:JanitorInterval", "Binder:Sessions:JanitorGracePeriod"],
             result.Failures!.Select(f => f.Split(' ')[0]).ToArray());
     }
+
+    [Fact]
+    public void Content_time_outs_the_git_program_and_the_work_directory_are_checked_at_start_too()
+    {
+        Assert.True(new BinderHubOptionsValidator().Validate(null, new BinderHubOptions()).Succeeded);
+
+        var result = new BinderHubOptionsValidator().Validate(null, new BinderHubOptions
+        {
+            Content = new Binder.Build.Content.ContentOptions
+            {
+                GitExecutable = " ",
+                GitTimeout = TimeSpan.Zero,
+                GitNetworkTimeout = TimeSpan.FromMilliseconds(-1),
+                WorkDirectory = "clones",
+            },
+        });
+
+        Assert.Equal(
+            ["Binder:Content:GitExecutable", "Binder:Content:GitTimeout", "Binder:Content:GitNetworkTimeout", "Binder:Content:WorkDirectory"],
+            result.Failures!.Select(f => f.Split(' ')[0]).ToArray());
+        Assert.Contains("Binder:Content:GitNetworkTimeout is -00:00:00.0010000; give a duration from 00:00:01 to 1.00:00:00", string.Join('\n', result.Failures!), StringComparison.Ordinal);
+    }
 }
