@@ -72,19 +72,20 @@ public sealed class BinderHubOptionsTests
     }
 
     [Fact]
-    public void The_janitor_runs_every_five_minutes_by_default_and_a_zero_interval_or_negative_grace_is_named()
+    public void The_janitor_runs_every_five_minutes_by_default_and_a_zero_interval_negative_grace_or_no_concurrency_is_named()
     {
         var defaults = new SessionOptions();
         Assert.Equal(TimeSpan.FromMinutes(5), defaults.JanitorInterval);
         Assert.Equal(TimeSpan.FromMinutes(2), defaults.JanitorGracePeriod);
+        Assert.Equal(16, defaults.JanitorConcurrency);
 
         var result = new BinderHubOptionsValidator().Validate(null, new BinderHubOptions
         {
-            Sessions = new SessionOptions { JanitorInterval = TimeSpan.Zero, JanitorGracePeriod = TimeSpan.FromSeconds(-1) },
+            Sessions = new SessionOptions { JanitorInterval = TimeSpan.Zero, JanitorGracePeriod = TimeSpan.FromSeconds(-1), JanitorConcurrency = 0 },
         });
 
         Assert.Equal(
-            ["Binder:Sessions:JanitorInterval", "Binder:Sessions:JanitorGracePeriod"],
+            ["Binder:Sessions:JanitorInterval", "Binder:Sessions:JanitorGracePeriod", "Binder:Sessions:JanitorConcurrency"],
             result.Failures!.Select(f => f.Split(' ')[0]).ToArray());
     }
 
