@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace Binder.Server.Tests.JupyterHub;
+
+/// <summary>
+/// The binderhub-service pairing: Debian's real JupyterHub, its spawner wrapped by <c>examples/jupyterhub/binder_spawner.py</c>,
+/// asks <c>binder serve</c> in api-only mode with an API token to build the repository a user names, streams the build
+/// log into the spawn progress, and starts the built image in a Docker container.
+/// </summary>
+public sealed class HubBuildsThroughBinderTests(HubBuildsThroughBinderTests.Hub hub) : IClassFixture<HubBuildsThroughBinderTests.Hub>
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_hub_user_ends_up_in_a_jupyter_server_running_the_image_binder_built_and_stopping_removes_its_container()
+    {
+        const string user = "alice";
+        await hub.Jupyter.CreateUserAsync(user, Token);
+
+        var events = await hub.Jupyter.SpawnAsync(user, new { repository = hub.GoodUrl, @ref = "main" }, Token);
+
+        var messages = Messages(events);
+        Assert.True(JupyterHubProcess.IsTrue(events[^1], "ready"), $"The spawn did not end ready:\n{messages}\n{hub.Jupyter.Output}\n{hub.Binder.Log}");
+        // Binder's build log reached the hub's progress: the repository's postBuild line, then the built image.
+        Assert.Contains($"hub test build {hub.Marker}", messages, StringComparison.Ordinal);
+        Assert.Contains("Binder built " + hub.Binder.ImagePrefix, messages, StringComparison.Ordinal);
+
+        var container = Assert.Single(await hub.Jupyter.ContainersAsync(Token));
+        Assert.Equal("running", container.State);
+        Assert.StartsWith(hub.Binder.ImagePrefix, container.Image, StringComparison.Ordinal);
+        using (var docker = JupyterHubProcess.Docker())
+        {
+            var built = await docker.InspectImageAsync(container.Image, Token);
+            Assert.NotNull(built);
+            Assert.Equal(built.Id, container.ImageId);
+        }
+
+        // Jupyter answers through the hub's proxy with a token of the user's.
+        using (var created = await hub.Jupyter.Api.PostAsync($"users/{user}/tokens", JupyterHubProcess.JsonContent(new { note = "test" }), Token))
+        {
+            var body = await created.Content.ReadAsStringAsync(Token);
+            Assert.True(created.IsSuccessStatusCode, $"Creating a token for {user} answered {(int)created.StatusCode}: {body}");
+            using var jupyter = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+            jupyter.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("token", JsonDocument.Parse(body).RootElement.GetProperty("token").GetString());
+            using var status = await jupyter.GetAsync(new Uri(hub.Jupyter.Url, $"user/{user}/api/status"), Token);
+            var statusBody = await status.Content.ReadAsStringAsync(Token);
+            Assert.True(status.StatusCode == HttpStatusCode.OK, $"/user/{user}/api/status answered {(int)status.StatusCode}: {statusBody}\n{hub.Jupyter.Output}");
+            Assert.True(JsonDocument.Parse(statusBody).RootElement.TryGetProperty("started", out _), statusBody);
+        }
+
+        // The user stops: the hub stops the server and the container goes.
+        using (var stop = await hub.Jupyter.Api.DeleteAsync($"users/{user}/server", Token))
+        {
+            Assert.True(stop.IsSuccessStatusCode, $"Stopping {user}'s server answered {(int)stop.StatusCode}");
+        }
+        await WaitUntilAsync(async () => (await hub.Jupyter.ContainersAsync(Token)).Count == 0, "the container to be removed after the stop");
+    }
+
+    [Fact]
+    public async Task A_repository_whose_build_fails_fails_the_spawn_with_binders_message_and_starts_no_container()
+    {
+        const string user = "bob";
+        await hub.Jupyter.CreateUserAsync(user, Token);
+
+        var events = await hub.Jupyter.SpawnAsync(user, new { repository = hub.BrokenUrl, @ref = "main" }, Token);
+
+        var failed = events[^1];
+        Assert.True(JupyterHubProcess.IsTrue(failed, "failed"), $"The spawn did not fail:\n{Messages(events)}");
+        var message = failed.GetProperty("message").GetString()!;
+        Assert.Contains("Binder could not build git/", message, StringComparison.Ordinal);
+        Assert.Contains("hub test broken build", Messages(events), StringComparison.Ordinal);
+        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+    }
+
+    [Fact]
+    public async Task A_wrong_binder_token_in_the_hub_config_fails_the_spawn_with_binders_403_sentence()
+    {
+        await hub.Jupyter.CreateUserAsync(Hub.WrongTokenUser, Token);
+
+        var events = await hub.Jupyter.SpawnAsync(Hub.WrongTokenUser, new { repository = hub.GoodUrl, @ref = "main" }, Token);
+
+        var failed = events[^1];
+        Assert.True(JupyterHubProcess.IsTrue(failed, "failed"), $"The spawn did not fail:\n{Messages(events)}");
+        Assert.Contains("is not this Binder's (Server:ApiToken)", failed.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Hub.WrongToken, hub.Jupyter.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Hub.ApiToken, hub.Jupyter.Output, StringComparison.Ordinal);
+        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+    }
+
+    [Fact]
+    public async Task A_binder_that_is_down_fails_the_spawn_with_a_clear_error()
+    {
+        await hub.Jupyter.CreateUserAsync(Hub.NoBinderUser, Token);
+
+        var events = await hub.Jupyter.SpawnAsync(Hub.NoBinderUser, new { repository = hub.GoodUrl, @ref = "main" }, Token);
+
+        var failed = events[^1];
+        Assert.True(JupyterHubProcess.IsTrue(failed, "failed"), $"The spawn did not fail:\n{Messages(events)}");
+        Assert.Contains($"Could not reach Binder at {hub.DownUrl}", failed.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+    }
+
+    private static string Messages(IEnumerable<JsonElement> events) =>
+        string.Join("\n", events.Select(e => e.TryGetProperty("message", out var m) ? m.GetString() : e.ToString()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
+            await Task.Delay(250, Token);
+        }
+    }
+
+    /// <summary>One Binder (api-only, with a token), two repositories behind a git daemon, and one hub for the class.</summary>
+    public sealed class Hub : IAsyncLifetime
+    {
+        public const string ApiToken = "hubtest-binder-api-token-7c2e91f0";
+        public const string WrongToken = "hubtest-not-the-binder-token-000";
+        public const string WrongTokenUser = "wrongtoken";
+        public const string NoBinderUser = "nobinder";
+
+        private readonly TempDirectory _repositories = new("binder-hub-repos");
+        private GitDaemon? _daemon;
+
+        public string Marker { get; } = TestEnvironment.UniqueSuffix();
+
+        internal BinderTestApp Binder { get; private set; } = null!;
+
+        internal JupyterHubProcess Jupyter { get; private set; } = null!;
+
+        public string GoodUrl { get; private set; } = "";
+
+        public string BrokenUrl { get; private set; } = "";
+
+        /// <summary>A loopback URL nothing listens on.</summary>
+        public string DownUrl { get; } = $"http://127.0.0.1:{LoopbackHttpServer.FreePort()}/";
+
+        public async ValueTask InitializeAsync()
+        {
+            // Both live in _repositories, which disposing the fixture removes.
+            new GitRepository(parent: _repositories.Path, name: "good")
+                .Write("postBuild", $"#!/bin/bash\necho hub test build {Marker}\n").Write("README.md", $"Spawned through a hub ({Marker}).\n").Commit("good");
+            new GitRepository(parent: _repositories.Path, name: "broken")
+                .Write("postBuild", $"#!/bin/bash\necho hub test broken build {Marker}\nexit 3\n").Commit("broken");
+            _daemon = new GitDaemon(_repositories.Path);
+            GoodUrl = _daemon.UrlOf("good");
+            BrokenUrl = _daemon.UrlOf("broken");
+            Binder = await BinderTestApp.StartAsync(new Dictionary<string, string?>
+            {
+                ["Server:ApiOnly"] = "true",
+                ["Server:ApiToken"] = ApiToken,
+            });
+            Jupyter = await JupyterHubProcess.StartAsync(Binder.Http.BaseAddress!, ApiToken, new Dictionary<string, IReadOnlyDictionary<string, string>>
+            {
+                [WrongTokenUser] = new Dictionary<string, string> { ["binder_token"] = WrongToken },
+                [NoBinderUser] = new Dictionary<string, string> { ["binder_url"] = DownUrl },
+            }, TestContext.Current.CancellationToken);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Jupyter is not null) await Jupyter.DisposeAsync();
+            if (Binder is not null) await Binder.DisposeAsync();
+            _daemon?.Dispose();
+            _repositories.Dispose();
+        }
+    }
+}
