@@ -171,7 +171,11 @@ class BinderSpawner(Spawner):
             if getattr(self, "_binder_done", False) or not hasattr(self, "_binder_changed"):
                 break
             await self._binder_changed.wait()
+        # The wrapped spawner counts from its own start (the base class says 50 %): the bar must not go back.
+        done = max((e.get("progress", 0) for e in getattr(self, "_binder_events", [])), default=0)
         async for event in super().progress():
+            if event.get("progress", 100) < done:
+                event = {key: value for key, value in event.items() if key != "progress"}
             yield event
 
     async def _binder_build(self):

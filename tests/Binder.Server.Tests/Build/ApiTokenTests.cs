@@ -15,12 +15,14 @@ public sealed class ApiTokenTests
     private const string WrongToken = "someone-elses-token-0000000000";
 
     // Fails for the spec (no repository named), so a request that got through shows a 400, not a build.
+    private const string AllowedOrigin = "https://thebe.example.org";
+
     private const string BuildPath = "build/gh/only-a-user?build_only=true";
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Build_requests_need_the_api_token_in_either_header_style_and_the_token_is_never_logged()
+    public async Task Build_requests_need_the_api_token_in_either_header_style_cross_origin_too_and_the_token_is_never_logged()
     {
         await using var app = await StartAsync();
 
@@ -59,6 +61,17 @@ public sealed class ApiTokenTests
             Assert.True(failed.StatusCode == 400, $"'{scheme} <token>' got {failed.StatusCode}: {failed.Message}");
         }
 
+        // A page of an allowed origin may send the token: the preflight allows the Authorization header.
+        using (var preflight = new HttpRequestMessage(HttpMethod.Options, BuildPath))
+        {
+            preflight.Headers.Add("Origin", AllowedOrigin);
+            preflight.Headers.Add("Access-Control-Request-Method", "GET");
+            preflight.Headers.Add("Access-Control-Request-Headers", "authorization");
+            using var response = await app.Http.SendAsync(preflight, Token);
+            Assert.True(response.IsSuccessStatusCode, $"The preflight answered {(int)response.StatusCode}");
+            Assert.Contains("authorization", string.Join(",", response.Headers.GetValues("Access-Control-Allow-Headers")), StringComparison.OrdinalIgnoreCase);
+        }
+
         var log = app.Log.ToString();
         Assert.Contains("Refused a /build request", log, StringComparison.Ordinal);
         Assert.DoesNotContain(ApiToken, log, StringComparison.Ordinal);
@@ -89,6 +102,7 @@ public sealed class ApiTokenTests
     {
         ["Server:ApiOnly"] = "true",
         ["Server:ApiToken"] = ApiToken,
+        ["Server:CorsAllowOrigin"] = AllowedOrigin,
     });
 
     private static async Task<HttpResponseMessage> SendAsync(BinderTestApp app, string path, AuthenticationHeaderValue? authorization, bool eventStream)

@@ -56,6 +56,8 @@ public sealed class HubBuildsThroughBinderTests(HubBuildsThroughBinderTests.Hub 
             Assert.True(stop.IsSuccessStatusCode, $"Stopping {user}'s server answered {(int)stop.StatusCode}");
         }
         await WaitUntilAsync(async () => (await hub.Jupyter.ContainersAsync(Token)).Count == 0, "the container to be removed after the stop");
+        Assert.DoesNotContain(Hub.ApiToken, hub.Jupyter.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Hub.ApiToken, hub.Binder.Log.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -71,6 +73,20 @@ public sealed class HubBuildsThroughBinderTests(HubBuildsThroughBinderTests.Hub 
         var message = failed.GetProperty("message").GetString()!;
         Assert.Contains("Binder could not build git/", message, StringComparison.Ordinal);
         Assert.Contains("hub test broken build", Messages(events), StringComparison.Ordinal);
+        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+    }
+
+    [Fact]
+    public async Task A_spawn_form_without_a_repository_the_hub_understands_fails_with_a_sentence_before_asking_binder()
+    {
+        const string user = "carol";
+        await hub.Jupyter.CreateUserAsync(user, Token);
+
+        var events = await hub.Jupyter.SpawnAsync(user, new { repository = "not a repository" }, Token);
+
+        var failed = events[^1];
+        Assert.True(JupyterHubProcess.IsTrue(failed, "failed"), $"The spawn did not fail:\n{Messages(events)}");
+        Assert.Contains("'not a repository' is neither a repository URL nor a Binder spec", failed.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
     }
 
