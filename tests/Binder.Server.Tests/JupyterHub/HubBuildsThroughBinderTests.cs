@@ -63,59 +63,38 @@ public sealed class HubBuildsThroughBinderTests(HubBuildsThroughBinderTests.Hub 
     [Fact]
     public async Task A_repository_whose_build_fails_fails_the_spawn_with_binders_message_and_starts_no_container()
     {
-        const string user = "bob";
-        await hub.Jupyter.CreateUserAsync(user, Token);
-
-        var events = await hub.Jupyter.SpawnAsync(user, new { repository = hub.BrokenUrl, @ref = "main" }, Token);
-
-        var failed = events[^1];
-        Assert.True(JupyterHubProcess.IsTrue(failed, "failed"), $"The spawn did not fail:\n{Messages(events)}");
-        var message = failed.GetProperty("message").GetString()!;
-        Assert.Contains("Binder could not build git/", message, StringComparison.Ordinal);
+        var events = await SpawnFailsAsync("bob", new { repository = hub.BrokenUrl, @ref = "main" }, "Binder could not build git/");
         Assert.Contains("hub test broken build", Messages(events), StringComparison.Ordinal);
-        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
     }
 
     [Fact]
-    public async Task A_spawn_form_without_a_repository_the_hub_understands_fails_with_a_sentence_before_asking_binder()
-    {
-        const string user = "carol";
-        await hub.Jupyter.CreateUserAsync(user, Token);
-
-        var events = await hub.Jupyter.SpawnAsync(user, new { repository = "not a repository" }, Token);
-
-        var failed = events[^1];
-        Assert.True(JupyterHubProcess.IsTrue(failed, "failed"), $"The spawn did not fail:\n{Messages(events)}");
-        Assert.Contains("'not a repository' is neither a repository URL nor a Binder spec", failed.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
-    }
+    public async Task A_spawn_form_without_a_repository_the_hub_understands_fails_with_a_sentence_before_asking_binder() =>
+        await SpawnFailsAsync("carol", new { repository = "not a repository" }, "'not a repository' is neither a repository URL nor a Binder spec");
 
     [Fact]
     public async Task A_wrong_binder_token_in_the_hub_config_fails_the_spawn_with_binders_403_sentence()
     {
-        await hub.Jupyter.CreateUserAsync(Hub.WrongTokenUser, Token);
-
-        var events = await hub.Jupyter.SpawnAsync(Hub.WrongTokenUser, new { repository = hub.GoodUrl, @ref = "main" }, Token);
-
-        var failed = events[^1];
-        Assert.True(JupyterHubProcess.IsTrue(failed, "failed"), $"The spawn did not fail:\n{Messages(events)}");
-        Assert.Contains("is not this Binder's (Server:ApiToken)", failed.GetProperty("message").GetString(), StringComparison.Ordinal);
+        await SpawnFailsAsync(Hub.WrongTokenUser, new { repository = hub.GoodUrl, @ref = "main" }, "is not this Binder's (Server:ApiToken)");
         Assert.DoesNotContain(Hub.WrongToken, hub.Jupyter.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Hub.ApiToken, hub.Jupyter.Output, StringComparison.Ordinal);
-        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
     }
 
     [Fact]
-    public async Task A_binder_that_is_down_fails_the_spawn_with_a_clear_error()
-    {
-        await hub.Jupyter.CreateUserAsync(Hub.NoBinderUser, Token);
+    public async Task A_binder_that_is_down_fails_the_spawn_with_a_clear_error() =>
+        await SpawnFailsAsync(Hub.NoBinderUser, new { repository = hub.GoodUrl, @ref = "main" }, $"Could not reach Binder at {hub.DownUrl}");
 
-        var events = await hub.Jupyter.SpawnAsync(Hub.NoBinderUser, new { repository = hub.GoodUrl, @ref = "main" }, Token);
+    /// <summary>Spawns for a new user, expects the spawn to fail with <paramref name="expected"/> in its message and no container.</summary>
+    private async Task<IReadOnlyList<JsonElement>> SpawnFailsAsync(string user, object options, string expected)
+    {
+        await hub.Jupyter.CreateUserAsync(user, Token);
+
+        var events = await hub.Jupyter.SpawnAsync(user, options, Token);
 
         var failed = events[^1];
         Assert.True(JupyterHubProcess.IsTrue(failed, "failed"), $"The spawn did not fail:\n{Messages(events)}");
-        Assert.Contains($"Could not reach Binder at {hub.DownUrl}", failed.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains(expected, failed.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+        return events;
     }
 
     private static string Messages(IEnumerable<JsonElement> events) =>
