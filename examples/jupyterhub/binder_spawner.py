@@ -32,6 +32,9 @@ __all__ = ["BinderSpawner", "BinderBuildError", "wrap", "build_path"]
 PROVIDERS = ("gh", "gl", "gist", "git", "zenodo", "figshare", "hydroshare", "dataverse", "ckan")
 
 
+ABANDONED = "The spawn was stopped while Binder was building; start the server again to use the image."
+
+
 class BinderBuildError(Exception):
     """Binder could not build the image; the message is the sentence the hub shows on the spawn page."""
 
@@ -127,6 +130,7 @@ class BinderSpawner(Spawner):
         self._binder_events = []
         self._binder_changed = asyncio.Event()
         self._binder_done = False
+        self._binder_abandoned = False
 
     def _binder_publish(self, progress, message, done=False):
         if not hasattr(self, "_binder_events"):
@@ -149,15 +153,27 @@ class BinderSpawner(Spawner):
         except BaseException:
             self._binder_publish(100, None, done=True)
             raise
+        if self._binder_abandoned:
+            # The hub gave up on this spawn (start_timeout) and stopped it while Binder built: starting a server now
+            # would leave one the hub does not know about.
+            raise BinderBuildError(ABANDONED)
         setattr(self, self.image_attribute, image)
         self._binder_publish(95, f"Binder built {image}; starting it", done=True)
         return await super().start()
 
     # JupyterHub insists that every spawner class defines these; the wrapped spawner does the work.
     async def stop(self, now=False):
+        # A build still streaming for this spawn is abandoned: its stream is closed at its next event, and start()
+        # starts nothing when it ends.
+        if hasattr(self, "_binder_events"):
+            self._binder_abandoned = True
         return await super().stop(now=now)
 
     async def poll(self):
+        # While Binder builds, the spawn is alive: a hub giving up on it (start_timeout) polls before it stops, and
+        # would skip stop(), leaving the build to start a server it no longer knows about.
+        if hasattr(self, "_binder_events") and not self._binder_done:
+            return None
         return await super().poll()
 
     async def progress(self):
@@ -203,6 +219,9 @@ class BinderSpawner(Spawner):
                 self._binder_publish(min(90, 5 + state["lines"] // 2), message)
 
         def on_chunk(chunk):
+            if self._binder_abandoned:
+                # Raising here makes tornado close the connection; Binder keeps building for anyone else waiting.
+                raise BinderBuildError(ABANDONED)
             state["buffer"] += chunk
             while b"\n\n" in state["buffer"]:
                 frame, state["buffer"] = state["buffer"].split(b"\n\n", 1)

@@ -27,7 +27,7 @@ public sealed class HubBuildsThroughBinderTests(HubBuildsThroughBinderTests.Hub 
         Assert.Contains($"hub test build {hub.Marker}", messages, StringComparison.Ordinal);
         Assert.Contains("Binder built " + hub.Binder.ImagePrefix, messages, StringComparison.Ordinal);
 
-        var container = Assert.Single(await hub.Jupyter.ContainersAsync(Token));
+        var container = Assert.Single(await hub.Jupyter.ContainersAsync(user, Token));
         Assert.Equal("running", container.State);
         Assert.StartsWith(hub.Binder.ImagePrefix, container.Image, StringComparison.Ordinal);
         using (var docker = JupyterHubProcess.Docker())
@@ -55,7 +55,7 @@ public sealed class HubBuildsThroughBinderTests(HubBuildsThroughBinderTests.Hub 
         {
             Assert.True(stop.IsSuccessStatusCode, $"Stopping {user}'s server answered {(int)stop.StatusCode}");
         }
-        await WaitUntilAsync(async () => (await hub.Jupyter.ContainersAsync(Token)).Count == 0, "the container to be removed after the stop");
+        await WaitUntilAsync(async () => (await hub.Jupyter.ContainersAsync(user, Token)).Count == 0, "the container to be removed after the stop");
         Assert.DoesNotContain(Hub.ApiToken, hub.Jupyter.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Hub.ApiToken, hub.Binder.Log.ToString(), StringComparison.Ordinal);
     }
@@ -83,6 +83,26 @@ public sealed class HubBuildsThroughBinderTests(HubBuildsThroughBinderTests.Hub 
     public async Task A_binder_that_is_down_fails_the_spawn_with_a_clear_error() =>
         await SpawnFailsAsync(Hub.NoBinderUser, new { repository = hub.GoodUrl, @ref = "main" }, $"Could not reach Binder at {hub.DownUrl}");
 
+    [Fact]
+    public async Task A_spawn_the_hub_gives_up_on_while_binder_builds_starts_no_server_when_the_build_ends()
+    {
+        await using var counter = new BuildCounter(held: true);
+        using var repository = new LaunchableRepository(counter);
+        await hub.Jupyter.CreateUserAsync(Hub.ImpatientUser, Token);
+
+        // The build is held at its postBuild; the hub's start_timeout (10 s for this user) runs out and it stops the spawn.
+        var spawn = hub.Jupyter.SpawnAsync(Hub.ImpatientUser, new { repository = repository.Url, @ref = "main" }, Token);
+        await counter.FirstBuild.WaitAsync(TimeSpan.FromMinutes(5), Token);
+        var events = await spawn;
+        Assert.True(JupyterHubProcess.IsTrue(events[^1], "failed"), $"The spawn did not fail:\n{Messages(events)}");
+
+        // The build goes on and ends; the abandoned spawn says so in the hub's log and starts nothing.
+        counter.Release();
+        await WaitUntilAsync(() => Task.FromResult(hub.Jupyter.Output.Contains("The spawn was stopped while Binder was building", StringComparison.Ordinal)),
+            "the abandoned spawn to notice the build's next event", TimeSpan.FromMinutes(5));
+        Assert.Empty(await hub.Jupyter.ContainersAsync(Hub.ImpatientUser, Token));
+    }
+
     /// <summary>Spawns for a new user, expects the spawn to fail with <paramref name="expected"/> in its message and no container.</summary>
     private async Task<IReadOnlyList<JsonElement>> SpawnFailsAsync(string user, object options, string expected)
     {
@@ -93,16 +113,16 @@ public sealed class HubBuildsThroughBinderTests(HubBuildsThroughBinderTests.Hub 
         var failed = events[^1];
         Assert.True(JupyterHubProcess.IsTrue(failed, "failed"), $"The spawn did not fail:\n{Messages(events)}");
         Assert.Contains(expected, failed.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+        Assert.Empty(await hub.Jupyter.ContainersAsync(user, Token));
         return events;
     }
 
     private static string Messages(IEnumerable<JsonElement> events) =>
         string.Join("\n", events.Select(e => e.TryGetProperty("message", out var m) ? m.GetString() : e.ToString()));
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? within = null)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromMinutes(1));
         while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
@@ -117,6 +137,7 @@ public sealed class HubBuildsThroughBinderTests(HubBuildsThroughBinderTests.Hub 
         public const string WrongToken = "hubtest-not-the-binder-token-000";
         public const string WrongTokenUser = "wrongtoken";
         public const string NoBinderUser = "nobinder";
+        public const string ImpatientUser = "impatient";
 
         private readonly TempDirectory _repositories = new("binder-hub-repos");
         private GitDaemon? _daemon;
@@ -149,10 +170,11 @@ public sealed class HubBuildsThroughBinderTests(HubBuildsThroughBinderTests.Hub 
                 ["Server:ApiOnly"] = "true",
                 ["Server:ApiToken"] = ApiToken,
             });
-            Jupyter = await JupyterHubProcess.StartAsync(Binder.Http.BaseAddress!, ApiToken, new Dictionary<string, IReadOnlyDictionary<string, string>>
+            Jupyter = await JupyterHubProcess.StartAsync(Binder.Http.BaseAddress!, ApiToken, new Dictionary<string, IReadOnlyDictionary<string, object>>
             {
-                [WrongTokenUser] = new Dictionary<string, string> { ["binder_token"] = WrongToken },
-                [NoBinderUser] = new Dictionary<string, string> { ["binder_url"] = DownUrl },
+                [WrongTokenUser] = new Dictionary<string, object> { ["binder_token"] = WrongToken },
+                [NoBinderUser] = new Dictionary<string, object> { ["binder_url"] = DownUrl },
+                [ImpatientUser] = new Dictionary<string, object> { ["start_timeout"] = 10 },
             }, TestContext.Current.CancellationToken);
         }
 

@@ -43,13 +43,13 @@ internal sealed class JupyterHubProcess : IAsyncDisposable
     /// <summary>Names and labels (<c>binder-hubtest=&lt;prefix&gt;</c>) the containers this hub's spawner starts.</summary>
     public string ContainerPrefix { get; }
 
-    /// <summary>What the hub printed so far (for failure messages).</summary>
+    /// <summary>What the hub printed so far.</summary>
     public string Output => string.Join("\n", _output);
 
     /// <param name="binderUrl">Binder's URL (<c>c.BinderSpawner.binder_url</c>).</param>
     /// <param name="binderToken">Binder's API token as the hub is configured with it.</param>
-    /// <param name="userOverrides">Per user name, spawner traits set before each spawn of that user (Python literals).</param>
-    public static async Task<JupyterHubProcess> StartAsync(Uri binderUrl, string binderToken, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> userOverrides, CancellationToken cancellationToken)
+    /// <param name="userOverrides">Per user name, spawner traits set before each spawn of that user (strings or numbers).</param>
+    public static async Task<JupyterHubProcess> StartAsync(Uri binderUrl, string binderToken, IReadOnlyDictionary<string, IReadOnlyDictionary<string, object>> userOverrides, CancellationToken cancellationToken)
     {
         var directory = new TempDirectory("binder-jupyterhub");
         var suffix = TestEnvironment.UniqueSuffix();
@@ -147,11 +147,12 @@ internal sealed class JupyterHubProcess : IAsyncDisposable
         return events;
     }
 
-    /// <summary>The containers this hub's spawner started and that still exist.</summary>
-    public async Task<IReadOnlyList<DockerContainerSummary>> ContainersAsync(CancellationToken cancellationToken)
+    /// <summary>The containers this hub's spawner started for <paramref name="user"/> and that still exist.</summary>
+    public async Task<IReadOnlyList<DockerContainerSummary>> ContainersAsync(string user, CancellationToken cancellationToken)
     {
         using var docker = Docker();
-        return await docker.ListContainersAsync(new Dictionary<string, string?> { ["binder-hubtest"] = ContainerPrefix }, cancellationToken);
+        var containers = await docker.ListContainersAsync(new Dictionary<string, string?> { ["binder-hubtest"] = ContainerPrefix }, cancellationToken);
+        return [.. containers.Where(c => c.Name == ContainerPrefix + user)];
     }
 
     public static DockerClient Docker() => new(new DockerOptions { Host = TestEnvironment.DockerHost }, NullLogger<DockerClient>.Instance);
@@ -214,6 +215,6 @@ internal sealed class JupyterHubProcess : IAsyncDisposable
         throw new TimeoutException($"jupyterhub did not answer at {Url} within 2 minutes:\n{Output}");
     }
 
-    // A Python string literal (JSON's escapes are Python's for these values).
-    private static string Py(string value) => JsonSerializer.Serialize(value);
+    // A Python literal: JSON's strings and numbers are Python's.
+    private static string Py(object value) => JsonSerializer.Serialize(value);
 }
