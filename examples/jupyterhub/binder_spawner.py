@@ -145,6 +145,10 @@ class BinderSpawner(Spawner):
         self._binder_reset()
         try:
             image = await asyncio.wait_for(self._binder_build(), self.build_timeout)
+            if self._binder_abandoned:
+                # The hub gave up on this spawn (start_timeout) and stopped it while Binder built: starting a server
+                # now would leave one the hub does not know about.
+                raise BinderBuildError(ABANDONED)
         except asyncio.TimeoutError:
             self._binder_publish(100, None, done=True)
             raise BinderBuildError(
@@ -153,10 +157,6 @@ class BinderSpawner(Spawner):
         except BaseException:
             self._binder_publish(100, None, done=True)
             raise
-        if self._binder_abandoned:
-            # The hub gave up on this spawn (start_timeout) and stopped it while Binder built: starting a server now
-            # would leave one the hub does not know about.
-            raise BinderBuildError(ABANDONED)
         setattr(self, self.image_attribute, image)
         self._binder_publish(95, f"Binder built {image}; starting it", done=True)
         return await super().start()
