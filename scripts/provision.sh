@@ -7,7 +7,8 @@
 #   browser  Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own)
 #   redis    Debian's redis-server on loopback, append-only, with a password (the Redis backend: Silo:Backend=Redis)
 #   azurite  Azurite (the Azure Storage emulator) from npm on loopback (the Azure Storage backend)
-# Usage: scripts/provision.sh [docker] [registry] [base] [proxy] [browser] [redis] [azurite]
+#   jupyterhub Debian's JupyterHub 3.0 (installed, not started: the JupyterHub tests start their own hubs)
+# Usage: scripts/provision.sh [docker] [registry] [base] [proxy] [browser] [redis] [azurite] [jupyterhub]
 #        (no argument: all of them)
 # Writes the variables clients need to $BINDER_ENV_FILE (source it).
 set -euo pipefail
@@ -17,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || die "run as root: it installs packages and starts daemons"
 command -v dotnet >/dev/null || die "the .NET 10 SDK is required on PATH (dotnet); install it, then run this again"
 
-want=("$@"); [ ${#want[@]} -gt 0 ] || want=(docker registry base proxy browser redis azurite)
+want=("$@"); [ ${#want[@]} -gt 0 ] || want=(docker registry base proxy browser redis azurite jupyterhub)
 has() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
 install_packages() {
@@ -28,6 +29,9 @@ install_packages() {
   if { has proxy || has azurite; } && ! command -v npm >/dev/null; then pkgs+=(nodejs npm); fi
   has redis && pkgs+=(redis-server)
   has browser && pkgs+=(chromium fonts-liberation)
+  # Debian's JupyterHub 3.0 for the hub-builds-through-Binder tests (examples/jupyterhub); they start it themselves
+  # with the configurable-http-proxy above.
+  has jupyterhub && pkgs+=(jupyterhub)
   for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
@@ -38,6 +42,11 @@ install_packages() {
     if [[ " ${missing[*]} " == *" redis-server "* ]] && [ -d /run/systemd/system ] && systemctl is-enabled --quiet redis-server 2>/dev/null; then
       log "redis: disabling Debian's redis-server service (passwordless, port 6379); ours runs on $BINDER_REDIS_PORT"
       systemctl disable --now redis-server >/dev/null 2>&1 || true
+    fi
+    # Debian's jupyterhub package enables a system hub on port 8000; the tests start hubs of their own.
+    if [[ " ${missing[*]} " == *" jupyterhub "* ]] && [ -d /run/systemd/system ] && systemctl is-enabled --quiet jupyterhub 2>/dev/null; then
+      log "jupyterhub: disabling Debian's jupyterhub service (port 8000); the tests start their own hubs"
+      systemctl disable --now jupyterhub >/dev/null 2>&1 || true
     fi
   fi
   # The Debian packages start system-wide daemons of their own; ours run beside them with their own sockets.

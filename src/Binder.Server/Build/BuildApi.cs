@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Binder.Server.Build;
 
@@ -19,8 +20,9 @@ internal static partial class BuildApi
     }
 
     private static async Task HandleAsync(
-        HttpContext context, BuildFlow flow, EventStreamKeepalive keepalive, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        HttpContext context, BuildFlow flow, EventStreamKeepalive keepalive, IHostApplicationLifetime lifetime, ILoggerFactory loggers, IOptions<ServerOptions> options)
     {
+        if (await BuildApiToken.RefuseAsync(context, options.Value.ApiToken, loggers.CreateLogger(typeof(BuildApiToken))).ConfigureAwait(false)) return;
         if (!AcceptsEventStream(context.Request))
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;

@@ -24,9 +24,12 @@ internal static class BinderCors
             if (origins.Contains("*")) policy.AllowAnyOrigin();
             else if (origins.Count > 0) policy.WithOrigins([.. origins]);
             else policy.SetIsOriginAllowed(_ => false);
-            // What an EventSource or a fetch of the event stream sends; no credentials (the API takes none).
-            policy.WithMethods("GET").WithHeaders("Accept", "Cache-Control", "Last-Event-ID", "Content-Type")
-                .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
+            // What an EventSource or a fetch of the event stream sends; no cookies (the API takes none). With
+            // Server:ApiToken a fetch sends the token in Authorization, which the preflight must allow.
+            string[] headers = string.IsNullOrEmpty(server.Value.ApiToken)
+                ? ["Accept", "Cache-Control", "Last-Event-ID", "Content-Type"]
+                : ["Accept", "Cache-Control", "Last-Event-ID", "Content-Type", "Authorization"];
+            policy.WithMethods("GET").WithHeaders(headers).SetPreflightMaxAge(TimeSpan.FromMinutes(10));
         }));
         return services;
     }

@@ -30,6 +30,15 @@ public sealed record ServerOptions
     /// <summary>Allow <c>build_only=true</c> on <c>/build</c> while the pages stay on.</summary>
     public bool AllowBuildOnly { get; init; }
 
+    /// <summary>
+    /// The token API clients (such as a JupyterHub spawning through Binder, <c>docs/jupyterhub.md</c>) send to
+    /// <c>/build</c> as <c>Authorization: Bearer &lt;token&gt;</c> or <c>token &lt;token&gt;</c>, BinderHub's
+    /// <c>auth_enabled</c> for the binderhub-service pairing. Only with <see cref="ApiOnly"/>: the pages' own event
+    /// streams cannot send a header. Empty (the default): <c>/build</c> is open. <c>/health</c>, <c>/versions</c>,
+    /// <c>/metrics</c> and <c>/api/repoproviders</c> stay open either way.
+    /// </summary>
+    public string? ApiToken { get; init; }
+
     /// <summary>How often an idle event stream gets a <c>:keepalive</c> comment (BinderHub: 25 s).</summary>
     public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(25);
 
@@ -136,10 +145,10 @@ public sealed record ServerOptions
     private static string NormalizeOrigin(string origin) =>
         origin != "*" && Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri.GetLeftPart(UriPartial.Authority) : origin;
 
-    // The operator token never reaches a log or an assertion message through ToString.
+    // The tokens never reach a log or an assertion message through ToString.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Role = {Role}, Urls = {Urls}, PublicUrl = {PublicUrl}, ApiOnly = {ApiOnly}, AllowBuildOnly = {AllowBuildOnly}, ");
+        builder.Append($"Role = {Role}, Urls = {Urls}, PublicUrl = {PublicUrl}, ApiOnly = {ApiOnly}, AllowBuildOnly = {AllowBuildOnly}, ApiToken = {(string.IsNullOrEmpty(ApiToken) ? "none" : "***")}, ");
         builder.Append($"KeepaliveInterval = {KeepaliveInterval}, OperatorToken = {(string.IsNullOrEmpty(OperatorToken) ? "none" : "***")}, ");
         builder.Append($"OperatorUrls = {OperatorUrls}, OperatorSignInLifetime = {OperatorSignInLifetime}, OperatorSignInAttemptsPerMinute = {OperatorSignInAttemptsPerMinute}, ");
         builder.Append($"DataDirectory = {DataDirectory}, TrustedProxies = [{string.Join(' ', TrustedProxies)}], CorsAllowOrigin = {CorsAllowOrigin}, RateLimit = {RateLimit}, Builder = {Builder}");

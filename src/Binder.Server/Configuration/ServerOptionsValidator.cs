@@ -85,6 +85,16 @@ internal sealed class ServerOptionsValidator() : Binder.Build.OptionsValidator<S
         {
             errors.Add("Server:OperatorToken is shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 32`).");
         }
+        if (options.ApiToken is { Length: > 0 and < 16 })
+        {
+            errors.Add("Server:ApiToken is shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 32`).");
+        }
+        // The pages open /build with the browser's EventSource, which cannot send an Authorization header: a token on
+        // a service with pages would lock its own pages out, or leave them as an open door beside it.
+        if (!string.IsNullOrEmpty(options.ApiToken) && !options.ApiOnly)
+        {
+            errors.Add("Server:ApiToken is set but Server:ApiOnly is not; the pages' /build streams cannot send a token, so set Server:ApiOnly=true for a token-protected build API, or leave Server:ApiToken empty.");
+        }
         return errors;
     }
 

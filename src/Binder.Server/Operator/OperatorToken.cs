@@ -7,7 +7,8 @@ namespace Binder.Server.Operator;
 /// <summary>
 /// <c>Server:OperatorToken</c> as the operator surfaces check it: read from <c>Authorization: Bearer &lt;t&gt;</c> or
 /// <c>token &lt;t&gt;</c> (as JupyterHub accepts), compared in the same time whatever the guess, and the fingerprint a
-/// sign-in cookie carries instead of the token itself.
+/// sign-in cookie carries instead of the token itself. <c>Server:ApiToken</c> is read and compared the same way
+/// (<see cref="Build.BuildApiToken"/>).
 /// </summary>
 internal static class OperatorToken
 {

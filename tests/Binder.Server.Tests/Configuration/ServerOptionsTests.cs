@@ -18,6 +18,28 @@ public sealed class ServerOptionsTests
     }
 
     [Fact]
+    public void The_api_token_is_not_printed()
+    {
+        var printed = new ServerOptions { ApiOnly = true, ApiToken = "api-secret-0123456789abcdef" }.ToString();
+
+        Assert.DoesNotContain("api-secret", printed, StringComparison.Ordinal);
+        Assert.Contains("ApiToken = ***", printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_api_token_needs_api_only_mode_and_a_long_value()
+    {
+        var result = new ServerOptionsValidator().Validate(null, new ServerOptions { ApiToken = "short" });
+
+        Assert.True(result.Failed);
+        var failures = result.Failures!.ToList();
+        Assert.Contains(failures, f => f.Contains("Server:ApiToken is set but Server:ApiOnly is not", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Server:ApiToken is shorter than 16 characters", StringComparison.Ordinal));
+        Assert.DoesNotContain(failures, f => f.Contains("short'", StringComparison.Ordinal));
+        Assert.False(new ServerOptionsValidator().Validate(null, new ServerOptions { ApiOnly = true, ApiToken = "0123456789abcdef0123" }).Failed);
+    }
+
+    [Fact]
     public void The_operator_listener_needs_a_port_of_its_own_and_every_bad_entry_is_named()
     {
         var options = new ServerOptions
