@@ -205,7 +205,7 @@ public sealed class RepoGrainTests
     }
 
     [Fact]
-    public async Task RecordIsDownloadedByItsProviderAndBuilt()
+    public async Task RecordIsDownloadedByTheBuildEngineAndBuilt()
     {
         await using var probe = new BuildProbe();
         await using var api = new ApiStandIn();
@@ -221,11 +221,14 @@ public sealed class RepoGrainTests
                         "links": {"self": "{{{api.Url}}}/api/records/3242074/files/Dockerfile/content"}}]}
             """));
         api.Map("/api/records/3242074/files/Dockerfile/content", StandInResponse.Binary(dockerfile));
-        var resolver = ResolverFactory.Create(ResolverFactory.OptionsFor(api), http);
+        var options = ResolverFactory.OptionsFor(api);
+        var resolver = ResolverFactory.Create(options, http);
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", Token);
         Assert.IsType<RecordSource>(repo.Source);
+        // The silo's build engine downloads from the hosts the providers resolved on, as the server wires it.
+        using var records = Binder.Build.Content.Records.RecordFetcher.CreateClient();
         await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(),
-            services: services => { foreach (var provider in resolver.Providers) services.AddSingleton(provider); });
+            services: services => services.AddSingleton(new Binder.Build.Content.Records.RecordFetcher(options.Records, records, options.RequestTimeout, options.UserAgent)));
 
         var events = await host.WatchAsync(repo);
 

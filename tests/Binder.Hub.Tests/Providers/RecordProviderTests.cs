@@ -1,3 +1,5 @@
+using Binder.Build.Content;
+using Binder.Build.Content.Records;
 using Binder.Hub.Providers;
 using Binder.Hub.Tests.StandIns;
 
@@ -23,12 +25,27 @@ public sealed class RecordProviderTests : IAsyncDisposable
         await api.DisposeAsync();
     }
 
-    private RepoResolver Resolver(Func<ProvidersOptions, ProvidersOptions>? adjust = null) =>
-        ResolverFactory.Create(ResolverFactory.OptionsFor(api, adjust));
+    private RepoResolver Resolver(Func<ProvidersOptions, ProvidersOptions>? adjust = null)
+    {
+        adjusted = adjust;
+        return ResolverFactory.Create(ResolverFactory.OptionsFor(api, adjust));
+    }
+
+    // The options of the last resolver made, so that a download uses the hosts and limits its resolution used.
+    private Func<ProvidersOptions, ProvidersOptions>? adjusted;
+
+    private async Task<string> DownloadAsync(ResolvedRepo repo)
+    {
+        var fetched = await ResolverFactory.DownloadAsync(ResolverFactory.OptionsFor(api, adjusted), repo, target.Path);
+        return fetched.Root;
+    }
+
+    /// <summary>The directory the build engine downloaded the record into (under <see cref="target"/>; gone after a failure).</summary>
+    private string? Fetched => Directory.GetDirectories(target.Path, "binder-record-*").SingleOrDefault();
 
     private string[] Files() =>
-        Directory.GetFiles(target.Path, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(target.Path, f)).Order(StringComparer.Ordinal).ToArray();
+        Fetched is not { } root ? [] : Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f)).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>
     /// Zenodo: a concept DOI redirects to the latest record page; GET /api/records/{id} (the records API's
@@ -75,10 +92,10 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        await resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken);
+        await DownloadAsync(repo);
 
         Assert.Equal(["notebooks/index.ipynb", "requirements.txt"], Files());
-        Assert.Equal("numpy\n", File.ReadAllText(Path.Combine(target.Path, "requirements.txt")));
+        Assert.Equal("numpy\n", File.ReadAllText(Path.Combine(Fetched!, "requirements.txt")));
     }
 
     [Fact]
@@ -88,7 +105,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        await resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken);
+        await DownloadAsync(repo);
 
         Assert.Equal(["data.zip", "index.ipynb", "requirements.txt"], Files());
     }
@@ -101,7 +118,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<RecordContentException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<RecordContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("outside the build directory", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(outside.Path, "pwned.txt")));
@@ -116,7 +133,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<RecordContentException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<RecordContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
     }
@@ -128,7 +145,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<RecordContentException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<RecordContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("'../../escape.txt'", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.GetFullPath(Path.Combine(target.Path, "../../escape.txt"))));
@@ -141,7 +158,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<RecordContentException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<RecordContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("'a.txt' more than once", error.Message, StringComparison.Ordinal);
     }
@@ -153,7 +170,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver(o => o with { Records = o.Records with { MaxDownloadBytes = 1024 * 1024 / 32 } });
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<RecordContentException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<RecordContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("Providers:Records:MaxDownloadBytes", error.Message, StringComparison.Ordinal);
     }
@@ -165,7 +182,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver(o => o with { Records = o.Records with { MaxDownloadBytes = 1024 * 1024 } });
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        await Assert.ThrowsAsync<RecordContentException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<RecordContentException>(() => DownloadAsync(repo));
     }
 
     [Fact]
@@ -179,7 +196,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver(o => o with { Records = o.Records with { MaxDownloadBytes = limit } });
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        await resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken);
+        await DownloadAsync(repo);
 
         var written = Directory.GetFiles(target.Path, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
         Assert.Equal(100, written);
@@ -224,7 +241,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
 
         var repo = await resolver.ResolveAsync("figshare", "10.6084/m9.figshare.9782777.v3", TestContext.Current.CancellationToken);
-        await resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken);
+        await DownloadAsync(repo);
 
         Assert.Equal("9782777.v3", repo.ResolvedRef);
         Assert.Equal("figshare-9782777.v3", repo.BuildSlug);
@@ -278,14 +295,14 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
 
         var repo = await resolver.ResolveAsync("dataverse", "10.7910/DVN/TJCLKP", TestContext.Current.CancellationToken);
-        await resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken);
+        await DownloadAsync(repo);
 
         Assert.Equal("3035124.v3.0", repo.ResolvedRef);
         Assert.Equal("dataverse-dvn-2ftjclkp", repo.BuildSlug);
         Assert.Equal("https://doi.org/10.7910/DVN/TJCLKP", repo.RefUrl);
         Assert.Equal("dataverse/10.7910/DVN/TJCLKP", repo.PersistentSpec);
         Assert.Equal(["binder/environment.yml", "data.csv"], Files());
-        Assert.Equal("a,b\n", File.ReadAllText(Path.Combine(target.Path, "data.csv")));
+        Assert.Equal("a,b\n", File.ReadAllText(Path.Combine(Fetched!, "data.csv")));
     }
 
     [Fact]
@@ -324,7 +341,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
 
         var repo = await resolver.ResolveAsync("hydroshare", $"https://www.hydroshare.org/resource/{HydroId}/", TestContext.Current.CancellationToken);
-        await resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken);
+        await DownloadAsync(repo);
 
         var seconds = new DateTimeOffset(2019, 9, 19, 17, 33, 19, TimeSpan.Zero).ToUnixTimeSeconds();
         Assert.Equal($"{HydroId}.v{seconds}", repo.ResolvedRef);
@@ -341,7 +358,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("hydroshare", HydroId, TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<ProviderUnavailableException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("still preparing", error.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(target.Path));

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 
-namespace Binder.Hub.Tests.StandIns;
+namespace Binder.Build.Tests.Support;
 
 /// <summary>One request as the stand-in saw it.</summary>
 public sealed record SeenRequest(string Method, string RawPath, IReadOnlyDictionary<string, string> Headers)
@@ -23,7 +23,7 @@ public sealed record StandInResponse(int Status, string Body = "", string Conten
 }
 
 /// <summary>
-/// A loopback stand-in for a public web API (GitHub, GitLab, Zenodo, ...): routes by exact raw path (query included
+/// A loopback stand-in for a public web API (GitHub, GitLab, doi.org, Zenodo, Figshare, Dataverse, HydroShare): routes by exact raw path (query included
 /// when the route has one) or by a path prefix ending in '*', records every request, and counts them, so that tests
 /// can tell how many calls reached "the service".
 /// </summary>
