@@ -47,26 +47,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         Fetched is not { } root ? [] : Directory.GetFiles(root, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(root, f)).Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>
-    /// Zenodo: a concept DOI redirects to the latest record page; GET /api/records/{id} (the records API's
-    /// legacy-compatible serialisation) is {"id", "doi", "metadata": {...}, "files": [{"key", "size", "checksum",
-    /// "links": {"self": download URL}}]}.
-    /// </summary>
-    private void ServeZenodo(params (string Key, byte[] Bytes)[] files)
-    {
-        api.Map("/doi/10.5281/zenodo.3242073", StandInResponse.Redirect($"{api.Url}/records/3242074"));
-        api.Map("/records/3242074", new StandInResponse(200, "<html>record page</html>", "text/html"));
-        var list = string.Join(",", files.Select(f =>
-            $$$"""{"id": "{{{Guid.NewGuid()}}}", "key": "{{{f.Key}}}", "size": {{{f.Bytes.Length}}}, "checksum": "md5:0", "links": {"self": "{{{api.Url}}}/api/records/3242074/files/{{{Uri.EscapeDataString(f.Key)}}}/content"}}"""));
-        api.Map("/api/records/3242074", StandInResponse.Json($$"""
-            {"id": 3242074, "doi": "10.5281/zenodo.3242074", "conceptdoi": "10.5281/zenodo.3242073",
-             "metadata": {"title": "Binder demo", "version": "1.0"}, "files": [{{list}}]}
-            """));
-        foreach (var (key, bytes) in files)
-        {
-            api.Map($"/api/records/3242074/files/{Uri.EscapeDataString(key)}/content", StandInResponse.Binary(bytes));
-        }
-    }
+    private void ServeZenodo(params (string Key, byte[] Bytes)[] files) => RecordStandIns.ServeZenodo(api, files);
 
     [Fact]
     public async Task A_zenodo_concept_doi_resolves_to_the_latest_record()

@@ -13,15 +13,7 @@ public static class ResolverFactory
         {
             GitHub = new GitHubProviderOptions { ApiUrl = api.Url, WebUrl = "https://github.com", GistWebUrl = "https://gist.github.com" },
             GitLab = new GitLabProviderOptions { Url = api.Url },
-            Records = new RecordOptions
-            {
-                DoiResolverUrl = api.Url + "/doi",
-                ZenodoUrl = api.Url,
-                FigshareUrl = api.Url,
-                FigshareApiUrl = api.Url + "/v2",
-                HydroShareUrl = api.Url,
-                DataverseInstallations = [api.Url],
-            },
+            Records = RecordStandIns.OptionsFor(api),
             RequestTimeout = TimeSpan.FromSeconds(20),
         };
         return adjust?.Invoke(options) ?? options;
