@@ -20,20 +20,12 @@ public sealed class OddAnswerTests : IAsyncDisposable
         await api.DisposeAsync();
     }
 
-    private RepoResolver Resolver(Func<ProvidersOptions, ProvidersOptions>? adjust = null)
-    {
-        adjusted = adjust;
-        return ResolverFactory.Create(ResolverFactory.OptionsFor(api, adjust));
-    }
+    private RecordDownloads Records => records ??= new RecordDownloads(api, target.Path);
+    private RecordDownloads? records;
 
-    // The options of the last resolver made, so that a download uses the hosts and limits its resolution used.
-    private Func<ProvidersOptions, ProvidersOptions>? adjusted;
+    private RepoResolver Resolver(Func<ProvidersOptions, ProvidersOptions>? adjust = null) => Records.Resolver(adjust);
 
-    private async Task<string> DownloadAsync(ResolvedRepo repo)
-    {
-        var fetched = await ResolverFactory.DownloadAsync(ResolverFactory.OptionsFor(api, adjusted), repo, target.Path);
-        return fetched.Root;
-    }
+    private Task<string> DownloadAsync(ResolvedRepo repo) => Records.DownloadAsync(repo);
 
     [Theory]
     [InlineData("""{"sha": 42}""")]

@@ -25,20 +25,12 @@ public sealed class RecordProviderTests : IAsyncDisposable
         await api.DisposeAsync();
     }
 
-    private RepoResolver Resolver(Func<ProvidersOptions, ProvidersOptions>? adjust = null)
-    {
-        adjusted = adjust;
-        return ResolverFactory.Create(ResolverFactory.OptionsFor(api, adjust));
-    }
+    private RecordDownloads Records => records ??= new RecordDownloads(api, target.Path);
+    private RecordDownloads? records;
 
-    // The options of the last resolver made, so that a download uses the hosts and limits its resolution used.
-    private Func<ProvidersOptions, ProvidersOptions>? adjusted;
+    private RepoResolver Resolver(Func<ProvidersOptions, ProvidersOptions>? adjust = null) => Records.Resolver(adjust);
 
-    private async Task<string> DownloadAsync(ResolvedRepo repo)
-    {
-        var fetched = await ResolverFactory.DownloadAsync(ResolverFactory.OptionsFor(api, adjusted), repo, target.Path);
-        return fetched.Root;
-    }
+    private Task<string> DownloadAsync(ResolvedRepo repo) => Records.DownloadAsync(repo);
 
     /// <summary>The directory the build engine downloaded the record into (under <see cref="target"/>; gone after a failure).</summary>
     private string? Fetched => Directory.GetDirectories(target.Path, "binder-record-*").SingleOrDefault();
