@@ -239,6 +239,28 @@ public sealed class RepoGrainTests
     }
 
     [Fact]
+    public async Task RecordTheBuildEngineRefusesFailsWith400AndLeavesNoDownload()
+    {
+        await using var api = new ApiStandIn();
+        using var http = new HttpClient();
+        using var work = new TempDirectory("binder-grain-records");
+        RecordStandIns.ServeZenodo(api, ("evil.zip", ZipBuilder.Build(("fine.txt", "ok"), ("../../escape.txt", "pwned"))));
+        var options = ResolverFactory.OptionsFor(api);
+        var repo = await ResolverFactory.Create(options, http).ResolveAsync("zenodo", RecordStandIns.ZenodoConceptDoi, Token);
+        using var records = Binder.Build.Content.Records.RecordFetcher.CreateClient();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), services: services => services.AddSingleton(
+            new Binder.Build.Content.Records.RecordFetcher(options.Records, records, options.RequestTimeout, options.UserAgent, work.Path)));
+
+        var events = await host.WatchAsync(repo);
+
+        Assert.Equal(BinderPhases.Failed, events[^1].Phase);
+        Assert.Contains("which would be written outside the build directory; such records are refused.", events[^1].Message, StringComparison.Ordinal);
+        // The repository's problem (a record that must change), no longer an unexpected crash of the builder.
+        Assert.Equal(400, events[^1].StatusCode);
+        Assert.Empty(Directory.GetFileSystemEntries(work.Path));
+    }
+
+    [Fact]
     public async Task FailedBuildSaysWhyWithTheLastLogLinesAndTheNextWatchRetries()
     {
         await using var probe = new BuildProbe { Fails = hit => hit == 1 };
