@@ -62,7 +62,7 @@ internal sealed record BinderSettings(
         var settings = new BinderSettings(
             reader.Bind(Engine("Build"), new PositiveValues<RepoBuilderOptions>(Engine("Build"))),
             reader.Bind(Engine("Buildpacks"), new BuildpackOptionsValidator(Engine("Buildpacks"))),
-            reader.Bind(Engine("Content"), new PositiveValues<ContentOptions>(Engine("Content"))),
+            reader.Bind(Engine("Content"), new ContentOptionsValidator(Engine("Content"))),
             reader.Bind(Engine("BuildContext"), new PositiveValues<BuildContextOptions>(Engine("BuildContext"))),
             reader.Bind(Engine("Docker"), new PositiveValues<DockerOptions>(Engine("Docker"))),
             reader.Bind(Engine("RegistryAccess"), new PositiveValues<RegistryOptions>(Engine("RegistryAccess"))),

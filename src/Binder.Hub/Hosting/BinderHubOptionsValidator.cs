@@ -1,4 +1,5 @@
 using Binder.Build.Buildpacks;
+using Binder.Build.Content;
 using Binder.Build.Registry;
 using Microsoft.Extensions.Options;
 
@@ -64,6 +65,8 @@ public sealed class BinderHubOptionsValidator() : Binder.Build.OptionsValidator<
             errors.Add($"Binder:Sessions:JanitorInterval is {sessions.JanitorInterval}; give a duration from a moment to 1.00:00:00, e.g. 00:05:00.");
         if (sessions.JanitorGracePeriod < TimeSpan.Zero)
             errors.Add("Binder:Sessions:JanitorGracePeriod must not be negative, e.g. 00:02:00.");
+        if (sessions.JanitorConcurrency is < 1 or > 256)
+            errors.Add($"Binder:Sessions:JanitorConcurrency is {sessions.JanitorConcurrency}; give 1 to 256, e.g. 16.");
 
         if (options.Docker.BuildMemoryLimitBytes is < 0 or > 0 and < 6 * 1024 * 1024)
             errors.Add($"Binder:Docker:BuildMemoryLimitBytes is {options.Docker.BuildMemoryLimitBytes}; it must be 0 (no limit) or at least 6 MiB, e.g. 4294967296 (4 GiB).");
@@ -82,6 +85,9 @@ public sealed class BinderHubOptionsValidator() : Binder.Build.OptionsValidator<
 
         errors.AddRange(new BuildpackOptionsValidator().Validate(null, options.Buildpacks) is { Failed: true } buildpacks
             ? buildpacks.Failures
+            : []);
+        errors.AddRange(new ContentOptionsValidator().Validate(null, options.Content) is { Failed: true } content
+            ? content.Failures
             : []);
         return errors;
     }

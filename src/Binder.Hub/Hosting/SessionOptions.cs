@@ -58,4 +58,11 @@ public sealed record SessionOptions
     /// visible to the janitor is never removed under it.
     /// </summary>
     public TimeSpan JanitorGracePeriod { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How many sessions, routes and quota holders one janitor run looks at at once (grain calls, container and route
+    /// removals): enough that a cluster with thousands of sessions is swept in seconds, few enough not to crowd out
+    /// launches on the silo, the daemon or the proxy.
+    /// </summary>
+    public int JanitorConcurrency { get; init; } = 16;
 }

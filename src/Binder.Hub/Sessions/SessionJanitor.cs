@@ -63,7 +63,10 @@ public sealed partial class SessionJanitor(
             .Where(r => r.Session is not null)
             .ToList();
         var routed = routes.Select(r => r.Session!).ToHashSet(StringComparer.Ordinal);
-        List<string> adopted = [], removedContainers = [], removedRoutes = [], cleaned = [], failures = [];
+        // Items run a bounded number at once (each is a grain call or two, some a container or route removal): one
+        // after the other, a cluster with thousands of sessions kept a route restoration waiting behind a sweep.
+        Found adopted = new(), removedContainers = new(), removedRoutes = new(), cleaned = new(), failures = new(), claimed = new();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.JanitorConcurrency, CancellationToken = cancellationToken };
 
         // A session that began after our lists were read is a launch in progress, not a leftover.
         bool IsNew(SessionInfo? info) => info is not null && info.StartedAt >= began;
@@ -81,9 +84,8 @@ public sealed partial class SessionJanitor(
             }
         }
 
-        // Sessions whose grain claims their container (the sweep leaves them to their grain).
-        var claimed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var container in containers)
+        // Sessions whose grain claims their container (the sweep leaves them to their grain) end up in claimed.
+        await Parallel.ForEachAsync(containers, parallel, async (container, _) =>
         {
             await EachAsync($"container of session {container.SessionId}", async () =>
             {
@@ -112,12 +114,13 @@ public sealed partial class SessionJanitor(
                 removedContainers.Add(container.SessionId);
                 Log.ContainerRemoved(logger, container.SessionId, container.ContainerId);
             });
-        }
+        }).ConfigureAwait(false);
 
         var live = containers.Select(c => c.SessionId).ToHashSet(StringComparer.Ordinal);
-        foreach (var (route, session) in routes)
+        await Parallel.ForEachAsync(routes, parallel, async (item, _) =>
         {
-            if (adopted.Contains(session!) || claimed.Contains(session!)) continue;
+            var (route, session) = item;
+            if (adopted.Contains(session!) || claimed.Contains(session!)) return;
             await EachAsync($"route {route.Path}", async () =>
             {
                 var grain = grains.GetGrain<ILaunchGrain>(session!);
@@ -145,13 +148,13 @@ public sealed partial class SessionJanitor(
                 removedRoutes.Add(route.Path);
                 Log.RouteRemoved(logger, route.Path);
             });
-        }
+        }).ConfigureAwait(false);
 
         // Sessions with a quota slot but no container here: the total quota grain lists every live session.
         var total = grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey);
-        foreach (var session in await total.GetHolders())
+        await Parallel.ForEachAsync(await total.GetHolders(), parallel, async (session, _) =>
         {
-            if (live.Contains(session) || cleaned.Contains(session) || adopted.Contains(session) || claimed.Contains(session)) continue;
+            if (live.Contains(session) || cleaned.Contains(session) || adopted.Contains(session) || claimed.Contains(session)) return;
             await EachAsync($"quota of session {session}", async () =>
             {
                 var grain = grains.GetGrain<ILaunchGrain>(session);
@@ -180,8 +183,11 @@ public sealed partial class SessionJanitor(
                 cleaned.Add(session);
                 Log.SessionCleaned(logger, session);
             });
-        }
-        return new SessionReconciliation(adopted, removedContainers, removedRoutes, cleaned) { Failures = failures };
+        }).ConfigureAwait(false);
+        return new SessionReconciliation(adopted.ToList(), removedContainers.ToList(), removedRoutes.ToList(), cleaned.ToList())
+        {
+            Failures = failures.ToList(),
+        };
     }
 
     /// <inheritdoc />
@@ -193,6 +199,33 @@ public sealed partial class SessionJanitor(
         if (route.Data.TryGetValue("session", out var session) && !string.IsNullOrEmpty(session)) return session;
         var parts = route.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         return parts is ["user", var id, ..] ? id : null;
+    }
+
+    /// <summary>What a run found, added to by items running at once; read once each step's items are done.</summary>
+    private sealed class Found
+    {
+        private readonly Lock _gate = new();
+        private readonly List<string> _items = [];
+        private readonly HashSet<string> _set = new(StringComparer.Ordinal);
+
+        public void Add(string item)
+        {
+            lock (_gate)
+            {
+                _items.Add(item);
+                _set.Add(item);
+            }
+        }
+
+        public bool Contains(string item)
+        {
+            lock (_gate) return _set.Contains(item);
+        }
+
+        public List<string> ToList()
+        {
+            lock (_gate) return [.. _items];
+        }
     }
 
     private static partial class Log

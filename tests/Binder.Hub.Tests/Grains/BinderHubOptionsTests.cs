@@ -72,19 +72,42 @@ public sealed class BinderHubOptionsTests
     }
 
     [Fact]
-    public void The_janitor_runs_every_five_minutes_by_default_and_a_zero_interval_or_negative_grace_is_named()
+    public void The_janitor_runs_every_five_minutes_by_default_and_a_zero_interval_negative_grace_or_no_concurrency_is_named()
     {
         var defaults = new SessionOptions();
         Assert.Equal(TimeSpan.FromMinutes(5), defaults.JanitorInterval);
         Assert.Equal(TimeSpan.FromMinutes(2), defaults.JanitorGracePeriod);
+        Assert.Equal(16, defaults.JanitorConcurrency);
 
         var result = new BinderHubOptionsValidator().Validate(null, new BinderHubOptions
         {
-            Sessions = new SessionOptions { JanitorInterval = TimeSpan.Zero, JanitorGracePeriod = TimeSpan.FromSeconds(-1) },
+            Sessions = new SessionOptions { JanitorInterval = TimeSpan.Zero, JanitorGracePeriod = TimeSpan.FromSeconds(-1), JanitorConcurrency = 0 },
         });
 
         Assert.Equal(
-            ["Binder:Sessions:JanitorInterval", "Binder:Sessions:JanitorGracePeriod"],
+            ["Binder:Sessions:JanitorInterval", "Binder:Sessions:JanitorGracePeriod", "Binder:Sessions:JanitorConcurrency"],
             result.Failures!.Select(f => f.Split(' ')[0]).ToArray());
+    }
+
+    [Fact]
+    public void Content_time_outs_the_git_program_and_the_work_directory_are_checked_at_start_too()
+    {
+        Assert.True(new BinderHubOptionsValidator().Validate(null, new BinderHubOptions()).Succeeded);
+
+        var result = new BinderHubOptionsValidator().Validate(null, new BinderHubOptions
+        {
+            Content = new Binder.Build.Content.ContentOptions
+            {
+                GitExecutable = " ",
+                GitTimeout = TimeSpan.Zero,
+                GitNetworkTimeout = TimeSpan.FromMilliseconds(-1),
+                WorkDirectory = "clones",
+            },
+        });
+
+        Assert.Equal(
+            ["Binder:Content:GitExecutable", "Binder:Content:GitTimeout", "Binder:Content:GitNetworkTimeout", "Binder:Content:WorkDirectory"],
+            result.Failures!.Select(f => f.Split(' ')[0]).ToArray());
+        Assert.Contains("Binder:Content:GitNetworkTimeout is -00:00:00.0010000; give a duration from 00:00:01 to 1.00:00:00", string.Join('\n', result.Failures!), StringComparison.Ordinal);
     }
 }

@@ -388,6 +388,36 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         }
     }
 
+    [Fact]
+    public async Task AContainerNoSessionClaimsSurvivesASweepWhileYoungerThanTheGracePeriodAndGoesInTheFirstSweepAfterIt()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        HookedLaunchBackend? hooked = null;
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy, wrapBackend: b => hooked = new HookedLaunchBackend(b));
+        var orphan = SessionIds.NewSessionId();
+        Assert.Equal(BinderPhases.Ready, (await LaunchAsync(host, orphan))[^1].Phase);
+        // A stop that could not reach the daemon: the session ends, its container stays with nobody claiming it.
+        hooked!.BeforeStop = id => id == orphan ? Task.FromException(new Binder.Hub.Placement.NodeUnavailableException("the test's daemon does not answer")) : Task.CompletedTask;
+        await host.Grains.GetGrain<ILaunchGrain>(orphan).Stop("user pressed stop");
+        hooked.BeforeStop = null;
+        Assert.Contains(await hooked.ListAsync(Token), c => c.SessionId == orphan);
+
+        // The silo's janitor, grace period 2 minutes: the container was made seconds ago.
+        var young = await host.Services.GetRequiredService<Binder.Hub.Sessions.SessionJanitor>().SweepAsync(Token);
+        Assert.DoesNotContain(orphan, young.RemovedContainers);
+        Assert.Contains(await hooked.ListAsync(Token), c => c.SessionId == orphan);
+
+        // The same janitor once the grace period has passed (no grace left: the container is older than it).
+        using var later = new Binder.Hub.Sessions.SessionJanitor(host.Grains, host.Services.GetRequiredService<ILaunchBackend>(),
+            host.Services.GetRequiredService<Binder.Hub.Launch.IProxyClient>(), host.Services.GetRequiredService<Binder.Hub.Placement.ClusterNodes>(),
+            new SessionOptions { JanitorGracePeriod = TimeSpan.Zero }, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Hub.Sessions.SessionJanitor>.Instance);
+        var old = await later.SweepAsync(Token);
+        Assert.Contains(orphan, old.RemovedContainers);
+        Assert.Empty(old.Failures);
+        await host.AssertSessionGoneAsync(proxy, orphan);
+    }
+
     private static async Task WaitForCancellationAsync(CancellationToken token)
     {
         try

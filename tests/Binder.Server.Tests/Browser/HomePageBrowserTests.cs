@@ -23,6 +23,7 @@ public sealed partial class HomePageBrowserTests(BrowserFixture fixture) : IAsyn
         await using var context = await fixture.NewContextAsync();
         await PageRecorder.InstallAsync(context);
         var page = await context.NewPageAsync();
+        using var reload = new NetworkChangeReload(page);
         await page.GotoAsync(fixture.PublicBase);
         Assert.Equal("Binder", await page.TitleAsync());
 
@@ -57,8 +58,8 @@ public sealed partial class HomePageBrowserTests(BrowserFixture fixture) : IAsyn
         {
         }
 
-        await page.WaitForURLAsync(SessionTree());
-        await page.Locator("#notebook_list").GetByText("index.ipynb").First.WaitForAsync();
+        await reload.WaitForUrlAsync(SessionTree(), TimeSpan.FromMinutes(3));
+        await reload.WaitShownAsync(page.Locator("#notebook_list").GetByText("index.ipynb").First, TimeSpan.FromMinutes(3));
         var session = SessionOf(page.Url);
         Assert.StartsWith($"{fixture.PublicBase}user/{session}/tree", page.Url, StringComparison.Ordinal);
         Assert.Contains("Select or create a notebook", await page.TitleAsync(), StringComparison.Ordinal);

@@ -35,6 +35,7 @@ public sealed class LaunchPageBrowserTests(BrowserFixture fixture) : IAsyncLifet
         var test = "v2-" + Regex.Replace(query, "[^a-z0-9]+", "-");
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
+        using var reload = new NetworkChangeReload(page);
         var navigations = new List<string>();
         // What the page did, kept for the failure message: this wait has failed now and then under load, never here.
         var trail = new List<string>();
@@ -54,7 +55,7 @@ public sealed class LaunchPageBrowserTests(BrowserFixture fixture) : IAsyncLifet
         Assert.Equal("Binder: starting your session", await page.TitleAsync());
 
         var landed = new Regex("^" + Regex.Escape(fixture.PublicBase) + "user/[^/]+/" + Regex.Escape(landing) + @"(\?|$)");
-        await page.WaitForURLAsync(landed);
+        await reload.WaitForUrlAsync(landed, TimeSpan.FromMinutes(3));
         var session = HomePageBrowserTests.SessionOf(page.Url);
         string[] seen;
         lock (navigations) seen = [.. navigations];
@@ -65,7 +66,7 @@ public sealed class LaunchPageBrowserTests(BrowserFixture fixture) : IAsyncLifet
         {
             try
             {
-                await page.Locator(shows).First.WaitForAsync();
+                await reload.WaitShownAsync(page.Locator(shows).First, TimeSpan.FromMinutes(3));
             }
             catch (TimeoutException e)
             {
