@@ -3,8 +3,14 @@ namespace Binder.Build;
 /// <summary>What to build: a repository at a ref, and what to do with the image.</summary>
 public sealed record RepoBuildRequest
 {
-    /// <summary>A local directory or a git URL.</summary>
+    /// <summary>
+    /// A local directory, a git URL, a DOI (bare or a doi.org URL) or a record's page URL; with <see cref="Record"/>, what
+    /// people named that record by (shown and put in the image's labels).
+    /// </summary>
     public required string Source { get; init; }
+
+    /// <summary>A record already resolved (the service's providers resolve specs): downloaded as it is, with no resolution.</summary>
+    public Content.Records.RecordReference? Record { get; init; }
 
     /// <summary>Branch, tag or commit to build; null for the default branch (or a local directory as it is).</summary>
     public string? Ref { get; init; }

@@ -60,9 +60,10 @@ public sealed partial class RepoBuilder(
                 $"The image name '{requested}' is not valid: use [registry/]name[:tag] in lower case, e.g. registry.example.org:5000/binder/analysis:v1.");
         }
         onEvent(new BuildEvent(BuildPhase.Fetching, $"Fetching {GitCli.Redact(request.Source)}{(request.Ref is null ? "" : " at " + request.Ref)}...\n"));
-        await using var repository = await fetcher
-            .FetchAsync(request.Source, request.Ref, request.Subdirectory, line => onEvent(new BuildEvent(BuildPhase.Fetching, line + "\n")), cancellationToken)
-            .ConfigureAwait(false);
+        Action<string> progress = line => onEvent(new BuildEvent(BuildPhase.Fetching, line + "\n"));
+        await using var repository = await (request.Record is { } record
+            ? fetcher.FetchRecordAsync(record, request.Source, request.Subdirectory, progress, cancellationToken)
+            : fetcher.FetchAsync(request.Source, request.Ref, request.Subdirectory, progress, cancellationToken)).ConfigureAwait(false);
 
         var plan = planner.Plan(repository.Directory, new BuildPlanRequest
         {
@@ -74,7 +75,7 @@ public sealed partial class RepoBuilder(
         });
         // Credentials never become part of an image name: names are shown, tagged and pushed.
         var imageName = request.ImageName
-            ?? ImageNames.Derive(options.ImageNamePrefix, GitCli.WithoutCredentials(repository.RepositoryUrl), repository.ResolvedRef);
+            ?? ImageNames.Derive(options.ImageNamePrefix, repository.ImageSlug ?? GitCli.WithoutCredentials(repository.RepositoryUrl), repository.ResolvedRef);
         onEvent(new BuildEvent(BuildPhase.Building, $"Using {plan.Buildpack} builder for {string.Join(", ", plan.Detection.Files.DefaultIfEmpty("no environment files"))}\n"));
         foreach (var warning in plan.Warnings)
         {

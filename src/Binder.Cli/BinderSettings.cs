@@ -6,6 +6,7 @@ using Binder.Build.Docker;
 using Binder.Build.Registry;
 using Binder.Build.Run;
 using Binder.Hub.Hosting;
+using Binder.Hub.Providers;
 using Binder.Server.Configuration;
 using Microsoft.Extensions.Configuration;
 
@@ -23,7 +24,8 @@ internal sealed record BinderSettings(
     BuildContextOptions BuildContext,
     DockerOptions Docker,
     RegistryOptions Registry,
-    RunOptions Run)
+    RunOptions Run,
+    ProvidersOptions Providers)
 {
     public static BinderSettings Load(IEnumerable<string> overrides, IDictionary<string, string?>? environment = null)
     {
@@ -48,7 +50,8 @@ internal sealed record BinderSettings(
     /// <summary>
     /// The build engine's sections, under the names <c>binder serve</c> reads them by (<c>Binder:Build</c>,
     /// <c>Binder:Buildpacks</c>, <c>Binder:Content</c>, <c>Binder:BuildContext</c>, <c>Binder:Docker</c>,
-    /// <c>Binder:RegistryAccess</c>), so one settings file serves both, and <c>Run</c> (<c>binder build --run</c> only).
+    /// <c>Binder:RegistryAccess</c>, and <c>Providers</c> for the record hosts under <c>Providers:Records</c>), so one
+    /// settings file serves both, and <c>Run</c> (<c>binder build --run</c> only).
     /// Bound and checked through the service's <see cref="SettingsReader"/>: every problem listed with its key, a
     /// renamed key (the old top-level <c>Buildpacks:...</c>) refused naming the new one.
     /// </summary>
@@ -63,7 +66,9 @@ internal sealed record BinderSettings(
             reader.Bind(Engine("BuildContext"), new PositiveValues<BuildContextOptions>(Engine("BuildContext"))),
             reader.Bind(Engine("Docker"), new PositiveValues<DockerOptions>(Engine("Docker"))),
             reader.Bind(Engine("RegistryAccess"), new PositiveValues<RegistryOptions>(Engine("RegistryAccess"))),
-            reader.Bind(RunSection, new RunValues()));
+            reader.Bind(RunSection, new RunValues()),
+            // The record hosts (Providers:Records) and API time-out are the service's keys: one file configures both.
+            reader.Bind(ProvidersOptions.SectionName, new ProvidersOptionsValidator()));
         try
         {
             reader.ThrowIfAny();

@@ -1,6 +1,7 @@
 using Binder.Build;
 using Binder.Build.Buildpacks;
 using Binder.Build.Content;
+using Binder.Build.Content.Records;
 using Binder.Build.Docker;
 using Binder.Build.Run;
 using Microsoft.Extensions.Logging;
@@ -14,9 +15,12 @@ internal sealed class BuildEngine : IDisposable
     {
         Docker = new DockerClient(settings.Docker, loggers.CreateLogger<DockerClient>());
         var git = new GitRemote(settings.Content);
+        recordClient = RecordFetcher.CreateClient();
+        var records = new RecordFetcher(
+            settings.Providers.Records, recordClient, settings.Providers.RequestTimeout, settings.Providers.UserAgent, settings.Content.WorkDirectory);
         Builder = new RepoBuilder(
             settings.Build, settings.BuildContext, settings.Registry,
-            new ContentFetcher(settings.Content, git, loggers.CreateLogger<ContentFetcher>()),
+            new ContentFetcher(settings.Content, git, loggers.CreateLogger<ContentFetcher>(), records),
             new BuildPlanner(settings.Buildpacks),
             Docker, TimeProvider.System, loggers.CreateLogger<RepoBuilder>(),
             // Failure messages name the settings as they are configured: under Binder, as for the service.
@@ -24,6 +28,8 @@ internal sealed class BuildEngine : IDisposable
         Runner = new JupyterRunner(Docker, settings.Run, TimeProvider.System, loggers.CreateLogger<JupyterRunner>());
         Commands = new ImageCommandRunner(Docker, settings.Docker, loggers.CreateLogger<ImageCommandRunner>());
     }
+
+    private readonly HttpClient recordClient;
 
     public DockerClient Docker { get; }
 
@@ -33,5 +39,9 @@ internal sealed class BuildEngine : IDisposable
 
     public ImageCommandRunner Commands { get; }
 
-    public void Dispose() => Docker.Dispose();
+    public void Dispose()
+    {
+        Docker.Dispose();
+        recordClient.Dispose();
+    }
 }

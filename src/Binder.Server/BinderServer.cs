@@ -1,3 +1,4 @@
+using Binder.Build.Content.Records;
 using Binder.Build.Docker;
 using Binder.Hub.Hosting;
 using Binder.Server.Api;
@@ -142,9 +143,18 @@ public static class BinderServer
         if (hostsSilo) AddSilo(builder, hub, silo, launch, data, proxy, gateway: role == ServerRoles.Silo);
         else builder.UseOrleansClient(client => ClientHosting.Configure(client, silo, TimeProvider.System));
 
-        // The builder grain downloads records through the provider the record came from; the front end resolves specs.
-        services.AddSingleton<IEnumerable<IRepoProvider>>(sp => sp.GetRequiredService<RepoResolver>().Providers);
-        services.AddHttpClient(nameof(RepoResolver));
+        // The providers follow redirects by hand, host by host (a DOI must not lead the service anywhere it likes).
+        services.AddHttpClient(nameof(RepoResolver)).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.All,
+        }).ConfigureHttpClient(client =>
+        {
+            // Each request carries its own time-out (Providers:RequestTimeout, Providers:Records:DownloadTimeout).
+            client.Timeout = Timeout.InfiniteTimeSpan;
+            client.MaxResponseContentBufferSize = RepoResolver.MaxApiResponseBytes;
+        });
         services.AddSingleton(sp =>
         {
             var hub = sp.GetRequiredService<HubConfiguration>();
@@ -167,6 +177,11 @@ public static class BinderServer
         // so before the work directories are swept and before the silo opens its state file there.
         services.AddSingleton(sp => data.Open(sp.GetRequiredService<ILogger<DataDirectory>>()));
         services.AddSingleton(proxy);
+        // The build engine downloads records from the hosts the providers resolve them on (Providers:Records), into the
+        // content work directory the sweep cleans.
+        services.AddSingleton(sp => new RecordFetcher(
+            hub.Providers.Records, sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(RepoResolver)),
+            hub.Providers.RequestTimeout, hub.Providers.UserAgent, hub.Hub.Content.WorkDirectory));
         // The proxy outlives the grains that use it, and sessions are reconciled once the silo runs.
         services.AddSingleton<ProxyHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ProxyHost>());

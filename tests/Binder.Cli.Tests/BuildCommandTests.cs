@@ -69,7 +69,9 @@ public sealed class BuildCommandTests : IAsyncDisposable
     {
         var (exit, _, stderr) = await CliRun.InProcessAsync(Args("build", "/no/such/dir"));
         Assert.Equal(2, exit);
-        Assert.Equal("binder: '/no/such/dir' is neither a directory nor a git URL. Give the path of a local repository, or a URL such as https://github.com/org/repo.\n", stderr);
+        Assert.Equal("binder: '/no/such/dir' is not a directory, a DOI, a record's URL or a git URL. Give the path of a local repository, a git URL such as " +
+            "https://github.com/org/repo, a DOI such as 10.5281/zenodo.3242074 (or https://doi.org/10.5281/zenodo.3242074), or the page URL of a " +
+            "Zenodo, Figshare, Dataverse or HydroShare record.\n", stderr);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ internal static class BuildCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var source = new Argument<string>("source") { Description = "A local directory or a git URL" };
+        var source = new Argument<string>("source") { Description = "A local directory, a git URL, a DOI (10.5281/zenodo.3242074, https://doi.org/...) or a Zenodo, Figshare, Dataverse or HydroShare record URL" };
         var gitRef = new Option<string?>("--ref") { Description = "Branch, tag or commit to build (default: the default branch)" };
         var subdir = new Option<string?>("--subdir") { Description = "Build this directory of the repository instead of its root" };
         var imageName = new Option<string?>("--image-name") { Description = "Name (and tag) of the image, e.g. registry:5000/me/analysis:v1" };

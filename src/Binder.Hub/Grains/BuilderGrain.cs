@@ -23,7 +23,6 @@ namespace Binder.Hub.Grains;
 [Reentrant]
 internal sealed partial class BuilderGrain(
     RepoBuilder builder,
-    IEnumerable<IRepoProvider> providers,
     BinderHubOptions options,
     BinderHubMetrics metrics,
     TimeProvider time,
@@ -174,37 +173,13 @@ internal sealed partial class BuilderGrain(
     private async Task RunAsync(BuildOrder order, ChannelWriter<BinderEvent> events, CancellationToken cancellationToken)
     {
         var repo = order.Repo;
-        string? downloaded = null;
         using var deadline = new CancellationTokenSource(options.Repo.BuildTimeout, time);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            string source;
-            string? gitRef = null;
-            switch (repo.Source)
+            // The engine fetches whatever the provider resolved (a git commit, a record version): no kind is special here.
+            var request = repo.Source.ToBuildRequest(repo.RepoUrl) with
             {
-                case GitSource git:
-                    source = git.Url;
-                    gitRef = git.Commit;
-                    break;
-                case RecordSource record:
-                    var provider = providers.FirstOrDefault(p => string.Equals(p.Prefix, record.Provider, StringComparison.Ordinal))
-                        ?? throw new BinderBuildException(
-                            $"No repo provider '{record.Provider}' is configured on node {Node}, so record {record.RecordId} cannot be fetched.");
-                    downloaded = Path.Combine(options.Content.WorkDirectory is { Length: > 0 } work ? work : Path.GetTempPath(), "binder-record-" + Guid.NewGuid().ToString("N")[..12]);
-                    Directory.CreateDirectory(downloaded);
-                    events.TryWrite(BinderEvent.Of(BinderPhases.Fetching, $"Fetching {repo.RepoUrl} (record {record.RecordId})..."));
-                    await provider.DownloadAsync(repo, downloaded, timeout.Token);
-                    source = downloaded;
-                    break;
-                default:
-                    throw new BinderBuildException($"The content source {repo.Source.GetType().Name} of {repo.GrainKey} is not known to this builder.");
-            }
-
-            var request = new RepoBuildRequest
-            {
-                Source = source,
-                Ref = gitRef,
                 ImageName = order.ImageName,
                 Push = order.Push,
                 Labels = new Dictionary<string, string>
@@ -233,16 +208,6 @@ internal sealed partial class BuilderGrain(
             Log.BuildFailed(logger, GetKey(order), e.Message);
             events.TryWrite(Failed("Build failed: " + e.Message, e.Kind));
         }
-        catch (SpecNotFoundException e)
-        {
-            Log.BuildFailed(logger, GetKey(order), e.Message);
-            events.TryWrite(Failed("Build failed: " + e.Message, BuildFailureKind.Repository));
-        }
-        catch (ProviderUnavailableException e)
-        {
-            Log.BuildFailed(logger, GetKey(order), e.Message);
-            events.TryWrite(Failed("Build failed: " + e.Message, BuildFailureKind.Unavailable));
-        }
         catch (IOException e)
         {
             Log.BuildFailed(logger, GetKey(order), e.Message);
@@ -256,10 +221,6 @@ internal sealed partial class BuilderGrain(
         finally
         {
             events.TryComplete();
-            if (downloaded is not null)
-            {
-                try { Directory.Delete(downloaded, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            }
         }
     }
 

@@ -1,6 +1,7 @@
 using Binder.Build;
 using Binder.Build.Buildpacks;
 using Binder.Build.Content;
+using Binder.Build.Content.Records;
 using Binder.Build.Docker;
 using Binder.Build.Registry;
 using Binder.Hub.Metrics;
@@ -41,8 +42,8 @@ public static class BinderHubSiloBuilderExtensions
     /// periodic <see cref="SessionJanitorLoop"/> and the
     /// node's <see cref="Images.ImageCleaner"/> (the host runs it periodically). Services the caller registered before
     /// (e.g. its own <see cref="DockerClient"/>) are kept. The caller must also register an
-    /// <see cref="Launch.ILaunchBackend"/> and an <see cref="Launch.IProxyClient"/> (and its
-    /// <see cref="Providers.IRepoProvider"/>s for record providers), clustering, the grain storage named
+    /// <see cref="Launch.ILaunchBackend"/> and an <see cref="Launch.IProxyClient"/> (and a <see cref="RecordFetcher"/> on
+    /// its configured record hosts, or records come from the public ones), clustering, the grain storage named
     /// <see cref="StorageName"/> and a reminder table.
     /// </summary>
     /// <param name="builder">The silo.</param>
@@ -87,8 +88,9 @@ public static class BinderHubSiloBuilderExtensions
         services.TryAddSingleton(sp => new DockerClient(options.Docker, sp.GetRequiredService<ILogger<DockerClient>>()));
         services.TryAddSingleton(sp => new RegistryClient(
             options.RegistryAccess, sp.GetRequiredService<ILogger<RegistryClient>>(), sp.GetRequiredService<TimeProvider>()));
+        // The record hosts are the host's (Providers:Records, shared with the resolving providers); the public ones without it.
         services.TryAddSingleton(sp => new ContentFetcher(
-            options.Content, new GitRemote(options.Content), sp.GetRequiredService<ILogger<ContentFetcher>>()));
+            options.Content, new GitRemote(options.Content), sp.GetRequiredService<ILogger<ContentFetcher>>(), sp.GetService<RecordFetcher>()));
         services.TryAddSingleton(_ => new BuildPlanner(options.Buildpacks));
         services.TryAddSingleton(sp => new RepoBuilder(
             // The repo grain names images and the builder grain applies the build timeout (with its own key in the message).

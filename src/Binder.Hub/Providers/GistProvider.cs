@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Binder.Build.Content.Records;
 
 namespace Binder.Hub.Providers;
 
@@ -98,9 +99,6 @@ internal sealed partial class GistProvider(GitHubApi api, GitHubProviderOptions 
             PersistentSpec = $"gist/{user}/{id}/{sha}",
         };
     }
-
-    public Task DownloadAsync(ResolvedRepo repo, string directory, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Gists are cloned with git by the build engine, not downloaded by the provider.");
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}$")]
     private static partial Regex UserPattern();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Binder.Build.Content.Records;
 using Microsoft.Extensions.Logging;
 
 namespace Binder.Hub.Providers;

@@ -73,9 +73,6 @@ internal sealed partial class GitHubProvider(GitHubApi api, GitHubProviderOption
         };
     }
 
-    public Task DownloadAsync(ResolvedRepo repo, string directory, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("gh repositories are cloned with git by the build engine, not downloaded by the provider.");
-
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}$")]
     private static partial Regex UserPattern();
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Binder.Build.Content.Records;
 
 namespace Binder.Hub.Providers;
 
@@ -70,9 +71,6 @@ internal sealed partial class GitLabProvider(ProviderHttp http, GitLabProviderOp
             PersistentSpec = $"gl/{Uri.EscapeDataString(ns)}/{sha}",
         };
     }
-
-    public Task DownloadAsync(ResolvedRepo repo, string directory, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("GitLab repositories are cloned with git by the build engine, not downloaded by the provider.");
 
     internal static string EscapeRef(string reference) => string.Join('/', reference.Split('/').Select(Uri.EscapeDataString));
 

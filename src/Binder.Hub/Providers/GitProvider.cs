@@ -55,9 +55,6 @@ internal sealed partial class GitProvider(GitRemote git, GitProviderOptions opti
         };
     }
 
-    public Task DownloadAsync(ResolvedRepo repo, string directory, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("git repositories are cloned with git by the build engine, not downloaded by the provider.");
-
     private async Task<string> LsRemoteAsync(string url, string reference, CancellationToken cancellationToken)
     {
         IReadOnlyList<RemoteReference> refs;

@@ -2,7 +2,8 @@ namespace Binder.Hub.Providers;
 
 /// <summary>
 /// One of BinderHub's repo providers (<c>gh</c>, <c>gist</c>, <c>gl</c>, <c>git</c>, <c>zenodo</c>, <c>figshare</c>,
-/// <c>dataverse</c>, <c>hydroshare</c>): parses its spec format and resolves a spec to an immutable id.
+/// <c>dataverse</c>, <c>hydroshare</c>): parses its spec format and resolves a spec to an immutable id, as BinderHub's repo providers do. Fetching the
+/// content is the build engine's (<see cref="ResolvedRepo.Source"/> says what to fetch).
 /// </summary>
 public interface IRepoProvider
 {
@@ -23,11 +24,4 @@ public interface IRepoProvider
     /// <exception cref="SpecNotFoundException">The repository, ref or record does not exist.</exception>
     /// <exception cref="ProviderUnavailableException">The provider's API failed or refused (rate limit, outage).</exception>
     Task<ResolvedRepo> ResolveAsync(RepoSpec spec, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Puts the content of a resolved record into <paramref name="directory"/> (an empty directory), for providers whose
-    /// <see cref="ResolvedRepo.Source"/> is a <see cref="RecordSource"/>. Git-backed providers throw
-    /// <see cref="NotSupportedException"/>.
-    /// </summary>
-    Task DownloadAsync(ResolvedRepo repo, string directory, CancellationToken cancellationToken);
 }

@@ -1,3 +1,5 @@
+using Binder.Build.Content.Records;
+
 namespace Binder.Hub.Providers;
 
 /// <summary>
@@ -18,8 +20,11 @@ public sealed record ProvidersOptions
     /// <summary>Section <c>Providers:Git</c>: the <c>git</c> provider.</summary>
     public GitProviderOptions Git { get; init; } = new();
 
-    /// <summary>Section <c>Providers:Records</c>: DOI resolution and the Zenodo, Figshare, Dataverse and HydroShare providers.</summary>
-    public RecordProvidersOptions Records { get; init; } = new();
+    /// <summary>
+    /// Section <c>Providers:Records</c>: DOI resolution and the Zenodo, Figshare, Dataverse and HydroShare hosts, for the
+    /// providers' resolution and the build engine's downloads alike.
+    /// </summary>
+    public RecordOptions Records { get; init; } = new();
 
     /// <summary>Section <c>Providers:Cache</c>: the resolver's cache of resolved specs.</summary>
     public ResolutionCacheOptions Cache { get; init; } = new();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Binder.Build;
 using Binder.Build.Content;
+using Binder.Build.Content.Records;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -22,7 +23,7 @@ public sealed partial class RepoResolver : IDisposable
     private readonly HttpClient? ownedClient;
 
     /// <summary>The most bytes an API answer (JSON) is buffered to; record files are streamed under their own limits.</summary>
-    public const long MaxApiResponseBytes = 16 * 1024 * 1024;
+    public const long MaxApiResponseBytes = RecordHttp.MaxApiResponseBytes;
 
     /// <summary>Creates the eight BinderHub providers on <paramref name="httpClient"/> and <paramref name="git"/>.</summary>
     /// <param name="options">Validated options (see <see cref="ProvidersOptionsValidator"/>).</param>
@@ -50,10 +51,10 @@ public sealed partial class RepoResolver : IDisposable
             new GistProvider(github, options.GitHub),
             new GitLabProvider(http, options.GitLab),
             new GitProvider(git, options.Git, options.RequestTimeout),
-            new ZenodoProvider(http, options.Records),
-            new FigshareProvider(http, options.Records),
-            new HydroShareProvider(http, options.Records),
-            new DataverseProvider(http, options.Records),
+            new ZenodoProvider(http),
+            new FigshareProvider(http),
+            new HydroShareProvider(http),
+            new DataverseProvider(http),
         ];
         byPrefix = Providers.ToDictionary(p => p.Prefix, StringComparer.Ordinal);
         cacheOptions = options.Cache;
@@ -79,18 +80,7 @@ public sealed partial class RepoResolver : IDisposable
     /// <param name="timeProvider">The clock of the caches and of GitHub's rate-limit reset; the system clock when null.</param>
     public static RepoResolver Create(ProvidersOptions options, GitRemote git, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
-        var client = new HttpClient(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            AutomaticDecompression = System.Net.DecompressionMethods.All,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        })
-        {
-            MaxResponseContentBufferSize = MaxApiResponseBytes,
-            // Each request carries its own timeout (ProvidersOptions.RequestTimeout, DownloadTimeout for records).
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        var client = RecordFetcher.CreateClient();
         try
         {
             return new RepoResolver(options, client, git, loggerFactory, timeProvider, owned: true);
@@ -165,15 +155,6 @@ public sealed partial class RepoResolver : IDisposable
     /// <summary>Parses and resolves in one call.</summary>
     public Task<ResolvedRepo> ResolveAsync(string provider, string spec, CancellationToken cancellationToken) =>
         ResolveAsync(Parse(provider, spec), cancellationToken);
-
-    /// <summary>Downloads a resolved record into <paramref name="directory"/> with the provider that resolved it.</summary>
-    /// <exception cref="NotSupportedException">The repository is a git repository (the build engine clones it).</exception>
-    /// <exception cref="RecordContentException">Too large, too many files, or an archive that would write outside the directory.</exception>
-    public Task DownloadAsync(ResolvedRepo repo, string directory, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(repo);
-        return ProviderFor(repo.Spec.Provider).DownloadAsync(repo, directory, cancellationToken);
-    }
 
     /// <summary>
     /// BinderHub's image name for <paramref name="repo"/>: <c>&lt;prefix&gt;&lt;escaped build slug&gt;-&lt;hash&gt;:&lt;resolved ref&gt;</c>,

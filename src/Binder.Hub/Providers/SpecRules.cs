@@ -1,3 +1,4 @@
+using Binder.Build.Content.Records;
 using System.Text.RegularExpressions;
 
 namespace Binder.Hub.Providers;
@@ -113,20 +114,12 @@ internal static partial class SpecRules
     /// </summary>
     public static string NormalizeDoi(string prefix, string spec, string example)
     {
-        var doi = spec;
-        foreach (var lead in (string[])["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"])
-        {
-            if (doi.StartsWith(lead, StringComparison.OrdinalIgnoreCase))
-            {
-                doi = doi[lead.Length..];
-                break;
-            }
-        }
+        var doi = Dois.WithoutLead(spec);
         if (doi.Contains('%', StringComparison.Ordinal))
         {
             doi = Unescape(prefix, doi, "DOI", example);
         }
-        if (!Doi().IsMatch(doi))
+        if (!Dois.IsDoi(doi))
         {
             throw new InvalidSpecException(
                 $"'{Printable(spec)}' is not a DOI; a {prefix} spec is a DOI such as '{prefix}/{example}' (or https://doi.org/{example}).");
@@ -135,18 +128,10 @@ internal static partial class SpecRules
         return doi;
     }
 
-    public static string Printable(string value)
-    {
-        var text = new string(value.Select(c => char.IsControl(c) ? '?' : c).ToArray());
-        return text.Length > 80 ? text[..80] + "…" : text;
-    }
+    public static string Printable(string value) => Dois.Printable(value);
 
     [GeneratedRegex("^[0-9a-f]{40}$")]
     private static partial Regex FullSha();
-
-    // Crossref's recommended pattern for modern DOIs, which covers DataCite's (Zenodo, Figshare, Dataverse).
-    [GeneratedRegex(@"^10\.\d{4,9}/[-._;()/:A-Za-z0-9]{1,300}$")]
-    private static partial Regex Doi();
 
     /// <summary>
     /// Splits <c>&lt;url-escaped first part&gt;/&lt;ref&gt;</c> (the gl and git formats) at the first <c>/</c> and

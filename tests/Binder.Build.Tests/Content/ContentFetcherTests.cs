@@ -97,7 +97,7 @@ public sealed class ContentFetcherTests : IDisposable
     public async Task A_missing_path_is_not_a_repository()
     {
         var error = await Assert.ThrowsAsync<ContentException>(() => Fetch("/no/such/repository", null));
-        Assert.Contains("is neither a directory nor a git URL", error.Message);
+        Assert.Contains("is not a directory, a DOI, a record's URL or a git URL", error.Message);
     }
 
     [Fact]

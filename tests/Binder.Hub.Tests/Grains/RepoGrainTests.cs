@@ -205,7 +205,7 @@ public sealed class RepoGrainTests
     }
 
     [Fact]
-    public async Task RecordIsDownloadedByItsProviderAndBuilt()
+    public async Task RecordIsDownloadedByTheBuildEngineAndBuilt()
     {
         await using var probe = new BuildProbe();
         await using var api = new ApiStandIn();
@@ -221,11 +221,14 @@ public sealed class RepoGrainTests
                         "links": {"self": "{{{api.Url}}}/api/records/3242074/files/Dockerfile/content"}}]}
             """));
         api.Map("/api/records/3242074/files/Dockerfile/content", StandInResponse.Binary(dockerfile));
-        var resolver = ResolverFactory.Create(ResolverFactory.OptionsFor(api), http);
+        var options = ResolverFactory.OptionsFor(api);
+        var resolver = ResolverFactory.Create(options, http);
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", Token);
         Assert.IsType<RecordSource>(repo.Source);
+        // The silo's build engine downloads from the hosts the providers resolved on, as the server wires it.
+        using var records = Binder.Build.Content.Records.RecordFetcher.CreateClient();
         await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(),
-            services: services => { foreach (var provider in resolver.Providers) services.AddSingleton(provider); });
+            services: services => services.AddSingleton(new Binder.Build.Content.Records.RecordFetcher(options.Records, records, options.RequestTimeout, options.UserAgent)));
 
         var events = await host.WatchAsync(repo);
 
@@ -233,6 +236,28 @@ public sealed class RepoGrainTests
         Assert.Equal(1, probe.Hits);
         Assert.Contains(events, e => e.Phase == BinderPhases.Fetching && e.Message.Contains("record 3242074", StringComparison.Ordinal));
         Assert.Equal(ImageNames.Derive(host.Options.Repo.FullImageNamePrefix, "zenodo-3242074", "3242074"), events[^1].ImageName);
+    }
+
+    [Fact]
+    public async Task RecordTheBuildEngineRefusesFailsWith400AndLeavesNoDownload()
+    {
+        await using var api = new ApiStandIn();
+        using var http = new HttpClient();
+        using var work = new TempDirectory("binder-grain-records");
+        RecordStandIns.ServeZenodo(api, ("evil.zip", ZipBuilder.Build(("fine.txt", "ok"), ("../../escape.txt", "pwned"))));
+        var options = ResolverFactory.OptionsFor(api);
+        var repo = await ResolverFactory.Create(options, http).ResolveAsync("zenodo", RecordStandIns.ZenodoConceptDoi, Token);
+        using var records = Binder.Build.Content.Records.RecordFetcher.CreateClient();
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), services: services => services.AddSingleton(
+            new Binder.Build.Content.Records.RecordFetcher(options.Records, records, options.RequestTimeout, options.UserAgent, work.Path)));
+
+        var events = await host.WatchAsync(repo);
+
+        Assert.Equal(BinderPhases.Failed, events[^1].Phase);
+        Assert.Contains("which would be written outside the build directory; such records are refused.", events[^1].Message, StringComparison.Ordinal);
+        // The repository's problem (a record that must change), no longer an unexpected crash of the builder.
+        Assert.Equal(400, events[^1].StatusCode);
+        Assert.Empty(Directory.GetFileSystemEntries(work.Path));
     }
 
     [Fact]

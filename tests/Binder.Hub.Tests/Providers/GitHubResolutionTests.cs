@@ -191,17 +191,6 @@ public sealed class GitHubResolutionTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Git_backed_providers_do_not_download()
-    {
-        ServeCommit("/repos/org/repo/commits/main", Sha, "\"e\"");
-        var resolver = Resolver();
-        var repo = await resolver.ResolveAsync("gh", "org/repo/main", TestContext.Current.CancellationToken);
-        using var directory = new TempDirectory();
-
-        await Assert.ThrowsAsync<NotSupportedException>(() => resolver.DownloadAsync(repo, directory.Path, TestContext.Current.CancellationToken));
-    }
-
-    [Fact]
     public async Task A_secondary_rate_limit_says_how_long_to_wait()
     {
         github.Map("/repos/org/repo/commits/main", new StandInResponse(403, """{"message": "You have exceeded a secondary rate limit."}""") { Headers = { ["Retry-After"] = "42" } });

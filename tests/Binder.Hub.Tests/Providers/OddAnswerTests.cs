@@ -1,3 +1,4 @@
+using Binder.Build.Content;
 using Binder.Hub.Providers;
 using Binder.Hub.Tests.StandIns;
 
@@ -19,8 +20,12 @@ public sealed class OddAnswerTests : IAsyncDisposable
         await api.DisposeAsync();
     }
 
-    private RepoResolver Resolver(Func<ProvidersOptions, ProvidersOptions>? adjust = null) =>
-        ResolverFactory.Create(ResolverFactory.OptionsFor(api, adjust));
+    private RecordDownloads Records => records ??= new RecordDownloads(api, target.Path);
+    private RecordDownloads? records;
+
+    private RepoResolver Resolver(Func<ProvidersOptions, ProvidersOptions>? adjust = null) => Records.Resolver(adjust);
+
+    private Task<string> DownloadAsync(ResolvedRepo repo) => Records.DownloadAsync(repo);
 
     [Theory]
     [InlineData("""{"sha": 42}""")]
@@ -97,7 +102,7 @@ public sealed class OddAnswerTests : IAsyncDisposable
         using var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.5", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<ProviderUnavailableException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ContentException>(() => DownloadAsync(repo));
 
         Assert.StartsWith("Zenodo gave 'a.txt' a download URL that is not a URL.", error.Message, StringComparison.Ordinal);
     }
@@ -110,7 +115,7 @@ public sealed class OddAnswerTests : IAsyncDisposable
         using var resolver = Resolver();
         var repo = await resolver.ResolveAsync("figshare", "10.6084/m9.figshare.9782777.v1", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<ProviderUnavailableException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ContentException>(() => DownloadAsync(repo));
 
         Assert.StartsWith("Figshare gave 'a.txt' a download URL that is not a URL.", error.Message, StringComparison.Ordinal);
     }
@@ -123,7 +128,7 @@ public sealed class OddAnswerTests : IAsyncDisposable
         var repo = await resolver.ResolveAsync("hydroshare", HydroId, TestContext.Current.CancellationToken);
         api.Delay = TimeSpan.FromSeconds(3);
 
-        var error = await Assert.ThrowsAsync<ProviderUnavailableException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ContentException>(() => DownloadAsync(repo));
 
         Assert.StartsWith($"Downloading {HydroId} from HydroShare took longer than", error.Message, StringComparison.Ordinal);
         Assert.Contains("Providers:Records:DownloadTimeout", error.Message, StringComparison.Ordinal);

@@ -27,7 +27,7 @@ public sealed class ProvidersOptionsValidatorTests
         {
             GitHub = new GitHubProviderOptions { ApiUrl = "api.github.com", AccessToken = "ghp_abc\nX-Injected: 1" },
             GitLab = new GitLabProviderOptions { Url = "ftp://gitlab.example.org" },
-            Records = new RecordProvidersOptions { DataverseInstallations = ["not a url"], MaxDownloadBytes = 0, MaxRedirects = 99 },
+            Records = new Binder.Build.Content.Records.RecordOptions { DataverseInstallations = ["not a url"], MaxDownloadBytes = 0, MaxRedirects = 99 },
             Cache = new ResolutionCacheOptions { Capacity = -1, MutableTtl = TimeSpan.Zero },
             RequestTimeout = TimeSpan.FromSeconds(-1),
         };

@@ -1,3 +1,5 @@
+using Binder.Build.Content;
+using Binder.Build.Content.Records;
 using Binder.Hub.Providers;
 using Binder.Hub.Tests.StandIns;
 
@@ -23,33 +25,21 @@ public sealed class RecordProviderTests : IAsyncDisposable
         await api.DisposeAsync();
     }
 
-    private RepoResolver Resolver(Func<ProvidersOptions, ProvidersOptions>? adjust = null) =>
-        ResolverFactory.Create(ResolverFactory.OptionsFor(api, adjust));
+    private RecordDownloads Records => records ??= new RecordDownloads(api, target.Path);
+    private RecordDownloads? records;
+
+    private RepoResolver Resolver(Func<ProvidersOptions, ProvidersOptions>? adjust = null) => Records.Resolver(adjust);
+
+    private Task<string> DownloadAsync(ResolvedRepo repo) => Records.DownloadAsync(repo);
+
+    /// <summary>The directory the build engine downloaded the record into (under <see cref="target"/>; gone after a failure).</summary>
+    private string? Fetched => Directory.GetDirectories(target.Path, "binder-record-*").SingleOrDefault();
 
     private string[] Files() =>
-        Directory.GetFiles(target.Path, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(target.Path, f)).Order(StringComparer.Ordinal).ToArray();
+        Fetched is not { } root ? [] : Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f)).Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>
-    /// Zenodo: a concept DOI redirects to the latest record page; GET /api/records/{id} (the records API's
-    /// legacy-compatible serialisation) is {"id", "doi", "metadata": {...}, "files": [{"key", "size", "checksum",
-    /// "links": {"self": download URL}}]}.
-    /// </summary>
-    private void ServeZenodo(params (string Key, byte[] Bytes)[] files)
-    {
-        api.Map("/doi/10.5281/zenodo.3242073", StandInResponse.Redirect($"{api.Url}/records/3242074"));
-        api.Map("/records/3242074", new StandInResponse(200, "<html>record page</html>", "text/html"));
-        var list = string.Join(",", files.Select(f =>
-            $$$"""{"id": "{{{Guid.NewGuid()}}}", "key": "{{{f.Key}}}", "size": {{{f.Bytes.Length}}}, "checksum": "md5:0", "links": {"self": "{{{api.Url}}}/api/records/3242074/files/{{{Uri.EscapeDataString(f.Key)}}}/content"}}"""));
-        api.Map("/api/records/3242074", StandInResponse.Json($$"""
-            {"id": 3242074, "doi": "10.5281/zenodo.3242074", "conceptdoi": "10.5281/zenodo.3242073",
-             "metadata": {"title": "Binder demo", "version": "1.0"}, "files": [{{list}}]}
-            """));
-        foreach (var (key, bytes) in files)
-        {
-            api.Map($"/api/records/3242074/files/{Uri.EscapeDataString(key)}/content", StandInResponse.Binary(bytes));
-        }
-    }
+    private void ServeZenodo(params (string Key, byte[] Bytes)[] files) => RecordStandIns.ServeZenodo(api, files);
 
     [Fact]
     public async Task A_zenodo_concept_doi_resolves_to_the_latest_record()
@@ -75,10 +65,10 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        await resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken);
+        await DownloadAsync(repo);
 
         Assert.Equal(["notebooks/index.ipynb", "requirements.txt"], Files());
-        Assert.Equal("numpy\n", File.ReadAllText(Path.Combine(target.Path, "requirements.txt")));
+        Assert.Equal("numpy\n", File.ReadAllText(Path.Combine(Fetched!, "requirements.txt")));
     }
 
     [Fact]
@@ -88,7 +78,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        await resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken);
+        await DownloadAsync(repo);
 
         Assert.Equal(["data.zip", "index.ipynb", "requirements.txt"], Files());
     }
@@ -101,7 +91,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<RecordContentException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<RecordContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("outside the build directory", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(outside.Path, "pwned.txt")));
@@ -116,7 +106,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<RecordContentException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<RecordContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
     }
@@ -128,7 +118,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<RecordContentException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<RecordContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("'../../escape.txt'", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.GetFullPath(Path.Combine(target.Path, "../../escape.txt"))));
@@ -141,7 +131,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<RecordContentException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<RecordContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("'a.txt' more than once", error.Message, StringComparison.Ordinal);
     }
@@ -153,7 +143,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver(o => o with { Records = o.Records with { MaxDownloadBytes = 1024 * 1024 / 32 } });
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<RecordContentException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<RecordContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("Providers:Records:MaxDownloadBytes", error.Message, StringComparison.Ordinal);
     }
@@ -165,7 +155,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver(o => o with { Records = o.Records with { MaxDownloadBytes = 1024 * 1024 } });
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        await Assert.ThrowsAsync<RecordContentException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<RecordContentException>(() => DownloadAsync(repo));
     }
 
     [Fact]
@@ -179,7 +169,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver(o => o with { Records = o.Records with { MaxDownloadBytes = limit } });
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
 
-        await resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken);
+        await DownloadAsync(repo);
 
         var written = Directory.GetFiles(target.Path, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
         Assert.Equal(100, written);
@@ -224,7 +214,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
 
         var repo = await resolver.ResolveAsync("figshare", "10.6084/m9.figshare.9782777.v3", TestContext.Current.CancellationToken);
-        await resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken);
+        await DownloadAsync(repo);
 
         Assert.Equal("9782777.v3", repo.ResolvedRef);
         Assert.Equal("figshare-9782777.v3", repo.BuildSlug);
@@ -278,14 +268,14 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
 
         var repo = await resolver.ResolveAsync("dataverse", "10.7910/DVN/TJCLKP", TestContext.Current.CancellationToken);
-        await resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken);
+        await DownloadAsync(repo);
 
         Assert.Equal("3035124.v3.0", repo.ResolvedRef);
         Assert.Equal("dataverse-dvn-2ftjclkp", repo.BuildSlug);
         Assert.Equal("https://doi.org/10.7910/DVN/TJCLKP", repo.RefUrl);
         Assert.Equal("dataverse/10.7910/DVN/TJCLKP", repo.PersistentSpec);
         Assert.Equal(["binder/environment.yml", "data.csv"], Files());
-        Assert.Equal("a,b\n", File.ReadAllText(Path.Combine(target.Path, "data.csv")));
+        Assert.Equal("a,b\n", File.ReadAllText(Path.Combine(Fetched!, "data.csv")));
     }
 
     [Fact]
@@ -324,7 +314,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
 
         var repo = await resolver.ResolveAsync("hydroshare", $"https://www.hydroshare.org/resource/{HydroId}/", TestContext.Current.CancellationToken);
-        await resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken);
+        await DownloadAsync(repo);
 
         var seconds = new DateTimeOffset(2019, 9, 19, 17, 33, 19, TimeSpan.Zero).ToUnixTimeSeconds();
         Assert.Equal($"{HydroId}.v{seconds}", repo.ResolvedRef);
@@ -341,7 +331,7 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("hydroshare", HydroId, TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<ProviderUnavailableException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("still preparing", error.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(target.Path));

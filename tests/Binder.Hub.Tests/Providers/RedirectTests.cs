@@ -1,3 +1,4 @@
+using Binder.Build.Content;
 using Binder.Hub.Providers;
 using Binder.Hub.Tests.StandIns;
 
@@ -19,6 +20,8 @@ public sealed class RedirectTests : IAsyncDisposable
         await api.DisposeAsync();
         await foreign.DisposeAsync();
     }
+
+    private Task DownloadAsync(ResolvedRepo repo) => ResolverFactory.DownloadAsync(ResolverFactory.OptionsFor(api), repo, target.Path);
 
     [Fact]
     public async Task A_doi_redirecting_to_a_foreign_host_is_refused_without_asking_that_host()
@@ -90,7 +93,7 @@ public sealed class RedirectTests : IAsyncDisposable
         using var resolver = ResolverFactory.Create(ResolverFactory.OptionsFor(api));
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.7", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<ProviderUnavailableException>(() => resolver.DownloadAsync(repo, target.Path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("does not fetch from", error.Message, StringComparison.Ordinal);
         Assert.Empty(foreign.Requests);

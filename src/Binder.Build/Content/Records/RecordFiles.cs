@@ -1,6 +1,7 @@
+using Binder.Build.Context;
 using System.IO.Compression;
 
-namespace Binder.Hub.Providers;
+namespace Binder.Build.Content.Records;
 
 /// <summary>
 /// Puts a record's files into the build directory the way repo2docker's content providers do (a record that is one
@@ -12,9 +13,11 @@ internal static class RecordFiles
     /// <summary>One file of a record: its relative name and where to download it.</summary>
     public sealed record Entry(string Name, Uri Url);
 
-    public static async Task DownloadAllAsync(ProviderHttp http, IReadOnlyList<Entry> files, string directory, string service, CancellationToken cancellationToken)
+    /// <summary>Downloads <paramref name="files"/> into <paramref name="directory"/>, within the limits of <see cref="RecordOptions"/>.</summary>
+    public static async Task DownloadAllAsync(
+        RecordHttp http, IReadOnlyList<Entry> files, string directory, string service, Action<string> progress, CancellationToken cancellationToken)
     {
-        var records = http.Options.Records;
+        var records = http.Records;
         var budget = new DownloadBudget(records.MaxDownloadBytes, records.MaxFiles);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(records.DownloadTimeout);
@@ -29,11 +32,12 @@ internal static class RecordFiles
                 var target = PathUnder(directory, file.Name);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 await http.DownloadAsync(file.Url, target, budget, service, timeout.Token).ConfigureAwait(false);
+                progress($"Fetched {Dois.Printable(file.Name)} ({BuildContext.Size(new FileInfo(target).Length)})");
             }
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ProviderUnavailableException(
+            throw RecordHttp.Unavailable(
                 $"Downloading the record from {service} took longer than {records.DownloadTimeout.TotalMinutes:0} minutes (Providers:Records:DownloadTimeout).", e);
         }
         if (files.Count == 1)
@@ -42,6 +46,7 @@ internal static class RecordFiles
             if (IsZip(only))
             {
                 var unpacked = Path.Combine(directory, ".binder-unpack-" + Guid.NewGuid().ToString("N")[..8]);
+                progress($"Unpacking {Dois.Printable(files[0].Name)}, the record's only file, as repo2docker does");
                 ExtractZip(only, unpacked, budget);
                 File.Delete(only);
                 RemoveEmptyParents(Path.GetDirectoryName(only)!, directory);
@@ -55,8 +60,8 @@ internal static class RecordFiles
     public static Uri DownloadUrl(string url, string name, string service) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri)
             ? uri
-            : throw new ProviderUnavailableException(
-                $"{service} gave '{SpecRules.Printable(name)}' a download URL that is not a URL. Try again later; if it persists, the API may have changed.");
+            : throw RecordHttp.Unavailable(
+                $"{service} gave '{Dois.Printable(name)}' a download URL that is not a URL. Try again later; if it persists, the API may have changed.");
 
     /// <summary>The full path of <paramref name="relativeName"/> under <paramref name="root"/>; refuses names that leave it.</summary>
     public static string PathUnder(string root, string relativeName)
@@ -67,14 +72,14 @@ internal static class RecordFiles
             || segments.Any(s => s is "." or ".." || s.Any(char.IsControl) || s.Contains('\0', StringComparison.Ordinal)))
         {
             throw new RecordContentException(
-                $"The record contains a file named '{SpecRules.Printable(relativeName)}', which would be written outside the build directory; such records are refused.");
+                $"The record contains a file named '{Dois.Printable(relativeName)}', which would be written outside the build directory; such records are refused.");
         }
         var fullRoot = Path.GetFullPath(root);
         var full = Path.GetFullPath(Path.Combine(fullRoot, Path.Combine(segments)));
         if (!full.StartsWith(fullRoot.TrimEnd('/') + "/", StringComparison.Ordinal))
         {
             throw new RecordContentException(
-                $"The record contains a file named '{SpecRules.Printable(relativeName)}', which would be written outside the build directory; such records are refused.");
+                $"The record contains a file named '{Dois.Printable(relativeName)}', which would be written outside the build directory; such records are refused.");
         }
         return full;
     }
@@ -110,7 +115,7 @@ internal static class RecordFiles
                 var unixType = (entry.ExternalAttributes >> 16) & 0xF000;
                 if (unixType == 0xA000)
                 {
-                    throw new RecordContentException($"The record's archive contains a symbolic link '{SpecRules.Printable(entry.FullName)}'; archives with links are refused.");
+                    throw new RecordContentException($"The record's archive contains a symbolic link '{Dois.Printable(entry.FullName)}'; archives with links are refused.");
                 }
                 targets.Add((entry, target));
             }

@@ -1,4 +1,4 @@
-namespace Binder.Hub.Providers;
+namespace Binder.Build.Content.Records;
 
 /// <summary>What one record download may still write: bytes and files, shared by downloads and unpacking.</summary>
 internal sealed class DownloadBudget(long maxBytes, int maxFiles)

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 
-namespace Binder.Hub.Tests.StandIns;
+namespace Binder.Build.Tests.Support;
 
 /// <summary>Builds zip archives in memory, including hostile ones (entries that climb out, links).</summary>
 public static class ZipBuilder

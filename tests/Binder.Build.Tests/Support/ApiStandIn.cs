@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 
-namespace Binder.Hub.Tests.StandIns;
+namespace Binder.Build.Tests.Support;
 
 /// <summary>One request as the stand-in saw it.</summary>
 public sealed record SeenRequest(string Method, string RawPath, IReadOnlyDictionary<string, string> Headers)
@@ -16,14 +16,18 @@ public sealed record StandInResponse(int Status, string Body = "", string Conten
     public Dictionary<string, string> Headers { get; init; } = [];
     public byte[]? Bytes { get; init; }
 
+    /// <summary>A Content-Length larger than the body: the connection is cut after the body (a download that breaks off).</summary>
+    public long? DeclaredLength { get; init; }
+
     public static StandInResponse Json(string body) => new(200, body);
     public static StandInResponse NotFound() => new(404, """{"message": "Not Found"}""");
     public static StandInResponse Redirect(string location) => new(302, "", "text/html") { Headers = { ["Location"] = location } };
     public static StandInResponse Binary(byte[] bytes, string contentType = "application/octet-stream") => new(200, "", contentType) { Bytes = bytes };
+    public static StandInResponse BrokenOff(byte[] sent, long declared) => new(200, "", "application/octet-stream") { Bytes = sent, DeclaredLength = declared };
 }
 
 /// <summary>
-/// A loopback stand-in for a public web API (GitHub, GitLab, Zenodo, ...): routes by exact raw path (query included
+/// A loopback stand-in for a public web API (GitHub, GitLab, doi.org, Zenodo, Figshare, Dataverse, HydroShare): routes by exact raw path (query included
 /// when the route has one) or by a path prefix ending in '*', records every request, and counts them, so that tests
 /// can tell how many calls reached "the service".
 /// </summary>
@@ -80,8 +84,13 @@ public sealed class ApiStandIn : IAsyncDisposable
             else context.Response.Headers[name] = value;
         }
         var bytes = response.Bytes ?? Encoding.UTF8.GetBytes(response.Body);
-        context.Response.ContentLength64 = bytes.Length;
+        context.Response.ContentLength64 = response.DeclaredLength ?? bytes.Length;
         await context.Response.OutputStream.WriteAsync(bytes);
+        if (response.DeclaredLength is not null)
+        {
+            await context.Response.OutputStream.FlushAsync();
+            context.Response.Abort();
+        }
     }
 
     public ValueTask DisposeAsync() => server.DisposeAsync();

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Binder.Hub.Providers;
+namespace Binder.Build.Content.Records;
 
 /// <summary>Tolerant reads of the record APIs' JSON: a missing or mistyped field is null, never an exception.</summary>
 internal static class JsonFields

@@ -1,4 +1,4 @@
-namespace Binder.Hub.Providers;
+namespace Binder.Build.Content.Records;
 
 /// <summary>
 /// The Dataverse installations a DOI may lead to when the operator lists none: the installations repo2docker and

@@ -1,10 +1,11 @@
-namespace Binder.Hub.Providers;
+namespace Binder.Build.Content.Records;
 
 /// <summary>
-/// DOI resolution and the record providers (section <c>Providers:Records</c>). BinderHub resolves a DOI by following
-/// <c>https://doi.org/&lt;doi&gt;</c> to the record's landing page; the base URL is configurable for stand-ins and mirrors.
+/// The record hosts and the limits of a record download (section <c>Providers:Records</c>, read by the service and by
+/// <c>binder build</c> alike). BinderHub and repo2docker resolve a DOI by following <c>https://doi.org/&lt;doi&gt;</c> to
+/// the record's landing page; every base URL is configurable for stand-ins and mirrors.
 /// </summary>
-public sealed record RecordProvidersOptions
+public sealed record RecordOptions
 {
     /// <summary>The DOI resolver: <c>&lt;DoiResolverUrl&gt;/&lt;doi&gt;</c> redirects to the record.</summary>
     public string DoiResolverUrl { get; init; } = "https://doi.org";
