@@ -27,6 +27,7 @@ internal static class BinderCommandLine
         Config.Recursive = true;
         Verbose.Recursive = true;
         root.Subcommands.Add(DetectCommand.Create(stdout, stderr));
+        root.Subcommands.Add(LintCommand.Create(stdout, stderr));
         root.Subcommands.Add(BuildCommand.Create(stdout, stderr));
         root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
 
