@@ -139,8 +139,8 @@ public sealed class EnvironmentLinter
     }
 
     /// <summary>
-    /// A configuration file's name taken by a directory or a link to nothing: the build sees no file there and goes on
-    /// without it, which is rarely what its author meant.
+    /// A configuration file's name taken by a directory: the build sees no file there and goes on without it, which is
+    /// rarely what its author meant.
     /// </summary>
     private static void NotFiles(LintContext c)
     {
@@ -152,16 +152,11 @@ public sealed class EnvironmentLinter
         foreach (var path in names.Distinct(StringComparer.Ordinal))
         {
             var full = Path.Combine(c.Repository.Root, path);
-            var info = new FileInfo(full);
+            // A link to nothing is not here: the build sees a file, fails to open it and refuses the repository.
             if (Directory.Exists(full))
             {
                 c.Add(path, null, LintRules.UnreadableFile, $"{path} is a directory, so the build does not read it as the file of that name",
                     "replace the directory with the file, or rename it");
-            }
-            else if (info.LinkTarget is not null && !info.Exists)
-            {
-                c.Add(path, null, LintRules.UnreadableFile, $"{path} is a symbolic link to nothing, so the build goes on without it",
-                    "replace the link with the file itself");
             }
         }
     }

@@ -72,6 +72,12 @@ internal sealed class LintContext(RepositoryView repository, BuildpackOptions op
             Add(relativePath, null, LintRules.UnreadableFile, e.Message.TrimEnd().TrimEnd('.'), "replace it with a readable text file inside the repository");
             return null;
         }
+        if (bytes.AsSpan().IndexOf((byte)0) >= 0 && bytes is not ([0xFF, 0xFE, ..] or [0xFE, 0xFF, ..]))
+        {
+            Add(relativePath, null, LintRules.MalformedFile, $"{relativePath} holds NUL bytes: it is a binary file, not text",
+                "replace it with the text file the build expects");
+            return null;
+        }
         // A byte-order mark (UTF-16 from PowerShell's '>', UTF-8 from Notepad) chooses the encoding, as pip's does.
         var (encoding, start) = bytes switch
         {
