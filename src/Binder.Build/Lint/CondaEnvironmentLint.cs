@@ -21,6 +21,12 @@ internal static partial class CondaEnvironmentLint
         YamlNode? root;
         try
         {
+            if (NestingTooDeep(text) is { } deep)
+            {
+                c.Add(path, deep, LintRules.MalformedFile, $"{path} nests lists and mappings more than {MaxNesting} levels deep, which no environment file does",
+                    "write dependencies: as one list of packages, with pip: as one list inside it");
+                return;
+            }
             var stream = new YamlStream();
             stream.Load(new StringReader(text));
             root = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
@@ -152,6 +158,36 @@ internal static partial class CondaEnvironmentLint
             return PinState.Unpinned;
         }
         return bare.Contains('.', StringComparison.Ordinal) ? PinState.Pinned : PinState.RangePinned;
+    }
+
+    /// <summary>Deeper than this, building the document would recurse through the stack; an environment file needs 4.</summary>
+    private const int MaxNesting = 64;
+
+    /// <summary>
+    /// The line where nesting passes <see cref="MaxNesting"/>, read with YamlDotNet's event parser (a state machine
+    /// that does not recurse), or null: the document model recurses per level and a file of 200 000 '[' would
+    /// overflow the stack, which ends the process.
+    /// </summary>
+    private static int? NestingTooDeep(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxNesting)
+                    {
+                        return (int)parser.Current.Start.Line;
+                    }
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+        return null;
     }
 
     /// <summary>The line of a node as YamlDotNet counts it (from 1).</summary>

@@ -12,6 +12,15 @@ namespace Binder.Build.Lint;
 /// </summary>
 public sealed class EnvironmentLinter
 {
+    private static readonly string[] EnvironmentFileNames =
+    [
+        "Dockerfile", "JuliaProject.toml", "Project.toml", "JuliaManifest.toml", "Manifest.toml", "REQUIRE", "default.nix",
+        "runtime.txt", "environment.yml", "environment.yaml", "Pipfile", "Pipfile.lock", "requirements.txt",
+        "requirements3.txt", "apt.txt", "install.R", "postBuild", "start",
+    ];
+
+    private static readonly string[] RootOnlyFileNames = ["setup.py", "pyproject.toml", "DESCRIPTION"];
+
     private readonly BuildpackOptions _options;
     private readonly TimeProvider _time;
 
@@ -45,7 +54,7 @@ public sealed class EnvironmentLinter
         catch (RepositoryLayoutException e)
         {
             // Both binder/ and .binder/, or a binder/ that is a link out: there is no one place to read from.
-            return new LintReport(null, "", [Refusal(e)]);
+            return new LintReport(null, "", [LintContext.Refusal(e)]);
         }
         var c = new LintContext(repository, _options, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime));
         NotFiles(c);
@@ -161,15 +170,4 @@ public sealed class EnvironmentLinter
         }
     }
 
-    private static LintFinding Refusal(RepositoryLayoutException e) =>
-        new(e.FilePath ?? ".", e.Line, LintRules.BuildRefused, e.Message.TrimEnd().TrimEnd('.'), "binder build refuses the repository until this is changed");
-
-    private static readonly string[] EnvironmentFileNames =
-    [
-        "Dockerfile", "JuliaProject.toml", "Project.toml", "JuliaManifest.toml", "Manifest.toml", "REQUIRE", "default.nix",
-        "runtime.txt", "environment.yml", "environment.yaml", "Pipfile", "Pipfile.lock", "requirements.txt",
-        "requirements3.txt", "apt.txt", "install.R", "postBuild", "start",
-    ];
-
-    private static readonly string[] RootOnlyFileNames = ["setup.py", "pyproject.toml", "DESCRIPTION"];
 }

@@ -47,13 +47,22 @@ internal sealed class LintContext(RepositoryView repository, BuildpackOptions op
             // Lint already said what is wrong with this file, in its own terms (runtime.txt 'r-4.3').
             return;
         }
+        var finding = Refusal(e);
+        Add(finding.File, finding.Line, finding.Rule, finding.Message, finding.Fix);
+    }
+
+    /// <summary>The build's refusal as a finding, without the "file line N: " its message starts with when it has a line.</summary>
+    public static LintFinding Refusal(BinderBuildException e)
+    {
+        var layout = e as RepositoryLayoutException;
+        var file = layout?.FilePath ?? ".";
         var message = e.Message.TrimEnd().TrimEnd('.');
         var prefix = layout?.Line is { } n ? $"{file} line {n}: " : null;
         if (prefix is not null && message.StartsWith(prefix, StringComparison.Ordinal))
         {
             message = message[prefix.Length..];
         }
-        Add(file, layout?.Line, LintRules.BuildRefused, message, "binder build refuses the repository until this is changed");
+        return new LintFinding(file, layout?.Line, LintRules.BuildRefused, message, "binder build refuses the repository until this is changed");
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Binder.Build.Buildpacks;
 
 namespace Binder.Build.Lint;
@@ -77,6 +78,6 @@ internal static partial class LockFileLint
 
     private static string Today(LintContext c) => c.Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^r-[0-9]+(?:\.[0-9]+){0,2}\z")]
-    private static partial System.Text.RegularExpressions.Regex DatelessRPattern();
+    [GeneratedRegex(@"^r-[0-9]+(?:\.[0-9]+){0,2}\z")]
+    private static partial Regex DatelessRPattern();
 }

@@ -153,9 +153,9 @@ internal sealed partial record PipRequirement(string Name, PinState State, strin
     [GeneratedRegex(@"^[0-9a-fA-F]{40}\.(?:tar\.gz|zip)\z")]
     private static partial Regex CommitArchive();
 
-    [GeneratedRegex(@"\s*;")]
+    [GeneratedRegex(@"\s*;", RegexOptions.NonBacktracking)]
     private static partial Regex Marker();
 
-    [GeneratedRegex(@"\s+;")]
+    [GeneratedRegex(@"\s+;", RegexOptions.NonBacktracking)]
     private static partial Regex UrlMarker();
 }

@@ -105,7 +105,7 @@ internal static partial class PostBuildLint
     private static List<string> Words(string command) =>
         [.. WordPattern().Matches(command).Select(m => m.Value.Replace("\"", "", StringComparison.Ordinal).Replace("'", "", StringComparison.Ordinal))];
 
-    [GeneratedRegex(@"(?:^|\s)#.*\z")]
+    [GeneratedRegex(@"(?:^|\s)#.*\z", RegexOptions.NonBacktracking)]
     private static partial Regex ShellComment();
 
     [GeneratedRegex(@"&&|\|\||;|\||\(|\)")]

@@ -203,12 +203,13 @@ internal static partial class RequirementsLint
         for (var i = 0; i < lines.Length; i++)
         {
             var start = i;
-            var content = lines[i];
-            while (content.EndsWith('\\') && i + 1 < lines.Length)
+            var content = new System.Text.StringBuilder(lines[i]);
+            while (content.Length > 0 && content[^1] == '\\' && i + 1 < lines.Length)
             {
-                content = content[..^1] + lines[++i];
+                content.Length--;
+                content.Append(lines[++i]);
             }
-            yield return (start + 1, content.TrimEnd('\\'));
+            yield return (start + 1, content.ToString().TrimEnd('\\'));
         }
     }
 
@@ -231,7 +232,8 @@ internal static partial class RequirementsLint
     }
 
     /// <summary>pip's comment rule: '#' at the start or after white space; a URL's '#egg=' is not one.</summary>
-    [GeneratedRegex(@"(?:^|\s+)#.*\z")]
+    // Linear time (no backtracking): a line of a million spaces must not take a million squared steps.
+    [GeneratedRegex(@"(?:^|\s+)#.*\z", RegexOptions.NonBacktracking)]
     private static partial Regex Comment();
 
     [GeneratedRegex(@"^(?<name>-[A-Za-z]|--[A-Za-z][A-Za-z0-9\-]*)(?:\s*=\s*|\s+|(?<=^-[A-Za-z]))(?<value>.*)\z|^(?<name>--?[A-Za-z][A-Za-z0-9\-]*)\z")]
@@ -241,7 +243,7 @@ internal static partial class RequirementsLint
     private static partial Regex HashOption();
 
     /// <summary>Options after a requirement on its line (<c>--hash</c>, <c>--config-settings</c>, <c>--global-option</c>).</summary>
-    [GeneratedRegex(@"\s+--?[A-Za-z]")]
+    [GeneratedRegex(@"\s+--?[A-Za-z]", RegexOptions.NonBacktracking)]
     private static partial Regex RequirementOptions();
 
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.\-]*://")]

@@ -264,6 +264,21 @@ public sealed class EnvironmentLinterTests
         Assert.StartsWith("environment.yml is not valid YAML: ", finding.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Yaml_nested_deep_enough_to_overflow_a_recursive_parser_is_a_finding(bool closed)
+    {
+        var depth = 200_000;
+        using var repo = new TempRepository().File("environment.yml",
+            "dependencies: " + new string('[', depth) + (closed ? new string(']', depth) : "") + "\n");
+
+        var finding = Assert.Single(Lint(repo).Findings, f => f.Rule == LintRules.MalformedFile);
+
+        Assert.Equal(("environment.yml", 1), (finding.File, finding.Line));
+        Assert.Contains("more than 64 levels deep", finding.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_requirements_file_that_is_not_utf8_or_is_binary_is_a_finding_not_a_crash()
     {
