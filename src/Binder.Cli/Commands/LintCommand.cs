@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Binder.Build.Lint;
 
 namespace Binder.Cli.Commands;
@@ -51,14 +52,14 @@ internal static class LintCommand
 
 /// <summary><c>binder lint --json</c>'s object; <c>buildpack</c> is null when the build refuses the layout before choosing one.</summary>
 internal sealed record LintOutput(
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? Buildpack,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Buildpack,
     string EnvironmentDirectory,
     IReadOnlyList<LintFindingOutput> Findings);
 
 /// <summary>One finding; <c>line</c> is null when the finding is about a whole file (or one that should exist).</summary>
 internal sealed record LintFindingOutput(
     string File,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] int? Line,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Line,
     string Rule,
     string Message,
     string Fix);

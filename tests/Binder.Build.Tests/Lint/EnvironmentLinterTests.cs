@@ -126,6 +126,10 @@ public sealed class EnvironmentLinterTests
         { "environment.yml=dependencies: [python=3.11, numpy]", "environment.yml:1:unpinned-conda-package;environment.yml::unpinned-python" },
         { "environment.yml=name: empty", "environment.yml::unpinned-python" },
         { "environment.yml=", "environment.yml::unpinned-python" },
+        { "binder/environment.yml=dependencies:\n  - python=3.11\n  - pip:\n    - -r extra.txt\n|binder/extra.txt=numpy\n", "binder/extra.txt:1:unpinned-requirement" },
+        // requirements3.txt is read only for the server beside an old Python's kernel.
+        { "runtime.txt=python-2.7|requirements.txt=six==1.16.0|requirements3.txt=numpy", "requirements3.txt:1:unpinned-requirement" },
+        { "runtime.txt=python-3.11|requirements.txt=six==1.16.0|requirements3.txt=numpy", "" },
         // A conda repository's requirements.txt is not read by the build, so it is not checked.
         { "environment.yml=dependencies:\n  - python=3.11|requirements.txt=numpy", "" },
         // Pipfile: the lock pins everything; without it, nothing is.
