@@ -95,6 +95,10 @@ public sealed class EnvironmentLinter
                 break;
             case BuildpackNames.R:
                 LockFileLint.CheckR(c, detection.Runtime);
+                if (c.EnvExists("install.R"))
+                {
+                    InstallRLint.Check(c, repository.EnvPath("install.R"));
+                }
                 PythonSide(c, detection.Runtime);
                 break;
             case BuildpackNames.Conda:

@@ -27,6 +27,9 @@ public static class LintRules
     /// <summary>R packages from the newest CRAN snapshot, for want of a <c>runtime.txt</c> date.</summary>
     public const string NoRSnapshotDate = "no-r-snapshot-date";
 
+    /// <summary>An <c>install.R</c> line installing from GitHub without a commit (<c>remotes::install_github("owner/repo")</c>).</summary>
+    public const string UnpinnedRRemote = "unpinned-r-remote";
+
     /// <summary>A Julia <c>Project.toml</c> without a <c>Manifest.toml</c>.</summary>
     public const string NoJuliaManifest = "no-julia-manifest";
 

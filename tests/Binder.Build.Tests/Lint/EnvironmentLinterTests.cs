@@ -146,6 +146,10 @@ public sealed class EnvironmentLinterTests
         { "DESCRIPTION=Package: demo\n|runtime.txt=python-3.11", "runtime.txt::no-r-snapshot-date" },
         { "runtime.txt=r-4.3|install.R=install.packages('ggplot2')", "runtime.txt:1:no-r-snapshot-date" },
         { "runtime.txt=r-2024-01-15|requirements.txt=numpy", "requirements.txt:1:unpinned-requirement" },
+        { "runtime.txt=r-4.2-2024-01-15|install.R=install.packages(\"ggplot2\")\nremotes::install_github(\"tidyverse/dplyr\")\n# remotes::install_github(\"a/b\")\n"
+            + "devtools::install_github('r-lib/cli@v3.6.3')\nremotes::install_github(\"r-lib/rlang@3f2a6e5b\")\nremotes::install_github(\"r-lib/glue\", ref = \"3f2a6e5b1c4c\")\n",
+            "install.R:2:unpinned-r-remote;install.R:4:unpinned-r-remote" },
+        { "install.R=remotes::install_github(\"tidyverse/dplyr\")|requirements.txt=numpy==1.26.4|runtime.txt=python-3.11", "" },
         // Julia: the manifest pins the packages, [compat] julia the version.
         { "Project.toml=[deps]\nExample = \"7876af07-990d-54b4-ab0e-23690620f79a\"\n[compat]\njulia = \"1.10\"\n|Manifest.toml=", "" },
         { "Project.toml=[deps]\nExample = \"7876af07-990d-54b4-ab0e-23690620f79a\"\n[compat]\njulia = \"1.10\"\n", "Project.toml::no-julia-manifest" },
