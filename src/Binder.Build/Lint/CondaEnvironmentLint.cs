@@ -39,6 +39,14 @@ internal static partial class CondaEnvironmentLint
                 "fix the YAML (indentation, a missing ':' or an unclosed quote are the usual causes)");
             return;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet 18.1.0's parser gives up on some malformed input this way rather than with a YamlException
+            // (found by the random-text test); it is the file's fault all the same.
+            c.Add(path, null, LintRules.MalformedFile, $"{path} is not valid YAML: the parser cannot read it",
+                "fix the YAML (indentation, a missing ':' or an unclosed quote are the usual causes)");
+            return;
+        }
         if (root is null || root is YamlScalarNode { Value: null or "" })
         {
             // An empty file: micromamba installs nothing from it.

@@ -288,6 +288,44 @@ public sealed class EnvironmentLinterTests
     }
 
     [Fact]
+    public void Yaml_that_stops_the_parser_without_a_yaml_error_is_a_finding()
+    {
+        // The shortest text the random-text test found on which YamlDotNet 18.1.0 throws InvalidOperationException.
+        using var repo = new TempRepository().File("environment.yml", ":\n[\r;");
+
+        var finding = Assert.Single(Lint(repo).Findings, f => f.Rule == LintRules.MalformedFile);
+
+        Assert.Equal("environment.yml is not valid YAML: the parser cannot read it", finding.Message);
+    }
+
+    [Fact]
+    public void Random_text_in_the_files_the_build_reads_is_always_a_report_never_an_exception()
+    {
+        // YAML, TOML, pip and shell punctuation, so the parsers get past their first character.
+        const string Alphabet = "ab:- \n\t[]{}\"'#=<>!~@.,;|&*&?%$\\/=+0123456789python=pip:dependencies:\r";
+        var random = new Random(11);
+        using var repo = new TempRepository();
+        for (var i = 0; i < 300; i++)
+        {
+            var file = ((string[])["environment.yml", "requirements.txt", "postBuild", "Pipfile", "Project.toml", "runtime.txt", "Dockerfile", "install.R"])[i % 8];
+            foreach (var old in Directory.GetFiles(repo.Root))
+            {
+                File.Delete(old);
+            }
+            var text = new string([.. Enumerable.Range(0, random.Next(1, 400)).Select(_ => Alphabet[random.Next(Alphabet.Length)])]);
+            repo.File(file, i % 3 == 0 ? "dependencies:\n  - " + text : text);
+            if (file == "install.R")
+            {
+                repo.File("DESCRIPTION", "Package: x\n");
+            }
+
+            var report = Lint(repo);
+
+            Assert.All(report.Findings, f => Assert.False(string.IsNullOrWhiteSpace(f.Message + f.Fix + f.Rule)));
+        }
+    }
+
+    [Fact]
     public void A_requirements_file_that_is_not_utf8_or_is_binary_is_a_finding_not_a_crash()
     {
         using var latin1 = new TempRepository().File("runtime.txt", "python-3.11");
