@@ -7,6 +7,8 @@ public static class ExitCodes
     public const int Ok = 0;
     /// <summary>An unexpected error.</summary>
     public const int Error = 1;
+    /// <summary><c>binder lint</c> found something (its own failures are 2, bad input).</summary>
+    public const int LintFindings = 1;
     /// <summary>The input was wrong: not a repository, unknown ref, bad layout, bad apt.txt, bad arguments.</summary>
     public const int BadInput = 2;
     /// <summary>The Docker daemon could not be reached.</summary>

@@ -27,6 +27,7 @@ internal static class BinderCommandLine
         Config.Recursive = true;
         Verbose.Recursive = true;
         root.Subcommands.Add(DetectCommand.Create(stdout, stderr));
+        root.Subcommands.Add(LintCommand.Create(stdout, stderr));
         root.Subcommands.Add(BuildCommand.Create(stdout, stderr));
         root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
 
@@ -46,7 +47,9 @@ internal static class BinderCommandLine
             System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; CancelQuietly(cancel); });
         try
         {
-            return await parse.InvokeAsync(invocation, cancel.Token).ConfigureAwait(false);
+            var exit = await parse.InvokeAsync(invocation, cancel.Token).ConfigureAwait(false);
+            // A usage error is bad input (2), as documented; System.CommandLine's own 1 is what lint uses for findings.
+            return parse.Errors.Count > 0 && exit == 1 ? Binder.Build.ExitCodes.BadInput : exit;
         }
         finally
         {

@@ -46,7 +46,11 @@ public static partial class AptTxt
                     throw new RepositoryLayoutException(
                         $"{displayPath} line {i + 1}: '{Shorten(token)}' is not a Debian package name. "
                         + "List one package name per line (lower-case letters, digits, '+', '-' and '.'), "
-                        + "optionally followed by '=version'; use '#' for comments.");
+                        + "optionally followed by '=version'; use '#' for comments.")
+                    {
+                        FilePath = displayPath,
+                        Line = i + 1,
+                    };
                 }
                 if (seen.Add(token))
                 {

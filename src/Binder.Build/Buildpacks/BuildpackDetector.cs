@@ -37,7 +37,10 @@ public sealed partial class BuildpackDetector
                 throw new RepositoryLayoutException(
                     $"{repo.EnvPath("Dockerfile")} starts FROM 'andrewosh/binder-base', the legacy Binder base image, which is no longer supported. "
                     + "Delete the Dockerfile and describe the environment with requirements.txt, environment.yml or apt.txt instead, "
-                    + "or start the Dockerfile from a maintained image such as 'quay.io/jupyter/base-notebook'.");
+                    + "or start the Dockerfile from a maintained image such as 'quay.io/jupyter/base-notebook'.")
+                {
+                    FilePath = repo.EnvPath("Dockerfile"),
+                };
             }
             return new Detection(Found(BuildpackNames.Dockerfile, repo.EnvPath("Dockerfile")), null);
         }
@@ -51,7 +54,10 @@ public sealed partial class BuildpackDetector
         {
             throw new RepositoryLayoutException(
                 $"{repo.EnvPath("REQUIRE")} is a Julia REQUIRE file, a format Julia and this builder no longer support. "
-                + "Replace it with a Project.toml (run 'using Pkg; Pkg.activate(\".\"); Pkg.add(...)' in Julia to create one) and delete REQUIRE.");
+                + "Replace it with a Project.toml (run 'using Pkg; Pkg.activate(\".\"); Pkg.add(...)' in Julia to create one) and delete REQUIRE.")
+            {
+                FilePath = repo.EnvPath("REQUIRE"),
+            };
         }
 
         if (repo.EnvFileExists("default.nix"))

@@ -78,13 +78,21 @@ internal static class JuliaRecipe
         var shown = new string(spec.Take(80).Select(ch => char.IsControl(ch) ? '?' : ch).ToArray());
         var compat = JuliaCompat.TryParse(spec) ?? throw new RepositoryLayoutException(
             $"{where}: [compat] julia = \"{shown}\" is not a version specifier Julia's package manager accepts. Write one such as "
-            + "julia = \"1.10\" (1.10 or newer within 1.x), \"~1.6\" (any 1.6.x), \"=1.9.4\" (exactly), \">=1.6\" or \"1.6, 1.10\" (either).");
+            + "julia = \"1.10\" (1.10 or newer within 1.x), \"~1.6\" (any 1.6.x), \"=1.9.4\" (exactly), \">=1.6\" or \"1.6, 1.10\" (either).")
+        {
+            FilePath = projectFile,
+            Line = project.Line("compat.julia"),
+        };
         var versions = options.JuliaVersions.Select(v => Version.Parse(v)).OrderBy(v => v).ToList();
         var chosen = versions.LastOrDefault(compat.Allows);
         return chosen is null
             ? throw new RepositoryLayoutException(
                 $"{where}: [compat] julia = \"{shown}\" allows none of the Julia versions this builder provides "
                 + $"({versions[0]} to {versions[^1]}). Widen the entry, for example julia = \"1.10\", or ask the operator to add the version to Buildpacks:JuliaVersions.")
+            {
+                FilePath = projectFile,
+                Line = project.Line("compat.julia"),
+            }
             : chosen.ToString(3);
     }
 }

@@ -23,7 +23,7 @@ internal static partial class PipfileRecipe
         var lockText = hasLock ? c.Repository.Read(lockFile) : "";
 
         var fromRuntime = c.Runtime is { IsPython: true };
-        var requested = fromRuntime ? c.Runtime!.Python : RequestedPython(pipfileText, lockText);
+        var requested = fromRuntime ? c.Runtime!.Python : RequestedPython(pipfileText, lockText, lockFile);
         var origin = fromRuntime ? c.Repository.EnvPath("runtime.txt") : hasPipfile ? pipfile : lockFile;
         var layout = PythonEnvironment.Add(recipe, c, PythonVersionSelector.FromExact(requested, origin, c.Options));
         if (c.Options.PythonIndexUrl != new BuildpackOptions().PythonIndexUrl)
@@ -80,7 +80,7 @@ internal static partial class PipfileRecipe
         return recipe;
     }
 
-    internal static PythonVersion? RequestedPython(string pipfileText, string lockText)
+    internal static PythonVersion? RequestedPython(string pipfileText, string lockText, string lockPath)
     {
         if (pipfileText.Length > 0)
         {
@@ -105,7 +105,11 @@ internal static partial class PipfileRecipe
             }
             catch (JsonException e)
             {
-                throw new RepositoryLayoutException($"Pipfile.lock is not valid JSON ({e.Message}). Regenerate it with 'pipenv lock'.");
+                throw new RepositoryLayoutException($"{lockPath} is not valid JSON ({e.Message}). Regenerate it with 'pipenv lock'.")
+                {
+                    FilePath = lockPath,
+                    Line = e.LineNumber is { } line ? (int)line + 1 : null,
+                };
             }
         }
         return null;

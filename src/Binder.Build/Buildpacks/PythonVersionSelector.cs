@@ -53,7 +53,10 @@ internal static class PythonVersionSelector
             throw new RepositoryLayoutException(
                 $"{origin} asks for Python {requested.MajorMinor}, which this builder cannot provide: it supports Python 2.7 and 3.5 or newer "
                 + $"(those older than {OldestServerPython.MajorMinor} run as a notebook kernel beside a Python 3 Jupyter server). "
-                + $"Ask for a supported version, such as python-{system.MajorMinor}.");
+                + $"Ask for a supported version, such as python-{system.MajorMinor}.")
+            {
+                FilePath = origin.Length == 0 ? null : origin,
+            };
         }
     }
 
@@ -85,7 +88,10 @@ internal static class PythonVersionSelector
         }
         throw new RepositoryLayoutException(
             $"{displayPath} has requires-python '{specifier}', which no Python this builder provides satisfies "
-            + $"({string.Join(", ", CondaVersions)}). Widen the range or pin a version with runtime.txt (for example 'python-{system.MajorMinor}').");
+            + $"({string.Join(", ", CondaVersions)}). Widen the range or pin a version with runtime.txt (for example 'python-{system.MajorMinor}').")
+        {
+            FilePath = displayPath,
+        };
     }
 
     internal static string Format(int major, int minor) => string.Create(CultureInfo.InvariantCulture, $"{major}.{minor}");

@@ -78,16 +78,60 @@ internal sealed class RepositoryView
 
     public string Read(string relativePath)
     {
+        // As before: a byte-order mark chooses the encoding, and bytes that are not UTF-8 become U+FFFD, so planning
+        // reads what pip and micromamba will be given; binder lint decodes strictly instead (ReadBytes).
+        using var reader = new StreamReader(new MemoryStream(ReadBytes(relativePath)));
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// The bytes of a regular file inside the repository, at most <see cref="MaxConfigFileBytes"/> of them.
+    /// Everything that keeps it from being read is a <see cref="RepositoryLayoutException"/> naming the file.
+    /// </summary>
+    public byte[] ReadBytes(string relativePath)
+    {
         var full = Full(relativePath);
         EnsureInside(full, relativePath);
-        using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
-        if (stream.Length > MaxConfigFileBytes)
+        // A pipe would block the open, a device could be endless: neither is a configuration file.
+        if (RealPath.Resolve(full) is { } real && !Context.UnixFileType.IsRegularFile(real))
         {
             throw new RepositoryLayoutException(
-                $"{relativePath} is larger than {MaxConfigFileBytes / 1024} KiB, too large for a configuration file. Shorten it.");
+                $"{relativePath} is not a regular file (a pipe, socket or device), so it cannot be read. Replace it with the file itself.")
+            {
+                FilePath = relativePath,
+            };
         }
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
+        try
+        {
+            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (stream.Length > MaxConfigFileBytes)
+            {
+                throw new RepositoryLayoutException(
+                    $"{relativePath} is larger than {MaxConfigFileBytes / 1024} KiB, too large for a configuration file. Shorten it.")
+                {
+                    FilePath = relativePath,
+                };
+            }
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new RepositoryLayoutException($"{relativePath} does not exist (it may be a broken symbolic link). Add the file or remove what refers to it.")
+            {
+                FilePath = relativePath,
+            };
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            // The system's own words name the absolute path; the message names the repository's file only.
+            throw new RepositoryLayoutException(
+                $"{relativePath} cannot be read ({(e is UnauthorizedAccessException ? "permission denied" : "an input/output error")}). Make it a readable file.")
+            {
+                FilePath = relativePath,
+            };
+        }
     }
 
     private string Full(string relativePath) => Path.Combine(_root, relativePath.Replace('/', Path.DirectorySeparatorChar));
@@ -103,7 +147,10 @@ internal sealed class RepositoryView
         if (RealPath.Resolve(fullPath) is not null && !RealPath.IsInside(_root, fullPath))
         {
             throw new RepositoryLayoutException(
-                $"{relativePath} is a symbolic link pointing outside the repository, which the builder does not follow. Replace it with the file itself.");
+                $"{relativePath} is a symbolic link pointing outside the repository, which the builder does not follow. Replace it with the file itself.")
+            {
+                FilePath = relativePath,
+            };
         }
     }
 }

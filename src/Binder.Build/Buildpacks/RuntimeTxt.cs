@@ -35,14 +35,14 @@ internal sealed partial record RuntimeTxt(string Language, PythonVersion? Python
         if (r.Success)
         {
             var rVersion = r.Groups[1].Success ? r.Groups[1].Value : null;
-            return new RuntimeTxt("r", null, rVersion, ParseDate(r.Groups[2].Value, displayPath));
+            return new RuntimeTxt("r", null, rVersion, ParseDate(r.Groups[2].Value, displayPath, FirstLine(text)));
         }
         // repo2docker's grammar (name-version, name-date, name-version-date): a runtime it has no buildpack for is
         // not an error there, so a repository that builds with repo2docker builds here too.
         var parts = value.Split('-');
         if (parts.Length is 2 or 4 or 5 && parts.All(p => p.Length > 0) && parts[0] is not ("python" or "r"))
         {
-            DateOnly? date = parts.Length >= 4 ? ParseDate(string.Join('-', parts[^3..]), displayPath) : null;
+            DateOnly? date = parts.Length >= 4 ? ParseDate(string.Join('-', parts[^3..]), displayPath, FirstLine(text)) : null;
             return new RuntimeTxt(parts[0], null, null, date)
             {
                 Warning = $"{displayPath} asks for {Shown(value)}, a runtime this builder does not provide, so it is ignored "
@@ -53,16 +53,31 @@ internal sealed partial record RuntimeTxt(string Language, PythonVersion? Python
         throw new RepositoryLayoutException(
             $"{displayPath} says {Shown(value)}, which is not a runtime this builder understands. Write one line such as "
             + "'python-3.11' (a Python version), 'r-2023-06-01' (R with the CRAN snapshot of that day) or "
-            + "'r-4.3-2023-06-01' (an R version and a snapshot date), or delete the file.");
+            + "'r-4.3-2023-06-01' (an R version and a snapshot date), or delete the file.")
+        {
+            FilePath = displayPath,
+            Line = FirstLine(text),
+        };
     }
 
-    private static DateOnly ParseDate(string text, string displayPath)
+    /// <summary>The 1-based line the file's one value is on (leading blank lines are allowed).</summary>
+    internal static int FirstLine(string text)
+    {
+        var start = text.AsSpan().IndexOfAnyExcept(" \t\r\n\f\v");
+        return start < 0 ? 1 : text.AsSpan(0, start).Count('\n') + 1;
+    }
+
+    private static DateOnly ParseDate(string text, string displayPath, int line)
     {
         if (!DatePattern().IsMatch(text)
             || !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             throw new RepositoryLayoutException(
-                $"{displayPath} asks for the snapshot date {Shown(text)}, which is not a calendar date. Write it as YYYY-MM-DD, for example r-2023-06-01.");
+                $"{displayPath} asks for the snapshot date {Shown(text)}, which is not a calendar date. Write it as YYYY-MM-DD, for example r-2023-06-01.")
+            {
+                FilePath = displayPath,
+                Line = line,
+            };
         }
         return date;
     }

@@ -249,4 +249,33 @@ public sealed class InjectionSafetyTests
 
         Assert.Contains("requirements.txt is larger than 1024 KiB", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_configuration_file_that_is_a_link_to_nothing_is_refused_with_a_sentence()
+    {
+        using var repo = new TempRepository().File("runtime.txt", "python-3.11");
+        File.CreateSymbolicLink(Path.Combine(repo.Root, "requirements.txt"), Path.Combine(repo.Root, "gone.txt"));
+
+        var error = Assert.Throws<RepositoryLayoutException>(() => PlanTests.Plan(repo));
+
+        Assert.Equal("requirements.txt", error.FilePath);
+        Assert.StartsWith("requirements.txt does not exist", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(repo.Root, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_configuration_file_that_is_a_pipe_is_refused_instead_of_blocking_the_plan()
+    {
+        using var repo = new TempRepository();
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Path.Combine(repo.Root, "apt.txt")]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var error = Assert.Throws<RepositoryLayoutException>(() => PlanTests.Plan(repo));
+
+        Assert.Equal("apt.txt", error.FilePath);
+        Assert.Contains("not a regular file", error.Message, StringComparison.Ordinal);
+    }
 }
