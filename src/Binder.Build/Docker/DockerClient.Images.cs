@@ -56,6 +56,7 @@ public sealed partial class DockerClient
             Labels = parameters.Labels.Count > 0 ? new Dictionary<string, string>(parameters.Labels) : null,
             NoCache = parameters.NoCache ? true : null,
             Pull = parameters.Pull ? "1" : null,
+            CacheFrom = parameters.CacheFrom.Count > 0 ? [.. parameters.CacheFrom] : null,
         };
         Log.BuildStarted(_logger, string.Join(", ", parameters.Tags), parameters.Dockerfile);
         // Only the path is logged: the query string carries the build arguments, which may hold tokens.
