@@ -25,6 +25,7 @@ namespace Binder.Hub.Grains;
 internal sealed partial class BuilderGrain(
     RepoBuilder builder,
     RegistryClient registry,
+    IGrainFactory grains,
     IEnumerable<IRepoProvider> providers,
     BinderHubOptions options,
     BinderHubMetrics metrics,
@@ -282,7 +283,9 @@ internal sealed partial class BuilderGrain(
     private static string GetKey(BuildOrder order) => order.Repo.GrainKey;
 
     /// <summary>
-    /// The last image pushed with this environment key, when the registry still has it. Any doubt (the environment
+    /// The last image pushed with this environment key, when the registry still has it. Called from the build
+    /// engine's threads, outside this activation: grains are reached through the silo's <see cref="IGrainFactory"/>
+    /// service, not the grain's own property (which refuses non-activation threads). Any doubt (the environment
     /// grain or the registry does not answer) builds the environment afresh: a cache source is an optimisation.
     /// </summary>
     private async Task<EnvironmentSource?> FindEnvironmentAsync(string key, ChannelWriter<BinderEvent> events, CancellationToken cancellationToken)
@@ -290,11 +293,12 @@ internal sealed partial class BuilderGrain(
         EnvironmentImage? last;
         try
         {
-            last = await GrainFactory.GetGrain<IEnvironmentGrain>(key).GetLast().WaitAsync(cancellationToken);
+            last = await grains.GetGrain<IEnvironmentGrain>(key).GetLast().WaitAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.EnvironmentLookupFailed(logger, key, e);
+            events.TryWrite(BinderEvent.Of(BinderPhases.Building, "Could not look up the last image with this environment: building the environment afresh."));
             return null;
         }
         if (last is null)
@@ -325,7 +329,7 @@ internal sealed partial class BuilderGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<IEnvironmentGrain>(key).Record(image);
+            await grains.GetGrain<IEnvironmentGrain>(key).Record(image);
         }
         catch (Exception e)
         {
