@@ -113,7 +113,7 @@ public sealed class BuildCacheFromTests : IAsyncDisposable
     {
         foreach (var image in images)
         {
-            try { await docker.RemoveImageAsync(image, force: true, CancellationToken.None); } catch (BinderBuildException) { }
+            try { await docker.RemoveImageAsync(image, force: true, CancellationToken.None); } catch (Binder.Build.BinderBuildException) { }
         }
         await docker.RemoveImageAsync($"{TestEnvironment.Registry}/binder-test/base:bookworm", cancellationToken: CancellationToken.None);
         docker.Dispose();
