@@ -19,7 +19,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 internal static class EnvironmentReuseBenchmark
 {
     // Enough Debian packages that the environment steps take a minute or more here.
-    private const string AptTxt = "python3-scipy\npython3-pandas\npython3-matplotlib\npython3-sklearn\npython3-statsmodels\ngfortran\n";
+    private const string AptTxt = "python3-scipy\npython3-pandas\npython3-matplotlib\n";
 
     public static async Task RunAsync()
     {
