@@ -3,6 +3,8 @@
 //   dotnet run -c Release --project benchmarks/Binder.Build.Benchmarks -- [--cold N] [--content N] [--nochange N]
 // or, LibGit2Sharp against the git program (no Docker needed):
 //   dotnet run -c Release --project benchmarks/Binder.Build.Benchmarks -- git [--files N] [--commits N] [--clones N] [--resolutions N]
+// or environment reuse across two daemons and the test registry (issue 11):
+//   dotnet run -c Release --project benchmarks/Binder.Build.Benchmarks -- envreuse
 using System.Diagnostics;
 using System.Text.Json;
 using Binder.Build;
@@ -16,6 +18,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 if (args.Length > 0 && args[0] == "git")
 {
     await GitBenchmark.RunAsync(args);
+    return;
+}
+if (args.Length > 0 && args[0] == "envreuse")
+{
+    await EnvironmentReuseBenchmark.RunAsync();
     return;
 }
 

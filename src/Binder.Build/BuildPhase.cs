@@ -25,4 +25,13 @@ public sealed record BuildEvent(BuildPhase Phase, string Message)
 
     /// <summary>On the <see cref="BuildPhase.Built"/> event, the image's name with its tag.</summary>
     public string? ImageName { get; init; }
+
+    /// <summary>On the <see cref="BuildPhase.Built"/> event, the image's environment key (<see cref="Buildpacks.EnvironmentKey"/>).</summary>
+    public string? EnvironmentKey { get; init; }
+
+    /// <summary>
+    /// On the <see cref="BuildPhase.Built"/> event, what the environment layers were offered from: the commit (or the
+    /// image, for a bare <c>--cache-from</c>) whose image was the cache source; null when none was.
+    /// </summary>
+    public string? ReusedEnvironmentOf { get; init; }
 }

@@ -27,8 +27,20 @@ public sealed record RepoBuildRequest
     /// <summary>Build every layer again instead of reusing the daemon's cache.</summary>
     public bool NoCache { get; init; }
 
-    /// <summary>Push the image to its registry after building it.</summary>
+    /// <summary>Push the image to its registry after building it, with BuildKit's inline layer cache in it.</summary>
     public bool Push { get; init; }
+
+    /// <summary>
+    /// Images to reuse layers from (<c>--cache-from</c>): images pushed with BuildKit's inline cache. A missing one is
+    /// skipped by BuildKit and costs nothing but a registry request.
+    /// </summary>
+    public IReadOnlyList<string> CacheFrom { get; init; } = [];
+
+    /// <summary>
+    /// Asked, once the environment key is known and before the build, for an image built with the same key (the
+    /// service asks its environment grain); null for none. Its answer is added to <see cref="CacheFrom"/>.
+    /// </summary>
+    public Func<string, CancellationToken, Task<EnvironmentSource?>>? FindEnvironment { get; init; }
 
     /// <summary>Overrides the configured user name of the image.</summary>
     public string? UserName { get; init; }

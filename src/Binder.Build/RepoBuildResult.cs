@@ -15,4 +15,13 @@ public sealed record RepoBuildResult(
 
     /// <summary>Where the repository is in a generated image; null for a repository's own Dockerfile.</summary>
     public string? RepoDir { get; init; }
+
+    /// <summary>The environment key (<see cref="Buildpacks.EnvironmentKey"/>); null when nothing was built.</summary>
+    public string? EnvironmentKey { get; init; }
+
+    /// <summary>The cache sources the build was given (<see cref="RepoBuildRequest.CacheFrom"/> and the environment found).</summary>
+    public IReadOnlyList<string> CacheFrom { get; init; } = [];
+
+    /// <summary>The commit (or image) whose environment was offered as the cache source; null when none was.</summary>
+    public string? ReusedEnvironmentOf { get; init; }
 }

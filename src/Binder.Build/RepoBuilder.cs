@@ -102,6 +102,29 @@ public sealed partial class RepoBuilder(
         var buildArgs = new Dictionary<string, string>(plan.BuildArgs, StringComparer.Ordinal);
         foreach (var (key, value) in request.BuildArgs) buildArgs[key] = value;
 
+        var baseImageId = plan.RepositoryDockerfilePath is null ? await BaseImageIdAsync(onEvent, cancellationToken).ConfigureAwait(false) : null;
+        var environmentKey = EnvironmentKey.Compute(plan, repository.Directory, buildArgs, baseImageId);
+        onEvent(new BuildEvent(BuildPhase.Building, $"Environment key {environmentKey}\n"));
+        var cacheFrom = new List<string>(request.CacheFrom);
+        string? reusedOf = null;
+        if (request.FindEnvironment is { } find && await find(environmentKey, cancellationToken).ConfigureAwait(false) is { } found
+            && !string.Equals(found.Image, imageName, StringComparison.Ordinal))
+        {
+            cacheFrom.Insert(0, found.Image);
+            reusedOf = found.Of;
+            onEvent(new BuildEvent(BuildPhase.Building, $"Reusing the environment of {found.Of} ({found.Image})\n"));
+        }
+        foreach (var image in request.CacheFrom)
+        {
+            reusedOf ??= image;
+            onEvent(new BuildEvent(BuildPhase.Building, $"Reusing the environment of {image} if it matches (--cache-from)\n"));
+        }
+        if (request.Push)
+        {
+            // The layer cache travels in the image's config, so any node can use the pushed image as a cache source.
+            buildArgs[InlineCacheArgument] = "1";
+        }
+
         onEvent(new BuildEvent(BuildPhase.Building, $"Building {imageName} ({context.Count} files, {BuildContext.Size(context.TotalBytes)})\n"));
         LogBuilding(logger, imageName, plan.Buildpack, repository.ResolvedRef);
         string imageId;
@@ -114,6 +137,7 @@ public sealed partial class RepoBuilder(
                 BuildArgs = buildArgs,
                 Labels = labels,
                 NoCache = request.NoCache,
+                CacheFrom = cacheFrom,
             }, onEvent, cancellationToken).ConfigureAwait(false);
         }
         catch (DockerBuildFailedException e)
@@ -131,8 +155,11 @@ public sealed partial class RepoBuilder(
             digest = await docker.PushImageAsync(imageName, registryOptions.CredentialsFor(registry),
                 line => onEvent(new BuildEvent(BuildPhase.Pushing, line + "\n")), cancellationToken).ConfigureAwait(false);
         }
-        onEvent(new BuildEvent(BuildPhase.Built, $"Built image {imageName}\n") { ImageName = imageName });
-        return Result(imageId, digest);
+        onEvent(new BuildEvent(BuildPhase.Built, $"Built image {imageName}\n")
+        {
+            ImageName = imageName, EnvironmentKey = environmentKey, ReusedEnvironmentOf = reusedOf,
+        });
+        return Result(imageId, digest) with { EnvironmentKey = environmentKey, CacheFrom = cacheFrom, ReusedEnvironmentOf = reusedOf };
 
         // A repository's own Dockerfile decides its user and directory; a generated image's are the plan's.
         RepoBuildResult Result(string? id, string? pushed) =>
@@ -141,6 +168,40 @@ public sealed partial class RepoBuilder(
                 UserId = plan.RepositoryDockerfilePath is null ? plan.UserId : null,
                 RepoDir = plan.RepositoryDockerfilePath is null ? plan.RepoDir : null,
             };
+    }
+
+    /// <summary>The build argument that makes BuildKit write its layer cache into the image (<c>BUILDKIT_INLINE_CACHE</c>).</summary>
+    public const string InlineCacheArgument = "BUILDKIT_INLINE_CACHE";
+
+    /// <summary>
+    /// The id of the configured base image, which the environment key covers, pulled first when the daemon does not
+    /// have it (the build would pull it anyway). When it cannot be pulled the key goes without it and the build
+    /// goes on, to fail at its <c>FROM</c> with the message the failure classifier knows.
+    /// </summary>
+    private async Task<string?> BaseImageIdAsync(Action<BuildEvent> onEvent, CancellationToken cancellationToken)
+    {
+        var baseImage = planner.Options.BaseImage;
+        if (await docker.InspectImageAsync(baseImage, cancellationToken).ConfigureAwait(false) is { } local)
+        {
+            return local.Id;
+        }
+        onEvent(new BuildEvent(BuildPhase.Building, $"Pulling the base image {baseImage}...\n"));
+        try
+        {
+            await docker.PullImageAsync(baseImage, registryOptions.CredentialsFor(ImageReference.Parse(baseImage).Registry), null, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (DockerImageTransferException e)
+        {
+            LogBasePullFailed(logger, baseImage, e.Message);
+            return null;
+        }
+        catch (RegistryRefusedException e)
+        {
+            LogBasePullFailed(logger, baseImage, e.Message);
+            return null;
+        }
+        return (await docker.InspectImageAsync(baseImage, cancellationToken).ConfigureAwait(false))?.Id;
     }
 
     private async Task<string> BuildImageAsync(BuildContext context, DockerBuildParameters parameters, Action<BuildEvent> onEvent, CancellationToken cancellationToken)
@@ -177,6 +238,9 @@ public sealed partial class RepoBuilder(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Build of {Image} failed: the {Kind} kind of failure")]
     private static partial void LogFailureClassified(ILogger logger, string image, BuildFailureKind kind);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not pull the base image {Image} before the build ({Reason}); the environment key goes without its id")]
+    private static partial void LogBasePullFailed(ILogger logger, string image, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Build of {Source} ended after {Seconds:0.0} s")]
     private static partial void LogFinished(ILogger logger, string source, double seconds);

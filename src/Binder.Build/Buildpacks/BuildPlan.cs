@@ -22,6 +22,13 @@ public sealed record BuildPlan
     public required string Dockerfile { get; init; }
 
     /// <summary>
+    /// The part of <see cref="Dockerfile"/> that installs the environment: for generated Dockerfiles everything before
+    /// the whole repository is copied (so a change to notebooks or data leaves it alone), for the <c>dockerfile</c>
+    /// buildpack the whole Dockerfile. Part of the <see cref="EnvironmentKey"/>.
+    /// </summary>
+    public string EnvironmentDockerfile { get; init; } = "";
+
+    /// <summary>
     /// For the <c>dockerfile</c> buildpack, the repository's Dockerfile relative to the repository root (and to the
     /// context, whose root is the repository): <c>Dockerfile</c>, <c>binder/Dockerfile</c> or <c>.binder/Dockerfile</c>.
     /// <see langword="null"/> for generated Dockerfiles, which live at the context root as <c>Dockerfile</c>.

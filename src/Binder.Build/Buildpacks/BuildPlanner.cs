@@ -75,6 +75,8 @@ public sealed class BuildPlanner
                 Buildpack = BuildpackNames.Dockerfile,
                 Detection = detection.Result,
                 Dockerfile = repository.Read(path),
+                // The repository's Dockerfile decides what it copies when; all of it is the environment's.
+                EnvironmentDockerfile = repository.Read(path),
                 RepositoryDockerfilePath = path,
                 RepositoryContextPath = "",
                 ContextSelection = new ContextSelection
@@ -111,7 +113,7 @@ public sealed class BuildPlanner
         var aptTxt = repository.EnvFileExists("apt.txt")
             ? AptTxt.Parse(repository.ReadEnvFile("apt.txt"), repository.EnvPath("apt.txt"))
             : [];
-        var (dockerfile, builderSteps) = DockerfileComposer.Compose(context, recipe, aptTxt, labels);
+        var (dockerfile, builderSteps, environmentPart) = DockerfileComposer.Compose(context, recipe, aptTxt, labels);
         var supportFiles = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [DockerfileComposer.EntrypointContextPath] = recipe.EntrypointScript ?? EntrypointScript.Standard(context),
@@ -125,6 +127,7 @@ public sealed class BuildPlanner
             Buildpack = recipe.Buildpack,
             Detection = detection.Result,
             Dockerfile = dockerfile,
+            EnvironmentDockerfile = environmentPart,
             BuilderSteps = builderSteps,
             RepositoryDockerfilePath = null,
             RepositoryContextPath = DockerfileComposer.RepositoryContextPath,

@@ -18,16 +18,21 @@ internal sealed class DockerfileComposer
     private readonly List<BuilderStep> _builderSteps = [];
     private readonly HashSet<string> _otherCommands = new(StringComparer.Ordinal);
     private StepUser? _currentUser;
+    private int _environmentEnd;
 
-    /// <summary>The Dockerfile, and its steps that the builder owns (for the failure classifier).</summary>
-    public static (string Dockerfile, IReadOnlyList<BuilderStep> BuilderSteps) Compose(
+    /// <summary>
+    /// The Dockerfile, its steps that the builder owns (for the failure classifier), and its environment part: the
+    /// text before the whole repository is copied, which no content change touches (for <see cref="EnvironmentKey"/>).
+    /// </summary>
+    public static (string Dockerfile, IReadOnlyList<BuilderStep> BuilderSteps, string EnvironmentPart) Compose(
         PlanContext context, Recipe recipe, IReadOnlyList<string> aptTxtPackages, IReadOnlyDictionary<string, string> labels)
     {
         var composer = new DockerfileComposer();
         composer.Write(context, recipe, aptTxtPackages, labels);
         // A repository step with the very same command (an apt.txt listing just the system packages) cannot be told
         // apart by its name in the daemon's report: such a step is not claimed as the builder's.
-        return (composer._text.ToString(), [.. composer._builderSteps.Where(s => !composer._otherCommands.Contains(s.Command))]);
+        var text = composer._text.ToString();
+        return (text, [.. composer._builderSteps.Where(s => !composer._otherCommands.Contains(s.Command))], text[..composer._environmentEnd]);
     }
 
     private void Write(PlanContext c, Recipe recipe, IReadOnlyList<string> aptTxtPackages, IReadOnlyDictionary<string, string> labels)
@@ -112,6 +117,7 @@ internal sealed class DockerfileComposer
 
         WriteSteps("Dependencies, each file copied on its own so that other changes keep these layers", recipe.Dependencies, c, builderOwned: false);
 
+        _environmentEnd = _text.Length;
         Line("# The whole repository");
         SwitchUser(StepUser.User, c);
         Copy(RepositoryContextPath, c.RepoDir.TrimEnd('/') + "/", chown: c.Owner);

@@ -134,6 +134,17 @@ internal sealed class RepositoryView
         }
     }
 
+    /// <summary>The SHA-256 of a file's bytes, read as a stream (a lock file may be large), or null when it is not there.</summary>
+    public byte[]? HashOf(string relativePath)
+    {
+        if (!FileExists(relativePath))
+        {
+            return null;
+        }
+        using var stream = new FileStream(Full(relativePath), FileMode.Open, FileAccess.Read, FileShare.Read);
+        return System.Security.Cryptography.SHA256.HashData(stream);
+    }
+
     private string Full(string relativePath) => Path.Combine(_root, relativePath.Replace('/', Path.DirectorySeparatorChar));
 
     /// <summary>

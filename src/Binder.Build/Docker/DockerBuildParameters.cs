@@ -30,6 +30,13 @@ public sealed record DockerBuildParameters
     /// <summary>Build every step afresh instead of reusing cached layers.</summary>
     public bool NoCache { get; init; }
 
+    /// <summary>
+    /// Images whose layer cache the build may reuse (<c>cachefrom</c>): images pushed with BuildKit's inline cache
+    /// (build argument <c>BUILDKIT_INLINE_CACHE=1</c>), which BuildKit pulls layer by layer for the steps that match.
+    /// BuildKit skips a source that is missing or whose registry does not answer (verified with dockerd 20.10).
+    /// </summary>
+    public IReadOnlyList<string> CacheFrom { get; init; } = [];
+
     /// <summary>Pull a newer version of the <c>FROM</c> image even when one is present locally.</summary>
     public bool Pull { get; init; }
 }

@@ -56,6 +56,10 @@ public sealed partial class DockerClient
             Labels = parameters.Labels.Count > 0 ? new Dictionary<string, string>(parameters.Labels) : null,
             NoCache = parameters.NoCache ? true : null,
             Pull = parameters.Pull ? "1" : null,
+            // The daemon reads cachefrom as one JSON array; Docker.DotNet writes each item as a query value of its
+            // own, which the daemon then fails to parse ("invalid character '.' after top-level value"). One item
+            // holding the array is sent as exactly that.
+            CacheFrom = parameters.CacheFrom.Count > 0 ? [JsonSerializer.Serialize(parameters.CacheFrom, DockerStreamJsonContext.Default.IReadOnlyListString)] : null,
         };
         Log.BuildStarted(_logger, string.Join(", ", parameters.Tags), parameters.Dockerfile);
         // Only the path is logged: the query string carries the build arguments, which may hold tokens.

@@ -21,4 +21,5 @@ internal sealed record DockerStreamError([property: JsonPropertyName("message")]
 
 [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(DockerStreamMessage))]
+[JsonSerializable(typeof(IReadOnlyList<string>))] // the build's cachefrom query value
 internal sealed partial class DockerStreamJsonContext : JsonSerializerContext;

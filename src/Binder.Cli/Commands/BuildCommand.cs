@@ -22,7 +22,12 @@ internal static class BuildCommand
         var subdir = new Option<string?>("--subdir") { Description = "Build this directory of the repository instead of its root" };
         var imageName = new Option<string?>("--image-name") { Description = "Name (and tag) of the image, e.g. registry:5000/me/analysis:v1" };
         var noBuild = new Option<bool>("--no-build") { Description = "Print the Dockerfile instead of building" };
-        var push = new Option<bool>("--push") { Description = "Push the image to its registry after the build" };
+        var push = new Option<bool>("--push") { Description = "Push the image to its registry after the build, with its layer cache (BuildKit inline cache) for --cache-from" };
+        var cacheFrom = new Option<string[]>("--cache-from")
+        {
+            Description = "Reuse the layers of an image pushed with --push, e.g. the last commit's image (repeatable; a missing image is skipped)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var run = new Option<bool>("--run") { Description = "Start the image as a Jupyter server and print its URL; Ctrl-C stops and removes it" };
         var jsonLogs = new Option<bool>("--json-logs") { Description = "Print one JSON object per line: {\"phase\", \"message\"}" };
         var userId = new Option<int?>("--user-id") { Description = "The uid of the image's user (default 1000)" };
@@ -37,7 +42,7 @@ internal static class BuildCommand
 
         var command = new Command("build", "Build a repository's environment into an image (and run it, or run a command in it: binder build DIR -- CMD ARGS...).")
         {
-            source, gitRef, subdir, imageName, noBuild, push, run, jsonLogs, userId, userName, buildArgs, labels, imageCommand,
+            source, gitRef, subdir, imageName, noBuild, push, cacheFrom, run, jsonLogs, userId, userName, buildArgs, labels, imageCommand,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -63,6 +68,7 @@ internal static class BuildCommand
                     ImageName = parse.GetValue(imageName),
                     NoBuild = parse.GetValue(noBuild),
                     Push = parse.GetValue(push),
+                    CacheFrom = CacheSources(parse.GetValue(cacheFrom)),
                     UserId = parse.GetValue(userId),
                     UserName = parse.GetValue(userName),
                     BuildArgs = KeyValues("--build-arg", parse.GetValue(buildArgs)),
@@ -112,6 +118,22 @@ internal static class BuildCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The <c>--cache-from</c> images, each checked to be an image name so a typo is not silently skipped by BuildKit.</summary>
+    private static List<string> CacheSources(string[]? images)
+    {
+        var sources = new List<string>();
+        foreach (var image in images ?? [])
+        {
+            if (!Binder.Build.Registry.ImageReference.TryParse(image, out _))
+            {
+                throw new SettingsException(
+                    $"--cache-from '{image}' is not an image name: use [registry/]name:tag in lower case, e.g. registry.example.org:5000/binder/analysis:v1.");
+            }
+            sources.Add(image);
+        }
+        return sources;
     }
 
     /// <summary>

@@ -11,7 +11,10 @@ internal sealed class JsonBuildOutput(TextWriter stdout) : IBuildOutput
     public void Event(BuildEvent buildEvent)
     {
         imageName = buildEvent.ImageName ?? imageName;
-        Write(new JsonLogLine(buildEvent.PhaseName, buildEvent.Message, buildEvent.ImageName));
+        Write(new JsonLogLine(buildEvent.PhaseName, buildEvent.Message, buildEvent.ImageName)
+        {
+            EnvironmentKey = buildEvent.EnvironmentKey, ReusedEnvironmentOf = buildEvent.ReusedEnvironmentOf,
+        });
     }
 
     public void Dockerfile(string text) => Write(new JsonLogLine("building", text.EndsWith('\n') ? text : text + "\n"));

@@ -50,6 +50,12 @@ public sealed record BinderEvent
     /// <summary>Position in the node's build queue (phase <c>waiting</c>; ours, not BinderHub's).</summary>
     [Id(12)] [JsonPropertyName("queue_position")] public int? QueuePosition { get; init; }
 
+    /// <summary>The image's environment key (phase <c>built</c> of a build; ours, not BinderHub's).</summary>
+    [Id(13)] [JsonPropertyName("environment_key")] public string? EnvironmentKey { get; init; }
+
+    /// <summary>The commit whose image was the build's cache source (phase <c>built</c>; ours, not BinderHub's).</summary>
+    [Id(14)] [JsonPropertyName("reused_environment_of")] public string? ReusedEnvironmentOf { get; init; }
+
     // The record's generated ToString would print the Jupyter token of a ready event into any log or assertion message.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
@@ -65,6 +71,8 @@ public sealed record BinderEvent
         Optional(builder, nameof(BinderPersistentRequest), BinderPersistentRequest);
         Optional(builder, nameof(StatusCode), StatusCode);
         Optional(builder, nameof(QueuePosition), QueuePosition);
+        Optional(builder, nameof(EnvironmentKey), EnvironmentKey);
+        Optional(builder, nameof(ReusedEnvironmentOf), ReusedEnvironmentOf);
         return true;
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Binder.Build;
+using Binder.Build.Registry;
 using Binder.Hub.Events;
 using Binder.Hub.Hosting;
 using Binder.Hub.Metrics;
@@ -23,6 +24,8 @@ namespace Binder.Hub.Grains;
 [Reentrant]
 internal sealed partial class BuilderGrain(
     RepoBuilder builder,
+    RegistryClient registry,
+    IGrainFactory grains,
     BinderHubOptions options,
     BinderHubMetrics metrics,
     TimeProvider time,
@@ -187,10 +190,24 @@ internal sealed partial class BuilderGrain(
                     ["binder.repo"] = repo.GrainKey,
                     ["binder.repo_url"] = repo.RepoUrl,
                 },
+                // Only pushed images can be a cache source on another node; without a registry each node's daemon
+                // reuses what its own cache holds.
+                FindEnvironment = order.Push ? (key, ct) => FindEnvironmentAsync(key, events, ct) : null,
             };
             // The engine's own awaits leave this activation (it is library code); its progress callback only writes
-            // to the channel, which is safe from any thread.
-            await builder.BuildAsync(request, e => events.TryWrite(Map(e)), timeout.Token);
+            // to the channel, which is safe from any thread. The built event waits until the environment is recorded,
+            // so a build that starts once this one has ended finds it.
+            BinderEvent? built = null;
+            var result = await builder.BuildAsync(request, e =>
+            {
+                if (e.Phase == BuildPhase.Built) built = Map(e);
+                else events.TryWrite(Map(e));
+            }, timeout.Token);
+            if (order.Push && result.EnvironmentKey is { } environmentKey)
+            {
+                await RecordEnvironmentAsync(environmentKey, new EnvironmentImage(order.ImageName, repo.ResolvedRef, repo.GrainKey, time.GetUtcNow()));
+            }
+            if (built is not null) events.TryWrite(built);
             Log.BuildFinished(logger, repo.GrainKey, order.ImageName);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -226,6 +243,61 @@ internal sealed partial class BuilderGrain(
 
     private static string GetKey(BuildOrder order) => order.Repo.GrainKey;
 
+    /// <summary>
+    /// The last image pushed with this environment key, when the registry still has it. Called from the build
+    /// engine's threads, outside this activation: grains are reached through the silo's <see cref="IGrainFactory"/>
+    /// service, not the grain's own property (which refuses non-activation threads). Any doubt (the environment
+    /// grain or the registry does not answer) builds the environment afresh: a cache source is an optimisation.
+    /// </summary>
+    private async Task<EnvironmentSource?> FindEnvironmentAsync(string key, ChannelWriter<BinderEvent> events, CancellationToken cancellationToken)
+    {
+        EnvironmentImage? last;
+        try
+        {
+            last = await grains.GetGrain<IEnvironmentGrain>(key).GetLast().WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.EnvironmentLookupFailed(logger, key, e);
+            events.TryWrite(BinderEvent.Of(BinderPhases.Building, "Could not look up the last image with this environment: building the environment afresh."));
+            return null;
+        }
+        if (last is null)
+        {
+            return null;
+        }
+        try
+        {
+            if (await registry.ImageExistsAsync(last.Image, cancellationToken) is null)
+            {
+                events.TryWrite(BinderEvent.Of(BinderPhases.Building,
+                    $"The environment of {last.Commit} was pushed as {last.Image}, which the registry no longer has: building the environment afresh."));
+                return null;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.EnvironmentLookupFailed(logger, key, e);
+            events.TryWrite(BinderEvent.Of(BinderPhases.Building,
+                $"Could not ask the registry for {last.Image}, the last image with this environment ({e.Message}): building the environment afresh."));
+            return null;
+        }
+        return new EnvironmentSource(last.Image, last.Commit);
+    }
+
+    /// <summary>Tells the environment grain about the pushed image; a failure costs the next build its cache source, not this build.</summary>
+    private async Task RecordEnvironmentAsync(string key, EnvironmentImage image)
+    {
+        try
+        {
+            await grains.GetGrain<IEnvironmentGrain>(key).Record(image);
+        }
+        catch (Exception e)
+        {
+            Log.EnvironmentRecordFailed(logger, key, image.Image, e);
+        }
+    }
+
     /// <summary>A <c>failed</c> event whose <c>status_code</c> says whose move it is (the build engine's classification).</summary>
     internal static BinderEvent Failed(string message, BuildFailureKind kind) =>
         BinderEvent.Of(BinderPhases.Failed, message) with { StatusCode = StatusCodeOf(kind) };
@@ -245,7 +317,10 @@ internal sealed partial class BuilderGrain(
     {
         BuildPhase.Fetching => BinderEvent.Of(BinderPhases.Fetching, e.Message),
         BuildPhase.Pushing => BinderEvent.Of(BinderPhases.Pushing, e.Message),
-        BuildPhase.Built => BinderEvent.Of(BinderPhases.Built, e.Message) with { ImageName = e.ImageName },
+        BuildPhase.Built => BinderEvent.Of(BinderPhases.Built, e.Message) with
+        {
+            ImageName = e.ImageName, EnvironmentKey = e.EnvironmentKey, ReusedEnvironmentOf = e.ReusedEnvironmentOf,
+        },
         BuildPhase.Failed => BinderEvent.Of(BinderPhases.Failed, e.Message),
         _ => BinderEvent.Of(BinderPhases.Building, e.Message),
     };

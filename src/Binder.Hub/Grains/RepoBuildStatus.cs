@@ -11,6 +11,14 @@ namespace Binder.Hub.Grains;
 public sealed record RepoBuildStatus(
     string State, string? Node, DateTimeOffset? Since, string? ImageName, string? Digest, string? FailureMessage)
 {
+    // Ids 0-5 are the primary constructor's parameters.
+
+    /// <summary>The environment key of the image (built by this Binder); null otherwise.</summary>
+    [Id(6)] public string? EnvironmentKey { get; init; }
+
+    /// <summary>The commit whose image was the build's cache source (built); null when none was.</summary>
+    [Id(7)] public string? ReusedEnvironmentOf { get; init; }
+
     /// <summary>Nothing known yet.</summary>
     public static RepoBuildStatus Unknown { get; } = new("unknown", null, null, null, null, null);
 }

@@ -191,7 +191,11 @@ internal sealed partial class RepoGrain(
                 Log.BuildSucceeded(logger, key, node, imageName);
                 succeeded = true;
                 await FinishAsync(run, final with { ImageName = imageName },
-                    state.State with { State = RepoBuildStates.Built, Digest = digest, Since = time.GetUtcNow(), FailureMessage = null });
+                    state.State with
+                    {
+                        State = RepoBuildStates.Built, Digest = digest, Since = time.GetUtcNow(), FailureMessage = null,
+                        EnvironmentKey = final.EnvironmentKey, ReusedEnvironmentOf = final.ReusedEnvironmentOf,
+                    });
                 return;
             }
             var reason = final?.Message ?? $"The builder on node {node} stopped without saying whether the build worked.";

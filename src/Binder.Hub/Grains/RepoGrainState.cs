@@ -21,5 +21,15 @@ internal sealed record RepoGrainState
     /// <summary>The kept events of the last build (or image lookup), its final event included.</summary>
     [Id(6)] public List<BinderEvent> Log { get; init; } = [];
 
-    public RepoBuildStatus ToStatus() => new(State, Node, Since, ImageName, Digest, FailureMessage);
+    /// <summary>The environment key of the built image (<c>Binder.Build.Buildpacks.EnvironmentKey</c>); null when not built here.</summary>
+    [Id(7)] public string? EnvironmentKey { get; init; }
+
+    /// <summary>The commit whose image was the build's cache source; null when none was.</summary>
+    [Id(8)] public string? ReusedEnvironmentOf { get; init; }
+
+    public RepoBuildStatus ToStatus() => new(State, Node, Since, ImageName, Digest, FailureMessage)
+    {
+        EnvironmentKey = EnvironmentKey,
+        ReusedEnvironmentOf = ReusedEnvironmentOf,
+    };
 }

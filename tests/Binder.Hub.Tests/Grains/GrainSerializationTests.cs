@@ -51,6 +51,8 @@ public sealed class GrainSerializationTests
         BinderPersistentRequest = "v2/gh/org/repo/1",
         StatusCode = 201,
         QueuePosition = 3,
+        EnvironmentKey = "46d1952f07049d03cc971976fe1d6a2bbc0421c8556401c7ffa9f0e5d51046a5",
+        ReusedEnvironmentOf = "89abcdef0123456789abcdef0123456789abcdef",
     };
 
     [Fact]
@@ -70,7 +72,11 @@ public sealed class GrainSerializationTests
                 LaunchHost = "https://binder.example.org/", BinderRequest = "v2/gh/org/repo/main", ClientAddress = "192.0.2.7",
             },
             new BuilderLoad("node-1", 1, 2, 3),
-            new RepoBuildStatus("built", "node-1", At, "r2d-org-repo:1", "sha256:abc", "none"),
+            new RepoBuildStatus("built", "node-1", At, "r2d-org-repo:1", "sha256:abc", "none")
+            {
+                EnvironmentKey = "46d1952f07049d03cc971976fe1d6a2bbc0421c8556401c7ffa9f0e5d51046a5", ReusedEnvironmentOf = "89abcdef0123456789abcdef0123456789abcdef",
+            },
+            new EnvironmentImage("127.0.0.1:5000/r2d-org-repo:1", "0123456789abcdef0123456789abcdef01234567", "gh/org/repo@0123456789abcdef0123456789abcdef01234567", At),
             new SessionInfo("s", "stopped", "gh/org/repo@1", "r2d-org-repo:1", "node-1", "c0ffee", At, At.AddMinutes(1))
             {
                 StopReason = "idle", StoppedAt = At.AddMinutes(11),
@@ -101,12 +107,18 @@ public sealed class GrainSerializationTests
         {
             State = RepoBuildStates.Failed, Node = "node-1", Since = At, ImageName = "r2d-org-repo:1", Digest = "sha256:abc",
             FailureMessage = "Build failed\n", Log = [BinderEvent.Of(BinderPhases.Building, "Step 1/3"), Event],
+            EnvironmentKey = "46d1952f07049d03cc971976fe1d6a2bbc0421c8556401c7ffa9f0e5d51046a5", ReusedEnvironmentOf = "89abcdef0123456789abcdef0123456789abcdef",
         };
         var quota = new QuotaState { Holders = ["a", "b"] };
+        var environment = new EnvironmentGrainState
+        {
+            Last = new EnvironmentImage("127.0.0.1:5000/r2d-org-repo:1", "0123456789abcdef0123456789abcdef01234567", "gh/org/repo@0123456789abcdef0123456789abcdef01234567", At),
+        };
 
         Assert.Equal(Json(session), Json(storage.Deserialize<SessionState>(storage.Serialize(session))));
         Assert.Equal(Json(repo), Json(storage.Deserialize<RepoGrainState>(storage.Serialize(repo))));
         Assert.Equal(Json(quota), Json(storage.Deserialize<QuotaState>(storage.Serialize(quota))));
+        Assert.Equal(Json(environment), Json(storage.Deserialize<EnvironmentGrainState>(storage.Serialize(environment))));
     }
 
     [Fact]
@@ -120,6 +132,7 @@ public sealed class GrainSerializationTests
         Assert.Equal("binder.launch/k", grains.GetGrain<ILaunchGrain>("k").GetGrainId().ToString());
         Assert.Equal("binder.quota/k", grains.GetGrain<IQuotaGrain>("k").GetGrainId().ToString());
         Assert.Equal("binder.node-sessions/k", grains.GetGrain<INodeSessionsGrain>("k").GetGrainId().ToString());
+        Assert.Equal("binder.environment/k", grains.GetGrain<IEnvironmentGrain>("k").GetGrainId().ToString());
     }
 
     /// <summary>Every public property as JSON, the runtime type's (a derived content source included).</summary>
