@@ -159,11 +159,21 @@ internal sealed partial class LaunchGrain(
                 return;
             }
 
-            events.TryWrite(BinderEvent.Of(BinderPhases.Launching, "Server started; adding its route to the proxy..."));
-            var (publicUrl, routeFailure) = await AddRouteAsync(container!, launch.Token);
-            if ((routeFailure ?? StoppedEvent(launch)) is { } notRouted)
+            string? publicUrl = null;
+            if (container!.Url is null)
             {
-                events.TryWrite(notRouted);
+                events.TryWrite(BinderEvent.Of(BinderPhases.Launching, "Server started; adding its route to the proxy..."));
+                (publicUrl, var routeFailure) = await AddRouteAsync(container, launch.Token);
+                if ((routeFailure ?? StoppedEvent(launch)) is { } notRouted)
+                {
+                    events.TryWrite(notRouted);
+                    return;
+                }
+            }
+            else if (StoppedEvent(launch) is { } stoppedAtStart)
+            {
+                // The backend's own proxy serves the session (a JupyterHub): Binder adds no route.
+                events.TryWrite(stoppedAtStart);
                 return;
             }
 
@@ -180,8 +190,8 @@ internal sealed partial class LaunchGrain(
             // From here the session is an ordinary running one: a Stop need not wait for the caller to read ready.
             _launch = null;
             Log.SessionReady(logger, SessionId, order.Repo.GrainKey, state.State.Node ?? "");
-            // The node's proxy: people reach the session where its route is.
-            var url = publicUrl!.TrimEnd('/') + RoutePath;
+            // The node's proxy: people reach the session where its route is (or where the backend's own proxy serves it).
+            var url = state.State.Url ?? publicUrl!.TrimEnd('/') + RoutePath;
             events.TryWrite(new BinderEvent
             {
                 Phase = BinderPhases.Ready,
@@ -261,7 +271,7 @@ internal sealed partial class LaunchGrain(
         {
             // A launch in progress owns the session; but a proxy restarted since it added its route (this call comes
             // from the route restoration then) lost that route: put it back once the container's target is known.
-            if (!routeExists && !launching.IsCancellationRequested && state.State is { State: SessionStates.Starting, StopReason: null, Target: { } target })
+            if (!routeExists && !launching.IsCancellationRequested && state.State is { State: SessionStates.Starting, StopReason: null, Url: null, Target: { } target })
             {
                 await SessionNode.AddRoute(SessionId, target, CancellationToken.None);
             }
@@ -284,7 +294,7 @@ internal sealed partial class LaunchGrain(
             await CleanUpAsync(current.State == SessionStates.Starting ? "launch interrupted by a restart" : "container gone after restart");
             return false;
         }
-        if (!routeExists)
+        if (!routeExists && current.Url is null && container.Url is null)
         {
             await SessionNode.AddRoute(SessionId, current.Target ?? container.Target, CancellationToken.None);
         }
@@ -416,6 +426,9 @@ internal sealed partial class LaunchGrain(
                 ContainerId = container.ContainerId,
                 Target = container.Target,
                 ContainerCreatedAt = container.CreatedAt,
+                Url = container.Url,
+                // A backend that issued its own token (a hub's, for the session's user): that one opens the session.
+                Token = container.Token ?? state.State.Token,
             };
             await state.WriteStateAsync(CancellationToken.None);
             return (container, null);
@@ -522,7 +535,7 @@ internal sealed partial class LaunchGrain(
         var timeout = deadline.Token;
         var node = Node(current.Node);
         DateTimeOffset? proxyActivity = route.LastActivity, jupyterActivity = null;
-        if (route.Known && !route.Exists && current is { Target: { } target, StopReason: null })
+        if (route.Known && !route.Exists && current is { Target: { } target, StopReason: null, Url: null })
         {
             try
             {
@@ -632,7 +645,8 @@ internal sealed partial class LaunchGrain(
         var node = Node(current.Node);
         // Through the node's grain a call waits for an answer (a silo that died a moment ago gives none until the
         // cluster has declared it dead): bounded by the step's deadline here.
-        var failures = await TryAsync("route", ct => node.RemoveRoute(SessionId, ct).WaitAsync(ct), containerMayExist);
+        // A session its backend's own proxy serves (a JupyterHub) has no route of Binder's.
+        var failures = await TryAsync("route", ct => node.RemoveRoute(SessionId, ct).WaitAsync(ct), containerMayExist && current.Url is null);
         var containerFailed = await TryAsync("container", ct => node.StopContainer(SessionId, ct).WaitAsync(ct), containerMayExist);
         failures += containerFailed;
         if (containerFailed == 0)
