@@ -46,6 +46,10 @@ internal sealed partial class LaunchGrain(
     private Task? _launchDone;
     private string? _stopRequested;
 
+    // The backend said its failed start left nothing (SessionStartException.LeftNothing): the clean-up only gives the
+    // quotas back, without a stop the backend could not answer (an unreachable hub).
+    private bool _startLeftNothing;
+
     // One clean-up at a time per activation: two concurrent ones would both write the state with the same ETag.
     private Task? _cleanup;
 
@@ -86,6 +90,7 @@ internal sealed partial class LaunchGrain(
         var events = Channel.CreateUnbounded<BinderEvent>(new UnboundedChannelOptions { SingleReader = true });
         _launch = launch;
         _stopRequested = null;
+        _startLeftNothing = false;
         // The launch runs on this activation's scheduler (its continuations are turns of the grain) but apart from the
         // caller's enumeration, which Orleans only advances while the caller pulls: a launch inside it would stop,
         // holding its quota slots and keeping Stop waiting, whenever its caller stopped reading.
@@ -222,7 +227,7 @@ internal sealed partial class LaunchGrain(
                     // Before the container was asked for there is neither container nor route: only the quota to give back.
                     var reason = _stopRequested
                         ?? (launch.IsCancellationRequested ? "launch cancelled" : startAttempted ? "launch failed" : "refused");
-                    await CleanUpAsync(reason, startAttempted);
+                    await CleanUpAsync(reason, startAttempted && !_startLeftNothing);
                 }
             }
             catch (Exception e)
@@ -439,6 +444,7 @@ internal sealed partial class LaunchGrain(
         }
         catch (SessionStartException e) when (e.ForUser)
         {
+            _startLeftNothing = e.LeftNothing;
             // About the session itself (Jupyter exited or did not answer, with its last output): the user can act on it.
             // (The backend has put *** where Jupyter's output printed the session's token.)
             Log.StartFailed(logger, SessionId, e);
@@ -446,6 +452,7 @@ internal sealed partial class LaunchGrain(
         }
         catch (Exception e)
         {
+            _startLeftNothing = e is SessionStartException { LeftNothing: true };
             // About the node (the Docker daemon, its address, its images): for the operator's log only.
             Log.StartFailed(logger, SessionId, e);
             return (null, Failed("Could not start the server: the node that runs sessions had a problem." + AskTheOperator, 500));

@@ -99,34 +99,55 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
     }
 
     [Fact]
-    public async Task A_hub_that_is_down_fails_the_launch_with_a_sentence_naming_the_api_url_setting_and_keeps_no_quota_slot()
+    public async Task A_hub_that_went_down_fails_the_launch_with_a_sentence_naming_the_api_url_setting_and_keeps_no_quota_slot()
+    {
+        // A hub of its own, which goes down while Binder runs (the class's hub serves the other tests).
+        var gone = await JupyterHubProcess.StartForLaunchesAsync(Hub.ServiceToken, Hub.ReadOnlyToken, Token);
+        BinderTestApp app;
+        try
+        {
+            app = await hub.StartBinderAsync(Hub.ServiceToken, new Dictionary<string, string?>
+            {
+                ["Launch:JupyterHub:ApiUrl"] = new Uri(gone.Url, "hub/api").ToString(),
+                // A slot kept by the failed launch would refuse the second one with 429 instead of the hub's sentence.
+                ["Binder:Sessions:TotalQuota"] = "1",
+            });
+        }
+        finally
+        {
+            await gone.DisposeAsync();
+        }
+        await using (app)
+        {
+            foreach (var attempt in new[] { 1, 2 })
+            {
+                var events = await LaunchAsync(app);
+
+                var failed = events[^1];
+                Assert.True(failed.Phase == BinderPhases.Failed, $"Launch {attempt} ended with {failed.Phase}: {failed.Message}\n{Log(events)}");
+                Assert.Contains("could not reach the JupyterHub that runs its sessions (Launch:JupyterHub:ApiUrl)", failed.Message, StringComparison.Ordinal);
+                Assert.Contains("connection refused", failed.Message, StringComparison.Ordinal);
+                Assert.DoesNotContain(Hub.ServiceToken, failed.Message, StringComparison.Ordinal);
+            }
+            Assert.DoesNotContain(Hub.ServiceToken, app.Log.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_service_whose_hub_is_down_does_not_start_and_names_the_api_url_setting()
     {
         var down = $"http://127.0.0.1:{LoopbackHttpServer.FreePort()}/hub/api";
-        await using var app = await hub.StartBinderAsync(Hub.ServiceToken, new Dictionary<string, string?>
-        {
-            ["Launch:JupyterHub:ApiUrl"] = down,
-            // A slot kept by the failed launch would refuse the second one with 429 instead of the hub's sentence.
-            ["Binder:Sessions:TotalQuota"] = "1",
-        });
 
-        foreach (var attempt in new[] { 1, 2 })
-        {
-            var events = await LaunchAsync(app);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => hub.StartBinderAsync(Hub.ServiceToken, new Dictionary<string, string?> { ["Launch:JupyterHub:ApiUrl"] = down }));
 
-            var failed = events[^1];
-            Assert.True(failed.Phase == BinderPhases.Failed, $"Launch {attempt} ended with {failed.Phase}: {failed.Message}\n{Log(events)}");
-            Assert.Contains("could not reach the JupyterHub that runs its sessions (Launch:JupyterHub:ApiUrl)", failed.Message, StringComparison.Ordinal);
-            Assert.Contains("connection refused", failed.Message, StringComparison.Ordinal);
-            Assert.DoesNotContain(Hub.ServiceToken, failed.Message, StringComparison.Ordinal);
-        }
-        Assert.DoesNotContain(Hub.ServiceToken, app.Log.ToString(), StringComparison.Ordinal);
-        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+        Assert.Contains("could not reach the JupyterHub that runs its sessions (Launch:JupyterHub:ApiUrl)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Hub.ServiceToken, error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_hub_that_refuses_binders_token_fails_the_launch_with_a_sentence_naming_the_role_it_needs_and_leaves_no_user()
     {
-        await using var app = await hub.StartBinderAsync(Hub.RoleLessToken, new Dictionary<string, string?> { ["Binder:Sessions:TotalQuota"] = "1" });
+        await using var app = await hub.StartBinderAsync(Hub.ReadOnlyToken, new Dictionary<string, string?> { ["Binder:Sessions:TotalQuota"] = "1" });
 
         foreach (var attempt in new[] { 1, 2 })
         {
@@ -136,10 +157,10 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
             Assert.True(failed.Phase == BinderPhases.Failed, $"Launch {attempt} ended with {failed.Phase}: {failed.Message}\n{Log(events)}");
             Assert.Contains("refused Binder's service token (Launch:JupyterHub:ApiToken)", failed.Message, StringComparison.Ordinal);
             Assert.Contains("admin:users, admin:servers, tokens", failed.Message, StringComparison.Ordinal);
-            Assert.DoesNotContain(Hub.RoleLessToken, failed.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Hub.ReadOnlyToken, failed.Message, StringComparison.Ordinal);
         }
-        Assert.DoesNotContain(Hub.RoleLessToken, app.Log.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain(Hub.RoleLessToken, hub.Jupyter.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Hub.ReadOnlyToken, app.Log.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Hub.ReadOnlyToken, hub.Jupyter.Output, StringComparison.Ordinal);
         using var users = await hub.Jupyter.Api.GetAsync("users", Token);
         Assert.DoesNotContain("\"" + Hub.UserPrefix, await users.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
         Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
@@ -176,7 +197,7 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
     public sealed class Hub : IAsyncLifetime
     {
         public const string ServiceToken = "hubtest-binder-launch-service-3f81c2d4";
-        public const string RoleLessToken = "hubtest-binder-norole-service-91d0ab7e";
+        public const string ReadOnlyToken = "hubtest-binder-readonly-service-91d0ab7e";
         public const string UserPrefix = "binder-";
 
         private readonly BuildCounter _counter = new();
@@ -192,7 +213,7 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
         public async ValueTask InitializeAsync()
         {
             Repository = new LaunchableRepository(_counter);
-            Jupyter = await JupyterHubProcess.StartForLaunchesAsync(ServiceToken, RoleLessToken, TestContext.Current.CancellationToken);
+            Jupyter = await JupyterHubProcess.StartForLaunchesAsync(ServiceToken, ReadOnlyToken, TestContext.Current.CancellationToken);
         }
 
         internal Task<BinderTestApp> StartBinderAsync(string token, IDictionary<string, string?>? settings = null)

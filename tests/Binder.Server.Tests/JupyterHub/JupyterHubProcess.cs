@@ -117,10 +117,10 @@ internal sealed class JupyterHubProcess : IAsyncDisposable
     /// <summary>
     /// A hub for Binder launching on it (<c>Launch:Backend=JupyterHub</c>): the plain test spawner, which starts the image
     /// named in the user options; the service <c>binder-launch</c> with <paramref name="serviceToken"/> and the role
-    /// Binder needs, and the service <c>binder-norole</c> with <paramref name="roleLessToken"/> and no role (a token the
-    /// hub refuses to act with). The hub polls its proxy's activity every few seconds, so culling tests need not wait.
+    /// Binder needs, and the service <c>binder-readonly</c> with <paramref name="readOnlyToken"/>, which may list users
+    /// but not create them (a token the hub refuses to launch with).
     /// </summary>
-    public static async Task<JupyterHubProcess> StartForLaunchesAsync(string serviceToken, string roleLessToken, CancellationToken cancellationToken)
+    public static async Task<JupyterHubProcess> StartForLaunchesAsync(string serviceToken, string readOnlyToken, CancellationToken cancellationToken)
     {
         var directory = new TempDirectory("binder-jupyterhub");
         var containerPrefix = $"hubtest-{TestEnvironment.UniqueSuffix()}-";
@@ -142,12 +142,14 @@ internal sealed class JupyterHubProcess : IAsyncDisposable
             c.JupyterHub.cookie_secret_file = {{Py(Path.Combine(directory.Path, "cookie_secret"))}}
             c.JupyterHub.pid_file = {{Py(Path.Combine(directory.Path, "jupyterhub.pid"))}}
             c.JupyterHub.authenticator_class = "dummy"
-            c.JupyterHub.last_activity_interval = 5
             c.JupyterHub.services = [
                 {"name": "binder-launch", "api_token": {{Py(serviceToken)}}},
-                {"name": "binder-norole", "api_token": {{Py(roleLessToken)}}},
+                {"name": "binder-readonly", "api_token": {{Py(readOnlyToken)}}},
             ]
-            c.JupyterHub.load_roles = [{"name": "binder-launch", "scopes": ["admin:users", "admin:servers", "tokens"], "services": ["binder-launch"]}]
+            c.JupyterHub.load_roles = [
+                {"name": "binder-launch", "scopes": ["admin:users", "admin:servers", "tokens"], "services": ["binder-launch"]},
+                {"name": "binder-readonly", "scopes": ["list:users", "read:users"], "services": ["binder-readonly"]},
+            ]
             """;
         var configFile = directory.Write("jupyterhub_config.py", config);
         var start = new ProcessStartInfo("jupyterhub")

@@ -107,18 +107,20 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
         }
         catch (Exception e)
         {
-            if (created)
-            {
-                // Nothing of a failed start stays at the hub: no user, no server, no token.
-                await DeleteUserQuietlyAsync(start.SessionId, user).ConfigureAwait(false);
-            }
+            // Nothing of a failed start stays at the hub: no user, no server, no token.
+            var leftNothing = !created || await DeleteUserQuietlyAsync(start.SessionId, user).ConfigureAwait(false);
             if (e is OperationCanceledException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new SessionStartException(
                     $"The hub did not have the server of session {start.SessionId} ready within {_options.StartTimeout.TotalSeconds:0} s ({JupyterHubLaunchOptions.Section}:StartTimeout). Try again; if it keeps happening, the operator should look at the hub's log for user {user}.",
-                    e, forUser: true);
+                    e, forUser: true) { LeftNothing = leftNothing };
             }
-            throw Explain(e);
+            throw e switch
+            {
+                SessionStartException failed => new SessionStartException(failed.Message, failed.InnerException, forUser: failed.ForUser) { LeftNothing = leftNothing },
+                HubApiException hub => new SessionStartException(hub.Message, hub, forUser: true) { LeftNothing = leftNothing },
+                _ => e,
+            };
         }
     }
 
@@ -128,7 +130,7 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
         var user = UserName(sessionId);
         while (true)
         {
-            using var response = await RequestAsync(HttpMethod.Delete, $"users/{user}", null, cancellationToken).ConfigureAwait(false);
+            using var response = await SendAsync(HttpMethod.Delete, $"users/{user}", null, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotFound)
             {
                 LogStopped(_logger, sessionId, user);
@@ -148,7 +150,7 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
         var sessions = new List<SessionContainer>();
         for (var offset = 0; ; offset += page)
         {
-            using var response = await RequestAsync(HttpMethod.Get, $"users?offset={offset}&limit={page}", null, cancellationToken).ConfigureAwait(false);
+            using var response = await SendAsync(HttpMethod.Get, $"users?offset={offset}&limit={page}", null, cancellationToken).ConfigureAwait(false);
             await EnsureAsync(response, "list the hub users", cancellationToken).ConfigureAwait(false);
             using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
             var users = json.RootElement.ValueKind == JsonValueKind.Array ? json.RootElement : json.RootElement.GetProperty("items");
@@ -208,7 +210,7 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return (false, Explain(e).Message);
+            return (false, e.Message);
         }
     }
 
@@ -258,17 +260,20 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
             ?? throw new HubApiException($"The hub created a token for user {user} but sent none back.", null);
     }
 
-    private async Task DeleteUserQuietlyAsync(string sessionId, string user)
+    /// <summary>Deletes a failed start's user; whether it is gone.</summary>
+    private async Task<bool> DeleteUserQuietlyAsync(string sessionId, string user)
     {
         try
         {
             using var timeout = new CancellationTokenSource(_options.StartTimeout, _time);
             await StopAsync(sessionId, timeout.Token).ConfigureAwait(false);
+            return true;
         }
         catch (Exception e)
         {
-            // The janitor finds the user by its prefix and deletes it later.
+            // The launch's clean-up, then the janitor (which finds the user by its prefix), delete it later.
             LogCleanUpFailed(_logger, sessionId, user, e);
+            return false;
         }
     }
 
@@ -336,14 +341,6 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
 
     private static string Reason(HttpRequestException e) =>
         e.InnerException is SocketException socket ? socket.SocketErrorCode == SocketError.ConnectionRefused ? "connection refused (nothing listens there)" : socket.Message : e.Message;
-
-    /// <summary>A failure to reach the hub or one it refused: a sentence for the person launching (it names settings, not their values).</summary>
-    private static Exception Explain(Exception e) => e switch
-    {
-        SessionStartException => e,
-        HubApiException hub => new SessionStartException(hub.Message, hub, forUser: true),
-        _ => e,
-    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} runs at the hub as user {User} (image {Image})")]
     private static partial void LogStarted(ILogger logger, string session, string user, string image);
