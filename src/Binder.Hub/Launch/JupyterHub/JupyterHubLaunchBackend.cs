@@ -176,27 +176,10 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
     }
 
     /// <summary>Jupyter's own <c>last_activity</c> from <c>/api/status</c>, asked through the hub's proxy with the session's token.</summary>
-    public async Task<DateTimeOffset?> GetJupyterActivityAsync(SessionContainer container, string token, CancellationToken cancellationToken)
+    public Task<DateTimeOffset?> GetJupyterActivityAsync(SessionContainer container, string token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(container);
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(SessionUrl(container.SessionId) + "api/status"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("token", token);
-            using var response = await _jupyter.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode) return null;
-            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-            return json.RootElement.ValueKind == JsonValueKind.Object
-                && json.RootElement.TryGetProperty("last_activity", out var value)
-                && value.ValueKind == JsonValueKind.String
-                && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-                ? at
-                : null;
-        }
-        catch (Exception e) when (e is HttpRequestException or JsonException || e is TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
+        return JupyterStatus.LastActivityAsync(_jupyter, new Uri(SessionUrl(container.SessionId) + "api/status"), token, cancellationToken);
     }
 
     /// <summary>Whether the hub answers and accepts the service token (<c>GET /user</c>, who the token is).</summary>
