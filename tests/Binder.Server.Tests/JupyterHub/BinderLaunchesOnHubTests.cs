@@ -79,6 +79,56 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
     }
 
     [Fact]
+    public async Task A_restarted_binder_takes_back_its_session_on_the_hub_whose_token_still_opens_it_and_can_stop_it()
+    {
+        using var data = new TempDirectory("binder-hub-restart");
+        var settings = new Dictionary<string, string?> { ["Server:DataDirectory"] = data.Path };
+        BinderEvent ready;
+        var first = await hub.StartBinderAsync(Hub.ServiceToken, settings);
+        try
+        {
+            var events = await LaunchAsync(first);
+            ready = events[^1];
+            Assert.True(ready.Phase == BinderPhases.Ready, $"The stream ended with {ready.Phase}: {ready.Message}\n{Log(events)}\n{hub.Jupyter.Output}\n{first.Log}");
+            first.KeepSessionsOnDispose = true;
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+        var user = UserOf(ready.Url!);
+        var sessionId = user[Hub.UserPrefix.Length..];
+
+        await using var second = await hub.StartBinderAsync(Hub.ServiceToken, settings);
+
+        // Taken back from the hub's user list and the grain's state: still running, still opened by its token.
+        using (var list = new HttpRequestMessage(HttpMethod.Get, "api/sessions"))
+        {
+            list.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorSecret);
+            using var response = await second.OperatorHttp.SendAsync(list, Token);
+            var body = await response.Content.ReadAsStringAsync(Token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains(sessionId, body, StringComparison.Ordinal);
+        }
+        using (var jupyter = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, ready.Url + "api/status");
+            request.Headers.Authorization = new AuthenticationHeaderValue("token", ready.Token);
+            using var status = await jupyter.SendAsync(request, Token);
+            Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        }
+        Assert.Single(await hub.Jupyter.ContainersAsync(Token));
+        using (var stop = new HttpRequestMessage(HttpMethod.Delete, $"api/sessions/{sessionId}"))
+        {
+            stop.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorSecret);
+            using var response = await second.OperatorHttp.SendAsync(stop, Token);
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+        await AssertUserGoneAsync(user);
+        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+    }
+
+    [Fact]
     public async Task An_idle_session_on_the_hub_is_culled_its_server_stopped_and_its_user_deleted()
     {
         await using var app = await hub.StartBinderAsync(Hub.ServiceToken, new Dictionary<string, string?>
@@ -163,6 +213,29 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
         Assert.DoesNotContain(Hub.ReadOnlyToken, hub.Jupyter.Output, StringComparison.Ordinal);
         using var users = await hub.Jupyter.Api.GetAsync("users", Token);
         Assert.DoesNotContain("\"" + Hub.UserPrefix, await users.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+    }
+
+    [Fact]
+    public async Task A_spawn_the_hub_fails_throws_the_hubs_message_for_the_user_and_deletes_the_hub_user()
+    {
+        using var backend = new Binder.Hub.Launch.JupyterHub.JupyterHubLaunchBackend(new Binder.Hub.Launch.JupyterHub.JupyterHubLaunchOptions
+        {
+            ApiUrl = new Uri(hub.Jupyter.Url, "hub/api"),
+            ApiToken = Hub.ServiceToken,
+            UserPrefix = Hub.UserPrefix,
+        }, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Hub.Launch.JupyterHub.JupyterHubLaunchBackend>.Instance);
+        var session = "spawnfails" + TestEnvironment.UniqueSuffix();
+
+        // An image that does not exist: the hub's spawner fails (docker run refuses it).
+        var error = await Assert.ThrowsAsync<Binder.Hub.Launch.SessionStartException>(() => backend.StartAsync(
+            new Binder.Hub.Launch.SessionStart(session, "binder-hubtest-no-such-image:none", "unused-token-0123456789abcdef", $"/user/{session}/", "git/none"), Token));
+
+        Assert.True(error.ForUser);
+        Assert.True(error.LeftNothing);
+        Assert.Contains("binder-hubtest-no-such-image", error.Message, StringComparison.Ordinal);
+        await AssertUserGoneAsync(backend.UserName(session));
+        Assert.DoesNotContain(await backend.ListAsync(Token), c => c.SessionId == session);
         Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
     }
 
