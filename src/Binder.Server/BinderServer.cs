@@ -1,7 +1,6 @@
 using Binder.Build.Docker;
 using Binder.Hub.Hosting;
 using Binder.Hub.Launch.JupyterHub;
-using Binder.Server.Configuration;
 using Binder.Server.Api;
 using Binder.Server.Build;
 using Binder.Server.Health;
@@ -190,7 +189,7 @@ public static class BinderServer
         services.AddSingleton(sp => sp.GetRequiredService<ProxyHost>().Client);
         if (jupyterHub is not null)
         {
-            // The hub's proxy serves its sessions; Binder's own proxy stays up for nothing but its pages' error routes.
+            // The hub's proxy serves its sessions: Binder's own proxy still starts with the silo, but gets no session routes.
             services.AddSingleton<ILaunchBackend>(sp => new JupyterHubLaunchBackend(
                 jupyterHub, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<JupyterHubLaunchBackend>>()));
             return;
