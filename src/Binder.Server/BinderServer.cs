@@ -1,6 +1,7 @@
 using Binder.Build.Content.Records;
 using Binder.Build.Docker;
 using Binder.Hub.Hosting;
+using Binder.Hub.Launch.JupyterHub;
 using Binder.Server.Api;
 using Binder.Server.Build;
 using Binder.Server.Health;
@@ -81,7 +82,16 @@ public static class BinderServer
             // and a front end would find no gateway.
             settings.Add($"Server:Role {role} needs a cluster backend, but Silo:Backend is {SiloBackends.Sqlite}, whose localhost clustering serves one process only; set Silo:Backend to {SiloBackends.Redis} or {SiloBackends.AzureStorage} (with its connection string) on every silo and front end, or run the whole service in one process with --role {ServerRoles.All}.");
         }
-        settings.RefuseUnknownSubsections("Launch", "Docker");
+        settings.RefuseUnknownSubsections("Launch", "Backend", "Docker", "JupyterHub");
+        var launchBackend = LaunchBackends.Find(configuration[LaunchBackends.Key] is { Length: > 0 } named ? named : LaunchBackends.Docker);
+        if (launchBackend is null)
+        {
+            settings.Add($"{LaunchBackends.Key} '{configuration[LaunchBackends.Key]}' is not a launch backend: choose {string.Join(" or ", LaunchBackends.All)} ({LaunchBackends.Docker} runs sessions on the Docker daemon beside each silo, {LaunchBackends.JupyterHub} on an existing hub through its API).");
+        }
+        // Bound only when chosen: its ApiUrl and ApiToken are required then, and mean nothing otherwise.
+        var jupyterHub = launchBackend == LaunchBackends.JupyterHub
+            ? settings.Bind(JupyterHubLaunchOptions.Section, new JupyterHubLaunchOptionsValidator())
+            : null;
         // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both.
         var launch = settings.Bind<DockerLaunchOptions>(DockerLaunchOptions.Section) with { UserId = hub.Hub.Buildpacks.UserId };
         if (new DockerLaunchOptionsValidator().Validate(null, launch) is { Failed: true } badLaunch) foreach (var problem in badLaunch.Failures) settings.Add(problem);
@@ -140,7 +150,7 @@ public static class BinderServer
         // Hosted services start in this order and stop in the reverse: the backend is asked first (an unreachable one
         // stops the start in seconds, before a proxy is started or a client looks for gateways).
         services.AddHostedService<BackendCheck>();
-        if (hostsSilo) AddSilo(builder, hub, silo, launch, data, proxy, gateway: role == ServerRoles.Silo);
+        if (hostsSilo) AddSilo(builder, hub, silo, launch, jupyterHub, data, proxy, gateway: role == ServerRoles.Silo);
         else builder.UseOrleansClient(client => ClientHosting.Configure(client, silo, TimeProvider.System));
 
         // The providers follow redirects by hand, host by host (a DOI must not lead the service anywhere it likes).
@@ -167,8 +177,9 @@ public static class BinderServer
         return builder;
     }
 
-    /// <summary>The in-process silo and what its grains use on this node: the data directory, the proxy, Docker.</summary>
-    private static void AddSilo(WebApplicationBuilder builder, HubConfiguration hub, SiloHostOptions silo, DockerLaunchOptions launch, DataDirectory data, ProxyOptions proxy, bool gateway)
+    /// <summary>The in-process silo and what its grains use on this node: the data directory, the proxy, Docker, and the
+    /// launch backend (the hub of <c>jupyterHub</c> when <c>Launch:Backend</c> is <c>JupyterHub</c>, else Docker).</summary>
+    private static void AddSilo(WebApplicationBuilder builder, HubConfiguration hub, SiloHostOptions silo, DockerLaunchOptions launch, JupyterHubLaunchOptions? jupyterHub, DataDirectory data, ProxyOptions proxy, bool gateway)
     {
         var services = builder.Services;
         // Bound and validated once, in AddBinderServer: the launch backend and the start-up warnings use this instance.
@@ -191,6 +202,13 @@ public static class BinderServer
         services.AddHostedService<ImageCleanerHost>();
         // Resolved when first needed, which is after ProxyHost has started (grains activate once the silo runs).
         services.AddSingleton(sp => sp.GetRequiredService<ProxyHost>().Client);
+        if (jupyterHub is not null)
+        {
+            // The hub's proxy serves its sessions: Binder's own proxy still starts with the silo, but gets no session routes.
+            services.AddSingleton<ILaunchBackend>(sp => new JupyterHubLaunchBackend(
+                jupyterHub, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<JupyterHubLaunchBackend>>()));
+            return;
+        }
         services.AddSingleton<ILaunchBackend>(sp => new DockerLaunchBackend(
             sp.GetRequiredService<DockerClient>(), launch, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DockerLaunchBackend>>(),
             hub.Hub.RegistryAccess));

@@ -46,6 +46,10 @@ internal sealed partial class LaunchGrain(
     private Task? _launchDone;
     private string? _stopRequested;
 
+    // The backend said its failed start left nothing (SessionStartException.LeftNothing): the clean-up only gives the
+    // quotas back, without a stop the backend could not answer (an unreachable hub).
+    private bool _startLeftNothing;
+
     // One clean-up at a time per activation: two concurrent ones would both write the state with the same ETag.
     private Task? _cleanup;
 
@@ -86,6 +90,7 @@ internal sealed partial class LaunchGrain(
         var events = Channel.CreateUnbounded<BinderEvent>(new UnboundedChannelOptions { SingleReader = true });
         _launch = launch;
         _stopRequested = null;
+        _startLeftNothing = false;
         // The launch runs on this activation's scheduler (its continuations are turns of the grain) but apart from the
         // caller's enumeration, which Orleans only advances while the caller pulls: a launch inside it would stop,
         // holding its quota slots and keeping Stop waiting, whenever its caller stopped reading.
@@ -159,11 +164,21 @@ internal sealed partial class LaunchGrain(
                 return;
             }
 
-            events.TryWrite(BinderEvent.Of(BinderPhases.Launching, "Server started; adding its route to the proxy..."));
-            var (publicUrl, routeFailure) = await AddRouteAsync(container!, launch.Token);
-            if ((routeFailure ?? StoppedEvent(launch)) is { } notRouted)
+            string? publicUrl = null;
+            if (container!.Url is null)
             {
-                events.TryWrite(notRouted);
+                events.TryWrite(BinderEvent.Of(BinderPhases.Launching, "Server started; adding its route to the proxy..."));
+                (publicUrl, var routeFailure) = await AddRouteAsync(container, launch.Token);
+                if ((routeFailure ?? StoppedEvent(launch)) is { } notRouted)
+                {
+                    events.TryWrite(notRouted);
+                    return;
+                }
+            }
+            else if (StoppedEvent(launch) is { } stoppedAtStart)
+            {
+                // The backend's own proxy serves the session (a JupyterHub): Binder adds no route.
+                events.TryWrite(stoppedAtStart);
                 return;
             }
 
@@ -180,8 +195,8 @@ internal sealed partial class LaunchGrain(
             // From here the session is an ordinary running one: a Stop need not wait for the caller to read ready.
             _launch = null;
             Log.SessionReady(logger, SessionId, order.Repo.GrainKey, state.State.Node ?? "");
-            // The node's proxy: people reach the session where its route is.
-            var url = publicUrl!.TrimEnd('/') + RoutePath;
+            // The node's proxy: people reach the session where its route is (or where the backend's own proxy serves it).
+            var url = state.State.Url ?? publicUrl!.TrimEnd('/') + RoutePath;
             events.TryWrite(new BinderEvent
             {
                 Phase = BinderPhases.Ready,
@@ -212,7 +227,7 @@ internal sealed partial class LaunchGrain(
                     // Before the container was asked for there is neither container nor route: only the quota to give back.
                     var reason = _stopRequested
                         ?? (launch.IsCancellationRequested ? "launch cancelled" : startAttempted ? "launch failed" : "refused");
-                    await CleanUpAsync(reason, startAttempted);
+                    await CleanUpAsync(reason, startAttempted && !_startLeftNothing);
                 }
             }
             catch (Exception e)
@@ -261,7 +276,7 @@ internal sealed partial class LaunchGrain(
         {
             // A launch in progress owns the session; but a proxy restarted since it added its route (this call comes
             // from the route restoration then) lost that route: put it back once the container's target is known.
-            if (!routeExists && !launching.IsCancellationRequested && state.State is { State: SessionStates.Starting, StopReason: null, Target: { } target })
+            if (!routeExists && !launching.IsCancellationRequested && state.State is { State: SessionStates.Starting, StopReason: null, Url: null, Target: { } target })
             {
                 await SessionNode.AddRoute(SessionId, target, CancellationToken.None);
             }
@@ -284,7 +299,7 @@ internal sealed partial class LaunchGrain(
             await CleanUpAsync(current.State == SessionStates.Starting ? "launch interrupted by a restart" : "container gone after restart");
             return false;
         }
-        if (!routeExists)
+        if (!routeExists && current.Url is null && container.Url is null)
         {
             await SessionNode.AddRoute(SessionId, current.Target ?? container.Target, CancellationToken.None);
         }
@@ -416,6 +431,9 @@ internal sealed partial class LaunchGrain(
                 ContainerId = container.ContainerId,
                 Target = container.Target,
                 ContainerCreatedAt = container.CreatedAt,
+                Url = container.Url,
+                // A backend that issued its own token (a hub's, for the session's user): that one opens the session.
+                Token = container.Token ?? state.State.Token,
             };
             await state.WriteStateAsync(CancellationToken.None);
             return (container, null);
@@ -426,6 +444,7 @@ internal sealed partial class LaunchGrain(
         }
         catch (SessionStartException e) when (e.ForUser)
         {
+            _startLeftNothing = e.LeftNothing;
             // About the session itself (Jupyter exited or did not answer, with its last output): the user can act on it.
             // (The backend has put *** where Jupyter's output printed the session's token.)
             Log.StartFailed(logger, SessionId, e);
@@ -433,6 +452,7 @@ internal sealed partial class LaunchGrain(
         }
         catch (Exception e)
         {
+            _startLeftNothing = e is SessionStartException { LeftNothing: true };
             // About the node (the Docker daemon, its address, its images): for the operator's log only.
             Log.StartFailed(logger, SessionId, e);
             return (null, Failed("Could not start the server: the node that runs sessions had a problem." + AskTheOperator, 500));
@@ -522,7 +542,7 @@ internal sealed partial class LaunchGrain(
         var timeout = deadline.Token;
         var node = Node(current.Node);
         DateTimeOffset? proxyActivity = route.LastActivity, jupyterActivity = null;
-        if (route.Known && !route.Exists && current is { Target: { } target, StopReason: null })
+        if (route.Known && !route.Exists && current is { Target: { } target, StopReason: null, Url: null })
         {
             try
             {
@@ -632,7 +652,8 @@ internal sealed partial class LaunchGrain(
         var node = Node(current.Node);
         // Through the node's grain a call waits for an answer (a silo that died a moment ago gives none until the
         // cluster has declared it dead): bounded by the step's deadline here.
-        var failures = await TryAsync("route", ct => node.RemoveRoute(SessionId, ct).WaitAsync(ct), containerMayExist);
+        // A session its backend's own proxy serves (a JupyterHub) has no route of Binder's.
+        var failures = await TryAsync("route", ct => node.RemoveRoute(SessionId, ct).WaitAsync(ct), containerMayExist && current.Url is null);
         var containerFailed = await TryAsync("container", ct => node.StopContainer(SessionId, ct).WaitAsync(ct), containerMayExist);
         failures += containerFailed;
         if (containerFailed == 0)

@@ -34,6 +34,10 @@ internal sealed record SessionState
 
     [Id(12)] public DateTimeOffset? StoppedAt { get; init; }
 
+    /// <summary>The session's URL when its backend's own proxy serves it (a JupyterHub): Binder's proxy has no route
+    /// for it then, and none is added back. Null: Binder routes it.</summary>
+    [Id(13)] public string? Url { get; init; }
+
     // The generated ToString would print the token; the state may end up in a log or an assertion message.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
@@ -49,7 +53,8 @@ internal sealed record SessionState
             .Append(", ContainerCreatedAt = ").Append(ContainerCreatedAt)
             .Append(", LastActivity = ").Append(LastActivity)
             .Append(", StopReason = ").Append(StopReason)
-            .Append(", StoppedAt = ").Append(StoppedAt);
+            .Append(", StoppedAt = ").Append(StoppedAt)
+            .Append(", Url = ").Append(Url);
         return true;
     }
 }

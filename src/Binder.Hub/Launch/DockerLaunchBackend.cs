@@ -339,31 +339,10 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
     public Task<IReadOnlyList<SessionContainer>> ListAsync(CancellationToken cancellationToken) => FindAsync(null, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<DateTimeOffset?> GetJupyterActivityAsync(SessionContainer container, string token, CancellationToken cancellationToken)
+    public Task<DateTimeOffset?> GetJupyterActivityAsync(SessionContainer container, string token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(container);
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{container.Target}{container.BaseUrl}api/status"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("token", token);
-            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                return null;
-            }
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return json.RootElement.ValueKind == JsonValueKind.Object
-                && json.RootElement.TryGetProperty("last_activity", out var value)
-                && value.ValueKind == JsonValueKind.String
-                && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-                ? at
-                : null;
-        }
-        catch (Exception e) when (e is HttpRequestException or JsonException || e is TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
+        return JupyterStatus.LastActivityAsync(_http, new Uri($"{container.Target}{container.BaseUrl}api/status"), token, cancellationToken);
     }
 
     /// <inheritdoc />

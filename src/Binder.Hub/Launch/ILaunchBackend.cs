@@ -1,8 +1,10 @@
 namespace Binder.Hub.Launch;
 
 /// <summary>
-/// Runs session containers on this node (the Docker daemon beside this silo; later Kubernetes). Every container it
-/// starts carries the session id as a label, so sessions can be found again after a restart.
+/// Runs session containers on this node (the Docker daemon beside this silo), or on an existing JupyterHub as its
+/// users' servers (<see cref="JupyterHub.JupyterHubLaunchBackend"/>). Every session it starts can be found again by its
+/// session id after a restart (a container label, a hub user name). A backend whose own proxy serves its sessions says
+/// so with <see cref="SessionContainer.Url"/>; Binder then adds no route.
 /// </summary>
 public interface ILaunchBackend
 {

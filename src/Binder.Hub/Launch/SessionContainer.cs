@@ -13,4 +13,21 @@ public sealed record SessionContainer(string SessionId, string ContainerId, stri
 
     /// <summary>Jupyter's base URL in the container (<c>/user/&lt;session&gt;/</c>), as it was started.</summary>
     [Id(5)] public string BaseUrl { get; init; } = $"/user/{SessionId}/";
+
+    /// <summary>
+    /// Where people reach the session when the backend's own proxy serves it (a JupyterHub's <c>/user/&lt;name&gt;/</c>):
+    /// Binder adds no route then. Null: Binder's proxy routes <c>/user/&lt;session&gt;/</c> to <see cref="Target"/>.
+    /// </summary>
+    [Id(6)] public string? Url { get; init; }
+
+    /// <summary>The token people use, when the backend issued its own (a hub token of the session's user); null: the
+    /// token of <see cref="SessionStart"/>. Only set by a start, never by a listing.</summary>
+    [Id(7)] public string? Token { get; init; }
+
+    // Records print every property; the session's token must not reach a log that prints the container.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"SessionId = {SessionId}, ContainerId = {ContainerId}, Target = {Target}, Running = {Running}, CreatedAt = {CreatedAt}, BaseUrl = {BaseUrl}, Url = {Url}, Token = {(Token is null ? "" : "***")}");
+        return true;
+    }
 }

@@ -12,4 +12,9 @@ public sealed class SessionStartException(string message, Exception? inner = nul
 {
     /// <summary>Whether <see cref="Exception.Message"/> may be shown to the person launching the session.</summary>
     [Id(0)] public bool ForUser { get; init; } = forUser;
+
+    /// <summary>Whether the backend knows that nothing of the session exists (it created nothing, or removed what it had
+    /// created): the launch then gives its quota back without asking the backend to stop a session that never was,
+    /// which would fail as the start did when the backend is unreachable.</summary>
+    [Id(1)] public bool LeftNothing { get; init; }
 }

@@ -114,6 +114,68 @@ internal sealed class JupyterHubProcess : IAsyncDisposable
         return hub;
     }
 
+    /// <summary>
+    /// A hub for Binder launching on it (<c>Launch:Backend=JupyterHub</c>): the plain test spawner, which starts the image
+    /// named in the user options; the service <c>binder-launch</c> with <paramref name="serviceToken"/> and the role
+    /// Binder needs, and the service <c>binder-readonly</c> with <paramref name="readOnlyToken"/>, which may list users
+    /// but not create them (a token the hub refuses to launch with).
+    /// </summary>
+    public static async Task<JupyterHubProcess> StartForLaunchesAsync(string serviceToken, string readOnlyToken, CancellationToken cancellationToken)
+    {
+        var directory = new TempDirectory("binder-jupyterhub");
+        var containerPrefix = $"hubtest-{TestEnvironment.UniqueSuffix()}-";
+        var url = new Uri($"http://127.0.0.1:{LoopbackHttpServer.FreePort()}/");
+        var glue = Path.Combine(AppContext.BaseDirectory, "JupyterHub");
+        var config = $$"""
+            import sys
+            sys.path[:0] = [{{Py(glue)}}]
+            import docker_test_spawner
+            c.JupyterHub.spawner_class = docker_test_spawner.DockerTestSpawner
+            c.DockerTestSpawner.container_prefix = {{Py(containerPrefix)}}
+            c.Spawner.http_timeout = 120
+            c.Spawner.start_timeout = 180
+            c.JupyterHub.bind_url = {{Py(url.ToString())}}
+            c.JupyterHub.hub_bind_url = {{Py($"http://127.0.0.1:{LoopbackHttpServer.FreePort()}/")}}
+            c.ConfigurableHTTPProxy.api_url = {{Py($"http://127.0.0.1:{LoopbackHttpServer.FreePort()}")}}
+            c.ConfigurableHTTPProxy.command = [{{Py(TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND"))}}]
+            c.JupyterHub.db_url = {{Py("sqlite:///" + Path.Combine(directory.Path, "jupyterhub.sqlite"))}}
+            c.JupyterHub.cookie_secret_file = {{Py(Path.Combine(directory.Path, "cookie_secret"))}}
+            c.JupyterHub.pid_file = {{Py(Path.Combine(directory.Path, "jupyterhub.pid"))}}
+            c.JupyterHub.authenticator_class = "dummy"
+            c.JupyterHub.services = [
+                {"name": "binder-launch", "api_token": {{Py(serviceToken)}}},
+                {"name": "binder-readonly", "api_token": {{Py(readOnlyToken)}}},
+            ]
+            c.JupyterHub.load_roles = [
+                {"name": "binder-launch", "scopes": ["admin:users", "admin:servers", "tokens"], "services": ["binder-launch"]},
+                {"name": "binder-readonly", "scopes": ["list:users", "read:users"], "services": ["binder-readonly"]},
+            ]
+            """;
+        var configFile = directory.Write("jupyterhub_config.py", config);
+        var start = new ProcessStartInfo("jupyterhub")
+        {
+            WorkingDirectory = directory.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-f");
+        start.ArgumentList.Add(configFile);
+        start.Environment["CONFIGPROXY_AUTH_TOKEN"] = "hubtest-proxy-" + Guid.NewGuid().ToString("N");
+        start.Environment["DOCKER_HOST"] = TestEnvironment.DockerHost;
+        var hub = new JupyterHubProcess(Process.Start(start) ?? throw new InvalidOperationException("jupyterhub did not start."), directory, url, serviceToken, containerPrefix);
+        try
+        {
+            await hub.WaitUntilAnswersAsync(cancellationToken);
+        }
+        catch
+        {
+            await hub.DisposeAsync();
+            throw;
+        }
+        return hub;
+    }
+
     /// <summary>Creates a hub user.</summary>
     public async Task CreateUserAsync(string name, CancellationToken cancellationToken)
     {

@@ -41,6 +41,9 @@ class DockerTestSpawner(Spawner):
         return []
 
     async def start(self):
+        # Binder launching on this hub (Launch:Backend=JupyterHub) names the image in the user options.
+        if not self.image:
+            self.image = (self.user_options or {}).get("image", "")
         if not self.image:
             raise RuntimeError("DockerTestSpawner has no image to start.")
         self.ip = "127.0.0.1"

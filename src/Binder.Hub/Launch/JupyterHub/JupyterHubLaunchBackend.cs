@@ -1,0 +1,339 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Binder.Hub.Launch.JupyterHub;
+
+/// <summary>
+/// Starts sessions on an existing JupyterHub through its REST API with a service token (BinderHub's architecture: Binder
+/// builds, the hub spawns). A session is a temporary hub user <c>&lt;UserPrefix&gt;&lt;session&gt;</c> whose server is
+/// started with the image in its user options (<c>{"image": ..., "binder_session": ..., "binder_repo": ...}</c>; the
+/// hub's spawner must honour <c>image</c>), and a token of that user limited to its server is what the person gets. The
+/// hub's proxy serves <c>/user/&lt;name&gt;/</c>, so Binder adds no route (<see cref="SessionContainer.Url"/>); the
+/// session follows the hub's network and user rules. Stopping deletes the user (the hub stops its server first).
+/// </summary>
+public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposable
+{
+    private static readonly TimeSpan StopRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    private readonly JupyterHubLaunchOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly HttpClient _api;
+    private readonly HttpClient _jupyter;
+    private readonly Uri _public;
+
+    /// <summary>Creates the backend; the hub is not contacted until the first call.</summary>
+    /// <param name="options">The hub and its service token (validated).</param>
+    /// <param name="time">The clock for the start and request timeouts.</param>
+    /// <param name="logger">Where starts and stops are logged (never tokens).</param>
+    public JupyterHubLaunchBackend(JupyterHubLaunchOptions options, TimeProvider time, ILogger<JupyterHubLaunchBackend> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options;
+        _time = time;
+        _logger = logger;
+        var api = options.ApiUrl ?? throw new ArgumentException($"{JupyterHubLaunchOptions.Section}:ApiUrl is required.", nameof(options));
+        // Timeouts per request (the progress stream lasts as long as the spawn): the client itself has none.
+        _api = new HttpClient(new SocketsHttpHandler { UseCookies = false })
+        {
+            BaseAddress = new Uri(api.ToString().TrimEnd('/') + "/"),
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("token", options.ApiToken);
+        // No cookie jar: a session cookie of one user's server must never vouch for another request.
+        _jupyter = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = options.RequestTimeout };
+        _public = new Uri(options.EffectivePublicUrl.ToString().TrimEnd('/') + "/");
+    }
+
+    /// <summary>The hub user of a session.</summary>
+    public string UserName(string sessionId) => _options.UserPrefix + sessionId;
+
+    /// <summary>Where people reach a session: the hub's proxy at <c>/user/&lt;name&gt;/</c>.</summary>
+    public string SessionUrl(string sessionId) => new Uri(_public, $"user/{UserName(sessionId)}/").ToString();
+
+    /// <inheritdoc />
+    public Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The hub's machines are not this node's: no memory to divide, so the node quota is
+    /// <c>Binder:Sessions:NodeQuota</c> or none (the hub applies its own limits).</summary>
+    public Task<NodeResources> GetNodeResourcesAsync(CancellationToken cancellationToken) => Task.FromResult(new NodeResources(0, 0));
+
+    /// <inheritdoc />
+    public async Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var user = UserName(start.SessionId);
+        using var deadline = new CancellationTokenSource(_options.StartTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var created = false;
+        try
+        {
+            using (var response = await SendAsync(HttpMethod.Post, $"users/{user}", null, timeout.Token).ConfigureAwait(false))
+            {
+                // 409: a user of this session exists already (a retried start); its server is started below.
+                if (response.StatusCode != HttpStatusCode.Conflict) await EnsureAsync(response, $"create the hub user {user}", timeout.Token).ConfigureAwait(false);
+                created = true;
+            }
+            var userOptions = new Dictionary<string, string>
+            {
+                ["image"] = start.ImageName,
+                ["binder_session"] = start.SessionId,
+                ["binder_repo"] = start.RepoKey,
+            };
+            using (var response = await SendAsync(HttpMethod.Post, $"users/{user}/server", JsonSerializer.Serialize(userOptions), timeout.Token).ConfigureAwait(false))
+            {
+                await EnsureAsync(response, $"start the server of hub user {user}", timeout.Token).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    // Pending: the progress stream ends with ready or failed.
+                    await FollowProgressAsync(start.SessionId, user, timeout.Token).ConfigureAwait(false);
+                }
+            }
+            var token = await CreateTokenAsync(start.SessionId, user, timeout.Token).ConfigureAwait(false);
+            LogStarted(_logger, start.SessionId, user, start.ImageName);
+            return new SessionContainer(start.SessionId, user, _public.ToString().TrimEnd('/'), true, _time.GetUtcNow())
+            {
+                BaseUrl = $"/user/{user}/",
+                Url = SessionUrl(start.SessionId),
+                Token = token,
+            };
+        }
+        catch (Exception e)
+        {
+            // Nothing of a failed start stays at the hub: no user, no server, no token.
+            var leftNothing = !created || await DeleteUserQuietlyAsync(start.SessionId, user).ConfigureAwait(false);
+            if (e is OperationCanceledException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new SessionStartException(
+                    $"The hub did not have the server of session {start.SessionId} ready within {_options.StartTimeout.TotalSeconds:0} s ({JupyterHubLaunchOptions.Section}:StartTimeout). Try again; if it keeps happening, the operator should look at the hub's log for user {user}.",
+                    e, forUser: true) { LeftNothing = leftNothing };
+            }
+            throw e switch
+            {
+                SessionStartException failed => new SessionStartException(failed.Message, failed.InnerException, forUser: failed.ForUser) { LeftNothing = leftNothing },
+                HubApiException hub => new SessionStartException(hub.Message, hub, forUser: true) { LeftNothing = leftNothing },
+                _ => e,
+            };
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var user = UserName(sessionId);
+        while (true)
+        {
+            using var response = await SendAsync(HttpMethod.Delete, $"users/{user}", null, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotFound)
+            {
+                LogStopped(_logger, sessionId, user);
+                return;
+            }
+            // 400: the server is still stopping; the hub deletes a user only once its server has stopped.
+            if (response.StatusCode != HttpStatusCode.BadRequest) await EnsureAsync(response, $"delete the hub user {user}", cancellationToken).ConfigureAwait(false);
+            await Task.Delay(StopRetryDelay, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The hub users of this Binder (by <see cref="JupyterHubLaunchOptions.UserPrefix"/>), running or not:
+    /// a user whose server does not run is a session to clean up.</summary>
+    public async Task<IReadOnlyList<SessionContainer>> ListAsync(CancellationToken cancellationToken)
+    {
+        const int page = 200;
+        var sessions = new List<SessionContainer>();
+        for (var offset = 0; ; offset += page)
+        {
+            using var response = await SendAsync(HttpMethod.Get, $"users?offset={offset}&limit={page}", null, cancellationToken).ConfigureAwait(false);
+            await EnsureAsync(response, "list the hub users", cancellationToken).ConfigureAwait(false);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            var users = json.RootElement.ValueKind == JsonValueKind.Array ? json.RootElement : json.RootElement.GetProperty("items");
+            var count = 0;
+            foreach (var model in users.EnumerateArray())
+            {
+                count++;
+                var name = model.GetProperty("name").GetString() ?? "";
+                if (!name.StartsWith(_options.UserPrefix, StringComparison.Ordinal)) continue;
+                var sessionId = name[_options.UserPrefix.Length..];
+                var running = model.TryGetProperty("servers", out var servers) && servers.ValueKind == JsonValueKind.Object
+                    && servers.TryGetProperty("", out var server) && server.TryGetProperty("ready", out var ready) && ready.ValueKind == JsonValueKind.True;
+                var createdAt = model.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.String
+                    && DateTimeOffset.TryParse(created.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.MinValue;
+                sessions.Add(new SessionContainer(sessionId, name, _public.ToString().TrimEnd('/'), running, createdAt)
+                {
+                    BaseUrl = $"/user/{name}/",
+                    Url = SessionUrl(sessionId),
+                });
+            }
+            if (count < page) return sessions;
+        }
+    }
+
+    /// <summary>Jupyter's own <c>last_activity</c> from <c>/api/status</c>, asked through the hub's proxy with the session's token.</summary>
+    public Task<DateTimeOffset?> GetJupyterActivityAsync(SessionContainer container, string token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        return JupyterStatus.LastActivityAsync(_jupyter, new Uri(SessionUrl(container.SessionId) + "api/status"), token, cancellationToken);
+    }
+
+    /// <summary>Whether the hub answers and accepts the service token (<c>GET /user</c>, who the token is).</summary>
+    public async Task<(bool Ok, string Message)> CheckAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await SendAsync(HttpMethod.Get, "user", null, cancellationToken).ConfigureAwait(false);
+            await EnsureAsync(response, "identify Binder's service", cancellationToken).ConfigureAwait(false);
+            return (true, "JupyterHub answers and accepts Binder's service token.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return (false, e.Message);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _api.Dispose();
+        _jupyter.Dispose();
+    }
+
+    private async Task FollowProgressAsync(string sessionId, string user, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"users/{user}/server/progress");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await _api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await EnsureAsync(response, $"follow the start of hub user {user}'s server", cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (!line.StartsWith("data:", StringComparison.Ordinal)) continue;
+            using var json = JsonDocument.Parse(line["data:".Length..]);
+            var e = json.RootElement;
+            var message = e.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() ?? "" : "";
+            if (e.TryGetProperty("ready", out var ready) && ready.ValueKind == JsonValueKind.True) return;
+            if (e.TryGetProperty("failed", out var failed) && failed.ValueKind == JsonValueKind.True)
+            {
+                // The spawner's own message (what the image or the hub's spawner said): about the session.
+                throw new SessionStartException($"The hub could not start the server of session {sessionId}: {message}", forUser: true);
+            }
+            LogProgress(_logger, sessionId, message);
+        }
+        throw new SessionStartException($"The hub ended the progress of session {sessionId}'s server without saying it was ready or failed.", forUser: true);
+    }
+
+    private async Task<string> CreateTokenAsync(string sessionId, string user, CancellationToken cancellationToken)
+    {
+        // Only the user's own server: the token opens that notebook and nothing else at the hub.
+        var body = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["note"] = $"Binder session {sessionId}",
+            ["scopes"] = new[] { $"access:servers!user={user}" },
+        });
+        using var response = await SendAsync(HttpMethod.Post, $"users/{user}/tokens", body, cancellationToken).ConfigureAwait(false);
+        await EnsureAsync(response, $"create a token for hub user {user}", cancellationToken).ConfigureAwait(false);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        return json.RootElement.GetProperty("token").GetString()
+            ?? throw new HubApiException($"The hub created a token for user {user} but sent none back.", null);
+    }
+
+    /// <summary>Deletes a failed start's user; whether it is gone.</summary>
+    private async Task<bool> DeleteUserQuietlyAsync(string sessionId, string user)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.StartTimeout, _time);
+            await StopAsync(sessionId, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e)
+        {
+            // The launch's clean-up, then the janitor (which finds the user by its prefix), delete it later.
+            LogCleanUpFailed(_logger, sessionId, user, e);
+            return false;
+        }
+    }
+
+    /// <summary>One API request bounded by <see cref="JupyterHubLaunchOptions.RequestTimeout"/>; what could not reach the hub is a <see cref="HubApiException"/>.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? json, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RequestAsync(method, path, json, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new HubApiException($"Binder could not reach the JupyterHub that runs its sessions ({JupyterHubLaunchOptions.Section}:ApiUrl): {Reason(e)}. The operator should check that the hub runs and that the setting points at its API, e.g. http://127.0.0.1:8081/hub/api.", e);
+        }
+    }
+
+    private async Task<HttpResponseMessage> RequestAsync(HttpMethod method, string path, string? json, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var deadline = new CancellationTokenSource(_options.RequestTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            var response = await _api.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            await response.Content.LoadIntoBufferAsync(timeout.Token).ConfigureAwait(false);
+            return response;
+        }
+        catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new HttpRequestException($"the hub did not answer within {_options.RequestTimeout.TotalSeconds:0} s ({JupyterHubLaunchOptions.Section}:RequestTimeout)", e);
+        }
+    }
+
+    private static async Task EnsureAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var message = await HubMessageAsync(response, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
+        {
+            throw new HubApiException(
+                $"The JupyterHub refused Binder's service token ({JupyterHubLaunchOptions.Section}:ApiToken) when asked to {what} ({(int)response.StatusCode}: {message}). The operator should give the hub service of that token a role with the scopes {string.Join(", ", JupyterHubLaunchOptions.RequiredScopes)} (c.JupyterHub.load_roles), or set the token of such a service.",
+                null);
+        }
+        throw new HubApiException($"The JupyterHub could not {what}: {(int)response.StatusCode} {message}", null);
+    }
+
+    // The hub's JSON error body ({"status": 403, "message": "..."}), or its start: never a token (the hub sends none back in errors).
+    private static async Task<string> HubMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var json = JsonDocument.Parse(text);
+            if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
+            {
+                return m.GetString() ?? "";
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return text.Length > 200 ? text[..200] + "..." : text;
+    }
+
+    private static string Reason(HttpRequestException e) =>
+        e.InnerException is SocketException socket ? socket.SocketErrorCode == SocketError.ConnectionRefused ? "connection refused (nothing listens there)" : socket.Message : e.Message;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} runs at the hub as user {User} (image {Image})")]
+    private static partial void LogStarted(ILogger logger, string session, string user, string image);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session}: hub user {User} deleted (its server stopped)")]
+    private static partial void LogStopped(ILogger logger, string session, string user);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {Session}: the hub says {Message}")]
+    private static partial void LogProgress(ILogger logger, string session, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: hub user {User} could not be deleted after a failed start; the janitor deletes it later")]
+    private static partial void LogCleanUpFailed(ILogger logger, string session, string user, Exception exception);
+}

@@ -1,0 +1,319 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Binder.Hub.Events;
+using Binder.Hub.Tests.Launch;
+
+namespace Binder.Server.Tests.JupyterHub;
+
+/// <summary>
+/// BinderHub's own architecture: <c>Launch:Backend=JupyterHub</c>, Binder builds and Debian's real JupyterHub (3.0)
+/// spawns, through its REST API with a service token. The client sees the events it sees with the Docker backend.
+/// </summary>
+public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) : IClassFixture<BinderLaunchesOnHubTests.Hub>
+{
+    private const string OperatorSecret = "operator-secret-for-the-hub-launch-tests";
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_launch_through_the_hub_is_ready_at_the_hubs_url_with_a_token_jupyter_answers_with_it_and_a_stop_deletes_the_hub_user()
+    {
+        await using var app = await hub.StartBinderAsync(Hub.ServiceToken);
+
+        var events = await LaunchAsync(app);
+
+        var ready = events[^1];
+        Assert.True(ready.Phase == BinderPhases.Ready, $"The stream ended with {ready.Phase}: {ready.Message}\n{Log(events)}\n{hub.Jupyter.Output}\n{app.Log}");
+        // The same phases a client of the Docker backend sees, and no route step of Binder's own.
+        Assert.Contains(events, e => e.Phase == BinderPhases.Launching);
+        Assert.DoesNotContain(events, e => e.Message.Contains("route", StringComparison.Ordinal));
+        Assert.StartsWith(hub.Jupyter.Url + "user/" + Hub.UserPrefix, ready.Url, StringComparison.Ordinal);
+        Assert.True(ready.Token is { Length: >= 16 }, "the token is missing or short");
+        var user = UserOf(ready.Url!);
+        var sessionId = user[Hub.UserPrefix.Length..];
+
+        // The hub runs the user's server, in a container of the built image.
+        using (var model = await hub.Jupyter.Api.GetAsync($"users/{user}", Token))
+        {
+            var body = await model.Content.ReadAsStringAsync(Token);
+            Assert.True(model.IsSuccessStatusCode, $"users/{user} answered {(int)model.StatusCode}: {body}");
+            Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("servers").GetProperty("").GetProperty("ready").GetBoolean(), body);
+        }
+        var container = Assert.Single(await hub.Jupyter.ContainersAsync(Token));
+        Assert.Equal(ready.Image, container.Image);
+
+        // Jupyter answers through the hub's proxy with the returned token, and not without it.
+        using (var jupyter = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromMinutes(2) })
+        {
+            using var anonymous = await jupyter.GetAsync(ready.Url + "api/status", Token);
+            Assert.NotEqual(HttpStatusCode.OK, anonymous.StatusCode);
+            using var request = new HttpRequestMessage(HttpMethod.Get, ready.Url + "api/status");
+            request.Headers.Authorization = new AuthenticationHeaderValue("token", ready.Token);
+            using var status = await jupyter.SendAsync(request, Token);
+            var statusBody = await status.Content.ReadAsStringAsync(Token);
+            Assert.True(status.StatusCode == HttpStatusCode.OK, $"{ready.Url}api/status answered {(int)status.StatusCode}: {statusBody}\n{hub.Jupyter.Output}");
+            Assert.True(JsonDocument.Parse(statusBody).RootElement.TryGetProperty("last_activity", out _), statusBody);
+        }
+
+        // The operator's list has the session (never its token); a stop stops the server and deletes the user.
+        using (var list = new HttpRequestMessage(HttpMethod.Get, "api/sessions"))
+        {
+            list.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorSecret);
+            using var response = await app.OperatorHttp.SendAsync(list, Token);
+            var body = await response.Content.ReadAsStringAsync(Token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains(sessionId, body, StringComparison.Ordinal);
+            Assert.DoesNotContain(ready.Token!, body, StringComparison.Ordinal);
+        }
+        using (var stop = new HttpRequestMessage(HttpMethod.Delete, $"api/sessions/{sessionId}"))
+        {
+            stop.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorSecret);
+            using var response = await app.OperatorHttp.SendAsync(stop, Token);
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+        await AssertUserGoneAsync(user);
+        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+        Assert.DoesNotContain(Hub.ServiceToken, app.Log.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(ready.Token!, app.Log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_restarted_binder_takes_back_its_session_on_the_hub_whose_token_still_opens_it_and_can_stop_it()
+    {
+        using var data = new TempDirectory("binder-hub-restart");
+        var settings = new Dictionary<string, string?> { ["Server:DataDirectory"] = data.Path };
+        BinderEvent ready;
+        var first = await hub.StartBinderAsync(Hub.ServiceToken, settings);
+        try
+        {
+            var events = await LaunchAsync(first);
+            ready = events[^1];
+            Assert.True(ready.Phase == BinderPhases.Ready, $"The stream ended with {ready.Phase}: {ready.Message}\n{Log(events)}\n{hub.Jupyter.Output}\n{first.Log}");
+            first.KeepSessionsOnDispose = true;
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+        var user = UserOf(ready.Url!);
+        var sessionId = user[Hub.UserPrefix.Length..];
+
+        await using var second = await hub.StartBinderAsync(Hub.ServiceToken, settings);
+
+        // Taken back from the hub's user list and the grain's state: still running, still opened by its token.
+        using (var list = new HttpRequestMessage(HttpMethod.Get, "api/sessions"))
+        {
+            list.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorSecret);
+            using var response = await second.OperatorHttp.SendAsync(list, Token);
+            var body = await response.Content.ReadAsStringAsync(Token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains(sessionId, body, StringComparison.Ordinal);
+        }
+        using (var jupyter = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, ready.Url + "api/status");
+            request.Headers.Authorization = new AuthenticationHeaderValue("token", ready.Token);
+            using var status = await jupyter.SendAsync(request, Token);
+            Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        }
+        Assert.Single(await hub.Jupyter.ContainersAsync(Token));
+        using (var stop = new HttpRequestMessage(HttpMethod.Delete, $"api/sessions/{sessionId}"))
+        {
+            stop.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorSecret);
+            using var response = await second.OperatorHttp.SendAsync(stop, Token);
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+        await AssertUserGoneAsync(user);
+        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+    }
+
+    [Fact]
+    public async Task An_idle_session_on_the_hub_is_culled_its_server_stopped_and_its_user_deleted()
+    {
+        await using var app = await hub.StartBinderAsync(Hub.ServiceToken, new Dictionary<string, string?>
+        {
+            ["Binder:Sessions:IdleTimeout"] = "00:00:08",
+            ["Binder:Sessions:PollInterval"] = "00:00:02",
+        });
+
+        var events = await LaunchAsync(app);
+
+        var ready = events[^1];
+        Assert.True(ready.Phase == BinderPhases.Ready, $"The stream ended with {ready.Phase}: {ready.Message}\n{Log(events)}\n{hub.Jupyter.Output}\n{app.Log}");
+        var user = UserOf(ready.Url!);
+        // Nobody uses it: within the idle timeout plus a few poll rounds the hub has neither the server nor the user.
+        await AssertUserGoneAsync(user);
+        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+        Assert.Contains("idle", app.Log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hub_that_went_down_fails_the_launch_with_a_sentence_naming_the_api_url_setting_and_keeps_no_quota_slot()
+    {
+        // A hub of its own, which goes down while Binder runs (the class's hub serves the other tests).
+        var gone = await JupyterHubProcess.StartForLaunchesAsync(Hub.ServiceToken, Hub.ReadOnlyToken, Token);
+        BinderTestApp app;
+        try
+        {
+            app = await hub.StartBinderAsync(Hub.ServiceToken, new Dictionary<string, string?>
+            {
+                ["Launch:JupyterHub:ApiUrl"] = new Uri(gone.Url, "hub/api").ToString(),
+                // A slot kept by the failed launch would refuse the second one with 429 instead of the hub's sentence.
+                ["Binder:Sessions:TotalQuota"] = "1",
+            });
+        }
+        finally
+        {
+            await gone.DisposeAsync();
+        }
+        await using (app)
+        {
+            foreach (var attempt in new[] { 1, 2 })
+            {
+                var events = await LaunchAsync(app);
+
+                var failed = events[^1];
+                Assert.True(failed.Phase == BinderPhases.Failed, $"Launch {attempt} ended with {failed.Phase}: {failed.Message}\n{Log(events)}");
+                Assert.Contains("could not reach the JupyterHub that runs its sessions (Launch:JupyterHub:ApiUrl)", failed.Message, StringComparison.Ordinal);
+                Assert.Contains("connection refused", failed.Message, StringComparison.Ordinal);
+                Assert.DoesNotContain(Hub.ServiceToken, failed.Message, StringComparison.Ordinal);
+            }
+            Assert.DoesNotContain(Hub.ServiceToken, app.Log.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_service_whose_hub_is_down_does_not_start_and_names_the_api_url_setting()
+    {
+        var down = $"http://127.0.0.1:{LoopbackHttpServer.FreePort()}/hub/api";
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => hub.StartBinderAsync(Hub.ServiceToken, new Dictionary<string, string?> { ["Launch:JupyterHub:ApiUrl"] = down }));
+
+        Assert.Contains("could not reach the JupyterHub that runs its sessions (Launch:JupyterHub:ApiUrl)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Hub.ServiceToken, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hub_that_refuses_binders_token_fails_the_launch_with_a_sentence_naming_the_role_it_needs_and_leaves_no_user()
+    {
+        await using var app = await hub.StartBinderAsync(Hub.ReadOnlyToken, new Dictionary<string, string?> { ["Binder:Sessions:TotalQuota"] = "1" });
+
+        foreach (var attempt in new[] { 1, 2 })
+        {
+            var events = await LaunchAsync(app);
+
+            var failed = events[^1];
+            Assert.True(failed.Phase == BinderPhases.Failed, $"Launch {attempt} ended with {failed.Phase}: {failed.Message}\n{Log(events)}");
+            Assert.Contains("refused Binder's service token (Launch:JupyterHub:ApiToken)", failed.Message, StringComparison.Ordinal);
+            Assert.Contains("admin:users, admin:servers, tokens", failed.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Hub.ReadOnlyToken, failed.Message, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain(Hub.ReadOnlyToken, app.Log.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Hub.ReadOnlyToken, hub.Jupyter.Output, StringComparison.Ordinal);
+        using var users = await hub.Jupyter.Api.GetAsync("users", Token);
+        Assert.DoesNotContain("\"" + Hub.UserPrefix, await users.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+    }
+
+    [Fact]
+    public async Task A_spawn_the_hub_fails_throws_the_hubs_message_for_the_user_and_deletes_the_hub_user()
+    {
+        using var backend = new Binder.Hub.Launch.JupyterHub.JupyterHubLaunchBackend(new Binder.Hub.Launch.JupyterHub.JupyterHubLaunchOptions
+        {
+            ApiUrl = new Uri(hub.Jupyter.Url, "hub/api"),
+            ApiToken = Hub.ServiceToken,
+            UserPrefix = Hub.UserPrefix,
+        }, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Hub.Launch.JupyterHub.JupyterHubLaunchBackend>.Instance);
+        var session = "spawnfails" + TestEnvironment.UniqueSuffix();
+
+        // An image that does not exist: the hub's spawner fails (docker run refuses it).
+        var error = await Assert.ThrowsAsync<Binder.Hub.Launch.SessionStartException>(() => backend.StartAsync(
+            new Binder.Hub.Launch.SessionStart(session, "binder-hubtest-no-such-image:none", "unused-token-0123456789abcdef", $"/user/{session}/", "git/none"), Token));
+
+        Assert.True(error.ForUser);
+        Assert.True(error.LeftNothing);
+        // The hub answers the spawn request itself with its own 500 sentence (it does not pass the spawner's error on).
+        Assert.StartsWith($"The JupyterHub could not start the server of hub user {backend.UserName(session)}: 500 ", error.Message, StringComparison.Ordinal);
+        await AssertUserGoneAsync(backend.UserName(session));
+        Assert.DoesNotContain(await backend.ListAsync(Token), c => c.SessionId == session);
+        Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
+    }
+
+    private async Task<List<BinderEvent>> LaunchAsync(BinderTestApp app)
+    {
+        var events = (await app.ReadEventsAsync("build/" + hub.Repository.Spec, Token)).Where(f => !f.IsComment).Select(f => f.Event).ToList();
+        foreach (var e in events)
+        {
+            if (e.ImageName is { Length: > 0 } image) hub.Images.Add(image);
+        }
+        return events;
+    }
+
+    private async Task AssertUserGoneAsync(string user)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            using var model = await hub.Jupyter.Api.GetAsync($"users/{user}", Token);
+            if (model.StatusCode == HttpStatusCode.NotFound) return;
+            Assert.True(DateTime.UtcNow < deadline, $"Hub user {user} is still there: {await model.Content.ReadAsStringAsync(Token)}\n{hub.Jupyter.Output}");
+            await Task.Delay(500, Token);
+        }
+    }
+
+    private static string UserOf(string url) => new Uri(url).AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)[1];
+
+    private static string Log(IEnumerable<BinderEvent> events) => string.Concat(events.Select(e => e.Message));
+
+    /// <summary>One hub and one repository for the class; each test starts its own Binder on them. The Binders share
+    /// their names, so the image is built once and found again.</summary>
+    public sealed class Hub : IAsyncLifetime
+    {
+        public const string ServiceToken = "hubtest-binder-launch-service-3f81c2d4";
+        public const string ReadOnlyToken = "hubtest-binder-readonly-service-91d0ab7e";
+        public const string UserPrefix = "binder-";
+
+        private readonly BuildCounter _counter = new();
+        private readonly string _suffix = TestEnvironment.UniqueSuffix();
+
+        internal LaunchableRepository Repository { get; private set; } = null!;
+
+        internal JupyterHubProcess Jupyter { get; private set; } = null!;
+
+        /// <summary>The images the launches named (removed at the end).</summary>
+        internal System.Collections.Concurrent.ConcurrentBag<string> Images { get; } = [];
+
+        public async ValueTask InitializeAsync()
+        {
+            Repository = new LaunchableRepository(_counter);
+            Jupyter = await JupyterHubProcess.StartForLaunchesAsync(ServiceToken, ReadOnlyToken, TestContext.Current.CancellationToken);
+        }
+
+        internal Task<BinderTestApp> StartBinderAsync(string token, IDictionary<string, string?>? settings = null)
+        {
+            var values = new Dictionary<string, string?>
+            {
+                ["Server:OperatorToken"] = OperatorSecret,
+                ["Launch:Backend"] = "JupyterHub",
+                ["Launch:JupyterHub:ApiUrl"] = new Uri(Jupyter.Url, "hub/api").ToString(),
+                ["Launch:JupyterHub:ApiToken"] = token,
+                ["Launch:JupyterHub:UserPrefix"] = UserPrefix,
+                ["Launch:JupyterHub:StartTimeout"] = "00:03:00",
+            };
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+            return BinderTestApp.StartAsync(values, _suffix);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Jupyter is not null) await Jupyter.DisposeAsync();
+            Repository?.Dispose();
+            await _counter.DisposeAsync();
+            foreach (var image in Images.Distinct())
+            {
+                await BinderTestApp.RemoveImageAsync(image);
+            }
+        }
+    }
+}
