@@ -210,11 +210,14 @@ internal sealed class JupyterHubProcess : IAsyncDisposable
     }
 
     /// <summary>The containers this hub's spawner started for <paramref name="user"/> and that still exist.</summary>
-    public async Task<IReadOnlyList<DockerContainerSummary>> ContainersAsync(string user, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DockerContainerSummary>> ContainersAsync(string user, CancellationToken cancellationToken) =>
+        [.. (await ContainersAsync(cancellationToken)).Where(c => c.Name == ContainerPrefix + user)];
+
+    /// <summary>Every container this hub's spawner started that still exists, whichever user it was for.</summary>
+    public async Task<IReadOnlyList<DockerContainerSummary>> ContainersAsync(CancellationToken cancellationToken)
     {
         using var docker = Docker();
-        var containers = await docker.ListContainersAsync(new Dictionary<string, string?> { ["binder-hubtest"] = ContainerPrefix }, cancellationToken);
-        return [.. containers.Where(c => c.Name == ContainerPrefix + user)];
+        return await docker.ListContainersAsync(new Dictionary<string, string?> { ["binder-hubtest"] = ContainerPrefix }, cancellationToken);
     }
 
     public static DockerClient Docker() => new(new DockerOptions { Host = TestEnvironment.DockerHost }, NullLogger<DockerClient>.Instance);
