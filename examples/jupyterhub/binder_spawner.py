@@ -52,7 +52,13 @@ def build_path(repository, ref="", default_provider="gh"):
         raise BinderBuildError("Give a repository to build, e.g. https://github.com/org/repo or gh/org/repo/main.")
     head = repository.split("/", 1)[0]
     if head in PROVIDERS and "://" not in repository:
-        return repository
+        # Passed through into the URL's path: a '?' or '#' would end the path there and drop `build_only=true` (Binder
+        # would then launch a session beside the hub's), and '.' or '..' segments would climb out of /build/.
+        if "?" in repository or "#" in repository or any(part in (".", "..") for part in repository.split("/")):
+            raise BinderBuildError(
+                f"'{repository}' has a '?', '#', '.' or '..' part a Binder spec cannot have; escape them (%3F, %23) or give the repository's URL."
+            )
+        return quote(repository, safe="/%:@!$&'()*+,;=-._~")
     url = urlparse(repository)
     if url.scheme in ("http", "https") and url.hostname in ("github.com", "www.github.com"):
         parts = url.path.strip("/").removesuffix(".git").split("/")
@@ -239,13 +245,18 @@ class BinderSpawner(Spawner):
             connect_timeout=20,
             request_timeout=self.build_timeout,
         )
+        # A client of its own: tornado's shared one runs 10 requests at once, and the hub's own proxy and server checks
+        # queue behind it, so ten long builds would stall every spawn on the hub.
+        client = AsyncHTTPClient(force_instance=True)
         try:
-            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+            response = await client.fetch(request, raise_error=False)
         except (OSError, HTTPClientError) as e:
             # Connection refused, name not found, time-outs: the service is not there (HTTP answers come back as responses).
             raise BinderBuildError(
                 f"Could not reach Binder at {self.binder_url} ({e.__class__.__name__}: {e}); check c.BinderSpawner.binder_url and that Binder runs."
             ) from None
+        finally:
+            client.close()
         final = state["final"]
         if final is not None and final.get("phase") == "failed":
             raise BinderBuildError(f"Binder could not build {path}: {(final.get('message') or '').strip()}")

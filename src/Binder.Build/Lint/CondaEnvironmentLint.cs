@@ -209,7 +209,7 @@ internal static partial class CondaEnvironmentLint
         return (colon >= 0 && message.StartsWith('(') ? message[(colon + 3)..] : message).TrimEnd('.');
     }
 
-    [GeneratedRegex(@"^(?:[^\s:]+::)?(?<name>[A-Za-z0-9_][A-Za-z0-9_.\-]*)(?<rest>.*)\z")]
+    [GeneratedRegex(@"^(?:[^\s:]+::)?(?<name>[A-Za-z0-9_][A-Za-z0-9_.\-]*)(?<rest>.*)\z", RegexOptions.NonBacktracking)]
     private static partial Regex SpecPattern();
 
     [GeneratedRegex(@"version\s*=\s*['""]?([^'""\],]+(?:,[^'""\]]+)*)['""]?")]

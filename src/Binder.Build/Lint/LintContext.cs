@@ -13,6 +13,9 @@ internal sealed class LintContext(RepositoryView repository, BuildpackOptions op
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly List<LintFinding> _findings = [];
+    // What was reported where, so a file with hundreds of thousands of findings is not compared against all of them each time.
+    private readonly HashSet<(string File, int? Line, string Message)> _reported = [];
+    private readonly HashSet<string> _files = new(StringComparer.Ordinal);
 
     public RepositoryView Repository { get; } = repository;
 
@@ -29,13 +32,14 @@ internal sealed class LintContext(RepositoryView repository, BuildpackOptions op
     /// <summary>Adds a finding; the same message for the same place twice (the build's refusal, then lint's own read) counts once.</summary>
     public void Add(string file, int? line, string rule, string message, string fix)
     {
-        if (!_findings.Any(f => f.File == file && f.Line == line && f.Message == message))
+        if (_reported.Add((file, line, message)))
         {
             _findings.Add(new LintFinding(file, line, rule, message, fix));
+            _files.Add(file);
         }
     }
 
-    public bool HasFindingFor(string file) => _findings.Any(f => f.File == file);
+    public bool HasFindingFor(string file) => _files.Contains(file);
 
     /// <summary>The build's own refusal of the repository, reported on the file it names.</summary>
     public void Refused(BinderBuildException e)

@@ -131,7 +131,7 @@ internal sealed partial record PipRequirement(string Name, PinState State, strin
     [GeneratedRegex(@"^(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?:git|hg|svn|bzr)\+)")]
     private static partial Regex UrlStart();
 
-    [GeneratedRegex(@"^(?<name>[A-Za-z0-9](?:[A-Za-z0-9._\-]*[A-Za-z0-9])?)\s*(?:\[(?<extras>[^\]]*)\])?\s*(?:@\s*(?<url>\S+)|(?<spec>[(<>=!~][^;]*))?\s*\z")]
+    [GeneratedRegex(@"^(?<name>[A-Za-z0-9](?:[A-Za-z0-9._\-]*[A-Za-z0-9])?)\s*(?:\[(?<extras>[^\]]*)\])?\s*(?:@\s*(?<url>\S+)|(?<spec>[(<>=!~][^;]*))?\s*\z", RegexOptions.NonBacktracking)]
     private static partial Regex NamedPattern();
 
     [GeneratedRegex(@"^(===|==|~=|!=|<=|>=|<|>)\s*([A-Za-z0-9_.*+!\-]+)\z")]

@@ -177,7 +177,14 @@ internal static partial class RequirementsLint
     private static string? Include(LintContext c, string file, int line, string baseDirectory, string value)
     {
         var root = c.Repository.Root;
-        var full = Path.GetFullPath(Path.Combine(root, baseDirectory, value.Trim('"', '\'')));
+        var name = value.Trim('"', '\'');
+        // A NUL (a YAML "\0" escape in environment.yml's pip list) is no path at all; Path would throw on it.
+        if (name.Contains('\0', StringComparison.Ordinal))
+        {
+            c.Add(file, line, LintRules.MalformedFile, $"{Shown(value)} is not a file name (it holds a NUL character)", "name the requirements file by its relative path");
+            return null;
+        }
+        var full = Path.GetFullPath(Path.Combine(root, baseDirectory, name));
         var relative = Path.GetRelativePath(root, full).Replace(Path.DirectorySeparatorChar, '/');
         if (relative == ".." || relative.StartsWith("../", StringComparison.Ordinal) || Path.IsPathRooted(relative))
         {

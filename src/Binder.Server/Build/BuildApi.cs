@@ -43,7 +43,8 @@ internal static partial class BuildApi
                 await stream.WriteAsync(BuildFailure.Of(400, "The request must name a provider and a spec: /build/<provider>/<spec>, e.g. /build/gh/org/repo/main."), aborted).ConfigureAwait(false);
                 return;
             }
-            var buildOnly = string.Equals(context.Request.Query["build_only"], "true", StringComparison.OrdinalIgnoreCase);
+            // Any build_only=true counts: a spec that smuggles in a second build_only must not turn a build into a launch.
+            var buildOnly = context.Request.Query["build_only"].Any(v => string.Equals(v, "true", StringComparison.OrdinalIgnoreCase));
             var request = new BuildRequest(Uri.UnescapeDataString(provider), spec, buildOnly, ClientAddress(context));
             await flow.RunAsync(request, stream.WriteAsync, aborted).ConfigureAwait(false);
         }

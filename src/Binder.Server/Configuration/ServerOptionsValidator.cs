@@ -91,6 +91,11 @@ internal sealed class ServerOptionsValidator() : Binder.Build.OptionsValidator<S
         }
         // The pages open /build with the browser's EventSource, which cannot send an Authorization header: a token on
         // a service with pages would lock its own pages out, or leave them as an open door beside it.
+        // The hub's configuration holds the API token: the same value would hand it the operator's powers.
+        if (!string.IsNullOrEmpty(options.ApiToken) && string.Equals(options.ApiToken, options.OperatorToken, StringComparison.Ordinal))
+        {
+            errors.Add("Server:ApiToken is the same as Server:OperatorToken; the API token goes into a hub's configuration, so give it a value of its own.");
+        }
         if (!string.IsNullOrEmpty(options.ApiToken) && !options.ApiOnly)
         {
             errors.Add("Server:ApiToken is set but Server:ApiOnly is not; the pages' /build streams cannot send a token, so set Server:ApiOnly=true for a token-protected build API, or leave Server:ApiToken empty.");

@@ -405,6 +405,36 @@ public sealed class EnvironmentLinterTests
     }
 
     [Fact]
+    public void A_nul_escape_in_an_environment_yml_pip_include_is_a_finding_not_a_crash()
+    {
+        using var repo = new TempRepository().File("environment.yml", "dependencies:\n  - python=3.11\n  - pip:\n    - \"-r a\\0b\"\n");
+
+        var finding = Assert.Single(Lint(repo).Findings, f => f.Rule == LintRules.MalformedFile);
+
+        Assert.Equal("environment.yml", finding.File);
+        Assert.Contains("NUL", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lines_built_to_make_a_backtracking_pattern_take_quadratic_time_are_judged_and_many_findings_are_kept_apart()
+    {
+        // A requirement with 200,000 spaces between two names, and a conda spec whose name runs on as long: with a
+        // backtracking match either takes minutes; 100,000 unpinned lines once made the duplicate check quadratic.
+        var spaces = new string(' ', 200_000);
+        using var repo = new TempRepository()
+            .File("runtime.txt", "python-3.11\n")
+            .File("requirements.txt", "a" + spaces + "b\n" + string.Concat(Enumerable.Range(0, 100_000).Select(i => $"p{i}\n")));
+
+        var report = Lint(repo);
+
+        Assert.Contains(report.Findings, f => f is { File: "requirements.txt", Line: 1 });
+        Assert.Equal(100_000, report.Findings.Count(f => f.Rule == LintRules.UnpinnedRequirement && f.Line > 1));
+
+        using var conda = new TempRepository().File("environment.yml", "dependencies:\n  - python=3.11\n  - \"" + new string('a', 200_000) + "\\nb\"\n");
+        Assert.NotNull(Lint(conda));
+    }
+
+    [Fact]
     public void A_path_that_is_not_a_directory_is_bad_input()
     {
         using var repo = new TempRepository().File("requirements.txt", "numpy\n");

@@ -37,6 +37,9 @@ public sealed class ServerOptionsTests
         Assert.Contains(failures, f => f.Contains("Server:ApiToken is shorter than 16 characters", StringComparison.Ordinal));
         Assert.DoesNotContain(failures, f => f.Contains("short'", StringComparison.Ordinal));
         Assert.False(new ServerOptionsValidator().Validate(null, new ServerOptions { ApiOnly = true, ApiToken = "0123456789abcdef0123" }).Failed);
+        var same = new ServerOptionsValidator().Validate(null, new ServerOptions { ApiOnly = true, ApiToken = "0123456789abcdef0123", OperatorToken = "0123456789abcdef0123" });
+        Assert.Contains(same.Failures!, f => f.StartsWith("Server:ApiToken is the same as Server:OperatorToken", StringComparison.Ordinal));
+        Assert.DoesNotContain(same.Failures!, f => f.Contains("0123456789abcdef0123", StringComparison.Ordinal));
     }
 
     [Fact]

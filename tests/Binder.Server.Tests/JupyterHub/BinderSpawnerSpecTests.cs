@@ -25,6 +25,11 @@ public sealed class BinderSpawnerSpecTests
             ("not a repository", "", "error: 'not a repository' is neither a repository URL nor a Binder spec"),
             ("", "", "error: Give a repository to build"),
             ("https://github.com/org", "", "error: https://github.com/org names no repository"),
+            // A '?' or '#' would end the URL's path and drop build_only=true: Binder would launch a session too.
+            ("gh/org/repo/main#", "", "error: 'gh/org/repo/main#' has a '?', '#', '.' or '..' part"),
+            ("gh/org/repo/main?build_only=false&x=", "", "error: 'gh/org/repo/main?build_only=false&x=' has a '?', '#', '.' or '..' part"),
+            ("gh/org/../../operator", "", "error: 'gh/org/../../operator' has a '?', '#', '.' or '..' part"),
+            ("gh/org/repo/a b", "", "gh/org/repo/a%20b"),
         };
         var script = """
             import json, sys
