@@ -69,14 +69,7 @@ internal sealed class JupyterHubProcess : IAsyncDisposable
             c.BinderSpawner.binder_token = {{Py(binderToken)}}
             c.DockerTestSpawner.container_prefix = {{Py(containerPrefix)}}
             c.Spawner.http_timeout = 120
-            c.JupyterHub.bind_url = {{Py(url.ToString())}}
-            c.JupyterHub.hub_bind_url = {{Py($"http://127.0.0.1:{LoopbackHttpServer.FreePort()}/")}}
-            c.ConfigurableHTTPProxy.api_url = {{Py($"http://127.0.0.1:{LoopbackHttpServer.FreePort()}")}}
-            c.ConfigurableHTTPProxy.command = [{{Py(TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND"))}}]
-            c.JupyterHub.db_url = {{Py("sqlite:///" + Path.Combine(directory.Path, "jupyterhub.sqlite"))}}
-            c.JupyterHub.cookie_secret_file = {{Py(Path.Combine(directory.Path, "cookie_secret"))}}
-            c.JupyterHub.pid_file = {{Py(Path.Combine(directory.Path, "jupyterhub.pid"))}}
-            c.JupyterHub.authenticator_class = "dummy"
+            {{Common(directory, url)}}
             c.JupyterHub.services = [{"name": "binder-test", "api_token": {{Py(serviceToken)}}}]
             c.JupyterHub.load_roles = [{"name": "binder-test", "scopes": ["admin:users", "admin:servers", "servers", "tokens"], "services": ["binder-test"]}]
             # The spawn request answers at once; the test follows the progress stream for the outcome.
@@ -89,29 +82,7 @@ internal sealed class JupyterHubProcess : IAsyncDisposable
                     setattr(spawner, trait, value)
             c.Spawner.pre_spawn_hook = pre_spawn_hook
             """;
-        var configFile = directory.Write("jupyterhub_config.py", config);
-        var start = new ProcessStartInfo("jupyterhub")
-        {
-            WorkingDirectory = directory.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("-f");
-        start.ArgumentList.Add(configFile);
-        start.Environment["CONFIGPROXY_AUTH_TOKEN"] = "hubtest-proxy-" + Guid.NewGuid().ToString("N");
-        start.Environment["DOCKER_HOST"] = TestEnvironment.DockerHost;
-        var hub = new JupyterHubProcess(Process.Start(start) ?? throw new InvalidOperationException("jupyterhub did not start."), directory, url, serviceToken, containerPrefix);
-        try
-        {
-            await hub.WaitUntilAnswersAsync(cancellationToken);
-        }
-        catch
-        {
-            await hub.DisposeAsync();
-            throw;
-        }
-        return hub;
+        return await RunAsync(directory, url, config, serviceToken, containerPrefix, cancellationToken);
     }
 
     /// <summary>
@@ -134,14 +105,7 @@ internal sealed class JupyterHubProcess : IAsyncDisposable
             c.DockerTestSpawner.container_prefix = {{Py(containerPrefix)}}
             c.Spawner.http_timeout = 120
             c.Spawner.start_timeout = 180
-            c.JupyterHub.bind_url = {{Py(url.ToString())}}
-            c.JupyterHub.hub_bind_url = {{Py($"http://127.0.0.1:{LoopbackHttpServer.FreePort()}/")}}
-            c.ConfigurableHTTPProxy.api_url = {{Py($"http://127.0.0.1:{LoopbackHttpServer.FreePort()}")}}
-            c.ConfigurableHTTPProxy.command = [{{Py(TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND"))}}]
-            c.JupyterHub.db_url = {{Py("sqlite:///" + Path.Combine(directory.Path, "jupyterhub.sqlite"))}}
-            c.JupyterHub.cookie_secret_file = {{Py(Path.Combine(directory.Path, "cookie_secret"))}}
-            c.JupyterHub.pid_file = {{Py(Path.Combine(directory.Path, "jupyterhub.pid"))}}
-            c.JupyterHub.authenticator_class = "dummy"
+            {{Common(directory, url)}}
             c.JupyterHub.services = [
                 {"name": "binder-launch", "api_token": {{Py(serviceToken)}}},
                 {"name": "binder-readonly", "api_token": {{Py(readOnlyToken)}}},
@@ -151,6 +115,25 @@ internal sealed class JupyterHubProcess : IAsyncDisposable
                 {"name": "binder-readonly", "scopes": ["list:users", "read:users"], "services": ["binder-readonly"]},
             ]
             """;
+        return await RunAsync(directory, url, config, serviceToken, containerPrefix, cancellationToken);
+    }
+
+    /// <summary>The settings every test hub has: loopback ports, the provisioned proxy, its files in <paramref name="directory"/>, any user name signs in.</summary>
+    private static string Common(TempDirectory directory, Uri url) => $$"""
+        c.JupyterHub.bind_url = {{Py(url.ToString())}}
+        c.JupyterHub.hub_bind_url = {{Py($"http://127.0.0.1:{LoopbackHttpServer.FreePort()}/")}}
+        c.ConfigurableHTTPProxy.api_url = {{Py($"http://127.0.0.1:{LoopbackHttpServer.FreePort()}")}}
+        c.ConfigurableHTTPProxy.command = [{{Py(TestEnvironment.Require("BINDER_TEST_PROXY_COMMAND"))}}]
+        c.JupyterHub.db_url = {{Py("sqlite:///" + Path.Combine(directory.Path, "jupyterhub.sqlite"))}}
+        c.JupyterHub.cookie_secret_file = {{Py(Path.Combine(directory.Path, "cookie_secret"))}}
+        c.JupyterHub.pid_file = {{Py(Path.Combine(directory.Path, "jupyterhub.pid"))}}
+        c.JupyterHub.authenticator_class = "dummy"
+        """;
+
+    /// <summary>Starts jupyterhub on <paramref name="config"/> and waits until it answers; stopped and cleaned when it does not.</summary>
+    private static async Task<JupyterHubProcess> RunAsync(
+        TempDirectory directory, Uri url, string config, string serviceToken, string containerPrefix, CancellationToken cancellationToken)
+    {
         var configFile = directory.Write("jupyterhub_config.py", config);
         var start = new ProcessStartInfo("jupyterhub")
         {
