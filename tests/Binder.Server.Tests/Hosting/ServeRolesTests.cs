@@ -276,7 +276,7 @@ public sealed class ServeRolesTests
         Assert.Contains("Server:Rol is not a setting: Server has ", output);
         Assert.Contains("Binder:Sessions:IdelTimeout is not a setting: Binder:Sessions has ", output);
         Assert.Contains("Silo:Redis:Connection is not a setting: Silo:Redis has ConnectionString.", output);
-        Assert.Contains("Launch:Kubernetes is not a setting: Launch has Launch:Docker.", output);
+        Assert.Contains("Launch:Kubernetes is not a setting: Launch has Launch:Backend, Launch:Docker, Launch:JupyterHub.", output);
         Assert.Contains("Proxy:PublicBnd is not a setting", output);
         // The known keys are still read, so the role's own refusal is among them: one start lists every problem.
         Assert.Contains("Server:Role frontend needs a cluster backend", output);
