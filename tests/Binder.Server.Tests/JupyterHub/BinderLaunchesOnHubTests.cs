@@ -106,8 +106,18 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
         }
         var user = UserOf(ready.Url!);
         var sessionId = user[Hub.UserPrefix.Length..];
+        // A hub user whose name only starts like Binder's (a person, or another deployment): never Binder's to delete.
+        var bystander = Hub.UserPrefix + "admin";
+        await hub.Jupyter.CreateUserAsync(bystander, Token);
 
         await using var second = await hub.StartBinderAsync(Hub.ServiceToken, settings);
+        using (var kept = await hub.Jupyter.Api.GetAsync($"users/{bystander}", Token))
+        {
+            Assert.True(kept.IsSuccessStatusCode, $"the start's reconciliation deleted hub user {bystander} ({(int)kept.StatusCode})");
+        }
+        using (await hub.Jupyter.Api.DeleteAsync($"users/{bystander}", Token))
+        {
+        }
 
         // Taken back from the hub's user list and the grain's state: still running, still opened by its token.
         using (var list = new HttpRequestMessage(HttpMethod.Get, "api/sessions"))
