@@ -77,6 +77,24 @@ def build_path(repository, ref="", default_provider="gh"):
     )
 
 
+class _BuildAttempt:
+    """One spawn's build: the log progress() shows, whether it ended, whether the hub abandoned the spawn."""
+
+    def __init__(self):
+        self.events = []
+        self.changed = asyncio.Event()
+        self.started = False
+        self.done = False
+        self.abandoned = False
+
+    def publish(self, progress, message, done=False):
+        if message is not None:
+            self.events.append({"progress": progress, "message": message})
+        self.done = self.done or done
+        self.changed.set()
+        self.changed = asyncio.Event()
+
+
 class BinderSpawner(Spawner):
     """The Binder half of a spawner: use `wrap(SomeSpawner)`, which puts this in front of SomeSpawner."""
 
@@ -132,75 +150,76 @@ class BinderSpawner(Spawner):
 
     # ---- the build ----
 
-    def _binder_reset(self):
-        self._binder_events = []
-        self._binder_changed = asyncio.Event()
-        self._binder_done = False
-        self._binder_abandoned = False
+    def _binder_new_attempt(self):
+        attempt = _BuildAttempt()
+        self._binder_attempt = attempt
+        return attempt
 
-    def _binder_publish(self, progress, message, done=False):
-        if not hasattr(self, "_binder_events"):
-            self._binder_reset()
-        if message is not None:
-            self._binder_events.append({"progress": progress, "message": message})
-        self._binder_done = self._binder_done or done
-        self._binder_changed.set()
-        self._binder_changed = asyncio.Event()
+    def run_pre_spawn_hook(self):
+        # The hub marks the spawn pending and may open the progress page before start() runs: the new attempt exists
+        # from here on, so the page never replays the previous spawn's log.
+        self._binder_new_attempt()
+        return super().run_pre_spawn_hook()
 
     async def start(self):
-        self._binder_reset()
+        attempt = getattr(self, "_binder_attempt", None)
+        if attempt is None or attempt.started:
+            attempt = self._binder_new_attempt()
+        attempt.started = True
         try:
-            image = await asyncio.wait_for(self._binder_build(), self.build_timeout)
-            if self._binder_abandoned:
-                # The hub gave up on this spawn (start_timeout) and stopped it while Binder built: starting a server
-                # now would leave one the hub does not know about.
+            image = await asyncio.wait_for(self._binder_build(attempt), self.build_timeout)
+            if attempt.abandoned or self._binder_attempt is not attempt:
+                # The hub gave up on this spawn (start_timeout) and stopped it while Binder built, or a newer spawn
+                # took over: starting a server now would leave one the hub does not know about.
                 raise BinderBuildError(ABANDONED)
         except asyncio.TimeoutError:
-            self._binder_publish(100, None, done=True)
+            attempt.publish(100, None, done=True)
             raise BinderBuildError(
                 f"Binder did not finish the build within {self.build_timeout:.0f} s (c.BinderSpawner.build_timeout); try again later."
             ) from None
         except BaseException:
-            self._binder_publish(100, None, done=True)
+            attempt.publish(100, None, done=True)
             raise
         setattr(self, self.image_attribute, image)
-        self._binder_publish(95, f"Binder built {image}; starting it", done=True)
+        attempt.publish(95, f"Binder built {image}; starting it", done=True)
         return await super().start()
 
     # JupyterHub insists that every spawner class defines these; the wrapped spawner does the work.
     async def stop(self, now=False):
         # A build still streaming for this spawn is abandoned: its stream is closed at its next event, and start()
         # starts nothing when it ends.
-        if hasattr(self, "_binder_events"):
-            self._binder_abandoned = True
+        attempt = getattr(self, "_binder_attempt", None)
+        if attempt is not None:
+            attempt.abandoned = True
         return await super().stop(now=now)
 
     async def poll(self):
         # While Binder builds, the spawn is alive: a hub giving up on it (start_timeout) polls before it stops, and
         # would skip stop(), leaving the build to start a server it no longer knows about.
-        if hasattr(self, "_binder_events") and not self._binder_done:
+        attempt = getattr(self, "_binder_attempt", None)
+        if attempt is not None and attempt.started and not attempt.done:
             return None
         return await super().poll()
 
     async def progress(self):
         """Binder's build log while it builds, then what the wrapped spawner reports."""
+        attempt = getattr(self, "_binder_attempt", None)
         seen = 0
-        while True:
-            events = getattr(self, "_binder_events", [])
-            while seen < len(events):
-                yield events[seen]
+        while attempt is not None:
+            while seen < len(attempt.events):
+                yield attempt.events[seen]
                 seen += 1
-            if getattr(self, "_binder_done", False) or not hasattr(self, "_binder_changed"):
+            if attempt.done:
                 break
-            await self._binder_changed.wait()
+            await attempt.changed.wait()
         # The wrapped spawner counts from its own start (the base class says 50 %): the bar must not go back.
-        done = max((e.get("progress", 0) for e in getattr(self, "_binder_events", [])), default=0)
+        done = max((e.get("progress", 0) for e in (attempt.events if attempt else [])), default=0)
         async for event in super().progress():
             if event.get("progress", 100) < done:
                 event = {key: value for key, value in event.items() if key != "progress"}
             yield event
 
-    async def _binder_build(self):
+    async def _binder_build(self, attempt):
         options = self.user_options or {}
         path = build_path(options.get("repository"), options.get("ref"), self.default_provider)
         url = self.binder_url.rstrip("/") + "/build/" + path + "?build_only=true"
@@ -208,7 +227,7 @@ class BinderSpawner(Spawner):
         if self.binder_token:
             headers["Authorization"] = "Bearer " + self.binder_token
         self.log.info("Asking Binder at %s to build %s for %s", self.binder_url, path, self.user.name)
-        self._binder_publish(0, f"Asking Binder to build {path}")
+        attempt.publish(0, f"Asking Binder to build {path}")
 
         state = {"buffer": b"", "final": None, "lines": 0}
 
@@ -222,21 +241,22 @@ class BinderSpawner(Spawner):
             if message:
                 # Build logs have no known length: creep towards 90 so the bar moves without ever looking done.
                 state["lines"] += 1
-                self._binder_publish(min(90, 5 + state["lines"] // 2), message)
+                attempt.publish(min(90, 5 + state["lines"] // 2), message)
 
         def on_chunk(chunk):
-            if self._binder_abandoned:
+            if attempt.abandoned:
                 # Raising here makes tornado close the connection; Binder keeps building for anyone else waiting.
                 raise BinderBuildError(ABANDONED)
-            state["buffer"] += chunk
+            # Server-sent events: frames end at a blank line (a proxy may use CRLF), and a frame's data: lines join.
+            state["buffer"] = (state["buffer"] + chunk).replace(b"\r\n", b"\n")
             while b"\n\n" in state["buffer"]:
                 frame, state["buffer"] = state["buffer"].split(b"\n\n", 1)
-                for line in frame.decode("utf-8", "replace").splitlines():
-                    if line.startswith("data:"):
-                        try:
-                            on_event(json.loads(line[5:].strip()))
-                        except ValueError:
-                            self.log.warning("Binder sent an event that is not JSON: %.200s", line)
+                data = [line[5:].removeprefix(" ") for line in frame.decode("utf-8", "replace").split("\n") if line.startswith("data:")]
+                if data:
+                    try:
+                        on_event(json.loads("\n".join(data)))
+                    except ValueError:
+                        self.log.warning("Binder sent an event that is not JSON: %.200s", "\n".join(data))
 
         request = HTTPRequest(
             url,

@@ -17,4 +17,6 @@ public static class ExitCodes
     public const int RegistryRefused = 4;
     /// <summary>The image build failed (a step of the Dockerfile failed).</summary>
     public const int BuildFailed = 5;
+    /// <summary><c>binder lint</c> could not finish (a defect of lint's own): not findings, so CI can tell the two apart.</summary>
+    public const int LintFailed = 6;
 }

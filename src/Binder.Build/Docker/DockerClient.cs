@@ -81,6 +81,21 @@ public sealed partial class DockerClient : IDisposable
         }
     }
 
+    /// <summary>Whether the daemon answers a ping, with a sentence for a health report; never throws for an unreachable daemon.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<(bool Ok, string Message)> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await PingAsync(cancellationToken).ConfigureAwait(false);
+            return (true, $"The Docker daemon at {Endpoint} answers.");
+        }
+        catch (BinderBuildException e)
+        {
+            return (false, e.Message);
+        }
+    }
+
     /// <summary>Returns the daemon's version information (<c>GET /version</c>).</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     public async Task<DockerVersion> GetVersionAsync(CancellationToken cancellationToken = default)

@@ -108,8 +108,9 @@ internal static partial class CondaEnvironmentLint
             // The Python version has a rule of its own (unpinned-python), which also covers a missing entry.
             return;
         }
-        var version = Version(m.Groups["rest"].Value.Trim());
-        var state = Classify(version);
+        var rest = m.Groups["rest"].Value.Trim();
+        var version = Version(rest);
+        var state = HasBuildString(rest) && IsOneVersion(version) ? PinState.Pinned : Classify(version);
         if (state == PinState.Pinned)
         {
             return;
@@ -146,9 +147,23 @@ internal static partial class CondaEnvironmentLint
         return rest.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
     }
 
+    /// <summary>A version with no operator, list or wildcard in it.</summary>
+    private static bool IsOneVersion(string version) =>
+        version.TrimStart('=').Length > 0 && version.IndexOfAny(['>', '<', '!', '~', ',', '|', '*']) < 0;
+
+    /// <summary>
+    /// Whether a build string follows the version (<c>=2024a=h0c530f3_0</c>, <c>2024a h0c530f3_0</c>): what
+    /// <c>conda env export</c> writes, one exact package, whatever its version looks like.
+    /// </summary>
+    private static bool HasBuildString(string rest) =>
+        rest.StartsWith('=') && !rest.StartsWith("==", StringComparison.Ordinal)
+            ? rest.IndexOf('=', 1) > 0
+            : !rest.StartsWith('[') && rest.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Length > 1;
+
     /// <summary>
     /// conda's reading of a version: <c>=1.26</c> is 1.26.* (a pin on what <c>--from-history</c> exports), <c>==1.26.4</c>
-    /// and a bare <c>1.26.4</c> are exact; a bare major (<c>=1</c>, <c>1.*</c>), operators, <c>,</c> and <c>|</c> are ranges.
+    /// (or <c>==9e</c>) and a bare <c>1.26.4</c> are exact; a bare major (<c>=1</c>, <c>1.*</c>), operators, <c>,</c> and
+    /// <c>|</c> are ranges.
     /// </summary>
     internal static PinState Classify(string version)
     {
@@ -159,6 +174,10 @@ internal static partial class CondaEnvironmentLint
         if (version.IndexOfAny(['>', '<', '!', '~', ',', '|']) >= 0)
         {
             return PinState.RangePinned;
+        }
+        if (version.StartsWith("==", StringComparison.Ordinal) && version.Length > 2 && !version.Contains('*', StringComparison.Ordinal))
+        {
+            return PinState.Pinned;
         }
         var bare = version.TrimStart('=').TrimEnd('*').TrimEnd('.');
         if (bare.Length == 0)

@@ -19,11 +19,15 @@ internal static partial class InstallRLint
         for (var i = 0; i < lines.Length; i++)
         {
             var code = lines[i].Split('#')[0];
-            foreach (Match m in InstallGithub().Matches(code))
+            var calls = InstallGithub().Matches(code);
+            for (var k = 0; k < calls.Count; k++)
             {
+                var m = calls[k];
                 var target = m.Groups["repo"].Value;
                 var at = target.IndexOf('@', StringComparison.Ordinal);
-                var reference = at >= 0 ? target[(at + 1)..] : RefArgument().Match(code[m.Index..]) is { Success: true } r ? r.Groups[1].Value : null;
+                // A ref= belongs to this call only when it comes before the next call on the line.
+                var arguments = code[m.Index..(k + 1 < calls.Count ? calls[k + 1].Index : code.Length)];
+                var reference = at >= 0 ? target[(at + 1)..] : RefArgument().Match(arguments) is { Success: true } r ? r.Groups[1].Value : null;
                 if (reference is not null && CommitPattern().IsMatch(reference))
                 {
                     continue;

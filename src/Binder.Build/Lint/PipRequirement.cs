@@ -99,7 +99,10 @@ internal sealed partial record PipRequirement(string Name, PinState State, strin
             var path = slash < 0 ? "" : afterScheme[slash..];
             var at = path.LastIndexOf('@');
             var revision = at < 0 ? null : path[(at + 1)..];
-            var state = revision is not null && CommitPattern().IsMatch(revision) ? PinState.Pinned : PinState.UnpinnedUrl;
+            // A revision number is svn's commit; for git or Mercurial a name of digits alone is a tag or a branch.
+            var svn = vcs.Value.StartsWith("svn", StringComparison.OrdinalIgnoreCase);
+            var commit = revision is not null && (CommitPattern().IsMatch(revision) || svn && RevisionNumber().IsMatch(revision));
+            var state = commit ? PinState.Pinned : PinState.UnpinnedUrl;
             return new PipRequirement(name, state, url, revision);
         }
         if (url.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
@@ -140,9 +143,13 @@ internal sealed partial record PipRequirement(string Name, PinState State, strin
     [GeneratedRegex(@"^(?:git|hg|svn|bzr)\+", RegexOptions.IgnoreCase)]
     private static partial Regex VcsPattern();
 
-    /// <summary>A commit: git's (7 to 40 hex digits, abbreviated or whole), Mercurial's (12 or 40), or an svn revision number.</summary>
-    [GeneratedRegex(@"^(?:[0-9a-fA-F]{7,64}|[0-9]+)\z")]
+    /// <summary>A commit: git's (7 to 64 hex digits, abbreviated or whole) or Mercurial's (12 or 40).</summary>
+    [GeneratedRegex(@"^[0-9a-fA-F]{7,64}\z")]
     private static partial Regex CommitPattern();
+
+    /// <summary>An svn revision number.</summary>
+    [GeneratedRegex(@"^[0-9]+\z")]
+    private static partial Regex RevisionNumber();
 
     [GeneratedRegex(@"(?:^|&)(?:sha1|sha224|sha256|sha384|sha512|md5)=[0-9a-fA-F]+", RegexOptions.IgnoreCase)]
     private static partial Regex HashFragment();

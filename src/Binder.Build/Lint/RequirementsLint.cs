@@ -211,7 +211,8 @@ internal static partial class RequirementsLint
         {
             var start = i;
             var content = new System.Text.StringBuilder(lines[i]);
-            while (content.Length > 0 && content[^1] == '\\' && i + 1 < lines.Length)
+            // As pip joins them: a comment line (only white space before its '#') ends there, whatever its last character.
+            while (content.Length > 0 && content[^1] == '\\' && !lines[i].TrimStart().StartsWith('#') && i + 1 < lines.Length)
             {
                 content.Length--;
                 content.Append(lines[++i]);

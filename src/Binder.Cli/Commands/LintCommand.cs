@@ -25,7 +25,17 @@ internal static class LintCommand
         command.SetAction(parse => CommandRunner.Run(stderr, () =>
         {
             var settings = BinderSettings.Load(parse.GetValue(BinderCommandLine.Config) ?? []);
-            var report = new EnvironmentLinter(settings.Buildpacks, TimeProvider.System).Lint(parse.GetValue(directory)!);
+            LintReport report;
+            try
+            {
+                report = new EnvironmentLinter(settings.Buildpacks, TimeProvider.System).Lint(parse.GetValue(directory)!);
+            }
+            catch (Exception e) when (e is not Binder.Build.BinderBuildException)
+            {
+                // Exit 1 means findings: a crash must not read as "the repository drifts" in a CI job.
+                stderr.WriteLine($"binder: lint could not finish ({e.GetType().Name}: {e.Message}). This is a defect of binder lint; please report it with the file that caused it.");
+                return Binder.Build.ExitCodes.LintFailed;
+            }
             if (parse.GetValue(json))
             {
                 var findings = report.Findings.Select(f => new LintFindingOutput(f.File, f.Line, f.Rule, f.Message, f.Fix)).ToList();

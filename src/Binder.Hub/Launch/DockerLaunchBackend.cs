@@ -346,18 +346,7 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<(bool Ok, string Message)> CheckAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _docker.PingAsync(cancellationToken).ConfigureAwait(false);
-            return (true, $"The Docker daemon at {_docker.Endpoint} answers.");
-        }
-        catch (BinderBuildException e)
-        {
-            return (false, e.Message);
-        }
-    }
+    public Task<(bool Ok, string Message)> CheckAsync(CancellationToken cancellationToken) => _docker.CheckAsync(cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()

@@ -29,7 +29,16 @@ internal static class HealthApi
         var backend = services.GetService<ILaunchBackend>();
         var proxy = services.GetService<IProxyClient>();
         var checks = new List<Task<HealthCheckResult>>();
-        if (backend is not null) checks.Add(Run("Docker", ct => backend.CheckAsync(ct), timeout.Token));
+        if (backend is Binder.Hub.Launch.JupyterHub.JupyterHubLaunchBackend)
+        {
+            // Sessions run on the hub, builds still on this node's Docker daemon: both must answer.
+            checks.Add(Run("JupyterHub", ct => backend.CheckAsync(ct), timeout.Token));
+            if (services.GetService<Binder.Build.Docker.DockerClient>() is { } docker)
+            {
+                checks.Add(Run("Docker", ct => docker.CheckAsync(ct), timeout.Token));
+            }
+        }
+        else if (backend is not null) checks.Add(Run("Docker", ct => backend.CheckAsync(ct), timeout.Token));
         else checks.Add(Run("Cluster", ct => ClusterAsync(grains, ct), timeout.Token));
         if (hub.Hub.Repo.Registry is { Length: > 0 } configured && !string.IsNullOrWhiteSpace(configured))
         {

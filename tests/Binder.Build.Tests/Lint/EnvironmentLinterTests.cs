@@ -35,6 +35,9 @@ public sealed class EnvironmentLinterTests
         { "git+https://github.com/org/tool.git@3f2a6e5b1c4c8e9f3a2e6b1d4c8a907d3f2a6e5b#egg=tool", "" },
         { "tool @ git+ssh://git@github.com/org/tool.git@3f2a6e5b1c4c", "" },
         { "-e git+https://github.com/org/tool.git#egg=tool", "unpinned-url-requirement" },
+        // Digits alone name a tag or branch in git; in svn they are the revision.
+        { "git+https://github.com/org/tool.git@2#egg=tool", "unpinned-url-requirement" },
+        { "svn+https://svn.example.org/tool/trunk@2041#egg=tool", "" },
         { "https://github.com/org/tool/archive/main.zip", "unpinned-url-requirement" },
         { "https://example.org/files/tool-1.2.0-py3-none-any.whl", "" },
         { "https://example.org/files/tool-1.2.0.tar.gz", "" },
@@ -82,6 +85,13 @@ public sealed class EnvironmentLinterTests
         { "numpy >=1.20,<2", "range-pinned-conda-package" },
         { "numpy[version='>=1.20']", "range-pinned-conda-package" },
         { "r-ggplot2=3.5", "" },
+        // What conda env export writes: one exact build, whatever the version looks like.
+        { "tzdata=2024a=h0c530f3_0", "" },
+        { "jpeg=9e=h166bdaf_2", "" },
+        { "jpeg==9e", "" },
+        { "jpeg 9e h166bdaf_2", "" },
+        { "numpy >=1.20 py311_0", "range-pinned-conda-package" },
+        { "numpy==1.*", "range-pinned-conda-package" },
     };
 
     [Theory]
@@ -150,6 +160,8 @@ public sealed class EnvironmentLinterTests
             + "devtools::install_github('r-lib/cli@v3.6.3')\nremotes::install_github(\"r-lib/rlang@3f2a6e5b\")\nremotes::install_github(\"r-lib/glue\", ref = \"3f2a6e5b1c4c\")\n",
             "install.R:2:unpinned-r-remote;install.R:4:unpinned-r-remote" },
         { "install.R=remotes::install_github(\"tidyverse/dplyr\")|requirements.txt=numpy==1.26.4|runtime.txt=python-3.11", "" },
+        // A ref= of the second call on a line does not pin the first.
+        { "runtime.txt=r-4.2-2024-01-15|install.R=install_github(\"org/a\"); install_github(\"org/b\", ref=\"3f2a6e5b\")\n", "install.R:1:unpinned-r-remote" },
         // Julia: the manifest pins the packages, [compat] julia the version.
         { "Project.toml=[deps]\nExample = \"7876af07-990d-54b4-ab0e-23690620f79a\"\n[compat]\njulia = \"1.10\"\n|Manifest.toml=", "" },
         { "Project.toml=[deps]\nExample = \"7876af07-990d-54b4-ab0e-23690620f79a\"\n[compat]\njulia = \"1.10\"\n", "Project.toml::no-julia-manifest" },
@@ -247,6 +259,16 @@ public sealed class EnvironmentLinterTests
             .File("constraints.txt", "NumPy==1.26.4\npandas==2.2.3\nscipy>=1.10\n");
 
         Assert.Equal(["requirements.txt:3:unpinned-requirement"], Summary(Lint(repo)));
+    }
+
+    [Fact]
+    public void A_comment_line_ending_in_a_backslash_does_not_swallow_the_next_line_as_pip_reads_it()
+    {
+        using var repo = new TempRepository()
+            .File("runtime.txt", "python-3.11")
+            .File("requirements.txt", "# the plotting stack \\\nnumpy\n  # indented note \\\npandas==2.2.2\n");
+
+        Assert.Equal(["requirements.txt:2:unpinned-requirement"], Summary(Lint(repo)));
     }
 
     [Fact]

@@ -86,7 +86,8 @@ public sealed class RecordProviderTests : IAsyncDisposable
     [Fact]
     public async Task A_zip_slip_archive_is_refused_and_nothing_lands_outside()
     {
-        var escape = Path.GetRelativePath(target.Path, Path.Combine(outside.Path, "pwned.txt"));
+        // Climbs to the root from any depth (the download unpacks a level or two below the target), then down to outside.
+        var escape = string.Concat(Enumerable.Repeat("../", 32)) + Path.Combine(outside.Path, "pwned.txt").TrimStart('/');
         ServeZenodo(("evil.zip", ZipBuilder.Build(("fine.txt", "ok"), (escape, "pwned"))));
         var resolver = Resolver();
         var repo = await resolver.ResolveAsync("zenodo", "10.5281/zenodo.3242073", TestContext.Current.CancellationToken);
@@ -121,7 +122,9 @@ public sealed class RecordProviderTests : IAsyncDisposable
         var error = await Assert.ThrowsAsync<RecordContentException>(() => DownloadAsync(repo));
 
         Assert.Contains("'../../escape.txt'", error.Message, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.GetFullPath(Path.Combine(target.Path, "../../escape.txt"))));
+        // The download is made in a directory under the target: two levels up from it is the target's parent.
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(target.Path)!, "escape.txt")));
+        Assert.Empty(Directory.GetFiles(target.Path, "escape.txt", SearchOption.AllDirectories));
     }
 
     [Fact]

@@ -20,6 +20,14 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
     public async Task A_launch_through_the_hub_is_ready_at_the_hubs_url_with_a_token_jupyter_answers_with_it_and_a_stop_deletes_the_hub_user()
     {
         await using var app = await hub.StartBinderAsync(Hub.ServiceToken);
+        // Health names the hub that runs sessions and the Docker daemon that still runs builds.
+        using (var health = await app.Http.GetAsync("health", Token))
+        {
+            using var json = JsonDocument.Parse(await health.Content.ReadAsStringAsync(Token));
+            var checks = json.RootElement.GetProperty("checks").EnumerateArray().Select(c => (c.GetProperty("service").GetString(), c.GetProperty("ok").GetBoolean())).ToList();
+            Assert.Contains(("JupyterHub", true), checks);
+            Assert.Contains(("Docker", true), checks);
+        }
 
         var events = await LaunchAsync(app);
 
@@ -98,8 +106,18 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
         }
         var user = UserOf(ready.Url!);
         var sessionId = user[Hub.UserPrefix.Length..];
+        // A hub user whose name only starts like Binder's (a person, or another deployment): never Binder's to delete.
+        var bystander = Hub.UserPrefix + "admin";
+        await hub.Jupyter.CreateUserAsync(bystander, Token);
 
         await using var second = await hub.StartBinderAsync(Hub.ServiceToken, settings);
+        using (var kept = await hub.Jupyter.Api.GetAsync($"users/{bystander}", Token))
+        {
+            Assert.True(kept.IsSuccessStatusCode, $"the start's reconciliation deleted hub user {bystander} ({(int)kept.StatusCode})");
+        }
+        using (await hub.Jupyter.Api.DeleteAsync($"users/{bystander}", Token))
+        {
+        }
 
         // Taken back from the hub's user list and the grain's state: still running, still opened by its token.
         using (var list = new HttpRequestMessage(HttpMethod.Get, "api/sessions"))

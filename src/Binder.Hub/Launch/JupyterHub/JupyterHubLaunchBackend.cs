@@ -161,6 +161,8 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
                 var name = model.GetProperty("name").GetString() ?? "";
                 if (!name.StartsWith(_options.UserPrefix, StringComparison.Ordinal)) continue;
                 var sessionId = name[_options.UserPrefix.Length..];
+                // Only names Binder makes: a person called binder-admin is the hub's, and the janitor deletes what it lists.
+                if (!Grains.SessionIds.IsSessionId(sessionId)) continue;
                 var running = model.TryGetProperty("servers", out var servers) && servers.ValueKind == JsonValueKind.Object
                     && servers.TryGetProperty("", out var server) && server.TryGetProperty("ready", out var ready) && ready.ValueKind == JsonValueKind.True;
                 var createdAt = model.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.String
