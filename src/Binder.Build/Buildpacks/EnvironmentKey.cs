@@ -8,9 +8,11 @@ namespace Binder.Build.Buildpacks;
 /// two commits that differ only in notebooks, data or code share it. It covers the buildpack, the environment part of
 /// the Dockerfile (<see cref="BuildPlan.EnvironmentDockerfile"/>: base image name, system and Jupyter packages,
 /// Python version, package indexes, user, the set-up steps; every buildpack option that reaches those layers), the
-/// build arguments, the base image's id, and the bytes of each environment file repo2docker reads that is there
-/// (<see cref="EnvironmentFiles"/> in the environment directory, <see cref="RootOnlyFiles"/> at the root of a
-/// repository without a <c>binder</c> directory), in ordinal order of their paths.
+/// build arguments, the base image's id, and the bytes of each environment file that is there
+/// (<see cref="EnvironmentFiles"/> in the environment directory), in ordinal order of their paths. Files whose steps
+/// come after the repository copy (<c>postBuild</c>, <c>start</c>, a <c>setup.py</c> or <c>pyproject.toml</c> that is
+/// installed) are not in it: a commit that changes only them keeps the environment layers, and what they decide
+/// before the copy (a <c>requires-python</c>) is in the Dockerfile's environment part already.
 /// </summary>
 /// <remarks>
 /// The key only chooses a cache source: BuildKit itself decides, step by step, which layers of that source match.
@@ -24,11 +26,8 @@ public static class EnvironmentKey
     [
         "apt.txt", "runtime.txt", "requirements.txt", "requirements3.txt", "environment.yml", "environment.yaml",
         "Pipfile", "Pipfile.lock", "install.R", "Project.toml", "JuliaProject.toml", "Manifest.toml",
-        "JuliaManifest.toml", "REQUIRE", "default.nix", "postBuild", "start",
+        "JuliaManifest.toml", "REQUIRE", "default.nix",
     ];
-
-    /// <summary>Files that count only at the root of a repository without a <c>binder</c> directory.</summary>
-    public static IReadOnlyList<string> RootOnlyFiles { get; } = ["setup.py", "pyproject.toml", "DESCRIPTION"];
 
     /// <summary>Computes the key of <paramref name="plan"/> for the repository checked out at <paramref name="repositoryDirectory"/>.</summary>
     /// <param name="plan">The build plan.</param>
@@ -44,7 +43,7 @@ public static class EnvironmentKey
         var repository = RepositoryView.Open(repositoryDirectory);
         var text = new StringBuilder();
         // One field a line, each named, so no two different inputs write the same text.
-        text.Append("key-version 1\n");
+        text.Append("key-version 2\n");
         text.Append("buildpack ").Append(plan.Buildpack).Append('\n');
         text.Append("base-image ").Append(baseImageId ?? "-").Append('\n');
         foreach (var (name, value) in buildArgs.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -53,7 +52,6 @@ public static class EnvironmentKey
         }
         text.Append("dockerfile ").Append(Hex(SHA256.HashData(Encoding.UTF8.GetBytes(plan.EnvironmentDockerfile)))).Append('\n');
         var paths = EnvironmentFiles.Select(repository.EnvPath)
-            .Concat(RootOnlyFiles.Where(_ => !repository.HasBinderDirectory))
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal);
         foreach (var path in paths)

@@ -51,7 +51,6 @@ public sealed class EnvironmentKeyTests
     [InlineData("requirements.txt", "numpy==2.1.1\n")]
     [InlineData("apt.txt", "graphviz\nvim\n")]
     [InlineData("runtime.txt", "python-3.12\n")]
-    [InlineData("postBuild", "echo installing an extension\n")]
     [InlineData("environment.yml", "dependencies:\n  - numpy\n")]
     public void A_changed_or_new_environment_file_changes_the_key(string file, string content)
     {
@@ -61,6 +60,20 @@ public sealed class EnvironmentKeyTests
         repo.File(file, content);
 
         Assert.NotEqual(before, Key(repo));
+    }
+
+    [Theory]
+    [InlineData("postBuild", "#!/bin/bash\necho installing an extension\n")]
+    [InlineData("start", "#!/bin/bash\nexec \"$@\"\n")]
+    [InlineData("setup.py", "from setuptools import setup\nsetup(name='analysis')\n")]
+    public void A_file_whose_steps_come_after_the_repository_copy_keeps_the_key(string file, string content)
+    {
+        using var repo = PythonRepository();
+        var before = Key(repo);
+
+        repo.File(file, content);
+
+        Assert.Equal(before, Key(repo));
     }
 
     [Fact]
