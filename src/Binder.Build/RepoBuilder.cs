@@ -105,19 +105,28 @@ public sealed partial class RepoBuilder(
         var baseImageId = plan.RepositoryDockerfilePath is null ? await BaseImageIdAsync(onEvent, cancellationToken).ConfigureAwait(false) : null;
         var environmentKey = EnvironmentKey.Compute(plan, repository.Directory, buildArgs, baseImageId);
         onEvent(new BuildEvent(BuildPhase.Building, $"Environment key {environmentKey}\n"));
-        var cacheFrom = new List<string>(request.CacheFrom);
+        // Each cache source is pulled first, with the registry's credentials: BuildKit takes an image's inline cache
+        // from the daemon's own images before it asks the registry, and the daemon's build API sends it no
+        // credentials. A source that cannot be had is said so and left out, so the log never claims a reuse that
+        // did not happen.
+        var cacheFrom = new List<string>();
         string? reusedOf = null;
         if (request.FindEnvironment is { } find && await find(environmentKey, cancellationToken).ConfigureAwait(false) is { } found
-            && !string.Equals(found.Image, imageName, StringComparison.Ordinal))
+            && !string.Equals(found.Image, imageName, StringComparison.Ordinal)
+            && await PullCacheSourceAsync(found.Image, onEvent, cancellationToken).ConfigureAwait(false))
         {
-            cacheFrom.Insert(0, found.Image);
+            cacheFrom.Add(found.Image);
             reusedOf = found.Of;
             onEvent(new BuildEvent(BuildPhase.Building, $"Reusing the environment of {found.Of} ({found.Image})\n"));
         }
         foreach (var image in request.CacheFrom)
         {
-            reusedOf ??= image;
-            onEvent(new BuildEvent(BuildPhase.Building, $"Reusing the environment of {image} if it matches (--cache-from)\n"));
+            if (await PullCacheSourceAsync(image, onEvent, cancellationToken).ConfigureAwait(false))
+            {
+                cacheFrom.Add(image);
+                reusedOf ??= image;
+                onEvent(new BuildEvent(BuildPhase.Building, $"Reusing the environment of {image} if it matches (--cache-from)\n"));
+            }
         }
         if (request.Push)
         {
@@ -178,6 +187,34 @@ public sealed partial class RepoBuilder(
     /// have it (the build would pull it anyway). When it cannot be pulled the key goes without it and the build
     /// goes on, to fail at its <c>FROM</c> with the message the failure classifier knows.
     /// </summary>
+    /// <summary>
+    /// Pulls a cache source into the daemon with its registry's credentials; true when the daemon has it afterwards
+    /// (pulled, or already there when the registry could not be asked).
+    /// </summary>
+    private async Task<bool> PullCacheSourceAsync(string image, Action<BuildEvent> onEvent, CancellationToken cancellationToken)
+    {
+        onEvent(new BuildEvent(BuildPhase.Building, $"Pulling {image} for its layers...\n"));
+        var started = timeProvider.GetTimestamp();
+        try
+        {
+            await docker.PullImageAsync(image, registryOptions.CredentialsFor(ImageReference.Parse(image).Registry), null, cancellationToken)
+                .ConfigureAwait(false);
+            onEvent(new BuildEvent(BuildPhase.Building, $"Pulled {image} in {timeProvider.GetElapsedTime(started).TotalSeconds:0.0} s\n"));
+            return true;
+        }
+        catch (BinderBuildException e) when (e is DockerImageTransferException or RegistryRefusedException)
+        {
+            LogCacheSourcePullFailed(logger, image, e.Message);
+            if (await docker.InspectImageAsync(image, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                onEvent(new BuildEvent(BuildPhase.Building, $"Could not pull {image}; using the daemon's own copy.\n"));
+                return true;
+            }
+            onEvent(new BuildEvent(BuildPhase.Building, $"Could not pull {image} ({e.Message}); its environment steps are built instead.\n"));
+            return false;
+        }
+    }
+
     private async Task<string?> BaseImageIdAsync(Action<BuildEvent> onEvent, CancellationToken cancellationToken)
     {
         var baseImage = planner.Options.BaseImage;
@@ -241,6 +278,9 @@ public sealed partial class RepoBuilder(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not pull the base image {Image} before the build ({Reason}); the environment key goes without its id")]
     private static partial void LogBasePullFailed(ILogger logger, string image, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not pull the cache source {Image} ({Reason})")]
+    private static partial void LogCacheSourcePullFailed(ILogger logger, string image, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Build of {Source} ended after {Seconds:0.0} s")]
     private static partial void LogFinished(ILogger logger, string source, double seconds);
