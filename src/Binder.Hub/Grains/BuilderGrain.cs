@@ -277,9 +277,11 @@ internal sealed partial class BuilderGrain(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            // The reason goes to the operator's log only: the build's events reach every watcher, and a registry's
+            // refusal names the configured user and the registry's internal address.
             Log.EnvironmentLookupFailed(logger, key, e);
             events.TryWrite(BinderEvent.Of(BinderPhases.Building,
-                $"Could not ask the registry for {last.Image}, the last image with this environment ({e.Message}): building the environment afresh."));
+                $"Could not ask the registry for {last.Image}, the last image with this environment: building the environment afresh."));
             return null;
         }
         return new EnvironmentSource(last.Image, last.Commit);
