@@ -158,8 +158,10 @@ same ones): the cluster backend, the registry, the launch backend and the proxy.
 {{- if .Values.cluster.tls.secretName }}
 - name: BINDER_Silo__Tls__CertificateFile
   value: /etc/binder/tls/cluster.pfx
+{{- if .Values.cluster.tls.certificateAuthority }}
 - name: BINDER_Silo__Tls__CertificateAuthorityFile
   value: /etc/binder/tls/ca.crt
+{{- end }}
 - name: BINDER_Silo__Tls__CertificatePassword
   valueFrom:
     secretKeyRef: {name: {{ .Values.cluster.tls.secretName }}, key: password, optional: true}
@@ -205,10 +207,6 @@ same ones): the cluster backend, the registry, the launch backend and the proxy.
   value: {{ .Values.sessions.resources.requests.cpu | quote }}
 - name: BINDER_Launch__Kubernetes__CpuLimit
   value: {{ .Values.sessions.resources.limits.cpu | quote }}
-{{- range $key, $value := .Values.sessions.nodeSelector }}
-- name: BINDER_Launch__Kubernetes__NodeSelector__{{ $key }}
-  value: {{ $value | quote }}
-{{- end }}
 {{- end }}
 - name: BINDER_Proxy__ApiUrl
   value: {{ printf "http://%s:8001/" (include "binder.componentName" (dict "root" . "component" "proxy-api")) | quote }}
@@ -273,4 +271,16 @@ livenessProbe:
   periodSeconds: 20
   timeoutSeconds: 5
   failureThreshold: 6
+{{- end -}}
+
+{{/*
+The settings file (BINDER_CONFIG): `config` with what cannot be an environment variable's name merged in (label keys
+such as binder.org/sessions hold a slash, which Kubernetes refuses in a variable's name).
+*/}}
+{{- define "binder.configJson" -}}
+{{- $config := deepCopy .Values.config -}}
+{{- if and (eq .Values.sessions.backend "Kubernetes") .Values.sessions.nodeSelector -}}
+{{- $config = mergeOverwrite $config (dict "Launch" (dict "Kubernetes" (dict "NodeSelector" .Values.sessions.nodeSelector))) -}}
+{{- end -}}
+{{- toJson $config -}}
 {{- end -}}
