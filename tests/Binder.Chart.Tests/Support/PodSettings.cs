@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Binder.Server;
+using Microsoft.Extensions.Options;
+using static Binder.Chart.Tests.Support.RenderedChart;
+
+namespace Binder.Chart.Tests.Support;
+
+/// <summary>
+/// The settings a rendered container hands the service, as the service would read them in that pod: the settings file
+/// of BINDER_CONFIG (the chart's ConfigMap), then the BINDER_ variables, with what Kubernetes fills in (the pod's
+/// fields, $(VAR) references, Secret keys) given stand-in values; then checked by the service's own start-up check.
+/// </summary>
+internal static partial class PodSettings
+{
+    /// <summary>What Kubernetes would put in each field a variable reads (a pod on node-1).</summary>
+    private static readonly Dictionary<string, string> Fields = new()
+    {
+        ["metadata.name"] = "binder-silo-x7k2p",
+        ["metadata.namespace"] = "binder",
+        ["status.podIP"] = "10.244.1.7",
+        ["status.hostIP"] = "10.0.0.4",
+        ["spec.nodeName"] = "node-1",
+    };
+
+    /// <summary>Stand-ins for Secrets the chart does not make (existing Secrets named in the values), by key.</summary>
+    private static readonly Dictionary<string, string> ExternalSecretValues = new()
+    {
+        ["connection-string"] = "DefaultEndpointsProtocol=https;AccountName=binderexample;AccountKey=a2V5a2V5a2V5a2V5;EndpointSuffix=core.windows.net",
+        ["operator-token"] = "an-operator-token-of-some-length",
+        ["username"] = "binder-push",
+        ["password"] = "a-registry-password",
+    };
+
+    /// <summary>The configuration keys and values of one container, as the service would bind them.</summary>
+    public static Dictionary<string, string?> Of(RenderedChart chart, RenderedObject workload, JsonObject container, TempDirectory files)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var env = new Dictionary<string, string>();
+        foreach (var (name, entry) in Env(container))
+        {
+            var value = entry["value"]?.GetValue<string>() is { } literal
+                ? VariableReference().Replace(literal, m => env.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value)
+                : ValueFrom(chart, entry["valueFrom"]!);
+            if (value is null) continue;
+            env[name] = value;
+        }
+        if (env.TryGetValue("BINDER_CONFIG", out var configFile))
+        {
+            var configMap = chart.OfKind("ConfigMap").Single(c => (PodSpec(workload)["volumes"]?.AsArray() ?? [])
+                .Any(v => Name(v!["configMap"]?["name"]) == c.Name));
+            var json = configMap.Object["data"]![Path.GetFileName(configFile)]!.GetValue<string>();
+            Flatten(JsonNode.Parse(json), "", settings);
+        }
+        foreach (var (name, value) in env.Where(e => e.Key.StartsWith("BINDER_", StringComparison.Ordinal) && e.Key != "BINDER_CONFIG"))
+        {
+            settings[name["BINDER_".Length..].Replace("__", ":", StringComparison.Ordinal)] = value;
+        }
+        // Files the chart mounts from Secrets that are not here: the same paths under a directory of the test.
+        foreach (var key in settings.Keys.Where(k => settings[k]?.StartsWith("/etc/binder/tls/", StringComparison.Ordinal) == true).ToList())
+        {
+            settings[key] = files.Write(Path.GetFileName(settings[key]!), "stand-in");
+        }
+        return settings;
+    }
+
+    /// <summary>The problems the service's start-up check finds in these settings (none: it would start).</summary>
+    public static IReadOnlyList<string> Problems(Dictionary<string, string?> settings)
+    {
+        try
+        {
+            using var app = BinderServer.Build([], settings);
+            return [];
+        }
+        catch (OptionsValidationException e)
+        {
+            return [.. e.Failures];
+        }
+    }
+
+    private static string? ValueFrom(RenderedChart chart, JsonNode valueFrom)
+    {
+        if (valueFrom["fieldRef"]?["fieldPath"]?.GetValue<string>() is { } field)
+            return Fields.TryGetValue(field, out var v) ? v : throw new InvalidOperationException($"No stand-in for the pod field {field}");
+        if (valueFrom["secretKeyRef"] is { } reference)
+        {
+            var secret = chart.OfKind("Secret").FirstOrDefault(s => s.Name == Name(reference["name"]));
+            var key = Name(reference["key"]);
+            if (secret is not null)
+            {
+                if (secret.Object["stringData"]?[key]?.GetValue<string>() is { } text) return text;
+                return reference["optional"]?.GetValue<bool>() == true ? null : throw new Xunit.Sdk.XunitException($"Secret {secret.Name} has no key {key}");
+            }
+            if (reference["optional"]?.GetValue<bool>() == true) return null;
+            return ExternalSecretValues.TryGetValue(key, out var stand) ? stand : throw new InvalidOperationException($"No stand-in for key {key} of an existing Secret");
+        }
+        throw new InvalidOperationException($"No stand-in for {valueFrom.ToJsonString()}");
+    }
+
+    private static void Flatten(JsonNode? node, string prefix, Dictionary<string, string?> into)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, value) in obj) Flatten(value, prefix.Length == 0 ? key : $"{prefix}:{key}", into);
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++) Flatten(array[i], $"{prefix}:{i.ToString(CultureInfo.InvariantCulture)}", into);
+                break;
+            case JsonValue value:
+                into[prefix] = value.GetValueKind() == System.Text.Json.JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
+                break;
+        }
+    }
+
+    [GeneratedRegex(@"\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)")]
+    private static partial Regex VariableReference();
+}
