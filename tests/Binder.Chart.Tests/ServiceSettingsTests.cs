@@ -33,8 +33,8 @@ public sealed class ServiceSettingsTests(ChartRenderer renderer)
         foreach (var (kind, component) in new[] { ("DaemonSet", "silo"), ("Deployment", "frontend") })
         {
             var workload = chart.Single(kind, component);
-            var settings = PodSettings.Of(chart, workload, RenderedChart.Container(workload, component), files);
-            var problems = PodSettings.Problems(settings);
+            var container = RenderedChart.Container(workload, component);
+            var problems = PodSettings.Problems(PodSettings.Of(chart, workload, container, files), PodSettings.PodIdentity(chart, container));
             if (!ServiceKnowsKubernetes)
             {
                 var unknownYet = problems.Where(p => p.StartsWith("Launch:Kubernetes", StringComparison.Ordinal) || p.StartsWith("Silo:Kubernetes", StringComparison.Ordinal)

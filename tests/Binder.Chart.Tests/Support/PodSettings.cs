@@ -56,6 +56,12 @@ internal static partial class PodSettings
         {
             settings[name["BINDER_".Length..].Replace("__", ":", StringComparison.Ordinal)] = value;
         }
+        // What a pod in a cluster has and a test does not: the service account's in-cluster configuration, stood in for
+        // by a kubeconfig file naming an API server (never called: the start-up check only reads the configuration).
+        if (string.Equals(settings.GetValueOrDefault("Launch:Backend"), "Kubernetes", StringComparison.OrdinalIgnoreCase) && !settings.ContainsKey("Launch:Kubernetes:KubeConfigFile"))
+        {
+            settings["Launch:Kubernetes:KubeConfigFile"] = files.Write("kubeconfig", KubeConfig);
+        }
         // Files the chart mounts from Secrets that are not here: the same paths under a directory of the test.
         foreach (var key in settings.Keys.Where(k => settings[k]?.StartsWith("/etc/binder/tls/", StringComparison.Ordinal) == true).ToList())
         {
@@ -64,11 +70,27 @@ internal static partial class PodSettings
         return settings;
     }
 
-    /// <summary>The problems the service's start-up check finds in these settings (none: it would start).</summary>
-    public static IReadOnlyList<string> Problems(Dictionary<string, string?> settings)
+    /// <summary>
+    /// The variables of the container that Orleans' Kubernetes hosting reads from the process's environment rather
+    /// than from configuration (the pod's identity and the cluster ids).
+    /// </summary>
+    public static Dictionary<string, string> PodIdentity(RenderedChart chart, JsonObject container)
     {
+        var env = Env(container).ToDictionary(e => e.Name, e => e.Entry);
+        return PodIdentityVariables.Where(env.ContainsKey)
+            .ToDictionary(name => name, name => env[name]["value"]?.GetValue<string>() ?? ValueFrom(chart, env[name]["valueFrom"]!)!);
+    }
+
+    /// <summary>
+    /// The problems the service's start-up check finds in these settings (none: it would start), with the pod's
+    /// identity variables set in this process meanwhile (the tests that call this run one after another).
+    /// </summary>
+    public static IReadOnlyList<string> Problems(Dictionary<string, string?> settings, IReadOnlyDictionary<string, string>? podIdentity = null)
+    {
+        var saved = PodIdentityVariables.ToDictionary(name => name, Environment.GetEnvironmentVariable);
         try
         {
+            foreach (var name in PodIdentityVariables) Environment.SetEnvironmentVariable(name, podIdentity?.GetValueOrDefault(name));
             using var app = BinderServer.Build([], settings);
             return [];
         }
@@ -76,7 +98,28 @@ internal static partial class PodSettings
         {
             return [.. e.Failures];
         }
+        finally
+        {
+            foreach (var (name, value) in saved) Environment.SetEnvironmentVariable(name, value);
+        }
     }
+
+    private static readonly string[] PodIdentityVariables = ["POD_NAME", "POD_NAMESPACE", "POD_IP", "ORLEANS_SERVICE_ID", "ORLEANS_CLUSTER_ID"];
+
+    private const string KubeConfig = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+          - name: stand-in
+            cluster: {server: "https://127.0.0.1:6443", insecure-skip-tls-verify: true}
+        users:
+          - name: stand-in
+            user: {token: stand-in}
+        contexts:
+          - name: stand-in
+            context: {cluster: stand-in, user: stand-in, namespace: binder}
+        current-context: stand-in
+        """;
 
     private static string? ValueFrom(RenderedChart chart, JsonNode valueFrom)
     {
