@@ -115,6 +115,20 @@ public sealed class ChartRenderTests(ChartRenderer renderer)
         Assert.Equal("given-token", Token(await renderer.RenderAsync("--set", "proxy.authToken=given-token")));
     }
 
+    [Fact]
+    public async Task Every_pod_that_reads_the_secrets_restarts_when_they_change()
+    {
+        static List<string?> Checksums(Rendering r) => [.. r.Chart.Workloads.Select(w => w.Object["spec"]!["template"]!["metadata"]!["annotations"]?["checksum/secrets"]?.GetValue<string>())];
+        var first = Checksums(await renderer.RenderAsync());
+        Assert.Equal(4, first.Count);
+        Assert.Single(first.Distinct());
+        Assert.NotNull(first[0]);
+        // Generated secrets differ at each render, and so does the checksum; given ones keep it.
+        Assert.NotEqual(first[0], Checksums(await renderer.RenderAsync())[0]);
+        string[] fixedSecrets = ["--set", "redis.password=p", "--set", "proxy.authToken=t"];
+        Assert.Equal(Checksums(await renderer.RenderAsync(fixedSecrets)), Checksums(await renderer.RenderAsync(fixedSecrets)));
+    }
+
     private static async Task AssertValidAsync(Rendering rendering)
     {
         Assert.True(rendering.Succeeded, rendering.Error);

@@ -284,3 +284,27 @@ such as binder.org/sessions hold a slash, which Kubernetes refuses in a variable
 {{- end -}}
 {{- toJson $config -}}
 {{- end -}}
+
+{{/*
+The secrets left empty in the values, generated once per render: the first template that needs them sets them in
+.Values, and every later one (helm renders them all with the same values) reads the same ones.
+*/}}
+{{- define "binder.ensureSecrets" -}}
+{{- if not .Values.redis.password -}}
+{{- $_ := set .Values.redis "password" (randAlphaNum 32) -}}
+{{- $_ := set .Values.redis "generatedPassword" true -}}
+{{- end -}}
+{{- if not .Values.proxy.authToken -}}
+{{- $_ := set .Values.proxy "authToken" (randAlphaNum 48) -}}
+{{- $_ := set .Values.proxy "generatedAuthToken" true -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A pod annotation that changes when the chart's Secret does: pods read their secrets at start, so every pod reading
+them starts again together (Redis with its new password, the silos and front ends with the connection string).
+*/}}
+{{- define "binder.secretsChecksum" -}}
+{{- include "binder.ensureSecrets" . -}}
+checksum/secrets: {{ list .Values.redis.password .Values.proxy.authToken .Values.cluster.redis.connectionString .Values.cluster.azureStorage.connectionString .Values.frontend.operatorToken .Values.registry.password | toJson | sha256sum }}
+{{- end -}}
