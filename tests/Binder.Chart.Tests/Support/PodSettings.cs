@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Binder.Server;
 using Microsoft.Extensions.Options;
@@ -62,10 +64,15 @@ internal static partial class PodSettings
         {
             settings["Launch:Kubernetes:KubeConfigFile"] = files.Write("kubeconfig", KubeConfig);
         }
-        // Files the chart mounts from Secrets that are not here: the same paths under a directory of the test.
-        foreach (var key in settings.Keys.Where(k => settings[k]?.StartsWith("/etc/binder/tls/", StringComparison.Ordinal) == true).ToList())
+        // The cluster's certificate, which the chart mounts from a Secret that is not here: one made by the test (for
+        // both TLS server and client authentication, as the service wants), under the same file names.
+        if (settings.GetValueOrDefault("Silo:Tls:CertificateFile") is { } pfx && pfx.StartsWith("/etc/binder/tls/", StringComparison.Ordinal))
         {
-            settings[key] = files.Write(Path.GetFileName(settings[key]!), "stand-in");
+            using var certificate = ClusterCertificate();
+            settings["Silo:Tls:CertificateFile"] = files.Write("cluster.pfx", "");
+            File.WriteAllBytes(settings["Silo:Tls:CertificateFile"]!, certificate.Export(X509ContentType.Pkcs12, settings.GetValueOrDefault("Silo:Tls:CertificatePassword")));
+            if (settings.ContainsKey("Silo:Tls:CertificateAuthorityFile"))
+                settings["Silo:Tls:CertificateAuthorityFile"] = files.Write("ca.crt", certificate.ExportCertificatePem());
         }
         return settings;
     }
@@ -154,6 +161,15 @@ internal static partial class PodSettings
                 into[prefix] = value.GetValueKind() == System.Text.Json.JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
                 break;
         }
+    }
+
+    private static X509Certificate2 ClusterCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=binder-cluster", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
     }
 
     [GeneratedRegex(@"\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)")]
