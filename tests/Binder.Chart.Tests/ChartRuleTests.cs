@@ -51,6 +51,16 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
     }
 
     [Fact]
+    public async Task Sessions_on_the_silos_rootless_daemons_are_reachable_by_the_proxy_and_the_rule_sees_when_not()
+    {
+        var chart = (await renderer.RenderAsync("--set", "sessions.backend=Docker")).Chart;
+        Assert.Empty(ChartRules.ProxyReachesPodSessions(chart));
+        var policy = chart.OfKind("NetworkPolicy").Single(p => p.Label("app.kubernetes.io/component") == "silo");
+        policy.Object["spec"]!["ingress"]!.AsArray().RemoveAt(2);
+        Assert.Single(ChartRules.ProxyReachesPodSessions(chart));
+    }
+
+    [Fact]
     public async Task Values_without_the_role_are_caught_since_Orleans_could_not_watch_or_delete_pods()
     {
         var chart = (await renderer.RenderAsync("--set", "rbac.create=false")).Chart;

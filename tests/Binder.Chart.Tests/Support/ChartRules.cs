@@ -13,7 +13,23 @@ internal static partial class ChartRules
         ResourceLimits(chart).Concat(NonRootSecurityContexts(chart)).Concat(SiloMountsDockerSocket(chart))
             .Concat(SessionNetworkPolicy(chart)).Concat(BinderPortsOnlyFromBinder(chart)).Concat(OrleansRbac(chart))
             .Concat(HealthProbes(chart)).Concat(FrontEndDisruptionBudget(chart)).Concat(EnvironmentVariables(chart))
-            .Concat(References(chart)).Concat(SessionImagePullSecret(chart)).Concat(Names(chart));
+            .Concat(References(chart)).Concat(SessionImagePullSecret(chart)).Concat(Names(chart)).Concat(ProxyReachesPodSessions(chart));
+
+    /// <summary>
+    /// Sessions on a silo pod's own daemon (Launch:Docker:TargetHost is the pod's address) are reachable there by the
+    /// proxy on any port, whatever NetworkPolicy selects the silos.
+    /// </summary>
+    public static IEnumerable<string> ProxyReachesPodSessions(RenderedChart chart)
+    {
+        var silo = chart.Single("DaemonSet", "silo");
+        if (EnvValue(Container(silo, "silo"), "BINDER_Launch__Docker__TargetHost") != "$(POD_IP)") yield break;
+        foreach (var policy in chart.OfKind("NetworkPolicy").Where(p => Selects(p.Object["spec"]?["podSelector"]?["matchLabels"]?.AsObject(), PodLabels(silo))))
+        {
+            var open = (policy.Object["spec"]?["ingress"]?.AsArray() ?? []).Any(rule => rule!["ports"] is null
+                && (rule["from"] is null || rule["from"]!.AsArray().Any(p => PeerComponents(chart, p!.AsObject()).Contains("proxy"))));
+            if (!open) yield return $"{policy}: the proxy cannot reach the sessions published on the silo pods' ports.";
+        }
+    }
 
     /// <summary>Names Kubernetes accepts: at most 63 characters, lower-case DNS labels for Services (their DNS names).</summary>
     public static IEnumerable<string> Names(RenderedChart chart)
