@@ -8,7 +8,9 @@
 #   redis    Debian's redis-server on loopback, append-only, with a password (the Redis backend: Silo:Backend=Redis)
 #   azurite  Azurite (the Azure Storage emulator) from npm on loopback (the Azure Storage backend)
 #   jupyterhub Debian's JupyterHub 3.0 (installed, not started: the JupyterHub tests start their own hubs)
-# Usage: scripts/provision.sh [docker] [registry] [base] [proxy] [browser] [redis] [azurite] [jupyterhub]
+#   chart    what the chart tests render and check helm/binder with, offline: Go with sprig, yaml.v3 and gojsonschema
+#            from Debian (tools/chart-render), and npm kubernetes-models at the versions tools/chart-validate locks
+# Usage: scripts/provision.sh [docker] [registry] [base] [proxy] [browser] [redis] [azurite] [jupyterhub] [chart]
 #        (no argument: all of them)
 # Writes the variables clients need to $BINDER_ENV_FILE (source it).
 set -euo pipefail
@@ -18,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || die "run as root: it installs packages and starts daemons"
 command -v dotnet >/dev/null || die "the .NET 10 SDK is required on PATH (dotnet); install it, then run this again"
 
-want=("$@"); [ ${#want[@]} -gt 0 ] || want=(docker registry base proxy browser redis azurite jupyterhub)
+want=("$@"); [ ${#want[@]} -gt 0 ] || want=(docker registry base proxy browser redis azurite jupyterhub chart)
 has() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
 install_packages() {
@@ -26,12 +28,14 @@ install_packages() {
   has docker && pkgs+=(docker.io)
   has base && pkgs+=(debootstrap)
   has registry && pkgs+=(docker-registry)
-  if { has proxy || has azurite; } && ! command -v npm >/dev/null; then pkgs+=(nodejs npm); fi
+  if { has proxy || has azurite || has chart; } && ! command -v npm >/dev/null; then pkgs+=(nodejs npm); fi
   has redis && pkgs+=(redis-server)
   has browser && pkgs+=(chromium fonts-liberation)
   # Debian's JupyterHub 3.0 for the hub-builds-through-Binder tests (examples/jupyterhub); they start it themselves
   # with the configurable-http-proxy above.
   has jupyterhub && pkgs+=(jupyterhub)
+  # The chart renderer builds offline against Debian's Go packages (GOPATH mode, no module proxy).
+  has chart && pkgs+=(golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev golang-github-xeipuuv-gojsonschema-dev)
   for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
@@ -150,6 +154,19 @@ CFG
 
 install_azurite() { npm_install azurite "$BINDER_AZURITE_VERSION" "$BINDER_AZURITE_DIR"; }
 
+# kubernetes-models and every package under it at the versions of tools/chart-validate/package-lock.json (npm ci),
+# again only when that lock file changed.
+install_chart_validator() {
+  local src=$here/../tools/chart-validate dir=$BINDER_CHART_VALIDATE_DIR
+  if [ -d "$dir/node_modules/kubernetes-models" ] && cmp -s "$src/package-lock.json" "$dir/package-lock.json"; then
+    log "kubernetes-models: present in $dir"; return
+  fi
+  mkdir -p "$dir"
+  cp "$src/package.json" "$src/package-lock.json" "$dir/"
+  log "kubernetes-models: npm ci into $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >"$dir/npm.log" 2>&1) || die "npm ci of kubernetes-models failed; see $dir/npm.log"
+}
+
 start_azurite() {
   if azurite_ok; then log "azurite: already running on 127.0.0.1:$BINDER_AZURITE_TABLE_PORT (tables)"; return; fi
   local d=$BINDER_AZURITE_DATA
@@ -174,6 +191,7 @@ has base && make_base_image
 has proxy && install_proxy
 has redis && start_redis
 has azurite && install_azurite && start_azurite
+has chart && install_chart_validator
 
 # The daemon runs without a bridge network (no iptables here), so builds use the host's network. These machines
 # reach Debian's mirror but no Python index, so generated images take Jupyter from Debian's packages (offline route).
@@ -188,6 +206,7 @@ export BINDER_TEST_BASE_IMAGE=$BINDER_BASE_IMAGE
 export BINDER_TEST_PROXY_COMMAND=$BINDER_PROXY_DIR/node_modules/.bin/configurable-http-proxy
 export BINDER_Proxy__Command=$BINDER_PROXY_DIR/node_modules/.bin/configurable-http-proxy
 export BINDER_TEST_CHROMIUM=/usr/bin/chromium
+export BINDER_TEST_CHART_MODULES=$BINDER_CHART_VALIDATE_DIR/node_modules
 ENV
 # The backends' connection strings (the Redis one holds its password: the env file is made private below).
 if [ -s "$BINDER_REDIS_DIR/password" ]; then

@@ -1,0 +1,2 @@
+[assembly: CollectionBehavior(MaxParallelThreads = 2)]
+[assembly: AssemblyFixture(typeof(ChartRenderer))]

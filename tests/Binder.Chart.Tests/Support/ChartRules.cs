@@ -1,0 +1,362 @@
+using System.Text.RegularExpressions;
+using static Binder.Chart.Tests.Support.RenderedChart;
+
+namespace Binder.Chart.Tests.Support;
+
+/// <summary>
+/// The project's own rules for every rendering of helm/binder, beyond the Kubernetes schemas. Each rule returns its
+/// violations as sentences naming the object; none means the rule holds.
+/// </summary>
+internal static partial class ChartRules
+{
+    public static IEnumerable<string> All(RenderedChart chart) =>
+        ResourceLimits(chart).Concat(NonRootSecurityContexts(chart)).Concat(SiloMountsDockerSocket(chart))
+            .Concat(SessionNetworkPolicy(chart)).Concat(BinderPortsOnlyFromBinder(chart)).Concat(OrleansRbac(chart))
+            .Concat(HealthProbes(chart)).Concat(FrontEndDisruptionBudget(chart)).Concat(EnvironmentVariables(chart))
+            .Concat(References(chart)).Concat(SessionImagePullSecret(chart)).Concat(Names(chart)).Concat(ProxyReachesPodSessions(chart));
+
+    /// <summary>
+    /// Sessions on a silo pod's own daemon (Launch:Docker:TargetHost is the pod's address) are reachable there by the
+    /// proxy on any port, whatever NetworkPolicy selects the silos.
+    /// </summary>
+    public static IEnumerable<string> ProxyReachesPodSessions(RenderedChart chart)
+    {
+        var silo = chart.Single("DaemonSet", "silo");
+        if (EnvValue(Container(silo, "silo"), "BINDER_Launch__Docker__TargetHost") != "$(POD_IP)") yield break;
+        foreach (var policy in chart.OfKind("NetworkPolicy").Where(p => Selects(p.Object["spec"]?["podSelector"]?["matchLabels"]?.AsObject(), PodLabels(silo))))
+        {
+            var open = (policy.Object["spec"]?["ingress"]?.AsArray() ?? []).Any(rule => rule!["ports"] is null
+                && (rule["from"] is null || rule["from"]!.AsArray().Any(p => PeerComponents(chart, p!.AsObject()).Contains("proxy"))));
+            if (!open) yield return $"{policy}: the proxy cannot reach the sessions published on the silo pods' ports.";
+        }
+    }
+
+    /// <summary>Names Kubernetes accepts: at most 63 characters, lower-case DNS labels for Services (their DNS names).</summary>
+    public static IEnumerable<string> Names(RenderedChart chart)
+    {
+        foreach (var o in chart.Objects)
+        {
+            if (o.Name.Length is 0 or > 63) yield return $"{o}: the name is empty or longer than 63 characters.";
+            else if (!DnsLabel().IsMatch(o.Name)) yield return $"{o}: the name is not a DNS label (lower-case letters, digits, '-').";
+        }
+    }
+
+    /// <summary>Every container has CPU and memory requests and limits.</summary>
+    public static IEnumerable<string> ResourceLimits(RenderedChart chart)
+    {
+        foreach (var workload in chart.Workloads)
+        foreach (var container in Containers(workload))
+        foreach (var part in new[] { "requests", "limits" })
+        foreach (var resource in new[] { "cpu", "memory" })
+        {
+            if (container["resources"]?[part]?[resource] is null)
+                yield return $"{workload}: container {Name(container["name"])} has no {part}.{resource}.";
+        }
+    }
+
+    /// <summary>
+    /// Every container runs as a non-root user (runAsNonRoot and a non-zero runAsUser, its own or the pod's); every one
+    /// but the rootless Docker daemon beside a silo also without privilege escalation and with every capability dropped.
+    /// </summary>
+    public static IEnumerable<string> NonRootSecurityContexts(RenderedChart chart)
+    {
+        foreach (var workload in chart.Workloads)
+        {
+            var pod = PodSpec(workload)["securityContext"];
+            foreach (var container in Containers(workload))
+            {
+                var name = Name(container["name"]);
+                var own = container["securityContext"];
+                if ((own?["runAsNonRoot"] ?? pod?["runAsNonRoot"])?.GetValue<bool>() != true)
+                    yield return $"{workload}: container {name} does not set runAsNonRoot: true.";
+                var uid = (own?["runAsUser"] ?? pod?["runAsUser"]) is { } set ? long.Parse(set.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture) : (long?)null;
+                if (uid is null or 0)
+                    yield return $"{workload}: container {name} runs as {(uid is null ? "the image's user (no runAsUser)" : "root (runAsUser 0)")}.";
+                var rootlessDocker = name == "dind" && workload.Label("app.kubernetes.io/component") == "silo";
+                if (own?["privileged"]?.GetValue<bool>() == true && !rootlessDocker)
+                    yield return $"{workload}: container {name} is privileged.";
+                if (rootlessDocker) continue;
+                if (own?["allowPrivilegeEscalation"]?.GetValue<bool>() != false)
+                    yield return $"{workload}: container {name} does not set allowPrivilegeEscalation: false.";
+                if (own?["capabilities"]?["drop"]?.AsArray().Any(c => Name(c) == "ALL") != true)
+                    yield return $"{workload}: container {name} does not drop ALL capabilities.";
+            }
+        }
+    }
+
+    /// <summary>
+    /// The silo reaches a Docker daemon through a mounted socket: DOCKER_HOST (and Binder:Docker:Host) name a unix socket
+    /// inside a mount that is the node's socket (hostPath of type Socket) or a directory it shares with the rootless
+    /// daemon that listens there.
+    /// </summary>
+    public static IEnumerable<string> SiloMountsDockerSocket(RenderedChart chart)
+    {
+        var silo = chart.Single("DaemonSet", "silo");
+        var container = Container(silo, "silo");
+        var host = EnvValue(container, "DOCKER_HOST");
+        if (host is null || !host.StartsWith("unix://", StringComparison.Ordinal))
+        {
+            yield return $"{silo}: the silo's DOCKER_HOST '{host}' is not a unix socket.";
+            yield break;
+        }
+        if (EnvValue(container, "BINDER_Binder__Docker__Host") != host)
+            yield return $"{silo}: BINDER_Binder__Docker__Host differs from DOCKER_HOST {host}.";
+        var socket = host["unix://".Length..];
+        var mount = (container["volumeMounts"]?.AsArray() ?? []).Select(m => m!.AsObject())
+            .FirstOrDefault(m => Name(m["mountPath"]) is var p && (p == socket || socket.StartsWith(p.TrimEnd('/') + "/", StringComparison.Ordinal)));
+        if (mount is null)
+        {
+            yield return $"{silo}: no volume is mounted at the Docker socket {socket} or a directory holding it.";
+            yield break;
+        }
+        var volume = (PodSpec(silo)["volumes"]?.AsArray() ?? []).Select(v => v!.AsObject()).FirstOrDefault(v => Name(v["name"]) == Name(mount["name"]));
+        if (volume?["hostPath"] is { } hostPath)
+        {
+            if (Name(mount["mountPath"]) != socket || Name(hostPath["type"]) != "Socket")
+                yield return $"{silo}: the host's Docker socket must be mounted as a hostPath of type Socket at {socket}.";
+        }
+        else if (volume?["emptyDir"] is not null)
+        {
+            var daemon = Containers(silo).FirstOrDefault(c => Name(c["name"]) == "dind");
+            var sharesIt = daemon?["volumeMounts"]?.AsArray().Any(m => Name(m!["name"]) == Name(mount["name"]) && Name(m["mountPath"]) == Name(mount["mountPath"])) == true;
+            var listens = daemon?["args"]?.AsArray().Any(a => Name(a) == $"--host={host}") == true;
+            if (!sharesIt || !listens)
+                yield return $"{silo}: the socket directory {Name(mount["mountPath"])} is an emptyDir, but no Docker daemon container shares it and listens on {host}.";
+        }
+        else
+        {
+            yield return $"{silo}: the Docker socket's volume {Name(mount["name"])} is neither the node's socket nor shared with a daemon container.";
+        }
+    }
+
+    /// <summary>
+    /// With sessions as pods, a NetworkPolicy selects the session pods by the label the launch backend gives them
+    /// (binder.org/instance = Launch:Kubernetes:InstanceName), limits both directions, lets in only the proxy and the
+    /// silos, and lets out to no Binder pod.
+    /// </summary>
+    public static IEnumerable<string> SessionNetworkPolicy(RenderedChart chart)
+    {
+        var silo = Container(chart.Single("DaemonSet", "silo"), "silo");
+        if (EnvValue(silo, "BINDER_Launch__Backend") != "Kubernetes") yield break;
+        var instance = EnvValue(silo, "BINDER_Launch__Kubernetes__InstanceName");
+        var policy = chart.OfKind("NetworkPolicy").FirstOrDefault(p => p.Object["spec"]?["podSelector"]?["matchLabels"]?["binder.org/instance"]?.GetValue<string>() == instance);
+        if (instance is null || policy is null)
+        {
+            yield return $"No NetworkPolicy selects the session pods (binder.org/instance: {instance}).";
+            yield break;
+        }
+        var types = policy.Object["spec"]?["policyTypes"]?.AsArray().Select(Name).ToHashSet() ?? [];
+        if (!types.SetEquals(["Ingress", "Egress"]))
+            yield return $"{policy}: policyTypes must be Ingress and Egress, not [{string.Join(", ", types)}].";
+        foreach (var peer in Peers(policy, "ingress", "from"))
+        {
+            if (PeerComponents(chart, peer).Except(["proxy", "silo"]).Any() || !PeerComponents(chart, peer).Any())
+                yield return $"{policy}: lets in {peer.ToJsonString()}, which is not the proxy's or a silo's pods.";
+        }
+        foreach (var peer in Peers(policy, "egress", "to"))
+        {
+            if (PeerComponents(chart, peer).Any())
+                yield return $"{policy}: lets sessions reach Binder's own pods ({string.Join(", ", PeerComponents(chart, peer))}).";
+        }
+        foreach (var workload in chart.Workloads.Where(w => PodLabels(w)["binder.org/instance"] is not null))
+            yield return $"{workload}: Binder's own pods carry the session label binder.org/instance.";
+    }
+
+    /// <summary>
+    /// Redis and the proxy's API take connections only from Binder's pods: a NetworkPolicy selects each, and the only
+    /// peers allowed on Redis's port and the proxy's API port are silos and front ends.
+    /// </summary>
+    public static IEnumerable<string> BinderPortsOnlyFromBinder(RenderedChart chart)
+    {
+        foreach (var (component, port) in new[] { ("redis", 6379), ("proxy", 8001) })
+        {
+            var workload = chart.Workloads.FirstOrDefault(w => w.Label("app.kubernetes.io/component") == component);
+            if (workload is null) continue;
+            var policies = chart.OfKind("NetworkPolicy").Where(p => Selects(p.Object["spec"]?["podSelector"]?["matchLabels"]?.AsObject(), PodLabels(workload))).ToList();
+            if (policies.Count == 0) yield return $"{workload}: no NetworkPolicy protects it.";
+            foreach (var policy in policies)
+            foreach (var rule in policy.Object["spec"]?["ingress"]?.AsArray() ?? [])
+            {
+                var ports = rule!["ports"]?.AsArray().Select(p => p!["port"]?.GetValue<int>()).ToList();
+                if (ports is not null && !ports.Contains(port)) continue;
+                var from = rule["from"]?.AsArray().Select(p => p!.AsObject()).ToList();
+                if (from is null || from.Count == 0)
+                {
+                    yield return $"{policy}: lets anyone reach port {port} of {component}.";
+                    continue;
+                }
+                foreach (var peer in from.Where(p => PeerComponents(chart, p).Except(["silo", "frontend"]).Any() || !PeerComponents(chart, p).Any()))
+                    yield return $"{policy}: lets {peer.ToJsonString()} reach port {port} of {component}.";
+            }
+        }
+    }
+
+    /// <summary>
+    /// Microsoft.Orleans.Hosting.Kubernetes gets what it calls: the silos' service account is bound to a Role that may
+    /// get, list, watch and delete pods (and create them when sessions are pods), and the silo pods carry the labels
+    /// and variables it reads.
+    /// </summary>
+    public static IEnumerable<string> OrleansRbac(RenderedChart chart)
+    {
+        var silo = chart.Single("DaemonSet", "silo");
+        var container = Container(silo, "silo");
+        var account = Name(PodSpec(silo)["serviceAccountName"]);
+        if (account.Length == 0) yield return $"{silo}: no serviceAccountName (the namespace's default account has no role).";
+        var needed = new HashSet<string> { "get", "list", "watch", "delete" };
+        if (EnvValue(container, "BINDER_Launch__Backend") == "Kubernetes") needed.Add("create");
+        var roles = chart.OfKind("RoleBinding")
+            .Where(b => b.Object["subjects"]?.AsArray().Any(s => Name(s!["kind"]) == "ServiceAccount" && Name(s["name"]) == account) == true)
+            .Select(b => chart.OfKind(Name(b.Object["roleRef"]?["kind"])).FirstOrDefault(r => r.Name == Name(b.Object["roleRef"]?["name"])))
+            .OfType<RenderedObject>().ToList();
+        var granted = roles.SelectMany(r => r.Object["rules"]?.AsArray() ?? [])
+            .Where(rule => rule!["apiGroups"]?.AsArray().Any(g => Name(g) == "") == true && rule["resources"]?.AsArray().Any(r => Name(r) == "pods") == true)
+            .SelectMany(rule => rule!["verbs"]!.AsArray().Select(Name)).ToHashSet();
+        var missing = needed.Except(granted).Order().ToList();
+        if (missing.Count > 0)
+            yield return $"{silo}: its service account '{account}' may not {string.Join(", ", missing)} pods (no Role bound to it grants that).";
+        if (EnvValue(container, "BINDER_Silo__Kubernetes__Enabled") != "true") yield break;
+        var labels = PodLabels(silo);
+        foreach (var (label, variable) in new[] { ("orleans/serviceId", "ORLEANS_SERVICE_ID"), ("orleans/clusterId", "ORLEANS_CLUSTER_ID") })
+        {
+            if (labels[label]?.GetValue<string>() is not { } value || value != EnvValue(container, variable))
+                yield return $"{silo}: the pod label {label} must equal {variable} (Orleans finds the silos' pods by it).";
+        }
+        foreach (var (variable, field) in new[] { ("POD_NAME", "metadata.name"), ("POD_NAMESPACE", "metadata.namespace"), ("POD_IP", "status.podIP") })
+        {
+            if (!Env(container).Any(e => e.Name == variable && Name(e.Entry["valueFrom"]?["fieldRef"]?["fieldPath"]) == field))
+                yield return $"{silo}: {variable} must come from the pod's {field}.";
+        }
+    }
+
+    /// <summary>Silos and front ends are ready (and started) by their /health.</summary>
+    public static IEnumerable<string> HealthProbes(RenderedChart chart)
+    {
+        foreach (var (kind, component) in new[] { ("DaemonSet", "silo"), ("Deployment", "frontend") })
+        {
+            var workload = chart.Single(kind, component);
+            var container = Container(workload, component);
+            var ports = container["ports"]?.AsArray().Select(p => Name(p!["name"])).ToHashSet() ?? [];
+            foreach (var probe in new[] { "readinessProbe", "startupProbe" })
+            {
+                var get = container[probe]?["httpGet"];
+                if (Name(get?["path"]) != "/health" || !ports.Contains(get?["port"]?.ToString() ?? ""))
+                    yield return $"{workload}: the {probe} is not an HTTP GET of /health on a port of the container.";
+            }
+            if (container["livenessProbe"] is null) yield return $"{workload}: no livenessProbe.";
+        }
+    }
+
+    /// <summary>More than one front end: a PodDisruptionBudget selects them.</summary>
+    public static IEnumerable<string> FrontEndDisruptionBudget(RenderedChart chart)
+    {
+        var frontend = chart.Single("Deployment", "frontend");
+        if ((frontend.Object["spec"]?["replicas"]?.GetValue<int>() ?? 1) < 2) yield break;
+        if (!chart.OfKind("PodDisruptionBudget").Any(p => Selects(p.Object["spec"]?["selector"]?["matchLabels"]?.AsObject(), PodLabels(frontend))))
+            yield return $"{frontend}: no PodDisruptionBudget selects the front ends.";
+    }
+
+    /// <summary>
+    /// Variable names Kubernetes accepts, none twice in a container, and every $(NAME) in a value naming a variable
+    /// defined before it (Kubernetes leaves any other reference as it is, silently).
+    /// </summary>
+    public static IEnumerable<string> EnvironmentVariables(RenderedChart chart)
+    {
+        foreach (var workload in chart.Workloads)
+        foreach (var container in Containers(workload))
+        {
+            var seen = new HashSet<string>();
+            foreach (var (name, entry) in Env(container))
+            {
+                if (!EnvName().IsMatch(name)) yield return $"{workload}: {name} is not a name Kubernetes accepts for a variable.";
+                foreach (Match reference in VariableReference().Matches(entry["value"]?.GetValue<string>() ?? ""))
+                {
+                    if (!seen.Contains(reference.Groups[1].Value))
+                        yield return $"{workload}: {name} refers to $({reference.Groups[1].Value}), which is not defined before it.";
+                }
+                if (!seen.Add(name)) yield return $"{workload}: {name} is set twice in container {Name(container["name"])}.";
+            }
+        }
+    }
+
+    /// <summary>
+    /// What objects name exists: keys of the chart's Secrets, its ConfigMaps, the Services' selectors and target
+    /// ports, the ingress's backends.
+    /// </summary>
+    public static IEnumerable<string> References(RenderedChart chart)
+    {
+        var secrets = chart.SecretKeys;
+        var configMaps = chart.OfKind("ConfigMap").Select(c => c.Name).ToHashSet();
+        foreach (var workload in chart.Workloads)
+        {
+            foreach (var container in Containers(workload))
+            foreach (var (name, entry) in Env(container))
+            {
+                var reference = entry["valueFrom"]?["secretKeyRef"];
+                if (reference is null || !secrets.TryGetValue(Name(reference["name"]), out var keys)) continue;
+                if (!keys.Contains(Name(reference["key"])))
+                    yield return $"{workload}: {name} reads key {Name(reference["key"])} of Secret {Name(reference["name"])}, which has no such key.";
+            }
+            foreach (var volume in PodSpec(workload)["volumes"]?.AsArray() ?? [])
+            {
+                if (volume?["configMap"] is { } map && !configMaps.Contains(Name(map["name"])))
+                    yield return $"{workload}: volume {Name(volume["name"])} names ConfigMap {Name(map["name"])}, which the chart does not make.";
+            }
+        }
+        foreach (var service in chart.OfKind("Service"))
+        {
+            var selector = service.Object["spec"]?["selector"]?.AsObject();
+            var targets = chart.Workloads.Where(w => Selects(selector, PodLabels(w))).ToList();
+            if (targets.Count == 0) yield return $"{service}: its selector matches no pods of the chart.";
+            var ports = targets.SelectMany(Containers).SelectMany(c => c["ports"]?.AsArray() ?? []).Select(p => Name(p!["name"])).ToHashSet();
+            foreach (var port in service.Object["spec"]?["ports"]?.AsArray() ?? [])
+            {
+                if (port!["targetPort"] is { } target && target.GetValueKind() == System.Text.Json.JsonValueKind.String && !ports.Contains(Name(target)))
+                    yield return $"{service}: targetPort {Name(target)} is no port of its pods.";
+            }
+        }
+        foreach (var ingress in chart.OfKind("Ingress"))
+        foreach (var path in (ingress.Object["spec"]?["rules"]?.AsArray() ?? []).SelectMany(r => r!["http"]?["paths"]?.AsArray() ?? []))
+        {
+            var backend = path!["backend"]?["service"];
+            var service = chart.OfKind("Service").FirstOrDefault(s => s.Name == Name(backend?["name"]));
+            if (service is null || service.Object["spec"]?["ports"]?.AsArray().Any(p => Name(p!["name"]) == Name(backend?["port"]?["name"])) != true)
+                yield return $"{ingress}: path {Name(path["path"])} goes to {Name(backend?["name"])}:{Name(backend?["port"]?["name"])}, which the chart does not serve.";
+        }
+    }
+
+    /// <summary>Registry credentials given: session pods pull with them (a Secret of type kubernetes.io/dockerconfigjson).</summary>
+    public static IEnumerable<string> SessionImagePullSecret(RenderedChart chart)
+    {
+        var silo = Container(chart.Single("DaemonSet", "silo"), "silo");
+        if (EnvValue(silo, "BINDER_Launch__Backend") != "Kubernetes") yield break;
+        var pullSecret = EnvValue(silo, "BINDER_Launch__Kubernetes__ImagePullSecret");
+        foreach (var registry in chart.OfKind("Secret").Where(s => Name(s.Object["type"]) == "kubernetes.io/dockerconfigjson"))
+        {
+            if (pullSecret != registry.Name)
+                yield return $"Session pods do not pull with the registry's Secret {registry.Name} (Launch:Kubernetes:ImagePullSecret is '{pullSecret}').";
+        }
+        if (pullSecret is not null && chart.OfKind("Secret").FirstOrDefault(s => s.Name == pullSecret) is { } own && Name(own.Object["type"]) != "kubernetes.io/dockerconfigjson")
+            yield return $"Launch:Kubernetes:ImagePullSecret names {pullSecret}, which is not of type kubernetes.io/dockerconfigjson.";
+    }
+
+    private static IEnumerable<JsonObject> Peers(RenderedObject policy, string direction, string side) =>
+        (policy.Object["spec"]?[direction]?.AsArray() ?? []).SelectMany(rule => rule![side]?.AsArray() ?? []).Select(p => p!.AsObject());
+
+    /// <summary>The components of the chart's pods a policy peer selects (a pod selector in the release's namespace).</summary>
+    private static IEnumerable<string> PeerComponents(RenderedChart chart, JsonObject peer)
+    {
+        if (peer["namespaceSelector"] is not null || peer["podSelector"] is not JsonObject selector) return [];
+        var labels = selector["matchLabels"]?.AsObject();
+        return chart.Workloads.Where(w => labels is null or { Count: 0 } || Selects(labels, PodLabels(w)))
+            .Select(w => w.Label("app.kubernetes.io/component") ?? w.Name).Distinct();
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+
+    [GeneratedRegex("^[-._a-zA-Z][-._a-zA-Z0-9]*$")]
+    private static partial Regex EnvName();
+
+    [GeneratedRegex(@"(?<!\$)\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)")]
+    private static partial Regex VariableReference();
+}

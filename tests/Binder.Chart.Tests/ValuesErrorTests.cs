@@ -1,0 +1,59 @@
+namespace Binder.Chart.Tests;
+
+/// <summary>
+/// Values the chart cannot deploy are refused at render time, as helm refuses them: a `required` value missing (helm's
+/// "execution error at (file:line:col): message") or values.schema.json not met (helm's list of schema errors).
+/// </summary>
+public sealed class ValuesErrorTests(ChartRenderer renderer)
+{
+    public static TheoryData<string[], string, string> MissingRequired() => new()
+    {
+        { ["--set", "ingress.enabled=true"], "templates/", "ingress.hosts: name at least one host when ingress.enabled is true" },
+        { ["--set", "docker.mode=host"], "templates/silo-daemonset.yaml", "docker.socketGroupId: give the group id that owns the Docker socket" },
+        { ["--set", "cluster.backend=AzureStorage"], "templates/secret.yaml", "cluster.azureStorage.connectionString: give the storage account's connection string" },
+        { ["--set", "registry.username=push", "--set", "registry.password=x"], "templates/", "registry.url: name the registry" },
+        { ["--set", "registry.url=r.example.org/b", "--set", "registry.username=push"], "templates/registry-secret.yaml", "registry.password: give the password or access token" },
+    };
+
+    public static TheoryData<string[], string> SchemaBreaches() => new()
+    {
+        { ["--set", "cluster.backend=Mongo"], "- cluster.backend: cluster.backend must be one of the following: \"Redis\", \"AzureStorage\"" },
+        { ["--set", "frontend.replica=3"], "- frontend: Additional property replica is not allowed" },
+        { ["--set", "frontend.operatorToken=short"], "- frontend.operatorToken: Does not match pattern" },
+        { ["--set", "cluster.clusterId=Binder_Prod"], "- cluster.clusterId: Does not match pattern" },
+        { ["--set", "sessions.idleTimeout=10m"], "- sessions.idleTimeout: Does not match pattern" },
+        { ["--set", "docker.mode=podman"], "- docker.mode: docker.mode must be one of the following: \"dind\", \"host\"" },
+        { ["--set", "cluster.siloPort=70000"], "- cluster.siloPort: Must be less than or equal to 65535" },
+        { ["--set", "silo.resources.limits=null"], "- silo.resources: limits is required" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MissingRequired))]
+    public async Task A_missing_required_value_stops_the_render_with_helms_message(string[] args, string template, string message)
+    {
+        var rendering = await renderer.RenderAsync(args);
+        Assert.Equal(1, rendering.Result.ExitCode);
+        Assert.StartsWith("Error: execution error at (binder/" + template, rendering.Error, StringComparison.Ordinal);
+        Assert.Matches(@"^Error: execution error at \(binder/templates/[a-z-]+\.yaml:\d+:\d+\): ", rendering.Error);
+        Assert.Contains("): " + message, rendering.Error, StringComparison.Ordinal);
+        Assert.Equal("", rendering.Result.Stdout);
+    }
+
+    [Theory]
+    [MemberData(nameof(SchemaBreaches))]
+    public async Task Values_that_break_the_schema_are_refused_each_with_its_key(string[] args, string line)
+    {
+        var rendering = await renderer.RenderAsync(args);
+        Assert.Equal(1, rendering.Result.ExitCode);
+        Assert.StartsWith("Error: values don't meet the specifications of the schema(s) in the following chart(s):\nbinder:\n", rendering.Error, StringComparison.Ordinal);
+        Assert.Contains(line, rendering.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_schema_problem_is_listed_at_once()
+    {
+        var rendering = await renderer.RenderAsync("--set", "cluster.backend=Mongo", "--set", "proxy.service.type=Public", "--set", "frontend.replicas=0");
+        Assert.Equal(1, rendering.Result.ExitCode);
+        Assert.Equal(3, rendering.Error.Split('\n').Count(l => l.StartsWith("- ", StringComparison.Ordinal)));
+    }
+}
