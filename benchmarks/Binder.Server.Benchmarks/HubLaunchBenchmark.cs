@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Binder.Build.Docker;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Binder.Server.Benchmarks;
+
+/// <summary>
+/// A cached launch three ways in one run, alternating so load from other work falls on all alike: through a service
+/// with the Docker backend (<see cref="CachedLaunchBenchmark"/>'s launch), through a second service with
+/// <c>Launch:Backend=JupyterHub</c> on Debian's real JupyterHub (the hub creates the user, its spawner runs the image,
+/// Binder follows the hub's progress and issues a token; Jupyter answers through the hub's proxy), and the floor of
+/// starting the image directly through the Docker API. Both services use the same built image.
+/// </summary>
+internal static class HubLaunchBenchmark
+{
+    private const string UserPrefix = "binder-";
+
+    public static async Task RunAsync(ServerProcess server, GitRemote remote, string operatorToken, int runs, List<string> images)
+    {
+        var branch = remote.NewBranch("launch-hub");
+        var spec = $"git/{Uri.EscapeDataString(remote.Url)}/{branch}";
+        using var client = new EventStreamClient(server.Port);
+        var build = await client.ReadAsync($"build/{spec}?build_only=true", null, CancellationToken.None);
+        if (build.Phase != "ready") throw new InvalidOperationException($"The build for the hub launch benchmark ended with {build.Phase}: {build.Final}");
+        var image = build.Final.GetProperty("imageName").GetString()!;
+        images.Add(image);
+
+        var hubToken = Guid.NewGuid().ToString("N");
+        await using var hub = new HubProcess(server.Suffix, hubToken);
+        await hub.WaitUntilAnswersAsync();
+        var onHub = new ServerProcess(server.Suffix + "h", operatorToken, extra: new Dictionary<string, string>
+        {
+            ["Launch:Backend"] = "JupyterHub",
+            ["Launch:JupyterHub:ApiUrl"] = new Uri(hub.Url, "hub/api").ToString(),
+            ["Launch:JupyterHub:ApiToken"] = hubToken,
+            ["Launch:JupyterHub:UserPrefix"] = UserPrefix,
+            // The Docker service's names: its image is found, not built again.
+            ["Binder:Repo:ImageNamePrefix"] = server.ImagePrefix,
+        });
+        await using (onHub)
+        {
+            using var docker = new DockerClient(new DockerOptions { Host = ServerProcess.Required("DOCKER_HOST") }, NullLogger<DockerClient>.Instance);
+            using var hubClient = new EventStreamClient(onHub.Port);
+            using var jupyter = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
+            using var dockerOperator = OperatorApi(server, operatorToken);
+            using var hubOperator = OperatorApi(onHub, operatorToken);
+
+            var dockerReady = new List<double>();
+            var hubReady = new List<double>();
+            var hubAnswering = new List<double>();
+            var floor = new List<double>();
+            // One unmeasured round of each first: page cache, the hub's first spawn, the services' first grains.
+            for (var run = -1; run < runs; run++)
+            {
+                var (viaDocker, _) = await CachedLaunchBenchmark.LaunchAsync(client, jupyter, dockerOperator, spec, "",
+                    _ => UntilAsync(async () => (await docker.ListContainersAsync(new Dictionary<string, string?> { ["org.binder.instance"] = server.InstanceName })).Count == 0));
+                var (viaHub, hubAnswer) = await CachedLaunchBenchmark.LaunchAsync(hubClient, jupyter, hubOperator, spec, UserPrefix,
+                    session => UntilAsync(async () =>
+                    {
+                        using var user = await hub.Api.GetAsync($"users/{UserPrefix}{session}");
+                        return user.StatusCode == HttpStatusCode.NotFound
+                            && (await docker.ListContainersAsync(new Dictionary<string, string?> { ["binder-hubtest"] = hub.ContainerPrefix })).Count == 0;
+                    }));
+                var direct = await CachedLaunchBenchmark.FloorAsync(docker, jupyter, image, server);
+                if (run < 0) continue;
+                dockerReady.Add(viaDocker);
+                hubReady.Add(viaHub);
+                hubAnswering.Add(hubAnswer);
+                floor.Add(direct);
+                Output.Print(new Dictionary<string, object?>
+                {
+                    ["benchmark"] = "server.hub_launch.run", ["run"] = run,
+                    ["docker_backend_request_to_ready_s"] = Math.Round(viaDocker, 3),
+                    ["hub_backend_request_to_ready_s"] = Math.Round(viaHub, 3),
+                    ["hub_backend_request_to_jupyter_answering_s"] = Math.Round(hubAnswer, 3),
+                    ["floor_docker_start_to_status_s"] = Math.Round(direct, 3),
+                });
+            }
+            Output.Print(new Dictionary<string, object?>
+            {
+                ["benchmark"] = "server.hub_launch",
+                ["runs"] = runs,
+                ["docker_backend_request_to_ready_median_s"] = Output.Median(dockerReady),
+                ["hub_backend_request_to_ready_median_s"] = Output.Median(hubReady),
+                ["hub_backend_request_to_ready_p95_s"] = Output.Percentile(hubReady, 0.95),
+                ["hub_backend_request_to_jupyter_answering_median_s"] = Output.Median(hubAnswering),
+                ["floor_median_s"] = Output.Median(floor),
+                ["hub_vs_docker_backend_median"] = Math.Round(Output.Median(hubReady) / Output.Median(dockerReady), 2),
+                ["hub_vs_floor_median"] = Math.Round(Output.Median(hubReady) / Output.Median(floor), 2),
+                ["hub_spawner"] = "docker_test_spawner.py (docker CLI, host network)",
+            });
+        }
+    }
+
+    private static HttpClient OperatorApi(ServerProcess server, string token)
+    {
+        var api = new HttpClient { BaseAddress = new Uri($"http://localhost:{server.OperatorPort}/") };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return api;
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> done)
+    {
+        while (!await done()) await Task.Delay(100);
+    }
+}
