@@ -26,13 +26,8 @@ internal static class CachedLaunchBenchmark
 
     public static async Task RunAsync(ServerProcess server, GitRemote remote, string operatorToken, int runs, List<string> images)
     {
-        var branch = remote.NewBranch("launch");
-        var spec = $"git/{Uri.EscapeDataString(remote.Url)}/{branch}";
         using var client = new EventStreamClient(server.Port);
-        var build = await client.ReadAsync($"build/{spec}?build_only=true", null, CancellationToken.None);
-        if (build.Phase != "ready") throw new InvalidOperationException($"The build for the launch benchmark ended with {build.Phase}: {build.Final}");
-        var image = build.Final.GetProperty("imageName").GetString()!;
-        images.Add(image);
+        var (spec, image) = await BuildAsync(client, remote, "launch", images);
         using var docker = new DockerClient(new DockerOptions { Host = ServerProcess.Required("DOCKER_HOST") }, NullLogger<DockerClient>.Instance);
         using var jupyter = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(5) };
         using var operatorApi = new HttpClient { BaseAddress = new Uri($"http://localhost:{server.OperatorPort}/") };
@@ -70,6 +65,17 @@ internal static class CachedLaunchBenchmark
             ["target_vs_floor_max"] = 1.1,
             ["network"] = server.NetworkName,
         });
+    }
+
+    /// <summary>Builds a new branch of <paramref name="remote"/> (build only) and notes its image for removal.</summary>
+    internal static async Task<(string Spec, string Image)> BuildAsync(EventStreamClient client, GitRemote remote, string branchName, List<string> images)
+    {
+        var spec = $"git/{Uri.EscapeDataString(remote.Url)}/{remote.NewBranch(branchName)}";
+        var build = await client.ReadAsync($"build/{spec}?build_only=true", null, CancellationToken.None);
+        if (build.Phase != "ready") throw new InvalidOperationException($"The build for the {branchName} benchmark ended with {build.Phase}: {build.Final}");
+        var image = build.Final.GetProperty("imageName").GetString()!;
+        images.Add(image);
+        return (spec, image);
     }
 
     /// <summary>

@@ -18,13 +18,8 @@ internal static class HubLaunchBenchmark
 
     public static async Task RunAsync(ServerProcess server, GitRemote remote, string operatorToken, int runs, List<string> images)
     {
-        var branch = remote.NewBranch("launch-hub");
-        var spec = $"git/{Uri.EscapeDataString(remote.Url)}/{branch}";
         using var client = new EventStreamClient(server.Port);
-        var build = await client.ReadAsync($"build/{spec}?build_only=true", null, CancellationToken.None);
-        if (build.Phase != "ready") throw new InvalidOperationException($"The build for the hub launch benchmark ended with {build.Phase}: {build.Final}");
-        var image = build.Final.GetProperty("imageName").GetString()!;
-        images.Add(image);
+        var (spec, image) = await CachedLaunchBenchmark.BuildAsync(client, remote, "launch-hub", images);
 
         var hubToken = Guid.NewGuid().ToString("N");
         await using var hub = new HubProcess(server.Suffix, hubToken);
