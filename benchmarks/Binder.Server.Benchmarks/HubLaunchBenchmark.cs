@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
 using Binder.Build.Docker;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -10,7 +13,9 @@ namespace Binder.Server.Benchmarks;
 /// with the Docker backend (<see cref="CachedLaunchBenchmark"/>'s launch), through a second service with
 /// <c>Launch:Backend=JupyterHub</c> on Debian's real JupyterHub (the hub creates the user, its spawner runs the image,
 /// Binder follows the hub's progress and issues a token; Jupyter answers through the hub's proxy), and the floor of
-/// starting the image directly through the Docker API. Both services use the same built image.
+/// starting the image directly through the Docker API. Both services use the same built image. A fourth measure
+/// splits the hub's own share off: the same spawn asked of the hub directly (user, server, progress until ready),
+/// without Binder.
 /// </summary>
 internal static class HubLaunchBenchmark
 {
@@ -45,6 +50,7 @@ internal static class HubLaunchBenchmark
             var hubReady = new List<double>();
             var hubAnswering = new List<double>();
             var floor = new List<double>();
+            var hubDirect = new List<double>();
             // One unmeasured round of each first: page cache, the hub's first spawn, the services' first grains.
             for (var run = -1; run < runs; run++)
             {
@@ -58,7 +64,9 @@ internal static class HubLaunchBenchmark
                             && (await docker.ListContainersAsync(new Dictionary<string, string?> { ["binder-hubtest"] = hub.ContainerPrefix })).Count == 0;
                     }));
                 var direct = await CachedLaunchBenchmark.FloorAsync(docker, jupyter, image, server);
+                var spawn = await HubSpawnAsync(hub, docker, image, run);
                 if (run < 0) continue;
+                hubDirect.Add(spawn);
                 dockerReady.Add(viaDocker);
                 hubReady.Add(viaHub);
                 hubAnswering.Add(hubAnswer);
@@ -70,6 +78,7 @@ internal static class HubLaunchBenchmark
                     ["hub_backend_request_to_ready_s"] = Math.Round(viaHub, 3),
                     ["hub_backend_request_to_jupyter_answering_s"] = Math.Round(hubAnswer, 3),
                     ["floor_docker_start_to_status_s"] = Math.Round(direct, 3),
+                    ["hub_alone_spawn_to_ready_s"] = Math.Round(spawn, 3),
                 });
             }
             Output.Print(new Dictionary<string, object?>
@@ -81,11 +90,45 @@ internal static class HubLaunchBenchmark
                 ["hub_backend_request_to_ready_p95_s"] = Output.Percentile(hubReady, 0.95),
                 ["hub_backend_request_to_jupyter_answering_median_s"] = Output.Median(hubAnswering),
                 ["floor_median_s"] = Output.Median(floor),
+                ["hub_alone_spawn_to_ready_median_s"] = Output.Median(hubDirect),
                 ["hub_vs_docker_backend_median"] = Math.Round(Output.Median(hubReady) / Output.Median(dockerReady), 2),
                 ["hub_vs_floor_median"] = Math.Round(Output.Median(hubReady) / Output.Median(floor), 2),
                 ["hub_spawner"] = "docker_test_spawner.py (docker CLI, host network)",
             });
         }
+    }
+
+    /// <summary>The hub alone: a user created and its server started with the image, until the hub says it is ready;
+    /// then (unmeasured) the user is deleted and its container gone.</summary>
+    private static async Task<double> HubSpawnAsync(HubProcess hub, DockerClient docker, string image, int run)
+    {
+        var user = $"direct{run + 1}";
+        var start = Stopwatch.GetTimestamp();
+        using (var created = await hub.Api.PostAsync($"users/{user}", null)) created.EnsureSuccessStatusCode();
+        using (var spawn = await hub.Api.PostAsync($"users/{user}/server", new StringContent(JsonSerializer.Serialize(new { image }), Encoding.UTF8, "application/json")))
+        {
+            spawn.EnsureSuccessStatusCode();
+            if (spawn.StatusCode == HttpStatusCode.Accepted)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"users/{user}/server/progress");
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+                using var progress = await hub.Api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                using var reader = new StreamReader(await progress.Content.ReadAsStreamAsync());
+                while (await reader.ReadLineAsync() is { } line)
+                {
+                    if (line.Contains("\"ready\": true", StringComparison.Ordinal)) break;
+                    if (line.Contains("\"failed\": true", StringComparison.Ordinal)) throw new InvalidOperationException($"The hub failed the direct spawn: {line}");
+                }
+            }
+        }
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        await UntilAsync(async () =>
+        {
+            using var deleted = await hub.Api.DeleteAsync($"users/{user}");
+            return deleted.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotFound
+                && (await docker.ListContainersAsync(new Dictionary<string, string?> { ["binder-hubtest"] = hub.ContainerPrefix })).Count == 0;
+        });
+        return elapsed;
     }
 
     private static HttpClient OperatorApi(ServerProcess server, string token)
