@@ -153,16 +153,9 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
         });
 
     [Fact]
-    public async Task AnImagePullThatStallsOnTheSessionsNodeEndsTheLaunchFromTheOtherSiloWithAFailedEventNamingPullTimeoutAndLeavesNothing()
-    {
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var registry = StallingRegistry(release.Task);
-        try
-        {
-            await OnTwoNodesAsync(primaryIsB: true, async (a, b, proxyA, proxyB, _) =>
+    public Task AnImagePullThatStallsOnTheSessionsNodeEndsTheLaunchFromTheOtherSiloWithAFailedEventNamingPullTimeoutAndLeavesNothing() =>
+        OnTwoNodesWithAStallingPullAsync(TimeSpan.FromSeconds(5), async (a, b, proxyA, proxyB, registry, session, order) =>
             {
-                var session = SessionOn(b.NodeName, a.NodeName);
-                var order = GrainTestHost.LaunchOrder($"{registry.Host}/binder-stall-{TestEnvironment.UniqueSuffix()}/session:latest");
                 var events = new List<BinderEvent>();
 
                 // Bounded here so that, without the pull's own deadline, the test fails instead of waiting 30 minutes.
@@ -186,26 +179,13 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
                 Assert.False(await HasRouteAsync(proxyA, session));
                 Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + b.NodeName).GetHolders());
                 Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>($"{order.Repo.Spec.Provider}/{order.Repo.Spec.Repository}").GetHolders());
-            }, launch: o => o with { PullTimeout = TimeSpan.FromSeconds(5) });
-        }
-        finally
-        {
-            release.TrySetResult();
-        }
-    }
+            });
 
     [Fact]
-    public async Task ALaunchFromTheOtherSiloShowsTheSessionNodesStepsAndAClientThatLeavesMidStartEndsItAndLeavesNothing()
-    {
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var registry = StallingRegistry(release.Task);
-        try
-        {
-            await OnTwoNodesAsync(primaryIsB: true, async (a, b, proxyA, proxyB, _) =>
+    public Task ALaunchFromTheOtherSiloShowsTheSessionNodesStepsAndAClientThatLeavesMidStartEndsItAndLeavesNothing() =>
+        OnTwoNodesWithAStallingPullAsync(TimeSpan.FromMinutes(10), async (a, b, proxyA, proxyB, registry, session, order) =>
             {
-                var session = SessionOn(b.NodeName, a.NodeName);
                 var grain = a.Grains.GetGrain<ILaunchGrain>(session);
-                var order = GrainTestHost.LaunchOrder($"{registry.Host}/binder-stall-{TestEnvironment.UniqueSuffix()}/session:latest");
                 var events = new List<BinderEvent>();
                 const string pulling = "Pulling the image onto the node that runs the session...\n";
 
@@ -232,7 +212,23 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
                 await b.AssertSessionGoneAsync(proxyB, session);
                 Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + b.NodeName).GetHolders());
                 Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
-            }, launch: o => o with { PullTimeout = TimeSpan.FromMinutes(10) });
+            });
+
+    /// <summary>
+    /// <see cref="OnTwoNodesAsync"/> with a session of node B launched by its grain on silo A, whose image is in a
+    /// registry that stalls every blob (until the test ends), and <c>Launch:Docker:PullTimeout</c> <paramref name="pullTimeout"/>.
+    /// </summary>
+    private static async Task OnTwoNodesWithAStallingPullAsync(
+        TimeSpan pullTimeout, Func<GrainTestHost, GrainTestHost, ProxyProcess, ProxyProcess, Binder.Build.Tests.Registry.RegistryStandIn, string, LaunchOrder, Task> test)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registry = StallingRegistry(release.Task);
+        try
+        {
+            await OnTwoNodesAsync(primaryIsB: true, (a, b, proxyA, proxyB, _) => test(
+                a, b, proxyA, proxyB, registry, SessionOn(b.NodeName, a.NodeName),
+                GrainTestHost.LaunchOrder($"{registry.Host}/binder-stall-{TestEnvironment.UniqueSuffix()}/session:latest")),
+                launch: o => o with { PullTimeout = pullTimeout });
         }
         finally
         {
