@@ -26,13 +26,8 @@ internal static class CachedLaunchBenchmark
 
     public static async Task RunAsync(ServerProcess server, GitRemote remote, string operatorToken, int runs, List<string> images)
     {
-        var branch = remote.NewBranch("launch");
-        var spec = $"git/{Uri.EscapeDataString(remote.Url)}/{branch}";
         using var client = new EventStreamClient(server.Port);
-        var build = await client.ReadAsync($"build/{spec}?build_only=true", null, CancellationToken.None);
-        if (build.Phase != "ready") throw new InvalidOperationException($"The build for the launch benchmark ended with {build.Phase}: {build.Final}");
-        var image = build.Final.GetProperty("imageName").GetString()!;
-        images.Add(image);
+        var (spec, image) = await BuildAsync(client, remote, "launch", images);
         using var docker = new DockerClient(new DockerOptions { Host = ServerProcess.Required("DOCKER_HOST") }, NullLogger<DockerClient>.Instance);
         using var jupyter = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(5) };
         using var operatorApi = new HttpClient { BaseAddress = new Uri($"http://localhost:{server.OperatorPort}/") };
@@ -44,7 +39,7 @@ internal static class CachedLaunchBenchmark
         // One unmeasured round of each first: the image's layers and Python's files come into the page cache.
         for (var run = -1; run < runs; run++)
         {
-            var (toReady, toAnswer) = await LaunchAsync(client, jupyter, operatorApi, docker, server, spec);
+            var (toReady, toAnswer) = await LaunchAsync(client, jupyter, operatorApi, spec, "", _ => ContainersGoneAsync(docker, server));
             var direct = await FloorAsync(docker, jupyter, image, server);
             if (run < 0) continue;
             ready.Add(toReady);
@@ -72,7 +67,25 @@ internal static class CachedLaunchBenchmark
         });
     }
 
-    private static async Task<(double Ready, double Answering)> LaunchAsync(EventStreamClient client, HttpClient jupyter, HttpClient operatorApi, DockerClient docker, ServerProcess server, string spec)
+    /// <summary>Builds a new branch of <paramref name="remote"/> (build only) and notes its image for removal.</summary>
+    internal static async Task<(string Spec, string Image)> BuildAsync(EventStreamClient client, GitRemote remote, string branchName, List<string> images)
+    {
+        var spec = $"git/{Uri.EscapeDataString(remote.Url)}/{remote.NewBranch(branchName)}";
+        var build = await client.ReadAsync($"build/{spec}?build_only=true", null, CancellationToken.None);
+        if (build.Phase != "ready") throw new InvalidOperationException($"The build for the {branchName} benchmark ended with {build.Phase}: {build.Final}");
+        var image = build.Final.GetProperty("imageName").GetString()!;
+        images.Add(image);
+        return (spec, image);
+    }
+
+    /// <summary>
+    /// One launch through <c>/build</c>: seconds to <c>ready</c> and to Jupyter answering at the session's URL with its
+    /// token; then the session is stopped through the operator API and, unmeasured, <paramref name="untilGone"/> waits
+    /// for it to be gone (so runs do not overlap). <paramref name="userPrefix"/>: what the URL's segment has before the
+    /// session id (a hub's user prefix).
+    /// </summary>
+    internal static async Task<(double Ready, double Answering)> LaunchAsync(
+        EventStreamClient client, HttpClient jupyter, HttpClient operatorApi, string spec, string userPrefix, Func<string, Task> untilGone)
     {
         var start = Stopwatch.GetTimestamp();
         var result = await client.ReadAsync($"build/{spec}", null, CancellationToken.None);
@@ -85,18 +98,23 @@ internal static class CachedLaunchBenchmark
         using var answer = await jupyter.SendAsync(status);
         if (answer.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Jupyter through the proxy answered {(int)answer.StatusCode} right after ready.");
         var toAnswer = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        var session = new Uri(url).AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)[1];
+        var session = new Uri(url).AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)[1][userPrefix.Length..];
         using var stop = await operatorApi.DeleteAsync($"api/sessions/{session}");
         if (stop.StatusCode != HttpStatusCode.NoContent) throw new InvalidOperationException($"Stopping session {session} answered {(int)stop.StatusCode}.");
-        // Not measured: wait until the container is gone, so runs do not overlap.
+        await untilGone(session);
+        return (toReady, toAnswer);
+    }
+
+    private static async Task ContainersGoneAsync(DockerClient docker, ServerProcess server)
+    {
         while ((await docker.ListContainersAsync(new Dictionary<string, string?> { ["org.binder.instance"] = server.InstanceName })).Count > 0)
         {
             await Task.Delay(100);
         }
-        return (toReady, toAnswer);
     }
 
-    private static async Task<double> FloorAsync(DockerClient docker, HttpClient jupyter, string image, ServerProcess server)
+    /// <summary>The floor: the image started directly through the Docker API, to Jupyter answering.</summary>
+    internal static async Task<double> FloorAsync(DockerClient docker, HttpClient jupyter, string image, ServerProcess server)
     {
         const string baseUrl = "/user/floor/";
         var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));

@@ -1,10 +1,12 @@
 // The service under load: /build fan-in (1,000 and 10,000 streams for one unbuilt commit) and cached launches against
 // the floor of starting the container directly. Prints one JSON object per line. Usage (after scripts/provision.sh):
 //   . /var/lib/binder-dev/env && ulimit -n 65536 &&
-//   dotnet run -c Release --project benchmarks/Binder.Server.Benchmarks -- [all | fanin | launch | proxy | coldstart] [--streams 1000,10000] [--build-seconds 0,20] [--runs 10] [--sessions 3]
+//   dotnet run -c Release --project benchmarks/Binder.Server.Benchmarks -- [all | fanin | launch | proxy | coldstart | launch-hub] [--streams 1000,10000] [--build-seconds 0,20] [--runs 10] [--sessions 3]
 // `proxy`: re-adoption of the proxy after kill -9 of the service, and route restoration after kill -9 of the proxy.
 // `poll [--sessions 1000] [--runs 10]`: proxy API calls per activity-poll interval at that many idle sessions (no service).
 // `coldstart` (not part of `all`): process start to /health 200, each run on a new data directory.
+// `launch-hub` (not part of `all`): a cached launch through the Docker backend, through Launch:Backend=JupyterHub on
+// Debian's real JupyterHub, and the direct-Docker floor, alternating in one run.
 using Binder.Build.Docker;
 using Binder.Server.Benchmarks;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -59,6 +61,10 @@ await using (server.ConfigureAwait(false))
             {
                 foreach (var n in streams) await FanInBenchmark.RunAsync(server, remote, n, seconds, images);
             }
+        }
+        if (what == "launch-hub")
+        {
+            await HubLaunchBenchmark.RunAsync(server, remote, token, runs, images);
         }
         if (what is "all" or "launch")
         {

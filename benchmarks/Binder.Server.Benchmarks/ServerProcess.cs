@@ -14,7 +14,8 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <param name="suffix">Names of images and containers.</param>
     /// <param name="operatorToken">The operator API's token.</param>
     /// <param name="restartOf">A killed service to start again: same data directory, port and names.</param>
-    public ServerProcess(string suffix, string operatorToken, ServerProcess? restartOf = null)
+    /// <param name="extra">Settings added to (or replacing) the defaults, e.g. another launch backend.</param>
+    public ServerProcess(string suffix, string operatorToken, ServerProcess? restartOf = null, IReadOnlyDictionary<string, string>? extra = null)
     {
         Suffix = suffix;
         _data = restartOf?._data ?? Directory.CreateTempSubdirectory("binder-server-bench-data-").FullName;
@@ -41,6 +42,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             ["Launch:Docker:InstanceName"] = InstanceName,
             ["Silo:NodeName"] = InstanceName,
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>()) settings[key] = value;
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false };
         start.ArgumentList.Add("serve");
         // As environment variables, not arguments: the operator token on the command line could be read by any local

@@ -13,8 +13,9 @@ namespace Binder.Hub.Grains;
 public interface ISessionNode
 {
     /// <summary>
-    /// How long a start asked across silos may take: the container's start and Jupyter's first answer take up to
-    /// <c>Launch:Docker:StartTimeout</c> (validated to be shorter), well over Orleans' default 30 s on a loaded node.
+    /// The longest a session's start may take (<c>Launch:Docker:StartTimeout</c> and <c>PullTimeout</c> are validated
+    /// to be shorter together, with room for a failed start's clean-up). The start is streamed (<see cref="Start"/>), so
+    /// no single grain call lasts that long.
     /// </summary>
     public const string StartResponseTimeout = "00:30:00";
 
@@ -25,10 +26,15 @@ public interface ISessionNode
     [Alias("GetResources")]
     Task<NodeResources> GetResources(CancellationToken cancellationToken);
 
-    /// <summary>Starts the session's container and waits until Jupyter answers (<see cref="ILaunchBackend.StartAsync"/>).</summary>
-    [Alias("Start")]
-    [ResponseTimeout(StartResponseTimeout)]
-    Task<SessionContainer> Start(SessionStart start, CancellationToken cancellationToken);
+    /// <summary>
+    /// Starts the session's container and waits until Jupyter answers (<see cref="ILaunchBackend.StartAsync(SessionStart, IProgress{string}, CancellationToken)"/>),
+    /// streaming what the backend reports as it goes (<see cref="SessionStartStep.Progress"/>), then the started session
+    /// (<see cref="SessionStartStep.Container"/>) as the last item; a failed start throws from the enumeration. A stream,
+    /// not one call, so the node can tell the launch each step (Orleans keeps a slow step's enumeration alive). Cancelling,
+    /// or leaving the enumeration before its last item, cancels the start, which removes what it had started.
+    /// </summary>
+    [Alias("StartStreamed")]
+    IAsyncEnumerable<SessionStartStep> Start(SessionStart start, CancellationToken cancellationToken);
 
     /// <summary>Routes <c>/user/&lt;session&gt;/</c> to <paramref name="target"/> on the node's proxy; returns the proxy's
     /// public URL (where people reach this node's sessions).</summary>

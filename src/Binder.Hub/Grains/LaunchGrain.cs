@@ -157,7 +157,7 @@ internal sealed partial class LaunchGrain(
 
             events.TryWrite(BinderEvent.Of(BinderPhases.Launching, "Launching server..."));
             startAttempted = true;
-            var (container, startFailure) = await StartContainerAsync(launch.Token);
+            var (container, startFailure) = await StartContainerAsync(events, launch.Token);
             if ((startFailure ?? StoppedEvent(launch)) is { } notStarted)
             {
                 events.TryWrite(notStarted);
@@ -420,12 +420,27 @@ internal sealed partial class LaunchGrain(
         return null;
     }
 
-    private async Task<(SessionContainer? Container, BinderEvent? Failure)> StartContainerAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the session on its node; what the node reports while it starts goes to <paramref name="events"/>
+    /// as <c>launching</c> events.</summary>
+    private async Task<(SessionContainer? Container, BinderEvent? Failure)> StartContainerAsync(ChannelWriter<BinderEvent> events, CancellationToken cancellationToken)
     {
         try
         {
-            var container = await SessionNode.Start(
-                new SessionStart(SessionId, state.State.ImageName, state.State.Token!, RoutePath, state.State.RepoKey), cancellationToken);
+            SessionContainer? container = null;
+            var start = new SessionStart(SessionId, state.State.ImageName, state.State.Token!, RoutePath, state.State.RepoKey);
+            await foreach (var step in SessionNode.Start(start, cancellationToken).WithCancellation(cancellationToken))
+            {
+                // The container is the last item: the enumeration ends after it.
+                container = step.Container ?? container;
+                if (step.Progress is { } message && !cancellationToken.IsCancellationRequested)
+                {
+                    events.TryWrite(BinderEvent.Of(BinderPhases.Launching, message));
+                }
+            }
+            if (container is null)
+            {
+                throw new SessionStartException("The session's node ended the start without a session or an error.");
+            }
             state.State = state.State with
             {
                 ContainerId = container.ContainerId,

@@ -26,7 +26,7 @@ internal sealed class NodeSessionsGrain(LocalSessionNode node, BinderNode local)
 
     public Task<NodeResources> GetResources(CancellationToken cancellationToken) => node.GetResources(cancellationToken);
 
-    public Task<SessionContainer> Start(SessionStart start, CancellationToken cancellationToken) => node.Start(start, cancellationToken);
+    public IAsyncEnumerable<SessionStartStep> Start(SessionStart start, CancellationToken cancellationToken) => node.Start(start, cancellationToken);
 
     public Task<string> AddRoute(string sessionId, string target, CancellationToken cancellationToken) => node.AddRoute(sessionId, target, cancellationToken);
 

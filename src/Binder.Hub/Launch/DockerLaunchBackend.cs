@@ -100,8 +100,13 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken)
+    public Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken) =>
+        StartAsync(start, NoProgress.Instance, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<SessionContainer> StartAsync(SessionStart start, IProgress<string> progress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(progress);
         ArgumentNullException.ThrowIfNull(start);
         CheckSessionId(start.SessionId);
         if (!start.BaseUrl.StartsWith('/') || !start.BaseUrl.EndsWith('/'))
@@ -116,7 +121,7 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
         try
         {
             var image = await _docker.InspectImageAsync(start.ImageName, cancellationToken).ConfigureAwait(false)
-                ?? await PullAsync(start, cancellationToken).ConfigureAwait(false);
+                ?? await PullAsync(start, progress, cancellationToken).ConfigureAwait(false);
             if (Isolated)
             {
                 var command = CommandFor(start, image, "0.0.0.0", _options.JupyterPort);
@@ -125,7 +130,7 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
                     await EnsureNetworkAsync(start.SessionId, cancellationToken).ConfigureAwait(false);
                     try
                     {
-                        return await RunAsync(start, command, hostTarget: null, cancellationToken).ConfigureAwait(false);
+                        return await RunAsync(start, command, hostTarget: null, progress, cancellationToken).ConfigureAwait(false);
                     }
                     catch (DockerApiException e) when (attempt == 1 && e.StatusCode == HttpStatusCode.NotFound && e.DaemonMessage.Contains("network", StringComparison.OrdinalIgnoreCase))
                     {
@@ -141,7 +146,7 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
                 var command = CommandFor(start, image, _options.JupyterIp, port);
                 try
                 {
-                    return await RunAsync(start, command, $"http://{TargetHost()}:{port.ToString(CultureInfo.InvariantCulture)}", cancellationToken).ConfigureAwait(false);
+                    return await RunAsync(start, command, $"http://{TargetHost()}:{port.ToString(CultureInfo.InvariantCulture)}", progress, cancellationToken).ConfigureAwait(false);
                 }
                 catch (SessionStartException e) when (attempt < PortAttempts && e.Data.Contains(PortTakenKey))
                 {
@@ -160,13 +165,14 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
     /// Pulls an image that is not in the daemon when its name names a registry (an image pushed by a build on another
     /// node, or one the image cleaner removed); a local-only name (no registry) cannot be pulled.
     /// </summary>
-    private async Task<DockerImageInfo> PullAsync(SessionStart start, CancellationToken cancellationToken)
+    private async Task<DockerImageInfo> PullAsync(SessionStart start, IProgress<string> progress, CancellationToken cancellationToken)
     {
         if (!ImageReference.TryParse(start.ImageName, out var reference) || reference.Registry == ImageReference.DockerHub)
         {
             throw new SessionStartException($"The image {start.ImageName} is not in the Docker daemon at {_docker.Endpoint}; build or pull it first.");
         }
         LogPulling(_logger, start.SessionId, start.ImageName);
+        progress.Report("Pulling the image onto the node that runs the session...");
         using (var deadline = new CancellationTokenSource(_options.PullTimeout, _timeProvider))
         using (var pull = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token))
         {
@@ -207,7 +213,7 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
 
     // hostTarget: with host networking, where Jupyter will answer; null on the isolated network, where the container's
     // address (or published port) is only known once it runs.
-    private async Task<SessionContainer> RunAsync(SessionStart start, IReadOnlyList<string> command, string? hostTarget, CancellationToken cancellationToken)
+    private async Task<SessionContainer> RunAsync(SessionStart start, IReadOnlyList<string> command, string? hostTarget, IProgress<string> progress, CancellationToken cancellationToken)
     {
         var name = ContainerName(start.SessionId);
         var env = new Dictionary<string, string>(_options.ExtraEnv) { ["JUPYTER_TOKEN"] = start.Token };
@@ -252,12 +258,14 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
             // Not cancelled midway: a create request the client gave up on may still be carried out by the daemon after
             // the clean-up below looked for the container by name, leaving a created container nobody owns. A create
             // is quick; the launch's cancellation is checked as soon as it returns.
+            progress.Report("Starting the server's container...");
             id = await _docker.CreateContainerAsync(parameters, CancellationToken.None).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             await _docker.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
             var marking = MarkImageUsedAsync(start.ImageName);
             var target = hostTarget ?? await TargetOfRunningAsync(id, cancellationToken).ConfigureAwait(false);
             LogStarting(_logger, start.SessionId, id[..12], start.ImageName, target ?? "(none: it is not running)");
+            if (target is not null) progress.Report("Waiting for Jupyter to answer...");
             var outcome = target is null
                 ? JupyterStartupOutcome.Exited
                 : await JupyterStartup.WaitUntilAnsweringAsync(

@@ -78,12 +78,12 @@ public sealed partial class DockerLaunchOptionsValidator() : OptionsValidator<Do
         Positive(o.PullTimeout, nameof(o.PullTimeout), problems);
         if (o.StartTimeout > MaxStartTimeout)
         {
-            problems.Add($"StartTimeout {o.StartTimeout} is longer than {MaxStartTimeout}: a start asked from another node's silo is one grain call, which Orleans ends after {ISessionNode.StartResponseTimeout}. Choose a shorter one.");
+            problems.Add($"StartTimeout {o.StartTimeout} is longer than {MaxStartTimeout}: Binder bounds a session's start at {ISessionNode.StartResponseTimeout}, with room left for the clean-up of a start that failed. Choose a shorter one.");
         }
         else if (o.PullTimeout > TimeSpan.Zero && o.StartTimeout + o.PullTimeout > MaxStartTimeout)
         {
-            // A start that pulls first runs both in the same grain call.
-            problems.Add($"PullTimeout {o.PullTimeout} and StartTimeout {o.StartTimeout} together are longer than {MaxStartTimeout}: a start that pulls its image first is one grain call from another node's silo, which Orleans ends after {ISessionNode.StartResponseTimeout}. Shorten one of them.");
+            // A start that pulls first runs both in the same start.
+            problems.Add($"PullTimeout {o.PullTimeout} and StartTimeout {o.StartTimeout} together are longer than {MaxStartTimeout}: a start that pulls its image first runs both, and Binder bounds a session's start at {ISessionNode.StartResponseTimeout}. Shorten one of them.");
         }
         Positive(o.PollInterval, nameof(o.PollInterval), problems);
         Positive(o.RequestTimeout, nameof(o.RequestTimeout), problems);

@@ -25,6 +25,15 @@ public interface ILaunchBackend
     /// </summary>
     Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="StartAsync(SessionStart, CancellationToken)"/>, telling <paramref name="progress"/> what the start is
+    /// doing as it goes (a sentence per step, for the person launching: the launch shows each as a <c>launching</c>
+    /// event). <paramref name="progress"/> is called synchronously, in order, and never after the returned task has
+    /// finished. A backend with no steps to tell leaves this default, which reports nothing.
+    /// </summary>
+    Task<SessionContainer> StartAsync(SessionStart start, IProgress<string> progress, CancellationToken cancellationToken) =>
+        StartAsync(start, cancellationToken);
+
     /// <summary>Stops and removes the session's container; a container already gone is not an error.</summary>
     Task StopAsync(string sessionId, CancellationToken cancellationToken);
 

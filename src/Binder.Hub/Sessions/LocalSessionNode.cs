@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Binder.Hub.Grains;
 using Binder.Hub.Hosting;
 using Binder.Hub.Launch;
@@ -21,7 +23,34 @@ public sealed class LocalSessionNode(ILaunchBackend backend, IProxyClient proxy,
     public Task<NodeResources> GetResources(CancellationToken cancellationToken) => backend.GetNodeResourcesAsync(cancellationToken);
 
     /// <inheritdoc />
-    public Task<SessionContainer> Start(SessionStart start, CancellationToken cancellationToken) => backend.StartAsync(start, cancellationToken);
+    public async IAsyncEnumerable<SessionStartStep> Start(SessionStart start, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var steps = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // The start runs apart from the enumeration: a caller that stops pulling does not stall it, and its cancellation
+        // (the caller's token, or Orleans disposing an abandoned enumeration) reaches the backend, which then removes
+        // what it had started.
+        var starting = StartReportingAsync(start, steps.Writer, cancellationToken);
+        // Not cancelled by the token: a cancelled backend completes the channel once it has cleaned up, so the caller
+        // waits for that instead of racing it.
+        await foreach (var message in steps.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            yield return SessionStartStep.Of(message);
+        }
+        yield return SessionStartStep.Started(await starting.ConfigureAwait(false));
+    }
+
+    private async Task<SessionContainer> StartReportingAsync(SessionStart start, ChannelWriter<string> steps, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await backend.StartAsync(start, new StepProgress(steps), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            steps.TryComplete();
+        }
+    }
 
     /// <inheritdoc />
     public async Task<string> AddRoute(string sessionId, string target, CancellationToken cancellationToken)
@@ -75,4 +104,14 @@ public sealed class LocalSessionNode(ILaunchBackend backend, IProxyClient proxy,
 
     /// <inheritdoc />
     public void Dispose() => _activityReads.Dispose();
+
+    /// <summary>Reports straight into the channel, in order (<see cref="Progress{T}"/> would post each report to the
+    /// thread pool, which may reorder them).</summary>
+    private sealed class StepProgress(ChannelWriter<string> steps) : IProgress<string>
+    {
+        public void Report(string value)
+        {
+            if (!string.IsNullOrWhiteSpace(value)) steps.TryWrite(value);
+        }
+    }
 }

@@ -12,7 +12,10 @@ internal sealed class RegistryStandIn : IAsyncDisposable
 {
     private readonly LoopbackHttpServer server;
 
-    public RegistryStandIn(Func<HttpListenerRequest, HttpListenerResponse, Task> handler)
+    /// <param name="handler">Answers one request.</param>
+    /// <param name="concurrent">Answer requests in parallel (a handler that stalls one request must not hold the others,
+    /// nor the stand-in's disposal).</param>
+    public RegistryStandIn(Func<HttpListenerRequest, HttpListenerResponse, Task> handler, bool concurrent = false)
     {
         server = new LoopbackHttpServer(context =>
         {
@@ -24,7 +27,7 @@ internal sealed class RegistryStandIn : IAsyncDisposable
                 request.Headers["Authorization"],
                 request.Headers.GetValues("Accept") ?? []));
             return handler(request, context.Response);
-        });
+        }, concurrent);
     }
 
     public int Port => server.Port;

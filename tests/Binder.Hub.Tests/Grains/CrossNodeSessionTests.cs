@@ -153,37 +153,9 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
         });
 
     [Fact]
-    public async Task AnImagePullThatStallsOnTheSessionsNodeEndsTheLaunchFromTheOtherSiloWithAFailedEventNamingPullTimeoutAndLeavesNothing()
-    {
-        // A registry that answers the manifest and then never sends a blob: the node's daemon waits for it forever.
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var manifest = System.Text.Encoding.UTF8.GetBytes($$"""
-            {"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",
-             "config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1469,"digest":"sha256:{{new string('a', 64)}}"},
-             "layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":2479,"digest":"sha256:{{new string('b', 64)}}"}]}
-            """);
-        await using var registry = new Binder.Build.Tests.Registry.RegistryStandIn(async (request, response) =>
-        {
-            response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
-            if (request.Url!.AbsolutePath.Contains("/manifests/", StringComparison.Ordinal))
+    public Task AnImagePullThatStallsOnTheSessionsNodeEndsTheLaunchFromTheOtherSiloWithAFailedEventNamingPullTimeoutAndLeavesNothing() =>
+        OnTwoNodesWithAStallingPullAsync(TimeSpan.FromSeconds(5), async (a, b, proxyA, proxyB, registry, session, order) =>
             {
-                response.ContentType = "application/vnd.docker.distribution.manifest.v2+json";
-                response.Headers["Docker-Content-Digest"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(manifest));
-                response.ContentLength64 = manifest.Length;
-                if (request.HttpMethod == "GET") await response.OutputStream.WriteAsync(manifest);
-                return;
-            }
-            if (request.Url.AbsolutePath.Contains("/blobs/", StringComparison.Ordinal))
-            {
-                await release.Task;
-            }
-        });
-        try
-        {
-            await OnTwoNodesAsync(primaryIsB: true, async (a, b, proxyA, proxyB, _) =>
-            {
-                var session = SessionOn(b.NodeName, a.NodeName);
-                var order = GrainTestHost.LaunchOrder($"{registry.Host}/binder-stall-{TestEnvironment.UniqueSuffix()}/session:latest");
                 var events = new List<BinderEvent>();
 
                 // Bounded here so that, without the pull's own deadline, the test fails instead of waiting 30 minutes.
@@ -207,12 +179,88 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
                 Assert.False(await HasRouteAsync(proxyA, session));
                 Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + b.NodeName).GetHolders());
                 Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>($"{order.Repo.Spec.Provider}/{order.Repo.Spec.Repository}").GetHolders());
-            }, launch: o => o with { PullTimeout = TimeSpan.FromSeconds(5) });
+            });
+
+    [Fact]
+    public Task ALaunchFromTheOtherSiloShowsTheSessionNodesStepsAndAClientThatLeavesMidStartEndsItAndLeavesNothing() =>
+        OnTwoNodesWithAStallingPullAsync(TimeSpan.FromMinutes(10), async (a, b, proxyA, proxyB, registry, session, order) =>
+            {
+                var grain = a.Grains.GetGrain<ILaunchGrain>(session);
+                var events = new List<BinderEvent>();
+                const string pulling = "Pulling the image onto the node that runs the session...\n";
+
+                using (var leaving = CancellationTokenSource.CreateLinkedTokenSource(Token))
+                {
+                    await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+                    {
+                        await foreach (var e in grain.Launch(order, leaving.Token).WithCancellation(leaving.Token))
+                        {
+                            events.Add(e);
+                            // Node B's backend says so as its daemon begins the pull; the client leaves once the pull
+                            // is stalled on a blob.
+                            if (e.Message != pulling) continue;
+                            await RepoGrainTests.WaitUntilAsync(() => Task.FromResult(registry.Requests.Any(r => r.Path.Contains("/blobs/", StringComparison.Ordinal))));
+                            await leaving.CancelAsync();
+                        }
+                    });
+                }
+
+                Assert.Equal(["Launching server...\n", pulling], events.Select(e => e.Message).ToList());
+                // The pull would stall for PullTimeout (10 min): the launch ends because its cancellation reached the node.
+                await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())?.State == SessionStates.Stopped);
+                Assert.Equal("launch cancelled", (await grain.GetInfo())!.StopReason);
+                await b.AssertSessionGoneAsync(proxyB, session);
+                Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + b.NodeName).GetHolders());
+                Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
+            });
+
+    /// <summary>
+    /// <see cref="OnTwoNodesAsync"/> with a session of node B launched by its grain on silo A, whose image is in a
+    /// registry that stalls every blob (until the test ends), and <c>Launch:Docker:PullTimeout</c> <paramref name="pullTimeout"/>.
+    /// </summary>
+    private static async Task OnTwoNodesWithAStallingPullAsync(
+        TimeSpan pullTimeout, Func<GrainTestHost, GrainTestHost, ProxyProcess, ProxyProcess, Binder.Build.Tests.Registry.RegistryStandIn, string, LaunchOrder, Task> test)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registry = StallingRegistry(release.Task);
+        try
+        {
+            await OnTwoNodesAsync(primaryIsB: true, (a, b, proxyA, proxyB, _) => test(
+                a, b, proxyA, proxyB, registry, SessionOn(b.NodeName, a.NodeName),
+                GrainTestHost.LaunchOrder($"{registry.Host}/binder-stall-{TestEnvironment.UniqueSuffix()}/session:latest")),
+                launch: o => o with { PullTimeout = pullTimeout });
         }
         finally
         {
             release.TrySetResult();
         }
+    }
+
+    /// <summary>A registry stand-in that answers the manifest and then sends no blob until <paramref name="release"/>
+    /// completes: the node's daemon pulling from it waits.</summary>
+    private static Binder.Build.Tests.Registry.RegistryStandIn StallingRegistry(Task release)
+    {
+        var manifest = System.Text.Encoding.UTF8.GetBytes($$"""
+            {"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",
+             "config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1469,"digest":"sha256:{{new string('a', 64)}}"},
+             "layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":2479,"digest":"sha256:{{new string('b', 64)}}"}]}
+            """);
+        return new Binder.Build.Tests.Registry.RegistryStandIn(async (request, response) =>
+        {
+            response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+            if (request.Url!.AbsolutePath.Contains("/manifests/", StringComparison.Ordinal))
+            {
+                response.ContentType = "application/vnd.docker.distribution.manifest.v2+json";
+                response.Headers["Docker-Content-Digest"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(manifest));
+                response.ContentLength64 = manifest.Length;
+                if (request.HttpMethod == "GET") await response.OutputStream.WriteAsync(manifest);
+                return;
+            }
+            if (request.Url.AbsolutePath.Contains("/blobs/", StringComparison.Ordinal))
+            {
+                await release;
+            }
+        }, concurrent: true);
     }
 
     /// <summary>

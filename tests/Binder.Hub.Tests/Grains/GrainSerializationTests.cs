@@ -82,6 +82,11 @@ public sealed class GrainSerializationTests
                 StopReason = "idle", StoppedAt = At.AddMinutes(11),
             },
             new SessionContainer("s", "c0ffee", "http://127.0.0.1:41234", true, At) { BaseUrl = "/custom/" },
+            SessionStartStep.Of("Pulling the image onto the node that runs the session..."),
+            SessionStartStep.Started(new SessionContainer("s", "binder-s", "http://127.0.0.1:8000", true, At)
+            {
+                BaseUrl = "/user/binder-s/", Url = "http://127.0.0.1:8000/user/binder-s/", Token = "hub-token",
+            }),
         ];
 
         foreach (var value in values)

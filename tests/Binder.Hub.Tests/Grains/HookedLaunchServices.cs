@@ -63,10 +63,13 @@ internal sealed class HookedLaunchBackend(ILaunchBackend inner) : ILaunchBackend
     /// <summary>Runs before every container start, with the start's token.</summary>
     public Func<CancellationToken, Task>? BeforeStart { get; set; }
 
-    public async Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken)
+    public Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken) =>
+        StartAsync(start, NoProgress.Instance, cancellationToken);
+
+    public async Task<SessionContainer> StartAsync(SessionStart start, IProgress<string> progress, CancellationToken cancellationToken)
     {
         if (BeforeStart is { } hook) await hook(cancellationToken);
-        return await inner.StartAsync(start, cancellationToken);
+        return await inner.StartAsync(start, progress, cancellationToken);
     }
 
     public async Task StopAsync(string sessionId, CancellationToken cancellationToken)

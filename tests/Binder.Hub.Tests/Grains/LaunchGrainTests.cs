@@ -28,6 +28,10 @@ public sealed class LaunchGrainTests(JupyterImageFixture image) : IClassFixture<
         var events = await LaunchAsync(host, session, GrainTestHost.LaunchOrder(image.ImageName));
 
         Assert.Equal([BinderPhases.Launching, BinderPhases.Ready], RepoGrainTests.Phases(events));
+        // The node's own steps, as the backend reported them while it started the container, then the route.
+        Assert.Equal(
+            ["Launching server...\n", "Starting the server's container...\n", "Waiting for Jupyter to answer...\n", "Server started; adding its route to the proxy...\n"],
+            events.Where(e => e.Phase == BinderPhases.Launching).Select(e => e.Message).ToList());
         var ready = events[^1];
         Assert.Equal($"{proxy.PublicUrl.ToString().TrimEnd('/')}/user/{session}/", ready.Url);
         Assert.Equal(64, ready.Token!.Length);

@@ -12,7 +12,7 @@ namespace Binder.Server.Tests.JupyterHub;
 /// </summary>
 public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) : IClassFixture<BinderLaunchesOnHubTests.Hub>
 {
-    private const string OperatorSecret = "operator-secret-for-the-hub-launch-tests";
+    private const string OperatorSecret = LaunchHub.OperatorSecret;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -170,7 +170,7 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
     public async Task A_hub_that_went_down_fails_the_launch_with_a_sentence_naming_the_api_url_setting_and_keeps_no_quota_slot()
     {
         // A hub of its own, which goes down while Binder runs (the class's hub serves the other tests).
-        var gone = await JupyterHubProcess.StartForLaunchesAsync(Hub.ServiceToken, Hub.ReadOnlyToken, Token);
+        var gone = await JupyterHubProcess.StartForLaunchesAsync(Hub.ServiceToken, Hub.UsersOnlyToken, Token);
         BinderTestApp app;
         try
         {
@@ -215,7 +215,10 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
     [Fact]
     public async Task A_hub_that_refuses_binders_token_fails_the_launch_with_a_sentence_naming_the_role_it_needs_and_leaves_no_user()
     {
-        await using var app = await hub.StartBinderAsync(Hub.ReadOnlyToken, new Dictionary<string, string?> { ["Binder:Sessions:TotalQuota"] = "1" });
+        // The token may create and delete users but not start their servers: each launch creates its user, is refused
+        // the server, and must delete the user it made.
+        var createdBefore = CreatedUsers(hub.Jupyter.Output);
+        await using var app = await hub.StartBinderAsync(Hub.UsersOnlyToken, new Dictionary<string, string?> { ["Binder:Sessions:TotalQuota"] = "1" });
 
         foreach (var attempt in new[] { 1, 2 })
         {
@@ -225,14 +228,23 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
             Assert.True(failed.Phase == BinderPhases.Failed, $"Launch {attempt} ended with {failed.Phase}: {failed.Message}\n{Log(events)}");
             Assert.Contains("refused Binder's service token (Launch:JupyterHub:ApiToken)", failed.Message, StringComparison.Ordinal);
             Assert.Contains("admin:users, admin:servers, tokens", failed.Message, StringComparison.Ordinal);
-            Assert.DoesNotContain(Hub.ReadOnlyToken, failed.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Hub.UsersOnlyToken, failed.Message, StringComparison.Ordinal);
         }
-        Assert.DoesNotContain(Hub.ReadOnlyToken, app.Log.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain(Hub.ReadOnlyToken, hub.Jupyter.Output, StringComparison.Ordinal);
-        using var users = await hub.Jupyter.Api.GetAsync("users", Token);
-        Assert.DoesNotContain("\"" + Hub.UserPrefix, await users.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+        Assert.DoesNotContain(Hub.UsersOnlyToken, app.Log.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Hub.UsersOnlyToken, hub.Jupyter.Output, StringComparison.Ordinal);
+        var created = CreatedUsers(hub.Jupyter.Output).Except(createdBefore).ToList();
+        Assert.True(created.Count == 2, $"The hub created {created.Count} users of Binder's during the two launches:\n{hub.Jupyter.Output}");
+        foreach (var user in created)
+        {
+            await AssertUserGoneAsync(user);
+        }
         Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
     }
+
+    /// <summary>The users of Binder's the hub logged as created (<c>201 POST /hub/api/users/&lt;name&gt;</c>).</summary>
+    private static IReadOnlyList<string> CreatedUsers(string hubOutput) =>
+        [.. System.Text.RegularExpressions.Regex.Matches(hubOutput, $@"201 POST /hub/api/users/({Hub.UserPrefix}[0-9a-f]{{32}})(?:[\s?])")
+            .Select(m => m.Groups[1].Value).Distinct()];
 
     [Fact]
     public async Task A_spawn_the_hub_fails_throws_the_hubs_message_for_the_user_and_deletes_the_hub_user()
@@ -243,7 +255,7 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
             ApiToken = Hub.ServiceToken,
             UserPrefix = Hub.UserPrefix,
         }, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Hub.Launch.JupyterHub.JupyterHubLaunchBackend>.Instance);
-        var session = "spawnfails" + TestEnvironment.UniqueSuffix();
+        var session = Binder.Hub.Grains.SessionIds.NewSessionId();
 
         // An image that does not exist: the hub's spawner fails (docker run refuses it).
         var error = await Assert.ThrowsAsync<Binder.Hub.Launch.SessionStartException>(() => backend.StartAsync(
@@ -258,80 +270,16 @@ public sealed class BinderLaunchesOnHubTests(BinderLaunchesOnHubTests.Hub hub) :
         Assert.Empty(await hub.Jupyter.ContainersAsync(Token));
     }
 
-    private async Task<List<BinderEvent>> LaunchAsync(BinderTestApp app)
+    private Task<List<BinderEvent>> LaunchAsync(BinderTestApp app) => hub.LaunchAsync(app, Token);
+
+    private Task AssertUserGoneAsync(string user) => hub.AssertUserGoneAsync(user, Token);
+
+    private static string UserOf(string url) => LaunchHub.UserOf(url);
+
+    private static string Log(IEnumerable<BinderEvent> events) => LaunchHub.Log(events);
+
+    /// <summary>The class's hub: the test spawner as it is.</summary>
+    public sealed class Hub : LaunchHub
     {
-        var events = (await app.ReadEventsAsync("build/" + hub.Repository.Spec, Token)).Where(f => !f.IsComment).Select(f => f.Event).ToList();
-        foreach (var e in events)
-        {
-            if (e.ImageName is { Length: > 0 } image) hub.Images.Add(image);
-        }
-        return events;
-    }
-
-    private async Task AssertUserGoneAsync(string user)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
-        {
-            using var model = await hub.Jupyter.Api.GetAsync($"users/{user}", Token);
-            if (model.StatusCode == HttpStatusCode.NotFound) return;
-            Assert.True(DateTime.UtcNow < deadline, $"Hub user {user} is still there: {await model.Content.ReadAsStringAsync(Token)}\n{hub.Jupyter.Output}");
-            await Task.Delay(500, Token);
-        }
-    }
-
-    private static string UserOf(string url) => new Uri(url).AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)[1];
-
-    private static string Log(IEnumerable<BinderEvent> events) => string.Concat(events.Select(e => e.Message));
-
-    /// <summary>One hub and one repository for the class; each test starts its own Binder on them. The Binders share
-    /// their names, so the image is built once and found again.</summary>
-    public sealed class Hub : IAsyncLifetime
-    {
-        public const string ServiceToken = "hubtest-binder-launch-service-3f81c2d4";
-        public const string ReadOnlyToken = "hubtest-binder-readonly-service-91d0ab7e";
-        public const string UserPrefix = "binder-";
-
-        private readonly BuildCounter _counter = new();
-        private readonly string _suffix = TestEnvironment.UniqueSuffix();
-
-        internal LaunchableRepository Repository { get; private set; } = null!;
-
-        internal JupyterHubProcess Jupyter { get; private set; } = null!;
-
-        /// <summary>The images the launches named (removed at the end).</summary>
-        internal System.Collections.Concurrent.ConcurrentBag<string> Images { get; } = [];
-
-        public async ValueTask InitializeAsync()
-        {
-            Repository = new LaunchableRepository(_counter);
-            Jupyter = await JupyterHubProcess.StartForLaunchesAsync(ServiceToken, ReadOnlyToken, TestContext.Current.CancellationToken);
-        }
-
-        internal Task<BinderTestApp> StartBinderAsync(string token, IDictionary<string, string?>? settings = null)
-        {
-            var values = new Dictionary<string, string?>
-            {
-                ["Server:OperatorToken"] = OperatorSecret,
-                ["Launch:Backend"] = "JupyterHub",
-                ["Launch:JupyterHub:ApiUrl"] = new Uri(Jupyter.Url, "hub/api").ToString(),
-                ["Launch:JupyterHub:ApiToken"] = token,
-                ["Launch:JupyterHub:UserPrefix"] = UserPrefix,
-                ["Launch:JupyterHub:StartTimeout"] = "00:03:00",
-            };
-            foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
-            return BinderTestApp.StartAsync(values, _suffix);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Jupyter is not null) await Jupyter.DisposeAsync();
-            Repository?.Dispose();
-            await _counter.DisposeAsync();
-            foreach (var image in Images.Distinct())
-            {
-                await BinderTestApp.RemoveImageAsync(image);
-            }
-        }
     }
 }

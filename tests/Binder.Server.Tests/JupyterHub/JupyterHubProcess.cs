@@ -88,10 +88,11 @@ internal sealed class JupyterHubProcess : IAsyncDisposable
     /// <summary>
     /// A hub for Binder launching on it (<c>Launch:Backend=JupyterHub</c>): the plain test spawner, which starts the image
     /// named in the user options; the service <c>binder-launch</c> with <paramref name="serviceToken"/> and the role
-    /// Binder needs, and the service <c>binder-readonly</c> with <paramref name="readOnlyToken"/>, which may list users
-    /// but not create them (a token the hub refuses to launch with).
+    /// Binder needs, and the service <c>binder-usersonly</c> with <paramref name="usersOnlyToken"/>, which may create,
+    /// list and delete users but not start their servers (a token the hub refuses to launch with, once the user exists).
+    /// <paramref name="extraConfig"/> is appended to the hub's configuration (other spawner traits, page limits).
     /// </summary>
-    public static async Task<JupyterHubProcess> StartForLaunchesAsync(string serviceToken, string readOnlyToken, CancellationToken cancellationToken)
+    public static async Task<JupyterHubProcess> StartForLaunchesAsync(string serviceToken, string usersOnlyToken, CancellationToken cancellationToken, string extraConfig = "")
     {
         var directory = new TempDirectory("binder-jupyterhub");
         var containerPrefix = $"hubtest-{TestEnvironment.UniqueSuffix()}-";
@@ -108,12 +109,13 @@ internal sealed class JupyterHubProcess : IAsyncDisposable
             {{Common(directory, url)}}
             c.JupyterHub.services = [
                 {"name": "binder-launch", "api_token": {{Py(serviceToken)}}},
-                {"name": "binder-readonly", "api_token": {{Py(readOnlyToken)}}},
+                {"name": "binder-usersonly", "api_token": {{Py(usersOnlyToken)}}},
             ]
             c.JupyterHub.load_roles = [
                 {"name": "binder-launch", "scopes": ["admin:users", "admin:servers", "tokens"], "services": ["binder-launch"]},
-                {"name": "binder-readonly", "scopes": ["list:users", "read:users"], "services": ["binder-readonly"]},
+                {"name": "binder-usersonly", "scopes": ["admin:users"], "services": ["binder-usersonly"]},
             ]
+            {{extraConfig}}
             """;
         return await RunAsync(directory, url, config, serviceToken, containerPrefix, cancellationToken);
     }

@@ -11,7 +11,7 @@ import socket
 import tempfile
 
 from jupyterhub.spawner import Spawner
-from traitlets import Unicode, default
+from traitlets import Float, List, Unicode, default
 
 
 async def _docker(*args):
@@ -35,12 +35,27 @@ class DockerTestSpawner(Spawner):
 
     container_name = Unicode("")
 
+    progress_messages = List(Unicode(), config=True, help="Said one by one through progress() before the container starts.")
+
+    progress_interval = Float(0.5, config=True, help="Seconds between two progress messages.")
+
+    hold_file = Unicode("", config=True, help="While this file exists, start() waits (at most 120 s) after its messages: a slow spawn the test ends.")
+
     # The hub's PATH and PYTHONPATH mean nothing inside the image (its PATH leads to its own environment).
     @default("env_keep")
     def _env_keep_default(self):
         return []
 
     async def start(self):
+        self._said = []
+        for message in self.progress_messages:
+            self._said.append(message)
+            await asyncio.sleep(self.progress_interval)
+        if self.hold_file:
+            for _ in range(600):
+                if not os.path.exists(self.hold_file):
+                    break
+                await asyncio.sleep(0.2)
         # Binder launching on this hub (Launch:Backend=JupyterHub) names the image in the user options.
         if not self.image:
             self.image = (self.user_options or {}).get("image", "")
@@ -66,6 +81,16 @@ class DockerTestSpawner(Spawner):
         if code != 0:
             raise RuntimeError(f"docker run {self.image} failed: {err}")
         return (self.ip, self.port)
+
+    async def progress(self):
+        # Everything said so far, then each new message; the hub stops asking once the spawn has ended.
+        sent = 0
+        while True:
+            said = getattr(self, "_said", [])
+            while sent < len(said):
+                yield {"progress": 10 + sent, "message": said[sent]}
+                sent += 1
+            await asyncio.sleep(0.1)
 
     async def poll(self):
         if not self.container_name:

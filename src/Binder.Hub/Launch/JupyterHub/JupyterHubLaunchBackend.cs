@@ -20,6 +20,16 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
 {
     private static readonly TimeSpan StopRetryDelay = TimeSpan.FromMilliseconds(500);
 
+    // Connections are renewed this often, so a hub whose address changes (a new pod or load balancer behind its DNS
+    // name) is reached at the new one without restarting Binder.
+    private static readonly TimeSpan ConnectionLifetime = TimeSpan.FromMinutes(5);
+
+    // What JupyterHub 2.0+ answers GET /users with when asked for it: {"items": [...], "_pagination": {..., "next": ...}}.
+    private const string PaginationMediaType = "application/jupyterhub-pagination+json";
+
+    // The page size asked for; the hub may answer with fewer (its api_page_max_limit).
+    private const int UserPage = 200;
+
     private readonly JupyterHubLaunchOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -41,14 +51,14 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
         _logger = logger;
         var api = options.ApiUrl ?? throw new ArgumentException($"{JupyterHubLaunchOptions.Section}:ApiUrl is required.", nameof(options));
         // Timeouts per request (the progress stream lasts as long as the spawn): the client itself has none.
-        _api = new HttpClient(new SocketsHttpHandler { UseCookies = false })
+        _api = new HttpClient(new SocketsHttpHandler { UseCookies = false, PooledConnectionLifetime = ConnectionLifetime })
         {
             BaseAddress = new Uri(api.ToString().TrimEnd('/') + "/"),
             Timeout = Timeout.InfiniteTimeSpan,
         };
         _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("token", options.ApiToken);
         // No cookie jar: a session cookie of one user's server must never vouch for another request.
-        _jupyter = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = options.RequestTimeout };
+        _jupyter = new HttpClient(new SocketsHttpHandler { UseCookies = false, PooledConnectionLifetime = ConnectionLifetime }) { Timeout = options.RequestTimeout };
         _public = new Uri(options.EffectivePublicUrl.ToString().TrimEnd('/') + "/");
     }
 
@@ -66,9 +76,18 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
     public Task<NodeResources> GetNodeResourcesAsync(CancellationToken cancellationToken) => Task.FromResult(new NodeResources(0, 0));
 
     /// <inheritdoc />
-    public async Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken)
+    public Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken) =>
+        StartAsync(start, NoProgress.Instance, cancellationToken);
+
+    /// <summary>
+    /// Creates the session's hub user, starts its server and, while the hub spawns it, reports each message of the hub's
+    /// progress stream (<c>GET /users/&lt;name&gt;/server/progress</c>: the hub's "Server requested" and the spawner's
+    /// own messages) to <paramref name="progress"/>; then issues the session's token.
+    /// </summary>
+    public async Task<SessionContainer> StartAsync(SessionStart start, IProgress<string> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(progress);
         var user = UserName(start.SessionId);
         using var deadline = new CancellationTokenSource(_options.StartTimeout, _time);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
@@ -93,7 +112,7 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
                 if (response.StatusCode == HttpStatusCode.Accepted)
                 {
                     // Pending: the progress stream ends with ready or failed.
-                    await FollowProgressAsync(start.SessionId, user, timeout.Token).ConfigureAwait(false);
+                    await FollowProgressAsync(start.SessionId, user, progress, timeout.Token).ConfigureAwait(false);
                 }
             }
             var token = await CreateTokenAsync(start.SessionId, user, timeout.Token).ConfigureAwait(false);
@@ -124,41 +143,81 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Deletes the session's hub user, which makes the hub stop its server first; a user already gone is not an error.
+    /// While the hub still spawns the server (a launch cancelled mid-spawn), JupyterHub 3 can neither stop it nor delete
+    /// the user (it answers 400 or 500): the deletion is retried until the spawn has ended (ready or failed) and the
+    /// hub deletes the user, or until <paramref name="cancellationToken"/> ends the wait (the caller's clean-up then
+    /// retries later).
+    /// </summary>
     public async Task StopAsync(string sessionId, CancellationToken cancellationToken)
     {
         var user = UserName(sessionId);
+        var waited = false;
         while (true)
         {
-            using var response = await SendAsync(HttpMethod.Delete, $"users/{user}", null, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotFound)
+            using (var response = await SendAsync(HttpMethod.Delete, $"users/{user}", null, cancellationToken).ConfigureAwait(false))
             {
-                LogStopped(_logger, sessionId, user);
-                return;
+                if (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotFound)
+                {
+                    LogStopped(_logger, sessionId, user);
+                    return;
+                }
+                // 400: the server is still stopping; the hub deletes a user only once its server has stopped.
+                if (response.StatusCode != HttpStatusCode.BadRequest)
+                {
+                    // 500 while the hub spawns the server: it refused to delete a user whose spawner is active.
+                    var pending = response.StatusCode == HttpStatusCode.InternalServerError ? await PendingAsync(user, cancellationToken).ConfigureAwait(false) : null;
+                    if (pending is null) await EnsureAsync(response, $"delete the hub user {user}", cancellationToken).ConfigureAwait(false);
+                    if (!waited && pending == "spawn")
+                    {
+                        waited = true;
+                        LogWaitingForSpawn(_logger, sessionId, user);
+                    }
+                }
             }
-            // 400: the server is still stopping; the hub deletes a user only once its server has stopped.
-            if (response.StatusCode != HttpStatusCode.BadRequest) await EnsureAsync(response, $"delete the hub user {user}", cancellationToken).ConfigureAwait(false);
             await Task.Delay(StopRetryDelay, _time, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>What the hub is doing with the user's server (<c>spawn</c>, <c>stop</c>, ...), or null when it does
+    /// nothing with it (or the user is gone).</summary>
+    private async Task<string?> PendingAsync(string user, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"users/{user}", null, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return "deleted";
+        await EnsureAsync(response, $"read the hub user {user}", cancellationToken).ConfigureAwait(false);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        return json.RootElement.TryGetProperty("servers", out var servers) && servers.ValueKind == JsonValueKind.Object
+            && servers.TryGetProperty("", out var server) && server.TryGetProperty("pending", out var pending) && pending.ValueKind == JsonValueKind.String
+            ? pending.GetString()
+            : null;
     }
 
     /// <summary>The hub users of this Binder (by <see cref="JupyterHubLaunchOptions.UserPrefix"/>), running or not:
     /// a user whose server does not run is a session to clean up.</summary>
     public async Task<IReadOnlyList<SessionContainer>> ListAsync(CancellationToken cancellationToken)
     {
-        const int page = 200;
         var sessions = new List<SessionContainer>();
-        for (var offset = 0; ; offset += page)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var offset = 0; ;)
         {
-            using var response = await SendAsync(HttpMethod.Get, $"users?offset={offset}&limit={page}", null, cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"users?offset={offset.ToString(CultureInfo.InvariantCulture)}&limit={UserPage.ToString(CultureInfo.InvariantCulture)}");
+            // JupyterHub 2.0+ then says where the next page starts (its page may be shorter than asked for); an older
+            // hub ignores the header and answers with a plain list.
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(PaginationMediaType));
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json", 0.5));
+            using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
             await EnsureAsync(response, "list the hub users", cancellationToken).ConfigureAwait(false);
             using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-            var users = json.RootElement.ValueKind == JsonValueKind.Array ? json.RootElement : json.RootElement.GetProperty("items");
-            var count = 0;
+            var paged = json.RootElement.ValueKind == JsonValueKind.Object;
+            var users = paged ? json.RootElement.GetProperty("items") : json.RootElement;
+            var added = 0;
             foreach (var model in users.EnumerateArray())
             {
-                count++;
                 var name = model.GetProperty("name").GetString() ?? "";
+                if (!seen.Add(name)) continue;
+                added++;
                 if (!name.StartsWith(_options.UserPrefix, StringComparison.Ordinal)) continue;
                 var sessionId = name[_options.UserPrefix.Length..];
                 // Only names Binder makes: a person called binder-admin is the hub's, and the janitor deletes what it lists.
@@ -173,7 +232,25 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
                     Url = SessionUrl(sessionId),
                 });
             }
-            if (count < page) return sessions;
+            if (paged)
+            {
+                // The hub's own word on the next page: null when this was the last one.
+                if (!json.RootElement.TryGetProperty("_pagination", out var pagination)
+                    || !pagination.TryGetProperty("next", out var next) || next.ValueKind != JsonValueKind.Object
+                    || !next.TryGetProperty("offset", out var nextOffset) || !nextOffset.TryGetInt32(out var following)
+                    || following <= offset)
+                {
+                    return sessions;
+                }
+                offset = following;
+            }
+            else
+            {
+                // A plain list: the next page starts after what came. A page with nothing new is the end (also on a
+                // hub that ignores offset and sends every user each time).
+                if (added == 0) return sessions;
+                offset += added;
+            }
         }
     }
 
@@ -206,7 +283,7 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
         _jupyter.Dispose();
     }
 
-    private async Task FollowProgressAsync(string sessionId, string user, CancellationToken cancellationToken)
+    private async Task FollowProgressAsync(string sessionId, string user, IProgress<string> progress, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"users/{user}/server/progress");
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
@@ -226,6 +303,8 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
                 throw new SessionStartException($"The hub could not start the server of session {sessionId}: {message}", forUser: true);
             }
             LogProgress(_logger, sessionId, message);
+            // What the hub shows its own users on the spawn page: the person launching sees the same.
+            progress.Report(message);
         }
         throw new SessionStartException($"The hub ended the progress of session {sessionId}'s server without saying it was ready or failed.", forUser: true);
     }
@@ -265,9 +344,16 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
     /// <summary>One API request bounded by <see cref="JupyterHubLaunchOptions.RequestTimeout"/>; what could not reach the hub is a <see cref="HubApiException"/>.</summary>
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? json, CancellationToken cancellationToken)
     {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        return await SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         try
         {
-            return await RequestAsync(method, path, json, cancellationToken).ConfigureAwait(false);
+            return await RequestAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -275,10 +361,8 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
         }
     }
 
-    private async Task<HttpResponseMessage> RequestAsync(HttpMethod method, string path, string? json, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> RequestAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         using var deadline = new CancellationTokenSource(_options.RequestTimeout, _time);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
@@ -335,6 +419,9 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Session {Session}: the hub says {Message}")]
     private static partial void LogProgress(ILogger logger, string session, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session}: the hub still spawns the server of user {User}, which it can neither stop nor delete until the spawn ends; deleting it then")]
+    private static partial void LogWaitingForSpawn(ILogger logger, string session, string user);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: hub user {User} could not be deleted after a failed start; the janitor deletes it later")]
     private static partial void LogCleanUpFailed(ILogger logger, string session, string user, Exception exception);
