@@ -121,6 +121,9 @@ internal sealed partial class RepoGrain(
 
     public Task<RepoBuildStatus> GetStatus() => Task.FromResult(state.State.ToStatus());
 
+    public Task<RecordedEnvironment?> GetEnvironment() =>
+        Task.FromResult(state.State.State == RepoBuildStates.Built ? state.State.Environment : null);
+
     public Task<IReadOnlyList<BinderEvent>> GetLog() =>
         Task.FromResult<IReadOnlyList<BinderEvent>>(_run is { Log.Finished: false } run ? run.Log.Snapshot() : state.State.Log);
 
@@ -172,8 +175,13 @@ internal sealed partial class RepoGrain(
             if (await FindImageAsync(imageName, run.Log, token) is { } existing)
             {
                 Log.ImageFound(logger, key, imageName);
+                // The package list of an image this grain built before stays; one found without a build is not known.
                 await FinishAsync(run, BinderEvent.Of(BinderPhases.Built, "Found built image, launching...") with { ImageName = imageName },
-                    state.State with { State = RepoBuildStates.Built, ImageName = imageName, Digest = existing, Since = time.GetUtcNow(), FailureMessage = null, Node = null });
+                    state.State with
+                    {
+                        State = RepoBuildStates.Built, ImageName = imageName, Digest = existing, Since = time.GetUtcNow(), FailureMessage = null, Node = null,
+                        Environment = state.State.ImageName == imageName ? state.State.Environment : null,
+                    });
                 return;
             }
 
@@ -190,11 +198,12 @@ internal sealed partial class RepoGrain(
                 var digest = await LookUpDigestAsync(imageName, token);
                 Log.BuildSucceeded(logger, key, node, imageName);
                 succeeded = true;
-                await FinishAsync(run, final with { ImageName = imageName },
+                // The package list goes to the state, not into the log every watcher replays.
+                await FinishAsync(run, final with { ImageName = imageName, Environment = null },
                     state.State with
                     {
                         State = RepoBuildStates.Built, Digest = digest, Since = time.GetUtcNow(), FailureMessage = null,
-                        EnvironmentKey = final.EnvironmentKey, ReusedEnvironmentOf = final.ReusedEnvironmentOf,
+                        EnvironmentKey = final.EnvironmentKey, ReusedEnvironmentOf = final.ReusedEnvironmentOf, Environment = final.Environment,
                     });
                 return;
             }
