@@ -55,6 +55,29 @@ public sealed class RepoGrainEnvironmentTests
     }
 
     [Fact]
+    public async Task An_image_found_in_the_local_daemon_without_a_build_gets_its_list_from_the_image()
+    {
+        var (git, commit, version) = GeneratedRepository();
+        using var _ = git;
+        var options = GrainTestHost.TestOptions();
+        var repo = GrainTestHost.GitRepo(git, commit);
+        string image;
+        await using (var builder = await GrainTestHost.StartAsync(options))
+        {
+            image = (await builder.WatchAsync(repo))[^1].ImageName!;
+            builder.Forget(image);
+        }
+
+        // A silo with no state of this repository: it finds the image in the daemon instead of building it.
+        await using var finder = await GrainTestHost.StartAsync(options);
+        finder.Track(image);
+        var events = await finder.WatchAsync(repo);
+
+        Assert.Equal("Found built image, launching...\n", events[^1].Message);
+        AssertListed(await finder.Grains.GetGrain<IRepoGrain>(repo.GrainKey).GetEnvironment(), version);
+    }
+
+    [Fact]
     public async Task A_repository_s_own_Dockerfile_has_no_package_list()
     {
         await using var probe = new BuildProbe();

@@ -6,7 +6,7 @@ namespace Binder.Server.Tests.Browser;
 /// <summary>
 /// The launch page's "What's in this environment" section in headless Chromium: filled from <c>/api/images</c> when
 /// the build ends and again on a cached launch, package names shown as text (a name that is markup stays text), and
-/// Debian's long list closed. The redirect into the session is answered 204 by the test, so the page stays to be read.
+/// Debian's long list closed. The redirect into the session is aborted by the test, so the page stays to be read.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class EnvironmentSectionBrowserTests(BrowserFixture fixture) : IAsyncLifetime
@@ -48,8 +48,9 @@ public sealed class EnvironmentSectionBrowserTests(BrowserFixture fixture) : IAs
         var branch = BranchWithPackages();
         var link = $"{fixture.PublicBase}v2/git/{Uri.EscapeDataString(fixture.DemoUrl)}/{branch}";
         await using var context = await fixture.NewContextAsync();
-        // The session itself is not what this test looks at: its redirect gets "204 No Content", so the page stays.
-        await context.RouteAsync(new Regex("/user/"), route => route.FulfillAsync(new RouteFulfillOptions { Status = 204 }));
+        // The session itself is not what this test looks at: its redirect is aborted (as Chromium drops a navigation
+        // answered 204), so the page stays.
+        await context.RouteAsync(new Regex("/user/"), route => route.AbortAsync("aborted"));
 
         foreach (var launch in new[] { "built", "cached" })
         {
