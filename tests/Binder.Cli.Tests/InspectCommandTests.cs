@@ -29,8 +29,7 @@ public sealed class InspectCommandTests : IAsyncDisposable
     private async Task<string> BuildGeneratedAsync()
     {
         repo.Write("README.md", "inspect me\n")
-            .Write("postBuild", "#!/bin/bash\nset -e\nsite=$(python3 -c 'import site; print(site.getsitepackages()[0])')\n"
-                + "mkdir -p $site/inspect_marker-3.1.4.dist-info\nprintf 'Metadata-Version: 2.1\\nName: inspect-marker\\nVersion: 3.1.4\\n' > $site/inspect_marker-3.1.4.dist-info/METADATA\n")
+            .Write("postBuild", MarkerPackage.PostBuild("inspect-marker", "3.1.4"))
             .Commit();
         var image = Image("inspect");
         var (exit, stdout, stderr) = await CliRun.InProcessAsync(Args("build", repo.Url, "--image-name", image));

@@ -16,8 +16,7 @@ public sealed class RepoGrainEnvironmentTests
         var version = "1." + Random.Shared.Next(1000, 9999);
         var git = new GitRepository();
         var commit = git.Write("README.md", "packages\n")
-            .Write("postBuild", "#!/bin/bash\nset -e\nsite=$(python3 -c 'import site; print(site.getsitepackages()[0])')\n"
-                + $"mkdir -p $site/grain_marker-{version}.dist-info\nprintf 'Metadata-Version: 2.1\\nName: grain-marker\\nVersion: {version}\\n' > $site/grain_marker-{version}.dist-info/METADATA\n")
+            .Write("postBuild", MarkerPackage.PostBuild("grain-marker", version))
             .Commit();
         return (git, commit, version);
     }

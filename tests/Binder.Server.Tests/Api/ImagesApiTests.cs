@@ -24,8 +24,7 @@ public sealed class ImagesApiTests
             Version = "2." + Random.Shared.Next(1000, 9999);
             if (dockerfile is not null) _repository.Write("Dockerfile", dockerfile);
             Commit = _repository.Write("README.md", $"images api {Version}\n")
-                .Write("postBuild", "#!/bin/bash\nset -e\nsite=$(python3 -c 'import site; print(site.getsitepackages()[0])')\n"
-                    + $"mkdir -p $site/api_marker-{Version}.dist-info\nprintf 'Metadata-Version: 2.1\\nName: api-marker\\nVersion: {Version}\\n' > $site/api_marker-{Version}.dist-info/METADATA\n")
+                .Write("postBuild", MarkerPackage.PostBuild("api-marker", Version))
                 .Commit("marked");
             _daemon = new GitDaemon(Path.GetDirectoryName(_repository.Path)!);
             Spec = "git/" + Uri.EscapeDataString(_daemon.UrlOf(Path.GetFileName(_repository.Path))) + "/main";

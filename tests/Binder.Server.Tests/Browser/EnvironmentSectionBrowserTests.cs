@@ -24,19 +24,7 @@ public sealed class EnvironmentSectionBrowserTests(BrowserFixture fixture) : IAs
         var branch = "packages-" + TestEnvironment.UniqueSuffix();
         var demo = fixture.Demo;
         demo.Git("checkout", "--quiet", "-b", branch);
-        demo.Write("postBuild", $$"""
-            #!/bin/bash
-            set -e
-            site=$(python3 -c 'import site; print(site.getsitepackages()[0])')
-            mkdir -p "$site/browser_marker-4.2.0.dist-info" "$site/odd_name-6.6.6.dist-info"
-            printf 'Metadata-Version: 2.1\nName: browser-marker\nVersion: 4.2.0\n' > "$site/browser_marker-4.2.0.dist-info/METADATA"
-            cat > "$site/odd_name-6.6.6.dist-info/METADATA" <<'META'
-            Metadata-Version: 2.1
-            Name: {{MarkupName}}
-            Version: 6.6.6
-            META
-
-            """);
+        demo.Write("postBuild", MarkerPackage.PostBuild(("browser-marker", "4.2.0"), (MarkupName, "6.6.6")));
         demo.Commit("packages for the environment section");
         demo.Git("checkout", "--quiet", "main");
         return branch;
