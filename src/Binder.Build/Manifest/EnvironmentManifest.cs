@@ -25,8 +25,11 @@ public sealed record EnvironmentManifest(
     /// <summary>The schema version this engine writes and reads.</summary>
     public const int CurrentSchemaVersion = 1;
 
-    /// <summary>The largest manifest read back from an image (a Debian image with R and conda lists about 100 kB).</summary>
-    public const int MaxBytes = 4 << 20;
+    /// <summary>
+    /// The largest manifest read back from an image: a Debian image with R and conda lists has about 100 kB, and the
+    /// repo grain stores what is read, so a repository cannot bloat its state with a made-up list of millions.
+    /// </summary>
+    public const int MaxBytes = 1 << 20;
 
     /// <summary>The managers a section may name, in the order <c>binder inspect</c> shows them.</summary>
     public static IReadOnlyList<string> Managers { get; } = ["pip", "conda", "r", "julia", "debian"];
