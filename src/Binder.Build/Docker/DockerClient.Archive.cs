@@ -13,7 +13,7 @@ public sealed partial class DockerClient
     /// <param name="path">An absolute path in the container.</param>
     /// <param name="maxBytes">The largest file accepted.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <exception cref="BinderBuildException">The path is not a regular file, or the file is larger than <paramref name="maxBytes"/>.</exception>
+    /// <exception cref="DockerFileReadException">The path is not a regular file, or the file is larger than <paramref name="maxBytes"/>.</exception>
     public async Task<byte[]?> ReadFileAsync(string id, string path, int maxBytes, CancellationToken cancellationToken = default)
     {
         var operation = $"reading {path} from container '{id}'";
@@ -31,14 +31,14 @@ public sealed partial class DockerClient
             await using var tar = new TarReader(stream);
             // The archive holds the path itself (a file: one entry; a link or directory is not what was asked for).
             var entry = await tar.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false)
-                ?? throw new BinderBuildException($"The Docker daemon sent an empty archive for {path} of container '{id}'.");
+                ?? throw new DockerFileReadException($"The Docker daemon sent an empty archive for {path} of container '{id}'.");
             if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null)
             {
-                throw new BinderBuildException($"{path} in container '{id}' is not a regular file ({entry.EntryType}).");
+                throw new DockerFileReadException($"{path} in container '{id}' is not a regular file ({entry.EntryType}).");
             }
             if (entry.Length > maxBytes)
             {
-                throw new BinderBuildException($"{path} in container '{id}' has {entry.Length} bytes, more than the {maxBytes} accepted.");
+                throw new DockerFileReadException($"{path} in container '{id}' has {entry.Length} bytes, more than the {maxBytes} accepted.");
             }
             var bytes = new byte[entry.Length];
             await entry.DataStream.ReadExactlyAsync(bytes, ct).ConfigureAwait(false);

@@ -44,9 +44,9 @@ public sealed class EnvironmentManifestReader(DockerClient docker)
                 ?? throw new EnvironmentManifestException($"The image's label {EnvironmentManifest.Label} names {path}, which the image does not have.");
             return EnvironmentManifest.Parse(Encoding.UTF8.GetString(bytes));
         }
-        catch (BinderBuildException e) when (e is not EnvironmentManifestException && e.Message.Contains(path, StringComparison.Ordinal))
+        catch (DockerFileReadException e)
         {
-            throw new EnvironmentManifestException(e.Message, e);
+            throw new EnvironmentManifestException($"The image's label {EnvironmentManifest.Label} names {path}, which cannot be read: {e.Message}", e);
         }
         finally
         {
