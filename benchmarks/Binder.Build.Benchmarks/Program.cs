@@ -5,6 +5,8 @@
 //   dotnet run -c Release --project benchmarks/Binder.Build.Benchmarks -- git [--files N] [--commits N] [--clones N] [--resolutions N]
 // or environment reuse across two daemons and the test registry (issue 11):
 //   dotnet run -c Release --project benchmarks/Binder.Build.Benchmarks -- envreuse
+// or what recording the environment manifest adds to a build (issue 11):
+//   dotnet run -c Release --project benchmarks/Binder.Build.Benchmarks -- manifest [--runs N]
 using System.Diagnostics;
 using System.Text.Json;
 using Binder.Build;
@@ -18,6 +20,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 if (args.Length > 0 && args[0] == "git")
 {
     await GitBenchmark.RunAsync(args);
+    return;
+}
+if (args.Length > 0 && args[0] == "manifest")
+{
+    await ManifestBenchmark.RunAsync(Option("--runs", 7));
     return;
 }
 if (args.Length > 0 && args[0] == "envreuse")

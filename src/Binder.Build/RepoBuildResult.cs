@@ -24,4 +24,10 @@ public sealed record RepoBuildResult(
 
     /// <summary>The commit (or image) whose environment was offered as the cache source; null when none was.</summary>
     public string? ReusedEnvironmentOf { get; init; }
+
+    /// <summary>
+    /// What the image has installed, as its last build step recorded it; null for a repository's own Dockerfile, with
+    /// <c>Buildpacks:RecordEnvironment</c> off, or when it could not be read (the build log says why).
+    /// </summary>
+    public Manifest.EnvironmentManifest? Environment { get; init; }
 }

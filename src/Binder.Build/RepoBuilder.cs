@@ -4,6 +4,7 @@ using Binder.Build.Content;
 using Binder.Build.Context;
 using Binder.Build.Docker;
 using Binder.Build.Failures;
+using Binder.Build.Manifest;
 using Binder.Build.Registry;
 using Microsoft.Extensions.Logging;
 
@@ -156,6 +157,10 @@ public sealed partial class RepoBuilder(
             throw classified;
         }
 
+        var environment = plan.RepositoryDockerfilePath is null && planner.Options.RecordEnvironment
+            ? await ReadEnvironmentAsync(imageName, onEvent, cancellationToken).ConfigureAwait(false)
+            : null;
+
         string? digest = null;
         if (request.Push)
         {
@@ -168,7 +173,7 @@ public sealed partial class RepoBuilder(
         {
             ImageName = imageName, EnvironmentKey = environmentKey, ReusedEnvironmentOf = reusedOf,
         });
-        return Result(imageId, digest) with { EnvironmentKey = environmentKey, CacheFrom = cacheFrom, ReusedEnvironmentOf = reusedOf };
+        return Result(imageId, digest) with { EnvironmentKey = environmentKey, CacheFrom = cacheFrom, ReusedEnvironmentOf = reusedOf, Environment = environment };
 
         // A repository's own Dockerfile decides its user and directory; a generated image's are the plan's.
         RepoBuildResult Result(string? id, string? pushed) =>
@@ -177,6 +182,30 @@ public sealed partial class RepoBuilder(
                 UserId = plan.RepositoryDockerfilePath is null ? plan.UserId : null,
                 RepoDir = plan.RepositoryDockerfilePath is null ? plan.RepoDir : null,
             };
+    }
+
+    /// <summary>
+    /// The manifest the build's last step wrote, read back from the built image and summed up in the log. A manifest
+    /// that cannot be read costs the image its package lists, not the build: the log says why.
+    /// </summary>
+    private async Task<EnvironmentManifest?> ReadEnvironmentAsync(string imageName, Action<BuildEvent> onEvent, CancellationToken cancellationToken)
+    {
+        EnvironmentManifest? manifest;
+        try
+        {
+            manifest = await new EnvironmentManifestReader(docker).ReadAsync(imageName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BinderBuildException e)
+        {
+            LogManifestUnreadable(logger, imageName, e.Message);
+            onEvent(new BuildEvent(BuildPhase.Building, $"Warning: the list of installed packages could not be read from the image: {e.Message}\n"));
+            return null;
+        }
+        if (manifest is not null)
+        {
+            onEvent(new BuildEvent(BuildPhase.Building, ManifestSummary.Describe(manifest) + "\n"));
+        }
+        return manifest;
     }
 
     /// <summary>The build argument that makes BuildKit write its layer cache into the image (<c>BUILDKIT_INLINE_CACHE</c>).</summary>
@@ -281,6 +310,9 @@ public sealed partial class RepoBuilder(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not pull the cache source {Image} ({Reason})")]
     private static partial void LogCacheSourcePullFailed(ILogger logger, string image, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the environment manifest of {Image}: {Reason}")]
+    private static partial void LogManifestUnreadable(ILogger logger, string image, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Build of {Source} ended after {Seconds:0.0} s")]
     private static partial void LogFinished(ILogger logger, string source, double seconds);

@@ -254,6 +254,7 @@ public static class BinderServer
         app.UseAuthorization();
         app.MapBuildApi();
         app.MapInfoApi();
+        app.MapImagesApi();
         app.MapHealthApi();
         app.MapMetricsApi();
         app.MapSessionsApi();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Binder.Build.Context;
+using Binder.Build.Manifest;
 
 namespace Binder.Build.Buildpacks;
 
@@ -121,6 +122,10 @@ public sealed class BuildPlanner
         foreach (var (contextPath, content, _) in recipe.SupportFiles)
         {
             supportFiles[contextPath] = content;
+        }
+        if (_options.RecordEnvironment)
+        {
+            foreach (var (contextPath, content) in ManifestScript.ContextFiles) supportFiles[contextPath] = content;
         }
         return new BuildPlan
         {

@@ -150,6 +150,13 @@ public sealed record BuildpackOptions
     /// </summary>
     public IReadOnlyList<string>? AppendixLines { get; init; }
 
+    /// <summary>
+    /// Whether generated images record what they have installed (pip, conda, R, Julia and Debian packages) as their
+    /// last build step, in <see cref="Manifest.EnvironmentManifest.ImagePath"/>, for <c>binder inspect</c>, the API and
+    /// the launch page. On by default; off saves the step's second or so per build and leaves those lists empty.
+    /// </summary>
+    public bool RecordEnvironment { get; init; } = true;
+
     /// <summary>The repository directory inside the image: <see cref="RepoDir"/> or the user's home.</summary>
     internal string EffectiveRepoDir(string userName) => RepoDir ?? HomeOf(userName);
 

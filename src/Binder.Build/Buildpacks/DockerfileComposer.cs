@@ -1,4 +1,5 @@
 using System.Text;
+using Binder.Build.Manifest;
 
 namespace Binder.Build.Buildpacks;
 
@@ -153,6 +154,16 @@ internal sealed class DockerfileComposer
                 }
             }
             Line($"USER {c.Uid}");
+        }
+        if (o.RecordEnvironment)
+        {
+            // Last, so what postBuild and the appendix installed is listed; after the repository copy, so the
+            // environment key does not cover it. Run as the user, like every step that runs repository code.
+            Line();
+            Line($"# What the image has installed, recorded in {EnvironmentManifest.ImagePath}");
+            Copy(ManifestScript.ContextDirectory, ManifestScript.ImageDirectory, chown: c.Owner);
+            Run([ManifestScript.Command], new("Recording the installed packages (the environment manifest)", ["Buildpacks:RecordEnvironment"]));
+            Line("LABEL " + DockerfileText.Quote(EnvironmentManifest.Label, "label name") + "=" + DockerfileText.Quote(EnvironmentManifest.ImagePath, "label value"));
         }
         Line();
         Line("EXPOSE 8888");

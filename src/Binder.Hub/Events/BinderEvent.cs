@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Binder.Hub.Grains;
 
 namespace Binder.Hub.Events;
 
@@ -55,6 +56,12 @@ public sealed record BinderEvent
 
     /// <summary>The commit whose image was the build's cache source (phase <c>built</c>; ours, not BinderHub's).</summary>
     [Id(14)] [JsonPropertyName("reused_environment_of")] public string? ReusedEnvironmentOf { get; init; }
+
+    /// <summary>
+    /// What the built image has installed (phase <c>built</c>, from the builder grain to the repo grain only): never on
+    /// the wire, nor in the stored log; the repo grain keeps it beside the image (<c>GET /api/images</c> serves it).
+    /// </summary>
+    [Id(15)] [JsonIgnore] public RecordedEnvironment? Environment { get; init; }
 
     // The record's generated ToString would print the Jupyter token of a ready event into any log or assertion message.
     private bool PrintMembers(System.Text.StringBuilder builder)

@@ -207,7 +207,7 @@ internal sealed partial class BuilderGrain(
             {
                 await RecordEnvironmentAsync(environmentKey, new EnvironmentImage(order.ImageName, repo.ResolvedRef, repo.GrainKey, time.GetUtcNow()));
             }
-            if (built is not null) events.TryWrite(built);
+            if (built is not null) events.TryWrite(built with { Environment = RecordedEnvironment.From(result.Environment) });
             Log.BuildFinished(logger, repo.GrainKey, order.ImageName);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -23,6 +23,10 @@ public interface IRepoGrain : IGrainWithStringKey
     [Alias("GetStatus")]
     Task<RepoBuildStatus> GetStatus();
 
+    /// <summary>What the built image has installed, as its build recorded it; null when that is not known (see <see cref="RecordedEnvironment"/>).</summary>
+    [Alias("GetEnvironment")]
+    Task<RecordedEnvironment?> GetEnvironment();
+
     /// <summary>The kept log of the last build (bounded by configuration).</summary>
     [Alias("GetLog")]
     Task<IReadOnlyList<BinderEvent>> GetLog();

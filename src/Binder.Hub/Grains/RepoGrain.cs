@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Binder.Build;
 using Binder.Build.Docker;
+using Binder.Build.Manifest;
 using Binder.Build.Registry;
 using Binder.Hub.Events;
 using Binder.Hub.Hosting;
@@ -121,6 +122,9 @@ internal sealed partial class RepoGrain(
 
     public Task<RepoBuildStatus> GetStatus() => Task.FromResult(state.State.ToStatus());
 
+    public Task<RecordedEnvironment?> GetEnvironment() =>
+        Task.FromResult(state.State.State == RepoBuildStates.Built ? state.State.Environment : null);
+
     public Task<IReadOnlyList<BinderEvent>> GetLog() =>
         Task.FromResult<IReadOnlyList<BinderEvent>>(_run is { Log.Finished: false } run ? run.Log.Snapshot() : state.State.Log);
 
@@ -172,8 +176,17 @@ internal sealed partial class RepoGrain(
             if (await FindImageAsync(imageName, run.Log, token) is { } existing)
             {
                 Log.ImageFound(logger, key, imageName);
+                // The package list of an image this grain built before stays; one found in this node's daemon is read
+                // from the image; one found in the registry is not known (it would take a pull).
+                var environment = state.State.ImageName == imageName && state.State.Environment is { } known
+                    ? known
+                    : await ReadLocalEnvironmentAsync(imageName, token);
                 await FinishAsync(run, BinderEvent.Of(BinderPhases.Built, "Found built image, launching...") with { ImageName = imageName },
-                    state.State with { State = RepoBuildStates.Built, ImageName = imageName, Digest = existing, Since = time.GetUtcNow(), FailureMessage = null, Node = null });
+                    state.State with
+                    {
+                        State = RepoBuildStates.Built, ImageName = imageName, Digest = existing, Since = time.GetUtcNow(), FailureMessage = null, Node = null,
+                        Environment = environment,
+                    });
                 return;
             }
 
@@ -190,11 +203,12 @@ internal sealed partial class RepoGrain(
                 var digest = await LookUpDigestAsync(imageName, token);
                 Log.BuildSucceeded(logger, key, node, imageName);
                 succeeded = true;
-                await FinishAsync(run, final with { ImageName = imageName },
+                // The package list goes to the state, not into the log every watcher replays.
+                await FinishAsync(run, final with { ImageName = imageName, Environment = null },
                     state.State with
                     {
                         State = RepoBuildStates.Built, Digest = digest, Since = time.GetUtcNow(), FailureMessage = null,
-                        EnvironmentKey = final.EnvironmentKey, ReusedEnvironmentOf = final.ReusedEnvironmentOf,
+                        EnvironmentKey = final.EnvironmentKey, ReusedEnvironmentOf = final.ReusedEnvironmentOf, Environment = final.Environment,
                     });
                 return;
             }
@@ -287,6 +301,21 @@ internal sealed partial class RepoGrain(
             // Not knowing is not fatal: build, and the push (or the build) will say what is wrong with the registry.
             Log.ImageLookupFailed(logger, imageName, e.Message);
             log.Append(BinderEvent.Of(BinderPhases.Waiting, $"Could not check whether {imageName} exists ({e.Message}); building it."));
+            return null;
+        }
+    }
+
+    /// <summary>The package list of an image found in this node's daemon (no registry), or null; never fails the launch.</summary>
+    private async Task<RecordedEnvironment?> ReadLocalEnvironmentAsync(string imageName, CancellationToken cancellationToken)
+    {
+        if (options.Repo.UsesRegistry) return null;
+        try
+        {
+            return RecordedEnvironment.From(await new EnvironmentManifestReader(docker).ReadAsync(imageName, cancellationToken));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.ImageLookupFailed(logger, imageName, e.Message);
             return null;
         }
     }

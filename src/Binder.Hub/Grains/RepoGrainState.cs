@@ -27,6 +27,12 @@ internal sealed record RepoGrainState
     /// <summary>The commit whose image was the build's cache source; null when none was.</summary>
     [Id(8)] public string? ReusedEnvironmentOf { get; init; }
 
+    /// <summary>
+    /// What the built image has installed, as its build recorded it; null when not built here, for a repository's own
+    /// Dockerfile, and in state stored before images recorded it.
+    /// </summary>
+    [Id(9)] public RecordedEnvironment? Environment { get; init; }
+
     public RepoBuildStatus ToStatus() => new(State, Node, Since, ImageName, Digest, FailureMessage)
     {
         EnvironmentKey = EnvironmentKey,

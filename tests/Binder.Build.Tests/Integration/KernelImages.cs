@@ -9,7 +9,7 @@ namespace Binder.Build.Tests.Integration;
 /// </summary>
 public sealed class KernelImages : IDisposable
 {
-    private readonly Dictionary<string, Task<string>> builds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<RepoBuildResult>> builds = new(StringComparer.Ordinal);
     private readonly List<TempDirectory> directories = [];
 
     /// <summary>
@@ -35,16 +35,24 @@ public sealed class KernelImages : IDisposable
         """;
 
     /// <summary>Requirements from the loopback index, a setup.py package, and a postBuild using the jupyter command.</summary>
-    public Task<string> PythonAsync(BuilderFixture fixture) => Image(fixture, "kernel-python", repo =>
+    public async Task<string> PythonAsync(BuilderFixture fixture) => (await PythonResultAsync(fixture)).ImageName;
+
+    /// <summary>The build result of <see cref="PythonAsync"/>'s image.</summary>
+    public Task<RepoBuildResult> PythonResultAsync(BuilderFixture fixture) => Image(fixture, "kernel-python", repo =>
     {
         repo.Write("requirements.txt", "binder-test-pkg==1.0\n");
         repo.Write("setup.py", "from setuptools import setup\nsetup(name='binder-setup-pkg', version='1.0', packages=['binder_setup_pkg'])\n");
         repo.Write("binder_setup_pkg/__init__.py", "VALUE = 'from setup.py'\n");
-        repo.Write("postBuild", "#!/bin/bash\nset -e\njupyter --version > ~/postbuild-jupyter-version.txt\njupyter kernelspec list > ~/postbuild-kernelspecs.txt\n");
+        // The pip install shows that the environment manifest, written after postBuild, lists what postBuild installed.
+        repo.Write("postBuild", "#!/bin/bash\nset -e\njupyter --version > ~/postbuild-jupyter-version.txt\njupyter kernelspec list > ~/postbuild-kernelspecs.txt\n"
+            + "python3 -m pip install --quiet binder-other-pkg==2.0\n");
     });
 
     /// <summary>A pyproject.toml package whose build backend lives in the repository (no download needed).</summary>
-    public Task<string> PyprojectAsync(BuilderFixture fixture) => Image(fixture, "kernel-pyproject", repo =>
+    public async Task<string> PyprojectAsync(BuilderFixture fixture) => (await PyprojectResultAsync(fixture)).ImageName;
+
+    /// <summary>The build result of <see cref="PyprojectAsync"/>'s image.</summary>
+    public Task<RepoBuildResult> PyprojectResultAsync(BuilderFixture fixture) => Image(fixture, "kernel-pyproject", repo =>
     {
         repo.Write("pyproject.toml", """
             [build-system]
@@ -84,7 +92,10 @@ public sealed class KernelImages : IDisposable
     });
 
     /// <summary>A Pipfile (no lock) naming a package of the loopback index, installed with Debian's pipenv.</summary>
-    public Task<string> PipfileAsync(BuilderFixture fixture) => Image(fixture, "kernel-pipfile", repo =>
+    public async Task<string> PipfileAsync(BuilderFixture fixture) => (await PipfileResultAsync(fixture)).ImageName;
+
+    /// <summary>The build result of <see cref="PipfileAsync"/>'s image.</summary>
+    public Task<RepoBuildResult> PipfileResultAsync(BuilderFixture fixture) => Image(fixture, "kernel-pipfile", repo =>
     {
         repo.Write("Pipfile", """
             [[source]]
@@ -101,13 +112,16 @@ public sealed class KernelImages : IDisposable
     });
 
     /// <summary>Debian's R with a CRAN snapshot date, and a requirements.txt for its Python side.</summary>
-    public Task<string> RAsync(BuilderFixture fixture) => Image(fixture, "kernel-r", repo =>
+    public async Task<string> RAsync(BuilderFixture fixture) => (await RResultAsync(fixture)).ImageName;
+
+    /// <summary>The build result of <see cref="RAsync"/>'s image.</summary>
+    public Task<RepoBuildResult> RResultAsync(BuilderFixture fixture) => Image(fixture, "kernel-r", repo =>
     {
         repo.Write("runtime.txt", "r-2024-01-01\n");
         repo.Write("requirements.txt", "binder-test-pkg==1.0\n");
     });
 
-    private Task<string> Image(BuilderFixture fixture, string purpose, Action<TempDirectory> lay)
+    private Task<RepoBuildResult> Image(BuilderFixture fixture, string purpose, Action<TempDirectory> lay)
     {
         lock (builds)
         {
@@ -123,14 +137,13 @@ public sealed class KernelImages : IDisposable
         }
     }
 
-    private static async Task<string> BuildAsync(BuilderFixture fixture, string purpose, string path)
+    private static async Task<RepoBuildResult> BuildAsync(BuilderFixture fixture, string purpose, string path)
     {
         var image = fixture.ImageName(purpose);
         var events = new List<BuildEvent>();
         var builder = fixture.CreateBuilder();
         // Not the test's token: the image outlives the test that happened to build it first.
-        await builder.BuildAsync(new RepoBuildRequest { Source = path, ImageName = image }, e => { lock (events) events.Add(e); }, CancellationToken.None);
-        return image;
+        return await builder.BuildAsync(new RepoBuildRequest { Source = path, ImageName = image }, e => { lock (events) events.Add(e); }, CancellationToken.None);
     }
 
     public void Dispose()

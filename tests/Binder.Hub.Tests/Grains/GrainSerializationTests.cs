@@ -55,6 +55,17 @@ public sealed class GrainSerializationTests
         ReusedEnvironmentOf = "89abcdef0123456789abcdef0123456789abcdef",
     };
 
+    private static readonly RecordedEnvironment Environment = new()
+    {
+        SchemaVersion = 1,
+        Sections =
+        [
+            new RecordedPackageSection { Manager = "pip", Environment = "/srv/venv", Packages = [new("numpy", "1.26.4"), new("pandas", "2.2.0")] },
+            new RecordedPackageSection { Manager = "r", Environment = "/usr/lib/R", Error = "Rscript exited with code 1" },
+        ],
+        Error = "none",
+    };
+
     [Fact]
     public async Task EveryTypeThatCrossesAGrainBoundaryKeepsEveryFieldThroughOrleansSerializer()
     {
@@ -63,6 +74,7 @@ public sealed class GrainSerializationTests
         object[] values =
         [
             Event,
+            Environment,
             GitRepo,
             RecordRepo,
             new BuildOrder(RecordRepo, "r2d-zenodo:3242074", Push: true),
@@ -113,6 +125,7 @@ public sealed class GrainSerializationTests
             State = RepoBuildStates.Failed, Node = "node-1", Since = At, ImageName = "r2d-org-repo:1", Digest = "sha256:abc",
             FailureMessage = "Build failed\n", Log = [BinderEvent.Of(BinderPhases.Building, "Step 1/3"), Event],
             EnvironmentKey = "46d1952f07049d03cc971976fe1d6a2bbc0421c8556401c7ffa9f0e5d51046a5", ReusedEnvironmentOf = "89abcdef0123456789abcdef0123456789abcdef",
+            Environment = Environment,
         };
         var quota = new QuotaState { Holders = ["a", "b"] };
         var environment = new EnvironmentGrainState
@@ -124,6 +137,42 @@ public sealed class GrainSerializationTests
         Assert.Equal(Json(repo), Json(storage.Deserialize<RepoGrainState>(storage.Serialize(repo))));
         Assert.Equal(Json(quota), Json(storage.Deserialize<QuotaState>(storage.Serialize(quota))));
         Assert.Equal(Json(environment), Json(storage.Deserialize<EnvironmentGrainState>(storage.Serialize(environment))));
+    }
+
+    [Fact]
+    public async Task TheBuiltEventCarriesThePackageListBetweenGrainsButNeverOnTheWireOrIntoTheStoredLog()
+    {
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions());
+        var serializer = host.Services.GetRequiredService<Serializer>();
+        var storage = host.Services.GetRequiredService<IGrainStorageSerializer>();
+        var built = BinderEvent.Of(BinderPhases.Built, "Built image x") with { ImageName = "x:1", Environment = Environment };
+
+        var copy = serializer.Deserialize<BinderEvent>(serializer.SerializeToArray(built));
+        var stored = storage.Deserialize<RepoGrainState>(storage.Serialize(new RepoGrainState { Log = [built] }));
+
+        Assert.Equal(Json(Environment), Json(copy!.Environment));
+        Assert.DoesNotContain("numpy", JsonSerializer.Serialize(built), StringComparison.Ordinal);
+        Assert.Null(stored!.Log[0].Environment);
+    }
+
+    [Fact]
+    public async Task RepoStateStoredBeforeImagesRecordedTheirPackagesStillLoads()
+    {
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions());
+        var storage = host.Services.GetRequiredService<IGrainStorageSerializer>();
+        var current = new RepoGrainState
+        {
+            State = RepoBuildStates.Built, ImageName = "r2d-org-repo:1", Since = At, Log = [Event], EnvironmentKey = "46d1952f", Environment = Environment,
+        };
+        // The stored form of the same state as the previous version wrote it: no Environment property at all.
+        var node = System.Text.Json.Nodes.JsonNode.Parse(storage.Serialize(current).ToString())!.AsObject();
+        var key = node.Select(p => p.Key).Single(k => string.Equals(k, nameof(RepoGrainState.Environment), StringComparison.OrdinalIgnoreCase));
+        node.Remove(key);
+
+        var old = storage.Deserialize<RepoGrainState>(BinaryData.FromString(node.ToJsonString()));
+
+        Assert.Null(old!.Environment);
+        Assert.Equal(Json(current with { Environment = null }), Json(old));
     }
 
     [Fact]

@@ -59,6 +59,66 @@
     if (progressOf[name] !== undefined) progress.value = progressOf[name];
   }
 
+  // "What's in this environment": the package lists the build recorded, from /api/images once the image is known
+  // (built, or found from an earlier build). Every name comes from the repository: text nodes only, never markup.
+  const environmentDetails = document.getElementById("environment-details");
+  const environmentNote = document.getElementById("environment-note");
+  const environment = document.getElementById("environment");
+  const managerTitles = { pip: "Python (pip)", conda: "conda", r: "R", julia: "Julia", debian: "Debian" };
+  const managerOrder = ["pip", "conda", "r", "julia", "debian"];
+  let environmentAsked = false;
+
+  function element(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+
+  function showEnvironment(answer) {
+    environment.replaceChildren();
+    const packages = answer && answer.packages;
+    if (!packages) {
+      environmentNote.textContent = (answer && (answer.packagesNote || answer.message)) || "The installed packages of this image are not known.";
+      environmentDetails.hidden = false;
+      return;
+    }
+    environmentNote.textContent = packages.error ? "Nothing was recorded: " + packages.error : "";
+    const rank = m => { const i = managerOrder.indexOf(m); return i < 0 ? managerOrder.length : i; };
+    const sections = (packages.sections || []).slice().sort((a, b) => rank(a.manager) - rank(b.manager));
+    for (const section of sections) {
+      const title = managerTitles[section.manager] || String(section.manager);
+      const where = section.manager === "debian" || !section.environment ? "" : " in " + section.environment;
+      const box = element("details", undefined, "packages");
+      box.dataset.manager = String(section.manager);
+      // Debian's list is long and rarely what people look for: closed until asked.
+      box.open = section.manager !== "debian";
+      if (section.packages) {
+        box.append(element("summary", section.packages.length + " " + title + where));
+        const table = element("table");
+        for (const p of section.packages) {
+          const row = element("tr");
+          row.append(element("td", String(p.name)), element("td", String(p.version)));
+          table.append(row);
+        }
+        box.append(table);
+      } else {
+        box.append(element("summary", title + where + ": not recorded"), element("p", String(section.error || ""), "status"));
+      }
+      environment.append(box);
+    }
+    environmentDetails.hidden = false;
+  }
+
+  function askEnvironment() {
+    if (environmentAsked) return;
+    environmentAsked = true;
+    fetch(prefix + "api/images/" + spec, { headers: { Accept: "application/json" } })
+      .then(response => response.json())
+      .then(showEnvironment)
+      .catch(() => { environmentAsked = false; });
+  }
+
   const source = new EventSource(prefix + "build/" + spec);
   let finished = false;
   source.onmessage = event => {
@@ -66,6 +126,7 @@
     const name = (data.phase || "").toLowerCase();
     show(name);
     if (data.message) append(data.message);
+    if (name === "built") askEnvironment();
     if (name === "failed") {
       finished = true;
       source.close();
