@@ -80,6 +80,12 @@ internal static class InspectCommand
         return command;
     }
 
+    /// <summary>
+    /// The widest name column: longer names push their version out instead of every line being padded to them (one
+    /// long name would otherwise multiply the output by the number of packages).
+    /// </summary>
+    internal const int MaxPadding = 48;
+
     /// <summary>The manifest grouped by manager: a heading per section, then one aligned <c>name  version</c> line per package.</summary>
     internal static string Text(string image, string imageId, EnvironmentManifest manifest)
     {
@@ -94,7 +100,7 @@ internal static class InspectCommand
         {
             text.Append('\n').Append(ManifestSummary.Count(section)).Append('\n');
             var packages = section.Packages ?? [];
-            var width = packages.Count == 0 ? 0 : packages.Max(p => p.Name.Length);
+            var width = packages.Count == 0 ? 0 : Math.Min(MaxPadding, packages.Max(p => p.Name.Length));
             foreach (var package in packages)
             {
                 text.Append("  ").Append(package.Name.PadRight(width)).Append("  ").Append(package.Version).Append('\n');
