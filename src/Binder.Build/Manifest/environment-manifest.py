@@ -40,10 +40,10 @@ R_PROBE = (
 )
 
 
-def run(command, env=None):
+def run(command, env=None, cwd=None):
     """Runs a command; its standard output, or an exception whose message says what went wrong."""
     try:
-        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT, env=env)
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT, env=env, cwd=cwd)
     except subprocess.TimeoutExpired:
         raise RuntimeError("%s did not finish within %d s" % (command[0], TIMEOUT))
     if done.returncode != 0:
@@ -77,7 +77,12 @@ def python_environments():
 def pip_packages(prefix):
     pythons = [os.path.join(prefix, "bin", name) for name in ("python", "python3")]
     python = next((p for p in pythons if os.path.exists(p)), pythons[0])
-    return json.loads(run([python, "-c", PYTHON_PROBE]))
+    # "-c" puts the working directory first on sys.path, and the build's is the repository's: its own json.py or
+    # email.py would shadow the standard library the probe imports. The probe runs from "/" and, on Python 3.11+,
+    # with PYTHONSAFEPATH (older Pythons ignore it). Not -I: PYTHONPATH and the user site (pip install --user in
+    # postBuild) are part of what the environment imports, so they belong in its list.
+    env = dict(os.environ, PYTHONSAFEPATH="1")
+    return json.loads(run([python, "-c", PYTHON_PROBE], env=env, cwd="/"))
 
 
 def conda_packages(prefix):
