@@ -111,6 +111,23 @@ public sealed class ManifestScriptTests : IDisposable
         Assert.Equal([new InstalledPackage("IJulia", "1.24.2")], sections[1].Packages);
     }
 
+    [Theory]
+    [InlineData("1.11.2", "1.11")] // The running Julia's versioned manifest, before a newer one and the plain one.
+    [InlineData("1.9.4", "plain")] // No versioned manifest for the running Julia: the plain one.
+    [InlineData("", "1.12")] // Julia's version not known: the newest versioned manifest.
+    public async Task A_versioned_Julia_manifest_is_preferred_as_Julia_loads_it(string juliaVersion, string expected)
+    {
+        foreach (var (file, version) in new[] { ("Manifest.toml", "plain"), ("Manifest-v1.11.toml", "1.11"), ("JuliaManifest-v1.12.toml", "1.12"), ("Manifest-v1.10.toml", "1.10") })
+        {
+            root.Write("project/" + file, $"[[deps.Which]]\nversion = \"{version}\"\n");
+        }
+
+        var manifest = await RunAsync(new() { ["JULIA_PROJECT"] = Path.Combine(root.Path, "project"), ["JULIA_VERSION"] = juliaVersion });
+
+        var julia = Assert.Single(manifest.Sections, s => s.Manager == "julia");
+        Assert.Equal([new InstalledPackage("Which", expected)], julia.Packages);
+    }
+
     [Fact]
     public async Task A_manager_that_fails_is_recorded_with_its_error_and_the_others_still_listed()
     {
