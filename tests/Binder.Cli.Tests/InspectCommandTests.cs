@@ -102,17 +102,20 @@ public sealed class InspectCommandTests : IAsyncDisposable
         Assert.Contains("--pull", stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Pull_of_an_image_no_registry_has_exits_with_the_daemon_s_refusal()
+    [Theory]
+    [InlineData("registry")] // Reachable, without the image.
+    [InlineData("127.0.0.1:9")] // Unreachable.
+    public async Task Pull_of_an_image_no_registry_has_exits_2_with_the_daemon_s_reason(string registry)
     {
-        var missing = $"127.0.0.1:9/binder-cli-tests/no-such-image:{Guid.NewGuid():N}";
+        var host = registry == "registry" ? TestEnvironment.Registry : registry;
+        var missing = $"{host}/binder-cli-tests/no-such-image:{Guid.NewGuid():N}";
 
         var (exit, stdout, stderr) = await CliRun.InProcessAsync(Args("inspect", missing, "--pull"));
 
-        Assert.NotEqual(0, exit);
+        Assert.True(exit == 2, stderr);
         Assert.Equal("", stdout);
         Assert.StartsWith("binder: ", stderr, StringComparison.Ordinal);
-        Assert.Contains("127.0.0.1:9", stderr, StringComparison.Ordinal);
+        Assert.Contains(host, stderr, StringComparison.Ordinal);
     }
 
     [Fact]
