@@ -193,7 +193,7 @@ public sealed partial class RepoBuilder(
         EnvironmentManifest? manifest;
         try
         {
-            manifest = await new EnvironmentManifestReader(docker).ReadAsync(imageName, cancellationToken).ConfigureAwait(false);
+            manifest = await new EnvironmentManifestReader(docker, logger).ReadAsync(imageName, cancellationToken).ConfigureAwait(false);
         }
         catch (BinderBuildException e)
         {

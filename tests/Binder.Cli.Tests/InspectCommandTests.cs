@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Binder.Build.Docker;
 using Binder.Build.Manifest;
+using Binder.Cli.Commands;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Binder.Cli.Tests;
@@ -101,17 +102,20 @@ public sealed class InspectCommandTests : IAsyncDisposable
         Assert.Contains("--pull", stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Pull_of_an_image_no_registry_has_exits_with_the_daemon_s_refusal()
+    [Theory]
+    [InlineData("registry")] // Reachable, without the image.
+    [InlineData("127.0.0.1:9")] // Unreachable.
+    public async Task Pull_of_an_image_no_registry_has_exits_2_with_the_daemon_s_reason(string registry)
     {
-        var missing = $"127.0.0.1:9/binder-cli-tests/no-such-image:{Guid.NewGuid():N}";
+        var host = registry == "registry" ? TestEnvironment.Registry : registry;
+        var missing = $"{host}/binder-cli-tests/no-such-image:{Guid.NewGuid():N}";
 
         var (exit, stdout, stderr) = await CliRun.InProcessAsync(Args("inspect", missing, "--pull"));
 
-        Assert.NotEqual(0, exit);
+        Assert.True(exit == 2, stderr);
         Assert.Equal("", stdout);
         Assert.StartsWith("binder: ", stderr, StringComparison.Ordinal);
-        Assert.Contains("127.0.0.1:9", stderr, StringComparison.Ordinal);
+        Assert.Contains(host, stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -131,6 +135,7 @@ public sealed class InspectCommandTests : IAsyncDisposable
     [InlineData("RUN mkdir -p /usr/share/binder && echo 'not json' > /usr/share/binder/environment.json", "not valid JSON")]
     [InlineData("RUN mkdir -p /usr/share/binder && echo '{\"schemaVersion\": 9, \"sections\": []}' > /usr/share/binder/environment.json", "schema version 9")]
     [InlineData("RUN true", "which the image does not have")]
+    [InlineData("RUN mkdir -p /usr/share/binder && echo '{\"schemaVersion\": 1, \"sections\": [{\"manager\": \"npm\"}]}' > /usr/share/binder/environment.json", "names the package manager 'npm'")]
     [InlineData("RUN mkdir -p /usr/share/binder/environment.json", "not a regular file")]
     public async Task A_label_pointing_at_a_broken_manifest_exits_2_with_what_is_wrong(string step, string expected)
     {
@@ -142,6 +147,18 @@ public sealed class InspectCommandTests : IAsyncDisposable
         Assert.Equal(2, exit);
         Assert.Equal("", stdout);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void One_long_name_does_not_pad_every_other_line_to_its_width()
+    {
+        var manifest = new EnvironmentManifest(1,
+            [new PackageSection("pip", "/srv/venv", [new InstalledPackage("a", "1"), new InstalledPackage(new string('n', 256), "2")])]);
+
+        var text = InspectCommand.Text("image", "sha256:1", manifest);
+
+        Assert.Contains($"\n  a{new string(' ', InspectCommand.MaxPadding - 1)}  1\n", text, StringComparison.Ordinal);
+        Assert.Contains($"\n  {new string('n', 256)}  2\n", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -40,10 +40,10 @@ R_PROBE = (
 )
 
 
-def run(command, env=None):
+def run(command, env=None, cwd=None):
     """Runs a command; its standard output, or an exception whose message says what went wrong."""
     try:
-        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT, env=env)
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT, env=env, cwd=cwd)
     except subprocess.TimeoutExpired:
         raise RuntimeError("%s did not finish within %d s" % (command[0], TIMEOUT))
     if done.returncode != 0:
@@ -77,7 +77,12 @@ def python_environments():
 def pip_packages(prefix):
     pythons = [os.path.join(prefix, "bin", name) for name in ("python", "python3")]
     python = next((p for p in pythons if os.path.exists(p)), pythons[0])
-    return json.loads(run([python, "-c", PYTHON_PROBE]))
+    # "-c" puts the working directory first on sys.path, and the build's is the repository's: its own json.py or
+    # email.py would shadow the standard library the probe imports. The probe runs from "/" and, on Python 3.11+,
+    # with PYTHONSAFEPATH (older Pythons ignore it). Not -I: PYTHONPATH and the user site (pip install --user in
+    # postBuild) are part of what the environment imports, so they belong in its list.
+    env = dict(os.environ, PYTHONSAFEPATH="1")
+    return json.loads(run([python, "-c", PYTHON_PROBE], env=env, cwd="/"))
 
 
 def conda_packages(prefix):
@@ -129,17 +134,38 @@ def julia_packages(manifest):
     return packages
 
 
-def julia_manifests():
+JULIA_VERSIONED = re.compile(r'^(?:Julia)?Manifest-v(\d+)\.(\d+)\.toml$')
+
+
+def julia_manifest_in(directory):
+    """The manifest Julia loads in a directory: a versioned one (Julia 1.10.8+/1.11) for the running Julia first, as
+    its code loading looks for them; JULIA_VERSION (set by the Julia buildpack) says which, else the newest there is."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return None
+    versions = sorted({(int(m.group(1)), int(m.group(2))) for m in map(JULIA_VERSIONED.match, names) if m}, reverse=True)
+    running = re.match(r'^(\d+)\.(\d+)', os.environ.get("JULIA_VERSION", ""))
+    if running:
+        versions = [(int(running.group(1)), int(running.group(2)))]
     candidates = []
+    for major, minor in versions[:1]:
+        candidates += ["JuliaManifest-v%d.%d.toml" % (major, minor), "Manifest-v%d.%d.toml" % (major, minor)]
+    candidates += ["JuliaManifest.toml", "Manifest.toml"]
+    return next((os.path.join(directory, n) for n in candidates if os.path.isfile(os.path.join(directory, n))), None)
+
+
+def julia_manifests():
+    directories = []
     project = os.environ.get("JULIA_PROJECT")
     if project:
-        candidates += [os.path.join(project, "JuliaManifest.toml"), os.path.join(project, "Manifest.toml")]
+        directories.append(project)
     for depot in filter(None, os.environ.get("JULIA_DEPOT_PATH", "").split(":")):
-        candidates += sorted(glob.glob(os.path.join(depot, "environments", "*", "Manifest.toml")))
+        directories += sorted(d for d in glob.glob(os.path.join(depot, "environments", "*")) if os.path.isdir(d))
     seen, manifests = set(), []
-    for path in candidates:
-        directory = os.path.dirname(path)
-        if os.path.isfile(path) and directory not in seen:
+    for directory in directories:
+        path = julia_manifest_in(directory)
+        if path and directory not in seen:
             seen.add(directory)
             manifests.append(path)
     return manifests

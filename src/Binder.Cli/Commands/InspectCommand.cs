@@ -11,7 +11,8 @@ namespace Binder.Cli.Commands;
 /// <summary>
 /// <c>binder inspect IMAGE [--json] [--pull]</c>: what an image built by Binder has installed, as its build recorded
 /// it, grouped by package manager. Exit 0 when listed; 2 when the image is not on the daemon or has no readable
-/// manifest; 3 when the daemon cannot be reached; 4 when <c>--pull</c> is refused by the registry.
+/// manifest, or <c>--pull</c> could not pull it (no such image or tag, or the registry cannot be reached); 3 when the
+/// daemon cannot be reached; 4 when <c>--pull</c> is refused by the registry (credentials or permission).
 /// </summary>
 internal static class InspectCommand
 {
@@ -45,7 +46,16 @@ internal static class InspectCommand
                     {
                         throw new SettingsException($"'{name}' is not an image name that can be pulled: use [registry/]name[:tag].");
                     }
-                    await docker.PullImageAsync(name, settings.Registry.CredentialsFor(reference.Registry), null, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await docker.PullImageAsync(name, settings.Registry.CredentialsFor(reference.Registry), null, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (DockerImageTransferException e)
+                    {
+                        // No such image or tag, or a registry that cannot be reached: both leave nothing to inspect.
+                        await stderr.WriteLineAsync("binder: " + e.Message.TrimEnd()).ConfigureAwait(false);
+                        return ExitCodes.BadInput;
+                    }
                     info = await docker.InspectImageAsync(name, cancellationToken).ConfigureAwait(false);
                 }
                 if (info is null)
@@ -53,7 +63,7 @@ internal static class InspectCommand
                     await stderr.WriteLineAsync($"binder: There is no image '{name}' on the Docker daemon at {docker.Endpoint}. Check the name (docker images lists them), or add --pull to pull it from its registry.").ConfigureAwait(false);
                     return ExitCodes.BadInput;
                 }
-                var manifest = await new EnvironmentManifestReader(docker).ReadAsync(info.Id, cancellationToken).ConfigureAwait(false);
+                var manifest = await new EnvironmentManifestReader(docker, loggers.CreateLogger<EnvironmentManifestReader>()).ReadAsync(info.Id, cancellationToken).ConfigureAwait(false);
                 if (manifest is null)
                 {
                     await stderr.WriteLineAsync(
@@ -80,6 +90,12 @@ internal static class InspectCommand
         return command;
     }
 
+    /// <summary>
+    /// The widest name column: longer names push their version out instead of every line being padded to them (one
+    /// long name would otherwise multiply the output by the number of packages).
+    /// </summary>
+    internal const int MaxPadding = 48;
+
     /// <summary>The manifest grouped by manager: a heading per section, then one aligned <c>name  version</c> line per package.</summary>
     internal static string Text(string image, string imageId, EnvironmentManifest manifest)
     {
@@ -94,7 +110,7 @@ internal static class InspectCommand
         {
             text.Append('\n').Append(ManifestSummary.Count(section)).Append('\n');
             var packages = section.Packages ?? [];
-            var width = packages.Count == 0 ? 0 : packages.Max(p => p.Name.Length);
+            var width = packages.Count == 0 ? 0 : Math.Min(MaxPadding, packages.Max(p => p.Name.Length));
             foreach (var package in packages)
             {
                 text.Append("  ").Append(package.Name.PadRight(width)).Append("  ").Append(package.Version).Append('\n');

@@ -311,7 +311,7 @@ internal sealed partial class RepoGrain(
         if (options.Repo.UsesRegistry) return null;
         try
         {
-            return RecordedEnvironment.From(await new EnvironmentManifestReader(docker).ReadAsync(imageName, cancellationToken));
+            return RecordedEnvironment.From(await new EnvironmentManifestReader(docker, logger).ReadAsync(imageName, cancellationToken));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 
 namespace Binder.Server.Api;
 
@@ -14,7 +15,7 @@ namespace Binder.Server.Api;
 /// resolved ref, the image, its environment key and what it has installed. Guarded like <c>/build</c> (the API token
 /// when one is set, the access rules, the rate limit), since it resolves the spec with the provider as a build does.
 /// </summary>
-internal static class ImagesApi
+internal static partial class ImagesApi
 {
     public static IEndpointRouteBuilder MapImagesApi(this IEndpointRouteBuilder app)
     {
@@ -25,9 +26,25 @@ internal static class ImagesApi
     private static async Task HandleAsync(HttpContext context, RepoLookup lookup, IGrainFactory grains, ILoggerFactory loggers, IOptions<ServerOptions> options)
     {
         if (await BuildApiToken.RefuseAsync(context, options.Value.ApiToken, loggers.CreateLogger(typeof(BuildApiToken))).ConfigureAwait(false)) return;
-        var answer = await AnswerAsync(context, lookup, grains).ConfigureAwait(false);
+        IResult answer;
+        try
+        {
+            answer = await AnswerAsync(context, lookup, grains).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            // The repo grain's silo, a grain call timing out, or the resolver breaking: an answer with a sentence, as
+            // /build gives, instead of an empty 500.
+            LogFailed(loggers.CreateLogger(typeof(ImagesApi)), context.Request.Path.Value ?? "", e);
+            answer = e is SiloUnavailableException or TimeoutException
+                ? Message(StatusCodes.Status503ServiceUnavailable, "The Binder node holding this repository's build record did not answer (it crashed, is restarting or is overloaded). Ask again in a minute.")
+                : Message(StatusCodes.Status500InternalServerError, $"Binder could not look up this image ({e.GetType().Name}). Try again in a minute; if it persists, tell the operator.");
+        }
         await answer.ExecuteAsync(context).ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "GET {Path} failed")]
+    private static partial void LogFailed(ILogger logger, string path, Exception exception);
 
     private static async Task<IResult> AnswerAsync(HttpContext context, RepoLookup lookup, IGrainFactory grains)
     {

@@ -64,6 +64,11 @@ internal static class ClientRateLimit
                     context.Response.Headers.CacheControl = "no-cache";
                     await context.Response.WriteAsync("data: " + BinderJson.Serialize(BuildFailure.Of(429, message)) + "\n\n", cancellationToken).ConfigureAwait(false);
                 }
+                else if (AcceptsJson(context.Request))
+                {
+                    // The JSON APIs (/api/images) answer every refusal as {"message"}.
+                    await context.Response.WriteAsJsonAsync(new { message }, BinderJson.Options, cancellationToken).ConfigureAwait(false);
+                }
                 else
                 {
                     context.Response.ContentType = "text/plain; charset=utf-8";
@@ -73,4 +78,8 @@ internal static class ClientRateLimit
         });
         return services;
     }
+
+    private static bool AcceptsJson(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
+        || request.Headers.Accept.Any(value => value is not null && value.Contains("application/json", StringComparison.OrdinalIgnoreCase));
 }

@@ -44,6 +44,33 @@ public sealed class EnvironmentManifestTests(BuilderFixture fixture, KernelImage
     }
 
     [Fact]
+    public async Task A_reader_container_left_behind_is_removed_by_the_sweep_once_old_enough()
+    {
+        var result = await images.PythonResultAsync(fixture);
+        var ct = TestContext.Current.CancellationToken;
+        // A container as the reader creates it, left behind (marked so that the sweep here touches no other test's).
+        var mark = new Dictionary<string, string?> { ["binder.test"] = Guid.NewGuid().ToString("N") };
+        var labels = new Dictionary<string, string>(EnvironmentManifestReader.ContainerLabels) { ["binder.test"] = mark["binder.test"]! };
+        var leftover = await fixture.Docker.CreateContainerAsync(
+            new Binder.Build.Docker.DockerContainerParameters { Image = result.ImageName, Cmd = ["true"], NetworkMode = "none", Labels = labels }, ct);
+        try
+        {
+            var reader = new EnvironmentManifestReader(fixture.Docker);
+
+            // Younger than LeftoverAge: it may be a read in progress, left alone.
+            Assert.Equal(0, await reader.SweepAsync(DateTimeOffset.UtcNow - EnvironmentManifestReader.LeftoverAge, mark, ct));
+            Assert.NotNull(await fixture.Docker.InspectContainerAsync(leftover, ct));
+
+            Assert.Equal(1, await reader.SweepAsync(DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1), mark, ct));
+            Assert.Null(await fixture.Docker.InspectContainerAsync(leftover, ct));
+        }
+        finally
+        {
+            await fixture.Docker.RemoveContainerAsync(leftover, force: true, CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task A_pyproject_image_lists_the_repository_s_own_package()
     {
         var result = await images.PyprojectResultAsync(fixture);

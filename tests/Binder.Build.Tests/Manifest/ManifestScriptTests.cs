@@ -13,11 +13,12 @@ public sealed class ManifestScriptTests : IDisposable
 {
     private readonly TempDirectory root = new("binder-manifest-script");
 
-    private async Task<EnvironmentManifest> RunAsync(Dictionary<string, string> environment)
+    private async Task<EnvironmentManifest> RunAsync(Dictionary<string, string> environment, string? workingDirectory = null)
     {
         var script = root.Write("environment-manifest.py", ManifestScript.ContextFiles[ManifestScript.ContextDirectory + "environment-manifest.py"]);
         var output = Path.Combine(root.Path, "environment.json");
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.WorkingDirectory = workingDirectory ?? root.Path;
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(output);
         // Only what the test lays out: no PATH tools of this machine except dpkg-query's directories.
@@ -47,6 +48,23 @@ public sealed class ManifestScriptTests : IDisposable
         var conda = Assert.Single(manifest.Sections, s => s.Manager == "conda");
         Assert.Equal(prefix, conda.Environment);
         Assert.Equal([new InstalledPackage("numpy", "1.26.4"), new InstalledPackage("python", "3.11.9")], conda.Packages);
+        var pip = Assert.Single(manifest.Sections, s => s.Manager == "pip");
+        Assert.Null(pip.Error);
+        Assert.NotEmpty(pip.Packages!);
+    }
+
+    [Fact]
+    public async Task A_repository_s_own_json_py_in_the_working_directory_does_not_shadow_the_probe_s_standard_library()
+    {
+        // The build runs the script in the repository's directory; a repository module named like a standard one.
+        root.Write("repo/json.py", "raise SystemExit('the repository json.py was imported')\n");
+        root.Write("repo/email.py", "raise SystemExit('the repository email.py was imported')\n");
+        var prefix = Path.Combine(root.Path, "venv");
+        Directory.CreateDirectory(Path.Combine(prefix, "bin"));
+        File.CreateSymbolicLink(Path.Combine(prefix, "bin", "python"), "/usr/bin/python3");
+
+        var manifest = await RunAsync(new() { ["NB_PYTHON_PREFIX"] = prefix }, Path.Combine(root.Path, "repo"));
+
         var pip = Assert.Single(manifest.Sections, s => s.Manager == "pip");
         Assert.Null(pip.Error);
         Assert.NotEmpty(pip.Packages!);
@@ -91,6 +109,23 @@ public sealed class ManifestScriptTests : IDisposable
         Assert.Equal(Path.Combine(root.Path, "project"), sections[0].Environment);
         Assert.Equal([new InstalledPackage("DataFrames", "1.6.1"), new InstalledPackage("Weird.Name", "0.1.0")], sections[0].Packages);
         Assert.Equal([new InstalledPackage("IJulia", "1.24.2")], sections[1].Packages);
+    }
+
+    [Theory]
+    [InlineData("1.11.2", "1.11")] // The running Julia's versioned manifest, before a newer one and the plain one.
+    [InlineData("1.9.4", "plain")] // No versioned manifest for the running Julia: the plain one.
+    [InlineData("", "1.12")] // Julia's version not known: the newest versioned manifest.
+    public async Task A_versioned_Julia_manifest_is_preferred_as_Julia_loads_it(string juliaVersion, string expected)
+    {
+        foreach (var (file, version) in new[] { ("Manifest.toml", "plain"), ("Manifest-v1.11.toml", "1.11"), ("JuliaManifest-v1.12.toml", "1.12"), ("Manifest-v1.10.toml", "1.10") })
+        {
+            root.Write("project/" + file, $"[[deps.Which]]\nversion = \"{version}\"\n");
+        }
+
+        var manifest = await RunAsync(new() { ["JULIA_PROJECT"] = Path.Combine(root.Path, "project"), ["JULIA_VERSION"] = juliaVersion });
+
+        var julia = Assert.Single(manifest.Sections, s => s.Manager == "julia");
+        Assert.Equal([new InstalledPackage("Which", expected)], julia.Packages);
     }
 
     [Fact]

@@ -154,6 +154,29 @@ public sealed class ImagesApiTests
     }
 
     [Fact]
+    public async Task A_request_over_the_rate_limit_is_429_with_a_JSON_message()
+    {
+        await using var app = await StartAsync(new Dictionary<string, string?>
+        {
+            ["Server:RateLimit:Enabled"] = "true",
+            ["Server:RateLimit:PermitLimit"] = "1",
+            ["Server:RateLimit:Window"] = "00:10:00",
+        });
+
+        var (status, _) = await GetAsync(app, "api/images/gh/only-a-user");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/images/gh/only-a-user");
+        request.Headers.Accept.ParseAdd("application/json");
+        using var response = await app.Http.SendAsync(request, Token);
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(response.Headers.RetryAfter);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Token)).RootElement;
+        Assert.StartsWith("Too many requests from your address; try again in ", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task With_an_api_token_the_answer_needs_it()
     {
         const string apiToken = "binder-images-api-token-0a1b2c3d4e";
