@@ -159,6 +159,16 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
                 BaseUrl = start.BaseUrl,
             };
         }
+        catch (PodEndedException ended)
+        {
+            // Jupyter printed its URL with the token: the lines go to the person launching and to logs, the token not.
+            var lines = (await LastLogLinesAsync(name).ConfigureAwait(false)).Replace(start.Token, "***", StringComparison.Ordinal);
+            LogStartFailed(_logger, start.SessionId, name, ended.Reason ?? "exited");
+            var leftNothing = await DeleteQuietlyAsync(start.SessionId, name).ConfigureAwait(false);
+            throw new SessionStartException(
+                $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) exited before it answered ({ended.Reason ?? "exit code"} {ended.ExitCode}). Its last output:\n{lines}",
+                ended, forUser: true) { LeftNothing = leftNothing };
+        }
         catch (Exception e)
         {
             LogStartFailed(_logger, start.SessionId, name, e.GetType().Name);
@@ -437,44 +447,34 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
     private async Task WaitForJupyterAsync(SessionStart start, string name, Uri status, CancellationToken cancellationToken)
     {
         var lastPodCheck = _time.GetTimestamp();
-        try
+        while (true)
         {
-            while (true)
+            try
             {
-                try
+                using var request = new HttpRequestMessage(HttpMethod.Get, status);
+                request.Headers.Authorization = new AuthenticationHeaderValue("token", start.Token);
+                using var response = await _jupyter.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, status);
-                    request.Headers.Authorization = new AuthenticationHeaderValue("token", start.Token);
-                    using var response = await _jupyter.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        using var anonymous = await _jupyter.GetAsync(status, cancellationToken).ConfigureAwait(false);
-                        if (!anonymous.IsSuccessStatusCode) return;
-                        throw new SessionStartException(
-                            $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) answered without the session's token, so anyone could run code in it; " +
-                            "the image switches authentication off (e.g. c.NotebookApp.token = '' in a jupyter_notebook_config.py). The session was not started; remove that setting from the image.",
-                            forUser: true);
-                    }
+                    using var anonymous = await _jupyter.GetAsync(status, cancellationToken).ConfigureAwait(false);
+                    if (!anonymous.IsSuccessStatusCode) return;
+                    throw new SessionStartException(
+                        $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) answered without the session's token, so anyone could run code in it; " +
+                        "the image switches authentication off (e.g. c.NotebookApp.token = '' in a jupyter_notebook_config.py). The session was not started; remove that setting from the image.",
+                        forUser: true);
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-                {
-                    // Not listening yet.
-                }
-                if (_time.GetElapsedTime(lastPodCheck) >= PodCheckInterval)
-                {
-                    lastPodCheck = _time.GetTimestamp();
-                    var pod = await CallAsync(ct => _client.CoreV1.ReadNamespacedPodAsync(name, Namespace, cancellationToken: ct), $"read the pod {name}", cancellationToken).ConfigureAwait(false);
-                    Assess(start, pod);
-                }
-                await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
             }
-        }
-        catch (PodEndedException ended)
-        {
-            var lines = (await LastLogLinesAsync(name).ConfigureAwait(false)).Replace(start.Token, "***", StringComparison.Ordinal);
-            throw new SessionStartException(
-                $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) exited before it answered ({ended.Reason ?? "exit code"} {ended.ExitCode}). Its last output:\n{lines}",
-                ended, forUser: true);
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // Not listening yet.
+            }
+            if (_time.GetElapsedTime(lastPodCheck) >= PodCheckInterval)
+            {
+                lastPodCheck = _time.GetTimestamp();
+                var pod = await CallAsync(ct => _client.CoreV1.ReadNamespacedPodAsync(name, Namespace, cancellationToken: ct), $"read the pod {name}", cancellationToken).ConfigureAwait(false);
+                Assess(start, pod);
+            }
+            await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
