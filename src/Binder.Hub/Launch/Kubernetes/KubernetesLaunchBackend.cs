@@ -183,7 +183,8 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
             throw e switch
             {
                 SessionStartException failed => new SessionStartException(failed.Message, failed.InnerException, forUser: failed.ForUser) { LeftNothing = leftNothing },
-                KubernetesApiException api => new SessionStartException($"The session {start.SessionId} could not start: {api.Message}", api) { LeftNothing = leftNothing },
+                // The sentence names settings, never an address or a credential: the person launching may read it, as with the hub backend.
+                KubernetesApiException api => new SessionStartException($"The session {start.SessionId} could not start: {api.Message}", api, forUser: true) { LeftNothing = leftNothing },
                 _ => e,
             };
         }
@@ -241,7 +242,8 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
         }
         catch (KubernetesApiException e)
         {
-            return (false, e.Message);
+            // The operator's view: where Binder looked, too.
+            return (false, $"{e.Message} (API server {_apiServer})");
         }
     }
 
@@ -535,22 +537,22 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
         catch (OperationCanceledException e) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new KubernetesApiException(
-                $"The Kubernetes API server at {_apiServer} did not answer within {_options.RequestTimeout.TotalSeconds:0} s ({KubernetesLaunchOptions.Section}:RequestTimeout) when asked to {action}.", e);
+                $"The Kubernetes API server did not answer within {_options.RequestTimeout.TotalSeconds:0} s ({KubernetesLaunchOptions.Section}:RequestTimeout) when asked to {action}.", e);
         }
         catch (HttpRequestException e)
         {
             throw new KubernetesApiException(
-                $"The Kubernetes API server at {_apiServer} could not be reached to {action} ({e.HttpRequestError}); check that it runs and that {(_options.KubeConfigFile is { Length: > 0 } file ? $"{KubernetesLaunchOptions.Section}:KubeConfigFile '{file}'" : "the in-cluster service (KUBERNETES_SERVICE_HOST)")} points at it.", e);
+                $"The Kubernetes API server could not be reached to {action} ({e.HttpRequestError}); check that it runs and that {(_options.KubeConfigFile is { Length: > 0 } file ? $"{KubernetesLaunchOptions.Section}:KubeConfigFile '{file}'" : "the in-cluster service (KUBERNETES_SERVICE_HOST)")} points at it.", e);
         }
         catch (HttpOperationException e)
         {
             throw new KubernetesApiException(e.Response.StatusCode switch
             {
                 HttpStatusCode.Unauthorized =>
-                    $"The Kubernetes API server at {_apiServer} refused {_credentials} (401 Unauthorized) when asked to {action}; the token or client certificate is wrong or expired.",
+                    $"The Kubernetes API server refused {_credentials} (401 Unauthorized) when asked to {action}; the token or client certificate is wrong or expired.",
                 HttpStatusCode.Forbidden =>
-                    $"The Kubernetes API server at {_apiServer} forbids Binder to {action} in namespace {Namespace} (403 Forbidden); give {_credentials.Replace("the credentials of", "the user of", StringComparison.Ordinal)} a Role in that namespace ({KubernetesLaunchOptions.Section}:Namespace) allowing get, list, watch, create and delete on pods and get on pods/log.",
-                _ => $"The Kubernetes API server at {_apiServer} answered {(int)e.Response.StatusCode} ({e.Response.StatusCode}) when asked to {action}: {StatusMessage(e.Response.Content)}",
+                    $"The Kubernetes API server forbids Binder to {action} in namespace {Namespace} (403 Forbidden); give {_credentials.Replace("the credentials of", "the user of", StringComparison.Ordinal)} a Role in that namespace ({KubernetesLaunchOptions.Section}:Namespace) allowing get, list, watch, create and delete on pods and get on pods/log.",
+                _ => $"The Kubernetes API server answered {(int)e.Response.StatusCode} ({e.Response.StatusCode}) when asked to {action}: {StatusMessage(e.Response.Content)}",
             }, e);
         }
     }

@@ -255,7 +255,9 @@ public sealed class KubernetesLaunchBackendTests(SessionImageFixture fixture) : 
         Assert.Contains("could not be reached", message, StringComparison.Ordinal);
         Assert.Contains("Launch:Kubernetes:KubeConfigFile", message, StringComparison.Ordinal);
         Assert.True(failure.LeftNothing);
-        Assert.False(failure.ForUser);
+        Assert.True(failure.ForUser);
+        Assert.Contains("Launch:Kubernetes:KubeConfigFile", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
