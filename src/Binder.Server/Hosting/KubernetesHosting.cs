@@ -71,16 +71,20 @@ internal static class KubernetesHosting
     }
 
     /// <summary>
-    /// The silo's endpoints and cluster ids for a pod (listening on every address of the pod, advertised at
-    /// <c>POD_IP</c> by the package), then <c>UseKubernetesHosting</c>, after Binder's own settings so the package's
+    /// The silo's endpoints and cluster ids for a pod (advertised at <c>POD_IP</c>, listening on every address of the
+    /// pod, as the package sets it), then <c>UseKubernetesHosting</c>, after Binder's own settings so the package's
     /// values (the pod's) are the last word.
     /// </summary>
     public static void Configure(ISiloBuilder silo, SiloHostOptions node, bool gateway)
     {
         var siloPort = node.Port == 0 ? FreePorts.On(IPAddress.Any) : node.Port;
         var gatewayPort = node.GatewayPort == 0 && gateway ? FreePorts.On(IPAddress.Any) : node.GatewayPort;
+        var podIp = IPAddress.Parse(node.AdvertisedAddress);
         silo.Configure<EndpointOptions>(endpoints =>
         {
+            // POD_IP, read by FromPod: Orleans' own default (an address of a network interface) would keep the
+            // package from setting it, as it only fills in an address nobody set.
+            endpoints.AdvertisedIPAddress = podIp;
             endpoints.SiloPort = siloPort;
             endpoints.GatewayPort = gatewayPort;
         });
@@ -100,6 +104,52 @@ internal static class KubernetesHosting
                 k.GetClientConfiguration = () => KubernetesClientConfiguration.BuildConfigFromConfigFile(file);
             }
         }));
+    }
+
+    /// <summary>
+    /// Reads the silo's own pod once before the silo starts (what Orleans' cluster agent does first), so an API server
+    /// that is down, refuses the credentials or forbids pods is a sentence naming the setting in seconds, not an
+    /// HTTP exception after the agent's retries.
+    /// </summary>
+    /// <exception cref="BackendUnavailableException">The API server did not answer, or refused.</exception>
+    public static async Task CheckApiServerAsync(SiloKubernetesOptions options, CancellationToken cancellationToken)
+    {
+        var where = options.KubeConfigFile is { Length: > 0 } file ? $"Silo:Kubernetes:KubeConfigFile '{file}'" : "the pod's service account (in-cluster)";
+        var podName = Variable(KubernetesHostingOptions.PodNameEnvironmentVariable)!;
+        var ns = Variable(KubernetesHostingOptions.PodNamespaceEnvironmentVariable)
+            ?? (File.Exists(ServiceAccountNamespaceFile) ? (await File.ReadAllTextAsync(ServiceAccountNamespaceFile, cancellationToken).ConfigureAwait(false)).Trim() : "default");
+        KubernetesClientConfiguration config;
+        try
+        {
+            config = options.KubeConfigFile is { Length: > 0 } path ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path) : KubernetesClientConfiguration.InClusterConfig();
+        }
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
+        {
+            throw new BackendUnavailableException($"Orleans' Kubernetes hosting could not read the client configuration of {where} ({e.GetType().Name}); give a kubeconfig file, or run the silo in a pod with a service account token.");
+        }
+        using var client = new k8s.Kubernetes(config);
+        try
+        {
+            await client.CoreV1.ReadNamespacedPodAsync(podName, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new BackendUnavailableException($"Orleans' Kubernetes hosting could not reach the Kubernetes API server at {config.Host} ({e.HttpRequestError}) with {where}; check that it runs and that the setting points at it, or turn Silo:Kubernetes:Enabled off.");
+        }
+        catch (k8s.Autorest.HttpOperationException e)
+        {
+            throw new BackendUnavailableException(e.Response.StatusCode switch
+            {
+                HttpStatusCode.Unauthorized => $"The Kubernetes API server at {config.Host} refused the credentials of {where} (401 Unauthorized); the token or client certificate is wrong or expired.",
+                HttpStatusCode.Forbidden => $"The Kubernetes API server at {config.Host} forbids the silo to read its pod {podName} in namespace {ns} (403 Forbidden); give the silo's service account a Role there allowing get, list, watch and patch on pods (and delete, with Silo:Kubernetes:DeleteDefunctSiloPods).",
+                HttpStatusCode.NotFound => $"The Kubernetes API server at {config.Host} has no pod {podName} in namespace {ns}; POD_NAME and POD_NAMESPACE must name the silo's own pod (fieldRef metadata.name and metadata.namespace).",
+                _ => $"The Kubernetes API server at {config.Host} answered {(int)e.Response.StatusCode} when the silo read its pod {podName} in namespace {ns}.",
+            });
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BackendUnavailableException($"The Kubernetes API server at {config.Host} did not answer in time ({where}).");
+        }
     }
 
     private static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value.Trim() : null;
