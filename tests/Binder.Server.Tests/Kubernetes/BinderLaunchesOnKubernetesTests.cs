@@ -111,6 +111,30 @@ public sealed class BinderLaunchesOnKubernetesTests(BinderLaunchesOnKubernetesTe
     }
 
     [Fact]
+    public async Task An_idle_session_on_kubernetes_is_culled_and_its_pod_deleted()
+    {
+        await using var app = await cluster.StartBinderAsync(new Dictionary<string, string?>
+        {
+            ["Binder:Sessions:IdleTimeout"] = "00:00:08",
+            ["Binder:Sessions:PollInterval"] = "00:00:02",
+        });
+        var events = await LaunchAsync(app);
+        var ready = events[^1];
+        Assert.True(ready.Phase == BinderPhases.Ready, $"The stream ended with {ready.Phase}: {ready.Message}\n{Log(events)}\n{app.Log}");
+        var pod = $"{cluster.InstanceName}-{new Uri(ready.Url!).AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)[1]}";
+        Assert.NotNull(cluster.Api.Pod(Cluster.Namespace, pod));
+
+        // Nobody uses it: within the idle timeout plus a few poll rounds its pod is deleted.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (cluster.Api.Pod(Cluster.Namespace, pod) is not null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Pod {pod} is still there\n{app.Log}");
+            await Task.Delay(500, Token);
+        }
+        Assert.Contains("idle", app.Log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_service_whose_api_server_is_down_does_not_start_and_names_the_kubeconfig_setting()
     {
         var down = cluster.Api.WriteKubeConfig(cluster.Directory.Path, server: $"http://127.0.0.1:{LoopbackHttpServer.FreePort()}");

@@ -296,10 +296,10 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
         var env = _options.ExtraEnv.Select(e => new V1EnvVar { Name = e.Key, Value = e.Value }).Append(new V1EnvVar { Name = "JUPYTER_TOKEN", Value = start.Token }).ToList();
         var requests = new Dictionary<string, ResourceQuantity>();
         var limits = new Dictionary<string, ResourceQuantity>();
-        if (_options.MemoryRequest is { } memoryRequest) requests["memory"] = new ResourceQuantity(memoryRequest);
-        if (_options.CpuRequest is { } cpuRequest) requests["cpu"] = new ResourceQuantity(cpuRequest);
-        if (_options.MemoryLimit is { } memoryLimit) limits["memory"] = new ResourceQuantity(memoryLimit);
-        if (_options.CpuLimit is { } cpuLimit) limits["cpu"] = new ResourceQuantity(cpuLimit);
+        if (_options.MemoryRequest is { Length: > 0 } memoryRequest) requests["memory"] = new ResourceQuantity(memoryRequest);
+        if (_options.CpuRequest is { Length: > 0 } cpuRequest) requests["cpu"] = new ResourceQuantity(cpuRequest);
+        if (_options.MemoryLimit is { Length: > 0 } memoryLimit) limits["memory"] = new ResourceQuantity(memoryLimit);
+        if (_options.CpuLimit is { Length: > 0 } cpuLimit) limits["cpu"] = new ResourceQuantity(cpuLimit);
         return new V1Pod
         {
             ApiVersion = "v1",

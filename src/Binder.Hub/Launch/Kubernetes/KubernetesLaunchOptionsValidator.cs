@@ -47,7 +47,7 @@ public sealed partial class KubernetesLaunchOptionsValidator() : OptionsValidato
         }
         foreach (var (name, value) in new[] { ("MemoryRequest", options.MemoryRequest), ("MemoryLimit", options.MemoryLimit), ("CpuRequest", options.CpuRequest), ("CpuLimit", options.CpuLimit) })
         {
-            if (value is not null && Quantity(value) is null)
+            if (value is { Length: > 0 } && Quantity(value) is null)
             {
                 yield return $"{name} '{value}' is not a Kubernetes quantity; write memory as e.g. 2Gi or 512Mi, CPU as e.g. 1, 0.5 or 500m (or leave it unset for none).";
             }
@@ -107,7 +107,7 @@ public sealed partial class KubernetesLaunchOptionsValidator() : OptionsValidato
     }
 
     private static bool Exceeds(string? request, string? limit) =>
-        request is not null && limit is not null && Quantity(request) is { } r && Quantity(limit) is { } l && r > l;
+        request is { Length: > 0 } && limit is { Length: > 0 } && Quantity(request) is { } r && Quantity(limit) is { } l && r > l;
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
     private static partial Regex DnsLabel();
