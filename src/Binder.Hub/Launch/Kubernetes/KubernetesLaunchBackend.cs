@@ -116,14 +116,7 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
     {
         ArgumentNullException.ThrowIfNull(start);
         CheckSessionId(start.SessionId);
-        if (!start.BaseUrl.StartsWith('/') || !start.BaseUrl.EndsWith('/'))
-        {
-            throw new ArgumentException($"The base URL '{start.BaseUrl}' must start and end with '/', e.g. /user/{start.SessionId}/.", nameof(start));
-        }
-        if (string.IsNullOrEmpty(start.Token))
-        {
-            throw new ArgumentException("A session needs a token.", nameof(start));
-        }
+        start.ThrowIfMalformed();
         var name = PodName(start.SessionId);
         var started = _time.GetTimestamp();
         using var deadline = new CancellationTokenSource(_options.StartTimeout, _time);
