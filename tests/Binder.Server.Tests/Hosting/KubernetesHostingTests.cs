@@ -167,4 +167,68 @@ public sealed class KubernetesHostingTests : IAsyncDisposable
         Assert.Contains($"Silo:Kubernetes:KubeConfigFile '{down}'", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(KubernetesApiStandIn.Token, error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task When_a_silo_dies_the_watching_silo_deletes_its_pod_at_the_api_server()
+    {
+        using var docker = new DockerClient(new DockerOptions { Host = TestEnvironment.DockerHost }, NullLogger<DockerClient>.Instance);
+        await using var api = await KubernetesApiStandIn.StartAsync(docker, "no-pods-run-here");
+        var kubeconfig = api.WriteKubeConfig(_directory.Path, @namespace: "binder");
+        using TempDirectory dataA = new("binder-k8s-a"), dataB = new("binder-k8s-b");
+        Dictionary<string, string> Settings(string name, TempDirectory data)
+        {
+            var settings = new Dictionary<string, string>
+            {
+                ["Server:Urls"] = $"http://127.0.0.1:{LoopbackHttpServer.FreePort()}",
+                ["Server:DataDirectory"] = data.Path,
+                ["Server:OperatorUrls"] = $"http://localhost:{LoopbackHttpServer.FreePort()}",
+                ["Proxy:Command"] = TestEnvironment.ProxyCommand,
+                ["Proxy:PublicBind"] = "127.0.0.1:0",
+                ["Proxy:ApiBind"] = "127.0.0.1:0",
+                ["Binder:Docker:Host"] = TestEnvironment.DockerHost,
+                ["Launch:Docker:InstanceName"] = $"k8shost-{_suffix}-{name}",
+                ["Silo:Kubernetes:Enabled"] = "true",
+                ["Silo:Kubernetes:KubeConfigFile"] = kubeconfig,
+                ["Silo:Kubernetes:DeleteDefunctSiloPods"] = "true",
+            };
+            foreach (var (key, value) in ClusterBackend.Settings("Redis", _suffix)) settings[key] = value!;
+            return settings;
+        }
+        Dictionary<string, string> Pod(string name) => new()
+        {
+            ["POD_NAME"] = $"{PodName}-{name}",
+            ["POD_NAMESPACE"] = "binder",
+            ["POD_IP"] = "127.0.0.1",
+        };
+        foreach (var name in new[] { "a", "b" }) api.Add("binder", new V1Pod { Metadata = new V1ObjectMeta { Name = $"{PodName}-{name}" } });
+
+        try
+        {
+            await SilosAsync();
+        }
+        finally
+        {
+            // Each member made its Docker session network (its launch backend is Docker's).
+            await ServeLeftovers.RemoveAsync($"k8shost-{_suffix}");
+        }
+
+        async Task SilosAsync()
+        {
+            using var a = await ServeProcess.StartAsync(Settings("a", dataA), Token, environment: Pod("a"));
+            var b = await ServeProcess.StartAsync(Settings("b", dataB), Token, environment: Pod("b"));
+            // A crash of b's pod: SIGKILL to the silo and its proxy alike (a kill of the silo alone would orphan its proxy).
+            b.Dispose();
+
+            // The membership backend declares b dead (after its missed probes); a, watching, deletes b's pod, never its own.
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+            while (api.Pod("binder", $"{PodName}-b") is not null)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"The pod of the dead silo is still there.\nRequests: {string.Join("\n", api.Requests)}\n{a.Output}");
+                await Task.Delay(1000, Token);
+            }
+            Assert.NotNull(api.Pod("binder", $"{PodName}-a"));
+            Assert.Contains($"DELETE /api/v1/namespaces/binder/pods/{PodName}-b", string.Join("\n", api.Requests), StringComparison.Ordinal);
+            await a.StopAsync();
+        }
+    }
 }
