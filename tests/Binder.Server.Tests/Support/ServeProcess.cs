@@ -89,8 +89,12 @@ internal sealed class ServeProcess : IDisposable
         if (!_process.WaitForExit(TimeSpan.FromMinutes(2))) _process.Kill(entireProcessTree: true);
     }
 
+    private int _disposed;
+
+    /// <summary>SIGKILL to the process and its children (its proxy); a second call does nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         _process.Dispose();
     }
