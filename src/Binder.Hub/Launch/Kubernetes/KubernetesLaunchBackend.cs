@@ -112,9 +112,17 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
     public Task<NodeResources> GetNodeResourcesAsync(CancellationToken cancellationToken) => Task.FromResult(new NodeResources(0, 0));
 
     /// <inheritdoc />
-    public async Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken)
+    public Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken) => StartAsync(start, Silent.Instance, cancellationToken);
+
+    /// <summary>
+    /// <see cref="StartAsync(SessionStart, CancellationToken)"/>, telling <paramref name="progress"/> each step as it
+    /// goes (the pod created, scheduled, the kubelet's waiting reason, running, waiting for Jupyter), synchronously and
+    /// in order, never after the returned task finished.
+    /// </summary>
+    public async Task<SessionContainer> StartAsync(SessionStart start, IProgress<string> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(progress);
         CheckSessionId(start.SessionId);
         start.ThrowIfMalformed();
         var name = PodName(start.SessionId);
@@ -139,11 +147,11 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
             }
             created = true;
             timeout.Token.ThrowIfCancellationRequested();
-            Progress(start.SessionId, $"Pod {name} created in namespace {Namespace}.");
+            Progress(progress, start.SessionId, "The session's pod was created; waiting for the cluster to schedule it.");
             waitingFor = "the pod to be scheduled and its image pulled";
-            pod = await WatchUntilRunningAsync(start, pod, timeout.Token).ConfigureAwait(false);
+            pod = await WatchUntilRunningAsync(start, pod, progress, timeout.Token).ConfigureAwait(false);
             var target = $"http://{UrlHost(pod.Status.PodIP)}:{_options.JupyterPort.ToString(CultureInfo.InvariantCulture)}";
-            Progress(start.SessionId, $"Pod {name} runs at {pod.Status.PodIP}; waiting for Jupyter to answer.");
+            Progress(progress, start.SessionId, "The session's pod runs; waiting for Jupyter to answer.");
             waitingFor = "Jupyter to answer";
             await WaitForJupyterAsync(start, name, new Uri($"{target}{start.BaseUrl}api/status"), timeout.Token).ConfigureAwait(false);
             LogStarted(_logger, start.SessionId, name, start.ImageName, target, _time.GetElapsedTime(started).TotalSeconds);
@@ -347,7 +355,7 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
     }
 
     /// <summary>Follows the pod (list, then watch from that resourceVersion) until it runs with an IP, or fails.</summary>
-    private async Task<V1Pod> WatchUntilRunningAsync(SessionStart start, V1Pod pod, CancellationToken cancellationToken)
+    private async Task<V1Pod> WatchUntilRunningAsync(SessionStart start, V1Pod pod, IProgress<string> reports, CancellationToken cancellationToken)
     {
         var name = pod.Metadata.Name;
         var resourceVersion = pod.Metadata.ResourceVersion;
@@ -355,7 +363,7 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
         while (true)
         {
             if (Assess(start, pod) is { } ready) return ready;
-            if (Describe(pod) is { } progress && progress != lastProgress) Progress(start.SessionId, lastProgress = progress);
+            if (Describe(pod) is { } progress && progress != lastProgress) Progress(reports, start.SessionId, lastProgress = progress);
             var gone = true;
             Exception? watchError = null;
             try
@@ -379,7 +387,7 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
                     resourceVersion = pod.Metadata.ResourceVersion;
                     gone = false;
                     if (Assess(start, pod) is { } running) return running;
-                    if (Describe(pod) is { } progress2 && progress2 != lastProgress) Progress(start.SessionId, lastProgress = progress2);
+                    if (Describe(pod) is { } progress2 && progress2 != lastProgress) Progress(reports, start.SessionId, lastProgress = progress2);
                 }
             }
             catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException or IOException && !cancellationToken.IsCancellationRequested)
@@ -429,13 +437,16 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
         return status.Phase == "Running" && status.PodIP is { Length: > 0 } ? pod : null;
     }
 
-    /// <summary>What a pending pod is waiting for, as a progress message; null when there is nothing new to say.</summary>
+    /// <summary>What a pending pod is waiting for, as a sentence for the person launching; null when there is nothing to say.</summary>
     private static string? Describe(V1Pod pod)
     {
         var status = pod.Status;
-        if (status?.ContainerStatuses?.FirstOrDefault(c => c.Name == ContainerName)?.State?.Waiting is { Reason: { } reason }) return $"Pod {pod.Metadata.Name}: {reason}.";
-        if (status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "True") is not null) return $"Pod {pod.Metadata.Name} is scheduled on node {pod.Spec?.NodeName}; pulling the image.";
-        return status?.Phase is { } phase ? $"Pod {pod.Metadata.Name}: {phase}." : null;
+        if (status?.ContainerStatuses?.FirstOrDefault(c => c.Name == ContainerName)?.State?.Waiting is { Reason: { } reason })
+        {
+            return reason == "ContainerCreating" ? "The session's pod is on a node; pulling its image and starting it." : $"The session's pod is waiting: {reason}.";
+        }
+        if (status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "True") is not null) return "The session's pod is scheduled on a node.";
+        return null;
     }
 
     /// <summary>Asks Jupyter at the pod until it answers (and refuses a request without the token), reading the pod every second for its end.</summary>
@@ -565,8 +576,22 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
         return body.Length > 200 ? body[..200] : body;
     }
 
-    /// <summary>A step of a start, for the log; kept in one place so it can later feed the launch's progress events.</summary>
-    private void Progress(string sessionId, string message) => LogProgress(_logger, sessionId, message);
+    /// <summary>A step of a start: for the person launching (the launch's <c>launching</c> events) and the log.</summary>
+    private void Progress(IProgress<string> progress, string sessionId, string message)
+    {
+        LogProgress(_logger, sessionId, message);
+        progress.Report(message);
+    }
+
+    /// <summary>A start's progress nobody follows.</summary>
+    private sealed class Silent : IProgress<string>
+    {
+        public static readonly Silent Instance = new();
+
+        public void Report(string value)
+        {
+        }
+    }
 
     private static string UrlHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
 

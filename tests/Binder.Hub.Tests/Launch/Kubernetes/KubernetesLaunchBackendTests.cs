@@ -55,6 +55,14 @@ public sealed class KubernetesLaunchBackendTests(SessionImageFixture fixture) : 
         RequestTimeout = TimeSpan.FromSeconds(10),
     };
 
+    /// <summary>Progress told synchronously, in order.</summary>
+    private sealed class Steps : IProgress<string>
+    {
+        public List<string> Told { get; } = [];
+
+        public void Report(string value) => Told.Add(value);
+    }
+
     private static KubernetesLaunchBackend Backend(KubernetesLaunchOptions options) => new(options, TimeProvider.System, NullLogger<KubernetesLaunchBackend>.Instance);
 
     [Fact]
@@ -62,9 +70,16 @@ public sealed class KubernetesLaunchBackendTests(SessionImageFixture fixture) : 
     {
         using var backend = Backend(Options());
         var start = DockerLaunchBackendTests.NewStart(fixture.SessionImage);
-        var session = await backend.StartAsync(start, Token);
+        var steps = new Steps();
+        var session = await backend.StartAsync(start, steps, Token);
         try
         {
+            // Each step told as it happened, for the launch's events: created, on a node, running, waiting for Jupyter.
+            Assert.Equal("The session's pod was created; waiting for the cluster to schedule it.", steps.Told[0]);
+            Assert.Contains("The session's pod is on a node; pulling its image and starting it.", steps.Told);
+            Assert.Equal("The session's pod runs; waiting for Jupyter to answer.", steps.Told[^1]);
+            Assert.DoesNotContain(steps.Told, m => m.Contains(start.Token, StringComparison.Ordinal));
+
             var pod = _api.Pod(Namespace, backend.PodName(start.SessionId));
             Assert.NotNull(pod);
             Assert.Equal($"http://{pod.Status.PodIP}:8888", session.Target);
