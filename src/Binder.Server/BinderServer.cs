@@ -2,6 +2,7 @@ using Binder.Build.Content.Records;
 using Binder.Build.Docker;
 using Binder.Hub.Hosting;
 using Binder.Hub.Launch.JupyterHub;
+using Binder.Hub.Launch.Kubernetes;
 using Binder.Server.Api;
 using Binder.Server.Build;
 using Binder.Server.Health;
@@ -76,22 +77,24 @@ public static class BinderServer
         var hub = new HubConfiguration(settings, data);
         var silo = settings.Bind(SiloHostOptions.Section, new SiloHostOptionsValidator());
         silo = silo with { Backend = SiloBackends.Find(silo.Backend) ?? silo.Backend };
+        silo = KubernetesHosting.FromPod(silo, configuration, settings, ServerRoles.HostsSilo(role));
         if (role != ServerRoles.All && silo.Backend == SiloBackends.Sqlite)
         {
             // Localhost clustering has no membership table another process could read: a silo alone would be unreachable,
             // and a front end would find no gateway.
             settings.Add($"Server:Role {role} needs a cluster backend, but Silo:Backend is {SiloBackends.Sqlite}, whose localhost clustering serves one process only; set Silo:Backend to {SiloBackends.Redis} or {SiloBackends.AzureStorage} (with its connection string) on every silo and front end, or run the whole service in one process with --role {ServerRoles.All}.");
         }
-        settings.RefuseUnknownSubsections("Launch", "Backend", "Docker", "JupyterHub");
+        settings.RefuseUnknownSubsections("Launch", "Backend", "Docker", "JupyterHub", "Kubernetes");
         var launchBackend = LaunchBackends.Find(configuration[LaunchBackends.Key] is { Length: > 0 } named ? named : LaunchBackends.Docker);
         if (launchBackend is null)
         {
-            settings.Add($"{LaunchBackends.Key} '{configuration[LaunchBackends.Key]}' is not a launch backend: choose {string.Join(" or ", LaunchBackends.All)} ({LaunchBackends.Docker} runs sessions on the Docker daemon beside each silo, {LaunchBackends.JupyterHub} on an existing hub through its API).");
+            settings.Add($"{LaunchBackends.Key} '{configuration[LaunchBackends.Key]}' is not a launch backend: choose {string.Join(" or ", LaunchBackends.All)} ({LaunchBackends.Docker} runs sessions on the Docker daemon beside each silo, {LaunchBackends.JupyterHub} on an existing hub through its API, {LaunchBackends.Kubernetes} as pods through the Kubernetes API).");
         }
         // Bound only when chosen: its ApiUrl and ApiToken are required then, and mean nothing otherwise.
         var jupyterHub = launchBackend == LaunchBackends.JupyterHub
             ? settings.Bind(JupyterHubLaunchOptions.Section, new JupyterHubLaunchOptionsValidator())
             : null;
+        var kubernetes = launchBackend == LaunchBackends.Kubernetes ? BindKubernetes(settings, hub) : null;
         // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both.
         var launch = settings.Bind<DockerLaunchOptions>(DockerLaunchOptions.Section) with { UserId = hub.Hub.Buildpacks.UserId };
         if (new DockerLaunchOptionsValidator().Validate(null, launch) is { Failed: true } badLaunch) foreach (var problem in badLaunch.Failures) settings.Add(problem);
@@ -150,7 +153,7 @@ public static class BinderServer
         // Hosted services start in this order and stop in the reverse: the backend is asked first (an unreachable one
         // stops the start in seconds, before a proxy is started or a client looks for gateways).
         services.AddHostedService<BackendCheck>();
-        if (hostsSilo) AddSilo(builder, hub, silo, launch, jupyterHub, data, proxy, gateway: role == ServerRoles.Silo);
+        if (hostsSilo) AddSilo(builder, hub, silo, launch, jupyterHub, kubernetes, data, proxy, gateway: role == ServerRoles.Silo);
         else builder.UseOrleansClient(client => ClientHosting.Configure(client, silo, TimeProvider.System));
 
         // The providers follow redirects by hand, host by host (a DOI must not lead the service anywhere it likes).
@@ -177,9 +180,39 @@ public static class BinderServer
         return builder;
     }
 
+    /// <summary>
+    /// <c>Launch:Kubernetes</c>, bound only when chosen: with the uid and the command Binder's builds give their images
+    /// (<c>Binder:Buildpacks</c>), and its client configuration read once here, so a missing kubeconfig file or a
+    /// service outside a cluster is a start-up problem naming the setting.
+    /// </summary>
+    private static KubernetesLaunchOptions BindKubernetes(SettingsReader settings, HubConfiguration hub)
+    {
+        var options = settings.Bind<KubernetesLaunchOptions>(KubernetesLaunchOptions.Section);
+        options = options with
+        {
+            UserId = hub.Hub.Buildpacks.UserId,
+            Command = options.Command.Count > 0 ? options.Command : hub.Hub.Buildpacks.JupyterCommand,
+        };
+        if (new KubernetesLaunchOptionsValidator().Validate(null, options) is { Failed: true } bad)
+        {
+            foreach (var problem in bad.Failures) settings.Add(problem);
+            return options;
+        }
+        try
+        {
+            KubernetesLaunchBackend.ClientConfiguration(options);
+        }
+        catch (KubernetesApiException e)
+        {
+            settings.Add(e.Message);
+        }
+        return options;
+    }
+
     /// <summary>The in-process silo and what its grains use on this node: the data directory, the proxy, Docker, and the
-    /// launch backend (the hub of <c>jupyterHub</c> when <c>Launch:Backend</c> is <c>JupyterHub</c>, else Docker).</summary>
-    private static void AddSilo(WebApplicationBuilder builder, HubConfiguration hub, SiloHostOptions silo, DockerLaunchOptions launch, JupyterHubLaunchOptions? jupyterHub, DataDirectory data, ProxyOptions proxy, bool gateway)
+    /// launch backend (the hub of <c>jupyterHub</c> when <c>Launch:Backend</c> is <c>JupyterHub</c>, pods through the
+    /// Kubernetes API with <c>kubernetes</c>, else Docker).</summary>
+    private static void AddSilo(WebApplicationBuilder builder, HubConfiguration hub, SiloHostOptions silo, DockerLaunchOptions launch, JupyterHubLaunchOptions? jupyterHub, KubernetesLaunchOptions? kubernetes, DataDirectory data, ProxyOptions proxy, bool gateway)
     {
         var services = builder.Services;
         // Bound and validated once, in AddBinderServer: the launch backend and the start-up warnings use this instance.
@@ -207,6 +240,13 @@ public static class BinderServer
             // The hub's proxy serves its sessions: Binder's own proxy still starts with the silo, but gets no session routes.
             services.AddSingleton<ILaunchBackend>(sp => new JupyterHubLaunchBackend(
                 jupyterHub, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<JupyterHubLaunchBackend>>()));
+            return;
+        }
+        if (kubernetes is not null)
+        {
+            // Pods on the cluster; builds still run on this node's Docker daemon, and Binder's proxy routes to the pods.
+            services.AddSingleton<ILaunchBackend>(sp => new KubernetesLaunchBackend(
+                kubernetes, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KubernetesLaunchBackend>>()));
             return;
         }
         services.AddSingleton<ILaunchBackend>(sp => new DockerLaunchBackend(

@@ -109,14 +109,7 @@ public sealed partial class DockerLaunchBackend : ILaunchBackend, IDisposable
         ArgumentNullException.ThrowIfNull(progress);
         ArgumentNullException.ThrowIfNull(start);
         CheckSessionId(start.SessionId);
-        if (!start.BaseUrl.StartsWith('/') || !start.BaseUrl.EndsWith('/'))
-        {
-            throw new ArgumentException($"The base URL '{start.BaseUrl}' must start and end with '/', e.g. /user/{start.SessionId}/.", nameof(start));
-        }
-        if (string.IsNullOrEmpty(start.Token))
-        {
-            throw new ArgumentException("A session needs a token.", nameof(start));
-        }
+        start.ThrowIfMalformed();
 
         try
         {

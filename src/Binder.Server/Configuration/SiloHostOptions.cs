@@ -67,4 +67,7 @@ public sealed record SiloHostOptions
 
     /// <summary>TLS between silos and on the gateway (<c>Silo:Tls</c>); off unless a certificate is given.</summary>
     public SiloTlsOptions Tls { get; init; } = new();
+
+    /// <summary>Orleans' Kubernetes hosting: the silo's identity from its pod (<c>Silo:Kubernetes</c>); off unless enabled.</summary>
+    public SiloKubernetesOptions Kubernetes { get; init; } = new();
 }

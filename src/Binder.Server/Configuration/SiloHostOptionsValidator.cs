@@ -58,8 +58,17 @@ internal sealed partial class SiloHostOptionsValidator() : Binder.Build.OptionsV
             errors.Add($"Silo:Tls:CertificateAuthorityFile '{authority}' does not exist; give a PEM file with the certificate authority of the cluster's certificates.");
         if (string.IsNullOrEmpty(options.Tls.CertificateFile) && (options.Tls.CertificatePassword is not null || options.Tls.CertificateAuthorityFile is not null))
             errors.Add("Silo:Tls:CertificatePassword or Silo:Tls:CertificateAuthorityFile is set without Silo:Tls:CertificateFile; TLS needs the silo's certificate.");
+        if (options.Kubernetes.MaxAgents is < 1 or > 100)
+            errors.Add($"Silo:Kubernetes:MaxAgents is {options.Kubernetes.MaxAgents}; give how many silos watch the Kubernetes API, from 1 to 100, e.g. 2.");
+        if (options.Kubernetes.MaxApiRetryAttempts is < 0 or > 100)
+            errors.Add($"Silo:Kubernetes:MaxApiRetryAttempts is {options.Kubernetes.MaxApiRetryAttempts}; give a number of retries from 0 to 100, e.g. 10.");
+        if (options.Kubernetes.KubeConfigFile is { Length: > 0 } kubeconfig && !File.Exists(kubeconfig))
+            errors.Add($"Silo:Kubernetes:KubeConfigFile '{kubeconfig}' does not exist; give a kubeconfig file, or leave it unset in a pod (its service account is used).");
         return errors;
     }
+
+    /// <summary>Whether <paramref name="id"/> may be a cluster or service id.</summary>
+    internal static bool IsId(string id) => Id().IsMatch(id);
 
     [GeneratedRegex("^(?=.{1,40}$)[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex Id();

@@ -8,7 +8,8 @@ using Binder.Server.Build;
 namespace Binder.Server.Health;
 
 /// <summary>
-/// <c>GET /health</c>: where a silo runs in this process, its Docker daemon and session proxy; in a front end running as
+/// <c>GET /health</c>: where a silo runs in this process, its Docker daemon (and the JupyterHub or Kubernetes API server
+/// that runs sessions, with those backends) and session proxy; in a front end running as
 /// an Orleans client (<c>--role frontend</c>), the cluster (a live node answers through the gateway); the registry
 /// (when one is configured) in every role. 503 when one fails.
 /// </summary>
@@ -29,10 +30,10 @@ internal static class HealthApi
         var backend = services.GetService<ILaunchBackend>();
         var proxy = services.GetService<IProxyClient>();
         var checks = new List<Task<HealthCheckResult>>();
-        if (backend is Binder.Hub.Launch.JupyterHub.JupyterHubLaunchBackend)
+        if (backend is Binder.Hub.Launch.JupyterHub.JupyterHubLaunchBackend or Binder.Hub.Launch.Kubernetes.KubernetesLaunchBackend)
         {
-            // Sessions run on the hub, builds still on this node's Docker daemon: both must answer.
-            checks.Add(Run("JupyterHub", ct => backend.CheckAsync(ct), timeout.Token));
+            // Sessions run on the hub or the cluster, builds still on this node's Docker daemon: both must answer.
+            checks.Add(Run(backend is Binder.Hub.Launch.Kubernetes.KubernetesLaunchBackend ? "Kubernetes" : "JupyterHub", ct => backend.CheckAsync(ct), timeout.Token));
             if (services.GetService<Binder.Build.Docker.DockerClient>() is { } docker)
             {
                 checks.Add(Run("Docker", ct => docker.CheckAsync(ct), timeout.Token));

@@ -33,6 +33,18 @@ internal sealed partial class BackendCheck(SiloHostOptions silo, Microsoft.Exten
                 return;
         }
         BackendAnswers(logger, silo.Backend, silo.ClusterId, silo.ServiceId, silo.AdvertisedAddress);
+        if (silo.Kubernetes.Enabled && ServerRoles.HostsSilo(ServerRoles.Find(server.Value.Role) ?? ServerRoles.All))
+        {
+            // Orleans' cluster agent reads the silo's pod first and throws a bare HTTP error after its retries.
+            try
+            {
+                await KubernetesHosting.CheckApiServerAsync(silo.Kubernetes, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new BackendUnavailableException($"The Kubernetes API server did not answer within {silo.BackendCheckTimeout} (Silo:BackendCheckTimeout); check Silo:Kubernetes:KubeConfigFile or the in-cluster service.");
+            }
+        }
         if (ServerRoles.HostsSilo(ServerRoles.Find(server.Value.Role) ?? ServerRoles.All) && string.IsNullOrEmpty(silo.Tls.CertificateFile) && IPAddress.TryParse(silo.AdvertisedAddress, out var address) && !IPAddress.IsLoopback(address))
         {
             // Orleans' own protocol has no authentication: whoever reaches the silo and gateway ports can call grains,

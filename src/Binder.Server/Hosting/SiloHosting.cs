@@ -81,6 +81,12 @@ internal static class SiloHosting
     // table records the one it picked, which is where clients look.
     private static void ConfigureEndpoints(ISiloBuilder silo, SiloHostOptions node, bool gateway)
     {
+        if (node.Kubernetes.Enabled)
+        {
+            // In a pod: the pod's address and identity (KubernetesHosting.FromPod read them into the options).
+            KubernetesHosting.Configure(silo, node, gateway);
+            return;
+        }
         var address = IPAddress.Parse(node.AdvertisedAddress);
         var siloPort = node.Port == 0 ? FreePorts.On(address) : node.Port;
         var gatewayPort = node.GatewayPort == 0 && gateway ? FreePorts.On(address) : node.GatewayPort;

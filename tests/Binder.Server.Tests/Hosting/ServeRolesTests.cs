@@ -269,14 +269,14 @@ public sealed class ServeRolesTests
             ["Server:Urls"] = $"http://127.0.0.1:{LoopbackHttpServer.FreePort()}",
             ["Binder:Sessions:IdelTimeout"] = "00:10:00",
             ["Silo:Redis:Connection"] = "x",
-            ["Launch:Kubernetes:Namespace"] = "binder",
+            ["Launch:Nomad:Region"] = "binder",
             ["Proxy:PublicBnd"] = "127.0.0.1:0",
         }, []);
         Assert.Equal(2, code);
         Assert.Contains("Server:Rol is not a setting: Server has ", output);
         Assert.Contains("Binder:Sessions:IdelTimeout is not a setting: Binder:Sessions has ", output);
         Assert.Contains("Silo:Redis:Connection is not a setting: Silo:Redis has ConnectionString.", output);
-        Assert.Contains("Launch:Kubernetes is not a setting: Launch has Launch:Backend, Launch:Docker, Launch:JupyterHub.", output);
+        Assert.Contains("Launch:Nomad is not a setting: Launch has Launch:Backend, Launch:Docker, Launch:JupyterHub, Launch:Kubernetes.", output);
         Assert.Contains("Proxy:PublicBnd is not a setting", output);
         // The known keys are still read, so the role's own refusal is among them: one start lists every problem.
         Assert.Contains("Server:Role frontend needs a cluster backend", output);

@@ -67,7 +67,7 @@ internal sealed class BinderTestApp : IAsyncDisposable
     /// <summary>Leaves session containers running on dispose (a restart test takes them back with a new service).</summary>
     public bool KeepSessionsOnDispose { get; set; }
 
-    /// <param name="settings">Settings over the test defaults.</param>
+    /// <param name="settings">Settings over the test defaults; a null value removes a default.</param>
     /// <param name="suffix">Reuse another app's names (instance, node, image prefix), e.g. to restart it.</param>
     public static async Task<BinderTestApp> StartAsync(IDictionary<string, string?>? settings = null, string? suffix = null)
     {
@@ -91,7 +91,12 @@ internal sealed class BinderTestApp : IAsyncDisposable
             ["Launch:Docker:StartTimeout"] = "00:01:30",
             ["Silo:NodeName"] = $"servertest-{suffix}",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        // A setting given as null is left out, so the service's own default applies (e.g. Silo:NodeName from the pod).
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            if (value is null) values.Remove(key);
+            else values[key] = value;
+        }
         var data = new TempDirectory("binder-server-data");
         values.TryAdd("Server:DataDirectory", data.Path);
         var log = new CapturedLog();

@@ -28,8 +28,8 @@ internal sealed class ServeProcess : IDisposable
         }
     }
 
-    /// <summary>Starts it (with <paramref name="arguments"/> after <c>serve</c>, e.g. <c>--role silo</c>) and waits for its banner; throws with its output when it exits first.</summary>
-    public static async Task<ServeProcess> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken, IEnumerable<string>? arguments = null)
+    /// <summary>Starts it (with <paramref name="arguments"/> after <c>serve</c>, e.g. <c>--role silo</c>, and <paramref name="environment"/> added to its variables) and waits for its banner; throws with its output when it exits first.</summary>
+    public static async Task<ServeProcess> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken, IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "binder.dll"));
@@ -38,6 +38,8 @@ internal sealed class ServeProcess : IDisposable
         // As environment variables, not arguments: a connection string's password or the operator token on the
         // command line could be read by any local user in /proc/<pid>/cmdline.
         foreach (var (key, value) in settings) start.Environment["BINDER_" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        // Other variables the process reads (e.g. a pod's POD_NAME for Orleans' Kubernetes hosting).
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var serve = new ServeProcess(Process.Start(start)!);
         var banner = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnLine(string? line)
@@ -87,8 +89,12 @@ internal sealed class ServeProcess : IDisposable
         if (!_process.WaitForExit(TimeSpan.FromMinutes(2))) _process.Kill(entireProcessTree: true);
     }
 
+    private int _disposed;
+
+    /// <summary>SIGKILL to the process and its children (its proxy); a second call does nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         _process.Dispose();
     }
