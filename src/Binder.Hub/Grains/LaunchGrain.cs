@@ -453,8 +453,9 @@ internal sealed partial class LaunchGrain(
             await state.WriteStateAsync(CancellationToken.None);
             return (container, null);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // Only a launch somebody cancelled: the node's own (its silo going away, a request timing out) is its problem.
             return (null, Cancelled());
         }
         catch (SessionStartException e) when (e.ForUser)

@@ -389,6 +389,28 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
     }
 
     [Fact]
+    public async Task ACancellationNobodyAskedForFromTheNodeFailsTheLaunchAsTheNodesProblemNotAsCancelled()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        HookedLaunchBackend? hooked = null;
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy, wrapBackend: b => hooked = new HookedLaunchBackend(b));
+        var session = SessionIds.NewSessionId();
+        // What an HTTP request that timed out throws (or a node whose silo goes away): the launch's token is not cancelled.
+        hooked!.BeforeStart = _ => Task.FromException(new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout."));
+
+        var events = await LaunchAsync(host, session);
+
+        var failed = events[^1];
+        Assert.Equal(BinderPhases.Failed, failed.Phase);
+        Assert.Equal(500, failed.StatusCode);
+        Assert.Contains("the node that runs sessions had a problem", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("cancelled", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(SessionStates.Stopped, (await host.Grains.GetGrain<ILaunchGrain>(session).GetInfo())!.State);
+        Assert.DoesNotContain(session, await host.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
+        await host.AssertSessionGoneAsync(proxy, session);
+    }
+
+    [Fact]
     public async Task AContainerNoSessionClaimsSurvivesASweepWhileYoungerThanTheGracePeriodAndGoesInTheFirstSweepAfterIt()
     {
         await using var proxy = await GrainTestHost.StartProxyAsync();
