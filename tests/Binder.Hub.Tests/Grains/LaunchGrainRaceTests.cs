@@ -440,6 +440,35 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         await host.AssertSessionGoneAsync(proxy, orphan);
     }
 
+    [Fact]
+    public async Task AJanitorSweepWhoseContainerStopWaitsForCancellationEndsAtTheStopTimeoutAndTheNextSweepRemovesIt()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        HookedLaunchBackend? hooked = null;
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy, wrapBackend: b => hooked = new HookedLaunchBackend(b));
+        var orphan = SessionIds.NewSessionId();
+        Assert.Equal(BinderPhases.Ready, (await LaunchAsync(host, orphan))[^1].Phase);
+        hooked!.BeforeStop = id => id == orphan ? Task.FromException(new Binder.Hub.Placement.NodeUnavailableException("the test's daemon does not answer")) : Task.CompletedTask;
+        await host.Grains.GetGrain<ILaunchGrain>(orphan).Stop("user pressed stop");
+        hooked.BeforeStop = null;
+        // Every stop now waits as the hub's does while it still spawns the session's server: until it is cancelled.
+        hooked.StopWaitsForCancellation = true;
+        using var janitor = new Binder.Hub.Sessions.SessionJanitor(host.Grains, hooked, host.Services.GetRequiredService<Binder.Hub.Launch.IProxyClient>(),
+            host.Services.GetRequiredService<Binder.Hub.Placement.ClusterNodes>(),
+            new SessionOptions { JanitorGracePeriod = TimeSpan.Zero, StopTimeout = TimeSpan.FromSeconds(2) }, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Hub.Sessions.SessionJanitor>.Instance);
+
+        // The sweep ends (the bound here only keeps a broken janitor from hanging the test run).
+        var held = await janitor.SweepAsync(Token).WaitAsync(TimeSpan.FromMinutes(2), Token);
+
+        Assert.DoesNotContain(orphan, held.RemovedContainers);
+        Assert.Contains(held.Failures, f => f.Contains(orphan, StringComparison.Ordinal) && f.Contains("Binder:Sessions:StopTimeout", StringComparison.Ordinal));
+        hooked.StopWaitsForCancellation = false;
+        var next = await janitor.SweepAsync(Token);
+        Assert.Contains(orphan, next.RemovedContainers);
+        await host.AssertSessionGoneAsync(proxy, orphan);
+    }
+
     private static async Task WaitForCancellationAsync(CancellationToken token)
     {
         try
