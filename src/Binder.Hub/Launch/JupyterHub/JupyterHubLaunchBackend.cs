@@ -43,12 +43,17 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
     private readonly HttpClient _api;
     private readonly HttpClient _jupyter;
     private readonly Uri _public;
+    private readonly TimeSpan _cleanUpTimeout;
 
     /// <summary>Creates the backend; the hub is not contacted until the first call.</summary>
     /// <param name="options">The hub and its service token (validated).</param>
     /// <param name="time">The clock for the start and request timeouts.</param>
     /// <param name="logger">Where starts and stops are logged (never tokens).</param>
-    public JupyterHubLaunchBackend(JupyterHubLaunchOptions options, TimeProvider time, ILogger<JupyterHubLaunchBackend> logger)
+    /// <param name="cleanUpTimeout">The longest a failed or cancelled start waits for the hub to delete its user
+    /// (<c>Binder:Sessions:StopTimeout</c>; never longer than <see cref="JupyterHubLaunchOptions.StartTimeout"/>): the
+    /// launch grain's clean-up and then its reminder delete it later, so the launch (and a stop waiting for it) is not
+    /// held for a whole spawn.</param>
+    public JupyterHubLaunchBackend(JupyterHubLaunchOptions options, TimeProvider time, ILogger<JupyterHubLaunchBackend> logger, TimeSpan? cleanUpTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
@@ -67,6 +72,7 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
         // No cookie jar: a session cookie of one user's server must never vouch for another request.
         _jupyter = new HttpClient(new SocketsHttpHandler { UseCookies = false, PooledConnectionLifetime = ConnectionLifetime }) { Timeout = options.RequestTimeout };
         _public = new Uri(options.EffectivePublicUrl.ToString().TrimEnd('/') + "/");
+        _cleanUpTimeout = cleanUpTimeout is { } bound && bound < options.StartTimeout ? bound : options.StartTimeout;
     }
 
     /// <summary>The hub user of a session.</summary>
@@ -353,7 +359,7 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
     {
         try
         {
-            using var timeout = new CancellationTokenSource(_options.StartTimeout, _time);
+            using var timeout = new CancellationTokenSource(_cleanUpTimeout, _time);
             await StopAsync(sessionId, timeout.Token).ConfigureAwait(false);
             return true;
         }
