@@ -421,7 +421,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         // The silo's janitor, grace period 2 minutes: the container was made seconds ago.
         var young = await host.Services.GetRequiredService<Binder.Hub.Sessions.SessionJanitor>().SweepAsync(Token);
         Assert.DoesNotContain(orphan, young.RemovedContainers);
-        Assert.Contains(await hooked.ListAsync(Token), c => c.SessionId == orphan);
+        Assert.Contains(await hooked!.ListAsync(Token), c => c.SessionId == orphan);
 
         // The same janitor once the grace period has passed (no grace left: the container is older than it).
         using var later = JanitorOf(host, new SessionOptions { JanitorGracePeriod = TimeSpan.Zero });
@@ -439,7 +439,7 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
         await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy, wrapBackend: b => hooked = new HookedLaunchBackend(b));
         var orphan = await LaunchAnOrphanAsync(host, hooked!);
         // Every stop now waits as the hub's does while it still spawns the session's server: until it is cancelled.
-        hooked.StopWaitsForCancellation = true;
+        hooked!.StopWaitsForCancellation = true;
         using var janitor = JanitorOf(host, new SessionOptions { JanitorGracePeriod = TimeSpan.Zero, StopTimeout = TimeSpan.FromSeconds(2) });
 
         // The sweep ends (the bound here only keeps a broken janitor from hanging the test run).
