@@ -239,7 +239,7 @@ public static class BinderServer
         {
             // The hub's proxy serves its sessions: Binder's own proxy still starts with the silo, but gets no session routes.
             services.AddSingleton<ILaunchBackend>(sp => new JupyterHubLaunchBackend(
-                jupyterHub, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<JupyterHubLaunchBackend>>()));
+                jupyterHub, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<JupyterHubLaunchBackend>>(), hub.Hub.Sessions.StopTimeout));
             return;
         }
         if (kubernetes is not null)

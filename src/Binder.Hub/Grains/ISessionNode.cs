@@ -14,8 +14,9 @@ public interface ISessionNode
 {
     /// <summary>
     /// The longest a session's start may take (<c>Launch:Docker:StartTimeout</c> and <c>PullTimeout</c> are validated
-    /// to be shorter together, with room for a failed start's clean-up). The start is streamed (<see cref="Start"/>), so
-    /// no single grain call lasts that long.
+    /// to be shorter together, with room for a failed start's clean-up), enforced by the launch grain: it cancels a start
+    /// still running then and fails the launch naming this bound. The start is streamed (<see cref="Start"/>), so no
+    /// single grain call lasts that long, and Orleans' response timeout does not bound it.
     /// </summary>
     public const string StartResponseTimeout = "00:30:00";
 

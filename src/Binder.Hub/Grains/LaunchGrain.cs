@@ -424,11 +424,15 @@ internal sealed partial class LaunchGrain(
     /// as <c>launching</c> events.</summary>
     private async Task<(SessionContainer? Container, BinderEvent? Failure)> StartContainerAsync(ChannelWriter<BinderEvent> events, CancellationToken cancellationToken)
     {
+        // Binder's own bound on a start, whatever the backend's timeouts (validated to end first): the streamed start
+        // has no response timeout of its own, so a node that neither answers nor fails would hold the launch forever.
+        using var deadline = new CancellationTokenSource(StartBound, time);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             SessionContainer? container = null;
             var start = new SessionStart(SessionId, state.State.ImageName, state.State.Token!, RoutePath, state.State.RepoKey);
-            await foreach (var step in SessionNode.Start(start, cancellationToken).WithCancellation(cancellationToken))
+            await foreach (var step in SessionNode.Start(start, bounded.Token).WithCancellation(bounded.Token))
             {
                 // The container is the last item: the enumeration ends after it.
                 container = step.Container ?? container;
@@ -453,8 +457,14 @@ internal sealed partial class LaunchGrain(
             await state.WriteStateAsync(CancellationToken.None);
             return (container, null);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            Log.StartFailed(logger, SessionId, e);
+            return (null, Failed($"Could not start the server: the node that runs sessions did not start it within {StartBound} (Binder's bound on a session's start, which Launch:Docker:StartTimeout and PullTimeout, or Launch:JupyterHub:StartTimeout, must end before)." + AskTheOperator, 504));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Only a launch somebody cancelled: the node's own (its silo going away, a request timing out) is its problem.
             return (null, Cancelled());
         }
         catch (SessionStartException e) when (e.ForUser)
@@ -728,6 +738,8 @@ internal sealed partial class LaunchGrain(
 
     private BinderEvent? StoppedEvent(CancellationTokenSource launch) =>
         launch.IsCancellationRequested ? Cancelled() : null;
+
+    private static readonly TimeSpan StartBound = TimeSpan.Parse(ISessionNode.StartResponseTimeout, System.Globalization.CultureInfo.InvariantCulture);
 
     private BinderEvent Cancelled() => _stopRequested is { } reason
         ? Failed($"The session was stopped before it was ready ({reason}).", 499)

@@ -30,14 +30,45 @@ public sealed class LocalSessionNode(ILaunchBackend backend, IProxyClient proxy,
         // The start runs apart from the enumeration: a caller that stops pulling does not stall it, and its cancellation
         // (the caller's token, or Orleans disposing an abandoned enumeration) reaches the backend, which then removes
         // what it had started.
-        var starting = StartReportingAsync(start, steps.Writer, cancellationToken);
-        // Not cancelled by the token: a cancelled backend completes the channel once it has cleaned up, so the caller
-        // waits for that instead of racing it.
-        await foreach (var message in steps.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        using var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = StartReportingAsync(start, steps.Writer, starting.Token);
+        var finished = false;
+        try
         {
-            yield return SessionStartStep.Of(message);
+            // Not cancelled by the token: a cancelled backend completes the channel once it has cleaned up, so the caller
+            // waits for that instead of racing it.
+            await foreach (var message in steps.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                yield return SessionStartStep.Of(message);
+            }
+            var container = await running.ConfigureAwait(false);
+            finished = true;
+            yield return SessionStartStep.Started(container);
         }
-        yield return SessionStartStep.Started(await starting.ConfigureAwait(false));
+        finally
+        {
+            if (!finished) await StopStartingAsync(running, starting).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A start whose enumeration ended early (disposed, or its caller's token cancelled): it is cancelled, and the node
+    /// waits for the backend's clean-up, at most <see cref="SessionOptions.StopTimeout"/>, before the enumeration ends.
+    /// Across silos the caller may have stopped waiting already (Orleans gives up on a cancelled or timed-out call), so
+    /// the node must not count on it to see the clean-up through.
+    /// </summary>
+    private async Task StopStartingAsync(Task<SessionContainer> starting, CancellationTokenSource cancel)
+    {
+        await cancel.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await starting.WaitAsync(options.StopTimeout, time, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The start failed or was cancelled (what the caller sees, or no longer cares about), or its clean-up takes
+            // longer than the stop timeout: the launch grain's own clean-up and its reminder remove what is left.
+        }
     }
 
     private async Task<SessionContainer> StartReportingAsync(SessionStart start, ChannelWriter<string> steps, CancellationToken cancellationToken)

@@ -54,6 +54,27 @@ public sealed partial class SessionJanitor(
         }
     }
 
+    /// <summary>
+    /// Removes a session's container, waiting at most <see cref="SessionOptions.StopTimeout"/>: a backend may wait long
+    /// for a stop (the hub refuses to delete a user while it still spawns its server), and the service's start awaits
+    /// the reconciliation, so one such session would hold up the whole service. What is left, the next sweep removes.
+    /// </summary>
+    private async Task StopBoundedAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(options.StopTimeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            // WaitAsync too: a backend that does not heed its token does not hold the janitor either.
+            await backend.StopAsync(sessionId, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"The launch backend did not remove session {sessionId} within Binder:Sessions:StopTimeout ({options.StopTimeout.TotalSeconds:0} s); the next sweep tries again.", e);
+        }
+    }
+
     private async Task<SessionReconciliation> ReconcileOnceAsync(bool sweep, CancellationToken cancellationToken)
     {
         var began = time.GetUtcNow();
@@ -100,7 +121,7 @@ public sealed partial class SessionJanitor(
                     // A launch writes its state before it asks for the container, so an unclaimed container is a
                     // leftover; the grace period keeps the janitor off one whose state it could not yet see.
                     if (began - container.CreatedAt < options.JanitorGracePeriod) return;
-                    await backend.StopAsync(container.SessionId, cancellationToken);
+                    await StopBoundedAsync(container.SessionId, cancellationToken);
                     removedContainers.Add(container.SessionId);
                     Log.ContainerRemoved(logger, container.SessionId, container.ContainerId);
                     return;
@@ -110,7 +131,7 @@ public sealed partial class SessionJanitor(
                     adopted.Add(container.SessionId);
                     return;
                 }
-                await backend.StopAsync(container.SessionId, cancellationToken);
+                await StopBoundedAsync(container.SessionId, cancellationToken);
                 removedContainers.Add(container.SessionId);
                 Log.ContainerRemoved(logger, container.SessionId, container.ContainerId);
             });

@@ -209,6 +209,11 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
                 // The pull would stall for PullTimeout (10 min): the launch ends because its cancellation reached the node.
                 await RepoGrainTests.WaitUntilAsync(async () => (await grain.GetInfo())?.State == SessionStates.Stopped);
                 Assert.Equal("launch cancelled", (await grain.GetInfo())!.StopReason);
+                // Node B's own start saw the cancellation and ended (not only the grain's clean-up after it); the grain
+                // may have stopped before B's start has finished unwinding, so this is waited for.
+                var backendB = (HookedLaunchBackend)b.Services.GetRequiredService<ILaunchBackend>();
+                await RepoGrainTests.WaitUntilAsync(() => Task.FromResult(backendB.CancelledStarts.Contains(session)));
+                Assert.Equal([session], backendB.CancelledStarts);
                 await b.AssertSessionGoneAsync(proxyB, session);
                 Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.NodeKeyPrefix + b.NodeName).GetHolders());
                 Assert.Empty(await a.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
@@ -228,7 +233,7 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
             await OnTwoNodesAsync(primaryIsB: true, (a, b, proxyA, proxyB, _) => test(
                 a, b, proxyA, proxyB, registry, SessionOn(b.NodeName, a.NodeName),
                 GrainTestHost.LaunchOrder($"{registry.Host}/binder-stall-{TestEnvironment.UniqueSuffix()}/session:latest")),
-                launch: o => o with { PullTimeout = pullTimeout });
+                launch: o => o with { PullTimeout = pullTimeout }, wrapBackendB: backend => new HookedLaunchBackend(backend));
         }
         finally
         {
@@ -270,7 +275,7 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
     /// </summary>
     private static async Task OnTwoNodesAsync(
         bool primaryIsB, Func<GrainTestHost, GrainTestHost, ProxyProcess, ProxyProcess, Func<Task<GrainTestHost>>, Task> test,
-        Func<DockerLaunchOptions, DockerLaunchOptions>? launch = null)
+        Func<DockerLaunchOptions, DockerLaunchOptions>? launch = null, Func<ILaunchBackend, ILaunchBackend>? wrapBackendB = null)
     {
         using var state = new TempDirectory("binder-grains-state");
         var statePath = Path.Combine(state.Path, "state.db");
@@ -282,11 +287,11 @@ public sealed class CrossNodeSessionTests(JupyterImageFixture image) : IClassFix
         {
             // The primary (the silo the other joins) stops last: the cluster's membership lives there.
             await using var primary = primaryIsB
-                ? await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, node: nodeB, launch: launch)
+                ? await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, node: nodeB, launch: launch, wrapBackend: wrapBackendB)
                 : await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, node: nodeA, launch: launch);
             await using var other = primaryIsB
                 ? await GrainTestHost.StartAsync(Options(), statePath, proxyA, instanceA, joins: primary, node: nodeA, launch: launch)
-                : await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, joins: primary, node: nodeB, launch: launch);
+                : await GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, joins: primary, node: nodeB, launch: launch, wrapBackend: wrapBackendB);
             var (a, b) = primaryIsB ? (other, primary) : (primary, other);
             await ClusterBuildTests.WaitForNodesAsync(a, b);
             await test(a, b, proxyA, proxyB, () => GrainTestHost.StartAsync(Options(), statePath, proxyB, instanceB, joins: primary, node: nodeB));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Binder.Hub.Launch;
 
 namespace Binder.Hub.Tests.Grains;
@@ -66,15 +67,35 @@ internal sealed class HookedLaunchBackend(ILaunchBackend inner) : ILaunchBackend
     public Task<SessionContainer> StartAsync(SessionStart start, CancellationToken cancellationToken) =>
         StartAsync(start, NoProgress.Instance, cancellationToken);
 
+    /// <summary>Reported as every start's first progress message, before <see cref="BeforeStart"/>.</summary>
+    public string? Say { get; set; }
+
+    /// <summary>The sessions whose start saw its token cancelled and then returned (threw): by the time a session is
+    /// here, its <see cref="StartAsync(SessionStart, IProgress{string}, CancellationToken)"/> has ended.</summary>
+    public ConcurrentQueue<string> CancelledStarts { get; } = new();
+
+    /// <summary>While set, every stop waits until its token is cancelled (a hub still spawning the session's server).</summary>
+    public bool StopWaitsForCancellation { get; set; }
+
     public async Task<SessionContainer> StartAsync(SessionStart start, IProgress<string> progress, CancellationToken cancellationToken)
     {
-        if (BeforeStart is { } hook) await hook(cancellationToken);
-        return await inner.StartAsync(start, progress, cancellationToken);
+        try
+        {
+            if (Say is { } message) progress.Report(message);
+            if (BeforeStart is { } hook) await hook(cancellationToken);
+            return await inner.StartAsync(start, progress, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            CancelledStarts.Enqueue(start.SessionId);
+            throw;
+        }
     }
 
     public async Task StopAsync(string sessionId, CancellationToken cancellationToken)
     {
         if (BeforeStop is { } hook) await hook(sessionId);
+        if (StopWaitsForCancellation) await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
         await inner.StopAsync(sessionId, cancellationToken);
     }
 

@@ -389,34 +389,88 @@ public sealed class LaunchGrainRaceTests(JupyterImageFixture image) : IClassFixt
     }
 
     [Fact]
+    public async Task ACancellationNobodyAskedForFromTheNodeFailsTheLaunchAsTheNodesProblemNotAsCancelled()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        HookedLaunchBackend? hooked = null;
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy, wrapBackend: b => hooked = new HookedLaunchBackend(b));
+        var session = SessionIds.NewSessionId();
+        // What an HTTP request that timed out throws (or a node whose silo goes away): the launch's token is not cancelled.
+        hooked!.BeforeStart = _ => Task.FromException(new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout."));
+
+        var events = await LaunchAsync(host, session);
+
+        var failed = events[^1];
+        Assert.Equal(BinderPhases.Failed, failed.Phase);
+        Assert.Equal(500, failed.StatusCode);
+        Assert.Contains("the node that runs sessions had a problem", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("cancelled", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(SessionStates.Stopped, (await host.Grains.GetGrain<ILaunchGrain>(session).GetInfo())!.State);
+        Assert.DoesNotContain(session, await host.Grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
+        await host.AssertSessionGoneAsync(proxy, session);
+    }
+
+    [Fact]
     public async Task AContainerNoSessionClaimsSurvivesASweepWhileYoungerThanTheGracePeriodAndGoesInTheFirstSweepAfterIt()
     {
         await using var proxy = await GrainTestHost.StartProxyAsync();
         HookedLaunchBackend? hooked = null;
         await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy, wrapBackend: b => hooked = new HookedLaunchBackend(b));
-        var orphan = SessionIds.NewSessionId();
-        Assert.Equal(BinderPhases.Ready, (await LaunchAsync(host, orphan))[^1].Phase);
-        // A stop that could not reach the daemon: the session ends, its container stays with nobody claiming it.
-        hooked!.BeforeStop = id => id == orphan ? Task.FromException(new Binder.Hub.Placement.NodeUnavailableException("the test's daemon does not answer")) : Task.CompletedTask;
-        await host.Grains.GetGrain<ILaunchGrain>(orphan).Stop("user pressed stop");
-        hooked.BeforeStop = null;
-        Assert.Contains(await hooked.ListAsync(Token), c => c.SessionId == orphan);
+        var orphan = await LaunchAnOrphanAsync(host, hooked!);
 
         // The silo's janitor, grace period 2 minutes: the container was made seconds ago.
         var young = await host.Services.GetRequiredService<Binder.Hub.Sessions.SessionJanitor>().SweepAsync(Token);
         Assert.DoesNotContain(orphan, young.RemovedContainers);
-        Assert.Contains(await hooked.ListAsync(Token), c => c.SessionId == orphan);
+        Assert.Contains(await hooked!.ListAsync(Token), c => c.SessionId == orphan);
 
         // The same janitor once the grace period has passed (no grace left: the container is older than it).
-        using var later = new Binder.Hub.Sessions.SessionJanitor(host.Grains, host.Services.GetRequiredService<ILaunchBackend>(),
-            host.Services.GetRequiredService<Binder.Hub.Launch.IProxyClient>(), host.Services.GetRequiredService<Binder.Hub.Placement.ClusterNodes>(),
-            new SessionOptions { JanitorGracePeriod = TimeSpan.Zero }, TimeProvider.System,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Hub.Sessions.SessionJanitor>.Instance);
+        using var later = JanitorOf(host, new SessionOptions { JanitorGracePeriod = TimeSpan.Zero });
         var old = await later.SweepAsync(Token);
         Assert.Contains(orphan, old.RemovedContainers);
         Assert.Empty(old.Failures);
         await host.AssertSessionGoneAsync(proxy, orphan);
     }
+
+    [Fact]
+    public async Task AJanitorSweepWhoseContainerStopWaitsForCancellationEndsAtTheStopTimeoutAndTheNextSweepRemovesIt()
+    {
+        await using var proxy = await GrainTestHost.StartProxyAsync();
+        HookedLaunchBackend? hooked = null;
+        await using var host = await GrainTestHost.StartAsync(GrainTestHost.TestOptions(), proxy: proxy, wrapBackend: b => hooked = new HookedLaunchBackend(b));
+        var orphan = await LaunchAnOrphanAsync(host, hooked!);
+        // Every stop now waits as the hub's does while it still spawns the session's server: until it is cancelled.
+        hooked!.StopWaitsForCancellation = true;
+        using var janitor = JanitorOf(host, new SessionOptions { JanitorGracePeriod = TimeSpan.Zero, StopTimeout = TimeSpan.FromSeconds(2) });
+
+        // The sweep ends (the bound here only keeps a broken janitor from hanging the test run).
+        var held = await janitor.SweepAsync(Token).WaitAsync(TimeSpan.FromMinutes(2), Token);
+
+        Assert.DoesNotContain(orphan, held.RemovedContainers);
+        Assert.Contains(held.Failures, f => f.Contains(orphan, StringComparison.Ordinal) && f.Contains("Binder:Sessions:StopTimeout", StringComparison.Ordinal));
+        hooked.StopWaitsForCancellation = false;
+        var next = await janitor.SweepAsync(Token);
+        Assert.Contains(orphan, next.RemovedContainers);
+        await host.AssertSessionGoneAsync(proxy, orphan);
+    }
+
+    /// <summary>A session launched and then stopped by a stop that could not reach the daemon: the session ends, its
+    /// container stays with nobody claiming it.</summary>
+    private async Task<string> LaunchAnOrphanAsync(GrainTestHost host, HookedLaunchBackend hooked)
+    {
+        var orphan = SessionIds.NewSessionId();
+        Assert.Equal(BinderPhases.Ready, (await LaunchAsync(host, orphan))[^1].Phase);
+        hooked.BeforeStop = id => id == orphan ? Task.FromException(new Binder.Hub.Placement.NodeUnavailableException("the test's daemon does not answer")) : Task.CompletedTask;
+        await host.Grains.GetGrain<ILaunchGrain>(orphan).Stop("user pressed stop");
+        hooked.BeforeStop = null;
+        Assert.Contains(await hooked.ListAsync(Token), c => c.SessionId == orphan);
+        return orphan;
+    }
+
+    /// <summary>A janitor of the host's node (its backend, proxy and nodes) with <paramref name="options"/>.</summary>
+    private static Binder.Hub.Sessions.SessionJanitor JanitorOf(GrainTestHost host, SessionOptions options) =>
+        new(host.Grains, host.Services.GetRequiredService<ILaunchBackend>(), host.Services.GetRequiredService<Binder.Hub.Launch.IProxyClient>(),
+            host.Services.GetRequiredService<Binder.Hub.Placement.ClusterNodes>(), options, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Binder.Hub.Sessions.SessionJanitor>.Instance);
 
     private static async Task WaitForCancellationAsync(CancellationToken token)
     {

@@ -84,6 +84,8 @@ public sealed class BinderFollowsTheHubsSpawnTests(BinderFollowsTheHubsSpawnTest
             // keep asking until the spawn has ended, then the user goes (and with it the server the spawn started).
             await WaitUntilAsync(() => Task.FromResult(app.Log.ToString().Contains($"still spawns the server of user {user}", StringComparison.Ordinal)),
                 $"Binder never found hub user {user}'s spawn pending:\n{app.Log}");
+            // While the hub still spawns, the session keeps its slot: a second launch now would be refused.
+            Assert.Contains(sessionId, await grains.GetGrain<IQuotaGrain>(IQuotaGrain.TotalKey).GetHolders());
             File.Delete(hub.HoldFile);
             await hub.AssertUserGoneAsync(user, Token);
             await WaitUntilAsync(async () => (await grains.GetGrain<ILaunchGrain>(sessionId).GetInfo())?.State == SessionStates.Stopped,

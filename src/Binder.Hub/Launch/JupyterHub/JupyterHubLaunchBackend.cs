@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Binder.Build;
 using Microsoft.Extensions.Logging;
 
 namespace Binder.Hub.Launch.JupyterHub;
@@ -27,6 +28,12 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
     // What JupyterHub 2.0+ answers GET /users with when asked for it: {"items": [...], "_pagination": {..., "next": ...}}.
     private const string PaginationMediaType = "application/jupyterhub-pagination+json";
 
+    // The most of one progress message shown, of progress messages forwarded to the launch, and of one line of the
+    // hub's progress stream read (a progress event is one line; the hub's own are far shorter).
+    private const int MaxProgressMessage = 1024;
+    private const int MaxProgressMessages = 200;
+    private const int MaxProgressLine = 64 * 1024;
+
     // The page size asked for; the hub may answer with fewer (its api_page_max_limit).
     private const int UserPage = 200;
 
@@ -36,12 +43,17 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
     private readonly HttpClient _api;
     private readonly HttpClient _jupyter;
     private readonly Uri _public;
+    private readonly TimeSpan _cleanUpTimeout;
 
     /// <summary>Creates the backend; the hub is not contacted until the first call.</summary>
     /// <param name="options">The hub and its service token (validated).</param>
     /// <param name="time">The clock for the start and request timeouts.</param>
     /// <param name="logger">Where starts and stops are logged (never tokens).</param>
-    public JupyterHubLaunchBackend(JupyterHubLaunchOptions options, TimeProvider time, ILogger<JupyterHubLaunchBackend> logger)
+    /// <param name="cleanUpTimeout">The longest a failed or cancelled start waits for the hub to delete its user
+    /// (<c>Binder:Sessions:StopTimeout</c>; never longer than <see cref="JupyterHubLaunchOptions.StartTimeout"/>): the
+    /// launch grain's clean-up and then its reminder delete it later, so the launch (and a stop waiting for it) is not
+    /// held for a whole spawn.</param>
+    public JupyterHubLaunchBackend(JupyterHubLaunchOptions options, TimeProvider time, ILogger<JupyterHubLaunchBackend> logger, TimeSpan? cleanUpTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
@@ -60,6 +72,7 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
         // No cookie jar: a session cookie of one user's server must never vouch for another request.
         _jupyter = new HttpClient(new SocketsHttpHandler { UseCookies = false, PooledConnectionLifetime = ConnectionLifetime }) { Timeout = options.RequestTimeout };
         _public = new Uri(options.EffectivePublicUrl.ToString().TrimEnd('/') + "/");
+        _cleanUpTimeout = cleanUpTimeout is { } bound && bound < options.StartTimeout ? bound : options.StartTimeout;
     }
 
     /// <summary>The hub user of a session.</summary>
@@ -289,24 +302,41 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         using var response = await _api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         await EnsureAsync(response, $"follow the start of hub user {user}'s server", cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), Encoding.UTF8);
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        using var reader = new BoundedLineReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), MaxProgressLine);
+        var forwarded = 0;
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is var (line, cut))
         {
-            if (!line.StartsWith("data:", StringComparison.Ordinal)) continue;
+            // A line cut short is no event to parse (its JSON is incomplete): what it said is not shown.
+            if (cut || !line.StartsWith("data:", StringComparison.Ordinal)) continue;
             using var json = JsonDocument.Parse(line["data:".Length..]);
             var e = json.RootElement;
-            var message = e.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() ?? "" : "";
+            var message = e.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? ProgressText(m.GetString() ?? "") : "";
             if (e.TryGetProperty("ready", out var ready) && ready.ValueKind == JsonValueKind.True) return;
             if (e.TryGetProperty("failed", out var failed) && failed.ValueKind == JsonValueKind.True)
             {
                 // The spawner's own message (what the image or the hub's spawner said): about the session.
                 throw new SessionStartException($"The hub could not start the server of session {sessionId}: {message}", forUser: true);
             }
+            // What the hub shows its own users on the spawn page: the person launching sees the same, up to a limit (a
+            // spawner that talks without end would fill the launch's event history and every watcher's page).
+            if (forwarded > MaxProgressMessages) continue;
+            forwarded++;
+            if (forwarded > MaxProgressMessages) message = "… more progress messages of the hub not shown";
             LogProgress(_logger, sessionId, message);
-            // What the hub shows its own users on the spawn page: the person launching sees the same.
             progress.Report(message);
         }
         throw new SessionStartException($"The hub ended the progress of session {sessionId}'s server without saying it was ready or failed.", forUser: true);
+    }
+
+    /// <summary>
+    /// A progress message of the hub made safe for the public build stream, whose clients write it into a terminal
+    /// (xterm.js on the launch page): every control character but the newline becomes '?', so no escape sequence of the
+    /// spawner reaches a person's terminal, and a message longer than <see cref="MaxProgressMessage"/> is cut.
+    /// </summary>
+    internal static string ProgressText(string message)
+    {
+        var shown = message.Length > MaxProgressMessage ? message[..MaxProgressMessage] + "…" : message;
+        return string.Join('\n', shown.Split('\n').Select(PrintableText.Of));
     }
 
     private async Task<string> CreateTokenAsync(string sessionId, string user, CancellationToken cancellationToken)
@@ -329,7 +359,7 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
     {
         try
         {
-            using var timeout = new CancellationTokenSource(_options.StartTimeout, _time);
+            using var timeout = new CancellationTokenSource(_cleanUpTimeout, _time);
             await StopAsync(sessionId, timeout.Token).ConfigureAwait(false);
             return true;
         }
