@@ -101,7 +101,8 @@ public sealed class ChartRenderTests(ChartRenderer renderer)
         Assert.Contains("Binder answers at http://127.0.0.1:8000/", generated.Notes);
         Assert.Contains("port-forward service/release-name-binder-proxy-public 8000:80", generated.Notes);
         Assert.Contains("the Redis password was generated", generated.Notes);
-        Assert.Contains("registry.url is empty", generated.Notes);
+        Assert.DoesNotContain("registry.url is empty", generated.Notes);
+        Assert.Contains("registry.url is empty", (await renderer.RenderAsync("--set", "sessions.backend=Docker", "--set", "registry.url=null")).Notes);
         var fixedSecrets = await renderer.RenderAsync("--set", "redis.password=p", "--set", "proxy.authToken=t", "--set", "registry.url=r.example.org/b");
         Assert.DoesNotContain("generated", fixedSecrets.Notes);
         Assert.DoesNotContain("registry.url is empty", fixedSecrets.Notes);

@@ -11,7 +11,8 @@ public sealed class ValuesErrorTests(ChartRenderer renderer)
         { ["--set", "ingress.enabled=true"], "templates/", "ingress.hosts: name at least one host when ingress.enabled is true" },
         { ["--set", "docker.mode=host"], "templates/silo-daemonset.yaml", "docker.socketGroupId: give the group id that owns the Docker socket" },
         { ["--set", "cluster.backend=AzureStorage"], "templates/secret.yaml", "cluster.azureStorage.connectionString: give the storage account's connection string" },
-        { ["--set", "registry.username=push", "--set", "registry.password=x"], "templates/", "registry.url: name the registry" },
+        { ["--set", "sessions.backend=Docker", "--set", "registry.url=null", "--set", "registry.username=push", "--set", "registry.password=x"], "templates/", "registry.url: name the registry (e.g. registry.example.org/binder) when registry credentials are given" },
+        { ["--set", "registry.url=null"], "templates/", "registry.url: name the registry images are pushed to and session pods pull from" },
         { ["--set", "registry.url=r.example.org/b", "--set", "registry.username=push"], "templates/registry-secret.yaml", "registry.password: give the password or access token" },
     };
 
@@ -37,6 +38,17 @@ public sealed class ValuesErrorTests(ChartRenderer renderer)
         Assert.Matches(@"^Error: execution error at \(binder/templates/[a-z-]+\.yaml:\d+:\d+\): ", rendering.Error);
         Assert.Contains("): " + message, rendering.Error, StringComparison.Ordinal);
         Assert.Equal("", rendering.Result.Stdout);
+    }
+
+    [Fact]
+    public async Task Values_yaml_alone_is_refused_for_want_of_a_registry_and_the_documented_install_names_one()
+    {
+        var bare = await renderer.RenderBareAsync();
+        Assert.Equal(1, bare.Result.ExitCode);
+        Assert.Contains("): registry.url: name the registry images are pushed to and session pods pull from", bare.Error, StringComparison.Ordinal);
+        Assert.Contains(Repository.DocumentedInstallArgs, a => a.StartsWith("registry.url=", StringComparison.Ordinal));
+        // Sessions on the silos' daemons need no registry (one build node), so values.yaml alone renders for them.
+        Assert.True((await renderer.RenderBareAsync("--set", "sessions.backend=Docker")).Succeeded);
     }
 
     [Theory]

@@ -166,6 +166,9 @@ same ones): the cluster backend, the registry, the launch backend and the proxy.
   valueFrom:
     secretKeyRef: {name: {{ .Values.cluster.tls.secretName }}, key: password, optional: true}
 {{- end }}
+{{- if eq .Values.sessions.backend "Kubernetes" }}
+{{- $_ := required "registry.url: name the registry images are pushed to and session pods pull from (e.g. --set registry.url=registry.example.org/binder); with sessions.backend Kubernetes the kubelet pulls each session's image, and a built image exists only in the Docker daemon of the silo that built it" .Values.registry.url }}
+{{- end }}
 {{- if .Values.registry.url }}
 - name: BINDER_Binder__Repo__Registry
   value: {{ .Values.registry.url | quote }}

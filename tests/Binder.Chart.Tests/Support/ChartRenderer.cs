@@ -30,8 +30,14 @@ public sealed class ChartRenderer : IAsyncLifetime
         }
     }
 
-    /// <summary>Renders helm/binder (or another chart) with these arguments (-f, --set, ...) as JSON objects.</summary>
-    internal Task<Rendering> RenderAsync(params string[] args) => RenderChartAsync(Repository.Chart, args);
+    /// <summary>
+    /// Renders helm/binder with the values of the smallest documented install (docs/kubernetes.md) and these arguments
+    /// (-f, --set, ...) as JSON objects.
+    /// </summary>
+    internal Task<Rendering> RenderAsync(params string[] args) => RenderChartAsync(Repository.Chart, [.. Repository.DocumentedInstallArgs, .. args]);
+
+    /// <summary>Renders helm/binder with these arguments only: values.yaml's defaults and nothing else.</summary>
+    internal Task<Rendering> RenderBareAsync(params string[] args) => RenderChartAsync(Repository.Chart, args);
 
     internal async Task<Rendering> RenderChartAsync(string chart, params string[] args)
     {

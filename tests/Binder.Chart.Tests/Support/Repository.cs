@@ -12,6 +12,23 @@ internal static class Repository
     /// <summary>The values files of the tests' own cases, copied beside the test assembly.</summary>
     public static string TestValues(string name) => Path.Combine(AppContext.BaseDirectory, "Values", name);
 
+    /// <summary>
+    /// The --set arguments of the smallest install in docs/kubernetes.md ("Install", the first helm install command):
+    /// the values the docs say the chart needs, which every test renders with unless it says otherwise.
+    /// </summary>
+    public static IReadOnlyList<string> DocumentedInstallArgs { get; } = FindInstallArgs();
+
+    private static string[] FindInstallArgs()
+    {
+        var docs = File.ReadAllText(Path.Combine(Root, "docs", "kubernetes.md"));
+        var install = docs.IndexOf("helm install binder helm/binder", docs.IndexOf("## Install", StringComparison.Ordinal), StringComparison.Ordinal);
+        var end = docs.IndexOf("```", install, StringComparison.Ordinal);
+        if (install < 0 || end < 0) throw new InvalidOperationException("docs/kubernetes.md has no helm install command under \"## Install\".");
+        var command = docs[install..end];
+        if (command.Contains(" -f ", StringComparison.Ordinal)) throw new InvalidOperationException("The smallest install in docs/kubernetes.md must give its values with --set only.");
+        return [.. System.Text.RegularExpressions.Regex.Matches(command, @"--set (\S+)").SelectMany(m => new[] { "--set", m.Groups[1].Value })];
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
