@@ -27,6 +27,8 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
         { "secret key typo", "which has no such key" },
         { "Redis open to all", "no NetworkPolicy protects it" },
         { "service selects nothing", "its selector matches no pods of the chart" },
+        { "daemon given options first", "starts the Docker-in-Docker entrypoint with no arguments or an option first" },
+        { "daemon on tcp", "has the argument --host=tcp://0.0.0.0:2375" },
     };
 
     [Theory]
@@ -112,7 +114,13 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
                 mounts.Remove(mounts.Single(m => m!["name"]!.GetValue<string>() == "docker-socket"));
                 break;
             case "daemon on another socket":
-                RenderedChart.Container(silo, "dind")["args"] = new JsonArray("--host=unix:///run/elsewhere/docker.sock");
+                RenderedChart.Container(silo, "dind")["args"] = new JsonArray("dockerd", "--host=unix:///run/elsewhere/docker.sock");
+                break;
+            case "daemon given options first":
+                RenderedChart.Container(silo, "dind")["args"] = new JsonArray("--host=unix:///run/binder-docker/docker.sock");
+                break;
+            case "daemon on tcp":
+                RenderedChart.Container(silo, "dind")["args"]!.AsArray().Add("--host=tcp://0.0.0.0:2375");
                 break;
             case "policy on other pods":
                 sessions.Object["spec"]!["podSelector"]!["matchLabels"]!["binder.org/instance"] = "someone-else";

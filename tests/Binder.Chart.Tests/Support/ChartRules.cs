@@ -13,7 +13,8 @@ internal static partial class ChartRules
         ResourceLimits(chart).Concat(NonRootSecurityContexts(chart)).Concat(SiloMountsDockerSocket(chart))
             .Concat(SessionNetworkPolicy(chart)).Concat(BinderPortsOnlyFromBinder(chart)).Concat(OrleansRbac(chart))
             .Concat(HealthProbes(chart)).Concat(FrontEndDisruptionBudget(chart)).Concat(EnvironmentVariables(chart))
-            .Concat(References(chart)).Concat(SessionImagePullSecret(chart)).Concat(Names(chart)).Concat(ProxyReachesPodSessions(chart));
+            .Concat(References(chart)).Concat(SessionImagePullSecret(chart)).Concat(Names(chart)).Concat(ProxyReachesPodSessions(chart))
+            .Concat(NoDockerApiOnTheNetwork(chart));
 
     /// <summary>
     /// Sessions on a silo pod's own daemon (Launch:Docker:TargetHost is the pod's address) are reachable there by the
@@ -28,6 +29,34 @@ internal static partial class ChartRules
             var open = (policy.Object["spec"]?["ingress"]?.AsArray() ?? []).Any(rule => rule!["ports"] is null
                 && (rule["from"] is null || rule["from"]!.AsArray().Any(p => PeerComponents(chart, p!.AsObject()).Contains("proxy"))));
             if (!open) yield return $"{policy}: the proxy cannot reach the sessions published on the silo pods' ports.";
+        }
+    }
+
+    /// <summary>
+    /// No container serves the Docker API on the network: no Docker port (2375, 2376) declared, no tcp:// daemon host
+    /// in arguments or variables, and no Docker-in-Docker image started with arguments that begin with an option (its
+    /// entrypoint then prepends its defaults, --host=tcp://0.0.0.0:2375 among them, without TLS when
+    /// DOCKER_TLS_CERTDIR is empty).
+    /// </summary>
+    public static IEnumerable<string> NoDockerApiOnTheNetwork(RenderedChart chart)
+    {
+        foreach (var workload in chart.Workloads)
+        foreach (var container in Containers(workload))
+        {
+            var name = Name(container["name"]);
+            foreach (var port in container["ports"]?.AsArray() ?? [])
+            {
+                if (port!["containerPort"]?.GetValue<int>() is 2375 or 2376)
+                    yield return $"{workload}: container {name} declares the Docker API's port {port["containerPort"]}.";
+            }
+            var args = (container["command"]?.AsArray() ?? []).Concat(container["args"]?.AsArray() ?? []).Select(Name).ToList();
+            foreach (var arg in args.Where(a => a.Contains("tcp://", StringComparison.Ordinal)))
+                yield return $"{workload}: container {name} has the argument {arg}: a Docker API on the network.";
+            foreach (var (variable, entry) in Env(container).Where(e => e.Entry["value"]?.GetValue<string>()?.StartsWith("tcp://", StringComparison.Ordinal) == true && e.Name.EndsWith("HOST", StringComparison.Ordinal)))
+                yield return $"{workload}: container {name} sets {variable} to a tcp:// Docker host.";
+            var dind = Name(container["image"]).Contains("dind", StringComparison.Ordinal);
+            if (dind && container["command"] is null && (args.Count == 0 || args[0].StartsWith('-')))
+                yield return $"{workload}: container {name} starts the Docker-in-Docker entrypoint with no arguments or an option first, so it adds --host=tcp://0.0.0.0:2375; give `dockerd` as the first argument.";
         }
     }
 
