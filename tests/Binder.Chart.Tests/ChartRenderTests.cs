@@ -13,7 +13,7 @@ public sealed class ChartRenderTests(ChartRenderer renderer)
     {
         { "the node's own Docker daemon", ["--set", "docker.mode=host", "--set", "docker.host.socketGroupId=999", "--set", "docker.host.dataPath=/var/lib/docker"] },
         { "a rootless daemon whose cache is on the node", ["--set", "docker.dind.storageHostPath=/var/lib/binder-docker"] },
-        { "sessions on the silos' Docker daemons", ["--set", "sessions.backend=Docker"] },
+        { "sessions on the nodes' Docker daemons", ChartRenderer.DockerSessions },
         { "an ingress", ["--set", "ingress.enabled=true", "--set", "ingress.hosts={binder.example.org,mybinder.example.org}"] },
         { "Azure Storage", ["--set", "cluster.backend=AzureStorage", "--set", "cluster.azureStorage.connectionString=DefaultEndpointsProtocol=https;AccountName=binderexample;AccountKey=a2V5a2V5;EndpointSuffix=core.windows.net"] },
         { "an existing Redis", ["--set", "cluster.redis.connectionString=redis.example.org:6380\\,password=x\\,ssl=true"] },
@@ -102,7 +102,7 @@ public sealed class ChartRenderTests(ChartRenderer renderer)
         Assert.Contains("port-forward service/release-name-binder-proxy-public 8000:80", generated.Notes);
         Assert.Contains("the Redis password was generated", generated.Notes);
         Assert.DoesNotContain("registry.url is empty", generated.Notes);
-        Assert.Contains("registry.url is empty", (await renderer.RenderAsync("--set", "sessions.backend=Docker", "--set", "registry.url=null")).Notes);
+        Assert.Contains("registry.url is empty", (await renderer.RenderAsync([.. ChartRenderer.DockerSessions, "--set", "registry.url=null"])).Notes);
         var fixedSecrets = await renderer.RenderAsync("--set", "redis.password=p", "--set", "proxy.authToken=t", "--set", "registry.url=r.example.org/b");
         Assert.DoesNotContain("generated", fixedSecrets.Notes);
         Assert.DoesNotContain("registry.url is empty", fixedSecrets.Notes);

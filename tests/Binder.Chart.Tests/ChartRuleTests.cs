@@ -53,13 +53,16 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
     }
 
     [Fact]
-    public async Task Sessions_on_the_silos_rootless_daemons_are_reachable_by_the_proxy_and_the_rule_sees_when_not()
+    public async Task Docker_sessions_beside_a_rootless_daemon_or_without_TLS_are_caught()
     {
-        var chart = (await renderer.RenderAsync("--set", "sessions.backend=Docker")).Chart;
-        Assert.Empty(ChartRules.ProxyReachesPodSessions(chart));
-        var policy = chart.OfKind("NetworkPolicy").Single(p => p.Label("app.kubernetes.io/component") == "silo");
-        policy.Object["spec"]!["ingress"]!.AsArray().RemoveAt(2);
-        Assert.Single(ChartRules.ProxyReachesPodSessions(chart));
+        var chart = (await renderer.RenderAsync(ChartRenderer.DockerSessions)).Chart;
+        Assert.Empty(ChartRules.DockerSessionsApart(chart));
+        var silo = RenderedChart.Container(chart.Single("DaemonSet", "silo"), "silo");
+        silo["env"]!.AsArray().Remove(silo["env"]!.AsArray().First(e => e!["name"]!.GetValue<string>() == "BINDER_Silo__Tls__CertificateFile"));
+        RenderedChart.PodSpec(chart.Single("DaemonSet", "silo"))["containers"]!.AsArray().Add(new JsonObject { ["name"] = "dind", ["image"] = "docker:dind-rootless" });
+        var violations = ChartRules.DockerSessionsApart(chart).ToList();
+        Assert.Contains(violations, v => v.Contains("Docker sessions without TLS between silos", StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.Contains("Docker sessions on the rootless daemon in the silo's pod", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class ServiceSettingsTests(ChartRenderer renderer)
         { "examples/production.yaml", ["-f", Path.Combine(Repository.Examples, "production.yaml")] },
         { "examples/azure-storage.yaml", ["-f", Path.Combine(Repository.Examples, "azure-storage.yaml")] },
         { "examples/docker-sessions.yaml", ["-f", Path.Combine(Repository.Examples, "docker-sessions.yaml")] },
-        { "dind sessions on Docker", ["--set", "sessions.backend=Docker", "--set", "cluster.kubernetesHosting=false"] },
+        { "sessions on the nodes' daemons", [.. ChartRenderer.DockerSessions, "--set", "cluster.kubernetesHosting=false"] },
     };
 
     [Theory]
@@ -49,7 +49,7 @@ public sealed class ServiceSettingsTests(ChartRenderer renderer)
     [Fact]
     public async Task A_setting_the_service_does_not_have_is_found()
     {
-        var chart = (await renderer.RenderAsync("--set", "sessions.backend=Docker", "--set", "cluster.kubernetesHosting=false", "--set", "silo.extraEnv.Silo__NodeNmae=x")).Chart;
+        var chart = (await renderer.RenderAsync([.. ChartRenderer.DockerSessions, "--set", "cluster.kubernetesHosting=false", "--set", "silo.extraEnv.Silo__NodeNmae=x"])).Chart;
         using var files = new TempDirectory("binder-chart-settings");
         var silo = chart.Single("DaemonSet", "silo");
         var problems = PodSettings.Problems(PodSettings.Of(chart, silo, RenderedChart.Container(silo, "silo"), files));

@@ -11,7 +11,9 @@ public sealed class ValuesErrorTests(ChartRenderer renderer)
         { ["--set", "ingress.enabled=true"], "templates/", "ingress.hosts: name at least one host when ingress.enabled is true" },
         { ["--set", "docker.mode=host"], "templates/silo-daemonset.yaml", "docker.socketGroupId: give the group id that owns the Docker socket" },
         { ["--set", "cluster.backend=AzureStorage"], "templates/secret.yaml", "cluster.azureStorage.connectionString: give the storage account's connection string" },
-        { ["--set", "sessions.backend=Docker", "--set", "registry.url=null", "--set", "registry.username=push", "--set", "registry.password=x"], "templates/", "registry.url: name the registry (e.g. registry.example.org/binder) when registry credentials are given" },
+        { [.. ChartRenderer.DockerSessions, "--set", "registry.url=null", "--set", "registry.username=push", "--set", "registry.password=x"], "templates/", "registry.url: name the registry (e.g. registry.example.org/binder) when registry credentials are given" },
+        { ["--set", "sessions.backend=Docker"], "templates/silo-daemonset.yaml", "sessions.backend: Docker sessions on the rootless daemon (docker.mode dind) would leave through the silo pod's own address" },
+        { ["--set", "sessions.backend=Docker", "--set", "docker.mode=host", "--set", "docker.host.socketGroupId=999"], "templates/silo-daemonset.yaml", "cluster.tls.secretName: give the Secret of the silos' TLS certificate with sessions.backend Docker" },
         { ["--set", "registry.url=null"], "templates/", "registry.url: name the registry images are pushed to and session pods pull from" },
         { ["--set", "registry.url=r.example.org/b", "--set", "registry.username=push"], "templates/registry-secret.yaml", "registry.password: give the password or access token" },
     };
@@ -47,8 +49,8 @@ public sealed class ValuesErrorTests(ChartRenderer renderer)
         Assert.Equal(1, bare.Result.ExitCode);
         Assert.Contains("): registry.url: name the registry images are pushed to and session pods pull from", bare.Error, StringComparison.Ordinal);
         Assert.Contains(Repository.DocumentedInstallArgs, a => a.StartsWith("registry.url=", StringComparison.Ordinal));
-        // Sessions on the silos' daemons need no registry (one build node), so values.yaml alone renders for them.
-        Assert.True((await renderer.RenderBareAsync("--set", "sessions.backend=Docker")).Succeeded);
+        // Sessions on the nodes' daemons need no registry (one build node).
+        Assert.True((await renderer.RenderBareAsync(ChartRenderer.DockerSessions)).Succeeded);
     }
 
     [Theory]

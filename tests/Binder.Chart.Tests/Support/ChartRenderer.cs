@@ -36,6 +36,10 @@ public sealed class ChartRenderer : IAsyncLifetime
     /// </summary>
     internal Task<Rendering> RenderAsync(params string[] args) => RenderChartAsync(Repository.Chart, [.. Repository.DocumentedInstallArgs, .. args]);
 
+    /// <summary>Sessions as containers on the nodes' own daemons, with what the chart requires for them (TLS).</summary>
+    internal static readonly string[] DockerSessions =
+        ["--set", "sessions.backend=Docker", "--set", "docker.mode=host", "--set", "docker.host.socketGroupId=999", "--set", "cluster.tls.secretName=cluster-tls"];
+
     /// <summary>Renders helm/binder with these arguments only: values.yaml's defaults and nothing else.</summary>
     internal Task<Rendering> RenderBareAsync(params string[] args) => RenderChartAsync(Repository.Chart, args);
 

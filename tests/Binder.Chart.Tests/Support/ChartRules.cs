@@ -13,23 +13,23 @@ internal static partial class ChartRules
         ResourceLimits(chart).Concat(NonRootSecurityContexts(chart)).Concat(SiloMountsDockerSocket(chart))
             .Concat(SessionNetworkPolicy(chart)).Concat(BinderPortsOnlyFromBinder(chart)).Concat(OrleansRbac(chart))
             .Concat(HealthProbes(chart)).Concat(FrontEndDisruptionBudget(chart)).Concat(EnvironmentVariables(chart))
-            .Concat(References(chart)).Concat(SessionImagePullSecret(chart)).Concat(Names(chart)).Concat(ProxyReachesPodSessions(chart))
+            .Concat(References(chart)).Concat(SessionImagePullSecret(chart)).Concat(Names(chart)).Concat(DockerSessionsApart(chart))
             .Concat(NoDockerApiOnTheNetwork(chart));
 
     /// <summary>
-    /// Sessions on a silo pod's own daemon (Launch:Docker:TargetHost is the pod's address) are reachable there by the
-    /// proxy on any port, whatever NetworkPolicy selects the silos.
+    /// Sessions as containers (Launch:Backend=Docker) share a network identity with Binder, which no NetworkPolicy
+    /// separates: never on the rootless daemon in the silo's pod (they would leave from the silo pod's address), and
+    /// only with TLS between silos (they reach the silos' ports from the node's address).
     /// </summary>
-    public static IEnumerable<string> ProxyReachesPodSessions(RenderedChart chart)
+    public static IEnumerable<string> DockerSessionsApart(RenderedChart chart)
     {
         var silo = chart.Single("DaemonSet", "silo");
-        if (EnvValue(Container(silo, "silo"), "BINDER_Launch__Docker__TargetHost") != "$(POD_IP)") yield break;
-        foreach (var policy in chart.OfKind("NetworkPolicy").Where(p => Selects(p.Object["spec"]?["podSelector"]?["matchLabels"]?.AsObject(), PodLabels(silo))))
-        {
-            var open = (policy.Object["spec"]?["ingress"]?.AsArray() ?? []).Any(rule => rule!["ports"] is null
-                && (rule["from"] is null || rule["from"]!.AsArray().Any(p => PeerComponents(chart, p!.AsObject()).Contains("proxy"))));
-            if (!open) yield return $"{policy}: the proxy cannot reach the sessions published on the silo pods' ports.";
-        }
+        var container = Container(silo, "silo");
+        if (EnvValue(container, "BINDER_Launch__Backend") != "Docker") yield break;
+        if (EnvValue(container, "BINDER_Silo__Tls__CertificateFile") is null)
+            yield return $"{silo}: Docker sessions without TLS between silos (Silo:Tls:CertificateFile).";
+        if (Containers(silo).Any(c => Name(c["name"]) == "dind"))
+            yield return $"{silo}: Docker sessions on the rootless daemon in the silo's pod leave from the pod's own address.";
     }
 
     /// <summary>
