@@ -29,6 +29,9 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
         { "service selects nothing", "its selector matches no pods of the chart" },
         { "daemon given options first", "starts the Docker-in-Docker entrypoint with no arguments or an option first" },
         { "daemon on tcp", "has the argument --host=tcp://0.0.0.0:2375" },
+        { "front end as the silos", "the front ends run under the silos' service account" },
+        { "front end with a token", "the front ends' pods mount a Kubernetes API token" },
+        { "front end with the proxy token", "the front end gets BINDER_Proxy__AuthToken, which only the silos need" },
     };
 
     [Theory]
@@ -50,6 +53,17 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
         Assert.Contains("No NetworkPolicy selects the session pods (binder.org/instance: release-name-binder).", violations);
         Assert.Contains("StatefulSet release-name-binder-redis (binder/templates/redis.yaml): no NetworkPolicy protects it.", violations);
         Assert.Contains("Deployment release-name-binder-proxy (binder/templates/proxy-deployment.yaml): no NetworkPolicy protects it.", violations);
+    }
+
+    [Fact]
+    public async Task Front_ends_get_no_registry_credentials_and_the_rule_sees_a_mounted_registry_secret()
+    {
+        var chart = (await renderer.RenderAsync("--set", "registry.existingSecret=binder-acr")).Chart;
+        Assert.Empty(ChartRules.FrontEndsHoldNoSiloPowers(chart));
+        Assert.Contains(RenderedChart.PodSpec(chart.Single("DaemonSet", "silo"))["volumes"]!.AsArray(), v => v!["secret"]?["secretName"]?.GetValue<string>() == "binder-acr");
+        var frontend = chart.Single("Deployment", "frontend");
+        RenderedChart.PodSpec(frontend)["volumes"]!.AsArray().Add(new JsonObject { ["name"] = "docker-config", ["secret"] = new JsonObject { ["secretName"] = "binder-acr" } });
+        Assert.Contains(ChartRules.FrontEndsHoldNoSiloPowers(chart), v => v.Contains("mounts the registry's Secret binder-acr", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -118,6 +132,16 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
                 break;
             case "daemon on another socket":
                 RenderedChart.Container(silo, "dind")["args"] = new JsonArray("dockerd", "--host=unix:///run/elsewhere/docker.sock");
+                break;
+            case "front end as the silos":
+                RenderedChart.PodSpec(frontend)["serviceAccountName"] = RenderedChart.PodSpec(silo)["serviceAccountName"]!.DeepClone();
+                break;
+            case "front end with a token":
+                RenderedChart.PodSpec(frontend).Remove("automountServiceAccountToken");
+                chart.OfKind("ServiceAccount").Single(a => a.Label("app.kubernetes.io/component") == "frontend").Object.Remove("automountServiceAccountToken");
+                break;
+            case "front end with the proxy token":
+                frontendContainer["env"]!.AsArray().Add(new JsonObject { ["name"] = "BINDER_Proxy__AuthToken", ["value"] = "t" });
                 break;
             case "daemon given options first":
                 RenderedChart.Container(silo, "dind")["args"] = new JsonArray("--host=unix:///run/binder-docker/docker.sock");

@@ -133,7 +133,8 @@ capabilities:
 
 {{/*
 The settings both roles share (the service checks every section in every role, so silos and front ends get the
-same ones): the cluster backend, the registry, the launch backend and the proxy.
+same ones): the cluster backend, the registry's address, the launch backend and the proxy's public URL. What only the
+silos use and a front end must not hold (the proxy's API token, the registry's credentials) is in binder.siloEnv.
 */}}
 {{- define "binder.commonEnv" -}}
 {{- $fullname := include "binder.fullname" . -}}
@@ -173,18 +174,6 @@ same ones): the cluster backend, the registry, the launch backend and the proxy.
 - name: BINDER_Binder__Repo__Registry
   value: {{ .Values.registry.url | quote }}
 {{- end }}
-{{- with include "binder.registrySecretName" . }}
-- name: BINDER_Binder__RegistryAccess__Credentials__registry__Registry
-  value: {{ (required "registry.url: name the registry (e.g. registry.example.org/binder) when registry credentials are given" $.Values.registry.url) | splitList "/" | first | quote }}
-- name: BINDER_Binder__RegistryAccess__Credentials__registry__Username
-  valueFrom:
-    secretKeyRef: {name: {{ . }}, key: username}
-- name: BINDER_Binder__RegistryAccess__Credentials__registry__Password
-  valueFrom:
-    secretKeyRef: {name: {{ . }}, key: password}
-- name: DOCKER_CONFIG
-  value: /etc/binder/docker
-{{- end }}
 - name: BINDER_Binder__Sessions__IdleTimeout
   value: {{ .Values.sessions.idleTimeout | quote }}
 - name: BINDER_Binder__Sessions__MaxAge
@@ -211,17 +200,53 @@ same ones): the cluster backend, the registry, the launch backend and the proxy.
 - name: BINDER_Launch__Kubernetes__CpuLimit
   value: {{ .Values.sessions.resources.limits.cpu | quote }}
 {{- end }}
-- name: BINDER_Proxy__ApiUrl
-  value: {{ printf "http://%s:8001/" (include "binder.componentName" (dict "root" . "component" "proxy-api")) | quote }}
 - name: BINDER_Proxy__PublicUrl
   value: {{ include "binder.publicUrl" . | quote }}
-- name: BINDER_Proxy__AuthToken
-  valueFrom:
-    secretKeyRef: {name: {{ $fullname }}, key: proxy-auth-token}
 - name: BINDER_Server__PublicUrl
   value: {{ include "binder.publicUrl" . | quote }}
 - name: BINDER_Server__Urls
   value: "http://0.0.0.0:8585"
+{{- end -}}
+
+{{/*
+The silos' own settings and secrets: the proxy's API and its token (the silos add and remove the sessions' routes;
+a front end alone owns and calls no proxy) and the registry's credentials (the silos push and check images). Front
+ends get none of them.
+*/}}
+{{- define "binder.siloEnv" -}}
+- name: BINDER_Proxy__ApiUrl
+  value: {{ printf "http://%s:8001/" (include "binder.componentName" (dict "root" . "component" "proxy-api")) | quote }}
+- name: BINDER_Proxy__AuthToken
+  valueFrom:
+    secretKeyRef: {name: {{ include "binder.fullname" . }}, key: proxy-auth-token}
+{{- with include "binder.registrySecretName" . }}
+- name: BINDER_Binder__RegistryAccess__Credentials__registry__Registry
+  value: {{ (required "registry.url: name the registry (e.g. registry.example.org/binder) when registry credentials are given" $.Values.registry.url) | splitList "/" | first | quote }}
+- name: BINDER_Binder__RegistryAccess__Credentials__registry__Username
+  valueFrom:
+    secretKeyRef: {name: {{ . }}, key: username}
+- name: BINDER_Binder__RegistryAccess__Credentials__registry__Password
+  valueFrom:
+    secretKeyRef: {name: {{ . }}, key: password}
+- name: DOCKER_CONFIG
+  value: /etc/binder/docker
+{{- end }}
+{{- end -}}
+
+{{- define "binder.siloVolumes" -}}
+{{- with include "binder.registrySecretName" . }}
+- name: docker-config
+  secret:
+    secretName: {{ . }}
+    items:
+      - {key: .dockerconfigjson, path: config.json}
+{{- end }}
+{{- end -}}
+
+{{- define "binder.siloMounts" -}}
+{{- if include "binder.registrySecretName" . }}
+- {name: docker-config, mountPath: /etc/binder/docker, readOnly: true}
+{{- end }}
 {{- end -}}
 
 {{/* The volumes commonEnv's files come from, and their mounts. */}}
@@ -236,13 +261,6 @@ same ones): the cluster backend, the registry, the launch backend and the proxy.
   secret:
     secretName: {{ .Values.cluster.tls.secretName }}
 {{- end }}
-{{- with include "binder.registrySecretName" . }}
-- name: docker-config
-  secret:
-    secretName: {{ . }}
-    items:
-      - {key: .dockerconfigjson, path: config.json}
-{{- end }}
 {{- end -}}
 
 {{- define "binder.commonMounts" -}}
@@ -250,9 +268,6 @@ same ones): the cluster backend, the registry, the launch backend and the proxy.
 - {name: tmp, mountPath: /tmp}
 {{- if .Values.cluster.tls.secretName }}
 - {name: cluster-tls, mountPath: /etc/binder/tls, readOnly: true}
-{{- end }}
-{{- if include "binder.registrySecretName" . }}
-- {name: docker-config, mountPath: /etc/binder/docker, readOnly: true}
 {{- end }}
 {{- end -}}
 

@@ -14,7 +14,7 @@ internal static partial class ChartRules
             .Concat(SessionNetworkPolicy(chart)).Concat(BinderPortsOnlyFromBinder(chart)).Concat(OrleansRbac(chart))
             .Concat(HealthProbes(chart)).Concat(FrontEndDisruptionBudget(chart)).Concat(EnvironmentVariables(chart))
             .Concat(References(chart)).Concat(SessionImagePullSecret(chart)).Concat(Names(chart)).Concat(DockerSessionsApart(chart))
-            .Concat(NoDockerApiOnTheNetwork(chart));
+            .Concat(NoDockerApiOnTheNetwork(chart)).Concat(FrontEndsHoldNoSiloPowers(chart));
 
     /// <summary>
     /// Sessions as containers (Launch:Backend=Docker) share a network identity with Binder, which no NetworkPolicy
@@ -30,6 +30,37 @@ internal static partial class ChartRules
             yield return $"{silo}: Docker sessions without TLS between silos (Silo:Tls:CertificateFile).";
         if (Containers(silo).Any(c => Name(c["name"]) == "dind"))
             yield return $"{silo}: Docker sessions on the rootless daemon in the silo's pod leave from the pod's own address.";
+    }
+
+    /// <summary>
+    /// Front ends, which face the internet, hold nothing only the silos need: no Kubernetes API token (their pod does
+    /// not mount one, and no Role is bound to their account), not the proxy's API token, not the registry's
+    /// credentials (as variables or as a mounted Secret).
+    /// </summary>
+    public static IEnumerable<string> FrontEndsHoldNoSiloPowers(RenderedChart chart)
+    {
+        var frontend = chart.Single("Deployment", "frontend");
+        var pod = PodSpec(frontend);
+        var account = Name(pod["serviceAccountName"]);
+        var silo = chart.Single("DaemonSet", "silo");
+        if (account.Length == 0 || account == Name(PodSpec(silo)["serviceAccountName"]))
+            yield return $"{frontend}: the front ends run under the silos' service account (or the namespace's default).";
+        var accountObject = chart.OfKind("ServiceAccount").FirstOrDefault(a => a.Name == account);
+        if (pod["automountServiceAccountToken"]?.GetValue<bool>() != false && accountObject?.Object["automountServiceAccountToken"]?.GetValue<bool>() != false)
+            yield return $"{frontend}: the front ends' pods mount a Kubernetes API token (automountServiceAccountToken is not false).";
+        if (chart.OfKind("RoleBinding").Concat(chart.OfKind("ClusterRoleBinding")).Any(b => b.Object["subjects"]?.AsArray().Any(s => Name(s!["kind"]) == "ServiceAccount" && Name(s["name"]) == account) == true))
+            yield return $"{frontend}: a role is bound to the front ends' service account {account}.";
+        var container = Container(frontend, "frontend");
+        foreach (var (name, _) in Env(container).Where(e => e.Name == "BINDER_Proxy__AuthToken" || e.Name.StartsWith("BINDER_Binder__RegistryAccess__", StringComparison.Ordinal) || e.Name == "DOCKER_CONFIG"))
+            yield return $"{frontend}: the front end gets {name}, which only the silos need.";
+        var registrySecrets = chart.OfKind("Secret").Where(s => Name(s.Object["type"]) == "kubernetes.io/dockerconfigjson").Select(s => s.Name).ToHashSet();
+        // An existing Secret of the registry's is not among the chart's objects: the one the silos mount as Docker config.
+        registrySecrets.UnionWith((PodSpec(silo)["volumes"]?.AsArray() ?? []).Where(v => Name(v!["name"]) == "docker-config").Select(v => Name(v!["secret"]?["secretName"])));
+        foreach (var volume in pod["volumes"]?.AsArray() ?? [])
+        {
+            if (volume?["secret"]?["secretName"] is { } secret && registrySecrets.Contains(Name(secret)))
+                yield return $"{frontend}: the front end mounts the registry's Secret {Name(secret)}.";
+        }
     }
 
     /// <summary>
