@@ -29,6 +29,10 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
         { "service selects nothing", "its selector matches no pods of the chart" },
         { "daemon given options first", "starts the Docker-in-Docker entrypoint with no arguments or an option first" },
         { "daemon on tcp", "has the argument --host=tcp://0.0.0.0:2375" },
+        { "sessions reach the pods' range", "lets sessions reach 10.0.0.0/8 (through 0.0.0.0/0)" },
+        { "sessions out everywhere", "an egress rule without peers lets sessions reach every address on every port" },
+        { "DNS only to kube-dns", "sessions may not reach DNS (port 53, UDP and TCP) at every address" },
+        { "sessions open to an address range", "lets in the addresses" },
         { "front end as the silos", "the front ends run under the silos' service account" },
         { "front end with a token", "the front ends' pods mount a Kubernetes API token" },
         { "front end with the proxy token", "the front end gets BINDER_Proxy__AuthToken, which only the silos need" },
@@ -132,6 +136,18 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
                 break;
             case "daemon on another socket":
                 RenderedChart.Container(silo, "dind")["args"] = new JsonArray("dockerd", "--host=unix:///run/elsewhere/docker.sock");
+                break;
+            case "sessions reach the pods' range":
+                sessions.Object["spec"]!["egress"]!.AsArray().Last()!["to"]![0]!["ipBlock"]!["except"]!.AsArray().RemoveAt(0);
+                break;
+            case "sessions out everywhere":
+                sessions.Object["spec"]!["egress"]!.AsArray().Add(new JsonObject());
+                break;
+            case "DNS only to kube-dns":
+                sessions.Object["spec"]!["egress"]![0]!["to"] = JsonNode.Parse("""[{"namespaceSelector": {}, "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}]""");
+                break;
+            case "sessions open to an address range":
+                sessions.Object["spec"]!["ingress"]![0]!["from"]!.AsArray().Add(JsonNode.Parse("""{"ipBlock": {"cidr": "10.0.0.0/8"}}"""));
                 break;
             case "front end as the silos":
                 RenderedChart.PodSpec(frontend)["serviceAccountName"] = RenderedChart.PodSpec(silo)["serviceAccountName"]!.DeepClone();

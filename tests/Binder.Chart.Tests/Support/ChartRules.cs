@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.RegularExpressions;
 using static Binder.Chart.Tests.Support.RenderedChart;
 
@@ -213,11 +214,31 @@ internal static partial class ChartRules
             if (PeerComponents(chart, peer).Except(["proxy", "silo"]).Any() || !PeerComponents(chart, peer).Any())
                 yield return $"{policy}: lets in {peer.ToJsonString()}, which is not the proxy's or a silo's pods.";
         }
+        foreach (var peer in Peers(policy, "ingress", "from").Where(p => p["ipBlock"] is not null))
+            yield return $"{policy}: lets in the addresses {peer.ToJsonString()}, which may be anyone's.";
         foreach (var peer in Peers(policy, "egress", "to"))
         {
             if (PeerComponents(chart, peer).Any())
                 yield return $"{policy}: lets sessions reach Binder's own pods ({string.Join(", ", PeerComponents(chart, peer))}).";
+            if (peer["ipBlock"] is { } block)
+            {
+                var cidr = IPNetwork.Parse(Name(block["cidr"]));
+                var except = (block["except"]?.AsArray() ?? []).Select(e => IPNetwork.Parse(Name(e))).ToList();
+                foreach (var range in PrivateRanges.Select(IPNetwork.Parse).Where(r => Overlaps(cidr, r) && !except.Any(e => Covers(e, r))))
+                    yield return $"{policy}: lets sessions reach {range} (through {cidr}), where the cluster's pods, nodes or metadata service are.";
+            }
         }
+        // A rule with no peers lets out to every address: only DNS may be open that way.
+        foreach (var rule in policy.Object["spec"]?["egress"]?.AsArray() ?? [])
+        {
+            if (rule!["to"] is JsonArray { Count: > 0 }) continue;
+            var ports = rule["ports"]?.AsArray().Select(p => p!["port"]?.ToString()).ToList();
+            if (ports is null || ports.Count == 0 || ports.Any(p => p != "53"))
+                yield return $"{policy}: an egress rule without peers lets sessions reach every address on {(ports is null || ports.Count == 0 ? "every port" : "ports " + string.Join(", ", ports))}, not only DNS (53).";
+        }
+        if (!(policy.Object["spec"]?["egress"]?.AsArray() ?? []).Any(rule => rule!["to"] is null
+            && new[] { "UDP", "TCP" }.All(protocol => rule["ports"]?.AsArray().Any(p => p!["port"]?.ToString() == "53" && Name(p["protocol"]) == protocol) == true)))
+            yield return $"{policy}: sessions may not reach DNS (port 53, UDP and TCP) at every address (a NodeLocal DNSCache listens on a link-local one).";
         foreach (var workload in chart.Workloads.Where(w => PodLabels(w)["binder.org/instance"] is not null))
             yield return $"{workload}: Binder's own pods carry the session label binder.org/instance.";
     }
@@ -398,6 +419,13 @@ internal static partial class ChartRules
         if (pullSecret is not null && chart.OfKind("Secret").FirstOrDefault(s => s.Name == pullSecret) is { } own && Name(own.Object["type"]) != "kubernetes.io/dockerconfigjson")
             yield return $"Launch:Kubernetes:ImagePullSecret names {pullSecret}, which is not of type kubernetes.io/dockerconfigjson.";
     }
+
+    /// <summary>Where the cluster's own pods, nodes, Services and a cloud's metadata service usually are.</summary>
+    private static readonly string[] PrivateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"];
+
+    private static bool Covers(IPNetwork outer, IPNetwork inner) => outer.PrefixLength <= inner.PrefixLength && outer.Contains(inner.BaseAddress);
+
+    private static bool Overlaps(IPNetwork a, IPNetwork b) => Covers(a, b) || Covers(b, a);
 
     private static IEnumerable<JsonObject> Peers(RenderedObject policy, string direction, string side) =>
         (policy.Object["spec"]?[direction]?.AsArray() ?? []).SelectMany(rule => rule![side]?.AsArray() ?? []).Select(p => p!.AsObject());
