@@ -33,6 +33,8 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
         { "sessions out everywhere", "an egress rule without peers lets sessions reach every address on every port" },
         { "DNS only to kube-dns", "sessions may not reach DNS (port 53, UDP and TCP) at every address" },
         { "sessions open to an address range", "lets in the addresses" },
+        { "daemon storage limited", "container dind has an ephemeral-storage limit" },
+        { "daemon emptyDir limited", "the daemon's emptyDir has a sizeLimit" },
         { "front end as the silos", "the front ends run under the silos' service account" },
         { "front end with a token", "the front ends' pods mount a Kubernetes API token" },
         { "front end with the proxy token", "the front end gets BINDER_Proxy__AuthToken, which only the silos need" },
@@ -148,6 +150,12 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
                 break;
             case "sessions open to an address range":
                 sessions.Object["spec"]!["ingress"]![0]!["from"]!.AsArray().Add(JsonNode.Parse("""{"ipBlock": {"cidr": "10.0.0.0/8"}}"""));
+                break;
+            case "daemon storage limited":
+                RenderedChart.Container(silo, "dind")["resources"]!["limits"]!["ephemeral-storage"] = "50Gi";
+                break;
+            case "daemon emptyDir limited":
+                RenderedChart.PodSpec(silo)["volumes"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == "docker-data")!["emptyDir"]!["sizeLimit"] = "50Gi";
                 break;
             case "front end as the silos":
                 RenderedChart.PodSpec(frontend)["serviceAccountName"] = RenderedChart.PodSpec(silo)["serviceAccountName"]!.DeepClone();

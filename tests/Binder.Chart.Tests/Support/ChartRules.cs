@@ -15,7 +15,8 @@ internal static partial class ChartRules
             .Concat(SessionNetworkPolicy(chart)).Concat(BinderPortsOnlyFromBinder(chart)).Concat(OrleansRbac(chart))
             .Concat(HealthProbes(chart)).Concat(FrontEndDisruptionBudget(chart)).Concat(EnvironmentVariables(chart))
             .Concat(References(chart)).Concat(SessionImagePullSecret(chart)).Concat(Names(chart)).Concat(DockerSessionsApart(chart))
-            .Concat(NoDockerApiOnTheNetwork(chart)).Concat(FrontEndsHoldNoSiloPowers(chart));
+            .Concat(NoDockerApiOnTheNetwork(chart)).Concat(FrontEndsHoldNoSiloPowers(chart))
+            .Concat(ImageCleanerActsBeforeEviction(chart));
 
     /// <summary>
     /// Sessions as containers (Launch:Backend=Docker) share a network identity with Binder, which no NetworkPolicy
@@ -62,6 +63,22 @@ internal static partial class ChartRules
             if (volume?["secret"]?["secretName"] is { } secret && registrySecrets.Contains(Name(secret)))
                 yield return $"{frontend}: the front end mounts the registry's Secret {Name(secret)}.";
         }
+    }
+
+    /// <summary>
+    /// The Docker daemon's data in an emptyDir of the silo's pod, measured by the image cleaner as a percentage of the
+    /// node's file system: no ephemeral-storage limit in the pod and no sizeLimit on that emptyDir, or the kubelet
+    /// evicts the pod (and its whole layer cache) before the cleaner acts.
+    /// </summary>
+    public static IEnumerable<string> ImageCleanerActsBeforeEviction(RenderedChart chart)
+    {
+        var silo = chart.Single("DaemonSet", "silo");
+        var dataVolume = (PodSpec(silo)["volumes"]?.AsArray() ?? []).FirstOrDefault(v => Name(v!["name"]) == "docker-data");
+        if (dataVolume?["emptyDir"] is not { } emptyDir) yield break;
+        if (emptyDir["sizeLimit"] is not null)
+            yield return $"{silo}: the daemon's emptyDir has a sizeLimit, which the kubelet enforces by evicting the pod before the image cleaner acts.";
+        foreach (var container in Containers(silo).Where(c => c["resources"]?["limits"]?["ephemeral-storage"] is not null))
+            yield return $"{silo}: container {Name(container["name"])} has an ephemeral-storage limit, which counts the daemon's emptyDir: the kubelet evicts the pod before the image cleaner acts.";
     }
 
     /// <summary>
