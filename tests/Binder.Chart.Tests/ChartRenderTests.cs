@@ -95,6 +95,21 @@ public sealed class ChartRenderTests(ChartRenderer renderer)
     }
 
     [Fact]
+    public async Task Extra_settings_may_come_from_Secrets_instead_of_the_values()
+    {
+        var rendering = await renderer.RenderAsync("--set", "silo.extraEnv.Access__Providers__gh__Token.secretKeyRef.name=binder-github",
+            "--set", "silo.extraEnv.Access__Providers__gh__Token.secretKeyRef.key=token", "--set", "frontend.extraEnv.Server__ApiToken.secretKeyRef.name=binder-api",
+            "--set", "frontend.extraEnv.Server__ApiToken.secretKeyRef.key=api-token", "--set", "silo.extraEnv.Binder__Repo__BuildTimeout=00:30:00");
+        await AssertValidAsync(rendering);
+        var silo = RenderedChart.Env(RenderedChart.Container(rendering.Chart.Single("DaemonSet", "silo"), "silo")).ToDictionary(e => e.Name, e => e.Entry);
+        Assert.Equal("""{"key":"token","name":"binder-github"}""", silo["BINDER_Access__Providers__gh__Token"]["valueFrom"]!["secretKeyRef"]!.ToJsonString());
+        Assert.Null(silo["BINDER_Access__Providers__gh__Token"]["value"]);
+        Assert.Equal("00:30:00", silo["BINDER_Binder__Repo__BuildTimeout"]["value"]!.GetValue<string>());
+        var frontend = RenderedChart.Env(RenderedChart.Container(rendering.Chart.Single("Deployment", "frontend"), "frontend")).ToDictionary(e => e.Name, e => e.Entry);
+        Assert.Equal("binder-api", frontend["BINDER_Server__ApiToken"]["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_notes_say_where_Binder_answers_and_warn_about_generated_secrets()
     {
         var generated = await renderer.RenderAsync();

@@ -28,6 +28,7 @@ public sealed class ValuesErrorTests(ChartRenderer renderer)
         { ["--set", "docker.mode=podman"], "- docker.mode: docker.mode must be one of the following: \"dind\", \"host\"" },
         { ["--set", "cluster.siloPort=70000"], "- cluster.siloPort: Must be less than or equal to 65535" },
         { ["--set", "silo.resources.limits=null"], "- silo.resources: limits is required" },
+        { ["--set", "silo.extraEnv.Access__Token.secretKeyRef.name=s"], "- silo.extraEnv.Access__Token: Must validate one and only one schema" },
     };
 
     [Theory]

@@ -123,11 +123,19 @@ capabilities:
   drop: [ALL]
 {{- end -}}
 
-{{/* extraEnv: {Section__Key: value} -> BINDER_Section__Key. */}}
+{{/*
+extraEnv: {Section__Key: value} -> BINDER_Section__Key; a value {secretKeyRef: {name, key}} is read from that Secret
+(tokens, passwords: kept out of the values and the ConfigMap).
+*/}}
 {{- define "binder.extraEnv" -}}
 {{- range $key, $value := . }}
 - name: BINDER_{{ $key }}
+{{- if kindIs "map" $value }}
+  valueFrom:
+    secretKeyRef: {name: {{ $value.secretKeyRef.name | quote }}, key: {{ $value.secretKeyRef.key | quote }}}
+{{- else }}
   value: {{ $value | toString | quote }}
+{{- end }}
 {{- end }}
 {{- end -}}
 
