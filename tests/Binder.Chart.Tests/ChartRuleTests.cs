@@ -73,6 +73,22 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
     }
 
     [Fact]
+    public async Task The_nodes_socket_comes_from_its_directory_and_the_rule_sees_a_mounted_socket_file()
+    {
+        var chart = (await renderer.RenderAsync("--set", "docker.mode=host", "--set", "docker.host.socketGroupId=999", "--set", "docker.host.socketPath=/run/docker/docker.sock")).Chart;
+        Assert.Empty(ChartRules.SiloMountsDockerSocket(chart));
+        var silo = chart.Single("DaemonSet", "silo");
+        var container = RenderedChart.Container(silo, "silo");
+        Assert.Equal("unix:///run/binder-docker/docker.sock", RenderedChart.EnvValue(container, "DOCKER_HOST"));
+        var volume = RenderedChart.PodSpec(silo)["volumes"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == "docker-socket")!;
+        Assert.Equal("/run/docker", volume["hostPath"]!["path"]!.GetValue<string>());
+        // The socket file itself, as before: its inode goes stale when the node's dockerd restarts.
+        volume["hostPath"] = JsonNode.Parse("""{"path": "/run/docker/docker.sock", "type": "Socket"}""");
+        container["volumeMounts"]!.AsArray().Single(m => m!["name"]!.GetValue<string>() == "docker-socket")!["mountPath"] = "/run/binder-docker/docker.sock";
+        Assert.Contains(ChartRules.SiloMountsDockerSocket(chart), v => v.Contains("must come from its directory, mounted as a hostPath of type Directory", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Docker_sessions_beside_a_rootless_daemon_or_without_TLS_are_caught()
     {
         var chart = (await renderer.RenderAsync(ChartRenderer.DockerSessions)).Chart;

@@ -190,8 +190,9 @@ internal static partial class ChartRules
         var volume = (PodSpec(silo)["volumes"]?.AsArray() ?? []).Select(v => v!.AsObject()).FirstOrDefault(v => Name(v["name"]) == Name(mount["name"]));
         if (volume?["hostPath"] is { } hostPath)
         {
-            if (Name(mount["mountPath"]) != socket || Name(hostPath["type"]) != "Socket")
-                yield return $"{silo}: the host's Docker socket must be mounted as a hostPath of type Socket at {socket}.";
+            // The directory, not the socket file: a file mount keeps the old socket's inode after dockerd restarts.
+            if (Name(mount["mountPath"]) != Path.GetDirectoryName(socket) || Name(hostPath["type"]) != "Directory")
+                yield return $"{silo}: the host's Docker socket must come from its directory, mounted as a hostPath of type Directory at {Path.GetDirectoryName(socket)}.";
         }
         else if (volume?["emptyDir"] is not null)
         {
