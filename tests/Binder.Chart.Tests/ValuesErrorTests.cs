@@ -14,6 +14,8 @@ public sealed class ValuesErrorTests(ChartRenderer renderer)
         { [.. ChartRenderer.DockerSessions, "--set", "registry.url=null", "--set", "registry.username=push", "--set", "registry.password=x"], "templates/", "registry.url: name the registry (e.g. registry.example.org/binder) when registry credentials are given" },
         { ["--set", "sessions.backend=Docker"], "templates/silo-daemonset.yaml", "sessions.backend: Docker sessions on the rootless daemon (docker.mode dind) would leave through the silo pod's own address" },
         { ["--set", "sessions.backend=Docker", "--set", "docker.mode=host", "--set", "docker.host.socketGroupId=999"], "templates/silo-daemonset.yaml", "cluster.tls.secretName: give the Secret of the silos' TLS certificate with sessions.backend Docker" },
+        { ["--set", "proxy.authToken=null"], "templates/", "proxy.authToken: give the proxy's API token" },
+        { ["--set", "redis.password="], "templates/", "redis.password: give the chart's Redis a password" },
         { ["--set", "registry.url=null"], "templates/", "registry.url: name the registry images are pushed to and session pods pull from" },
         { ["--set", "registry.url=r.example.org/b", "--set", "registry.username=push"], "templates/registry-secret.yaml", "registry.password: give the password or access token" },
     };
@@ -46,12 +48,14 @@ public sealed class ValuesErrorTests(ChartRenderer renderer)
     [Fact]
     public async Task Values_yaml_alone_is_refused_for_want_of_a_registry_and_the_documented_install_names_one()
     {
-        var bare = await renderer.RenderBareAsync();
+        Assert.Equal(1, (await renderer.RenderBareAsync()).Result.ExitCode);
+        var bare = await renderer.RenderBareAsync("--set", "redis.password=p", "--set", "proxy.authToken=t");
         Assert.Equal(1, bare.Result.ExitCode);
         Assert.Contains("): registry.url: name the registry images are pushed to and session pods pull from", bare.Error, StringComparison.Ordinal);
-        Assert.Contains(Repository.DocumentedInstallArgs, a => a.StartsWith("registry.url=", StringComparison.Ordinal));
+        foreach (var value in new[] { "registry.url=", "redis.password=", "proxy.authToken=" })
+            Assert.Contains(Repository.DocumentedInstallArgs, a => a.StartsWith(value, StringComparison.Ordinal));
         // Sessions on the nodes' daemons need no registry (one build node).
-        Assert.True((await renderer.RenderBareAsync(ChartRenderer.DockerSessions)).Succeeded);
+        Assert.True((await renderer.RenderBareAsync([.. ChartRenderer.DockerSessions, "--set", "redis.password=p", "--set", "proxy.authToken=t"])).Succeeded);
     }
 
     [Theory]

@@ -312,23 +312,21 @@ such as binder.org/sessions hold a slash, which Kubernetes refuses in a variable
 {{- end -}}
 
 {{/*
-The secrets left empty in the values, generated once per render: the first template that needs them sets them in
-.Values, and every later one (helm renders them all with the same values) reads the same ones.
+The secrets the chart makes must be given: generated ones would change at every render, so each `helm upgrade`
+would restart Redis with a new password while pods of the old revision still use the old one (rolling updates
+do not restart them together). `openssl rand -hex 24` makes one.
 */}}
 {{- define "binder.ensureSecrets" -}}
-{{- if not .Values.redis.password -}}
-{{- $_ := set .Values.redis "password" (randAlphaNum 32) -}}
-{{- $_ := set .Values.redis "generatedPassword" true -}}
+{{- if include "binder.ownRedis" . -}}
+{{- $_ := required "redis.password: give the chart's Redis a password (e.g. --set redis.password=\"$(openssl rand -hex 24)\") and keep it for upgrades, or use cluster.redis.existingSecret" .Values.redis.password -}}
 {{- end -}}
-{{- if not .Values.proxy.authToken -}}
-{{- $_ := set .Values.proxy "authToken" (randAlphaNum 48) -}}
-{{- $_ := set .Values.proxy "generatedAuthToken" true -}}
-{{- end -}}
+{{- $_ := required "proxy.authToken: give the proxy's API token (e.g. --set proxy.authToken=\"$(openssl rand -hex 32)\") and keep it for upgrades" .Values.proxy.authToken -}}
 {{- end -}}
 
 {{/*
 A pod annotation that changes when the chart's Secret does: pods read their secrets at start, so every pod reading
-them starts again together (Redis with its new password, the silos and front ends with the connection string).
+them is replaced. Not together: each workload rolls on its own, and until it has, its old pods keep the old value
+(a changed Redis password locks them out meanwhile), which is why the chart never changes a secret by itself.
 */}}
 {{- define "binder.secretsChecksum" -}}
 {{- include "binder.ensureSecrets" . -}}

@@ -26,7 +26,9 @@ internal static class Repository
         if (install < 0 || end < 0) throw new InvalidOperationException("docs/kubernetes.md has no helm install command under \"## Install\".");
         var command = docs[install..end];
         if (command.Contains(" -f ", StringComparison.Ordinal)) throw new InvalidOperationException("The smallest install in docs/kubernetes.md must give its values with --set only.");
-        return [.. System.Text.RegularExpressions.Regex.Matches(command, @"--set (\S+)").SelectMany(m => new[] { "--set", m.Groups[1].Value })];
+        // A secret the docs make with "$(openssl rand -hex N)" is N bytes of hex here too (fixed: renderings compare).
+        return [.. System.Text.RegularExpressions.Regex.Matches(command, @"--set ([\w.]+)=(?:""\$\(openssl rand -hex (\d+)\)""|(\S+))")
+            .SelectMany(m => new[] { "--set", m.Groups[1].Value + "=" + (m.Groups[2].Success ? new string('7', 2 * int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)) : m.Groups[3].Value) })];
     }
 
     private static string FindRoot()
