@@ -19,6 +19,7 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
         { "sessions open to every pod", "which is not the proxy's or a silo's pods" },
         { "sessions reach Redis", "lets sessions reach Binder's own pods (redis)" },
         { "no pod deletion", "may not delete pods" },
+        { "silo ports open", "lets anyone reach port 11111 of silo" },
         { "cluster label differs", "the pod label orleans/clusterId must equal ORLEANS_CLUSTER_ID" },
         { "readiness elsewhere", "the readinessProbe is not an HTTP GET of /health" },
         { "no disruption budget", "no PodDisruptionBudget selects the front ends" },
@@ -102,7 +103,7 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
     }
 
     [Fact]
-    public async Task Values_without_the_role_are_caught_since_Orleans_could_not_watch_or_delete_pods()
+    public async Task Values_without_the_role_are_caught_since_Orleans_could_not_watch_pods()
     {
         var chart = (await renderer.RenderAsync("--set", "rbac.create=false")).Chart;
         Assert.Contains(ChartRules.OrleansRbac(chart), v => v.Contains("may not create, delete, get, list, watch pods", StringComparison.Ordinal));
@@ -172,6 +173,9 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
                 break;
             case "daemon emptyDir limited":
                 RenderedChart.PodSpec(silo)["volumes"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == "docker-data")!["emptyDir"]!["sizeLimit"] = "50Gi";
+                break;
+            case "silo ports open":
+                chart.OfKind("NetworkPolicy").Single(p => p.Label("app.kubernetes.io/component") == "silo").Object["spec"]!["ingress"]![1]!.AsObject().Remove("from");
                 break;
             case "front end as the silos":
                 RenderedChart.PodSpec(frontend)["serviceAccountName"] = RenderedChart.PodSpec(silo)["serviceAccountName"]!.DeepClone();

@@ -35,6 +35,9 @@ public sealed class ServiceSettingsTests(ChartRenderer renderer)
             var workload = chart.Single(kind, component);
             var container = RenderedChart.Container(workload, component);
             var problems = PodSettings.Problems(PodSettings.Of(chart, workload, container, files), PodSettings.PodIdentity(chart, container));
+            // TEMPORARY, until the k8sbackend branch (Launch:Backend=Kubernetes, Launch:Kubernetes:*, Silo:Kubernetes:*)
+            // is merged: this build refuses those keys, so those problems are let through. Remove this filter (and
+            // ServiceKnowsKubernetes) then, so every problem fails the test.
             if (!ServiceKnowsKubernetes)
             {
                 var unknownYet = problems.Where(p => p.StartsWith("Launch:Kubernetes", StringComparison.Ordinal) || p.StartsWith("Silo:Kubernetes", StringComparison.Ordinal)

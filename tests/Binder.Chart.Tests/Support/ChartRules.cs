@@ -262,12 +262,14 @@ internal static partial class ChartRules
     }
 
     /// <summary>
-    /// Redis and the proxy's API take connections only from Binder's pods: a NetworkPolicy selects each, and the only
-    /// peers allowed on Redis's port and the proxy's API port are silos and front ends.
+    /// Redis, the proxy's API and the silos' cluster and gateway ports take connections only from Binder's pods: a
+    /// NetworkPolicy selects each, and the only peers allowed on those ports are silos and front ends.
     /// </summary>
     public static IEnumerable<string> BinderPortsOnlyFromBinder(RenderedChart chart)
     {
-        foreach (var (component, port) in new[] { ("redis", 6379), ("proxy", 8001) })
+        var siloContainer = Container(chart.Single("DaemonSet", "silo"), "silo");
+        var siloPorts = new[] { "BINDER_Silo__Port", "BINDER_Silo__GatewayPort" }.Select(v => int.Parse(EnvValue(siloContainer, v) ?? "0", System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (component, port) in new[] { ("redis", 6379), ("proxy", 8001) }.Concat(siloPorts.Select(p => ("silo", p))))
         {
             var workload = chart.Workloads.FirstOrDefault(w => w.Label("app.kubernetes.io/component") == component);
             if (workload is null) continue;
@@ -292,7 +294,7 @@ internal static partial class ChartRules
 
     /// <summary>
     /// Microsoft.Orleans.Hosting.Kubernetes gets what it calls: the silos' service account is bound to a Role that may
-    /// get, list, watch and delete pods (and create them when sessions are pods), and the silo pods carry the labels
+    /// get, list and watch pods (and create and delete them when sessions are pods), and the silo pods carry the labels
     /// and variables it reads.
     /// </summary>
     public static IEnumerable<string> OrleansRbac(RenderedChart chart)
@@ -301,8 +303,10 @@ internal static partial class ChartRules
         var container = Container(silo, "silo");
         var account = Name(PodSpec(silo)["serviceAccountName"]);
         if (account.Length == 0) yield return $"{silo}: no serviceAccountName (the namespace's default account has no role).";
-        var needed = new HashSet<string> { "get", "list", "watch", "delete" };
-        if (EnvValue(container, "BINDER_Launch__Backend") == "Kubernetes") needed.Add("create");
+        // Orleans' Kubernetes hosting deletes pods only with DeleteDefunctSiloPods (off, and not set by the chart);
+        // session pods are created and deleted by the launch backend.
+        var needed = new HashSet<string> { "get", "list", "watch" };
+        if (EnvValue(container, "BINDER_Launch__Backend") == "Kubernetes") needed.UnionWith(["create", "delete"]);
         var roles = chart.OfKind("RoleBinding")
             .Where(b => b.Object["subjects"]?.AsArray().Any(s => Name(s!["kind"]) == "ServiceAccount" && Name(s["name"]) == account) == true)
             .Select(b => chart.OfKind(Name(b.Object["roleRef"]?["kind"])).FirstOrDefault(r => r.Name == Name(b.Object["roleRef"]?["name"])))
