@@ -22,6 +22,7 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
         { "silo ports open", "lets anyone reach port 11111 of silo" },
         { "cluster label differs", "the pod label orleans/clusterId must equal ORLEANS_CLUSTER_ID" },
         { "readiness elsewhere", "the readinessProbe is not an HTTP GET of /health" },
+        { "front end ready by the registry", "the readinessProbe is not an HTTP GET of /health/ready" },
         { "no disruption budget", "no PodDisruptionBudget selects the front ends" },
         { "undefined reference", "refers to $(NODE_IP), which is not defined before it" },
         { "slash in a variable name", "is not a name Kubernetes accepts for a variable" },
@@ -211,6 +212,9 @@ public sealed class ChartRuleTests(ChartRenderer renderer)
                 break;
             case "cluster label differs":
                 silo.Object["spec"]!["template"]!["metadata"]!["labels"]!["orleans/clusterId"] = "other";
+                break;
+            case "front end ready by the registry":
+                frontendContainer["readinessProbe"]!["httpGet"]!["path"] = "/health";
                 break;
             case "readiness elsewhere":
                 frontendContainer["readinessProbe"]!["httpGet"]!["path"] = "/";

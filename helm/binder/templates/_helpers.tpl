@@ -279,14 +279,19 @@ ends get none of them.
 {{- end }}
 {{- end -}}
 
-{{/* Probes on the service's /health: ready when every check passes; started within about five minutes. */}}
+{{/*
+Probes on the service's /health: ready when every check passes; started within about five minutes. Front ends
+(.frontend true) are ready by /health/ready, without the registry check: a slow registry would otherwise take every
+front end out of their Service at once.
+*/}}
 {{- define "binder.probes" -}}
+{{- $path := ternary "/health/ready" "/health" (default false .frontend) -}}
 startupProbe:
-  httpGet: {path: /health, port: http}
+  httpGet: {path: {{ $path }}, port: http}
   periodSeconds: 5
   failureThreshold: 60
 readinessProbe:
-  httpGet: {path: /health, port: http}
+  httpGet: {path: {{ $path }}, port: http}
   periodSeconds: 10
   timeoutSeconds: 5
   failureThreshold: 3

@@ -331,7 +331,10 @@ internal static partial class ChartRules
         }
     }
 
-    /// <summary>Silos and front ends are ready (and started) by their /health.</summary>
+    /// <summary>
+    /// Silos are ready (and started) by their /health; front ends by /health/ready, which leaves out the registry (a
+    /// slow registry would empty the front ends' Service).
+    /// </summary>
     public static IEnumerable<string> HealthProbes(RenderedChart chart)
     {
         foreach (var (kind, component) in new[] { ("DaemonSet", "silo"), ("Deployment", "frontend") })
@@ -339,11 +342,12 @@ internal static partial class ChartRules
             var workload = chart.Single(kind, component);
             var container = Container(workload, component);
             var ports = container["ports"]?.AsArray().Select(p => Name(p!["name"])).ToHashSet() ?? [];
+            var path = component == "frontend" ? "/health/ready" : "/health";
             foreach (var probe in new[] { "readinessProbe", "startupProbe" })
             {
                 var get = container[probe]?["httpGet"];
-                if (Name(get?["path"]) != "/health" || !ports.Contains(get?["port"]?.ToString() ?? ""))
-                    yield return $"{workload}: the {probe} is not an HTTP GET of /health on a port of the container.";
+                if (Name(get?["path"]) != path || !ports.Contains(get?["port"]?.ToString() ?? ""))
+                    yield return $"{workload}: the {probe} is not an HTTP GET of {path} on a port of the container.";
             }
             if (container["livenessProbe"] is null) yield return $"{workload}: no livenessProbe.";
         }
