@@ -95,6 +95,22 @@ public sealed class ChartRenderTests(ChartRenderer renderer)
     }
 
     [Fact]
+    public async Task One_front_end_gets_no_disruption_budget_that_would_block_drains_and_a_parents_global_values_are_accepted()
+    {
+        var one = (await renderer.RenderAsync("--set", "frontend.replicas=1", "--set", "global.imageRegistry=r.example.org")).Chart;
+        Assert.DoesNotContain(one.Objects, o => o.Kind == "PodDisruptionBudget");
+        Assert.Contains((await renderer.RenderAsync()).Chart.Objects, o => o.Kind == "PodDisruptionBudget");
+    }
+
+    [Fact]
+    public async Task The_notes_health_command_does_not_wait_for_the_port_forward_to_end()
+    {
+        var notes = (await renderer.RenderAsync()).Notes;
+        Assert.DoesNotContain("8585 && curl", notes, StringComparison.Ordinal);
+        Assert.Contains("curl http://127.0.0.1:8585/health", notes, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Extra_settings_may_come_from_Secrets_instead_of_the_values()
     {
         var rendering = await renderer.RenderAsync("--set", "silo.extraEnv.Access__Providers__gh__Token.secretKeyRef.name=binder-github",
