@@ -158,13 +158,20 @@ install_azurite() { npm_install azurite "$BINDER_AZURITE_VERSION" "$BINDER_AZURI
 # again only when that lock file changed.
 install_chart_validator() {
   local src=$here/../tools/chart-validate dir=$BINDER_CHART_VALIDATE_DIR
-  if [ -d "$dir/node_modules/kubernetes-models" ] && cmp -s "$src/package-lock.json" "$dir/package-lock.json"; then
+  # installed.lock, a copy of the lock file, is written only after npm ci succeeded: a failed or interrupted install
+  # (whose package-lock.json is already there) is tried again by the next run.
+  if [ -d "$dir/node_modules/kubernetes-models" ] && cmp -s "$src/package-lock.json" "$dir/installed.lock"; then
     log "kubernetes-models: present in $dir"; return
   fi
   mkdir -p "$dir"
+  rm -f "$dir/installed.lock"
   cp "$src/package.json" "$src/package-lock.json" "$dir/"
   log "kubernetes-models: npm ci into $dir"
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >"$dir/npm.log" 2>&1) || die "npm ci of kubernetes-models failed; see $dir/npm.log"
+  # kubernetes-models declares node >=22 while Debian 12 has nodejs 18. npm only warns about that unless engines are
+  # strict, which --engine-strict=false rules out. The validator ran here on node 20; on 18 it is not verified.
+  (cd "$dir" && npm ci --engine-strict=false --no-audit --no-fund --loglevel=error >"$dir/npm.log" 2>&1) \
+    || die "npm ci of kubernetes-models failed; see $dir/npm.log"
+  cp "$src/package-lock.json" "$dir/installed.lock"
 }
 
 start_azurite() {

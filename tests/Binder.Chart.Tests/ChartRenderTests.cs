@@ -13,7 +13,7 @@ public sealed class ChartRenderTests(ChartRenderer renderer)
     {
         { "the node's own Docker daemon", ["--set", "docker.mode=host", "--set", "docker.host.socketGroupId=999", "--set", "docker.host.dataPath=/var/lib/docker"] },
         { "a rootless daemon whose cache is on the node", ["--set", "docker.dind.storageHostPath=/var/lib/binder-docker"] },
-        { "sessions on the silos' Docker daemons", ["--set", "sessions.backend=Docker"] },
+        { "sessions on the nodes' Docker daemons", ChartRenderer.DockerSessions },
         { "an ingress", ["--set", "ingress.enabled=true", "--set", "ingress.hosts={binder.example.org,mybinder.example.org}"] },
         { "Azure Storage", ["--set", "cluster.backend=AzureStorage", "--set", "cluster.azureStorage.connectionString=DefaultEndpointsProtocol=https;AccountName=binderexample;AccountKey=a2V5a2V5;EndpointSuffix=core.windows.net"] },
         { "an existing Redis", ["--set", "cluster.redis.connectionString=redis.example.org:6380\\,password=x\\,ssl=true"] },
@@ -95,38 +95,65 @@ public sealed class ChartRenderTests(ChartRenderer renderer)
     }
 
     [Fact]
-    public async Task The_notes_say_where_Binder_answers_and_warn_about_generated_secrets()
+    public async Task One_front_end_gets_no_disruption_budget_that_would_block_drains_and_a_parents_global_values_are_accepted()
     {
-        var generated = await renderer.RenderAsync();
-        Assert.Contains("Binder answers at http://127.0.0.1:8000/", generated.Notes);
-        Assert.Contains("port-forward service/release-name-binder-proxy-public 8000:80", generated.Notes);
-        Assert.Contains("the Redis password was generated", generated.Notes);
-        Assert.Contains("registry.url is empty", generated.Notes);
-        var fixedSecrets = await renderer.RenderAsync("--set", "redis.password=p", "--set", "proxy.authToken=t", "--set", "registry.url=r.example.org/b");
-        Assert.DoesNotContain("generated", fixedSecrets.Notes);
-        Assert.DoesNotContain("registry.url is empty", fixedSecrets.Notes);
+        var one = (await renderer.RenderAsync("--set", "frontend.replicas=1", "--set", "global.imageRegistry=r.example.org")).Chart;
+        Assert.DoesNotContain(one.Objects, o => o.Kind == "PodDisruptionBudget");
+        Assert.Contains((await renderer.RenderAsync()).Chart.Objects, o => o.Kind == "PodDisruptionBudget");
     }
 
     [Fact]
-    public async Task Secrets_left_empty_are_generated_at_each_render_and_given_ones_are_kept()
+    public async Task The_notes_health_command_does_not_wait_for_the_port_forward_to_end()
     {
-        static string Token(Rendering r) => r.Chart.OfKind("Secret").Single(s => s.Name == "release-name-binder").Object["stringData"]!["proxy-auth-token"]!.GetValue<string>();
-        Assert.NotEqual(Token(await renderer.RenderAsync()), Token(await renderer.RenderAsync()));
-        Assert.Equal("given-token", Token(await renderer.RenderAsync("--set", "proxy.authToken=given-token")));
+        var notes = (await renderer.RenderAsync()).Notes;
+        Assert.DoesNotContain("8585 && curl", notes, StringComparison.Ordinal);
+        Assert.Contains("curl http://127.0.0.1:8585/health", notes, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Every_pod_that_reads_the_secrets_restarts_when_they_change()
+    public async Task Extra_settings_may_come_from_Secrets_instead_of_the_values()
+    {
+        var rendering = await renderer.RenderAsync("--set", "silo.extraEnv.Access__Providers__gh__Token.secretKeyRef.name=binder-github",
+            "--set", "silo.extraEnv.Access__Providers__gh__Token.secretKeyRef.key=token", "--set", "frontend.extraEnv.Server__ApiToken.secretKeyRef.name=binder-api",
+            "--set", "frontend.extraEnv.Server__ApiToken.secretKeyRef.key=api-token", "--set", "silo.extraEnv.Binder__Repo__BuildTimeout=00:30:00");
+        await AssertValidAsync(rendering);
+        var silo = RenderedChart.Env(RenderedChart.Container(rendering.Chart.Single("DaemonSet", "silo"), "silo")).ToDictionary(e => e.Name, e => e.Entry);
+        Assert.Equal("""{"key":"token","name":"binder-github"}""", silo["BINDER_Access__Providers__gh__Token"]["valueFrom"]!["secretKeyRef"]!.ToJsonString());
+        Assert.Null(silo["BINDER_Access__Providers__gh__Token"]["value"]);
+        Assert.Equal("00:30:00", silo["BINDER_Binder__Repo__BuildTimeout"]["value"]!.GetValue<string>());
+        var frontend = RenderedChart.Env(RenderedChart.Container(rendering.Chart.Single("Deployment", "frontend"), "frontend")).ToDictionary(e => e.Name, e => e.Entry);
+        Assert.Equal("binder-api", frontend["BINDER_Server__ApiToken"]["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_notes_say_where_Binder_answers_and_warn_about_a_missing_registry_only_with_Docker_sessions()
+    {
+        var notes = (await renderer.RenderAsync()).Notes;
+        Assert.Contains("Binder answers at http://127.0.0.1:8000/", notes);
+        Assert.Contains("port-forward service/release-name-binder-proxy-public 8000:80", notes);
+        Assert.DoesNotContain("generated", notes);
+        Assert.DoesNotContain("registry.url is empty", notes);
+        Assert.Contains("registry.url is empty", (await renderer.RenderAsync([.. ChartRenderer.DockerSessions, "--set", "registry.url=null"])).Notes);
+    }
+
+    [Fact]
+    public async Task Renderings_with_the_same_values_have_the_same_secrets()
+    {
+        static string Secrets(Rendering r) => r.Chart.OfKind("Secret").Single(s => s.Name == "release-name-binder").Object["stringData"]!.ToJsonString();
+        Assert.Equal(Secrets(await renderer.RenderAsync()), Secrets(await renderer.RenderAsync()));
+        Assert.Contains("\"proxy-auth-token\":\"given-token\"", Secrets(await renderer.RenderAsync("--set", "proxy.authToken=given-token")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_pod_that_reads_the_secrets_is_replaced_when_one_changes()
     {
         static List<string?> Checksums(Rendering r) => [.. r.Chart.Workloads.Select(w => w.Object["spec"]!["template"]!["metadata"]!["annotations"]?["checksum/secrets"]?.GetValue<string>())];
         var first = Checksums(await renderer.RenderAsync());
         Assert.Equal(4, first.Count);
         Assert.Single(first.Distinct());
         Assert.NotNull(first[0]);
-        // Generated secrets differ at each render, and so does the checksum; given ones keep it.
-        Assert.NotEqual(first[0], Checksums(await renderer.RenderAsync())[0]);
-        string[] fixedSecrets = ["--set", "redis.password=p", "--set", "proxy.authToken=t"];
-        Assert.Equal(Checksums(await renderer.RenderAsync(fixedSecrets)), Checksums(await renderer.RenderAsync(fixedSecrets)));
+        Assert.Equal(first, Checksums(await renderer.RenderAsync()));
+        Assert.NotEqual(first[0], Checksums(await renderer.RenderAsync("--set", "redis.password=another"))[0]);
     }
 
     private static async Task AssertValidAsync(Rendering rendering)

@@ -21,7 +21,7 @@ public sealed class ServiceSettingsTests(ChartRenderer renderer)
         { "examples/production.yaml", ["-f", Path.Combine(Repository.Examples, "production.yaml")] },
         { "examples/azure-storage.yaml", ["-f", Path.Combine(Repository.Examples, "azure-storage.yaml")] },
         { "examples/docker-sessions.yaml", ["-f", Path.Combine(Repository.Examples, "docker-sessions.yaml")] },
-        { "dind sessions on Docker", ["--set", "sessions.backend=Docker", "--set", "cluster.kubernetesHosting=false"] },
+        { "sessions on the nodes' daemons", [.. ChartRenderer.DockerSessions, "--set", "cluster.kubernetesHosting=false"] },
     };
 
     [Theory]
@@ -35,6 +35,9 @@ public sealed class ServiceSettingsTests(ChartRenderer renderer)
             var workload = chart.Single(kind, component);
             var container = RenderedChart.Container(workload, component);
             var problems = PodSettings.Problems(PodSettings.Of(chart, workload, container, files), PodSettings.PodIdentity(chart, container));
+            // TEMPORARY, until the k8sbackend branch (Launch:Backend=Kubernetes, Launch:Kubernetes:*, Silo:Kubernetes:*)
+            // is merged: this build refuses those keys, so those problems are let through. Remove this filter (and
+            // ServiceKnowsKubernetes) then, so every problem fails the test.
             if (!ServiceKnowsKubernetes)
             {
                 var unknownYet = problems.Where(p => p.StartsWith("Launch:Kubernetes", StringComparison.Ordinal) || p.StartsWith("Silo:Kubernetes", StringComparison.Ordinal)
@@ -49,7 +52,7 @@ public sealed class ServiceSettingsTests(ChartRenderer renderer)
     [Fact]
     public async Task A_setting_the_service_does_not_have_is_found()
     {
-        var chart = (await renderer.RenderAsync("--set", "sessions.backend=Docker", "--set", "cluster.kubernetesHosting=false", "--set", "silo.extraEnv.Silo__NodeNmae=x")).Chart;
+        var chart = (await renderer.RenderAsync([.. ChartRenderer.DockerSessions, "--set", "cluster.kubernetesHosting=false", "--set", "silo.extraEnv.Silo__NodeNmae=x"])).Chart;
         using var files = new TempDirectory("binder-chart-settings");
         var silo = chart.Single("DaemonSet", "silo");
         var problems = PodSettings.Problems(PodSettings.Of(chart, silo, RenderedChart.Container(silo, "silo"), files));

@@ -11,7 +11,12 @@ public sealed class ValuesErrorTests(ChartRenderer renderer)
         { ["--set", "ingress.enabled=true"], "templates/", "ingress.hosts: name at least one host when ingress.enabled is true" },
         { ["--set", "docker.mode=host"], "templates/silo-daemonset.yaml", "docker.socketGroupId: give the group id that owns the Docker socket" },
         { ["--set", "cluster.backend=AzureStorage"], "templates/secret.yaml", "cluster.azureStorage.connectionString: give the storage account's connection string" },
-        { ["--set", "registry.username=push", "--set", "registry.password=x"], "templates/", "registry.url: name the registry" },
+        { [.. ChartRenderer.DockerSessions, "--set", "registry.url=null", "--set", "registry.username=push", "--set", "registry.password=x"], "templates/", "registry.url: name the registry (e.g. registry.example.org/binder) when registry credentials are given" },
+        { ["--set", "sessions.backend=Docker"], "templates/silo-daemonset.yaml", "sessions.backend: Docker sessions on the rootless daemon (docker.mode dind) would leave through the silo pod's own address" },
+        { ["--set", "sessions.backend=Docker", "--set", "docker.mode=host", "--set", "docker.host.socketGroupId=999"], "templates/silo-daemonset.yaml", "cluster.tls.secretName: give the Secret of the silos' TLS certificate with sessions.backend Docker" },
+        { ["--set", "proxy.authToken=null"], "templates/", "proxy.authToken: give the proxy's API token" },
+        { ["--set", "redis.password="], "templates/", "redis.password: give the chart's Redis a password" },
+        { ["--set", "registry.url=null"], "templates/", "registry.url: name the registry images are pushed to and session pods pull from" },
         { ["--set", "registry.url=r.example.org/b", "--set", "registry.username=push"], "templates/registry-secret.yaml", "registry.password: give the password or access token" },
     };
 
@@ -25,6 +30,7 @@ public sealed class ValuesErrorTests(ChartRenderer renderer)
         { ["--set", "docker.mode=podman"], "- docker.mode: docker.mode must be one of the following: \"dind\", \"host\"" },
         { ["--set", "cluster.siloPort=70000"], "- cluster.siloPort: Must be less than or equal to 65535" },
         { ["--set", "silo.resources.limits=null"], "- silo.resources: limits is required" },
+        { ["--set", "silo.extraEnv.Access__Token.secretKeyRef.name=s"], "- silo.extraEnv.Access__Token: Must validate one and only one schema" },
     };
 
     [Theory]
@@ -37,6 +43,19 @@ public sealed class ValuesErrorTests(ChartRenderer renderer)
         Assert.Matches(@"^Error: execution error at \(binder/templates/[a-z-]+\.yaml:\d+:\d+\): ", rendering.Error);
         Assert.Contains("): " + message, rendering.Error, StringComparison.Ordinal);
         Assert.Equal("", rendering.Result.Stdout);
+    }
+
+    [Fact]
+    public async Task Values_yaml_alone_is_refused_for_want_of_a_registry_and_the_documented_install_names_one()
+    {
+        Assert.Equal(1, (await renderer.RenderBareAsync()).Result.ExitCode);
+        var bare = await renderer.RenderBareAsync("--set", "redis.password=p", "--set", "proxy.authToken=t");
+        Assert.Equal(1, bare.Result.ExitCode);
+        Assert.Contains("): registry.url: name the registry images are pushed to and session pods pull from", bare.Error, StringComparison.Ordinal);
+        foreach (var value in new[] { "registry.url=", "redis.password=", "proxy.authToken=" })
+            Assert.Contains(Repository.DocumentedInstallArgs, a => a.StartsWith(value, StringComparison.Ordinal));
+        // Sessions on the nodes' daemons need no registry (one build node).
+        Assert.True((await renderer.RenderBareAsync([.. ChartRenderer.DockerSessions, "--set", "redis.password=p", "--set", "proxy.authToken=t"])).Succeeded);
     }
 
     [Theory]

@@ -123,17 +123,26 @@ capabilities:
   drop: [ALL]
 {{- end -}}
 
-{{/* extraEnv: {Section__Key: value} -> BINDER_Section__Key. */}}
+{{/*
+extraEnv: {Section__Key: value} -> BINDER_Section__Key; a value {secretKeyRef: {name, key}} is read from that Secret
+(tokens, passwords: kept out of the values and the ConfigMap).
+*/}}
 {{- define "binder.extraEnv" -}}
 {{- range $key, $value := . }}
 - name: BINDER_{{ $key }}
+{{- if kindIs "map" $value }}
+  valueFrom:
+    secretKeyRef: {name: {{ $value.secretKeyRef.name | quote }}, key: {{ $value.secretKeyRef.key | quote }}}
+{{- else }}
   value: {{ $value | toString | quote }}
+{{- end }}
 {{- end }}
 {{- end -}}
 
 {{/*
 The settings both roles share (the service checks every section in every role, so silos and front ends get the
-same ones): the cluster backend, the registry, the launch backend and the proxy.
+same ones): the cluster backend, the registry's address, the launch backend and the proxy's public URL. What only the
+silos use and a front end must not hold (the proxy's API token, the registry's credentials) is in binder.siloEnv.
 */}}
 {{- define "binder.commonEnv" -}}
 {{- $fullname := include "binder.fullname" . -}}
@@ -166,21 +175,12 @@ same ones): the cluster backend, the registry, the launch backend and the proxy.
   valueFrom:
     secretKeyRef: {name: {{ .Values.cluster.tls.secretName }}, key: password, optional: true}
 {{- end }}
+{{- if eq .Values.sessions.backend "Kubernetes" }}
+{{- $_ := required "registry.url: name the registry images are pushed to and session pods pull from (e.g. --set registry.url=registry.example.org/binder); with sessions.backend Kubernetes the kubelet pulls each session's image, and a built image exists only in the Docker daemon of the silo that built it" .Values.registry.url }}
+{{- end }}
 {{- if .Values.registry.url }}
 - name: BINDER_Binder__Repo__Registry
   value: {{ .Values.registry.url | quote }}
-{{- end }}
-{{- with include "binder.registrySecretName" . }}
-- name: BINDER_Binder__RegistryAccess__Credentials__registry__Registry
-  value: {{ (required "registry.url: name the registry (e.g. registry.example.org/binder) when registry credentials are given" $.Values.registry.url) | splitList "/" | first | quote }}
-- name: BINDER_Binder__RegistryAccess__Credentials__registry__Username
-  valueFrom:
-    secretKeyRef: {name: {{ . }}, key: username}
-- name: BINDER_Binder__RegistryAccess__Credentials__registry__Password
-  valueFrom:
-    secretKeyRef: {name: {{ . }}, key: password}
-- name: DOCKER_CONFIG
-  value: /etc/binder/docker
 {{- end }}
 - name: BINDER_Binder__Sessions__IdleTimeout
   value: {{ .Values.sessions.idleTimeout | quote }}
@@ -208,17 +208,53 @@ same ones): the cluster backend, the registry, the launch backend and the proxy.
 - name: BINDER_Launch__Kubernetes__CpuLimit
   value: {{ .Values.sessions.resources.limits.cpu | quote }}
 {{- end }}
-- name: BINDER_Proxy__ApiUrl
-  value: {{ printf "http://%s:8001/" (include "binder.componentName" (dict "root" . "component" "proxy-api")) | quote }}
 - name: BINDER_Proxy__PublicUrl
   value: {{ include "binder.publicUrl" . | quote }}
-- name: BINDER_Proxy__AuthToken
-  valueFrom:
-    secretKeyRef: {name: {{ $fullname }}, key: proxy-auth-token}
 - name: BINDER_Server__PublicUrl
   value: {{ include "binder.publicUrl" . | quote }}
 - name: BINDER_Server__Urls
   value: "http://0.0.0.0:8585"
+{{- end -}}
+
+{{/*
+The silos' own settings and secrets: the proxy's API and its token (the silos add and remove the sessions' routes;
+a front end alone owns and calls no proxy) and the registry's credentials (the silos push and check images). Front
+ends get none of them.
+*/}}
+{{- define "binder.siloEnv" -}}
+- name: BINDER_Proxy__ApiUrl
+  value: {{ printf "http://%s:8001/" (include "binder.componentName" (dict "root" . "component" "proxy-api")) | quote }}
+- name: BINDER_Proxy__AuthToken
+  valueFrom:
+    secretKeyRef: {name: {{ include "binder.fullname" . }}, key: proxy-auth-token}
+{{- with include "binder.registrySecretName" . }}
+- name: BINDER_Binder__RegistryAccess__Credentials__registry__Registry
+  value: {{ (required "registry.url: name the registry (e.g. registry.example.org/binder) when registry credentials are given" $.Values.registry.url) | splitList "/" | first | quote }}
+- name: BINDER_Binder__RegistryAccess__Credentials__registry__Username
+  valueFrom:
+    secretKeyRef: {name: {{ . }}, key: username}
+- name: BINDER_Binder__RegistryAccess__Credentials__registry__Password
+  valueFrom:
+    secretKeyRef: {name: {{ . }}, key: password}
+- name: DOCKER_CONFIG
+  value: /etc/binder/docker
+{{- end }}
+{{- end -}}
+
+{{- define "binder.siloVolumes" -}}
+{{- with include "binder.registrySecretName" . }}
+- name: docker-config
+  secret:
+    secretName: {{ . }}
+    items:
+      - {key: .dockerconfigjson, path: config.json}
+{{- end }}
+{{- end -}}
+
+{{- define "binder.siloMounts" -}}
+{{- if include "binder.registrySecretName" . }}
+- {name: docker-config, mountPath: /etc/binder/docker, readOnly: true}
+{{- end }}
 {{- end -}}
 
 {{/* The volumes commonEnv's files come from, and their mounts. */}}
@@ -233,13 +269,6 @@ same ones): the cluster backend, the registry, the launch backend and the proxy.
   secret:
     secretName: {{ .Values.cluster.tls.secretName }}
 {{- end }}
-{{- with include "binder.registrySecretName" . }}
-- name: docker-config
-  secret:
-    secretName: {{ . }}
-    items:
-      - {key: .dockerconfigjson, path: config.json}
-{{- end }}
 {{- end -}}
 
 {{- define "binder.commonMounts" -}}
@@ -248,19 +277,21 @@ same ones): the cluster backend, the registry, the launch backend and the proxy.
 {{- if .Values.cluster.tls.secretName }}
 - {name: cluster-tls, mountPath: /etc/binder/tls, readOnly: true}
 {{- end }}
-{{- if include "binder.registrySecretName" . }}
-- {name: docker-config, mountPath: /etc/binder/docker, readOnly: true}
-{{- end }}
 {{- end -}}
 
-{{/* Probes on the service's /health: ready when every check passes; started within about five minutes. */}}
+{{/*
+Probes on the service's /health: ready when every check passes; started within about five minutes. Front ends
+(.frontend true) are ready by /health/ready, without the registry check: a slow registry would otherwise take every
+front end out of their Service at once.
+*/}}
 {{- define "binder.probes" -}}
+{{- $path := ternary "/health/ready" "/health" (default false .frontend) -}}
 startupProbe:
-  httpGet: {path: /health, port: http}
+  httpGet: {path: {{ $path }}, port: http}
   periodSeconds: 5
   failureThreshold: 60
 readinessProbe:
-  httpGet: {path: /health, port: http}
+  httpGet: {path: {{ $path }}, port: http}
   periodSeconds: 10
   timeoutSeconds: 5
   failureThreshold: 3
@@ -286,23 +317,21 @@ such as binder.org/sessions hold a slash, which Kubernetes refuses in a variable
 {{- end -}}
 
 {{/*
-The secrets left empty in the values, generated once per render: the first template that needs them sets them in
-.Values, and every later one (helm renders them all with the same values) reads the same ones.
+The secrets the chart makes must be given: generated ones would change at every render, so each `helm upgrade`
+would restart Redis with a new password while pods of the old revision still use the old one (rolling updates
+do not restart them together). `openssl rand -hex 24` makes one.
 */}}
 {{- define "binder.ensureSecrets" -}}
-{{- if not .Values.redis.password -}}
-{{- $_ := set .Values.redis "password" (randAlphaNum 32) -}}
-{{- $_ := set .Values.redis "generatedPassword" true -}}
+{{- if include "binder.ownRedis" . -}}
+{{- $_ := required "redis.password: give the chart's Redis a password (e.g. --set redis.password=\"$(openssl rand -hex 24)\") and keep it for upgrades, or use cluster.redis.existingSecret" .Values.redis.password -}}
 {{- end -}}
-{{- if not .Values.proxy.authToken -}}
-{{- $_ := set .Values.proxy "authToken" (randAlphaNum 48) -}}
-{{- $_ := set .Values.proxy "generatedAuthToken" true -}}
-{{- end -}}
+{{- $_ := required "proxy.authToken: give the proxy's API token (e.g. --set proxy.authToken=\"$(openssl rand -hex 32)\") and keep it for upgrades" .Values.proxy.authToken -}}
 {{- end -}}
 
 {{/*
 A pod annotation that changes when the chart's Secret does: pods read their secrets at start, so every pod reading
-them starts again together (Redis with its new password, the silos and front ends with the connection string).
+them is replaced. Not together: each workload rolls on its own, and until it has, its old pods keep the old value
+(a changed Redis password locks them out meanwhile), which is why the chart never changes a secret by itself.
 */}}
 {{- define "binder.secretsChecksum" -}}
 {{- include "binder.ensureSecrets" . -}}

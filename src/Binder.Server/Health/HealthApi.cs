@@ -11,7 +11,9 @@ namespace Binder.Server.Health;
 /// <c>GET /health</c>: where a silo runs in this process, its Docker daemon (and the JupyterHub or Kubernetes API server
 /// that runs sessions, with those backends) and session proxy; in a front end running as
 /// an Orleans client (<c>--role frontend</c>), the cluster (a live node answers through the gateway); the registry
-/// (when one is configured) in every role. 503 when one fails.
+/// (when one is configured) in every role. 503 when one fails. <c>GET /health/ready</c>: the same without the registry,
+/// for readiness probes of front ends, which a slow registry would otherwise take out of their Service all at once
+/// (they do not push or pull; a build reports a registry that does not answer itself).
 /// </summary>
 internal static class HealthApi
 {
@@ -19,11 +21,14 @@ internal static class HealthApi
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", CheckAsync).AllowCrossOrigin().WithName("Health");
+        app.MapGet("/health", (IServiceProvider services, IGrainFactory grains, RegistryProbe registry, HubConfiguration hub, CancellationToken cancellationToken)
+            => CheckAsync(services, grains, registry, hub, includeRegistry: true, cancellationToken)).AllowCrossOrigin().WithName("Health");
+        app.MapGet("/health/ready", (IServiceProvider services, IGrainFactory grains, RegistryProbe registry, HubConfiguration hub, CancellationToken cancellationToken)
+            => CheckAsync(services, grains, registry, hub, includeRegistry: false, cancellationToken)).AllowCrossOrigin().WithName("HealthReady");
         return app;
     }
 
-    private static async Task<IResult> CheckAsync(IServiceProvider services, IGrainFactory grains, RegistryProbe registry, HubConfiguration hub, CancellationToken cancellationToken)
+    private static async Task<IResult> CheckAsync(IServiceProvider services, IGrainFactory grains, RegistryProbe registry, HubConfiguration hub, bool includeRegistry, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(CheckTimeout);
@@ -41,7 +46,7 @@ internal static class HealthApi
         }
         else if (backend is not null) checks.Add(Run("Docker", ct => backend.CheckAsync(ct), timeout.Token));
         else checks.Add(Run("Cluster", ct => ClusterAsync(grains, ct), timeout.Token));
-        if (hub.Hub.Repo.Registry is { Length: > 0 } configured && !string.IsNullOrWhiteSpace(configured))
+        if (includeRegistry && hub.Hub.Repo.Registry is { Length: > 0 } configured && !string.IsNullOrWhiteSpace(configured))
         {
             checks.Add(Run("Registry", ct => registry.CheckAsync(configured.Trim(), ct), timeout.Token));
         }

@@ -30,8 +30,18 @@ public sealed class ChartRenderer : IAsyncLifetime
         }
     }
 
-    /// <summary>Renders helm/binder (or another chart) with these arguments (-f, --set, ...) as JSON objects.</summary>
-    internal Task<Rendering> RenderAsync(params string[] args) => RenderChartAsync(Repository.Chart, args);
+    /// <summary>
+    /// Renders helm/binder with the values of the smallest documented install (docs/kubernetes.md) and these arguments
+    /// (-f, --set, ...) as JSON objects.
+    /// </summary>
+    internal Task<Rendering> RenderAsync(params string[] args) => RenderChartAsync(Repository.Chart, [.. Repository.DocumentedInstallArgs, .. args]);
+
+    /// <summary>Sessions as containers on the nodes' own daemons, with what the chart requires for them (TLS).</summary>
+    internal static readonly string[] DockerSessions =
+        ["--set", "sessions.backend=Docker", "--set", "docker.mode=host", "--set", "docker.host.socketGroupId=999", "--set", "cluster.tls.secretName=cluster-tls"];
+
+    /// <summary>Renders helm/binder with these arguments only: values.yaml's defaults and nothing else.</summary>
+    internal Task<Rendering> RenderBareAsync(params string[] args) => RenderChartAsync(Repository.Chart, args);
 
     internal async Task<Rendering> RenderChartAsync(string chart, params string[] args)
     {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.RegularExpressions;
 using static Binder.Chart.Tests.Support.RenderedChart;
 
@@ -13,21 +14,98 @@ internal static partial class ChartRules
         ResourceLimits(chart).Concat(NonRootSecurityContexts(chart)).Concat(SiloMountsDockerSocket(chart))
             .Concat(SessionNetworkPolicy(chart)).Concat(BinderPortsOnlyFromBinder(chart)).Concat(OrleansRbac(chart))
             .Concat(HealthProbes(chart)).Concat(FrontEndDisruptionBudget(chart)).Concat(EnvironmentVariables(chart))
-            .Concat(References(chart)).Concat(SessionImagePullSecret(chart)).Concat(Names(chart)).Concat(ProxyReachesPodSessions(chart));
+            .Concat(References(chart)).Concat(SessionImagePullSecret(chart)).Concat(Names(chart)).Concat(DockerSessionsApart(chart))
+            .Concat(NoDockerApiOnTheNetwork(chart)).Concat(FrontEndsHoldNoSiloPowers(chart))
+            .Concat(ImageCleanerActsBeforeEviction(chart));
 
     /// <summary>
-    /// Sessions on a silo pod's own daemon (Launch:Docker:TargetHost is the pod's address) are reachable there by the
-    /// proxy on any port, whatever NetworkPolicy selects the silos.
+    /// Sessions as containers (Launch:Backend=Docker) share a network identity with Binder, which no NetworkPolicy
+    /// separates: never on the rootless daemon in the silo's pod (they would leave from the silo pod's address), and
+    /// only with TLS between silos (they reach the silos' ports from the node's address).
     /// </summary>
-    public static IEnumerable<string> ProxyReachesPodSessions(RenderedChart chart)
+    public static IEnumerable<string> DockerSessionsApart(RenderedChart chart)
     {
         var silo = chart.Single("DaemonSet", "silo");
-        if (EnvValue(Container(silo, "silo"), "BINDER_Launch__Docker__TargetHost") != "$(POD_IP)") yield break;
-        foreach (var policy in chart.OfKind("NetworkPolicy").Where(p => Selects(p.Object["spec"]?["podSelector"]?["matchLabels"]?.AsObject(), PodLabels(silo))))
+        var container = Container(silo, "silo");
+        if (EnvValue(container, "BINDER_Launch__Backend") != "Docker") yield break;
+        if (EnvValue(container, "BINDER_Silo__Tls__CertificateFile") is null)
+            yield return $"{silo}: Docker sessions without TLS between silos (Silo:Tls:CertificateFile).";
+        if (Containers(silo).Any(c => Name(c["name"]) == "dind"))
+            yield return $"{silo}: Docker sessions on the rootless daemon in the silo's pod leave from the pod's own address.";
+    }
+
+    /// <summary>
+    /// Front ends, which face the internet, hold nothing only the silos need: no Kubernetes API token (their pod does
+    /// not mount one, and no Role is bound to their account), not the proxy's API token, not the registry's
+    /// credentials (as variables or as a mounted Secret).
+    /// </summary>
+    public static IEnumerable<string> FrontEndsHoldNoSiloPowers(RenderedChart chart)
+    {
+        var frontend = chart.Single("Deployment", "frontend");
+        var pod = PodSpec(frontend);
+        var account = Name(pod["serviceAccountName"]);
+        var silo = chart.Single("DaemonSet", "silo");
+        if (account.Length == 0 || account == Name(PodSpec(silo)["serviceAccountName"]))
+            yield return $"{frontend}: the front ends run under the silos' service account (or the namespace's default).";
+        var accountObject = chart.OfKind("ServiceAccount").FirstOrDefault(a => a.Name == account);
+        if (pod["automountServiceAccountToken"]?.GetValue<bool>() != false && accountObject?.Object["automountServiceAccountToken"]?.GetValue<bool>() != false)
+            yield return $"{frontend}: the front ends' pods mount a Kubernetes API token (automountServiceAccountToken is not false).";
+        if (chart.OfKind("RoleBinding").Concat(chart.OfKind("ClusterRoleBinding")).Any(b => b.Object["subjects"]?.AsArray().Any(s => Name(s!["kind"]) == "ServiceAccount" && Name(s["name"]) == account) == true))
+            yield return $"{frontend}: a role is bound to the front ends' service account {account}.";
+        var container = Container(frontend, "frontend");
+        foreach (var (name, _) in Env(container).Where(e => e.Name == "BINDER_Proxy__AuthToken" || e.Name.StartsWith("BINDER_Binder__RegistryAccess__", StringComparison.Ordinal) || e.Name == "DOCKER_CONFIG"))
+            yield return $"{frontend}: the front end gets {name}, which only the silos need.";
+        var registrySecrets = chart.OfKind("Secret").Where(s => Name(s.Object["type"]) == "kubernetes.io/dockerconfigjson").Select(s => s.Name).ToHashSet();
+        // An existing Secret of the registry's is not among the chart's objects: the one the silos mount as Docker config.
+        registrySecrets.UnionWith((PodSpec(silo)["volumes"]?.AsArray() ?? []).Where(v => Name(v!["name"]) == "docker-config").Select(v => Name(v!["secret"]?["secretName"])));
+        foreach (var volume in pod["volumes"]?.AsArray() ?? [])
         {
-            var open = (policy.Object["spec"]?["ingress"]?.AsArray() ?? []).Any(rule => rule!["ports"] is null
-                && (rule["from"] is null || rule["from"]!.AsArray().Any(p => PeerComponents(chart, p!.AsObject()).Contains("proxy"))));
-            if (!open) yield return $"{policy}: the proxy cannot reach the sessions published on the silo pods' ports.";
+            if (volume?["secret"]?["secretName"] is { } secret && registrySecrets.Contains(Name(secret)))
+                yield return $"{frontend}: the front end mounts the registry's Secret {Name(secret)}.";
+        }
+    }
+
+    /// <summary>
+    /// The Docker daemon's data in an emptyDir of the silo's pod, measured by the image cleaner as a percentage of the
+    /// node's file system: no ephemeral-storage limit in the pod and no sizeLimit on that emptyDir, or the kubelet
+    /// evicts the pod (and its whole layer cache) before the cleaner acts.
+    /// </summary>
+    public static IEnumerable<string> ImageCleanerActsBeforeEviction(RenderedChart chart)
+    {
+        var silo = chart.Single("DaemonSet", "silo");
+        var dataVolume = (PodSpec(silo)["volumes"]?.AsArray() ?? []).FirstOrDefault(v => Name(v!["name"]) == "docker-data");
+        if (dataVolume?["emptyDir"] is not { } emptyDir) yield break;
+        if (emptyDir["sizeLimit"] is not null)
+            yield return $"{silo}: the daemon's emptyDir has a sizeLimit, which the kubelet enforces by evicting the pod before the image cleaner acts.";
+        foreach (var container in Containers(silo).Where(c => c["resources"]?["limits"]?["ephemeral-storage"] is not null))
+            yield return $"{silo}: container {Name(container["name"])} has an ephemeral-storage limit, which counts the daemon's emptyDir: the kubelet evicts the pod before the image cleaner acts.";
+    }
+
+    /// <summary>
+    /// No container serves the Docker API on the network: no Docker port (2375, 2376) declared, no tcp:// daemon host
+    /// in arguments or variables, and no Docker-in-Docker image started with arguments that begin with an option (its
+    /// entrypoint then prepends its defaults, --host=tcp://0.0.0.0:2375 among them, without TLS when
+    /// DOCKER_TLS_CERTDIR is empty).
+    /// </summary>
+    public static IEnumerable<string> NoDockerApiOnTheNetwork(RenderedChart chart)
+    {
+        foreach (var workload in chart.Workloads)
+        foreach (var container in Containers(workload))
+        {
+            var name = Name(container["name"]);
+            foreach (var port in container["ports"]?.AsArray() ?? [])
+            {
+                if (port!["containerPort"]?.GetValue<int>() is 2375 or 2376)
+                    yield return $"{workload}: container {name} declares the Docker API's port {port["containerPort"]}.";
+            }
+            var args = (container["command"]?.AsArray() ?? []).Concat(container["args"]?.AsArray() ?? []).Select(Name).ToList();
+            foreach (var arg in args.Where(a => a.Contains("tcp://", StringComparison.Ordinal)))
+                yield return $"{workload}: container {name} has the argument {arg}: a Docker API on the network.";
+            foreach (var (variable, entry) in Env(container).Where(e => e.Entry["value"]?.GetValue<string>()?.StartsWith("tcp://", StringComparison.Ordinal) == true && e.Name.EndsWith("HOST", StringComparison.Ordinal)))
+                yield return $"{workload}: container {name} sets {variable} to a tcp:// Docker host.";
+            var dind = Name(container["image"]).Contains("dind", StringComparison.Ordinal);
+            if (dind && container["command"] is null && (args.Count == 0 || args[0].StartsWith('-')))
+                yield return $"{workload}: container {name} starts the Docker-in-Docker entrypoint with no arguments or an option first, so it adds --host=tcp://0.0.0.0:2375; give `dockerd` as the first argument.";
         }
     }
 
@@ -112,8 +190,9 @@ internal static partial class ChartRules
         var volume = (PodSpec(silo)["volumes"]?.AsArray() ?? []).Select(v => v!.AsObject()).FirstOrDefault(v => Name(v["name"]) == Name(mount["name"]));
         if (volume?["hostPath"] is { } hostPath)
         {
-            if (Name(mount["mountPath"]) != socket || Name(hostPath["type"]) != "Socket")
-                yield return $"{silo}: the host's Docker socket must be mounted as a hostPath of type Socket at {socket}.";
+            // The directory, not the socket file: a file mount keeps the old socket's inode after dockerd restarts.
+            if (Name(mount["mountPath"]) != Path.GetDirectoryName(socket) || Name(hostPath["type"]) != "Directory")
+                yield return $"{silo}: the host's Docker socket must come from its directory, mounted as a hostPath of type Directory at {Path.GetDirectoryName(socket)}.";
         }
         else if (volume?["emptyDir"] is not null)
         {
@@ -153,22 +232,44 @@ internal static partial class ChartRules
             if (PeerComponents(chart, peer).Except(["proxy", "silo"]).Any() || !PeerComponents(chart, peer).Any())
                 yield return $"{policy}: lets in {peer.ToJsonString()}, which is not the proxy's or a silo's pods.";
         }
+        foreach (var peer in Peers(policy, "ingress", "from").Where(p => p["ipBlock"] is not null))
+            yield return $"{policy}: lets in the addresses {peer.ToJsonString()}, which may be anyone's.";
         foreach (var peer in Peers(policy, "egress", "to"))
         {
             if (PeerComponents(chart, peer).Any())
                 yield return $"{policy}: lets sessions reach Binder's own pods ({string.Join(", ", PeerComponents(chart, peer))}).";
+            if (peer["ipBlock"] is { } block)
+            {
+                var cidr = IPNetwork.Parse(Name(block["cidr"]));
+                var except = (block["except"]?.AsArray() ?? []).Select(e => IPNetwork.Parse(Name(e))).ToList();
+                foreach (var range in PrivateRanges.Select(IPNetwork.Parse).Where(r => Overlaps(cidr, r) && !except.Any(e => Covers(e, r))))
+                    yield return $"{policy}: lets sessions reach {range} (through {cidr}), where the cluster's pods, nodes or metadata service are.";
+            }
         }
+        // A rule with no peers lets out to every address: only DNS may be open that way.
+        foreach (var rule in policy.Object["spec"]?["egress"]?.AsArray() ?? [])
+        {
+            if (rule!["to"] is JsonArray { Count: > 0 }) continue;
+            var ports = rule["ports"]?.AsArray().Select(p => p!["port"]?.ToString()).ToList();
+            if (ports is null || ports.Count == 0 || ports.Any(p => p != "53"))
+                yield return $"{policy}: an egress rule without peers lets sessions reach every address on {(ports is null || ports.Count == 0 ? "every port" : "ports " + string.Join(", ", ports))}, not only DNS (53).";
+        }
+        if (!(policy.Object["spec"]?["egress"]?.AsArray() ?? []).Any(rule => rule!["to"] is null
+            && new[] { "UDP", "TCP" }.All(protocol => rule["ports"]?.AsArray().Any(p => p!["port"]?.ToString() == "53" && Name(p["protocol"]) == protocol) == true)))
+            yield return $"{policy}: sessions may not reach DNS (port 53, UDP and TCP) at every address (a NodeLocal DNSCache listens on a link-local one).";
         foreach (var workload in chart.Workloads.Where(w => PodLabels(w)["binder.org/instance"] is not null))
             yield return $"{workload}: Binder's own pods carry the session label binder.org/instance.";
     }
 
     /// <summary>
-    /// Redis and the proxy's API take connections only from Binder's pods: a NetworkPolicy selects each, and the only
-    /// peers allowed on Redis's port and the proxy's API port are silos and front ends.
+    /// Redis, the proxy's API and the silos' cluster and gateway ports take connections only from Binder's pods: a
+    /// NetworkPolicy selects each, and the only peers allowed on those ports are silos and front ends.
     /// </summary>
     public static IEnumerable<string> BinderPortsOnlyFromBinder(RenderedChart chart)
     {
-        foreach (var (component, port) in new[] { ("redis", 6379), ("proxy", 8001) })
+        var siloContainer = Container(chart.Single("DaemonSet", "silo"), "silo");
+        var siloPorts = new[] { "BINDER_Silo__Port", "BINDER_Silo__GatewayPort" }.Select(v => int.Parse(EnvValue(siloContainer, v) ?? "0", System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (component, port) in new[] { ("redis", 6379), ("proxy", 8001) }.Concat(siloPorts.Select(p => ("silo", p))))
         {
             var workload = chart.Workloads.FirstOrDefault(w => w.Label("app.kubernetes.io/component") == component);
             if (workload is null) continue;
@@ -193,7 +294,7 @@ internal static partial class ChartRules
 
     /// <summary>
     /// Microsoft.Orleans.Hosting.Kubernetes gets what it calls: the silos' service account is bound to a Role that may
-    /// get, list, watch and delete pods (and create them when sessions are pods), and the silo pods carry the labels
+    /// get, list and watch pods (and create and delete them when sessions are pods), and the silo pods carry the labels
     /// and variables it reads.
     /// </summary>
     public static IEnumerable<string> OrleansRbac(RenderedChart chart)
@@ -202,8 +303,10 @@ internal static partial class ChartRules
         var container = Container(silo, "silo");
         var account = Name(PodSpec(silo)["serviceAccountName"]);
         if (account.Length == 0) yield return $"{silo}: no serviceAccountName (the namespace's default account has no role).";
-        var needed = new HashSet<string> { "get", "list", "watch", "delete" };
-        if (EnvValue(container, "BINDER_Launch__Backend") == "Kubernetes") needed.Add("create");
+        // Orleans' Kubernetes hosting deletes pods only with DeleteDefunctSiloPods (off, and not set by the chart);
+        // session pods are created and deleted by the launch backend.
+        var needed = new HashSet<string> { "get", "list", "watch" };
+        if (EnvValue(container, "BINDER_Launch__Backend") == "Kubernetes") needed.UnionWith(["create", "delete"]);
         var roles = chart.OfKind("RoleBinding")
             .Where(b => b.Object["subjects"]?.AsArray().Any(s => Name(s!["kind"]) == "ServiceAccount" && Name(s["name"]) == account) == true)
             .Select(b => chart.OfKind(Name(b.Object["roleRef"]?["kind"])).FirstOrDefault(r => r.Name == Name(b.Object["roleRef"]?["name"])))
@@ -228,7 +331,10 @@ internal static partial class ChartRules
         }
     }
 
-    /// <summary>Silos and front ends are ready (and started) by their /health.</summary>
+    /// <summary>
+    /// Silos are ready (and started) by their /health; front ends by /health/ready, which leaves out the registry (a
+    /// slow registry would empty the front ends' Service).
+    /// </summary>
     public static IEnumerable<string> HealthProbes(RenderedChart chart)
     {
         foreach (var (kind, component) in new[] { ("DaemonSet", "silo"), ("Deployment", "frontend") })
@@ -236,11 +342,12 @@ internal static partial class ChartRules
             var workload = chart.Single(kind, component);
             var container = Container(workload, component);
             var ports = container["ports"]?.AsArray().Select(p => Name(p!["name"])).ToHashSet() ?? [];
+            var path = component == "frontend" ? "/health/ready" : "/health";
             foreach (var probe in new[] { "readinessProbe", "startupProbe" })
             {
                 var get = container[probe]?["httpGet"];
-                if (Name(get?["path"]) != "/health" || !ports.Contains(get?["port"]?.ToString() ?? ""))
-                    yield return $"{workload}: the {probe} is not an HTTP GET of /health on a port of the container.";
+                if (Name(get?["path"]) != path || !ports.Contains(get?["port"]?.ToString() ?? ""))
+                    yield return $"{workload}: the {probe} is not an HTTP GET of {path} on a port of the container.";
             }
             if (container["livenessProbe"] is null) yield return $"{workload}: no livenessProbe.";
         }
@@ -338,6 +445,13 @@ internal static partial class ChartRules
         if (pullSecret is not null && chart.OfKind("Secret").FirstOrDefault(s => s.Name == pullSecret) is { } own && Name(own.Object["type"]) != "kubernetes.io/dockerconfigjson")
             yield return $"Launch:Kubernetes:ImagePullSecret names {pullSecret}, which is not of type kubernetes.io/dockerconfigjson.";
     }
+
+    /// <summary>Where the cluster's own pods, nodes, Services and a cloud's metadata service usually are.</summary>
+    private static readonly string[] PrivateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"];
+
+    private static bool Covers(IPNetwork outer, IPNetwork inner) => outer.PrefixLength <= inner.PrefixLength && outer.Contains(inner.BaseAddress);
+
+    private static bool Overlaps(IPNetwork a, IPNetwork b) => Covers(a, b) || Covers(b, a);
 
     private static IEnumerable<JsonObject> Peers(RenderedObject policy, string direction, string side) =>
         (policy.Object["spec"]?[direction]?.AsArray() ?? []).SelectMany(rule => rule![side]?.AsArray() ?? []).Select(p => p!.AsObject());

@@ -66,6 +66,19 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task Health_ready_leaves_out_a_registry_that_does_not_answer()
+    {
+        var dead = LoopbackHttpServer.FreePort();
+        await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Binder:Repo:Registry"] = $"127.0.0.1:{dead}" });
+        using var response = await app.Http.GetAsync("health/ready", Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Token));
+        var services = json.RootElement.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("service").GetString()).ToList();
+        Assert.Contains("Docker", services);
+        Assert.DoesNotContain("Registry", services);
+    }
+
+    [Fact]
     public async Task Health_is_200_with_a_registry_that_answers()
     {
         await using var app = await BinderTestApp.StartAsync(new Dictionary<string, string?> { ["Binder:Repo:Registry"] = TestEnvironment.Registry });
