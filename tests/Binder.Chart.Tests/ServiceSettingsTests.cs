@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Binder.Chart.Tests;
 
 /// <summary>
@@ -8,13 +6,6 @@ namespace Binder.Chart.Tests;
 /// </summary>
 public sealed class ServiceSettingsTests(ChartRenderer renderer)
 {
-    /// <summary>
-    /// Whether this build of the service has the Kubernetes launch backend and Orleans' Kubernetes hosting (written
-    /// beside the chart, in another branch): without them, their settings are the only problems allowed.
-    /// </summary>
-    private static readonly bool ServiceKnowsKubernetes =
-        typeof(Binder.Hub.Launch.ILaunchBackend).Assembly.GetType("Binder.Hub.Launch.Kubernetes.KubernetesLaunchOptions") is not null;
-
     public static TheoryData<string, string[]> Renderings() => new()
     {
         { "defaults", [] },
@@ -35,16 +26,6 @@ public sealed class ServiceSettingsTests(ChartRenderer renderer)
             var workload = chart.Single(kind, component);
             var container = RenderedChart.Container(workload, component);
             var problems = PodSettings.Problems(PodSettings.Of(chart, workload, container, files), PodSettings.PodIdentity(chart, container));
-            // TEMPORARY, until the k8sbackend branch (Launch:Backend=Kubernetes, Launch:Kubernetes:*, Silo:Kubernetes:*)
-            // is merged: this build refuses those keys, so those problems are let through. Remove this filter (and
-            // ServiceKnowsKubernetes) then, so every problem fails the test.
-            if (!ServiceKnowsKubernetes)
-            {
-                var unknownYet = problems.Where(p => p.StartsWith("Launch:Kubernetes", StringComparison.Ordinal) || p.StartsWith("Silo:Kubernetes", StringComparison.Ordinal)
-                    || p.StartsWith("Launch:Backend 'Kubernetes'", StringComparison.Ordinal)).ToList();
-                TestContext.Current.SendDiagnosticMessage($"{rendering}, {component}: allowed until the Kubernetes backend lands: {string.Join(" | ", unknownYet)}");
-                problems = [.. problems.Except(unknownYet)];
-            }
             Assert.True(problems.Count == 0, $"{rendering}, {component}: {string.Join("\n", problems)}");
         }
     }
