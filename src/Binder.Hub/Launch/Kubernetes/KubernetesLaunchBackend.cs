@@ -459,8 +459,8 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
         if (status is null) return null;
         // Unschedulable is often passing (the autoscaler adds a node, preemption frees one): reported as progress, and
         // named by the sentence of the start timeout if it lasts.
-        state.Unschedulable = status.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False" && c.Reason == "Unschedulable")?.Message is { } unschedulable
-            ? unschedulable
+        state.Unschedulable = status.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False" && c.Reason == "Unschedulable") is { } unschedulable
+            ? unschedulable.Message ?? "(the scheduler gave no message)"
             : status.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "True") == true ? null : state.Unschedulable;
         var container = status.ContainerStatuses?.FirstOrDefault(c => c.Name == ContainerName);
         var waiting = container?.State?.Waiting;
