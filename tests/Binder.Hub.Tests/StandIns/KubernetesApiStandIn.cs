@@ -64,6 +64,9 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
     /// failed after the pod was written.</summary>
     public bool StoreBeforeFailing { get; set; }
 
+    /// <summary>When set, every watch request answers this Status (e.g. 403, or 500 as an overloaded API server).</summary>
+    public (int Code, string Reason, string Message)? WatchFailure { get; set; }
+
     /// <summary>Whether the kubelet keeps trying a missing image (ErrImagePull and ImagePullBackOff in turn); false: one
     /// attempt, then ImagePullBackOff for good, as during a kubelet's long back-off.</summary>
     public bool KeepPulling { get; set; } = true;
@@ -210,6 +213,11 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         var fields = query["fieldSelector"].ToString();
         if (query["watch"] == "true" || query["watch"] == "1")
         {
+            if (WatchFailure is { } failure)
+            {
+                await WriteStatusAsync(context, failure.Code, failure.Reason, failure.Message);
+                return;
+            }
             await WatchAsync(context, ns, labels, fields, long.TryParse(query["resourceVersion"], CultureInfo.InvariantCulture, out var from) ? from : 0,
                 int.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var seconds) ? seconds : 300);
             return;

@@ -361,6 +361,38 @@ public sealed class KubernetesLaunchBackendTests(SessionImageFixture fixture) : 
     }
 
     [Fact]
+    public async Task A_watch_the_API_server_forbids_ends_the_start_at_once_instead_of_retrying_until_the_start_timeout()
+    {
+        _api.WatchFailure = (403, "Forbidden", "pods is forbidden: User \"system:serviceaccount:binder:binder\" cannot watch resource \"pods\" in API group \"\" in the namespace \"binder-sessions\"");
+        using var backend = Backend(Options() with { StartTimeout = TimeSpan.FromSeconds(60) });
+        var start = DockerLaunchBackendTests.NewStart(fixture.SessionImage);
+
+        var failure = await Assert.ThrowsAsync<SessionStartException>(() => backend.StartAsync(start, Token));
+
+        var operatorMessage = Assert.IsType<KubernetesApiException>(failure.InnerException).Message;
+        Assert.Contains("forbids Binder to watch the pod", operatorMessage, StringComparison.Ordinal);
+        Assert.Equal(1, _api.Requests.Count(r => r.Contains("watch=true", StringComparison.Ordinal)));
+        Assert.True(failure.LeftNothing);
+        Assert.Null(_api.Pod(Namespace, backend.PodName(start.SessionId)));
+    }
+
+    [Fact]
+    public async Task Failing_watches_are_made_again_after_a_growing_pause_not_in_a_tight_loop()
+    {
+        _api.WatchFailure = (500, "InternalError", "etcdserver: request timed out");
+        using var backend = Backend(Options() with { NodeSelector = new Dictionary<string, string> { ["binder.org/role"] = "gpu" }, StartTimeout = TimeSpan.FromSeconds(4) });
+        var start = DockerLaunchBackendTests.NewStart(fixture.SessionImage);
+
+        var failure = await Assert.ThrowsAsync<SessionStartException>(() => backend.StartAsync(start, Token));
+
+        // Pauses of 1, 2, 4 s: within the 4 s at most 3 watches (without pauses: hundreds).
+        var watches = _api.Requests.Count(r => r.Contains("watch=true", StringComparison.Ordinal));
+        Assert.InRange(watches, 1, 3);
+        Assert.Contains("was not ready within 4 s", failure.Message, StringComparison.Ordinal);
+        Assert.Null(_api.Pod(Namespace, backend.PodName(start.SessionId)));
+    }
+
+    [Fact]
     public async Task A_stop_grace_period_under_a_second_is_rounded_up_never_a_forced_delete()
     {
         using var backend = Backend(Options() with { StopGracePeriod = TimeSpan.FromMilliseconds(200) });
