@@ -21,9 +21,11 @@ namespace Binder.Hub.Tests.StandIns;
 /// Its "kubelet" runs each pod's single container on the real Docker daemon, on a network of the test's own, with the
 /// pod's image, args (the image's entrypoint kept), env, uid, dropped capabilities and memory limit, and reports the
 /// container's address as <c>status.podIP</c>: a Jupyter in a session image really answers there. It schedules a pod
-/// only when its nodeSelector matches <see cref="NodeLabels"/> (else <c>Unschedulable</c>), reports
-/// <c>ErrImagePull</c> then <c>ImagePullBackOff</c> for an image the daemon does not have, and <c>Failed</c> with the
-/// exit code when the container exits.
+/// only when its nodeSelector matches <see cref="NodeLabels"/> (else <c>Unschedulable</c>, for good), reports
+/// <c>ErrImagePull</c> and <c>ImagePullBackOff</c> in turn for an image the daemon does not have, and <c>Failed</c> with the
+/// exit code when the container exits. <see cref="CreateFailure"/> makes creates fail (after storing, or not).
+/// Unlike a real API server: no 410 Gone or BOOKMARK events on watches, deletes finish before they answer (no
+/// terminating phase beyond the DELETED event), and no admission, LimitRange or ResourceQuota unless told to refuse.
 /// </summary>
 public sealed class KubernetesApiStandIn : IAsyncDisposable
 {
@@ -54,6 +56,20 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
 
     /// <summary>The labels of the stand-in's one node.</summary>
     public Dictionary<string, string> NodeLabels { get; } = new() { ["kubernetes.io/hostname"] = NodeName };
+
+    /// <summary>When set, a pod create answers this Status (e.g. a 403 of a ResourceQuota or an admission rule) and stores nothing.</summary>
+    public (int Code, string Reason, string Message)? CreateFailure { get; set; }
+
+    /// <summary>With <see cref="CreateFailure"/>: the pod is stored (and run) first, as by an API server whose answer
+    /// failed after the pod was written.</summary>
+    public bool StoreBeforeFailing { get; set; }
+
+    /// <summary>When set, every watch request answers this Status (e.g. 403, or 500 as an overloaded API server).</summary>
+    public (int Code, string Reason, string Message)? WatchFailure { get; set; }
+
+    /// <summary>Whether the kubelet keeps trying a missing image (ErrImagePull and ImagePullBackOff in turn); false: one
+    /// attempt, then ImagePullBackOff for good, as during a kubelet's long back-off.</summary>
+    public bool KeepPulling { get; set; } = true;
 
     /// <summary>The stand-in's address, e.g. <c>http://127.0.0.1:41234</c>.</summary>
     public string Url { get; private set; } = "";
@@ -165,20 +181,29 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
     {
         using var reader = new StreamReader(context.Request.Body);
         var pod = KubernetesJson.Deserialize<V1Pod>(await reader.ReadToEndAsync(context.RequestAborted));
+        var failure = CreateFailure;
+        bool exists;
+        lock (_lock) exists = _pods.ContainsKey((ns, pod.Metadata.Name));
+        if (exists)
+        {
+            await WriteStatusAsync(context, 409, "AlreadyExists", $"pods \"{pod.Metadata.Name}\" already exists");
+            return;
+        }
+        if (failure is { } refused && !StoreBeforeFailing)
+        {
+            await WriteStatusAsync(context, refused.Code, refused.Reason, refused.Message);
+            return;
+        }
         lock (_lock)
         {
-            if (_pods.ContainsKey((ns, pod.Metadata.Name)))
-            {
-                _ = WriteStatusAsync(context, 409, "AlreadyExists", $"pods \"{pod.Metadata.Name}\" already exists");
-                return;
-            }
             Stamp(ns, pod);
             pod.Status = new V1PodStatus { Phase = "Pending", QosClass = "Burstable" };
             _pods[(ns, pod.Metadata.Name)] = pod;
             Publish("ADDED", pod);
             _kubelets.Add(Task.Run(() => RunKubeletAsync(ns, pod.Metadata.Name)));
         }
-        await WriteAsync(context, 201, pod);
+        if (failure is { } failed) await WriteStatusAsync(context, failed.Code, failed.Reason, failed.Message);
+        else await WriteAsync(context, 201, pod);
     }
 
     private async Task ListOrWatchAsync(HttpContext context, string ns)
@@ -188,6 +213,11 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         var fields = query["fieldSelector"].ToString();
         if (query["watch"] == "true" || query["watch"] == "1")
         {
+            if (WatchFailure is { } failure)
+            {
+                await WriteStatusAsync(context, failure.Code, failure.Reason, failure.Message);
+                return;
+            }
             await WatchAsync(context, ns, labels, fields, long.TryParse(query["resourceVersion"], CultureInfo.InvariantCulture, out var from) ? from : 0,
                 int.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var seconds) ? seconds : 300);
             return;
@@ -332,10 +362,16 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         });
         if (await _docker.InspectImageAsync(spec.Image, token) is null)
         {
+            // As a kubelet: it tries again after each back-off until the pod is deleted.
             var message = $"Failed to pull image \"{spec.Image}\": not found in the stand-in node's image store";
-            Update(ns, name, p => p.Status.ContainerStatuses[0].State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ErrImagePull", Message = message } });
-            await Task.Delay(300, token);
-            Update(ns, name, p => p.Status.ContainerStatuses[0].State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ImagePullBackOff", Message = $"Back-off pulling image \"{spec.Image}\"" } });
+            while (Pod(ns, name) is { Metadata.DeletionTimestamp: null })
+            {
+                Update(ns, name, p => p.Status.ContainerStatuses[0].State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ErrImagePull", Message = message } });
+                await Task.Delay(300, token);
+                Update(ns, name, p => p.Status.ContainerStatuses[0].State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ImagePullBackOff", Message = $"Back-off pulling image \"{spec.Image}\"" } });
+                if (!KeepPulling) return;
+                await Task.Delay(300, token);
+            }
             return;
         }
         var memory = spec.Resources?.Limits is { } limits && limits.TryGetValue("memory", out var limit) ? limit : null;
@@ -354,15 +390,17 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
             SecurityOpt = spec.SecurityContext?.AllowPrivilegeEscalation == false ? ["no-new-privileges"] : [],
             MemoryLimitBytes = memory is null ? null : (long)memory.ToDecimal(),
         }, CancellationToken.None);
+        bool deleted;
         lock (_lock)
         {
-            if (!_pods.ContainsKey((ns, name)))
-            {
-                // Deleted while the container was being made.
-                _ = _docker.RemoveContainerAsync(id, force: true, CancellationToken.None);
-                return;
-            }
-            _containers[$"{ns}/{name}"] = id;
+            deleted = !_pods.ContainsKey((ns, name));
+            if (!deleted) _containers[$"{ns}/{name}"] = id;
+        }
+        if (deleted)
+        {
+            // Deleted while the container was being made; awaited, so the stand-in's disposal finds it gone.
+            await _docker.RemoveContainerAsync(id, force: true, CancellationToken.None);
+            return;
         }
         await _docker.StartContainerAsync(id, token);
         var inspected = await _docker.InspectContainerAsync(id, token);

@@ -88,6 +88,7 @@ public sealed class LaunchBackendSettingsTests
             ["Launch:Kubernetes:NodeSelector:bad key!"] = "x",
             ["Launch:Kubernetes:ExtraEnv:JUPYTER_TOKEN"] = "fixed",
             ["Launch:Kubernetes:StartTimeout"] = "00:00:00",
+            ["Launch:Kubernetes:StopGracePeriod"] = "00:00:00",
             ["Launch:Kubernetes:Colour"] = "blue",
         });
 
@@ -100,6 +101,8 @@ public sealed class LaunchBackendSettingsTests
         Assert.Contains("The label 'bad key!: x'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Launch:Kubernetes:ExtraEnv must not set JUPYTER_TOKEN", error.Message, StringComparison.Ordinal);
         Assert.Contains("Launch:Kubernetes:StartTimeout 00:00:00 must be more than 0", error.Message, StringComparison.Ordinal);
+        // 0 would be gracePeriodSeconds=0, a forced delete.
+        Assert.Contains("Launch:Kubernetes:StopGracePeriod 00:00:00 must be more than 0", error.Message, StringComparison.Ordinal);
         Assert.Contains("Launch:Kubernetes:Colour", error.Message, StringComparison.Ordinal);
     }
 

@@ -152,6 +152,8 @@ public sealed class BinderLaunchesOnKubernetesTests(BinderLaunchesOnKubernetesTe
         await using var app = await cluster.StartBinderAsync(new Dictionary<string, string?>
         {
             ["Launch:Kubernetes:NodeSelector:binder.org/role"] = "gpu",
+            // Unschedulable is waited out (a real cluster's autoscaler may add a node) until the start timeout.
+            ["Launch:Kubernetes:StartTimeout"] = "00:00:04",
             // A slot kept by the failed launch would refuse the second one with 429 instead of the cause.
             ["Binder:Sessions:TotalQuota"] = "1",
         });
@@ -160,7 +162,7 @@ public sealed class BinderLaunchesOnKubernetesTests(BinderLaunchesOnKubernetesTe
             var events = await LaunchAsync(app);
             var failed = events[^1];
             Assert.True(failed.Phase == BinderPhases.Failed, $"Launch {attempt} ended with {failed.Phase}: {failed.Message}\n{Log(events)}");
-            Assert.Contains("Unschedulable", failed.Message, StringComparison.Ordinal);
+            Assert.Contains("the scheduler found no node for it (Unschedulable", failed.Message, StringComparison.Ordinal);
         }
         Assert.DoesNotContain(cluster.Api.Pods, p => p.Metadata.Name.StartsWith(cluster.InstanceName + "-", StringComparison.Ordinal));
     }

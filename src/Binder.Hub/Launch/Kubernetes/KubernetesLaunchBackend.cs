@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
+using Binder.Build;
 using Binder.Build.Run;
 using k8s;
 using k8s.Autorest;
@@ -59,8 +60,20 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
     /// <summary>Waiting reasons of a container that mean it will not start by itself.</summary>
     private static readonly HashSet<string> FatalWaitingReasons = new(StringComparer.Ordinal)
     {
-        "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "CreateContainerConfigError", "CreateContainerError", "CrashLoopBackOff", "RunContainerError",
+        "InvalidImageName", "ErrImageNeverPull", "CreateContainerConfigError", "CreateContainerError", "CrashLoopBackOff", "RunContainerError",
     };
+
+    /// <summary>How many times a pod may be seen in <c>ImagePullBackOff</c> before the start ends (a pull can fail once
+    /// while a registry or node is busy; the kubelet retries with growing pauses in between).</summary>
+    private const int PullBackOffsTolerated = 1;
+
+    /// <summary>The most a pod's log adds to a failure sentence.</summary>
+    private const int LogLimitBytes = 16 * 1024;
+
+    /// <summary>The first pause before a failed watch is made again, doubled each time up to <see cref="MaxWatchBackOff"/>.</summary>
+    private static readonly TimeSpan FirstWatchBackOff = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan MaxWatchBackOff = TimeSpan.FromSeconds(10);
 
     private readonly KubernetesLaunchOptions _options;
     private readonly TimeProvider _time;
@@ -129,31 +142,43 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
         var started = _time.GetTimestamp();
         using var deadline = new CancellationTokenSource(_options.StartTimeout, _time);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var created = false;
+        // Whether a pod of this start may exist: from the create request on, unless the API server answered that it
+        // stored nothing (a 4xx answer: refused, invalid, or the session's earlier pod). A create that timed out or
+        // failed with 5xx may have been stored, so it is deleted by name like any failed start's pod.
+        var mayExist = false;
+        var state = new StartState(start);
         var waitingFor = "the API server to create the pod";
         try
         {
             V1Pod pod;
             try
             {
+                mayExist = true;
                 // Not cancelled by the caller midway: a create the API server carried out after the client gave up
                 // would leave a pod nobody owns. It has its own limit, and the caller's cancellation is checked after.
                 pod = await CallAsync(ct => _client.CoreV1.CreateNamespacedPodAsync(PodFor(start), Namespace, cancellationToken: ct), $"create the pod {name}", CancellationToken.None).ConfigureAwait(false);
             }
-            catch (KubernetesApiException e) when (e.InnerException is HttpOperationException { Response.StatusCode: HttpStatusCode.Conflict })
+            catch (KubernetesApiException e) when (e.InnerException is HttpOperationException { Response.StatusCode: var code } && (int)code is >= 400 and < 500 and not 408)
             {
+                mayExist = false;
                 // Not ours to delete: the session's earlier pod.
-                throw new SessionStartException($"A pod named {name} already exists in namespace {Namespace}, so session {start.SessionId} cannot start again; stop the session first.", e);
+                if (code == HttpStatusCode.Conflict) throw new SessionStartException($"A pod named {name} already exists, so session {start.SessionId} cannot start again; stop the session first.", e, forUser: true);
+                throw;
             }
-            created = true;
+            catch (KubernetesApiException e) when (e.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError })
+            {
+                // No connection, so no request was sent.
+                mayExist = false;
+                throw;
+            }
             timeout.Token.ThrowIfCancellationRequested();
             Progress(progress, start.SessionId, "The session's pod was created; waiting for the cluster to schedule it.");
             waitingFor = "the pod to be scheduled and its image pulled";
-            pod = await WatchUntilRunningAsync(start, pod, progress, timeout.Token).ConfigureAwait(false);
+            pod = await WatchUntilRunningAsync(state, pod, progress, timeout.Token).ConfigureAwait(false);
             var target = $"http://{UrlHost(pod.Status.PodIP)}:{_options.JupyterPort.ToString(CultureInfo.InvariantCulture)}";
             Progress(progress, start.SessionId, "The session's pod runs; waiting for Jupyter to answer.");
             waitingFor = "Jupyter to answer";
-            await WaitForJupyterAsync(start, name, new Uri($"{target}{start.BaseUrl}api/status"), timeout.Token).ConfigureAwait(false);
+            await WaitForJupyterAsync(state, name, new Uri($"{target}{start.BaseUrl}api/status"), timeout.Token).ConfigureAwait(false);
             LogStarted(_logger, start.SessionId, name, start.ImageName, target, _time.GetElapsedTime(started).TotalSeconds);
             return new SessionContainer(start.SessionId, name, target, Running: true, pod.Metadata.CreationTimestamp is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : _time.GetUtcNow())
             {
@@ -163,29 +188,31 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
         catch (PodEndedException ended)
         {
             // Jupyter printed its URL with the token: the lines go to the person launching and to logs, the token not.
-            var lines = (await LastLogLinesAsync(name).ConfigureAwait(false)).Replace(start.Token, "***", StringComparison.Ordinal);
+            var lines = state.Public(await LastLogLinesAsync(name).ConfigureAwait(false), keepLines: true);
             LogStartFailed(_logger, start.SessionId, name, ended.Reason ?? "exited");
             var leftNothing = await DeleteQuietlyAsync(start.SessionId, name).ConfigureAwait(false);
+            var reason = ended.Reason is { Length: > 0 } r ? $", {state.Public(r)}" : "";
             throw new SessionStartException(
-                $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) exited before it answered ({ended.Reason ?? "exit code"} {ended.ExitCode}). Its last output:\n{lines}",
+                $"The Jupyter server of session {start.SessionId} (image {start.ImageName}) exited before it answered (exit code {ended.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}{reason}). Its last output:\n{lines}",
                 ended, forUser: true) { LeftNothing = leftNothing };
         }
         catch (Exception e)
         {
             LogStartFailed(_logger, start.SessionId, name, e.GetType().Name);
             // Nothing of a failed start stays in the cluster; deleted even when the caller was cancelled.
-            var leftNothing = !created || await DeleteQuietlyAsync(start.SessionId, name).ConfigureAwait(false);
+            var leftNothing = !mayExist || await DeleteQuietlyAsync(start.SessionId, name).ConfigureAwait(false);
             if (e is OperationCanceledException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new SessionStartException(
-                    $"The pod of session {start.SessionId} (image {start.ImageName}) was not ready within {_options.StartTimeout.TotalSeconds:0} s ({KubernetesLaunchOptions.Section}:StartTimeout): it was still waiting for {waitingFor}. Try again; if it keeps happening, the operator should look at the cluster's events for pod {name}.",
+                    $"The pod of session {start.SessionId} (image {start.ImageName}) was not ready within {_options.StartTimeout.TotalSeconds:0} s ({KubernetesLaunchOptions.Section}:StartTimeout): it was still waiting for {waitingFor}{state.Cause()}",
                     e, forUser: true) { LeftNothing = leftNothing };
             }
             throw e switch
             {
                 SessionStartException failed => new SessionStartException(failed.Message, failed.InnerException, forUser: failed.ForUser) { LeftNothing = leftNothing },
-                // The sentence names settings, never an address or a credential: the person launching may read it, as with the hub backend.
-                KubernetesApiException api => new SessionStartException($"The session {start.SessionId} could not start: {api.Message}", api, forUser: true) { LeftNothing = leftNothing },
+                // The API server's own words (addresses, settings' paths, quota usage, webhooks' texts) stay in the
+                // operator's log, as the inner exception; the person launching reads what they can act on.
+                KubernetesApiException api => new SessionStartException($"The session {start.SessionId} could not start: {api.PublicMessage}", api, forUser: true) { LeftNothing = leftNothing },
                 _ => e,
             };
         }
@@ -322,7 +349,7 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
                 ServiceAccountName = _options.ServiceAccountName,
                 NodeSelector = _options.NodeSelector.Count > 0 ? new Dictionary<string, string>(_options.NodeSelector) : null,
                 ImagePullSecrets = _options.ImagePullSecret is { } secret ? [new V1LocalObjectReference { Name = secret }] : null,
-                TerminationGracePeriodSeconds = (long)_options.StopGracePeriod.TotalSeconds,
+                TerminationGracePeriodSeconds = GraceSeconds(_options.StopGracePeriod),
                 SecurityContext = new V1PodSecurityContext
                 {
                     RunAsUser = _options.UserId,
@@ -355,22 +382,27 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
     }
 
     /// <summary>Follows the pod (list, then watch from that resourceVersion) until it runs with an IP, or fails.</summary>
-    private async Task<V1Pod> WatchUntilRunningAsync(SessionStart start, V1Pod pod, IProgress<string> reports, CancellationToken cancellationToken)
+    private async Task<V1Pod> WatchUntilRunningAsync(StartState state, V1Pod pod, IProgress<string> reports, CancellationToken cancellationToken)
     {
+        var start = state.Start;
         var name = pod.Metadata.Name;
         var resourceVersion = pod.Metadata.ResourceVersion;
         string? lastProgress = null;
+        var backOff = FirstWatchBackOff;
         while (true)
         {
-            if (Assess(start, pod) is { } ready) return ready;
-            if (Describe(pod) is { } progress && progress != lastProgress) Progress(reports, start.SessionId, lastProgress = progress);
+            if (Assess(state, pod) is { } ready) return ready;
+            if (Describe(state, pod) is { } progress && progress != lastProgress) Progress(reports, start.SessionId, lastProgress = progress);
             var gone = true;
             Exception? watchError = null;
+            // The server ends a watch after WatchSeconds; a connection that hangs without an answer ends here.
+            using var watchLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            watchLimit.CancelAfter(TimeSpan.FromSeconds(WatchSeconds) + _options.RequestTimeout);
             try
             {
                 var events = _client.CoreV1.WatchListNamespacedPodAsync(
                     Namespace, fieldSelector: $"metadata.name={name}", resourceVersion: resourceVersion, timeoutSeconds: WatchSeconds,
-                    onError: e => watchError ??= e, cancellationToken: cancellationToken);
+                    onError: e => watchError ??= e, cancellationToken: watchLimit.Token);
                 await foreach (var (type, changed) in events.ConfigureAwait(false))
                 {
                     if (type == WatchEventType.Bookmark)
@@ -386,17 +418,30 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
                     pod = changed;
                     resourceVersion = pod.Metadata.ResourceVersion;
                     gone = false;
-                    if (Assess(start, pod) is { } running) return running;
-                    if (Describe(pod) is { } progress2 && progress2 != lastProgress) Progress(reports, start.SessionId, lastProgress = progress2);
+                    backOff = FirstWatchBackOff;
+                    if (Assess(state, pod) is { } running) return running;
+                    if (Describe(state, pod) is { } progress2 && progress2 != lastProgress) Progress(reports, start.SessionId, lastProgress = progress2);
                 }
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException or IOException && !cancellationToken.IsCancellationRequested)
+            catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
-                // The watch ended (its resourceVersion too old, a connection cut): read the pod afresh below.
+                // Credentials or rights: asking again will not change the answer.
+                throw ApiFailure(e, $"watch the pod {name}");
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException or k8s.Exceptions.KubernetesClientException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // The watch ended (its resourceVersion too old, a connection cut or hanging): read the pod afresh below.
                 LogWatchEnded(_logger, start.SessionId, e.GetType().Name);
+                watchError ??= e;
                 gone = true;
             }
-            if (watchError is not null) LogWatchEnded(_logger, start.SessionId, watchError.GetType().Name);
+            if (watchError is not null)
+            {
+                LogWatchEnded(_logger, start.SessionId, watchError.GetType().Name);
+                // Not at once: an API server that fails every watch would otherwise be asked in a tight loop.
+                await Task.Delay(backOff, _time, cancellationToken).ConfigureAwait(false);
+                backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxWatchBackOff.Ticks));
+            }
             if (gone)
             {
                 // After a watch that ended without news (or failed): read the pod itself and watch on from there.
@@ -407,25 +452,40 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
     }
 
     /// <summary>The pod when it runs with an IP; null while it is on its way; throws when it will not get there.</summary>
-    private V1Pod? Assess(SessionStart start, V1Pod pod)
+    private V1Pod? Assess(StartState state, V1Pod pod)
     {
+        var start = state.Start;
         var status = pod.Status;
         if (status is null) return null;
-        if (status.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False" && c.Reason == "Unschedulable") is { } unschedulable)
-        {
-            LogPodFailed(_logger, start.SessionId, pod.Metadata.Name, "Unschedulable", unschedulable.Message ?? "");
-            throw new SessionStartException(
-                $"The cluster has no node for the pod of session {start.SessionId} (Unschedulable: {unschedulable.Message}). Try again later; if it keeps happening, the operator should check the nodes' free resources and {KubernetesLaunchOptions.Section}:NodeSelector, MemoryRequest and CpuRequest.",
-                forUser: true);
-        }
+        // Unschedulable is often passing (the autoscaler adds a node, preemption frees one): reported as progress, and
+        // named by the sentence of the start timeout if it lasts.
+        state.Unschedulable = status.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False" && c.Reason == "Unschedulable") is { } unschedulable
+            ? unschedulable.Message ?? "(the scheduler gave no message)"
+            : status.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "True") == true ? null : state.Unschedulable;
         var container = status.ContainerStatuses?.FirstOrDefault(c => c.Name == ContainerName);
-        if (container?.State?.Waiting is { Reason: { } reason } waiting && FatalWaitingReasons.Contains(reason))
+        var waiting = container?.State?.Waiting;
+        if (waiting?.Reason is "ErrImagePull" or "ImagePullBackOff")
+        {
+            state.PullFailure = waiting.Reason;
+            // Counted once per back-off: the kubelet goes ErrImagePull, ImagePullBackOff, ErrImagePull... while it retries.
+            if (waiting.Reason == "ImagePullBackOff" && state.PreviousReason != "ImagePullBackOff" && ++state.PullBackOffs > PullBackOffsTolerated)
+            {
+                LogPodFailed(_logger, start.SessionId, pod.Metadata.Name, waiting.Reason, waiting.Message ?? "");
+                throw new SessionStartException($"The image of session {start.SessionId} ({start.ImageName}) could not be pulled onto a cluster node ({waiting.Reason}, {state.PullBackOffs.ToString(CultureInfo.InvariantCulture)} times). {PullAdvice}", forUser: true);
+            }
+        }
+        else if (waiting?.Reason is not null || container?.State?.Running is not null)
+        {
+            state.PullFailure = null;
+        }
+        state.PreviousReason = waiting?.Reason;
+        if (waiting is { Reason: { } reason } && FatalWaitingReasons.Contains(reason))
         {
             LogPodFailed(_logger, start.SessionId, pod.Metadata.Name, reason, waiting.Message ?? "");
             // The kubelet's message names the registry and its answer: for the operator's log. The person learns the cause.
-            throw new SessionStartException(reason is "ErrImagePull" or "ImagePullBackOff" or "InvalidImageName" or "ErrImageNeverPull"
-                ? $"The image of session {start.SessionId} ({start.ImageName}) could not be pulled onto a cluster node ({reason}). Try again later; if it keeps happening, the operator should check that the registry serves it and that {KubernetesLaunchOptions.Section}:ImagePullSecret names a Secret that logs in to it."
-                : $"The container of session {start.SessionId} (image {start.ImageName}) could not be started ({reason}: {waiting.Message}).",
+            throw new SessionStartException(reason is "InvalidImageName" or "ErrImageNeverPull"
+                ? $"The image of session {start.SessionId} ({start.ImageName}) could not be pulled onto a cluster node ({reason}). {PullAdvice}"
+                : $"The container of session {start.SessionId} (image {start.ImageName}) could not be started ({reason}: {state.Public(waiting.Message ?? "")}).",
                 forUser: true);
         }
         if (status.Phase is "Failed" or "Succeeded" || container?.State?.Terminated is not null)
@@ -437,10 +497,14 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
         return status.Phase == "Running" && status.PodIP is { Length: > 0 } ? pod : null;
     }
 
+    private static string PullAdvice =>
+        $"Try again later; if it keeps happening, the operator should check that the registry serves it and that {KubernetesLaunchOptions.Section}:ImagePullSecret names a Secret that logs in to it.";
+
     /// <summary>What a pending pod is waiting for, as a sentence for the person launching; null when there is nothing to say.</summary>
-    private static string? Describe(V1Pod pod)
+    private static string? Describe(StartState state, V1Pod pod)
     {
         var status = pod.Status;
+        if (state.Unschedulable is { } unschedulable) return $"Waiting for a node: {state.Public(unschedulable)}";
         if (status?.ContainerStatuses?.FirstOrDefault(c => c.Name == ContainerName)?.State?.Waiting is { Reason: { } reason })
         {
             return reason == "ContainerCreating" ? "The session's pod is on a node; pulling its image and starting it." : $"The session's pod is waiting: {reason}.";
@@ -450,8 +514,9 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
     }
 
     /// <summary>Asks Jupyter at the pod until it answers (and refuses a request without the token), reading the pod every second for its end.</summary>
-    private async Task WaitForJupyterAsync(SessionStart start, string name, Uri status, CancellationToken cancellationToken)
+    private async Task WaitForJupyterAsync(StartState state, string name, Uri status, CancellationToken cancellationToken)
     {
+        var start = state.Start;
         var lastPodCheck = _time.GetTimestamp();
         while (true)
         {
@@ -478,7 +543,7 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
             {
                 lastPodCheck = _time.GetTimestamp();
                 var pod = await CallAsync(ct => _client.CoreV1.ReadNamespacedPodAsync(name, Namespace, cancellationToken: ct), $"read the pod {name}", cancellationToken).ConfigureAwait(false);
-                Assess(start, pod);
+                Assess(state, pod);
             }
             await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
@@ -489,7 +554,7 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
         using var limit = new CancellationTokenSource(_options.RequestTimeout);
         try
         {
-            await using var stream = await _client.CoreV1.ReadNamespacedPodLogAsync(name, Namespace, container: ContainerName, tailLines: 20, cancellationToken: limit.Token).ConfigureAwait(false);
+            await using var stream = await _client.CoreV1.ReadNamespacedPodLogAsync(name, Namespace, container: ContainerName, tailLines: 20, limitBytes: LogLimitBytes, cancellationToken: limit.Token).ConfigureAwait(false);
             using var reader = new StreamReader(stream);
             var text = await reader.ReadToEndAsync(limit.Token).ConfigureAwait(false);
             return text.Trim().Length == 0 ? "(no output)" : text.TrimEnd();
@@ -505,7 +570,7 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
     {
         try
         {
-            await CallAsync(ct => _client.CoreV1.DeleteNamespacedPodAsync(name, Namespace, gracePeriodSeconds: (int)_options.StopGracePeriod.TotalSeconds, cancellationToken: ct), $"delete the pod {name}", cancellationToken).ConfigureAwait(false);
+            await CallAsync(ct => _client.CoreV1.DeleteNamespacedPodAsync(name, Namespace, gracePeriodSeconds: (int)GraceSeconds(_options.StopGracePeriod), cancellationToken: ct), $"delete the pod {name}", cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (KubernetesApiException e) when (e.InnerException is HttpOperationException { Response.StatusCode: HttpStatusCode.NotFound })
@@ -550,16 +615,36 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
         }
         catch (HttpOperationException e)
         {
-            throw new KubernetesApiException(e.Response.StatusCode switch
-            {
-                HttpStatusCode.Unauthorized =>
-                    $"The Kubernetes API server refused {_credentials} (401 Unauthorized) when asked to {action}; the token or client certificate is wrong or expired.",
-                HttpStatusCode.Forbidden =>
-                    $"The Kubernetes API server forbids Binder to {action} in namespace {Namespace} (403 Forbidden); give {_credentials.Replace("the credentials of", "the user of", StringComparison.Ordinal)} a Role in that namespace ({KubernetesLaunchOptions.Section}:Namespace) allowing get, list, watch, create and delete on pods and get on pods/log.",
-                _ => $"The Kubernetes API server answered {(int)e.Response.StatusCode} ({e.Response.StatusCode}) when asked to {action}: {StatusMessage(e.Response.Content)}",
-            }, e);
+            throw ApiFailure(e, action);
         }
     }
+
+    /// <summary>An API server's error answer as a sentence for the operator (with its Status message) and one for everyone.</summary>
+    private KubernetesApiException ApiFailure(HttpOperationException e, string action)
+    {
+        var status = PrintableText.Of(StatusMessage(e.Response.Content));
+        switch (e.Response.StatusCode)
+        {
+            case HttpStatusCode.Unauthorized:
+                return new KubernetesApiException($"The Kubernetes API server refused {_credentials} (401 Unauthorized) when asked to {action}; the token or client certificate is wrong or expired.", e);
+            // RBAC says "User ... cannot create resource "pods" ..."; admission (ResourceQuota, LimitRange, PodSecurity) answers 403 too.
+            case HttpStatusCode.Forbidden when status.Contains("cannot ", StringComparison.Ordinal) && status.Contains(" resource ", StringComparison.Ordinal):
+                return new KubernetesApiException(
+                    $"The Kubernetes API server forbids Binder to {action} in namespace {Namespace} (403 Forbidden: {status}); give {_credentials.Replace("the credentials of", "the user of", StringComparison.Ordinal)} a Role in that namespace ({KubernetesLaunchOptions.Section}:Namespace) allowing get, list, watch, create and delete on pods and get on pods/log.", e);
+            case HttpStatusCode.Forbidden when status.Contains("exceeded quota", StringComparison.Ordinal):
+                return new KubernetesApiException(
+                    $"The Kubernetes API server refused to {action} because namespace {Namespace} has used up its ResourceQuota (403 Forbidden: {status}); raise the quota or lower Binder:Sessions quotas and {KubernetesLaunchOptions.Section}:MemoryRequest/CpuRequest.", e,
+                    "the cluster's quota for sessions is full. Try again later.");
+            case HttpStatusCode.Forbidden:
+                return new KubernetesApiException(
+                    $"The Kubernetes API server refused to {action} in namespace {Namespace} (403 Forbidden: {status}); an admission rule of the cluster (LimitRange, Pod Security, a webhook) rejects the pod Binder makes: compare it with the rule and {KubernetesLaunchOptions.Section}'s settings.", e);
+            default:
+                return new KubernetesApiException($"The Kubernetes API server answered {(int)e.Response.StatusCode} ({e.Response.StatusCode}) when asked to {action}: {status}", e);
+        }
+    }
+
+    /// <summary>Whole seconds of a grace period, rounded up and at least 1: 0 would be a forced delete (no SIGTERM wait).</summary>
+    private static long GraceSeconds(TimeSpan period) => Math.Max(1, (long)Math.Ceiling(period.TotalSeconds));
 
     /// <summary>The message of a Kubernetes <c>Status</c> body, or the start of the body.</summary>
     private static string StatusMessage(string? body)
@@ -607,6 +692,40 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
     private static partial Regex SessionId();
+
+    /// <summary>What one start learnt of its pod so far, and how text from the cluster is made fit for the person launching.</summary>
+    private sealed class StartState(SessionStart start)
+    {
+        public SessionStart Start { get; } = start;
+
+        /// <summary>The scheduler's message while the pod is unschedulable; null once scheduled.</summary>
+        public string? Unschedulable { get; set; }
+
+        /// <summary>The image pull's failure while it lasts (ErrImagePull, ImagePullBackOff).</summary>
+        public string? PullFailure { get; set; }
+
+        public int PullBackOffs { get; set; }
+
+        public string? PreviousReason { get; set; }
+
+        /// <summary>Text from the cluster or the pod: control characters replaced (newlines kept when asked), the session's token masked.</summary>
+        public string Public(string text, bool keepLines = false)
+        {
+            var masked = text.Replace(Start.Token, "***", StringComparison.Ordinal);
+            return keepLines ? string.Join('\n', masked.Split('\n').Select(line => PrintableText.Of(line.TrimEnd('\r')))) : PrintableText.Of(masked);
+        }
+
+        /// <summary>What kept the pod from running, for the start timeout's sentence.</summary>
+        public string Cause()
+        {
+            if (Unschedulable is { } message)
+            {
+                return $"; the scheduler found no node for it (Unschedulable: {Public(message)}). Try again later; if it keeps happening, the operator should check the nodes' free resources and {KubernetesLaunchOptions.Section}:NodeSelector, MemoryRequest and CpuRequest.";
+            }
+            if (PullFailure is { } pull) return $"; its image could not be pulled ({pull}). {PullAdvice}";
+            return ". Try again; if it keeps happening, the operator should look at the cluster's events for the session's pod.";
+        }
+    }
 
     /// <summary>The session's container ended before Jupyter answered.</summary>
     private sealed class PodEndedException(int? exitCode, string? reason) : Exception($"The container ended ({reason}, exit code {exitCode}).")

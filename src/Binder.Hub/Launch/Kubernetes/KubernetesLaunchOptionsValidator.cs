@@ -80,9 +80,9 @@ public sealed partial class KubernetesLaunchOptionsValidator() : OptionsValidato
         {
             yield return $"StartTimeout {options.StartTimeout} must be more than 0 and at most {DockerLaunchOptionsValidator.MaxStartTimeout}, e.g. 00:05:00.";
         }
-        if (options.StopGracePeriod < TimeSpan.Zero || options.StopGracePeriod > DockerLaunchOptionsValidator.MaxStopGracePeriod)
+        if (options.StopGracePeriod <= TimeSpan.Zero || options.StopGracePeriod > DockerLaunchOptionsValidator.MaxStopGracePeriod)
         {
-            yield return $"StopGracePeriod {options.StopGracePeriod} must be 0 or more and at most {DockerLaunchOptionsValidator.MaxStopGracePeriod}, e.g. 00:00:03.";
+            yield return $"StopGracePeriod {options.StopGracePeriod} must be more than 0 (0 would be a forced delete, the kubelet killing Jupyter at once; it is rounded up to whole seconds) and at most {DockerLaunchOptionsValidator.MaxStopGracePeriod}, e.g. 00:00:03.";
         }
         if (options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout > TimeSpan.FromMinutes(5))
         {

@@ -182,37 +182,63 @@ public sealed class KubernetesLaunchBackendTests(SessionImageFixture fixture) : 
 
         Assert.True(failure.ForUser);
         Assert.True(failure.LeftNothing);
-        Assert.Matches("ErrImagePull|ImagePullBackOff", failure.Message);
+        // Not at the first back-off (a pull may fail once while the registry is busy): at the second.
+        Assert.Contains("could not be pulled onto a cluster node (ImagePullBackOff, 2 times)", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("ImagePullSecret", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("stand-in node's image store", failure.Message, StringComparison.Ordinal);
+        Assert.Null(_api.Pod(Namespace, backend.PodName(start.SessionId)));
+    }
+
+    [Fact]
+    public async Task A_pull_that_fails_once_does_not_end_the_start_but_the_start_timeout_names_the_pull_failure()
+    {
+        _api.KeepPulling = false;
+        using var backend = Backend(Options() with { StartTimeout = TimeSpan.FromSeconds(2) });
+        var start = DockerLaunchBackendTests.NewStart("127.0.0.1:1/nowhere/missing:1");
+
+        var failure = await Assert.ThrowsAsync<SessionStartException>(() => backend.StartAsync(start, Token));
+
+        Assert.True(failure.LeftNothing);
+        Assert.Contains("was not ready within 2 s (Launch:Kubernetes:StartTimeout): it was still waiting for the pod to be scheduled and its image pulled; its image could not be pulled (ImagePullBackOff).", failure.Message, StringComparison.Ordinal);
         Assert.Contains("ImagePullSecret", failure.Message, StringComparison.Ordinal);
         Assert.Null(_api.Pod(Namespace, backend.PodName(start.SessionId)));
     }
 
     [Fact]
-    public async Task A_pod_no_node_can_take_ends_the_start_as_unschedulable_and_is_deleted()
+    public async Task A_pod_no_node_can_take_waits_for_a_node_until_the_start_timeout_which_names_the_scheduling_reason_and_it_is_deleted()
     {
-        using var backend = Backend(Options() with { NodeSelector = new Dictionary<string, string> { ["binder.org/role"] = "gpu" } });
+        using var backend = Backend(Options() with { NodeSelector = new Dictionary<string, string> { ["binder.org/role"] = "gpu" }, StartTimeout = TimeSpan.FromSeconds(3) });
         var start = DockerLaunchBackendTests.NewStart(fixture.SessionImage);
+        var steps = new Steps();
 
-        var failure = await Assert.ThrowsAsync<SessionStartException>(() => backend.StartAsync(start, Token));
+        var failure = await Assert.ThrowsAsync<SessionStartException>(() => backend.StartAsync(start, steps, Token));
 
+        // Unschedulable is passing on a real cluster (an autoscaler adds a node): progress, not the end.
+        Assert.Contains("Waiting for a node: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.", steps.Told);
         Assert.True(failure.ForUser);
-        Assert.Contains("Unschedulable", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("didn't match Pod's node affinity/selector", failure.Message, StringComparison.Ordinal);
+        Assert.True(failure.LeftNothing);
+        Assert.Contains("was not ready within 3 s (Launch:Kubernetes:StartTimeout)", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("the scheduler found no node for it (Unschedulable: 0/1 nodes are available", failure.Message, StringComparison.Ordinal);
         Assert.Null(_api.Pod(Namespace, backend.PodName(start.SessionId)));
     }
 
     [Fact]
     public async Task A_Jupyter_that_exits_ends_the_start_with_its_exit_code_and_last_output_without_the_token_and_the_pod_is_deleted()
     {
-        using var backend = Backend(Options() with { Command = ["/usr/local/bin/silent-jupyter"], ExtraEnv = new Dictionary<string, string> { ["SILENT_EXIT"] = "1" } });
+        // An argument with an escape sequence: the script echoes its arguments, so its log holds control characters.
+        using var backend = Backend(Options() with { Command = ["/usr/local/bin/silent-jupyter"], JupyterArguments = ["--ip={ip}", "--colour=\u001b[31mred\u0007"], ExtraEnv = new Dictionary<string, string> { ["SILENT_EXIT"] = "1" } });
         var start = DockerLaunchBackendTests.NewStart(fixture.SilentImage);
 
         var failure = await Assert.ThrowsAsync<SessionStartException>(() => backend.StartAsync(start, Token));
 
         Assert.True(failure.ForUser);
         Assert.Contains("exited before it answered", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("3", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("(exit code 3, Error)", failure.Message, StringComparison.Ordinal);
         Assert.Contains(SessionImageFixture.SilentMarker, failure.Message, StringComparison.Ordinal);
+        Assert.Contains("exiting-now", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("--colour=?[31mred?", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(failure.Message, c => char.IsControl(c) && c != '\n');
+        Assert.Contains(_api.Requests, r => r.Contains("/log?", StringComparison.Ordinal) && r.Contains("limitBytes=16384", StringComparison.Ordinal));
         Assert.DoesNotContain(start.Token, failure.Message, StringComparison.Ordinal);
         Assert.Null(_api.Pod(Namespace, backend.PodName(start.SessionId)));
     }
@@ -271,8 +297,97 @@ public sealed class KubernetesLaunchBackendTests(SessionImageFixture fixture) : 
         Assert.Contains("Launch:Kubernetes:KubeConfigFile", message, StringComparison.Ordinal);
         Assert.True(failure.LeftNothing);
         Assert.True(failure.ForUser);
-        Assert.Contains("Launch:Kubernetes:KubeConfigFile", failure.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("127.0.0.1", failure.Message, StringComparison.Ordinal);
+        // The setting's name and its file's path are the operator's: the inner exception (logged) has them.
+        Assert.Contains(KubernetesApiException.GenericPublicMessage, failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("KubeConfigFile", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_directory.Path, failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Launch:Kubernetes:KubeConfigFile", Assert.IsType<KubernetesApiException>(failure.InnerException).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_create_the_API_server_stored_but_answered_with_500_leaves_no_pod_and_tells_the_user_no_details()
+    {
+        _api.CreateFailure = (500, "InternalError", "Internal error occurred: etcd leader changed at 10.1.2.3:2379");
+        _api.StoreBeforeFailing = true;
+        using var backend = Backend(Options());
+        var start = DockerLaunchBackendTests.NewStart(fixture.SessionImage);
+
+        var failure = await Assert.ThrowsAsync<SessionStartException>(() => backend.StartAsync(start, Token));
+
+        Assert.Null(_api.Pod(Namespace, backend.PodName(start.SessionId)));
+        Assert.Contains(_api.Requests, r => r.StartsWith($"DELETE /api/v1/namespaces/{Namespace}/pods/{backend.PodName(start.SessionId)}", StringComparison.Ordinal));
+        Assert.True(failure.LeftNothing);
+        Assert.Contains(KubernetesApiException.GenericPublicMessage, failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("10.1.2.3", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("10.1.2.3", failure.InnerException!.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("pods \"binder-x\" is forbidden: exceeded quota: sessions, requested: memory=256Mi, used: memory=3840Mi, limited: memory=4Gi",
+        "the cluster's quota for sessions is full. Try again later.", "ResourceQuota (403 Forbidden: pods \"binder-x\" is forbidden: exceeded quota: sessions, requested: memory=256Mi, used: memory=3840Mi")]
+    [InlineData("pods \"binder-x\" is forbidden: violates PodSecurity \"restricted:latest\": seccompProfile (pod must set \u001b[1mRuntimeDefault)",
+        KubernetesApiException.GenericPublicMessage, "(403 Forbidden: pods \"binder-x\" is forbidden: violates PodSecurity \"restricted:latest\": seccompProfile (pod must set ?[1mRuntimeDefault)); an admission rule")]
+    public async Task A_create_refused_by_a_ResourceQuota_or_an_admission_rule_tells_the_user_what_to_do_and_the_operator_the_rule_without_RBAC_advice(string status, string forUser, string forOperator)
+    {
+        _api.CreateFailure = (403, "Forbidden", status);
+        using var backend = Backend(Options());
+        var start = DockerLaunchBackendTests.NewStart(fixture.SessionImage);
+
+        var failure = await Assert.ThrowsAsync<SessionStartException>(() => backend.StartAsync(start, Token));
+
+        Assert.True(failure.ForUser);
+        Assert.True(failure.LeftNothing);
+        Assert.Equal($"The session {start.SessionId} could not start: {forUser}", failure.Message);
+        var operatorMessage = failure.InnerException!.Message;
+        Assert.Contains(forOperator, operatorMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("Role", operatorMessage, StringComparison.Ordinal);
+        // A refused create stored nothing: nothing to delete.
+        Assert.DoesNotContain(_api.Requests, r => r.StartsWith("DELETE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_watch_the_API_server_forbids_ends_the_start_at_once_instead_of_retrying_until_the_start_timeout()
+    {
+        _api.WatchFailure = (403, "Forbidden", "pods is forbidden: User \"system:serviceaccount:binder:binder\" cannot watch resource \"pods\" in API group \"\" in the namespace \"binder-sessions\"");
+        using var backend = Backend(Options() with { StartTimeout = TimeSpan.FromSeconds(60) });
+        var start = DockerLaunchBackendTests.NewStart(fixture.SessionImage);
+
+        var failure = await Assert.ThrowsAsync<SessionStartException>(() => backend.StartAsync(start, Token));
+
+        var operatorMessage = Assert.IsType<KubernetesApiException>(failure.InnerException).Message;
+        Assert.Contains("forbids Binder to watch the pod", operatorMessage, StringComparison.Ordinal);
+        Assert.Equal(1, _api.Requests.Count(r => r.Contains("watch=true", StringComparison.Ordinal)));
+        Assert.True(failure.LeftNothing);
+        Assert.Null(_api.Pod(Namespace, backend.PodName(start.SessionId)));
+    }
+
+    [Fact]
+    public async Task Failing_watches_are_made_again_after_a_growing_pause_not_in_a_tight_loop()
+    {
+        _api.WatchFailure = (500, "InternalError", "etcdserver: request timed out");
+        using var backend = Backend(Options() with { NodeSelector = new Dictionary<string, string> { ["binder.org/role"] = "gpu" }, StartTimeout = TimeSpan.FromSeconds(4) });
+        var start = DockerLaunchBackendTests.NewStart(fixture.SessionImage);
+
+        var failure = await Assert.ThrowsAsync<SessionStartException>(() => backend.StartAsync(start, Token));
+
+        // Pauses of 1, 2, 4 s: within the 4 s at most 3 watches (without pauses: hundreds).
+        var watches = _api.Requests.Count(r => r.Contains("watch=true", StringComparison.Ordinal));
+        Assert.InRange(watches, 1, 3);
+        Assert.Contains("was not ready within 4 s", failure.Message, StringComparison.Ordinal);
+        Assert.Null(_api.Pod(Namespace, backend.PodName(start.SessionId)));
+    }
+
+    [Fact]
+    public async Task A_stop_grace_period_under_a_second_is_rounded_up_never_a_forced_delete()
+    {
+        using var backend = Backend(Options() with { StopGracePeriod = TimeSpan.FromMilliseconds(200) });
+        var name = backend.PodName("grace");
+        _api.Add(Namespace, new V1Pod { Metadata = new V1ObjectMeta { Name = name } });
+
+        await backend.StopAsync("grace", Token);
+
+        Assert.Contains(_api.Requests, r => r.StartsWith($"DELETE /api/v1/namespaces/{Namespace}/pods/{name}?gracePeriodSeconds=1", StringComparison.Ordinal));
+        Assert.Null(_api.Pod(Namespace, name));
     }
 
     [Fact]
