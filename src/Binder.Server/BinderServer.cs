@@ -94,7 +94,7 @@ public static class BinderServer
         var jupyterHub = launchBackend == LaunchBackends.JupyterHub
             ? settings.Bind(JupyterHubLaunchOptions.Section, new JupyterHubLaunchOptionsValidator())
             : null;
-        var kubernetes = launchBackend == LaunchBackends.Kubernetes ? BindKubernetes(settings, hub) : null;
+        var kubernetes = launchBackend == LaunchBackends.Kubernetes ? BindKubernetes(settings, hub, ServerRoles.HostsSilo(role)) : null;
         // Sessions run as the uid images are built for: one setting (Binder:Buildpacks:UserId) for both.
         var launch = settings.Bind<DockerLaunchOptions>(DockerLaunchOptions.Section) with { UserId = hub.Hub.Buildpacks.UserId };
         if (new DockerLaunchOptionsValidator().Validate(null, launch) is { Failed: true } badLaunch) foreach (var problem in badLaunch.Failures) settings.Add(problem);
@@ -185,7 +185,7 @@ public static class BinderServer
     /// (<c>Binder:Buildpacks</c>), and its client configuration read once here, so a missing kubeconfig file or a
     /// service outside a cluster is a start-up problem naming the setting.
     /// </summary>
-    private static KubernetesLaunchOptions BindKubernetes(SettingsReader settings, HubConfiguration hub)
+    private static KubernetesLaunchOptions BindKubernetes(SettingsReader settings, HubConfiguration hub, bool hostsSilo)
     {
         var options = settings.Bind<KubernetesLaunchOptions>(KubernetesLaunchOptions.Section);
         options = options with
@@ -196,6 +196,11 @@ public static class BinderServer
         if (new KubernetesLaunchOptionsValidator().Validate(null, options) is { Failed: true } bad)
         {
             foreach (var problem in bad.Failures) settings.Add(problem);
+            return options;
+        }
+        if (!hostsSilo)
+        {
+            // Only silos start pods: a front end holds no service-account token (the chart mounts none), and needs none.
             return options;
         }
         try

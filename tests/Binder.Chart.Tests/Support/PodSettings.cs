@@ -60,7 +60,9 @@ internal static partial class PodSettings
         }
         // What a pod in a cluster has and a test does not: the service account's in-cluster configuration, stood in for
         // by a kubeconfig file naming an API server (never called: the start-up check only reads the configuration).
-        if (string.Equals(settings.GetValueOrDefault("Launch:Backend"), "Kubernetes", StringComparison.OrdinalIgnoreCase) && !settings.ContainsKey("Launch:Kubernetes:KubeConfigFile"))
+        // Only where the pod gets its service account's token: a pod without one has no in-cluster configuration.
+        var mountsToken = PodSpec(workload)["automountServiceAccountToken"]?.GetValue<bool>() != false;
+        if (mountsToken && string.Equals(settings.GetValueOrDefault("Launch:Backend"), "Kubernetes", StringComparison.OrdinalIgnoreCase) && !settings.ContainsKey("Launch:Kubernetes:KubeConfigFile"))
         {
             settings["Launch:Kubernetes:KubeConfigFile"] = files.Write("kubeconfig", KubeConfig);
         }
