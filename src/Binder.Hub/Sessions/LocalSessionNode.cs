@@ -35,9 +35,10 @@ public sealed class LocalSessionNode(ILaunchBackend backend, IProxyClient proxy,
         var finished = false;
         try
         {
-            // Not cancelled by the token: a cancelled backend completes the channel once it has cleaned up, so the caller
-            // waits for that instead of racing it.
-            await foreach (var message in steps.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            // Cancelled by the token (the launch's bound on a start, or its caller leaving): the finally below then
+            // cancels the backend and waits for its clean-up, at most StopTimeout, so a backend that ignores the
+            // cancellation cannot hold the launch.
+            await foreach (var message in steps.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return SessionStartStep.Of(message);
             }
