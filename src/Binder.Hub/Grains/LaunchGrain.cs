@@ -460,7 +460,7 @@ internal sealed partial class LaunchGrain(
         catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             Log.StartFailed(logger, SessionId, e);
-            return (null, Failed($"Could not start the server: the node that runs sessions did not start it within {StartBound} (Binder's bound on a session's start, which Launch:Docker:StartTimeout and PullTimeout, or Launch:JupyterHub:StartTimeout, must end before)." + AskTheOperator, 504));
+            return (null, Failed($"Could not start the server: the node that runs sessions did not start it within {StartBound} (Binder's bound on a session's start, which Launch:Docker:StartTimeout and PullTimeout, Launch:JupyterHub:StartTimeout or Launch:Kubernetes:StartTimeout, must end before)." + AskTheOperator, 504));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
