@@ -17,4 +17,8 @@ public sealed class SessionStartException(string message, Exception? inner = nul
     /// created): the launch then gives its quota back without asking the backend to stop a session that never was,
     /// which would fail as the start did when the backend is unreachable.</summary>
     [Id(1)] public bool LeftNothing { get; init; }
+
+    /// <summary>The same failure, saying whether the backend's clean-up after it left nothing of the session.</summary>
+    public SessionStartException WithLeftNothing(bool leftNothing) =>
+        new(Message, InnerException, ForUser) { LeftNothing = leftNothing };
 }

@@ -149,7 +149,7 @@ public sealed partial class JupyterHubLaunchBackend : ILaunchBackend, IDisposabl
             }
             throw e switch
             {
-                SessionStartException failed => new SessionStartException(failed.Message, failed.InnerException, forUser: failed.ForUser) { LeftNothing = leftNothing },
+                SessionStartException failed => failed.WithLeftNothing(leftNothing),
                 HubApiException hub => new SessionStartException(hub.Message, hub, forUser: true) { LeftNothing = leftNothing },
                 _ => e,
             };

@@ -209,7 +209,7 @@ public sealed partial class KubernetesLaunchBackend : ILaunchBackend, IDisposabl
             }
             throw e switch
             {
-                SessionStartException failed => new SessionStartException(failed.Message, failed.InnerException, forUser: failed.ForUser) { LeftNothing = leftNothing },
+                SessionStartException failed => failed.WithLeftNothing(leftNothing),
                 // The API server's own words (addresses, settings' paths, quota usage, webhooks' texts) stay in the
                 // operator's log, as the inner exception; the person launching reads what they can act on.
                 KubernetesApiException api => new SessionStartException($"The session {start.SessionId} could not start: {api.PublicMessage}", api, forUser: true) { LeftNothing = leftNothing },
